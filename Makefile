@@ -1,0 +1,39 @@
+# The commands the README names. `make run` starts Partnerhub; `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: all install run test lint typecheck check postgres clean
+
+all: check test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/partnerhub dev
+
+# PostgreSQL's server binaries, for the tests that run on PostgreSQL (Debian's package).
+postgres:
+	@sh .ci/ensure-postgres
+
+test: install postgres
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+check: lint typecheck
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,83 @@
+"""The ASGI app: Starlette, with a lifespan that owns the ORM and the arq pool."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from arq.connections import ArqRedis
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from api import pages
+from api.auth import Anonymous, BearerTokenBackend, Viewer
+from api.health import healthz, readyz
+from api.settings import Settings
+from models.db import database
+from models.tokens import Sealer
+from schema import build_schema
+from schema.context import Context
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """Strawberry's ASGI app, handing resolvers a typed context built once per request."""
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        state = request.app.state
+        user = request.user
+        return Context(
+            request=request,  # type: ignore[arg-type]
+            response=response,  # type: ignore[arg-type]
+            settings=state.settings,
+            sealer=state.sealer,
+            redis=state.redis,
+            viewer=user if isinstance(user, Viewer) else None,
+            bad_credentials=isinstance(user, Anonymous) and user.bad_credentials,
+        )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    settings.check()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        async with database(settings.database_url):
+            redis = ArqRedis.from_url(settings.redis_url) if settings.redis_url else None
+            app.state.redis = redis
+            try:
+                yield {}
+            finally:
+                if redis is not None:
+                    await redis.aclose()
+
+    graphql = GraphQLApp(
+        build_schema(production=settings.production),
+        graphql_ide=None if settings.production else "graphiql",
+        allow_queries_via_get=False,
+    )
+    app = Starlette(
+        debug=False,
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/invitations/accept", pages.accept_invitation, methods=["GET", "POST"]),
+            Route("/agreement", pages.agreement),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        middleware=[Middleware(AuthenticationMiddleware, backend=BearerTokenBackend())],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.sealer = Sealer(str(settings.secret_key))
+    app.state.redis = None
+    return app

@@ -1,0 +1,184 @@
+"""The `partnerhub` command line: migrations, organizations, users, tokens, and the processes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from api.settings import Settings, SettingsError
+from models.catalog import AdminRole
+from models.db import database, migrate
+from models.enums import OrganizationKind, PartnerRole
+
+ROLE_CHOICES = [str(r) for r in AdminRole] + [str(r) for r in PartnerRole]
+
+
+class CommandError(Exception):
+    """A refusal to print on stderr, with exit status 1."""
+
+
+async def _migrate(settings: Settings, args: argparse.Namespace) -> str:
+    print(f"Migrating {_redacted(settings.database_url)} ...", flush=True)
+    applied = await migrate(settings.database_url)
+    for name in applied:
+        print(f"  applied {name}", flush=True)
+    return f"{len(applied)} migration(s) applied" if applied else "Database is up to date"
+
+
+def _redacted(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        rest = "***@" + rest.split("@", 1)[1]
+    return f"{scheme}{sep}{rest}"
+
+
+async def _create_org(settings: Settings, args: argparse.Namespace) -> str:
+    from models.organizations import Organization
+
+    async with database(settings.database_url):
+        org = await Organization.create(name=args.name, kind=OrganizationKind(args.kind.upper()))
+    return str(org.id)
+
+
+async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
+    from tortoise.exceptions import IntegrityError
+
+    from models.organizations import Organization, User
+
+    async with database(settings.database_url):
+        org = await Organization.get_or_none(id=args.org)
+        if org is None:
+            raise CommandError(f"No organization with id {args.org}")
+        allowed = {
+            str(r) for r in (AdminRole if org.kind is OrganizationKind.CUSTOMER else PartnerRole)
+        }
+        wrong = [role for role in args.role if role not in allowed]
+        if wrong:
+            raise CommandError(
+                f"{', '.join(wrong)}: not a role for a {org.kind.lower()} organization's users"
+            )
+        try:
+            user = await User.create(
+                organization=org,
+                email=args.email.strip().lower(),
+                display_name=args.name,
+                roles=list(dict.fromkeys(args.role)),
+            )
+        except IntegrityError as exc:
+            raise CommandError(f"A user with email {args.email} exists already") from exc
+    return str(user.id)
+
+
+async def _create_token(settings: Settings, args: argparse.Namespace) -> str:
+    from api.auth import issue_token
+    from models.organizations import User
+
+    async with database(settings.database_url):
+        user = await User.get_or_none(email=args.email.strip().lower())
+        if user is None:
+            raise CommandError(f"No user with email {args.email}")
+        return await issue_token(user)
+
+
+def _org_id(value: str) -> str:
+    from uuid import UUID
+
+    try:
+        return str(UUID(value))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an organization id") from exc
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
+
+
+def _dev(settings: Settings, args: argparse.Namespace) -> None:
+    from api.dev import run_dev
+
+    asyncio.run(run_dev(settings, args.host, args.port))
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> None:
+    from arq.worker import run_worker
+
+    from workers.settings import worker_options
+
+    run_worker(worker_options(settings))
+
+
+AsyncCommand = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, str]]
+ASYNC_COMMANDS: dict[str, AsyncCommand] = {
+    "migrate": _migrate,
+    "create-org": _create_org,
+    "create-user": _create_user,
+    "create-token": _create_token,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="partnerhub",
+        description="Partnerhub: partner relationships between customers and solution providers. "
+        "Configuration comes from the environment (DATABASE_URL, REDIS_URL, SMTP_URL, "
+        "MAIL_FROM, PUBLIC_URL, SECRET_KEY) or a .env file.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("migrate", help="apply pending database migrations")
+    org = commands.add_parser("create-org", help="create an organization; prints its id")
+    org.add_argument("--name", required=True, help="the organization's name")
+    org.add_argument("--kind", required=True, choices=["customer", "partner"], type=str.lower)
+    user = commands.add_parser("create-user", help="create a user; prints its id")
+    user.add_argument("--org", required=True, type=_org_id, help="the organization id")
+    user.add_argument("--email", required=True, help="the user's email address (unique)")
+    user.add_argument("--name", help="the user's display name")
+    user.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        choices=ROLE_CHOICES,
+        metavar="ROLE",
+        help="a catalog role for customer users (GLOBAL_ADMINISTRATOR, BILLING_ADMINISTRATOR, "
+        "...) or ADMIN_AGENT, SALES_AGENT, HELPDESK_AGENT for partner users; repeatable",
+    )
+    token = commands.add_parser("create-token", help="issue a bearer token; prints it, once")
+    token.add_argument("--email", required=True, help="the user's email address")
+    serve = commands.add_parser("web", help="run the web app (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("worker", help="run the arq worker")
+    dev = commands.add_parser("dev", help="migrate, then run the web app and the worker together")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.command == "web":
+            _serve(settings, args)
+            return 0
+        if args.command == "worker":
+            _worker(settings, args)
+            return 0
+        if args.command == "dev":
+            _dev(settings, args)
+            return 0
+        print(asyncio.run(ASYNC_COMMANDS[args.command](settings, args)))
+    except (CommandError, SettingsError) as exc:
+        print(f"partnerhub {args.command}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

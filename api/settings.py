@@ -1,0 +1,71 @@
+"""One typed settings object, read from the environment with a `.env` file as fallback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, cast
+
+from starlette.config import Config
+from starlette.datastructures import Secret
+
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 (a placeholder, refused in production)
+DEFAULT_DATABASE_URL = "sqlite://var/partnerhub.sqlite3"
+
+Environment = Literal["development", "test", "production"]
+
+
+class SettingsError(RuntimeError):
+    """The configuration cannot be used; the message says which variable and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Partnerhub's configuration. `Settings.from_env()` reads it; tests build it directly."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "Partnerhub <no-reply@partnerhub.invalid>"
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: Secret = field(default_factory=lambda: Secret(DEFAULT_SECRET_KEY))
+    environment: Environment = "development"
+
+    @classmethod
+    def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
+        config = Config(env_file if env_file and Path(env_file).is_file() else None)
+        environment = config("PARTNERHUB_ENV", default="development")
+        if environment not in ("development", "test", "production"):
+            raise SettingsError(
+                f"PARTNERHUB_ENV must be development, test or production, not {environment!r}"
+            )
+        settings = cls(
+            database_url=config("DATABASE_URL", default=DEFAULT_DATABASE_URL),
+            redis_url=config("REDIS_URL", default=None),
+            smtp_url=config("SMTP_URL", default=None),
+            mail_from=config("MAIL_FROM", default=cls.mail_from),
+            public_url=config("PUBLIC_URL", default=cls.public_url).rstrip("/"),
+            secret_key=Secret(config("SECRET_KEY", default=DEFAULT_SECRET_KEY)),
+            environment=cast(Environment, environment),
+        )
+        settings.check()
+        return settings
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def check(self) -> None:
+        """Refuse a configuration that must not run, production with the default secret first."""
+        if self.production and str(self.secret_key) == DEFAULT_SECRET_KEY:
+            raise SettingsError("SECRET_KEY must be set in production; the default is refused")
+        if self.production and len(str(self.secret_key)) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters in production")
+        if not self.database_url.startswith(
+            ("sqlite://", "postgres://", "postgresql://", "asyncpg://")
+        ):
+            raise SettingsError("DATABASE_URL must be a sqlite:// or postgres:// URL")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError("REDIS_URL must be a redis:// or rediss:// URL")
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise SettingsError("SMTP_URL must be an smtp:// or smtps:// URL")

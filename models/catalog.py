@@ -1,0 +1,333 @@
+"""The admin role catalog and the relationship types' rules: the domain's reference data.
+
+Everything else refers to roles through `AdminRole` and looks their facts up here; clients
+read the same data through the `roleDefinitions` and `relationshipTypes` queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from models.enums import RelationshipType
+
+
+class AdminRole(StrEnum):
+    """The directory's built-in admin roles, by stable key."""
+
+    GLOBAL_ADMINISTRATOR = "GLOBAL_ADMINISTRATOR"
+    GLOBAL_READER = "GLOBAL_READER"
+    HELPDESK_ADMINISTRATOR = "HELPDESK_ADMINISTRATOR"
+    USER_ADMINISTRATOR = "USER_ADMINISTRATOR"
+    LICENSE_ADMINISTRATOR = "LICENSE_ADMINISTRATOR"
+    SERVICE_SUPPORT_ADMINISTRATOR = "SERVICE_SUPPORT_ADMINISTRATOR"
+    DIRECTORY_READERS = "DIRECTORY_READERS"
+    DIRECTORY_WRITERS = "DIRECTORY_WRITERS"
+    PRIVILEGED_ROLE_ADMINISTRATOR = "PRIVILEGED_ROLE_ADMINISTRATOR"
+    PRIVILEGED_AUTHENTICATION_ADMINISTRATOR = "PRIVILEGED_AUTHENTICATION_ADMINISTRATOR"
+    AUTHENTICATION_ADMINISTRATOR = "AUTHENTICATION_ADMINISTRATOR"
+    PASSWORD_ADMINISTRATOR = "PASSWORD_ADMINISTRATOR"  # noqa: S105
+    APPLICATION_ADMINISTRATOR = "APPLICATION_ADMINISTRATOR"
+    CLOUD_APPLICATION_ADMINISTRATOR = "CLOUD_APPLICATION_ADMINISTRATOR"
+    BILLING_ADMINISTRATOR = "BILLING_ADMINISTRATOR"
+    EXCHANGE_ADMINISTRATOR = "EXCHANGE_ADMINISTRATOR"
+    SHAREPOINT_ADMINISTRATOR = "SHAREPOINT_ADMINISTRATOR"
+    TEAMS_ADMINISTRATOR = "TEAMS_ADMINISTRATOR"
+    INTUNE_ADMINISTRATOR = "INTUNE_ADMINISTRATOR"
+    SECURITY_ADMINISTRATOR = "SECURITY_ADMINISTRATOR"
+    SECURITY_READER = "SECURITY_READER"
+    COMPLIANCE_ADMINISTRATOR = "COMPLIANCE_ADMINISTRATOR"
+    DOMAIN_NAME_ADMINISTRATOR = "DOMAIN_NAME_ADMINISTRATOR"
+    GROUPS_ADMINISTRATOR = "GROUPS_ADMINISTRATOR"
+    REPORTS_READER = "REPORTS_READER"
+    CLOUD_DEVICE_ADMINISTRATOR = "CLOUD_DEVICE_ADMINISTRATOR"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleDefinition:
+    key: AdminRole
+    name: str
+    template_id: str
+    description: str
+    privileged: bool = False
+
+
+def _role(
+    key: AdminRole, name: str, template_id: str, description: str, *, privileged: bool = False
+) -> tuple[AdminRole, RoleDefinition]:
+    return key, RoleDefinition(key, name, template_id, description, privileged)
+
+
+R = AdminRole
+ROLE_CATALOG: dict[AdminRole, RoleDefinition] = dict(
+    [
+        _role(
+            R.GLOBAL_ADMINISTRATOR,
+            "Global Administrator",
+            "62e90394-69f5-4237-9190-012177145e10",
+            "Manages every aspect of the organization and its services.",
+            privileged=True,
+        ),
+        _role(
+            R.GLOBAL_READER,
+            "Global Reader",
+            "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+            "Reads everything a Global Administrator can see, changes nothing.",
+        ),
+        _role(
+            R.HELPDESK_ADMINISTRATOR,
+            "Helpdesk Administrator",
+            "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+            "Resets passwords of non-administrators and manages service requests.",
+        ),
+        _role(
+            R.USER_ADMINISTRATOR,
+            "User Administrator",
+            "fe930be7-5e62-47db-91af-98c3a49a38b1",
+            "Creates and manages users and groups.",
+        ),
+        _role(
+            R.LICENSE_ADMINISTRATOR,
+            "License Administrator",
+            "4d6ac14f-3453-41d0-bef9-a3e0c569773a",
+            "Assigns and removes licenses of users.",
+        ),
+        _role(
+            R.SERVICE_SUPPORT_ADMINISTRATOR,
+            "Service Support Administrator",
+            "f023fd81-a637-4b56-95fd-791ac0226033",
+            "Opens and manages support incidents and reads service health.",
+        ),
+        _role(
+            R.DIRECTORY_READERS,
+            "Directory Readers",
+            "88d8e3e3-8f55-4a1e-953a-9b9898b8876b",
+            "Reads basic directory information.",
+        ),
+        _role(
+            R.DIRECTORY_WRITERS,
+            "Directory Writers",
+            "9360feb5-f418-4baa-8175-e2a00bac4301",
+            "Reads and writes basic directory information.",
+        ),
+        _role(
+            R.PRIVILEGED_ROLE_ADMINISTRATOR,
+            "Privileged Role Administrator",
+            "e8611ab8-c189-46e8-94e1-60213ab1f814",
+            "Manages role assignments, including the privileged ones.",
+            privileged=True,
+        ),
+        _role(
+            R.PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+            "Privileged Authentication Administrator",
+            "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
+            "Sets and resets authentication methods of any user, administrators included.",
+            privileged=True,
+        ),
+        _role(
+            R.AUTHENTICATION_ADMINISTRATOR,
+            "Authentication Administrator",
+            "c4e39bd9-1100-46d3-8c65-fb160da0071f",
+            "Sets and resets authentication methods of non-administrators.",
+        ),
+        _role(
+            R.PASSWORD_ADMINISTRATOR,
+            "Password Administrator",
+            "966707d0-3269-4727-9be2-8c3a10f19b9d",
+            "Resets passwords of non-administrators and password administrators.",
+        ),
+        _role(
+            R.APPLICATION_ADMINISTRATOR,
+            "Application Administrator",
+            "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+            "Creates and manages every aspect of app registrations and enterprise apps.",
+        ),
+        _role(
+            R.CLOUD_APPLICATION_ADMINISTRATOR,
+            "Cloud Application Administrator",
+            "158c047a-c907-4556-b7ef-446551a6b5f7",
+            "Manages app registrations and enterprise apps, except application proxy.",
+        ),
+        _role(
+            R.BILLING_ADMINISTRATOR,
+            "Billing Administrator",
+            "b0f54661-2d74-4c50-afa3-1ec803f12efe",
+            "Makes purchases, manages subscriptions and support tickets, monitors service health.",
+        ),
+        _role(
+            R.EXCHANGE_ADMINISTRATOR,
+            "Exchange Administrator",
+            "29232cdf-9323-42fd-ade2-1d097af3e4de",
+            "Manages every aspect of the mail service.",
+        ),
+        _role(
+            R.SHAREPOINT_ADMINISTRATOR,
+            "SharePoint Administrator",
+            "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+            "Manages every aspect of the sites and files service.",
+        ),
+        _role(
+            R.TEAMS_ADMINISTRATOR,
+            "Teams Administrator",
+            "69091246-20e8-4a56-aa4d-066075b2a7a8",
+            "Manages the meetings, chat and calling service.",
+        ),
+        _role(
+            R.INTUNE_ADMINISTRATOR,
+            "Intune Administrator",
+            "3a2c62db-5318-420d-8d74-23affee5d9d5",
+            "Manages every aspect of device management.",
+        ),
+        _role(
+            R.SECURITY_ADMINISTRATOR,
+            "Security Administrator",
+            "194ae4cb-b126-40b2-bd5b-6091b380977d",
+            "Reads security information and reports, and manages security configuration.",
+        ),
+        _role(
+            R.SECURITY_READER,
+            "Security Reader",
+            "5d6b6bb7-de71-4623-b4af-96380a352509",
+            "Reads security information and reports.",
+        ),
+        _role(
+            R.COMPLIANCE_ADMINISTRATOR,
+            "Compliance Administrator",
+            "17315797-102d-40b4-93e0-432062caca18",
+            "Manages compliance configuration and reports.",
+        ),
+        _role(
+            R.DOMAIN_NAME_ADMINISTRATOR,
+            "Domain Name Administrator",
+            "8329153b-31d0-4727-b945-745eb3bc5f31",
+            "Manages domain names in cloud and on-premises.",
+        ),
+        _role(
+            R.GROUPS_ADMINISTRATOR,
+            "Groups Administrator",
+            "fdd7a751-b60b-444a-984c-02652fe8fa1c",
+            "Manages every aspect of groups and group settings.",
+        ),
+        _role(
+            R.REPORTS_READER,
+            "Reports Reader",
+            "4a5d8f65-41da-4de4-8968-e035b65339cf",
+            "Reads usage reporting data and the reports dashboard.",
+        ),
+        _role(
+            R.CLOUD_DEVICE_ADMINISTRATOR,
+            "Cloud Device Administrator",
+            "7698a772-787b-4ac8-901f-60d6b08affd2",
+            "Enables, disables and deletes devices and reads their recovery keys.",
+        ),
+    ]
+)
+del R
+
+PRIVILEGED_ROLES: frozenset[AdminRole] = frozenset(
+    r.key for r in ROLE_CATALOG.values() if r.privileged
+)
+
+
+def role_name(role: AdminRole | str) -> str:
+    """The display name of a catalog role ("Global Administrator")."""
+    return ROLE_CATALOG[AdminRole(role)].name
+
+
+class RoleRule(StrEnum):
+    """What a relationship type does with roles on acceptance."""
+
+    NONE = "NONE"  # grants no admin roles; a request naming roles is refused
+    FIXED = "FIXED"  # grants exactly the type's fixed roles; a request naming roles is refused
+    REQUESTED = "REQUESTED"  # grants the one or more roles that the invitation asks for
+
+
+@dataclass(frozen=True, slots=True)
+class RelationshipTypeRule:
+    type: RelationshipType
+    name: str
+    description: str
+    role_rule: RoleRule
+    fixed_roles: tuple[AdminRole, ...] = ()
+    time_bound: bool = False  # a duration (and optional auto-extend) applies to its grants
+    tenant_account: bool = False  # the partner works through an account in the customer's tenant
+
+    @property
+    def grants_roles(self) -> bool:
+        return self.role_rule is not RoleRule.NONE
+
+
+T = RelationshipType
+RELATIONSHIP_TYPES: dict[RelationshipType, RelationshipTypeRule] = {
+    rule.type: rule
+    for rule in (
+        RelationshipTypeRule(
+            T.ADVISOR,
+            "Advisor",
+            "Resets passwords and handles support incidents.",
+            RoleRule.FIXED,
+            fixed_roles=(AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.HELPDESK_ADMINISTRATOR),
+        ),
+        RelationshipTypeRule(
+            T.ISV, "Independent software vendor", "Develops and sells software.", RoleRule.NONE
+        ),
+        RelationshipTypeRule(
+            T.INDIRECT_RESELLER,
+            "Indirect reseller",
+            "Manages products and services through an indirect provider.",
+            RoleRule.NONE,
+        ),
+        RelationshipTypeRule(
+            T.LOB_PARTNER,
+            "Line-of-business partner",
+            "Develops, submits and manages line-of-business apps.",
+            RoleRule.NONE,
+        ),
+        RelationshipTypeRule(
+            T.MPSA_PARTNER,
+            "MPSA partner",
+            "Sees, if allowed, purchases made by the customer's other MPSA partners.",
+            RoleRule.NONE,
+        ),
+        RelationshipTypeRule(
+            T.OEM,
+            "OEM",
+            "Registers devices in the device registry, without access to the tenant.",
+            RoleRule.NONE,
+        ),
+        RelationshipTypeRule(
+            T.PARTNER,
+            "Partner",
+            "Works through a user account in the customer's tenant, holding the requested roles.",
+            RoleRule.REQUESTED,
+            tenant_account=True,
+        ),
+        RelationshipTypeRule(
+            T.GDAP_PARTNER,
+            "Granular delegated admin (GDAP)",
+            "Least-privilege, time-bound admin roles, from 1 to 730 days, "
+            "optionally extended automatically.",
+            RoleRule.REQUESTED,
+            time_bound=True,
+        ),
+        RelationshipTypeRule(
+            T.RESELLER,
+            "Reseller",
+            "Sells products; places orders and manages subscriptions once the "
+            "Customer Agreement is accepted.",
+            RoleRule.NONE,
+        ),
+    )
+}
+del T
+
+GDAP_MIN_DAYS = 1
+GDAP_MAX_DAYS = 730
+GDAP_DEFAULT_DAYS = 730
+AUTO_EXTEND_DAYS = 180
+INVITATION_MIN_DAYS = 1
+INVITATION_MAX_DAYS = 90
+INVITATION_DEFAULT_DAYS = 90
+
+# The Customer Agreement version that customers accept today.
+CURRENT_AGREEMENT_VERSION = "2026-01"

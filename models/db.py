@@ -1,0 +1,70 @@
+"""The ORM's configuration and lifecycle, shared by the web app, the workers and the CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from tortoise.context import TortoiseContext, get_current_context
+
+MODEL_MODULES = [
+    "models.organizations",
+    "models.invitations",
+    "models.relationships",
+    "models.outbox",
+]
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """Tortoise's configuration for one database URL; the app label is `models`."""
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "models.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For Tortoise's own command line (`tortoise makemigrations`), via [tool.tortoise].
+TORTOISE_ORM: dict[str, Any] = tortoise_config(
+    os.environ.get("DATABASE_URL") or "sqlite://:memory:"
+)
+
+
+@asynccontextmanager
+async def database(database_url: str) -> AsyncIterator[None]:
+    """Open the ORM for the duration of the block, unless it is open already.
+
+    Tortoise keeps one context for the process; the web app, a worker and the test suite may
+    each ask for it, and only the one that opened it closes it.
+    """
+    current = get_current_context()
+    if current is not None and current.inited:
+        yield
+        return
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+        yield
+
+
+async def migrate(database_url: str) -> list[str]:
+    """Apply every pending migration; returns the names of those applied."""
+    from tortoise.migrations.api import migrate as run_migrations
+
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app_label}.{name}")
+
+    async with database(database_url):
+        await run_migrations(config=tortoise_config(database_url), progress=progress)
+    return applied

@@ -1,0 +1,46 @@
+"""The domain's refusals. The GraphQL layer turns them into payload errors in one place."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    INVITATION_NOT_PENDING = "INVITATION_NOT_PENDING"
+    INVITATION_EXPIRED = "INVITATION_EXPIRED"
+    AGREEMENT_NOT_ACCEPTED = "AGREEMENT_NOT_ACCEPTED"
+    ROLES_NOT_ALLOWED = "ROLES_NOT_ALLOWED"
+    ROLES_REQUIRED = "ROLES_REQUIRED"
+    UNKNOWN_ROLE = "UNKNOWN_ROLE"
+    INVALID_DURATION = "INVALID_DURATION"
+    AUTO_EXTEND_NOT_ALLOWED = "AUTO_EXTEND_NOT_ALLOWED"
+    RELATIONSHIP_ENDED = "RELATIONSHIP_ENDED"
+    WRONG_ORGANIZATION = "WRONG_ORGANIZATION"
+
+
+class DomainError(Exception):
+    """A business rule refused the request; `field` is the input path it concerns."""
+
+    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class ValidationErrors(Exception):
+    """Several refusals at once, so that a form can show each next to its field."""
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = errors
+
+
+class PermissionDenied(Exception):
+    """The viewer may not take this action. Shown as a top-level FORBIDDEN error."""
+
+
+class NotAuthenticated(Exception):
+    """No valid credentials. Shown as a top-level UNAUTHENTICATED error."""

@@ -1,0 +1,61 @@
+"""Organizations, their users, and the API tokens users sign in with."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import OrganizationKind
+
+if TYPE_CHECKING:
+    from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
+
+
+class Organization(Model):
+    """A customer organization (a tenant) or a solution-provider partner."""
+
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharEnumField(OrganizationKind, max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "organization"
+
+
+class User(Model):
+    """A person of an organization, or the account a PARTNER-type partner holds in a tenant."""
+
+    id = fields.UUIDField(primary_key=True)
+    organization: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="users", on_delete=fields.CASCADE
+    )
+    email = fields.CharField(max_length=254, unique=True)
+    display_name = fields.CharField(max_length=200, null=True)
+    # Catalog keys (AdminRole) for customer users; PartnerRole values for partner users.
+    roles: list[str] = fields.JSONField(default=list)
+    # Set on the account that a partner works through inside this customer's tenant.
+    partner_of: ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="tenant_accounts", null=True, on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "user"
+
+
+class ApiToken(Model):
+    """A bearer token, shown once. Only its SHA-256 is stored."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tokens", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_token"

@@ -1,0 +1,29 @@
+"""The outbox: side effects recorded in the same transaction as the change that needs them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OutboxMessage(Model):
+    """A job to run once the change that recorded it has committed.
+
+    The arq job id is derived from the message id, so enqueueing it again is harmless.
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    task = fields.CharField(max_length=64)
+    payload: dict[str, Any] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    enqueued_at = fields.DatetimeField(null=True)
+    completed_at = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "outbox_message"
+
+    @property
+    def job_id(self) -> str:
+        return f"outbox:{self.id}"

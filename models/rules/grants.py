@@ -1,0 +1,227 @@
+"""Relationships and their role grants: created on acceptance, removed, ended, revoked."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from models.actors import Actor
+from models.catalog import RELATIONSHIP_TYPES
+from models.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
+from models.errors import DomainError, ErrorCode
+from models.invitations import Invitation
+from models.operation import Operation, Transaction
+from models.organizations import User
+from models.policy import require_partner_admin, require_partner_manager, visible_relationships
+from models.relationships import Relationship, RelationshipTypeRecord, RoleGrant
+
+REVOKE_ROLES = "revoke_roles"
+NOTIFY = "send_notification"
+
+# Grants in these states give the partner access; REVOKING already gives none.
+GRANTING = RoleGrantStatus.ACTIVE
+
+
+def _active_key(customer_id: UUID, partner_id: UUID) -> str:
+    return f"{customer_id}:{partner_id}"
+
+
+async def add_type(
+    tx: Transaction, invitation: Invitation, actor: Actor, now: datetime
+) -> Relationship:
+    """Create or extend the customer's relationship with the partner by the invitation's type."""
+    customer_id, partner_id = actor.organization_id, invitation.partner_id  # type: ignore[attr-defined]
+    relationship = await Relationship.get_or_none(active_key=_active_key(customer_id, partner_id))
+    if relationship is None:
+        relationship = await Relationship.create(
+            customer_id=customer_id,
+            partner_id=partner_id,
+            active_key=_active_key(customer_id, partner_id),
+        )
+    type_ = RelationshipType(invitation.type)
+    if not await RelationshipTypeRecord.exists(
+        relationship_id=relationship.id, type=type_, ended_at=None
+    ):
+        await RelationshipTypeRecord.create(
+            relationship_id=relationship.id, type=type_, invitation_id=invitation.id, added_at=now
+        )
+    rule = RELATIONSHIP_TYPES[type_]
+    expires_at = (
+        now + timedelta(days=invitation.duration_days)
+        if rule.time_bound and invitation.duration_days
+        else None
+    )
+    await RoleGrant.bulk_create(
+        [
+            RoleGrant(
+                relationship_id=relationship.id,
+                role=role,
+                type=type_,
+                invitation_id=invitation.id,
+                granted_at=now,
+                expires_at=expires_at,
+                auto_extend=invitation.auto_extend,
+            )
+            for role in invitation.roles
+        ]
+    )
+    if rule.tenant_account and invitation.roles:
+        await _give_tenant_account_roles(relationship, invitation.roles)
+    return relationship
+
+
+async def _give_tenant_account_roles(relationship: Relationship, roles: list[str]) -> None:
+    """A PARTNER-type partner works through an account in the customer's tenant."""
+    account = await User.get_or_none(
+        organization_id=relationship.customer_id,  # type: ignore[attr-defined]
+        partner_of_id=relationship.partner_id,  # type: ignore[attr-defined]
+    )
+    if account is None:
+        await User.create(
+            organization_id=relationship.customer_id,  # type: ignore[attr-defined]
+            partner_of_id=relationship.partner_id,  # type: ignore[attr-defined]
+            email=f"partner-{relationship.partner_id}@{relationship.customer_id}.tenant.invalid",  # type: ignore[attr-defined]
+            display_name="Partner account",
+            roles=sorted(set(roles)),
+        )
+    else:
+        account.roles = sorted(set(account.roles) | set(roles))
+        await account.save(update_fields=["roles"])
+
+
+async def active_roles(customer_id: UUID, partner_id: UUID, now: datetime) -> set[str]:
+    """The admin roles the partner holds over the customer at this instant."""
+    grants = await RoleGrant.filter(
+        relationship__customer_id=customer_id,
+        relationship__partner_id=partner_id,
+        relationship__status=RelationshipStatus.ACTIVE,
+        status=GRANTING,
+    ).values_list("role", "expires_at")
+    return {role for role, expires_at in grants if expires_at is None or expires_at > now}
+
+
+async def _visible_relationship(actor: Actor, relationship_id: UUID) -> Relationship:
+    relationship = await visible_relationships(actor).get_or_none(id=relationship_id)
+    if relationship is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such relationship.", "relationshipId")
+    if relationship.status is RelationshipStatus.ENDED:
+        raise DomainError(
+            ErrorCode.RELATIONSHIP_ENDED, "The relationship has ended.", "relationshipId"
+        )
+    return relationship
+
+
+async def _start_revocation(
+    tx: Transaction,
+    relationship: Relationship,
+    grants: list[RoleGrant],
+    actor: Actor,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Access through these grants ends now; the revocation job finishes the rest."""
+    if not grants:
+        return
+    await RoleGrant.filter(id__in=[g.id for g in grants], status=GRANTING).update(
+        status=RoleGrantStatus.REVOKING,
+        revoked_at=now,
+        ended_by_id=actor.user_id,
+        end_reason=reason,
+    )
+    await tx.enqueue(REVOKE_ROLES, relationship_id=str(relationship.id))
+
+
+async def remove_roles(
+    op: Operation, relationship_id: UUID, roles: list[str] | None
+) -> Relationship:
+    """The customer removes all of the partner's roles, or the chosen ones.
+
+    Removing a role that is no longer active changes nothing, so a retry is harmless.
+    """
+    actor = op.require_actor()
+    require_partner_manager(actor)
+    relationship = await _visible_relationship(actor, relationship_id)
+    query = RoleGrant.filter(relationship_id=relationship.id, status=GRANTING)
+    if roles is not None:
+        if not roles:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "Name at least one role, or none to remove all.", "roles"
+            )
+        query = query.filter(role__in=list(roles))
+    async with op.atomic() as tx:
+        grants = await query.select_for_update()
+        await _start_revocation(
+            tx, relationship, grants, actor, "Removed by the customer", op.now()
+        )
+    return relationship
+
+
+async def end_relationship(op: Operation, relationship_id: UUID) -> Relationship:
+    """The partner ends the relationship; every grant is revoked the same way."""
+    actor = op.require_actor()
+    require_partner_admin(actor)
+    relationship = await _visible_relationship(actor, relationship_id)
+    now = op.now()
+    async with op.atomic() as tx:
+        ended = await Relationship.filter(
+            id=relationship.id, status=RelationshipStatus.ACTIVE
+        ).update(
+            status=RelationshipStatus.ENDED,
+            ended_at=now,
+            ended_by_id=actor.user_id,
+            active_key=None,
+        )
+        if not ended:
+            raise DomainError(
+                ErrorCode.RELATIONSHIP_ENDED, "The relationship has ended.", "relationshipId"
+            )
+        await RelationshipTypeRecord.filter(relationship_id=relationship.id, ended_at=None).update(
+            ended_at=now
+        )
+        grants = await RoleGrant.filter(relationship_id=relationship.id, status=GRANTING)
+        await _start_revocation(
+            tx, relationship, grants, actor, "Relationship ended by the partner", now
+        )
+        await tx.enqueue(
+            NOTIFY, template="relationship_ended", relationship_id=str(relationship.id)
+        )
+    await relationship.refresh_from_db()
+    return relationship
+
+
+async def complete_revocation(op: Operation, relationship_id: UUID) -> list[RoleGrant]:
+    """Finish revoking the relationship's REVOKING grants; a repeat finds none and does nothing.
+
+    The partner's account in the tenant loses the revoked roles it no longer holds through
+    another active grant, the grants become REVOKED, and both sides are told.
+    """
+    async with op.atomic() as tx:
+        grants = await RoleGrant.filter(
+            relationship_id=relationship_id, status=RoleGrantStatus.REVOKING
+        ).select_for_update()
+        if not grants:
+            return []
+        relationship = await Relationship.get(id=relationship_id)
+        still_active = set(
+            await RoleGrant.filter(relationship_id=relationship_id, status=GRANTING).values_list(
+                "role", flat=True
+            )
+        )
+        lost = {g.role for g in grants if g.type == RelationshipType.PARTNER} - still_active
+        if lost:
+            account = await User.get_or_none(
+                organization_id=relationship.customer_id,  # type: ignore[attr-defined]
+                partner_of_id=relationship.partner_id,  # type: ignore[attr-defined]
+            )
+            if account is not None:
+                account.roles = [role for role in account.roles if role not in lost]
+                await account.save(update_fields=["roles"])
+        await RoleGrant.filter(id__in=[g.id for g in grants]).update(status=RoleGrantStatus.REVOKED)
+        await tx.enqueue(
+            NOTIFY,
+            template="roles_removed",
+            relationship_id=str(relationship_id),
+            roles=sorted({g.role for g in grants}),
+            reason=grants[0].end_reason or "",
+        )
+    return grants

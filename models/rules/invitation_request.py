@@ -1,0 +1,165 @@
+"""What a partner may ask for in an invitation: the checks that need no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from email_validator import EmailNotValidError, validate_email
+
+from models.catalog import (
+    GDAP_DEFAULT_DAYS,
+    GDAP_MAX_DAYS,
+    GDAP_MIN_DAYS,
+    INVITATION_DEFAULT_DAYS,
+    INVITATION_MAX_DAYS,
+    INVITATION_MIN_DAYS,
+    RELATIONSHIP_TYPES,
+    AdminRole,
+    RoleRule,
+)
+from models.enums import RelationshipType
+from models.errors import DomainError, ErrorCode, ValidationErrors
+
+MESSAGE_MAX_LENGTH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationRequest:
+    """The partner's request, as received."""
+
+    customer_email: str
+    type: RelationshipType
+    customer_id: UUID | None = None
+    roles: list[str] | None = None
+    duration_days: int | None = None
+    auto_extend: bool | None = None
+    message: str | None = None
+    expires_in_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationTerms:
+    """A request that passed every check, normalized: what the invitation will say."""
+
+    customer_email: str
+    type: RelationshipType
+    roles: list[AdminRole]
+    duration_days: int | None
+    auto_extend: bool
+    message: str | None
+    open_days: int
+
+
+def check_request(request: InvitationRequest) -> InvitationTerms:
+    """Every refusal at once, each naming its field; or the terms of the invitation."""
+    errors: list[DomainError] = []
+    rule = RELATIONSHIP_TYPES[request.type]
+
+    email = request.customer_email.strip()
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT, f"Enter a valid email address: {exc}", "customerEmail"
+            )
+        )
+
+    roles: list[AdminRole] = []
+    for key in dict.fromkeys(request.roles or []):
+        try:
+            roles.append(AdminRole(key))
+        except ValueError:
+            errors.append(
+                DomainError(ErrorCode.UNKNOWN_ROLE, f"{key} is not a known role.", "roles")
+            )
+    if rule.role_rule is not RoleRule.REQUESTED and roles:
+        errors.append(
+            DomainError(
+                ErrorCode.ROLES_NOT_ALLOWED,
+                f"A {rule.name} relationship takes no requested roles.",
+                "roles",
+            )
+        )
+    if rule.role_rule is RoleRule.REQUESTED and not roles and not request.roles:
+        errors.append(
+            DomainError(
+                ErrorCode.ROLES_REQUIRED,
+                f"A {rule.name} relationship needs at least one role.",
+                "roles",
+            )
+        )
+    granted = list(rule.fixed_roles) if rule.role_rule is RoleRule.FIXED else roles
+
+    duration = request.duration_days
+    if rule.time_bound:
+        duration = GDAP_DEFAULT_DAYS if duration is None else duration
+        if not GDAP_MIN_DAYS <= duration <= GDAP_MAX_DAYS:
+            errors.append(
+                DomainError(
+                    ErrorCode.INVALID_DURATION,
+                    f"The duration must be from {GDAP_MIN_DAYS} to {GDAP_MAX_DAYS} days.",
+                    "durationDays",
+                )
+            )
+    elif duration is not None:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_DURATION,
+                "Only GDAP_PARTNER relationships have a duration.",
+                "durationDays",
+            )
+        )
+
+    auto_extend = bool(request.auto_extend)
+    if auto_extend and not rule.time_bound:
+        errors.append(
+            DomainError(
+                ErrorCode.AUTO_EXTEND_NOT_ALLOWED,
+                "Only GDAP_PARTNER relationships can extend automatically.",
+                "autoExtend",
+            )
+        )
+    elif auto_extend and AdminRole.GLOBAL_ADMINISTRATOR in granted:
+        errors.append(
+            DomainError(
+                ErrorCode.AUTO_EXTEND_NOT_ALLOWED,
+                "Roles including Global Administrator cannot extend automatically.",
+                "autoExtend",
+            )
+        )
+
+    message = (request.message or "").strip() or None
+    if message and len(message) > MESSAGE_MAX_LENGTH:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"The message can be at most {MESSAGE_MAX_LENGTH} characters.",
+                "message",
+            )
+        )
+
+    open_days = (
+        INVITATION_DEFAULT_DAYS if request.expires_in_days is None else request.expires_in_days
+    )
+    if not INVITATION_MIN_DAYS <= open_days <= INVITATION_MAX_DAYS:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"An invitation stays open {INVITATION_MIN_DAYS} to {INVITATION_MAX_DAYS} days.",
+                "expiresInDays",
+            )
+        )
+
+    if errors:
+        raise ValidationErrors(errors)
+    return InvitationTerms(
+        customer_email=email,
+        type=request.type,
+        roles=granted,
+        duration_days=duration if rule.time_bound else None,
+        auto_extend=auto_extend,
+        message=message,
+        open_days=open_days,
+    )

@@ -1,0 +1,249 @@
+"""Sending, resending, canceling, declining and accepting invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from models.actors import Actor
+from models.enums import InvitationStatus, OrganizationKind
+from models.errors import DomainError, ErrorCode
+from models.invitations import Invitation
+from models.operation import Operation, Transaction
+from models.organizations import Organization
+from models.policy import (
+    require_invitation_sender,
+    require_partner_manager,
+    require_role_granter,
+    visible_invitations,
+)
+from models.relationships import Relationship
+from models.rules.agreements import record_acceptance
+from models.rules.grants import add_type
+from models.rules.invitation_request import InvitationRequest, check_request
+from models.tokens import hash_token, new_token
+
+SEND_INVITATION_EMAIL = "send_invitation_email"
+NOTIFY = "send_notification"
+
+
+def effective_status(invitation: Invitation, now: datetime) -> InvitationStatus:
+    """A pending invitation past its date is EXPIRED, even before a sweep records it."""
+    if invitation.status is InvitationStatus.PENDING and invitation.expires_at <= now:
+        return InvitationStatus.EXPIRED
+    return invitation.status
+
+
+async def _queue_email(tx: Transaction, op: Operation, invitation: Invitation, token: str) -> None:
+    await tx.enqueue(
+        SEND_INVITATION_EMAIL,
+        invitation_id=str(invitation.id),
+        sealed_token=op.sealer.seal(token),
+    )
+
+
+async def send_invitation(op: Operation, request: InvitationRequest) -> Invitation:
+    actor = op.require_actor()
+    require_invitation_sender(actor)
+    terms = check_request(request)
+    if request.customer_id is not None:
+        customer = await Organization.get_or_none(
+            id=request.customer_id, kind=OrganizationKind.CUSTOMER
+        )
+        if customer is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such customer organization.", "customerId")
+    token, token_hash = new_token()
+    now = op.now()
+    async with op.atomic() as tx:
+        invitation = await Invitation.create(
+            partner_id=actor.organization_id,
+            customer_id=request.customer_id,
+            addressed=request.customer_id is not None,
+            customer_email=terms.customer_email,
+            type=terms.type,
+            roles=[str(role) for role in terms.roles],
+            duration_days=terms.duration_days,
+            auto_extend=terms.auto_extend,
+            message=terms.message,
+            open_days=terms.open_days,
+            token_hash=token_hash,
+            sent_by_id=actor.user_id,
+            expires_at=now + timedelta(days=terms.open_days),
+        )
+        await _queue_email(tx, op, invitation, token)
+    return invitation
+
+
+async def _partner_invitation(op: Operation, invitation_id: UUID) -> tuple[Actor, Invitation]:
+    actor = op.require_actor()
+    require_invitation_sender(actor)
+    invitation = await visible_invitations(actor).get_or_none(id=invitation_id)
+    if invitation is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such invitation.", "id")
+    return actor, invitation
+
+
+def with_status(
+    queryset: QuerySet[Invitation], status: InvitationStatus, now: datetime
+) -> QuerySet[Invitation]:
+    """Filter by the status a person sees, as `effective_status` gives it."""
+    if status is InvitationStatus.PENDING:
+        return queryset.filter(status=status, expires_at__gt=now)
+    if status is InvitationStatus.EXPIRED:
+        return queryset.filter(
+            Q(status=status) | Q(status=InvitationStatus.PENDING, expires_at__lte=now)
+        )
+    return queryset.filter(status=status)
+
+
+def _require_pending(invitation: Invitation, now: datetime, field: str) -> None:
+    status = effective_status(invitation, now)
+    if status is InvitationStatus.EXPIRED:
+        raise DomainError(ErrorCode.INVITATION_EXPIRED, "The invitation has expired.", field)
+    if status is not InvitationStatus.PENDING:
+        raise DomainError(
+            ErrorCode.INVITATION_NOT_PENDING, f"The invitation is already {status.lower()}.", field
+        )
+
+
+async def resend_invitation(op: Operation, invitation_id: UUID) -> Invitation:
+    """Rotate the token (the old link dies), restart the open period, and send again."""
+    _, invitation = await _partner_invitation(op, invitation_id)
+    now = op.now()
+    _require_pending(invitation, now, "id")
+    token, token_hash = new_token()
+    async with op.atomic() as tx:
+        changed = await Invitation.filter(
+            id=invitation.id, status=InvitationStatus.PENDING, token_hash=invitation.token_hash
+        ).update(
+            token_hash=token_hash,
+            expires_at=now + timedelta(days=invitation.open_days),
+            email_status="QUEUED",
+            email_attempts=0,
+            email_error=None,
+        )
+        if not changed:
+            raise DomainError(
+                ErrorCode.INVITATION_NOT_PENDING, "The invitation changed meanwhile.", "id"
+            )
+        await invitation.refresh_from_db()
+        await _queue_email(tx, op, invitation, token)
+    return invitation
+
+
+async def cancel_invitation(op: Operation, invitation_id: UUID) -> Invitation:
+    """The partner withdraws a pending invitation."""
+    actor, invitation = await _partner_invitation(op, invitation_id)
+    return await _close(op, invitation, InvitationStatus.CANCELED, actor, "id")
+
+
+async def find_by_token(token: str) -> Invitation | None:
+    if not token:
+        return None
+    return await Invitation.get_or_none(token_hash=hash_token(token))
+
+
+async def _customer_invitation(op: Operation, token: str) -> tuple[Actor, Invitation]:
+    actor = op.require_actor()
+    require_partner_manager(actor)
+    invitation = await find_by_token(token)
+    if invitation is None:
+        raise DomainError(
+            ErrorCode.NOT_FOUND, "This invitation link is not valid (or was replaced).", "token"
+        )
+    if invitation.addressed and invitation.customer_id != actor.organization_id:  # type: ignore[attr-defined]
+        raise DomainError(
+            ErrorCode.WRONG_ORGANIZATION,
+            "This invitation is addressed to another organization.",
+            "token",
+        )
+    return actor, invitation
+
+
+async def decline_invitation(op: Operation, token: str) -> Invitation:
+    """The customer turns the invitation down instead of accepting it."""
+    actor, invitation = await _customer_invitation(op, token)
+    return await _close(op, invitation, InvitationStatus.DECLINED, actor, "token")
+
+
+async def _close(
+    op: Operation, invitation: Invitation, status: InvitationStatus, actor: Actor, field: str
+) -> Invitation:
+    now = op.now()
+    _require_pending(invitation, now, field)
+    fields: dict[str, object] = {
+        "status": status,
+        "closed_at": now,
+        "responded_by_id": actor.user_id,
+    }
+    if status is InvitationStatus.DECLINED:
+        fields["customer_id"] = actor.organization_id
+    async with op.atomic():
+        changed = await Invitation.filter(
+            id=invitation.id, status=InvitationStatus.PENDING, token_hash=invitation.token_hash
+        ).update(**fields)
+        if not changed:
+            raise DomainError(
+                ErrorCode.INVITATION_NOT_PENDING, "The invitation was answered meanwhile.", field
+            )
+    await invitation.refresh_from_db()
+    return invitation
+
+
+async def accept_invitation(op: Operation, token: str, accept_agreement: bool) -> Relationship:
+    """Accept together with the Customer Agreement: one conditional update wins."""
+    actor, invitation = await _customer_invitation(op, token)
+    require_role_granter(actor, invitation.type)
+    now = op.now()
+    _require_pending(invitation, now, "token")
+    if not accept_agreement:
+        raise DomainError(
+            ErrorCode.AGREEMENT_NOT_ACCEPTED,
+            "Accepting an invitation requires accepting the Customer Agreement.",
+            "acceptAgreement",
+        )
+    for attempt in range(3):
+        try:
+            return await _accept(op, actor, invitation, now)
+        except IntegrityError:
+            # Another acceptance for the same pair created the relationship meanwhile: retry
+            # into it. A lost race for this very invitation fails the conditional update instead.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _accept(
+    op: Operation, actor: Actor, invitation: Invitation, now: datetime
+) -> Relationship:
+    async with op.atomic() as tx:
+        won = await Invitation.filter(
+            id=invitation.id,
+            status=InvitationStatus.PENDING,
+            token_hash=invitation.token_hash,
+            expires_at__gt=now,
+        ).update(
+            status=InvitationStatus.ACCEPTED,
+            customer_id=actor.organization_id,
+            accepted_at=now,
+            closed_at=now,
+            responded_by_id=actor.user_id,
+        )
+        if not won:
+            raise DomainError(
+                ErrorCode.INVITATION_NOT_PENDING, "The invitation was answered meanwhile.", "token"
+            )
+        await invitation.refresh_from_db()
+        await record_acceptance(actor, now)
+        relationship = await add_type(tx, invitation, actor, now)
+        await tx.enqueue(
+            NOTIFY,
+            template="invitation_accepted",
+            invitation_id=str(invitation.id),
+            relationship_id=str(relationship.id),
+        )
+    return relationship

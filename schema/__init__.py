@@ -1,0 +1,53 @@
+"""The GraphQL schema: each area's queries and mutations, joined here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from schema import enums as _enums  # noqa: F401  (registers the domain enums)
+from schema.catalog.queries import CatalogQueries
+from schema.invitations.mutations import InvitationMutations
+from schema.invitations.queries import InvitationQueries
+from schema.organizations.queries import OrganizationQueries
+from schema.relationships.mutations import RelationshipMutations
+from schema.relationships.queries import RelationshipQueries
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+
+
+@strawberry.type(description="What clients can read.")
+class Query(OrganizationQueries, CatalogQueries, InvitationQueries, RelationshipQueries):
+    pass
+
+
+@strawberry.type(description="What clients can change. Every mutation takes one `input`.")
+class Mutation(InvitationMutations, RelationshipMutations):
+    pass
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Mask errors that carry no code of ours: their text may reveal internals."""
+    return not (error.extensions or {}).get("code") and error.original_error is not None
+
+
+def build_schema(*, production: bool) -> strawberry.Schema:
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    ]
+    if production:
+        extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)

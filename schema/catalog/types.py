@@ -1,0 +1,60 @@
+"""The role catalog and the relationship types, as clients read them."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models.catalog import AdminRole, RelationshipTypeRule
+from models.catalog import RoleDefinition as RoleDefinitionData
+from models.catalog import RoleRule as _RoleRule
+from models.enums import RelationshipType
+
+RoleRule = strawberry.enum(_RoleRule, description="What a relationship type does with admin roles.")
+
+
+@strawberry.type(description="A built-in admin role of the directory.")
+class RoleDefinition:
+    key: AdminRole = strawberry.field(description="The role's stable key.")
+    name: str = strawberry.field(description="The role's display name.")
+    template_id: str = strawberry.field(description="The directory's well-known role template ID.")
+    description: str = strawberry.field(description="What the role lets its holder do.")
+    privileged: bool = strawberry.field(
+        description="Whether the role is privileged (it can take over the organization)."
+    )
+
+    @classmethod
+    def of(cls, role: RoleDefinitionData) -> RoleDefinition:
+        return cls(
+            key=role.key,
+            name=role.name,
+            template_id=role.template_id,
+            description=role.description,
+            privileged=role.privileged,
+        )
+
+
+@strawberry.type(description="A relationship type, what it lets the partner do, and its role rule.")
+class RelationshipTypeInfo:
+    type: RelationshipType = strawberry.field(description="The type's key.")
+    name: str = strawberry.field(description="The type's display name.")
+    description: str = strawberry.field(description="What the partner does in this relationship.")
+    role_rule: _RoleRule = strawberry.field(
+        description="NONE: no admin roles, and a request naming roles is refused. FIXED: exactly "
+        "`fixedRoles`, and a request naming roles is refused. REQUESTED: the one or more roles "
+        "the invitation asks for."
+    )
+    fixed_roles: list[AdminRole] = strawberry.field(description="The roles a FIXED type grants.")
+    time_bound: bool = strawberry.field(
+        description="Whether grants last 1 to 730 days and may extend automatically."
+    )
+
+    @classmethod
+    def of(cls, rule: RelationshipTypeRule) -> RelationshipTypeInfo:
+        return cls(
+            type=rule.type,
+            name=rule.name,
+            description=rule.description,
+            role_rule=rule.role_rule,
+            fixed_roles=list(rule.fixed_roles),
+            time_bound=rule.time_bound,
+        )

@@ -1,0 +1,46 @@
+"""The per-request context every resolver receives: the viewer, loaders and shared resources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from arq.connections import ArqRedis
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.types import Info as StrawberryInfo
+
+from api.auth import Viewer
+from api.settings import Settings
+from models.actors import Actor
+from models.operation import Operation
+from models.tokens import Sealer
+from schema.errors import unauthenticated
+from schema.loaders import Loaders
+
+
+@dataclass
+class Context:
+    request: Request
+    response: Response
+    settings: Settings
+    sealer: Sealer
+    redis: ArqRedis | None
+    viewer: Viewer | None
+    bad_credentials: bool = False
+    loaders: Loaders = field(default_factory=Loaders)
+
+    def actor(self) -> Actor:
+        """The signed-in actor, or a top-level UNAUTHENTICATED error."""
+        if self.viewer is None:
+            raise unauthenticated(
+                "The bearer token is not valid."
+                if self.bad_credentials
+                else "Sign in with a bearer token: Authorization: Bearer <token>."
+            )
+        return self.viewer.actor
+
+    def operation(self) -> Operation:
+        return Operation(actor=self.actor(), sealer=self.sealer)
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,93 @@
+"""Invitation mutations: thin, each reads its input, calls one rule and shapes the payload."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import invitations as m
+from models.operation import Operation
+from models.rules import invitations as rules
+from models.rules.invitation_request import InvitationRequest
+from schema.context import Info
+from schema.errors import UserError
+from schema.ids import require_id
+from schema.invitations.types import (
+    AcceptInvitationInput,
+    Invitation,
+    InvitationIdInput,
+    InvitationPayload,
+    InvitationTokenInput,
+    SendInvitationInput,
+)
+from schema.mutations import perform
+from schema.relationships.types import Relationship, RelationshipPayload
+
+
+def _payload(found: m.Invitation | None, errors: list[UserError]) -> InvitationPayload:
+    return InvitationPayload(invitation=Invitation.of(found) if found else None, errors=errors)
+
+
+@strawberry.type
+class InvitationMutations:
+    @strawberry.mutation(description="A partner invites a customer to a relationship by email.")
+    async def send_invitation(self, info: Info, input: SendInvitationInput) -> InvitationPayload:
+        async def action(op: Operation) -> m.Invitation:
+            request = InvitationRequest(
+                customer_email=input.customer_email,
+                type=input.type,
+                customer_id=(
+                    require_id("Organization", input.customer_id, "customerId")
+                    if input.customer_id is not None
+                    else None
+                ),
+                roles=[str(role) for role in input.roles] if input.roles is not None else None,
+                duration_days=input.duration_days,
+                auto_extend=input.auto_extend,
+                message=input.message,
+                expires_in_days=input.expires_in_days,
+            )
+            return await rules.send_invitation(op, request)
+
+        return _payload(*await perform(info, action))
+
+    @strawberry.mutation(
+        description="Send a pending invitation again with a new link; the old link stops "
+        "working and the open period restarts."
+    )
+    async def resend_invitation(self, info: Info, input: InvitationIdInput) -> InvitationPayload:
+        return _payload(
+            *await perform(
+                info,
+                lambda op: rules.resend_invitation(op, require_id("Invitation", input.id, "id")),
+            )
+        )
+
+    @strawberry.mutation(description="The partner withdraws a pending invitation.")
+    async def cancel_invitation(self, info: Info, input: InvitationIdInput) -> InvitationPayload:
+        return _payload(
+            *await perform(
+                info,
+                lambda op: rules.cancel_invitation(op, require_id("Invitation", input.id, "id")),
+            )
+        )
+
+    @strawberry.mutation(description="A customer admin turns an invitation down.")
+    async def decline_invitation(
+        self, info: Info, input: InvitationTokenInput
+    ) -> InvitationPayload:
+        return _payload(*await perform(info, lambda op: rules.decline_invitation(op, input.token)))
+
+    @strawberry.mutation(
+        description="A customer admin accepts an invitation together with the Customer "
+        'Agreement ("Accept & Authorize"). Invitations that grant admin roles need a Global '
+        "or Privileged Role Administrator."
+    )
+    async def accept_invitation(
+        self, info: Info, input: AcceptInvitationInput
+    ) -> RelationshipPayload:
+        found, errors = await perform(
+            info, lambda op: rules.accept_invitation(op, input.token, input.accept_agreement)
+        )
+        return RelationshipPayload(
+            relationship=Relationship.of(found) if found else None, errors=errors
+        )

@@ -1,0 +1,49 @@
+"""Listing and reading invitations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models.clock import utcnow
+from models.enums import InvitationStatus
+from models.policy import visible_invitations
+from models.rules.invitations import find_by_token, with_status
+from schema.context import Info
+from schema.ids import decode_id
+from schema.invitations.types import Invitation
+from schema.pagination import Connection, paginate
+
+
+@strawberry.type
+class InvitationQueries:
+    @strawberry.field(
+        description="Invitations the viewer's organization sent (partners) or that are "
+        "addressed to it (customers), newest first."
+    )
+    async def invitations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: InvitationStatus | None = None,
+    ) -> Connection[Invitation]:
+        queryset = visible_invitations(info.context.actor())
+        if status is not None:
+            queryset = with_status(queryset, status, utcnow())
+        return await paginate(queryset, first, after, Invitation.of)
+
+    @strawberry.field(description="One invitation the viewer's organization may see.")
+    async def invitation(self, info: Info, id: strawberry.ID) -> Invitation | None:
+        invitation_id = decode_id("Invitation", id)
+        if invitation_id is None:
+            return None
+        found = await visible_invitations(info.context.actor()).get_or_none(id=invitation_id)
+        return Invitation.of(found) if found else None
+
+    @strawberry.field(
+        description="The invitation behind an email link, for the page that accepts it. "
+        "The token is the credential: anyone holding the link may read what it offers."
+    )
+    async def invitation_by_token(self, token: str) -> Invitation | None:
+        found = await find_by_token(token)
+        return Invitation.of(found) if found else None

@@ -1,0 +1,133 @@
+"""Invitations as GraphQL types, and the inputs of their mutations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from models import invitations as m
+from models.catalog import AdminRole
+from models.clock import utcnow
+from models.enums import EmailStatus, InvitationStatus, RelationshipType
+from models.rules.invitations import effective_status
+from schema.context import Info
+from schema.errors import UserError
+from schema.ids import encode_id
+from schema.organizations.types import Organization, load_organization
+
+
+@strawberry.type(description="An invitation from a partner to a customer to start a relationship.")
+class Invitation:
+    id: strawberry.ID = strawberry.field(description="Opaque ID.")
+    customer_email: str = strawberry.field(description="Where the invitation was emailed.")
+    type: RelationshipType = strawberry.field(description="The relationship type offered.")
+    roles: list[AdminRole] = strawberry.field(description="The admin roles granted on acceptance.")
+    duration_days: int | None = strawberry.field(
+        description="How long GDAP roles last after acceptance, in days (GDAP_PARTNER only)."
+    )
+    auto_extend: bool = strawberry.field(
+        description="Whether GDAP roles extend by 180 days at their end date."
+    )
+    message: str | None = strawberry.field(description="The partner's message to the customer.")
+    status: InvitationStatus = strawberry.field(
+        description="PENDING until accepted, declined, canceled or expired."
+    )
+    email_status: EmailStatus = strawberry.field(description="Delivery of the invitation email.")
+    email_attempts: int = strawberry.field(
+        description="How many times sending the email was tried."
+    )
+    email_error: str | None = strawberry.field(
+        description="The last delivery error, while the email is not sent."
+    )
+    created_at: datetime = strawberry.field(description="When the partner sent it.")
+    expires_at: datetime = strawberry.field(description="When it stops being open.")
+    accepted_at: datetime | None = strawberry.field(description="When the customer accepted it.")
+    _partner_id: strawberry.Private[object]
+    _customer_id: strawberry.Private[object]
+
+    @classmethod
+    def of(cls, invitation: m.Invitation) -> Invitation:
+        return cls(
+            id=encode_id("Invitation", invitation.id),
+            customer_email=invitation.customer_email,
+            type=invitation.type,
+            roles=[AdminRole(role) for role in invitation.roles],
+            duration_days=invitation.duration_days,
+            auto_extend=invitation.auto_extend,
+            message=invitation.message,
+            status=effective_status(invitation, utcnow()),
+            email_status=invitation.email_status,
+            email_attempts=invitation.email_attempts,
+            email_error=invitation.email_error,
+            created_at=invitation.created_at,
+            expires_at=invitation.expires_at,
+            accepted_at=invitation.accepted_at,
+            _partner_id=invitation.partner_id,  # type: ignore[attr-defined]
+            _customer_id=invitation.customer_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="The partner that sent the invitation.")
+    async def partner(self, info: Info) -> Organization:
+        org = await load_organization(info, self._partner_id)
+        assert org is not None
+        return org
+
+    @strawberry.field(
+        description="The customer organization it is addressed to, or that answered it."
+    )
+    async def customer(self, info: Info) -> Organization | None:
+        return await load_organization(info, self._customer_id)
+
+
+@strawberry.input(description="What a partner asks for in an invitation.")
+class SendInvitationInput:
+    customer_email: str = strawberry.field(description="The customer contact to email.")
+    type: RelationshipType = strawberry.field(description="The relationship type offered.")
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Address it to one customer organization: only its admins may accept it.",
+    )
+    roles: list[AdminRole] | None = strawberry.field(
+        default=None,
+        description="Admin roles to ask for: one or more for GDAP_PARTNER and PARTNER, none "
+        "for the other types (ADVISOR always grants its fixed roles).",
+    )
+    duration_days: int | None = strawberry.field(
+        default=None, description="GDAP_PARTNER only: 1 to 730 days; 730 when omitted."
+    )
+    auto_extend: bool | None = strawberry.field(
+        default=None,
+        description="GDAP_PARTNER only: extend by 180 days at the end date. Not with "
+        "GLOBAL_ADMINISTRATOR.",
+    )
+    message: str | None = strawberry.field(
+        default=None, description="A message shown in the email, up to 2000 characters."
+    )
+    expires_in_days: int | None = strawberry.field(
+        default=None, description="How long the invitation stays open: 1 to 90 days, 90 by default."
+    )
+
+
+@strawberry.input(description="Names an invitation by its ID.")
+class InvitationIdInput:
+    id: strawberry.ID = strawberry.field(description="The invitation's ID.")
+
+
+@strawberry.input(description="Names an invitation by the token of its email link.")
+class InvitationTokenInput:
+    token: str = strawberry.field(description="The token from the invitation link.")
+
+
+@strawberry.input(description="Accept an invitation together with the Customer Agreement.")
+class AcceptInvitationInput:
+    token: str = strawberry.field(description="The token from the invitation link.")
+    accept_agreement: bool = strawberry.field(
+        description="Must be true: the admin accepts the current Customer Agreement."
+    )
+
+
+@strawberry.type(description="The result of an invitation mutation.")
+class InvitationPayload:
+    invitation: Invitation | None = strawberry.field(description="The invitation changed.")
+    errors: list[UserError] = strawberry.field(description="Why the input was refused, if it was.")

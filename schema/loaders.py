@@ -1,0 +1,64 @@
+"""Data loaders, one per relation, created for each request: one query per batch."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from strawberry.dataloader import DataLoader
+
+from models.catalog import CURRENT_AGREEMENT_VERSION
+from models.organizations import Organization, User
+from models.relationships import AgreementAcceptance, RelationshipTypeRecord, RoleGrant
+
+
+async def _organizations(keys: list[UUID]) -> list[Organization | None]:
+    found = {org.id: org for org in await Organization.filter(id__in=keys)}
+    return [found.get(key) for key in keys]
+
+
+async def _users(keys: list[UUID]) -> list[User | None]:
+    found = {user.id: user for user in await User.filter(id__in=keys)}
+    return [found.get(key) for key in keys]
+
+
+async def _agreements(keys: list[UUID]) -> list[AgreementAcceptance | None]:
+    rows = await AgreementAcceptance.filter(customer_id__in=keys, version=CURRENT_AGREEMENT_VERSION)
+    found = {row.customer_id: row for row in rows}  # type: ignore[attr-defined]
+    return [found.get(key) for key in keys]
+
+
+async def _grants(keys: list[UUID]) -> list[list[RoleGrant]]:
+    rows = await RoleGrant.filter(relationship_id__in=keys).order_by("granted_at", "role")
+    groups: dict[UUID, list[RoleGrant]] = defaultdict(list)
+    for row in rows:
+        groups[row.relationship_id].append(row)  # type: ignore[attr-defined]
+    return [groups[key] for key in keys]
+
+
+async def _types(keys: list[UUID]) -> list[list[RelationshipTypeRecord]]:
+    rows = await RelationshipTypeRecord.filter(relationship_id__in=keys).order_by("added_at")
+    groups: dict[UUID, list[RelationshipTypeRecord]] = defaultdict(list)
+    for row in rows:
+        groups[row.relationship_id].append(row)  # type: ignore[attr-defined]
+    return [groups[key] for key in keys]
+
+
+@dataclass
+class Loaders:
+    """A fresh set for every request, so that nothing cached crosses between viewers."""
+
+    organization: DataLoader[UUID, Organization | None] = field(
+        default_factory=lambda: DataLoader(_organizations)
+    )
+    user: DataLoader[UUID, User | None] = field(default_factory=lambda: DataLoader(_users))
+    agreement: DataLoader[UUID, AgreementAcceptance | None] = field(
+        default_factory=lambda: DataLoader(_agreements)
+    )
+    role_grants: DataLoader[UUID, list[RoleGrant]] = field(
+        default_factory=lambda: DataLoader(_grants)
+    )
+    relationship_types: DataLoader[UUID, list[RelationshipTypeRecord]] = field(
+        default_factory=lambda: DataLoader(_types)
+    )

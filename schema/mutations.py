@@ -1,0 +1,37 @@
+"""Running a domain operation for a mutation: refusals become payload errors, here only."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from models.errors import DomainError, PermissionDenied, ValidationErrors
+from models.operation import Operation
+from schema.context import Info
+from schema.errors import UserError, forbidden
+from workers.dispatch import dispatch
+
+T = TypeVar("T")
+
+
+async def perform(
+    info: Info, action: Callable[[Operation], Awaitable[T]]
+) -> tuple[T | None, list[UserError]]:
+    """Run `action` as the viewer; dispatch its committed side effects once it returns.
+
+    A refused rule gives `(None, errors)` and, because the rules refuse before or inside
+    their transaction, leaves the database as it was. A refused permission is FORBIDDEN.
+    """
+    context = info.context
+    op = context.operation()
+    try:
+        result = await action(op)
+    except DomainError as error:
+        return None, [UserError.of(error)]
+    except ValidationErrors as errors:
+        return None, [UserError.of(error) for error in errors.errors]
+    except PermissionDenied as denied:
+        raise forbidden(str(denied)) from denied
+    finally:
+        await dispatch(op.committed, context.redis)
+    return result, []

@@ -1,0 +1,57 @@
+"""Organizations and users as GraphQL types."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import organizations as m
+from models.enums import OrganizationKind
+from schema.context import Info
+from schema.ids import encode_id
+
+
+@strawberry.type(description="A customer organization or a solution-provider partner.")
+class Organization:
+    id: strawberry.ID = strawberry.field(description="Opaque ID.")
+    name: str = strawberry.field(description="The organization's name.")
+    kind: OrganizationKind = strawberry.field(description="CUSTOMER or PARTNER.")
+
+    @classmethod
+    def of(cls, org: m.Organization) -> Organization:
+        return cls(id=encode_id("Organization", org.id), name=org.name, kind=org.kind)
+
+
+async def load_organization(info: Info, org_id: object) -> Organization | None:
+    """The organization by its database id, through the request's loader."""
+    if org_id is None:
+        return None
+    org = await info.context.loaders.organization.load(org_id)  # type: ignore[arg-type]
+    return Organization.of(org) if org else None
+
+
+@strawberry.type(description="A person of an organization.")
+class User:
+    id: strawberry.ID = strawberry.field(description="Opaque ID.")
+    email: str = strawberry.field(description="The user's email address.")
+    display_name: str | None = strawberry.field(description="The name to show, when set.")
+    roles: list[str] = strawberry.field(
+        description="Catalog role keys for customer admins; ADMIN_AGENT, SALES_AGENT or "
+        "HELPDESK_AGENT for partner agents."
+    )
+    _organization_id: strawberry.Private[object]
+
+    @classmethod
+    def of(cls, user: m.User) -> User:
+        return cls(
+            id=encode_id("User", user.id),
+            email=user.email,
+            display_name=user.display_name,
+            roles=list(user.roles),
+            _organization_id=user.organization_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="The organization the user belongs to.")
+    async def organization(self, info: Info) -> Organization:
+        org = await load_organization(info, self._organization_id)
+        assert org is not None  # a user always belongs to an organization
+        return org

@@ -1,0 +1,91 @@
+"""Relay connections over Tortoise querysets, by keyset on (created_at, id), newest first."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
+from uuid import UUID
+
+import strawberry
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from schema.errors import bad_input
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+NodeT = TypeVar("NodeT")
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+class _Keyed(Protocol):
+    id: UUID
+    created_at: datetime
+
+
+@strawberry.type(description="Where a page of a list stands.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last item; pass it as `after` for the next page."
+    )
+
+
+@strawberry.type(description="An item of a list, with its cursor.")
+class Edge(Generic[NodeT]):
+    node: NodeT = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(description="An opaque position in the list.")
+
+
+@strawberry.type(description="One page of a list.")
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page stands.")
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many items the whole list holds, across all pages.")
+    async def total_count(self) -> int:
+        return await self._count()
+
+
+def _cursor(item: _Keyed) -> str:
+    raw = json.dumps([item.created_at.isoformat(), str(item.id)])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _after(cursor: str) -> Q:
+    try:
+        created, id_ = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        created_at, uuid = datetime.fromisoformat(created), UUID(id_)
+    except (ValueError, TypeError) as exc:
+        raise bad_input("`after` is not a cursor of this list.") from exc
+    return Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=uuid)
+
+
+async def paginate(
+    queryset: QuerySet[ModelT],
+    first: int | None,
+    after: str | None,
+    to_node: Callable[[ModelT], NodeT],
+) -> Connection[NodeT]:
+    """One page, newest first. Costs one query, plus one for `totalCount` when asked."""
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 0 <= size <= MAX_PAGE_SIZE:
+        raise bad_input(f"`first` must be from 0 to {MAX_PAGE_SIZE}.")
+    page = queryset.order_by("-created_at", "-id")
+    if after:
+        page = page.filter(_after(after))
+    rows: Sequence[ModelT] = await page.limit(size + 1) if size else []
+    has_next = len(rows) > size if size else await page.exists()
+    rows = rows[:size]
+    edges = [Edge(node=to_node(row), cursor=_cursor(row)) for row in rows]  # type: ignore[arg-type]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
+        _count=queryset.count,
+    )

@@ -1,0 +1,67 @@
+"""Relationship mutations: remove roles, end the relationship, accept the agreement."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import relationships as m
+from models.rules import agreements, grants
+from schema.context import Info
+from schema.errors import UserError
+from schema.ids import require_id
+from schema.mutations import perform
+from schema.relationships.types import (
+    AcceptAgreementInput,
+    Agreement,
+    AgreementPayload,
+    Relationship,
+    RelationshipIdInput,
+    RelationshipPayload,
+    RemoveRolesInput,
+)
+
+
+def _payload(found: m.Relationship | None, errors: list[UserError]) -> RelationshipPayload:
+    return RelationshipPayload(
+        relationship=Relationship.of(found) if found else None, errors=errors
+    )
+
+
+@strawberry.type
+class RelationshipMutations:
+    @strawberry.mutation(
+        description="A customer admin removes all of a partner's admin roles, or chosen ones. "
+        "Access through them ends when this returns; a worker finishes the rest."
+    )
+    async def remove_roles(self, info: Info, input: RemoveRolesInput) -> RelationshipPayload:
+        roles = [str(role) for role in input.roles] if input.roles is not None else None
+        return _payload(
+            *await perform(
+                info,
+                lambda op: grants.remove_roles(
+                    op, require_id("Relationship", input.relationship_id, "relationshipId"), roles
+                ),
+            )
+        )
+
+    @strawberry.mutation(
+        description="The partner ends the relationship; every role it held is revoked."
+    )
+    async def end_relationship(self, info: Info, input: RelationshipIdInput) -> RelationshipPayload:
+        return _payload(
+            *await perform(
+                info,
+                lambda op: grants.end_relationship(
+                    op, require_id("Relationship", input.relationship_id, "relationshipId")
+                ),
+            )
+        )
+
+    @strawberry.mutation(
+        description="A customer admin accepts the current Customer Agreement on its own."
+    )
+    async def accept_agreement(self, info: Info, input: AcceptAgreementInput) -> AgreementPayload:
+        found, errors = await perform(
+            info, lambda op: agreements.accept_agreement(op, input.accept_agreement)
+        )
+        return AgreementPayload(agreement=Agreement.of(found) if found else None, errors=errors)

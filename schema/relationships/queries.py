@@ -1,0 +1,39 @@
+"""Listing and reading relationships."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models.enums import RelationshipStatus
+from models.policy import visible_relationships
+from schema.context import Info
+from schema.ids import decode_id
+from schema.pagination import Connection, paginate
+from schema.relationships.types import Relationship
+
+
+@strawberry.type
+class RelationshipQueries:
+    @strawberry.field(
+        description="The viewer's organization's relationships (with partners for customers, "
+        "with customers for partners), newest first."
+    )
+    async def relationships(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: RelationshipStatus | None = None,
+    ) -> Connection[Relationship]:
+        queryset = visible_relationships(info.context.actor())
+        if status is not None:
+            queryset = queryset.filter(status=status)
+        return await paginate(queryset, first, after, Relationship.of)
+
+    @strawberry.field(description="One relationship the viewer's organization is a side of.")
+    async def relationship(self, info: Info, id: strawberry.ID) -> Relationship | None:
+        relationship_id = decode_id("Relationship", id)
+        if relationship_id is None:
+            return None
+        found = await visible_relationships(info.context.actor()).get_or_none(id=relationship_id)
+        return Relationship.of(found) if found else None

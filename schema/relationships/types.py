@@ -1,0 +1,169 @@
+"""Relationships, their role grants and the Customer Agreement, as GraphQL types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from models import relationships as m
+from models.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
+from models.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
+from schema.context import Info
+from schema.errors import UserError
+from schema.ids import encode_id
+from schema.organizations.types import Organization, User, load_organization
+
+
+@strawberry.type(description="An admin role a customer granted a partner.")
+class RoleGrant:
+    id: strawberry.ID = strawberry.field(description="Opaque ID.")
+    role: AdminRole = strawberry.field(description="The role granted.")
+    type: RelationshipType = strawberry.field(description="The relationship type it came with.")
+    status: RoleGrantStatus = strawberry.field(description="Only ACTIVE grants give access.")
+    granted_at: datetime = strawberry.field(description="When the customer granted it.")
+    expires_at: datetime | None = strawberry.field(description="When it ends (GDAP only).")
+    auto_extend: bool = strawberry.field(description="Whether it extends by 180 days at its end.")
+    revoked_at: datetime | None = strawberry.field(description="When access through it ended.")
+    end_reason: str | None = strawberry.field(description="Why it was ended, when it was.")
+
+    @classmethod
+    def of(cls, grant: m.RoleGrant) -> RoleGrant:
+        return cls(
+            id=encode_id("RoleGrant", grant.id),
+            role=AdminRole(grant.role),
+            type=grant.type,
+            status=grant.status,
+            granted_at=grant.granted_at,
+            expires_at=grant.expires_at,
+            auto_extend=grant.auto_extend,
+            revoked_at=grant.revoked_at,
+            end_reason=grant.end_reason,
+        )
+
+
+@strawberry.type(description="A customer's acceptance of the current Customer Agreement.")
+class Agreement:
+    accepted: bool = strawberry.field(description="Whether the current version is accepted.")
+    version: str | None = strawberry.field(description="The version accepted.")
+    accepted_at: datetime | None = strawberry.field(description="When it was accepted.")
+    current_version: str = strawberry.field(description="The version customers accept today.")
+    _accepted_by_id: strawberry.Private[Any]
+
+    @classmethod
+    def of(cls, acceptance: m.AgreementAcceptance | None) -> Agreement:
+        return cls(
+            accepted=acceptance is not None,
+            version=acceptance.version if acceptance else None,
+            accepted_at=acceptance.accepted_at if acceptance else None,
+            current_version=CURRENT_AGREEMENT_VERSION,
+            _accepted_by_id=acceptance.accepted_by_id if acceptance else None,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="The admin who accepted it.")
+    async def accepted_by(self, info: Info) -> User | None:
+        if self._accepted_by_id is None:
+            return None
+        user = await info.context.loaders.user.load(self._accepted_by_id)
+        return User.of(user) if user else None
+
+
+@strawberry.type(description="A type accepted into a relationship, with when it started and ended.")
+class RelationshipTypeRecord:
+    type: RelationshipType = strawberry.field(description="The type.")
+    added_at: datetime = strawberry.field(description="When the customer accepted it.")
+    ended_at: datetime | None = strawberry.field(description="When it ended, if it did.")
+
+
+@strawberry.type(description="The relationship of a customer and a partner.")
+class Relationship:
+    id: strawberry.ID = strawberry.field(description="Opaque ID.")
+    status: RelationshipStatus = strawberry.field(description="ACTIVE or ENDED.")
+    created_at: datetime = strawberry.field(description="When the first type was accepted.")
+    ended_at: datetime | None = strawberry.field(description="When the partner ended it.")
+    _id: strawberry.Private[Any]
+    _customer_id: strawberry.Private[Any]
+    _partner_id: strawberry.Private[Any]
+
+    @classmethod
+    def of(cls, relationship: m.Relationship) -> Relationship:
+        return cls(
+            id=encode_id("Relationship", relationship.id),
+            status=relationship.status,
+            created_at=relationship.created_at,
+            ended_at=relationship.ended_at,
+            _id=relationship.id,
+            _customer_id=relationship.customer_id,  # type: ignore[attr-defined]
+            _partner_id=relationship.partner_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="The customer organization.")
+    async def customer(self, info: Info) -> Organization:
+        org = await load_organization(info, self._customer_id)
+        assert org is not None
+        return org
+
+    @strawberry.field(description="The partner organization.")
+    async def partner(self, info: Info) -> Organization:
+        org = await load_organization(info, self._partner_id)
+        assert org is not None
+        return org
+
+    @strawberry.field(description="The types in force (all of them once ENDED, as they were).")
+    async def types(self, info: Info) -> list[RelationshipType]:
+        records = await info.context.loaders.relationship_types.load(self._id)
+        if self.status is RelationshipStatus.ACTIVE:
+            records = [r for r in records if r.ended_at is None]
+        return list(dict.fromkeys(RelationshipType(r.type) for r in records))
+
+    @strawberry.field(description="Every type the relationship has had, with its dates.")
+    async def type_history(self, info: Info) -> list[RelationshipTypeRecord]:
+        records = await info.context.loaders.relationship_types.load(self._id)
+        return [
+            RelationshipTypeRecord(type=r.type, added_at=r.added_at, ended_at=r.ended_at)
+            for r in records
+        ]
+
+    @strawberry.field(description="The customer's acceptance of the Customer Agreement.")
+    async def agreement(self, info: Info) -> Agreement:
+        return Agreement.of(await info.context.loaders.agreement.load(self._customer_id))
+
+    @strawberry.field(
+        description="The admin roles granted through this relationship, oldest first."
+    )
+    async def role_grants(
+        self, info: Info, status: RoleGrantStatus | None = None
+    ) -> list[RoleGrant]:
+        grants = await info.context.loaders.role_grants.load(self._id)
+        return [RoleGrant.of(g) for g in grants if status is None or g.status is status]
+
+
+@strawberry.input(description="Remove a partner's admin roles: the chosen ones, or all.")
+class RemoveRolesInput:
+    relationship_id: strawberry.ID = strawberry.field(description="The relationship.")
+    roles: list[AdminRole] | None = strawberry.field(
+        default=None, description="The roles to remove; omit to remove them all."
+    )
+
+
+@strawberry.input(description="Names a relationship.")
+class RelationshipIdInput:
+    relationship_id: strawberry.ID = strawberry.field(description="The relationship.")
+
+
+@strawberry.input(description='Accept the current Customer Agreement ("Accept").')
+class AcceptAgreementInput:
+    accept_agreement: bool = strawberry.field(description="Must be true.")
+
+
+@strawberry.type(description="The result of a relationship mutation.")
+class RelationshipPayload:
+    relationship: Relationship | None = strawberry.field(description="The relationship changed.")
+    errors: list[UserError] = strawberry.field(description="Why the input was refused, if it was.")
+
+
+@strawberry.type(description="The result of accepting the Customer Agreement.")
+class AgreementPayload:
+    agreement: Agreement | None = strawberry.field(description="The customer's acceptance.")
+    errors: list[UserError] = strawberry.field(description="Why the input was refused, if it was.")

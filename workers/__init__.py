@@ -1,0 +1,1 @@
+"""arq jobs: emails and role revocations, fed by the outbox."""

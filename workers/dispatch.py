@@ -1,0 +1,35 @@
+"""Handing committed outbox messages to arq, after the transaction that recorded them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from arq.connections import ArqRedis
+from redis.exceptions import RedisError
+
+from models.clock import utcnow
+from models.outbox import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+async def dispatch(messages: Sequence[OutboxMessage], redis: ArqRedis | None) -> int:
+    """Enqueue each message under its own job id, so a repeat is a no-op; returns how many.
+
+    When Redis is unreachable the messages stay in the outbox, unenqueued, for the relay to
+    send later: the change they belong to has committed already and is never undone.
+    """
+    if not messages or redis is None:
+        return 0
+    enqueued = []
+    for message in messages:
+        try:
+            await redis.enqueue_job(message.task, str(message.id), _job_id=message.job_id)
+        except (RedisError, OSError) as exc:
+            log.warning("outbox: Redis unreachable, %d message(s) wait: %s", len(messages), exc)
+            break
+        enqueued.append(message.id)
+    if enqueued:
+        await OutboxMessage.filter(id__in=enqueued).update(enqueued_at=utcnow())
+    return len(enqueued)

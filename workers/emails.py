@@ -1,0 +1,80 @@
+"""Email content: Jinja2 templates (a text and an HTML part each) and the words they use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from models.catalog import AUTO_EXTEND_DAYS, RELATIONSHIP_TYPES, role_name
+from models.enums import RelationshipType
+
+_env = Environment(
+    loader=PackageLoader("workers", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def render(template: str, **context: Any) -> RenderedEmail:
+    """Render `<template>.txt` (which sets `subject`) and `<template>.html`."""
+    text_template = _env.get_template(f"{template}.txt")
+    subject = str(getattr(text_template.make_module(context), "subject"))  # noqa: B009
+    text = text_template.render(context)
+    html = _env.get_template(f"{template}.html").render(context, subject=subject)
+    return RenderedEmail(subject=subject, text=text, html=html)
+
+
+def compose(sender: str, recipient: str, email: RenderedEmail) -> EmailMessage:
+    """A multipart/alternative message: plain text first, HTML second."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = email.subject
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    domain = Address(addr_spec=_addr_spec(sender)).domain or "partnerhub.invalid"
+    message["Message-ID"] = make_msgid(domain=domain)
+    message.set_content(email.text)
+    message.add_alternative(email.html, subtype="html")
+    return message
+
+
+def _addr_spec(sender: str) -> str:
+    return sender.rsplit("<", 1)[-1].rstrip(">").strip()
+
+
+def type_words(type_: RelationshipType | str) -> tuple[str, str]:
+    """The type's name and what it lets the partner do."""
+    rule = RELATIONSHIP_TYPES[RelationshipType(type_)]
+    return rule.name, rule.description
+
+
+def role_words(roles: list[str]) -> list[str]:
+    return [role_name(role) for role in roles]
+
+
+def duration_words(type_: RelationshipType | str, days: int | None, auto_extend: bool) -> str:
+    """ "730 days, then extended automatically by 180 days at a time" / "No end date"."""
+    if not RELATIONSHIP_TYPES[RelationshipType(type_)].time_bound or days is None:
+        return "No end date"
+    words = "1 day" if days == 1 else f"{days} days"
+    if auto_extend:
+        words += f", then extended automatically by {AUTO_EXTEND_DAYS} days at a time"
+    return words
+
+
+def date_words(moment: datetime) -> str:
+    return moment.strftime("%B %-d, %Y")

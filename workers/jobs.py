@@ -1,0 +1,150 @@
+"""The arq jobs. Each takes an outbox message id and may run more than once, harmlessly."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from arq import Retry
+from tortoise.expressions import F
+
+from models.clock import utcnow
+from models.enums import EmailStatus, InvitationStatus
+from models.invitations import Invitation
+from models.operation import Operation
+from models.outbox import OutboxMessage
+from models.rules.grants import complete_revocation
+from models.tokens import hash_token
+from workers import notifications
+from workers.dispatch import dispatch
+from workers.emails import compose, date_words, duration_words, render, role_words, type_words
+from workers.mailer import is_transient
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+Ctx = dict[str, Any]
+
+EMAIL_MAX_TRIES = 6
+
+
+async def _open_message(outbox_id: str) -> OutboxMessage | None:
+    """The outbox message to work on, or None when it is done already (a repeated run)."""
+    message = await OutboxMessage.get_or_none(id=UUID(outbox_id))
+    if message is None or message.completed_at is not None:
+        return None
+    return message
+
+
+async def _complete(message: OutboxMessage, **payload_changes: Any) -> None:
+    message.payload = {**message.payload, **payload_changes}
+    message.payload.pop("sealed_token", None)
+    message.completed_at = utcnow()
+    await message.save(update_fields=["payload", "completed_at"])
+
+
+def _retry_or_give_up(ctx: Ctx, error: BaseException) -> None:
+    """Raise Retry with a growing delay while tries remain and the failure may pass."""
+    runtime: Runtime = ctx["runtime"]
+    job_try: int = ctx.get("job_try", 1)
+    if is_transient(error) and job_try < EMAIL_MAX_TRIES:
+        raise Retry(defer=runtime.retry_delay(job_try)) from error
+
+
+async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
+    """Email the invitation with its one link; never twice for one token."""
+    runtime: Runtime = ctx["runtime"]
+    message = await _open_message(outbox_id)
+    if message is None:
+        return "done already"
+    invitation = await Invitation.get_or_none(id=message.payload["invitation_id"]).prefetch_related(
+        "partner"
+    )
+    token = runtime.sealer.unseal(message.payload.get("sealed_token", ""))
+    token_hash = hash_token(token) if token else None
+    if (
+        invitation is None
+        or token is None
+        or invitation.status is not InvitationStatus.PENDING
+        or invitation.token_hash != token_hash
+        or invitation.emailed_token_hash == token_hash
+    ):
+        # Answered, resent with a new token, or mailed already: this email must not go out.
+        await _complete(message, skipped=True)
+        return "skipped"
+    type_name, type_description = type_words(invitation.type)
+    email = render(
+        "invitation",
+        sender_name=invitation.partner.name,
+        partner_name=invitation.partner.name,
+        type_name=type_name,
+        type_description=type_description,
+        roles=role_words(invitation.roles),
+        duration=duration_words(invitation.type, invitation.duration_days, invitation.auto_extend),
+        message=invitation.message,
+        accept_url=f"{runtime.settings.public_url}/invitations/accept?token={token}",
+        expires_on=date_words(invitation.expires_at),
+    )
+    attempt = Invitation.filter(id=invitation.id, token_hash=token_hash)
+    try:
+        await runtime.mailer().send(
+            compose(runtime.settings.mail_from, invitation.customer_email, email)
+        )
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        await attempt.update(email_attempts=F("email_attempts") + 1, email_error=error)
+        _retry_or_give_up(ctx, exc)
+        await attempt.update(email_status=EmailStatus.FAILED)
+        await _complete(message, failed=error)
+        log.warning("invitation %s: email failed for good: %s", invitation.id, error)
+        return "failed"
+    await attempt.update(
+        email_status=EmailStatus.SENT,
+        emailed_token_hash=token_hash,
+        email_attempts=F("email_attempts") + 1,
+        email_error=None,
+    )
+    await _complete(message)
+    return "sent"
+
+
+async def send_notification(ctx: Ctx, outbox_id: str) -> str:
+    """Send one notification to each of its recipients; a repeat skips those already sent."""
+    runtime: Runtime = ctx["runtime"]
+    message = await _open_message(outbox_id)
+    if message is None:
+        return "done already"
+    emails = await notifications.build(
+        message.payload["template"], message.payload, runtime.settings.public_url
+    )
+    sent: list[str] = list(message.payload.get("sent_to", []))
+    failed: dict[str, str] = dict(message.payload.get("failed", {}))
+    for recipient, email in emails:
+        if recipient in sent or recipient in failed:
+            continue
+        try:
+            await runtime.mailer().send(compose(runtime.settings.mail_from, recipient, email))
+        except Exception as exc:
+            _retry_or_give_up(ctx, exc)
+            failed[recipient] = f"{type(exc).__name__}: {exc}"[:500]
+            log.warning("notification %s to %s failed for good: %s", outbox_id, recipient, exc)
+        else:
+            sent.append(recipient)
+        message.payload = {**message.payload, "sent_to": sent, "failed": failed}
+        await message.save(update_fields=["payload"])
+    await _complete(message)
+    return f"sent {len(sent)}"
+
+
+async def revoke_roles(ctx: Ctx, outbox_id: str) -> str:
+    """Carry a revocation through: grants REVOKED, tenant account trimmed, both sides told."""
+    runtime: Runtime = ctx["runtime"]
+    message = await _open_message(outbox_id)
+    if message is None:
+        return "done already"
+    op = Operation(actor=None, sealer=runtime.sealer)
+    grants = await complete_revocation(op, UUID(message.payload["relationship_id"]))
+    await _complete(message)
+    await dispatch(op.committed, ctx["redis"])
+    return f"revoked {len(grants)}"

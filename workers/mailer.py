@@ -1,0 +1,73 @@
+"""Sending email over SMTP with aiosmtplib, configured by one `SMTP_URL`."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+
+# Failures that pass: worth another try later. Anything else (a 5xx answer) is final.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    aiosmtplib.SMTPConnectError,
+    aiosmtplib.SMTPServerDisconnected,
+    aiosmtplib.SMTPTimeoutError,
+    aiosmtplib.SMTPConnectTimeoutError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+
+
+class MailNotConfigured(RuntimeError):
+    """SMTP_URL is not set, so no email can be sent."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for failures that another try may overcome: 4xx answers and lost connections."""
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        return all(400 <= r.code < 500 for r in error.recipients)
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        return 400 <= error.code < 500
+    return isinstance(error, TRANSIENT_ERRORS)
+
+
+@dataclass(frozen=True, slots=True)
+class Mailer:
+    """An SMTP endpoint: `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://`."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    implicit_tls: bool = False
+    timeout: float = 30.0
+
+    @classmethod
+    def from_url(cls, url: str | None) -> Mailer:
+        if not url:
+            raise MailNotConfigured("SMTP_URL is not set; emails cannot be sent")
+        parts = urlsplit(url)
+        implicit_tls = parts.scheme == "smtps"
+        return cls(
+            host=parts.hostname or "localhost",
+            port=parts.port or (465 if implicit_tls else 25),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            implicit_tls=implicit_tls,
+        )
+
+    async def send(self, message: EmailMessage) -> None:
+        await aiosmtplib.send(
+            message,
+            hostname=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.implicit_tls,
+            start_tls=None if not self.implicit_tls else False,
+            tls_context=ssl.create_default_context(),
+            timeout=self.timeout,
+        )

@@ -1,0 +1,67 @@
+"""Who is told what: each notification's recipients and the words of its email."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from models.catalog import AdminRole
+from models.enums import PartnerRole, RelationshipStatus
+from models.invitations import Invitation
+from models.organizations import Organization, User
+from models.relationships import Relationship
+from workers.emails import RenderedEmail, duration_words, render, role_words, type_words
+
+
+async def _holders(organization_id: UUID, role: str) -> list[str]:
+    """Email addresses of the organization's own people holding `role`."""
+    users = await User.filter(organization_id=organization_id, partner_of_id=None).only(
+        "email", "roles"
+    )
+    return sorted(user.email for user in users if role in user.roles)
+
+
+def _unique(addresses: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(addresses))
+
+
+async def build(
+    template: str, payload: dict[str, Any], public_url: str
+) -> list[tuple[str, RenderedEmail]]:
+    """The messages a notification sends: one per recipient, so no one sees another's address."""
+    context: dict[str, Any] = {"console_url": f"{public_url}/"}
+    if template == "invitation_accepted":
+        invitation = await Invitation.get(id=payload["invitation_id"]).prefetch_related(
+            "partner", "customer", "sent_by"
+        )
+        customer: Organization | None = invitation.customer
+        type_name, _ = type_words(invitation.type)
+        context |= {
+            "sender_name": invitation.partner.name,
+            "customer_name": customer.name if customer else invitation.customer_email,
+            "type_name": type_name,
+            "roles": role_words(invitation.roles),
+            "duration": duration_words(
+                invitation.type, invitation.duration_days, invitation.auto_extend
+            ),
+        }
+        recipients = await _holders(invitation.partner.id, PartnerRole.ADMIN_AGENT)
+        if invitation.sent_by is not None:
+            recipients.append(invitation.sent_by.email)
+    else:
+        relationship = await Relationship.get(id=payload["relationship_id"]).prefetch_related(
+            "partner", "customer"
+        )
+        context |= {
+            "sender_name": relationship.partner.name,
+            "partner_name": relationship.partner.name,
+            "customer_name": relationship.customer.name,
+            "relationship_active": relationship.status is RelationshipStatus.ACTIVE,
+            "roles": role_words(payload.get("roles", [])),
+            "reason": payload.get("reason", ""),
+        }
+        recipients = await _holders(relationship.partner.id, PartnerRole.ADMIN_AGENT)
+        recipients += await _holders(relationship.customer.id, AdminRole.GLOBAL_ADMINISTRATOR)
+    email = render(template, **context)
+    return [(recipient, email) for recipient in _unique(recipients)]

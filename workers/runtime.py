@@ -1,0 +1,31 @@
+"""What jobs share in a worker process: settings, the SMTP endpoint, the token sealer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from api.settings import Settings
+from models.tokens import Sealer
+from workers.mailer import Mailer
+
+# Seconds to wait before each retry of a passing failure: growing, about a day in all.
+DEFAULT_RETRY_DELAYS = (10.0, 60.0, 300.0, 1800.0, 7200.0)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS
+    sealer: Sealer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sealer = Sealer(str(self.settings.secret_key))
+
+    def mailer(self) -> Mailer:
+        """The SMTP endpoint; raises MailNotConfigured when SMTP_URL is missing."""
+        return Mailer.from_url(self.settings.smtp_url)
+
+    def retry_delay(self, job_try: int) -> float:
+        """The delay before try `job_try + 1`."""
+        return self.retry_delays[min(job_try - 1, len(self.retry_delays) - 1)]

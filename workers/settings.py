@@ -1,0 +1,66 @@
+"""The arq worker: its jobs with their limits, and the resources they share."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from typing import Any
+
+from arq.connections import RedisSettings
+from arq.typing import WorkerCoroutine
+from arq.worker import Function, Worker, func
+
+from api.settings import Settings
+from models.db import database
+from workers import jobs
+from workers.runtime import DEFAULT_RETRY_DELAYS, Runtime
+
+FUNCTIONS: list[Function] = [
+    func(jobs.send_invitation_email, max_tries=jobs.EMAIL_MAX_TRIES, timeout=60),
+    func(jobs.send_notification, max_tries=jobs.EMAIL_MAX_TRIES, timeout=120),
+    func(jobs.revoke_roles, max_tries=5, timeout=60),
+]
+
+
+async def _startup(ctx: dict[str, Any]) -> None:
+    stack = AsyncExitStack()
+    await stack.enter_async_context(database(ctx["runtime"].settings.database_url))
+    ctx["exit_stack"] = stack
+
+
+async def _shutdown(ctx: dict[str, Any]) -> None:
+    stack: AsyncExitStack | None = ctx.pop("exit_stack", None)
+    if stack is not None:
+        await stack.aclose()
+
+
+def worker_options(
+    settings: Settings, *, retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
+) -> dict[str, Any]:
+    """Keyword arguments for `arq.worker.Worker` (and `run_worker`)."""
+    if not settings.redis_url:
+        raise RuntimeError("REDIS_URL is not set; the worker needs Redis")
+    on_startup: WorkerCoroutine = _startup
+    on_shutdown: WorkerCoroutine = _shutdown
+    return {
+        "functions": FUNCTIONS,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "ctx": {"runtime": Runtime(settings, retry_delays)},
+        "max_jobs": 20,
+        "job_timeout": 120,
+        # A job id stays reserved while its result is kept: the outbox relies on this.
+        "keep_result": 24 * 3600,
+    }
+
+
+def create_worker(
+    settings: Settings,
+    *,
+    retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
+    **overrides: Any,
+) -> Worker:
+    """A worker for these settings; tests pass `burst=True` and short `retry_delays`."""
+    options = worker_options(settings, retry_delays=retry_delays)
+    options.update(overrides)
+    return Worker(**options)
