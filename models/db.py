@@ -50,9 +50,15 @@ async def database(database_url: str) -> AsyncIterator[None]:
     if current is not None and current.inited:
         yield
         return
-    async with TortoiseContext() as context:
+    # The context is process-wide (the global fallback), not bound to this task's context
+    # variables: arq and Starlette open and close it from different tasks.
+    context = TortoiseContext()
+    with context:  # current only while it initialises; the global fallback serves after
         await context.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    try:
         yield
+    finally:
+        await context.close_connections()
 
 
 async def migrate(database_url: str) -> list[str]:
@@ -65,6 +71,8 @@ async def migrate(database_url: str) -> list[str]:
         if event == "apply_done":
             applied.append(f"{app_label}.{name}")
 
-    async with database(database_url):
+    # Tortoise's migrator initialises the current context again: give it one of its own.
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(database_url))
         await run_migrations(config=tortoise_config(database_url), progress=progress)
     return applied
