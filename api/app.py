@@ -16,7 +16,7 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from api import pages
+from api import dev_pages, pages
 from api.auth import Anonymous, BearerTokenBackend, Viewer
 from api.health import healthz, readyz
 from api.settings import Settings
@@ -65,15 +65,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
     )
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/invitations/accept", pages.accept_invitation, methods=["GET", "POST"]),
+        Route("/agreement", pages.agreement),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+    ]
+    if not settings.production:
+        routes += dev_pages.ROUTES
     app = Starlette(
         debug=False,
-        routes=[
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/invitations/accept", pages.accept_invitation, methods=["GET", "POST"]),
-            Route("/agreement", pages.agreement),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-        ],
+        routes=routes,
         middleware=[Middleware(AuthenticationMiddleware, backend=BearerTokenBackend())],
         lifespan=lifespan,
     )

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
 from typing import Any
 
 from api.settings import Settings, SettingsError
@@ -101,9 +102,41 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _dev(settings: Settings, args: argparse.Namespace) -> None:
-    from api.dev import run_dev
+    from api.dev import DevOptions, run_dev
+    from api.embedded import PortInUse
 
-    asyncio.run(run_dev(settings, args.host, args.port))
+    options = DevOptions(
+        host=args.host, port=args.port, redis_port=args.redis_port, smtp_port=args.smtp_port
+    )
+    try:
+        run_dev(settings, options)
+    except PortInUse as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _mail(settings: Settings, args: argparse.Namespace) -> None:
+    from api.mailbox import MailFolder
+
+    folder = MailFolder(Path(settings.mailbox_dir))
+    if args.mail_command == "list":
+        mails = folder.all()
+        for mail in mails:
+            message = mail.message()
+            subject = str(message["Subject"]).strip()
+            print(f"{mail.number:>4}  {message['Date']}  {message['To']}  {subject}")
+        print(f"{len(mails)} message(s) in {folder.directory}")
+        return
+    found = folder.get(args.number)
+    if found is None:
+        raise CommandError(f"no message {args.number} in {folder.directory}")
+    if args.raw:
+        print(found.path.read_text())
+        return
+    message = found.message()
+    for header in ("From", "To", "Date", "Subject"):
+        print(f"{header}: {str(message[header]).strip()}")
+    print()
+    print(found.text())
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
@@ -154,9 +187,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("worker", help="run the arq worker")
-    dev = commands.add_parser("dev", help="migrate, then run the web app and the worker together")
-    dev.add_argument("--host", default="127.0.0.1")
-    dev.add_argument("--port", type=int, default=8000)
+    dev = commands.add_parser(
+        "dev",
+        help="everything on embedded defaults: SQLite, Redis, a local mailbox, web and worker",
+        description="Migrate, seed a demo on an empty database, and run the web app and the "
+        "worker, with an embedded Redis unless REDIS_URL is set and a local mailbox (files under "
+        "var/mail/) unless SMTP_URL is set. Ctrl-C stops everything.",
+    )
+    dev.add_argument("--host", default="127.0.0.1", help="web app address (default 127.0.0.1)")
+    dev.add_argument("--port", type=int, default=8000, help="web app port (default 8000)")
+    dev.add_argument("--redis-port", type=int, default=6389, help="embedded Redis port (6389)")
+    dev.add_argument("--smtp-port", type=int, default=8025, help="local mailbox port (8025)")
+    mail = commands.add_parser("mail", help="read the local mailbox of `partnerhub dev`")
+    mail_commands = mail.add_subparsers(dest="mail_command", required=True, metavar="COMMAND")
+    mail_commands.add_parser("list", help="list the messages, oldest first")
+    show = mail_commands.add_parser("show", help="show one message's headers and text")
+    show.add_argument("number", type=int, help="the message number from `mail list`")
+    show.add_argument("--raw", action="store_true", help="print the whole message as received")
     return parser
 
 
@@ -172,6 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "dev":
             _dev(settings, args)
+            return 0
+        if args.command == "mail":
+            _mail(settings, args)
             return 0
         print(asyncio.run(ASYNC_COMMANDS[args.command](settings, args)))
     except (CommandError, SettingsError) as exc:

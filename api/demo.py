@@ -1,0 +1,110 @@
+"""Demo data for `partnerhub dev`: seeded once, on an empty database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.auth import issue_token
+from models.actors import Actor
+from models.catalog import AdminRole
+from models.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.operation import Operation
+from models.organizations import Organization, User
+from models.outbox import OutboxMessage
+from models.rules.invitation_request import InvitationRequest
+from models.rules.invitations import send_invitation
+from models.tokens import Sealer
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    organization: str
+    kind: OrganizationKind
+    email: str
+    name: str
+    roles: tuple[str, ...]
+
+
+DEMO_USERS = (
+    DemoUser(
+        "Contoso",
+        OrganizationKind.CUSTOMER,
+        "admin@contoso.com",
+        "Alex Wilber",
+        (AdminRole.GLOBAL_ADMINISTRATOR,),
+    ),
+    DemoUser(
+        "Contoso",
+        OrganizationKind.CUSTOMER,
+        "billing@contoso.com",
+        "Megan Bowen",
+        (AdminRole.BILLING_ADMINISTRATOR,),
+    ),
+    DemoUser(
+        "Fabrikam",
+        OrganizationKind.PARTNER,
+        "agent@fabrikam.com",
+        "Adele Vance",
+        (PartnerRole.ADMIN_AGENT,),
+    ),
+    DemoUser(
+        "Fabrikam",
+        OrganizationKind.PARTNER,
+        "sales@fabrikam.com",
+        "Lee Gu",
+        (PartnerRole.SALES_AGENT,),
+    ),
+    DemoUser(
+        "Northwind Traders",
+        OrganizationKind.PARTNER,
+        "agent@northwind.com",
+        "Diego Siciliani",
+        (PartnerRole.ADMIN_AGENT,),
+    ),
+)
+
+
+async def seed(sealer: Sealer) -> list[OutboxMessage] | None:
+    """On an empty database: the demo organizations, their people, and a pending GDAP
+    invitation from Fabrikam to Contoso. Returns the outbox messages to dispatch, or None
+    when the database already has data."""
+    if await Organization.exists():
+        return None
+    organizations: dict[str, Organization] = {}
+    users: dict[str, User] = {}
+    for demo in DEMO_USERS:
+        if demo.organization not in organizations:
+            organizations[demo.organization] = await Organization.create(
+                name=demo.organization, kind=demo.kind
+            )
+        users[demo.email] = await User.create(
+            organization=organizations[demo.organization],
+            email=demo.email,
+            display_name=demo.name,
+            roles=list(demo.roles),
+        )
+    op = Operation(
+        actor=Actor.of(users["agent@fabrikam.com"], OrganizationKind.PARTNER), sealer=sealer
+    )
+    await send_invitation(
+        op,
+        InvitationRequest(
+            customer_email="admin@contoso.com",
+            type=RelationshipType.GDAP_PARTNER,
+            customer_id=organizations["Contoso"].id,
+            roles=[AdminRole.USER_ADMINISTRATOR, AdminRole.HELPDESK_ADMINISTRATOR],
+            duration_days=180,
+            message="Hi Alex, this lets our helpdesk reset passwords and manage users for you.",
+        ),
+    )
+    return op.committed
+
+
+async def sign_in_tokens() -> list[tuple[DemoUser, str]]:
+    """A fresh bearer token for each demo user that exists (tokens are shown only once)."""
+    tokens = []
+    for demo in DEMO_USERS:
+        user = await User.get_or_none(email=demo.email)
+        if user is not None:
+            tokens.append((demo, await issue_token(user)))
+    return tokens

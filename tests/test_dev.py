@@ -1,0 +1,179 @@
+"""`partnerhub dev` starts the whole system on embedded defaults and stops all of it."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.servers import free_port
+
+PARTNERHUB = str(Path(sys.executable).parent / "partnerhub")
+TOKEN_LINE = re.compile(r"^\s+(\S+@\S+)\s+.*\s(ph_\S+)$", re.MULTILINE)
+
+
+class Dev:
+    """One `partnerhub dev` process in a folder of its own, on free ports."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port, self.redis_port, self.smtp_port = free_port(), free_port(), free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = folder / "dev.log"
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SMTP_URL")}
+        env |= {"PUBLIC_URL": self.base, "DATABASE_URL": "sqlite://var/partnerhub.sqlite3"}
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    PARTNERHUB,
+                    "dev",
+                    "--port",
+                    str(self.port),
+                    "--redis-port",
+                    str(self.redis_port),
+                    "--smtp-port",
+                    str(self.smtp_port),
+                ],
+                cwd=self.folder,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 60
+        while "Press Ctrl-C" not in self.output():
+            assert self.process.poll() is None, self.output()
+            assert time.monotonic() < deadline, self.output()
+            time.sleep(0.1)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def tokens(self) -> dict[str, str]:
+        return dict(TOKEN_LINE.findall(self.output()))
+
+    def interrupt(self) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=30)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture
+def dev(tmp_path: Path) -> Iterator[Dev]:
+    runner = Dev(tmp_path)
+    yield runner
+    runner.kill()
+
+
+def wait_for_mail(folder: Path, count: int) -> list[Path]:
+    deadline = time.monotonic() + 30
+    while len(mails := sorted(folder.glob("*.eml"))) < count:
+        assert time.monotonic() < deadline, f"{len(mails)} message(s) in {folder}"
+        time.sleep(0.1)
+    return mails
+
+
+def test_dev_runs_everything_seeds_once_and_stops_everything(dev: Dev) -> None:
+    # When the developer runs `partnerhub dev` in an empty folder
+    dev.start()
+
+    # Then the app answers, with the database and the embedded Redis ready
+    ready = httpx.get(f"{dev.base}/readyz")
+    assert ready.json() == {"status": "ready", "checks": {"database": "ok", "redis": "ok"}}
+
+    # And the demo people can sign in with the printed tokens
+    tokens = dev.tokens()
+    assert set(tokens) == {
+        "admin@contoso.com",
+        "billing@contoso.com",
+        "agent@fabrikam.com",
+        "sales@fabrikam.com",
+        "agent@northwind.com",
+    }
+    viewer = httpx.post(
+        f"{dev.base}/graphql",
+        json={"query": "{ viewer { email organization { name } } }"},
+        headers={"Authorization": f"Bearer {tokens['agent@fabrikam.com']}"},
+    ).json()
+    assert viewer["data"]["viewer"] == {
+        "email": "agent@fabrikam.com",
+        "organization": {"name": "Fabrikam"},
+    }
+
+    # And the demo invitation's email is a file in var/mail/ whose link opens the accept page
+    [mail] = wait_for_mail(dev.folder / "var" / "mail", 1)
+    message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+    text = message.get_body(preferencelist=("plain",))
+    assert isinstance(text, EmailMessage)
+    link = re.search(r"http://\S+/invitations/accept\?token=\S+", text.get_content())
+    assert link is not None
+    page = httpx.get(link.group(0))
+    assert page.status_code == 200
+    assert "Fabrikam" in page.text
+    listing = httpx.get(f"{dev.base}/dev/mail")
+    assert "invites you" in listing.text
+    listed = subprocess.run(
+        [PARTNERHUB, "mail", "list"], cwd=dev.folder, capture_output=True, text=True, check=True
+    )
+    assert "admin@contoso.com" in listed.stdout
+    assert "1 message(s)" in listed.stdout
+
+    # When it is interrupted, nothing it started keeps running
+    assert dev.interrupt() == 0
+    assert "Partnerhub stopped." in dev.output()
+    for port in (dev.port, dev.redis_port, dev.smtp_port):
+        assert not listening(port), port
+
+    # And a restart keeps the data and does not seed twice
+    dev.start()
+    assert "seeded the demo" not in dev.output()
+    organizations = httpx.post(
+        f"{dev.base}/graphql",
+        json={"query": "{ invitations { totalCount } }"},
+        headers={"Authorization": f"Bearer {dev.tokens()['agent@fabrikam.com']}"},
+    ).json()
+    assert organizations["data"]["invitations"]["totalCount"] == 1
+    assert dev.interrupt() == 0
+
+
+def test_dev_refuses_a_port_in_use_with_a_clear_message(dev: Dev) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", dev.port))
+        taken.listen()
+        result = subprocess.run(
+            [PARTNERHUB, "dev", "--port", str(dev.port)],
+            cwd=dev.folder,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"port {dev.port}" in result.stderr
+    assert "in use" in result.stderr
