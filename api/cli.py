@@ -84,6 +84,18 @@ async def _create_token(settings: Settings, args: argparse.Namespace) -> str:
         return await issue_token(user)
 
 
+async def _revoke_tokens(settings: Settings, args: argparse.Namespace) -> str:
+    from models.clock import utcnow
+    from models.organizations import ApiToken, User
+
+    async with database(settings.database_url):
+        user = await User.get_or_none(email=args.email.strip().lower())
+        if user is None:
+            raise CommandError(f"No user with email {args.email}")
+        revoked = await ApiToken.filter(user=user, revoked_at=None).update(revoked_at=utcnow())
+    return f"{revoked} token(s) revoked"
+
+
 def _org_id(value: str) -> str:
     from uuid import UUID
 
@@ -153,6 +165,7 @@ ASYNC_COMMANDS: dict[str, AsyncCommand] = {
     "create-org": _create_org,
     "create-user": _create_user,
     "create-token": _create_token,
+    "revoke-tokens": _revoke_tokens,
 }
 
 
@@ -183,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     token = commands.add_parser("create-token", help="issue a bearer token; prints it, once")
     token.add_argument("--email", required=True, help="the user's email address")
+    revoke = commands.add_parser("revoke-tokens", help="revoke every live token of a user")
+    revoke.add_argument("--email", required=True, help="the user's email address")
     serve = commands.add_parser("web", help="run the web app (uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

