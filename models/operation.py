@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from models.actors import Actor
 from models.clock import utcnow
 from models.errors import NotAuthenticated
-from models.outbox import OutboxMessage
+from models.outbox import OutboxMessage, Task
 from models.tokens import Sealer
 
 
@@ -23,7 +23,7 @@ class Transaction:
 
     recorded: list[OutboxMessage] = field(default_factory=list)
 
-    async def enqueue(self, task: str, **payload: Any) -> OutboxMessage:
+    async def enqueue(self, task: Task, **payload: Any) -> OutboxMessage:
         message = await OutboxMessage.create(task=task, payload=payload)
         self.recorded.append(message)
         return message

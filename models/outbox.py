@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+
+class Task(StrEnum):
+    """The jobs the outbox feeds; `workers/settings.py` registers a function for each."""
+
+    SEND_INVITATION_EMAIL = "send_invitation_email"
+    SEND_NOTIFICATION = "send_notification"
+    REVOKE_ROLES = "revoke_roles"
 
 
 class OutboxMessage(Model):

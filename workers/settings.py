@@ -11,13 +11,24 @@ from arq.worker import Function, Worker, func
 
 from api.settings import Settings
 from models.db import database
+from models.outbox import Task
 from workers import jobs
 from workers.runtime import DEFAULT_RETRY_DELAYS, Runtime
 
 FUNCTIONS: list[Function] = [
-    func(jobs.send_invitation_email, max_tries=jobs.EMAIL_MAX_TRIES, timeout=60),
-    func(jobs.send_notification, max_tries=jobs.EMAIL_MAX_TRIES, timeout=120),
-    func(jobs.revoke_roles, max_tries=5, timeout=60),
+    func(
+        jobs.send_invitation_email,
+        name=Task.SEND_INVITATION_EMAIL,
+        max_tries=jobs.EMAIL_MAX_TRIES,
+        timeout=60,
+    ),
+    func(
+        jobs.send_notification,
+        name=Task.SEND_NOTIFICATION,
+        max_tries=jobs.EMAIL_MAX_TRIES,
+        timeout=120,
+    ),
+    func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=60),
 ]
 
 

@@ -12,11 +12,9 @@ from models.errors import DomainError, ErrorCode
 from models.invitations import Invitation
 from models.operation import Operation, Transaction
 from models.organizations import User
+from models.outbox import Task
 from models.policy import require_partner_admin, require_partner_manager, visible_relationships
 from models.relationships import Relationship, RelationshipTypeRecord, RoleGrant
-
-REVOKE_ROLES = "revoke_roles"
-NOTIFY = "send_notification"
 
 # Grants in these states give the partner access; REVOKING already gives none.
 GRANTING = RoleGrantStatus.ACTIVE
@@ -128,7 +126,7 @@ async def _start_revocation(
         ended_by_id=actor.user_id,
         end_reason=reason,
     )
-    await tx.enqueue(REVOKE_ROLES, relationship_id=str(relationship.id))
+    await tx.enqueue(Task.REVOKE_ROLES, relationship_id=str(relationship.id))
 
 
 async def remove_roles(
@@ -183,7 +181,9 @@ async def end_relationship(op: Operation, relationship_id: UUID) -> Relationship
             tx, relationship, grants, actor, "Relationship ended by the partner", now
         )
         await tx.enqueue(
-            NOTIFY, template="relationship_ended", relationship_id=str(relationship.id)
+            Task.SEND_NOTIFICATION,
+            template="relationship_ended",
+            relationship_id=str(relationship.id),
         )
     await relationship.refresh_from_db()
     return relationship
@@ -218,7 +218,7 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
                 await account.save(update_fields=["roles"])
         await RoleGrant.filter(id__in=[g.id for g in grants]).update(status=RoleGrantStatus.REVOKED)
         await tx.enqueue(
-            NOTIFY,
+            Task.SEND_NOTIFICATION,
             template="roles_removed",
             relationship_id=str(relationship_id),
             roles=sorted({g.role for g in grants}),

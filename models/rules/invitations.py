@@ -10,11 +10,12 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from models.actors import Actor
-from models.enums import InvitationStatus, OrganizationKind
+from models.enums import EmailStatus, InvitationStatus, OrganizationKind
 from models.errors import DomainError, ErrorCode
 from models.invitations import Invitation
 from models.operation import Operation, Transaction
 from models.organizations import Organization
+from models.outbox import Task
 from models.policy import (
     require_invitation_sender,
     require_partner_manager,
@@ -27,9 +28,6 @@ from models.rules.grants import add_type
 from models.rules.invitation_request import InvitationRequest, check_request
 from models.tokens import hash_token, new_token
 
-SEND_INVITATION_EMAIL = "send_invitation_email"
-NOTIFY = "send_notification"
-
 
 def effective_status(invitation: Invitation, now: datetime) -> InvitationStatus:
     """A pending invitation past its date is EXPIRED, even before a sweep records it."""
@@ -40,7 +38,7 @@ def effective_status(invitation: Invitation, now: datetime) -> InvitationStatus:
 
 async def _queue_email(tx: Transaction, op: Operation, invitation: Invitation, token: str) -> None:
     await tx.enqueue(
-        SEND_INVITATION_EMAIL,
+        Task.SEND_INVITATION_EMAIL,
         invitation_id=str(invitation.id),
         sealed_token=op.sealer.seal(token),
     )
@@ -122,7 +120,7 @@ async def resend_invitation(op: Operation, invitation_id: UUID) -> Invitation:
         ).update(
             token_hash=token_hash,
             expires_at=now + timedelta(days=invitation.open_days),
-            email_status="QUEUED",
+            email_status=EmailStatus.QUEUED,
             email_attempts=0,
             email_error=None,
         )
@@ -241,7 +239,7 @@ async def _accept(
         await record_acceptance(actor, now)
         relationship = await add_type(tx, invitation, actor, now)
         await tx.enqueue(
-            NOTIFY,
+            Task.SEND_NOTIFICATION,
             template="invitation_accepted",
             invitation_id=str(invitation.id),
             relationship_id=str(relationship.id),
