@@ -202,10 +202,16 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
         if not grants:
             return []
         relationship = await Relationship.get(id=relationship_id)
+        # The tenant account serves every relationship of the pair, a newer one included:
+        # it keeps the roles that an active PARTNER-type grant still gives.
         still_active = set(
-            await RoleGrant.filter(relationship_id=relationship_id, status=GRANTING).values_list(
-                "role", flat=True
-            )
+            await RoleGrant.filter(
+                relationship__customer_id=relationship.customer_id,  # type: ignore[attr-defined]
+                relationship__partner_id=relationship.partner_id,  # type: ignore[attr-defined]
+                relationship__status=RelationshipStatus.ACTIVE,
+                type=RelationshipType.PARTNER,
+                status=GRANTING,
+            ).values_list("role", flat=True)
         )
         lost = {g.role for g in grants if g.type == RelationshipType.PARTNER} - still_active
         if lost:
