@@ -1,0 +1,185 @@
+"""Concurrent acceptances on PostgreSQL, where requests really run side by side.
+
+SQLite has one connection and serializes every transaction, so races only exist on
+PostgreSQL: these tests run there alone, each on a database of its own, through the real
+HTTP app (its lifespan opens the ORM) and a pool smaller than the number of requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
+from tortoise import connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.context import get_current_context
+
+from api.app import create_app
+from api.settings import Settings
+from models.catalog import AdminRole
+from models.db import migrate
+from models.enums import InvitationStatus, PartnerRole, RelationshipStatus
+from models.invitations import Invitation
+from models.outbox import OutboxMessage, Task
+from models.relationships import (
+    AgreementAcceptance,
+    Relationship,
+    RelationshipTypeRecord,
+    RoleGrant,
+)
+from tests import factories as f
+from tests.graphql import GraphQLClient
+from tests.jobs import invitation_link, run_jobs
+from tests.servers import PostgresServer, RedisServer, SmtpServer
+
+ROLES = ["USER_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR"]
+
+
+@dataclass
+class Postgres:
+    """The app on a fresh PostgreSQL database, its client and its settings."""
+
+    api: GraphQLClient
+    settings: Settings
+    smtp: SmtpServer
+
+    async def tokens(self, count: int) -> dict[str, str]:
+        """Run the worker; the invitation token mailed to each recipient."""
+        await run_jobs(self.settings)
+        mails = await self.smtp.await_for(count)
+        return {mail.rcpt_tos[0]: invitation_link(mail)[1] for mail in mails}
+
+
+@pytest.fixture
+async def pg(
+    postgres_server: PostgresServer, redis_server: RedisServer, smtp_server: SmtpServer
+) -> AsyncIterator[Postgres]:
+    # The app's lifespan reuses whatever ORM context is open: none may be (the `db` fixture
+    # would point it at the shared test database).
+    assert get_current_context() is None, "another test's ORM context is still open"
+    url = postgres_server.create_database(f"concurrency_{uuid.uuid4().hex[:12]}")
+    EXECUTOR_CACHE.clear()  # cached per connection name, and the last test may have been SQLite
+    await migrate(url)
+    redis_server.flushall()
+    smtp_server.clear()
+    settings = Settings(
+        database_url=url,
+        redis_url=redis_server.url,
+        smtp_url=smtp_server.url,
+        mail_from="Partnerhub <no-reply@partnerhub.test>",
+        public_url="http://partnerhub.test",
+        environment="test",
+    )
+    app = create_app(settings)
+    try:
+        async with (
+            LifespanManager(app),
+            AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http,
+        ):
+            yield Postgres(GraphQLClient(http), settings, smtp_server)
+    finally:
+        EXECUTOR_CACHE.clear()
+
+
+def _codes(payload: dict[str, Any]) -> list[str]:
+    return [error["code"] for error in payload["errors"]]
+
+
+async def test_of_twenty_concurrent_accepts_of_one_invitation_exactly_one_wins(
+    pg: Postgres,
+) -> None:
+    # Given a GDAP invitation with two roles, and twenty global admins of the customer
+    fabrikam = await f.partner("Fabrikam")
+    agent = await f.person(fabrikam, PartnerRole.ADMIN_AGENT)
+    contoso = await f.customer("Contoso")
+    admins = [await f.person(contoso, AdminRole.GLOBAL_ADMINISTRATOR) for _ in range(20)]
+    sent = await f.send(pg.api, agent, customerEmail="it@contoso.com", roles=ROLES)
+    assert sent["errors"] == []
+    token = (await pg.tokens(1))["it@contoso.com"]
+
+    # (more requests than the ORM's pool has connections: some wait for one)
+    assert connections.get("default").pool_maxsize < len(admins)
+
+    # When all twenty accept with the same link at the same time
+    payloads = await asyncio.gather(*(f.accept(pg.api, admin, token) for admin in admins))
+
+    # Then exactly one wins, and every other is told the invitation is answered already
+    winners = [p for p in payloads if p["errors"] == []]
+    losers = [p for p in payloads if p["errors"]]
+    assert len(winners) == 1, payloads
+    assert [_codes(p) for p in losers] == [["INVITATION_NOT_PENDING"]] * 19
+    assert all(p["relationship"] is None for p in losers)
+    [winner] = winners
+    assert winner["relationship"]["status"] == "ACTIVE"
+    assert sorted(g["role"] for g in winner["relationship"]["roleGrants"]) == sorted(ROLES)
+
+    # And the database holds one acceptance's worth of rows, by the winning admin
+    winning_admin = admins[payloads.index(winner)]
+    invitation = await Invitation.get(customer_email="it@contoso.com")
+    assert invitation.status is InvitationStatus.ACCEPTED
+    assert invitation.responded_by_id == winning_admin.user.id  # type: ignore[attr-defined]
+    assert await Relationship.all().count() == 1
+    assert await RelationshipTypeRecord.all().count() == 1
+    assert await RoleGrant.all().count() == len(ROLES)
+    [acceptance] = await AgreementAcceptance.all()
+    assert acceptance.accepted_by_id == winning_admin.user.id  # type: ignore[attr-defined]
+    notifications = [
+        m.payload
+        for m in await OutboxMessage.filter(task=Task.SEND_NOTIFICATION)
+        if m.payload.get("template") == "invitation_accepted"
+    ]
+    assert len(notifications) == 1
+
+
+async def test_two_invitations_accepted_at_once_make_one_relationship_with_both_types(
+    pg: Postgres,
+) -> None:
+    # Given ten customers, each invited twice by the same partner: GDAP and Reseller
+    fabrikam = await f.partner("Fabrikam")
+    agent = await f.person(fabrikam, PartnerRole.ADMIN_AGENT)
+    customers = []
+    for n in range(10):
+        org = await f.customer(f"Customer {n}")
+        first = await f.person(org, AdminRole.GLOBAL_ADMINISTRATOR)
+        second = await f.person(org, AdminRole.GLOBAL_ADMINISTRATOR)
+        customers.append((org, first, second))
+        gdap = await f.send(pg.api, agent, customerEmail=f"gdap{n}@example.com", roles=ROLES)
+        resell = await f.send(
+            pg.api,
+            agent,
+            customerEmail=f"resell{n}@example.com",
+            type="RESELLER",
+            roles=None,
+            durationDays=None,
+        )
+        assert gdap["errors"] == resell["errors"] == []
+    tokens = await pg.tokens(20)
+
+    # When, for every customer at once, one admin accepts each invitation
+    accepts = []
+    for n, (_, first, second) in enumerate(customers):
+        accepts.append(f.accept(pg.api, first, tokens[f"gdap{n}@example.com"]))
+        accepts.append(f.accept(pg.api, second, tokens[f"resell{n}@example.com"]))
+    payloads = await asyncio.gather(*accepts)
+
+    # Then every acceptance succeeds (no conflict surfaces as an error or a 500) ...
+    assert [p["errors"] for p in payloads] == [[]] * 20, payloads
+    # ... into one active relationship per customer, holding both types
+    for n, (org, _, _) in enumerate(customers):
+        gdap, resell = payloads[2 * n], payloads[2 * n + 1]
+        assert gdap["relationship"]["id"] == resell["relationship"]["id"]
+        [relationship] = await Relationship.filter(customer_id=org.id)
+        assert relationship.status is RelationshipStatus.ACTIVE
+        records = await RelationshipTypeRecord.filter(relationship_id=relationship.id)
+        assert sorted(r.type for r in records) == ["GDAP_PARTNER", "RESELLER"]
+        grants = await RoleGrant.filter(relationship_id=relationship.id)
+        assert sorted(g.role for g in grants) == sorted(ROLES)
+        assert await AgreementAcceptance.filter(customer_id=org.id).count() == 1
+    assert await Relationship.all().count() == 10
+    assert await Invitation.filter(status=InvitationStatus.ACCEPTED).count() == 20

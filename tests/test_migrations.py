@@ -1,0 +1,395 @@
+"""The committed migrations build exactly the schema the models describe, on both backends.
+
+Database A is built by `models.db.migrate` (the migrations in `models/migrations/`),
+database B by Tortoise's `generate_schemas()` straight from the models. Both are then read
+back from the database's own catalog and compared: tables, columns, keys, constraints,
+indexes and foreign keys (and, on PostgreSQL, comments). Index and constraint names are
+left out: only what they cover and enforce matters.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
+import pytest
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.context import TortoiseContext
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+from models.db import migrate, tortoise_config
+from tests.servers import PostgresServer
+
+BACKENDS = ["sqlite", "postgres"]
+
+# The table Tortoise's migration recorder keeps its bookkeeping in (MigrationRecorder's
+# default `table_name`); models never describe it, so only database A has it.
+MIGRATIONS_TABLE = "tortoise_migrations"
+
+Schema = dict[str, dict[str, Any]]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_executor_cache() -> Iterator[None]:
+    """Tortoise caches each table's SQL by connection name, whatever the dialect."""
+    EXECUTOR_CACHE.clear()
+    yield
+    EXECUTOR_CACHE.clear()
+
+
+def _urls(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
+    """Two empty databases of the backend: A for the migrations, B for the models."""
+    if backend == "sqlite":
+        return (
+            f"sqlite://{tmp_path / 'migrated.sqlite3'}",
+            f"sqlite://{tmp_path / 'models.sqlite3'}",
+        )
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    suffix = uuid.uuid4().hex[:12]
+    return (
+        server.create_database(f"migrated_{suffix}"),
+        server.create_database(f"models_{suffix}"),
+    )
+
+
+async def _generate_from_models(url: str) -> None:
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url))
+        await context.generate_schemas(safe=False)
+
+
+# --------------------------------------------------------------------------- SQLite
+
+
+def _sqlite_schema(url: str) -> Schema:
+    path = url.removeprefix("sqlite://")
+    connection = sqlite3.connect(path)
+    try:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        return {table: _sqlite_table(connection, table) for table in tables}
+    finally:
+        connection.close()
+
+
+def _sqlite_table(connection: sqlite3.Connection, table: str) -> dict[str, Any]:
+    # PRAGMA table_info: cid, name, type, notnull, dflt_value, pk (1-based position in the key)
+    info = connection.execute(f'PRAGMA table_info("{table}")').fetchall()
+    columns = {
+        name: {"type": type_.upper(), "nullable": not notnull, "default": default}
+        for _, name, type_, notnull, default, _ in info
+    }
+    primary_key = tuple(row[1] for row in sorted(info, key=lambda row: row[5]) if row[5])
+    unique: list[tuple[str, ...]] = []
+    indexes: list[tuple[tuple[str, ...], bool, bool]] = []
+    # PRAGMA index_list: seq, name, unique, origin (c: CREATE INDEX, u: UNIQUE, pk), partial
+    for _, name, is_unique, origin, partial in connection.execute(
+        f'PRAGMA index_list("{table}")'
+    ).fetchall():
+        cols = tuple(
+            row[2] for row in sorted(connection.execute(f'PRAGMA index_info("{name}")').fetchall())
+        )
+        if origin == "u":
+            unique.append(cols)
+        elif origin == "c":
+            indexes.append((cols, bool(is_unique), bool(partial)))
+    # PRAGMA foreign_key_list: id, seq, table, from, to, on_update, on_delete, match
+    keys: dict[int, list[tuple[Any, ...]]] = {}
+    for row in connection.execute(f'PRAGMA foreign_key_list("{table}")').fetchall():
+        keys.setdefault(row[0], []).append(row)
+    foreign_keys = []
+    for rows in keys.values():
+        rows.sort(key=lambda r: r[1])
+        foreign_keys.append(
+            {
+                "columns": tuple(r[3] for r in rows),
+                "references": f"{rows[0][2]}({', '.join(str(r[4]) for r in rows)})",
+                "on_delete": rows[0][6],
+                "on_update": rows[0][5],
+            }
+        )
+    return {
+        "columns": columns,
+        "primary_key": primary_key,
+        "unique": sorted(unique),
+        "indexes": sorted(indexes),
+        "foreign_keys": sorted(foreign_keys, key=lambda fk: (fk["columns"], fk["references"])),
+    }
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+_PG_COLUMNS = """
+SELECT table_name, column_name, data_type, udt_name, character_maximum_length,
+       numeric_precision, numeric_scale, datetime_precision, is_nullable, column_default
+FROM information_schema.columns
+WHERE table_schema = 'public'
+"""
+
+_PG_TABLES = """
+SELECT table_name FROM information_schema.tables
+WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+"""
+
+# Columns of an attnum array, in key order.
+_ATTNAMES = """
+ARRAY(SELECT a.attname FROM unnest({keys}) WITH ORDINALITY AS k(num, pos)
+      JOIN pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.num ORDER BY k.pos)
+"""
+
+_PG_CONSTRAINTS = f"""
+SELECT t.relname AS table_name, c.contype, {_ATTNAMES.format(keys="c.conkey", rel="c.conrelid")}
+       AS columns, ft.relname AS foreign_table,
+       {_ATTNAMES.format(keys="c.confkey", rel="c.confrelid")} AS foreign_columns,
+       c.confdeltype, c.confupdtype, pg_get_constraintdef(c.oid) AS definition
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.conrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+LEFT JOIN pg_class ft ON ft.oid = c.confrelid
+WHERE n.nspname = 'public'
+"""
+
+# Indexes of their own: those backing a primary key or unique constraint are compared as
+# constraints above.
+_PG_INDEXES = f"""
+SELECT t.relname AS table_name, x.indisunique,
+       {_ATTNAMES.format(keys="x.indkey", rel="x.indrelid")} AS columns,
+       am.amname AS method, pg_get_expr(x.indpred, x.indrelid) AS predicate
+FROM pg_index x
+JOIN pg_class t ON t.oid = x.indrelid
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_am am ON am.oid = i.relam
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname = 'public'
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+"""
+
+_PG_COMMENTS = """
+SELECT c.relname AS table_name, a.attname AS column_name, d.description
+FROM pg_description d
+JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+WHERE n.nspname = 'public' AND c.relkind = 'r'
+"""
+
+_FK_ACTIONS = {
+    "a": "NO ACTION",
+    "r": "RESTRICT",
+    "c": "CASCADE",
+    "n": "SET NULL",
+    "d": "SET DEFAULT",
+}
+
+
+def _action(code: bytes | str) -> str:
+    return _FK_ACTIONS[code.decode() if isinstance(code, bytes) else code]
+
+
+async def _postgres_schema(url: str) -> Schema:
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        tables = [row["table_name"] for row in await connection.fetch(_PG_TABLES)]
+        schema: Schema = {
+            table: {
+                "columns": {},
+                "primary_key": (),
+                "unique": [],
+                "checks": [],
+                "indexes": [],
+                "foreign_keys": [],
+                "comments": {},
+            }
+            for table in tables
+        }
+        for row in await connection.fetch(_PG_COLUMNS):
+            schema[row["table_name"]]["columns"][row["column_name"]] = {
+                key: row[key]
+                for key in (
+                    "data_type",
+                    "udt_name",
+                    "character_maximum_length",
+                    "numeric_precision",
+                    "numeric_scale",
+                    "datetime_precision",
+                    "column_default",
+                )
+            } | {"nullable": row["is_nullable"] == "YES"}
+        for row in await connection.fetch(_PG_CONSTRAINTS):
+            table = schema[row["table_name"]]
+            kind = row["contype"].decode() if isinstance(row["contype"], bytes) else row["contype"]
+            columns = tuple(row["columns"])
+            if kind == "p":
+                table["primary_key"] = columns
+            elif kind == "u":
+                table["unique"].append(columns)
+            elif kind == "c":
+                table["checks"].append(row["definition"])
+            elif kind == "f":
+                table["foreign_keys"].append(
+                    {
+                        "columns": columns,
+                        "references": (
+                            f"{row['foreign_table']}({', '.join(row['foreign_columns'])})"
+                        ),
+                        "on_delete": _action(row["confdeltype"]),
+                        "on_update": _action(row["confupdtype"]),
+                    }
+                )
+            else:
+                table.setdefault("other_constraints", []).append(row["definition"])
+        for row in await connection.fetch(_PG_INDEXES):
+            schema[row["table_name"]]["indexes"].append(
+                (tuple(row["columns"]), row["indisunique"], row["method"], row["predicate"])
+            )
+        for row in await connection.fetch(_PG_COMMENTS):
+            where = row["column_name"] or "(table)"
+            schema[row["table_name"]]["comments"][where] = row["description"]
+    finally:
+        await connection.close()
+    for table in schema.values():
+        table["unique"].sort()
+        table["checks"].sort()
+        table["indexes"].sort(key=repr)
+        table["foreign_keys"].sort(key=lambda fk: (fk["columns"], fk["references"]))
+    return schema
+
+
+async def _schema(backend: str, url: str) -> Schema:
+    return _sqlite_schema(url) if backend == "sqlite" else await _postgres_schema(url)
+
+
+# --------------------------------------------------------------------------- the diff
+
+
+def _diff(migrated: Any, models: Any, path: str = "") -> list[str]:
+    """Readable differences: one line per place where the two schemas disagree."""
+    if isinstance(migrated, dict) and isinstance(models, dict):
+        lines = []
+        for key in sorted(set(migrated) | set(models), key=str):
+            where = f"{path}.{key}" if path else str(key)
+            if key not in models:
+                lines.append(f"{where}: only in the migrated database: {migrated[key]!r}")
+            elif key not in migrated:
+                lines.append(f"{where}: only in the models' database: {models[key]!r}")
+            else:
+                lines.extend(_diff(migrated[key], models[key], where))
+        return lines
+    if migrated != models:
+        return [f"{path}:\n    migrations give {migrated!r}\n    models give     {models!r}"]
+    return []
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_migrations_build_exactly_the_models_schema(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # Given one database built by the committed migrations, one straight from the models
+    migrated_url, models_url = _urls(backend, request, tmp_path)
+    assert await migrate(migrated_url) == ["models.0001_initial"]
+    EXECUTOR_CACHE.clear()
+    await _generate_from_models(models_url)
+
+    # When both are read back from the database's catalog
+    migrated = await _schema(backend, migrated_url)
+    models = await _schema(backend, models_url)
+
+    # Then the migrations add only their bookkeeping table ...
+    assert MIGRATIONS_TABLE in migrated
+    assert MIGRATIONS_TABLE not in models
+    del migrated[MIGRATIONS_TABLE]
+    # ... and every table of the models is there, exactly as the models describe it
+    assert set(models) >= {
+        "organization",
+        "user",
+        "api_token",
+        "invitation",
+        "relationship",
+        "relationship_type",
+        "role_grant",
+        "agreement_acceptance",
+        "outbox_message",
+    }
+    differences = _diff(migrated, models)
+    assert not differences, (
+        f"The migrations do not build the models' schema on {backend} (regenerate them with "
+        "`.venv/bin/tortoise makemigrations`):\n" + "\n".join(differences)
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_the_schema_has_the_keys_the_rules_rely_on(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The comparison above would pass on two equally wrong schemas: pin what matters."""
+    # Given a database built by the migrations
+    url, _ = _urls(backend, request, tmp_path)
+    await migrate(url)
+
+    # When it is read back
+    schema = await _schema(backend, url)
+
+    # Then the constraints that make concurrent requests safe are enforced by the database
+    assert ("active_key",) in schema["relationship"]["unique"]  # one active relationship a pair
+    assert ("customer_id", "version") in schema["agreement_acceptance"]["unique"]
+    assert ("token_hash",) in schema["invitation"]["unique"]
+    assert ("token_hash",) in schema["api_token"]["unique"]
+    assert ("email",) in schema["user"]["unique"]
+    # And the list pages have the indexes their keyset pagination walks
+    for table, side in (("relationship", "customer_id"), ("relationship", "partner_id")):
+        assert any(index[0] == (side, "created_at") for index in schema[table]["indexes"])
+    for side in ("customer_id", "partner_id"):
+        assert any(index[0] == (side, "created_at") for index in schema["invitation"]["indexes"])
+    # And deleting an organization takes its rows along, while a deleted user leaves history
+    grants = {fk["columns"]: fk for fk in schema["role_grant"]["foreign_keys"]}
+    assert grants[("relationship_id",)]["references"] == "relationship(id)"
+    assert grants[("relationship_id",)]["on_delete"] == "CASCADE"
+    assert grants[("ended_by_id",)]["on_delete"] == "SET NULL"
+
+
+async def test_the_models_have_no_change_the_migrations_miss() -> None:
+    # Given the models and the committed migrations (what `tortoise makemigrations` reads)
+    config = tortoise_config("sqlite://:memory:")
+    async with TortoiseContext() as context:
+        await context.init(config=config)
+        assert context.apps is not None
+
+        # When the autodetector compares the migrations' end state with the models
+        writers = await MigrationAutodetector(context.apps, config["apps"]).changes()
+
+        # Then it finds nothing to write
+        pending = "\n\n".join(writer.as_string() for writer in writers)
+    assert writers == [], (
+        "The models changed without a migration; run `.venv/bin/tortoise makemigrations`. "
+        f"It would write:\n{pending}"
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_migrating_twice_applies_nothing_the_second_time(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # Given a database the migrations built
+    url, _ = _urls(backend, request, tmp_path)
+    assert await migrate(url) == ["models.0001_initial"]
+    before = await _schema(backend, url)
+
+    # When `partnerhub migrate` runs again (every release does)
+    EXECUTOR_CACHE.clear()
+    applied = await migrate(url)
+
+    # Then nothing is applied, and the schema is as it was
+    assert applied == []
+    assert await _schema(backend, url) == before

@@ -1,0 +1,259 @@
+"""A list page costs a fixed number of SQL queries, whether it shows 1 row or 30.
+
+Tortoise logs every statement it sends on the `tortoise.db_client` logger at DEBUG (see
+`tortoise/backends/{sqlite,asyncpg}/client.py`); the tests count those records around one
+HTTP request. The state is built through the domain rules directly, which is faster than
+the API and runs the same code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from api.settings import Settings
+from models.actors import Actor
+from models.catalog import AdminRole
+from models.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.operation import Operation
+from models.organizations import Organization
+from models.rules.invitation_request import InvitationRequest
+from models.rules.invitations import accept_invitation, send_invitation
+from models.tokens import Sealer
+from tests import factories as f
+from tests.factories import Person
+from tests.graphql import GraphQLClient
+
+SEALER = Sealer("query-count-tests")
+ROLES = ["USER_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR"]
+MANY = 30
+
+RELATIONSHIPS = """
+query {
+  relationships(first: 100) {
+    totalCount
+    edges {
+      cursor
+      node {
+        id status types createdAt
+        customer { id name kind }
+        partner { id name }
+        agreement { accepted version acceptedAt acceptedBy { email organization { name } } }
+        roleGrants { role status expiresAt type }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+INVITATIONS = """
+query {
+  invitations(first: 100) {
+    totalCount
+    edges { node { id partner { name } customer { name } status } }
+  }
+}
+"""
+
+# The relationships page, for either side (in the order the resolvers happen to run):
+#   1. the bearer token, with its user and organization (one joined SELECT)
+#   2. the page of relationships
+#   3. organizations: every customer and partner on the page (one loader batch)
+#   4. relationship types (one loader batch)
+#   5. Customer Agreement acceptances (one loader batch)
+#   6. role grants (one loader batch)
+#   7. users who accepted the agreement (one loader batch; their organizations are cached)
+#   8. totalCount (one COUNT)
+RELATIONSHIPS_PAGE_QUERIES = 8
+# The invitations page, for either side:
+#   1. the bearer token, with its user and organization
+#   2. the page of invitations
+#   3. organizations: every partner and customer on the page (one loader batch)
+#   4. totalCount (one COUNT)
+INVITATIONS_PAGE_QUERIES = 4
+
+
+class _QueryLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.queries: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if not message.startswith(("Created connection", "Closed connection")):
+            self.queries.append(message)
+
+
+@contextmanager
+def _logged_queries() -> Iterator[list[str]]:
+    """The SQL statements Tortoise sends inside the block."""
+    logger = logging.getLogger("tortoise.db_client")
+    handler = _QueryLog()
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False  # keep the statements out of the test report's captured log
+    try:
+        yield handler.queries
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+async def _page(api: GraphQLClient, query: str, viewer: Person) -> tuple[dict[str, Any], list[str]]:
+    """The page's data, and the SQL statements one request for it cost."""
+    with _logged_queries() as queries:
+        data = await api.query(query, token=viewer.token)
+    return data, list(queries)
+
+
+def _listing(queries: list[str]) -> str:
+    return "\n".join(f"  {n}. {q[:300]}" for n, q in enumerate(queries, 1))
+
+
+def _assert_cost(one: list[str], many: list[str], expected: int) -> None:
+    assert len(one) == len(many) == expected, (
+        f"expected {expected} queries for 1 row and for {MANY}, got {len(one)} and {len(many)}"
+        f"\nfor 1 row:\n{_listing(one)}\nfor {MANY} rows:\n{_listing(many)}"
+    )
+
+
+async def _invite(agent: Person, customer: Organization) -> str:
+    """A GDAP invitation for two roles, addressed to `customer`; its token."""
+    op = Operation(actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=SEALER)
+    await send_invitation(
+        op,
+        InvitationRequest(
+            customer_email="admin@example.com",
+            type=RelationshipType.GDAP_PARTNER,
+            customer_id=customer.id,
+            roles=ROLES,
+            duration_days=90,
+        ),
+    )
+    [message] = op.committed
+    token = SEALER.unseal(message.payload["sealed_token"])
+    assert token is not None
+    return token
+
+
+async def _relate(agent: Person, admin: Person) -> None:
+    """The admin's organization accepts a GDAP invitation from the agent's partner."""
+    token = await _invite(agent, await Organization.get(id=admin.user.organization_id))  # type: ignore[attr-defined]
+    op = Operation(actor=Actor.of(admin.user, OrganizationKind.CUSTOMER), sealer=SEALER)
+    await accept_invitation(op, token, accept_agreement=True)
+
+
+async def _agent() -> Person:
+    return await f.person(await f.partner(), PartnerRole.ADMIN_AGENT)
+
+
+async def _admin() -> Person:
+    return await f.person(await f.customer(), AdminRole.GLOBAL_ADMINISTRATOR)
+
+
+def _check_relationships(data: dict[str, Any], rows: int) -> None:
+    """The page shows every row whole, so no field was skipped to save a query."""
+    page = data["relationships"]
+    assert page["totalCount"] == rows
+    assert len(page["edges"]) == rows
+    for edge in page["edges"]:
+        node = edge["node"]
+        assert node["types"] == ["GDAP_PARTNER"]
+        assert sorted(g["role"] for g in node["roleGrants"]) == sorted(ROLES)
+        assert node["customer"]["kind"] == "CUSTOMER"
+        assert node["partner"]["name"]
+        acceptor = node["agreement"]["acceptedBy"]
+        assert acceptor["organization"]["name"] == node["customer"]["name"]
+
+
+async def test_partner_relationships_page_costs_the_same_for_1_or_30_customers(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a partner with one customer
+    agent = await _agent()
+    await _relate(agent, await _admin())
+    one, one_queries = await _page(api, RELATIONSHIPS, agent)
+    _check_relationships(one, 1)
+
+    # When it has thirty, each with its own admin and agreement
+    for _ in range(MANY - 1):
+        await _relate(agent, await _admin())
+    many, many_queries = await _page(api, RELATIONSHIPS, agent)
+
+    # Then the page shows them all for the same number of queries
+    _check_relationships(many, MANY)
+    _assert_cost(one_queries, many_queries, RELATIONSHIPS_PAGE_QUERIES)
+
+
+async def test_customer_relationships_page_costs_the_same_for_1_or_30_partners(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a customer with one partner
+    admin = await _admin()
+    await _relate(await _agent(), admin)
+    one, one_queries = await _page(api, RELATIONSHIPS, admin)
+    _check_relationships(one, 1)
+
+    # When it has thirty
+    for _ in range(MANY - 1):
+        await _relate(await _agent(), admin)
+    many, many_queries = await _page(api, RELATIONSHIPS, admin)
+
+    # Then the page shows them all for the same number of queries
+    _check_relationships(many, MANY)
+    _assert_cost(one_queries, many_queries, RELATIONSHIPS_PAGE_QUERIES)
+
+
+def _check_invitations(data: dict[str, Any], rows: int) -> None:
+    page = data["invitations"]
+    assert page["totalCount"] == rows
+    assert len(page["edges"]) == rows
+    for edge in page["edges"]:
+        node = edge["node"]
+        assert node["status"] == "PENDING"
+        assert node["partner"]["name"].startswith("Partner")
+        assert node["customer"]["name"].startswith("Customer")
+
+
+async def test_partner_invitations_page_costs_the_same_for_1_or_30_invitations(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a partner that invited one customer
+    agent = await _agent()
+    await _invite(agent, await f.customer())
+    one, one_queries = await _page(api, INVITATIONS, agent)
+    _check_invitations(one, 1)
+
+    # When it invited thirty
+    for _ in range(MANY - 1):
+        await _invite(agent, await f.customer())
+    many, many_queries = await _page(api, INVITATIONS, agent)
+
+    # Then the page shows them all for the same number of queries
+    _check_invitations(many, MANY)
+    _assert_cost(one_queries, many_queries, INVITATIONS_PAGE_QUERIES)
+
+
+async def test_customer_invitations_page_costs_the_same_for_1_or_30_partners(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a customer invited by one partner
+    admin = await _admin()
+    customer = await Organization.get(id=admin.user.organization_id)  # type: ignore[attr-defined]
+    await _invite(await _agent(), customer)
+    one, one_queries = await _page(api, INVITATIONS, admin)
+    _check_invitations(one, 1)
+
+    # When thirty partners invited it
+    for _ in range(MANY - 1):
+        await _invite(await _agent(), customer)
+    many, many_queries = await _page(api, INVITATIONS, admin)
+
+    # Then the page shows them all for the same number of queries
+    _check_invitations(many, MANY)
+    _assert_cost(one_queries, many_queries, INVITATIONS_PAGE_QUERIES)
