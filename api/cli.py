@@ -177,11 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
         "MAIL_FROM, PUBLIC_URL, SECRET_KEY) or a .env file.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("migrate", help="apply pending database migrations")
-    org = commands.add_parser("create-org", help="create an organization; prints its id")
+
+    def command(name: str, summary: str, details: str = "") -> argparse.ArgumentParser:
+        description = f"{summary[0].upper()}{summary[1:]}." + (f" {details}" if details else "")
+        return commands.add_parser(name, help=summary, description=description)
+
+    command("migrate", "apply pending database migrations")
+    org = command("create-org", "create an organization; prints its id")
     org.add_argument("--name", required=True, help="the organization's name")
     org.add_argument("--kind", required=True, choices=["customer", "partner"], type=str.lower)
-    user = commands.add_parser("create-user", help="create a user; prints its id")
+    user = command("create-user", "create a user; prints its id")
     user.add_argument("--org", required=True, type=_org_id, help="the organization id")
     user.add_argument("--email", required=True, help="the user's email address (unique)")
     user.add_argument("--name", help="the user's display name")
@@ -194,29 +199,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="a catalog role for customer users (GLOBAL_ADMINISTRATOR, BILLING_ADMINISTRATOR, "
         "...) or ADMIN_AGENT, SALES_AGENT, HELPDESK_AGENT for partner users; repeatable",
     )
-    token = commands.add_parser("create-token", help="issue a bearer token; prints it, once")
+    token = command("create-token", "issue a bearer token; prints it, once")
     token.add_argument("--email", required=True, help="the user's email address")
-    revoke = commands.add_parser("revoke-tokens", help="revoke every live token of a user")
+    revoke = command("revoke-tokens", "revoke every live token of a user")
     revoke.add_argument("--email", required=True, help="the user's email address")
-    serve = commands.add_parser("web", help="run the web app (uvicorn)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    commands.add_parser("worker", help="run the arq worker")
-    dev = commands.add_parser(
+    serve = command("web", "run the web app (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    command("worker", "run the arq worker")
+    dev = command(
         "dev",
-        help="everything on embedded defaults: SQLite, Redis, a local mailbox, web and worker",
-        description="Migrate, seed a demo on an empty database, and run the web app and the "
-        "worker, with an embedded Redis unless REDIS_URL is set and a local mailbox (files under "
-        "var/mail/) unless SMTP_URL is set. Ctrl-C stops everything.",
+        "everything on embedded defaults: SQLite, Redis, a local mailbox, web and worker",
+        "Migrates, seeds a demo on an empty database, and runs the web app and the worker, with "
+        "an embedded Redis unless REDIS_URL is set and a local mailbox (files under var/mail/) "
+        "unless SMTP_URL is set. Ctrl-C stops everything.",
     )
     dev.add_argument("--host", default="127.0.0.1", help="web app address (default 127.0.0.1)")
     dev.add_argument("--port", type=int, default=8000, help="web app port (default 8000)")
     dev.add_argument("--redis-port", type=int, default=6389, help="embedded Redis port (6389)")
     dev.add_argument("--smtp-port", type=int, default=8025, help="local mailbox port (8025)")
-    mail = commands.add_parser("mail", help="read the local mailbox of `partnerhub dev`")
+    mail = command("mail", "read the local mailbox of `partnerhub dev`")
     mail_commands = mail.add_subparsers(dest="mail_command", required=True, metavar="COMMAND")
-    mail_commands.add_parser("list", help="list the messages, oldest first")
-    show = mail_commands.add_parser("show", help="show one message's headers and text")
+    mail_commands.add_parser(
+        "list", help="list the messages, oldest first", description="List the messages."
+    )
+    show = mail_commands.add_parser(
+        "show",
+        help="show one message's headers and text",
+        description="Show one message's headers and text part.",
+    )
     show.add_argument("number", type=int, help="the message number from `mail list`")
     show.add_argument("--raw", action="store_true", help="print the whole message as received")
     return parser

@@ -55,4 +55,8 @@ class Invitation(Model):
 
     class Meta:
         table = "invitation"
-        indexes = (("partner_id", "created_at"), ("customer_id", "created_at"))
+        indexes = (
+            ("partner_id", "created_at"),
+            ("customer_id", "created_at"),
+            ("status", "expires_at"),
+        )

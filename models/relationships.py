@@ -83,9 +83,15 @@ class RoleGrant(Model):
         "models.User", related_name="ended_grants", null=True, on_delete=fields.SET_NULL
     )
     end_reason = fields.CharField(max_length=200, null=True)
+    # The lifecycle: when the sweep must next look at this grant (a warning or the end date),
+    # the last warning sent (30, 7 or 1 days before), and the last automatic extension.
+    next_notice_at = fields.DatetimeField(null=True)
+    warned_days = fields.IntField(null=True)
+    extended_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "role_grant"
+        indexes = (("status", "next_notice_at"),)
 
 
 class AgreementAcceptance(Model):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Annotated, Generic, Protocol, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -18,6 +19,15 @@ from schema.errors import bad_input
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+
+First = Annotated[
+    int | None,
+    strawberry.argument(description="How many items to return: 0 to 100, 20 when omitted."),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(description="Start after this cursor: the previous page's endCursor."),
+]
 
 NodeT = TypeVar("NodeT")
 ModelT = TypeVar("ModelT", bound=Model)
@@ -61,8 +71,10 @@ def _cursor(item: _Keyed) -> str:
 def _after(cursor: str) -> Q:
     try:
         created, id_ = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not (isinstance(created, str) and isinstance(id_, str)):
+            raise ValueError(cursor)
         created_at, uuid = datetime.fromisoformat(created), UUID(id_)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, binascii.Error) as exc:
         raise bad_input("`after` is not a cursor of this list.") from exc
     return Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=uuid)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from arq import Retry
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 
 from models.clock import utcnow
 from models.enums import EmailStatus, InvitationStatus
@@ -15,6 +16,7 @@ from models.invitations import Invitation
 from models.operation import Operation
 from models.outbox import OutboxMessage
 from models.rules.grants import complete_revocation
+from models.rules.lifecycle import expire_invitations, sweep_grants
 from models.tokens import hash_token
 from workers import notifications
 from workers.dispatch import dispatch
@@ -148,3 +150,37 @@ async def revoke_roles(ctx: Ctx, outbox_id: str) -> str:
     await _complete(message)
     await dispatch(op.committed, ctx["redis"])
     return f"revoked {len(grants)}"
+
+
+async def sweep_lifecycle(ctx: Ctx) -> str:
+    """Cron: warn, extend and expire due GDAP grants; expire pending invitations past date."""
+    runtime: Runtime = ctx["runtime"]
+    op = Operation(actor=None, sealer=runtime.sealer)
+    report = await sweep_grants(op)
+    invitations = await expire_invitations(op)
+    await dispatch(op.committed, ctx["redis"])
+    return (
+        f"warned {report.warned}, extended {report.extended}, expired {report.expired} "
+        f"grant(s); expired {invitations} invitation(s)"
+    )
+
+
+# An outbox message not enqueued this long after its commit, or enqueued this long ago and
+# still not done, is handed to arq again (its job id makes a repeat harmless).
+RELAY_AFTER = timedelta(seconds=30)
+RELAY_STALE_AFTER = timedelta(hours=1)
+
+
+async def relay_outbox(ctx: Ctx) -> str:
+    """Cron: enqueue the outbox messages that never reached Redis, or whose job was lost."""
+    now = utcnow()
+    pending = (
+        await OutboxMessage.filter(completed_at=None)
+        .filter(
+            Q(enqueued_at=None, created_at__lte=now - RELAY_AFTER)
+            | Q(enqueued_at__lte=now - RELAY_STALE_AFTER)
+        )
+        .order_by("created_at")
+        .limit(1000)
+    )
+    return f"relayed {await dispatch(pending, ctx['redis'])} message(s)"

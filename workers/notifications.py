@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,7 +12,14 @@ from models.enums import PartnerRole, RelationshipStatus
 from models.invitations import Invitation
 from models.organizations import Organization, User
 from models.relationships import Relationship
-from workers.emails import RenderedEmail, duration_words, render, role_words, type_words
+from workers.emails import (
+    RenderedEmail,
+    date_words,
+    duration_words,
+    render,
+    role_words,
+    type_words,
+)
 
 
 async def _holders(organization_id: UUID, role: str) -> list[str]:
@@ -26,42 +34,74 @@ def _unique(addresses: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(addresses))
 
 
+# Templates about one invitation, and who hears of each; the others concern a relationship
+# and go to the partner's admin agents and the customer's global admins.
+PARTNER_SIDE = "partner"
+ADDRESSEE = "addressee"
+INVITATION_TEMPLATES = {
+    "invitation_accepted": PARTNER_SIDE,
+    "invitation_declined": PARTNER_SIDE,
+    "invitation_expired": PARTNER_SIDE,
+    "invitation_canceled": ADDRESSEE,
+}
+
+
+async def _about_invitation(
+    template: str, payload: dict[str, Any], context: dict[str, Any]
+) -> list[str]:
+    invitation = await Invitation.get(id=payload["invitation_id"]).prefetch_related(
+        "partner", "customer", "sent_by"
+    )
+    customer: Organization | None = invitation.customer
+    type_name, _ = type_words(invitation.type)
+    context |= {
+        "sender_name": invitation.partner.name,
+        "partner_name": invitation.partner.name,
+        "customer_name": customer.name if customer else invitation.customer_email,
+        "customer_email": invitation.customer_email,
+        "type_name": type_name,
+        "roles": role_words(invitation.roles),
+        "duration": duration_words(
+            invitation.type, invitation.duration_days, invitation.auto_extend
+        ),
+        "sent_on": date_words(invitation.created_at),
+    }
+    if INVITATION_TEMPLATES[template] == ADDRESSEE:
+        return [invitation.customer_email]
+    recipients = await _holders(invitation.partner.id, PartnerRole.ADMIN_AGENT)
+    if invitation.sent_by is not None:
+        recipients.append(invitation.sent_by.email)
+    return recipients
+
+
+async def _about_relationship(payload: dict[str, Any], context: dict[str, Any]) -> list[str]:
+    relationship = await Relationship.get(id=payload["relationship_id"]).prefetch_related(
+        "partner", "customer"
+    )
+    expires_at = payload.get("expires_at")
+    context |= {
+        "sender_name": relationship.partner.name,
+        "partner_name": relationship.partner.name,
+        "customer_name": relationship.customer.name,
+        "relationship_active": relationship.status is RelationshipStatus.ACTIVE,
+        "roles": role_words(payload.get("roles", [])),
+        "reason": payload.get("reason", ""),
+        "days": payload.get("days"),
+        "expires_on": date_words(datetime.fromisoformat(expires_at)) if expires_at else None,
+    }
+    recipients = await _holders(relationship.partner.id, PartnerRole.ADMIN_AGENT)
+    recipients += await _holders(relationship.customer.id, AdminRole.GLOBAL_ADMINISTRATOR)
+    return recipients
+
+
 async def build(
     template: str, payload: dict[str, Any], public_url: str
 ) -> list[tuple[str, RenderedEmail]]:
     """The messages a notification sends: one per recipient, so no one sees another's address."""
     context: dict[str, Any] = {"console_url": f"{public_url}/"}
-    if template == "invitation_accepted":
-        invitation = await Invitation.get(id=payload["invitation_id"]).prefetch_related(
-            "partner", "customer", "sent_by"
-        )
-        customer: Organization | None = invitation.customer
-        type_name, _ = type_words(invitation.type)
-        context |= {
-            "sender_name": invitation.partner.name,
-            "customer_name": customer.name if customer else invitation.customer_email,
-            "type_name": type_name,
-            "roles": role_words(invitation.roles),
-            "duration": duration_words(
-                invitation.type, invitation.duration_days, invitation.auto_extend
-            ),
-        }
-        recipients = await _holders(invitation.partner.id, PartnerRole.ADMIN_AGENT)
-        if invitation.sent_by is not None:
-            recipients.append(invitation.sent_by.email)
+    if template in INVITATION_TEMPLATES:
+        recipients = await _about_invitation(template, payload, context)
     else:
-        relationship = await Relationship.get(id=payload["relationship_id"]).prefetch_related(
-            "partner", "customer"
-        )
-        context |= {
-            "sender_name": relationship.partner.name,
-            "partner_name": relationship.partner.name,
-            "customer_name": relationship.customer.name,
-            "relationship_active": relationship.status is RelationshipStatus.ACTIVE,
-            "roles": role_words(payload.get("roles", [])),
-            "reason": payload.get("reason", ""),
-        }
-        recipients = await _holders(relationship.partner.id, PartnerRole.ADMIN_AGENT)
-        recipients += await _holders(relationship.customer.id, AdminRole.GLOBAL_ADMINISTRATOR)
+        recipients = await _about_relationship(payload, context)
     email = render(template, **context)
     return [(recipient, email) for recipient in _unique(recipients)]

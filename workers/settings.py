@@ -6,6 +6,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from arq.connections import RedisSettings
+from arq.cron import CronJob, cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 
@@ -44,6 +45,12 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
         await stack.aclose()
 
 
+CRON_JOBS: list[CronJob] = [
+    cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=600),
+    cron(jobs.relay_outbox, minute=None, run_at_startup=True, timeout=120),
+]
+
+
 def worker_options(
     settings: Settings, *, retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
 ) -> dict[str, Any]:
@@ -54,6 +61,7 @@ def worker_options(
     on_shutdown: WorkerCoroutine = _shutdown
     return {
         "functions": FUNCTIONS,
+        "cron_jobs": CRON_JOBS,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,

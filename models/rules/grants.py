@@ -15,6 +15,7 @@ from models.organizations import User
 from models.outbox import Task
 from models.policy import require_partner_admin, require_partner_manager, visible_relationships
 from models.relationships import Relationship, RelationshipTypeRecord, RoleGrant
+from models.rules.lifecycle import next_notice
 
 # Grants in these states give the partner access; REVOKING already gives none.
 GRANTING = RoleGrantStatus.ACTIVE
@@ -49,20 +50,21 @@ async def add_type(
         if rule.time_bound and invitation.duration_days
         else None
     )
-    await RoleGrant.bulk_create(
-        [
-            RoleGrant(
-                relationship_id=relationship.id,
-                role=role,
-                type=type_,
-                invitation_id=invitation.id,
-                granted_at=now,
-                expires_at=expires_at,
-                auto_extend=invitation.auto_extend,
-            )
-            for role in invitation.roles
-        ]
-    )
+    grants = [
+        RoleGrant(
+            relationship_id=relationship.id,
+            role=role,
+            type=type_,
+            invitation_id=invitation.id,
+            granted_at=now,
+            expires_at=expires_at,
+            auto_extend=invitation.auto_extend,
+        )
+        for role in invitation.roles
+    ]
+    for grant in grants:
+        grant.next_notice_at = next_notice(grant, now)
+    await RoleGrant.bulk_create(grants)
     if rule.tenant_account and invitation.roles:
         await _give_tenant_account_roles(relationship, invitation.roles)
     return relationship

@@ -180,13 +180,20 @@ async def _close(
     }
     if status is InvitationStatus.DECLINED:
         fields["customer_id"] = actor.organization_id
-    async with op.atomic():
+    async with op.atomic() as tx:
         changed = await Invitation.filter(
             id=invitation.id, status=InvitationStatus.PENDING, token_hash=invitation.token_hash
         ).update(**fields)
         if not changed:
             raise DomainError(
                 ErrorCode.INVITATION_NOT_PENDING, "The invitation was answered meanwhile.", field
+            )
+        # The partner hears of a decline; the addressee of a withdrawal, if it was mailed.
+        if status is InvitationStatus.DECLINED or invitation.emailed_token_hash is not None:
+            await tx.enqueue(
+                Task.SEND_NOTIFICATION,
+                template=f"invitation_{status.lower()}",
+                invitation_id=str(invitation.id),
             )
     await invitation.refresh_from_db()
     return invitation

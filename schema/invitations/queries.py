@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.clock import utcnow
@@ -11,7 +13,7 @@ from models.rules.invitations import find_by_token, with_status
 from schema.context import Info
 from schema.ids import decode_id
 from schema.invitations.types import Invitation
-from schema.pagination import Connection, paginate
+from schema.pagination import After, Connection, First, paginate
 
 
 @strawberry.type
@@ -23,9 +25,14 @@ class InvitationQueries:
     async def invitations(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        status: InvitationStatus | None = None,
+        first: First = None,
+        after: After = None,
+        status: Annotated[
+            InvitationStatus | None,
+            strawberry.argument(
+                description="Only invitations in this status, as a person sees it."
+            ),
+        ] = None,
     ) -> Connection[Invitation]:
         queryset = visible_invitations(info.context.actor())
         if status is not None:
@@ -33,17 +40,25 @@ class InvitationQueries:
         return await paginate(queryset, first, after, Invitation.of)
 
     @strawberry.field(description="One invitation the viewer's organization may see.")
-    async def invitation(self, info: Info, id: strawberry.ID) -> Invitation | None:
+    async def invitation(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The invitation's ID.")],
+    ) -> Invitation | None:
+        actor = info.context.actor()
         invitation_id = decode_id("Invitation", id)
         if invitation_id is None:
             return None
-        found = await visible_invitations(info.context.actor()).get_or_none(id=invitation_id)
+        found = await visible_invitations(actor).get_or_none(id=invitation_id)
         return Invitation.of(found) if found else None
 
     @strawberry.field(
         description="The invitation behind an email link, for the page that accepts it. "
         "The token is the credential: anyone holding the link may read what it offers."
     )
-    async def invitation_by_token(self, token: str) -> Invitation | None:
+    async def invitation_by_token(
+        self,
+        token: Annotated[str, strawberry.argument(description="The token from the email link.")],
+    ) -> Invitation | None:
         found = await find_by_token(token)
         return Invitation.of(found) if found else None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.enums import RelationshipStatus
 from models.policy import visible_relationships
 from schema.context import Info
 from schema.ids import decode_id
-from schema.pagination import Connection, paginate
+from schema.pagination import After, Connection, First, paginate
 from schema.relationships.types import Relationship
 
 
@@ -21,9 +23,12 @@ class RelationshipQueries:
     async def relationships(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        status: RelationshipStatus | None = None,
+        first: First = None,
+        after: After = None,
+        status: Annotated[
+            RelationshipStatus | None,
+            strawberry.argument(description="Only relationships in this status."),
+        ] = None,
     ) -> Connection[Relationship]:
         queryset = visible_relationships(info.context.actor())
         if status is not None:
@@ -31,9 +36,14 @@ class RelationshipQueries:
         return await paginate(queryset, first, after, Relationship.of)
 
     @strawberry.field(description="One relationship the viewer's organization is a side of.")
-    async def relationship(self, info: Info, id: strawberry.ID) -> Relationship | None:
+    async def relationship(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The relationship's ID.")],
+    ) -> Relationship | None:
+        actor = info.context.actor()
         relationship_id = decode_id("Relationship", id)
         if relationship_id is None:
             return None
-        found = await visible_relationships(info.context.actor()).get_or_none(id=relationship_id)
+        found = await visible_relationships(actor).get_or_none(id=relationship_id)
         return Relationship.of(found) if found else None

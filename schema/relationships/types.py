@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -133,7 +133,11 @@ class Relationship:
         description="The admin roles granted through this relationship, oldest first."
     )
     async def role_grants(
-        self, info: Info, status: RoleGrantStatus | None = None
+        self,
+        info: Info,
+        status: Annotated[
+            RoleGrantStatus | None, strawberry.argument(description="Only grants in this status.")
+        ] = None,
     ) -> list[RoleGrant]:
         grants = await info.context.loaders.role_grants.load(self._id)
         return [RoleGrant.of(g) for g in grants if status is None or g.status is status]

@@ -1,0 +1,158 @@
+"""Time-bound grants and open invitations, as the clock moves: warnings, extension, expiry.
+
+The sweeps look only at rows that are due, through the indexes on (status, next_notice_at)
+and (status, expires_at), in batches, and lock what they take (skipping rows another worker
+holds), so two workers never act on one grant and a repeated sweep finds nothing to do.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from models.catalog import AUTO_EXTEND_DAYS, AdminRole
+from models.enums import InvitationStatus, RoleGrantStatus
+from models.invitations import Invitation
+from models.operation import Operation, Transaction
+from models.outbox import Task
+from models.relationships import RoleGrant
+
+WARNING_DAYS = (30, 7, 1)  # before the end date, each sent once, most distant first
+BATCH_SIZE = 500
+
+
+def extends_automatically(grant: RoleGrant) -> bool:
+    return grant.auto_extend and grant.role != AdminRole.GLOBAL_ADMINISTRATOR
+
+
+def next_notice(grant: RoleGrant, now: datetime) -> datetime | None:
+    """When the sweep must next look at the grant: its next warning, else its end date."""
+    if grant.expires_at is None:
+        return None
+    if not extends_automatically(grant):
+        for days in WARNING_DAYS:
+            moment = grant.expires_at - timedelta(days=days)
+            if moment > now and (grant.warned_days is None or days < grant.warned_days):
+                return moment
+    return grant.expires_at
+
+
+def _due_warning(grant: RoleGrant, now: datetime) -> int | None:
+    """The most urgent warning whose moment has come and that was not sent yet."""
+    assert grant.expires_at is not None
+    due = [
+        days
+        for days in WARNING_DAYS
+        if grant.expires_at - timedelta(days=days) <= now
+        and (grant.warned_days is None or days < grant.warned_days)
+    ]
+    return min(due) if due else None
+
+
+@dataclass
+class SweepReport:
+    warned: int = 0
+    extended: int = 0
+    expired: int = 0
+    invitations_expired: int = 0
+    notices: dict[tuple[UUID, str, int], list[RoleGrant]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+
+async def _act(grant: RoleGrant, now: datetime, report: SweepReport) -> None:
+    assert grant.expires_at is not None
+    relationship_id: UUID = grant.relationship_id  # type: ignore[attr-defined]
+    if grant.expires_at <= now and extends_automatically(grant):
+        while grant.expires_at <= now:
+            grant.expires_at += timedelta(days=AUTO_EXTEND_DAYS)
+        grant.extended_at, grant.warned_days = now, None
+        grant.next_notice_at = next_notice(grant, now)
+        report.extended += 1
+    elif grant.expires_at <= now:
+        grant.status = RoleGrantStatus.EXPIRED
+        grant.revoked_at, grant.next_notice_at = now, None
+        grant.end_reason = "Reached its end date"
+        report.expired += 1
+        report.notices[(relationship_id, "grants_expired", 0)].append(grant)
+    else:
+        days = _due_warning(grant, now)
+        if days is not None:
+            grant.warned_days = days
+            report.warned += 1
+            report.notices[(relationship_id, "grants_expiring", days)].append(grant)
+        grant.next_notice_at = next_notice(grant, now)
+    await grant.save(
+        update_fields=[
+            "expires_at",
+            "extended_at",
+            "warned_days",
+            "next_notice_at",
+            "status",
+            "revoked_at",
+            "end_reason",
+        ]
+    )
+
+
+async def _notify(tx: Transaction, report: SweepReport) -> None:
+    for (relationship_id, template, days), grants in report.notices.items():
+        await tx.enqueue(
+            Task.SEND_NOTIFICATION,
+            template=template,
+            relationship_id=str(relationship_id),
+            roles=sorted({g.role for g in grants}),
+            days=days,
+            expires_at=min(g.expires_at for g in grants if g.expires_at).isoformat(),
+        )
+
+
+async def sweep_grants(op: Operation, batch_size: int = BATCH_SIZE) -> SweepReport:
+    """Warn, extend or expire every active grant that is due, batch by batch."""
+    now = op.now()
+    total = SweepReport()
+    while True:
+        report = SweepReport()
+        async with op.atomic() as tx:
+            due = (
+                await RoleGrant.filter(status=RoleGrantStatus.ACTIVE, next_notice_at__lte=now)
+                .order_by("next_notice_at")
+                .limit(batch_size)
+                .select_for_update(skip_locked=True)
+            )
+            for grant in due:
+                await _act(grant, now, report)
+            await _notify(tx, report)
+        total.warned += report.warned
+        total.extended += report.extended
+        total.expired += report.expired
+        if len(due) < batch_size:
+            return total
+
+
+async def expire_invitations(op: Operation, batch_size: int = BATCH_SIZE) -> int:
+    """Record EXPIRED on pending invitations past their date, and tell each partner."""
+    now = op.now()
+    expired = 0
+    while True:
+        async with op.atomic() as tx:
+            due = (
+                await Invitation.filter(status=InvitationStatus.PENDING, expires_at__lte=now)
+                .limit(batch_size)
+                .select_for_update(skip_locked=True)
+            )
+            if due:
+                await Invitation.filter(
+                    id__in=[i.id for i in due], status=InvitationStatus.PENDING
+                ).update(status=InvitationStatus.EXPIRED, closed_at=now)
+            for invitation in due:
+                await tx.enqueue(
+                    Task.SEND_NOTIFICATION,
+                    template="invitation_expired",
+                    invitation_id=str(invitation.id),
+                )
+        expired += len(due)
+        if len(due) < batch_size:
+            return expired

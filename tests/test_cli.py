@@ -1,0 +1,226 @@
+"""The `partnerhub` command line, run as the real console script against its own database.
+
+These tests do not use the `db` fixture: each builds a fresh database of its own (an SQLite
+file, or a new PostgreSQL database) and points the command at it through DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import pytest
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from api.app import create_app
+from api.settings import Settings
+from models.organizations import ApiToken, Organization, User
+from tests.servers import PostgresServer
+
+CLI = Path(sys.executable).parent / "partnerhub"
+CONFIG_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SMTP_URL",
+    "MAIL_FROM",
+    "PUBLIC_URL",
+    "SECRET_KEY",
+    "PARTNERHUB_ENV",
+)
+
+
+@dataclass
+class Run:
+    status: int
+    stdout: str
+    stderr: str
+
+    @property
+    def last_line(self) -> str:
+        return self.stdout.strip().splitlines()[-1]
+
+
+async def partnerhub(*args: str, database_url: str | None, cwd: Path) -> Run:
+    """Run the console script with only DATABASE_URL configured, in a directory without .env."""
+    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    process = await asyncio.create_subprocess_exec(
+        str(CLI),
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode is not None
+    return Run(process.returncode, stdout.decode(), stderr.decode())
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def cli_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database of its own for the command line, not yet migrated."""
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path / 'cli.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database(f"partnerhub_cli_{uuid4().hex[:12]}")
+
+
+async def test_command_line_sets_up_an_organization_that_can_sign_in(
+    cli_database_url: str, tmp_path: Path
+) -> None:
+    async def run(*args: str) -> Run:
+        return await partnerhub(*args, database_url=cli_database_url, cwd=tmp_path)
+
+    # When the database is migrated, then migrated again
+    first = await run("migrate")
+    assert first.status == 0, first.stderr
+    assert "applied" in first.last_line
+    again = await run("migrate")
+    assert again.status == 0, again.stderr
+    assert "up to date" in again.last_line
+
+    # And a customer and a partner are created
+    created = await run("create-org", "--name", "Contoso", "--kind", "customer")
+    assert created.status == 0, created.stderr
+    contoso = str(UUID(created.last_line))
+    created = await run("create-org", "--name", "Fabrikam", "--kind", "partner")
+    assert created.status == 0, created.stderr
+    fabrikam = str(UUID(created.last_line))
+
+    # And their users
+    created = await run(
+        "create-user",
+        "--org",
+        contoso,
+        "--email",
+        "Admin@Contoso.com",
+        "--name",
+        "Ada Admin",
+        "--role",
+        "GLOBAL_ADMINISTRATOR",
+        "--role",
+        "BILLING_ADMINISTRATOR",
+    )
+    assert created.status == 0, created.stderr
+    admin_id = UUID(created.last_line)
+    created = await run(
+        "create-user", "--org", fabrikam, "--email", "agent@fabrikam.com", "--role", "ADMIN_AGENT"
+    )
+    assert created.status == 0, created.stderr
+
+    # Then a user holding roles of the other kind of organization is refused, on stderr
+    for org, role in ((contoso, "ADMIN_AGENT"), (fabrikam, "GLOBAL_ADMINISTRATOR")):
+        refused = await run("create-user", "--org", org, "--email", "x@contoso.com", "--role", role)
+        assert refused.status == 1, role
+        assert role in refused.stderr
+        assert refused.stdout == ""
+    # And a second user with the same email, whatever its case
+    refused = await run("create-user", "--org", contoso, "--email", "admin@contoso.COM")
+    assert refused.status == 1
+    assert "exists" in refused.stderr
+    assert refused.stdout == ""
+    # And a user of an organization that does not exist
+    missing = str(uuid4())
+    refused = await run("create-user", "--org", missing, "--email", "y@contoso.com")
+    assert refused.status == 1
+    assert missing in refused.stderr
+    # And arguments that are not an organization id or not a role at all
+    refused = await run("create-user", "--org", "Contoso", "--email", "z@contoso.com")
+    assert refused.status == 2
+    assert "organization id" in refused.stderr
+    refused = await run(
+        "create-user", "--org", contoso, "--email", "z@contoso.com", "--role", "SUPERUSER"
+    )
+    assert refused.status == 2
+    assert "SUPERUSER" in refused.stderr
+
+    # When tokens are issued
+    issued = await run("create-token", "--email", "admin@contoso.com")
+    assert issued.status == 0, issued.stderr
+    admin_token = issued.last_line
+    issued = await run("create-token", "--email", "AGENT@fabrikam.com")
+    assert issued.status == 0, issued.stderr
+    agent_token = issued.last_line
+    refused = await run("create-token", "--email", "nobody@contoso.com")
+    assert refused.status == 1
+    assert "nobody@contoso.com" in refused.stderr
+
+    # Then they are bearer tokens that sign in to the app on the same database
+    assert admin_token.startswith("ph_")
+    assert agent_token.startswith("ph_")
+    assert admin_token != agent_token
+    EXECUTOR_CACHE.clear()  # the suite switches dialects under one connection name
+    app = create_app(Settings(database_url=cli_database_url, environment="test"))
+    viewer = "{ viewer { id email displayName roles organization { name kind } } }"
+    async with (
+        LifespanManager(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http,
+    ):
+        answers = [
+            (
+                await http.post(
+                    "/graphql", json={"query": viewer}, headers={"Authorization": f"Bearer {t}"}
+                )
+            ).json()
+            for t in (admin_token, agent_token)
+        ]
+        # And only what the commands said was created exists: the refusals wrote nothing
+        assert await Organization.all().count() == 2
+        assert [user.email for user in await User.all().order_by("email")] == [
+            "admin@contoso.com",
+            "agent@fabrikam.com",
+        ]
+        assert await ApiToken.all().count() == 2
+        admin = await User.get(id=admin_id)
+        assert admin.roles == ["GLOBAL_ADMINISTRATOR", "BILLING_ADMINISTRATOR"]
+    EXECUTOR_CACHE.clear()
+
+    assert answers[0]["data"]["viewer"] == {
+        "id": answers[0]["data"]["viewer"]["id"],
+        "email": "admin@contoso.com",
+        "displayName": "Ada Admin",
+        "roles": ["GLOBAL_ADMINISTRATOR", "BILLING_ADMINISTRATOR"],
+        "organization": {"name": "Contoso", "kind": "CUSTOMER"},
+    }
+    assert answers[1]["data"]["viewer"]["email"] == "agent@fabrikam.com"
+    assert answers[1]["data"]["viewer"]["organization"] == {"name": "Fabrikam", "kind": "PARTNER"}
+
+
+async def test_a_bad_database_url_is_refused_on_stderr(tmp_path: Path) -> None:
+    # When the command line is pointed at a database it cannot use
+    refused = await partnerhub("migrate", database_url="mysql://db.example.com/ph", cwd=tmp_path)
+
+    # Then it says so, and fails
+    assert refused.status == 1
+    assert "DATABASE_URL" in refused.stderr
+    assert refused.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ([], ["migrate", "create-org", "create-user", "create-token", "web", "worker", "dev"]),
+        (["migrate"], ["usage: partnerhub migrate"]),
+        (["create-org"], ["--name", "--kind", "customer", "partner"]),
+        (["create-user"], ["--org", "--email", "--name", "--role", "GLOBAL_ADMINISTRATOR"]),
+        (["create-token"], ["--email"]),
+        (["web"], ["--host", "--port"]),
+        (["worker"], ["usage: partnerhub worker"]),
+        (["dev"], ["--host", "--port"]),
+    ],
+)
+async def test_help_of_each_command_names_its_options(
+    command: list[str], options: list[str], tmp_path: Path
+) -> None:
+    shown = await partnerhub(*command, "--help", database_url=None, cwd=tmp_path)
+    assert shown.status == 0, shown.stderr
+    for option in options:
+        assert option in shown.stdout, option

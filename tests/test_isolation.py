@@ -1,0 +1,629 @@
+"""No one sees or touches what is not theirs: every query, every mutation, every nested field."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import uuid4
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+    get_named_type,
+    is_leaf_type,
+)
+
+from api.settings import Settings
+from models.clock import utcnow
+from models.enums import InvitationStatus, PartnerRole, RelationshipStatus
+from models.invitations import Invitation
+from models.organizations import ApiToken, Organization
+from models.outbox import OutboxMessage
+from models.relationships import Relationship, RoleGrant
+from schema import build_schema
+from schema.ids import decode_id, encode_id
+from tests import factories as f
+from tests.graphql import GraphQLClient
+from tests.jobs import invitation_link, run_jobs
+from tests.servers import SmtpServer
+
+INVITATIONS = """
+query($status: InvitationStatus) {
+  invitations(first: 100, status: $status) { totalCount edges { node { id } } }
+}
+"""
+RELATIONSHIPS = """
+query($status: RelationshipStatus) {
+  relationships(first: 100, status: $status) { totalCount edges { node { id } } }
+}
+"""
+INVITATION = "query($id: ID!) { invitation(id: $id) { id status } }"
+RELATIONSHIP = "query($id: ID!) { relationship(id: $id) { id status } }"
+BY_TOKEN = "query($token: String!) { invitationByToken(token: $token) { id status } }"
+VIEWER = "query { viewer { id email organization { id name } } }"
+
+RESEND = """
+mutation($input: InvitationIdInput!) {
+  resendInvitation(input: $input) { invitation { id status } errors { field code } }
+}
+"""
+CANCEL = """
+mutation($input: InvitationIdInput!) {
+  cancelInvitation(input: $input) { invitation { id status } errors { field code } }
+}
+"""
+DECLINE = """
+mutation($input: InvitationTokenInput!) {
+  declineInvitation(input: $input) { invitation { id status } errors { field code } }
+}
+"""
+
+# Everything a side of a relationship can read about it, nested as deep as the schema goes.
+EVERYTHING = """
+query($own: ID!, $foreign: ID!, $foreignInvitation: ID!) {
+  viewer { id email displayName roles organization { id name kind } }
+  invitations(first: 100) { totalCount edges { cursor node {
+    id customerEmail type roles status message
+    partner { id name kind } customer { id name kind }
+  } } }
+  relationships(first: 100) { totalCount edges { cursor node { ...everything } } }
+  own: relationship(id: $own) { ...everything }
+  foreign: relationship(id: $foreign) { ...everything }
+  foreignInvitation: invitation(id: $foreignInvitation) { id customerEmail }
+}
+fragment everything on Relationship {
+  id status types typeHistory { type }
+  customer { id name kind } partner { id name kind }
+  agreement { accepted version acceptedBy { id email displayName organization { id name } } }
+  roleGrants { id role type status }
+}
+"""
+
+Outcome = tuple[str, list[str] | None]
+FORBIDDEN: Outcome = ("FORBIDDEN", None)
+
+
+@dataclass
+class Pair:
+    """A partner and a customer with an accepted GDAP invitation and a pending addressed one."""
+
+    partner: Organization
+    customer: Organization
+    admin_agent: f.Person
+    sales_agent: f.Person
+    helpdesk_agent: f.Person
+    global_admin: f.Person
+    roles: list[str]
+    partner_id: str = ""
+    customer_id: str = ""
+    relationship_id: str = ""
+    accepted_id: str = ""
+    pending_id: str = ""
+    pending_token: str = ""
+    markers: list[str] = field(default_factory=list)
+
+
+async def given_a_pair(
+    api: GraphQLClient,
+    db: Settings,
+    smtp_server: SmtpServer,
+    partner: str,
+    customer: str,
+    roles: list[str],
+) -> Pair:
+    """`partner` invites `customer` twice; the customer accepts the first (GDAP) invitation."""
+    domain = customer.lower()
+    partner_org = await f.partner(partner)
+    customer_org = await f.customer(customer)
+    pair = Pair(
+        partner=partner_org,
+        customer=customer_org,
+        admin_agent=await f.person(
+            partner_org, PartnerRole.ADMIN_AGENT, email=f"admin@{partner.lower()}.example.com"
+        ),
+        sales_agent=await f.person(
+            partner_org, PartnerRole.SALES_AGENT, email=f"sales@{partner.lower()}.example.com"
+        ),
+        helpdesk_agent=await f.person(
+            partner_org, PartnerRole.HELPDESK_AGENT, email=f"help@{partner.lower()}.example.com"
+        ),
+        global_admin=await f.person(
+            customer_org, "GLOBAL_ADMINISTRATOR", email=f"ga@{domain}.example.com"
+        ),
+        roles=roles,
+    )
+    people = (pair.admin_agent, pair.sales_agent, pair.helpdesk_agent, pair.global_admin)
+    viewers = [(await api.query(VIEWER, token=p.token))["viewer"] for p in people]
+    pair.partner_id = viewers[0]["organization"]["id"]
+    pair.customer_id = viewers[-1]["organization"]["id"]
+
+    gdap = await f.send(
+        api, pair.admin_agent, customerEmail=f"it@{domain}.com", roles=roles, durationDays=60
+    )
+    addressed = await f.send(
+        api,
+        pair.sales_agent,
+        customerEmail=f"billing@{domain}.com",
+        customerId=pair.customer_id,
+        type="RESELLER",
+        roles=None,
+        durationDays=None,
+    )
+    assert gdap["errors"] == []
+    assert addressed["errors"] == []
+    pair.accepted_id = gdap["invitation"]["id"]
+    pair.pending_id = addressed["invitation"]["id"]
+    await run_jobs(db)
+    tokens = {
+        mail.rcpt_tos[0]: invitation_link(mail)[1]
+        for mail in smtp_server.messages
+        if mail.rcpt_tos[0].endswith(f"@{domain}.com")
+    }
+    pair.pending_token = tokens[f"billing@{domain}.com"]
+    accepted = await f.accept(api, pair.global_admin, tokens[f"it@{domain}.com"])
+    assert accepted["errors"] == []
+    pair.relationship_id = accepted["relationship"]["id"]
+    pair.markers = [
+        partner,
+        customer,
+        pair.partner_id,
+        pair.customer_id,
+        pair.relationship_id,
+        pair.accepted_id,
+        pair.pending_id,
+        f"it@{domain}.com",
+        f"billing@{domain}.com",
+        *(viewer["email"] for viewer in viewers),
+        *(viewer["id"] for viewer in viewers),
+    ]
+    return pair
+
+
+async def _ids(api: GraphQLClient, document: str, token: str, **variables: Any) -> list[str]:
+    data = await api.query(document, variables, token)
+    connection = next(iter(data.values()))
+    ids = [edge["node"]["id"] for edge in connection["edges"]]
+    assert connection["totalCount"] == len(ids)
+    return ids
+
+
+async def _outcome(
+    api: GraphQLClient, document: str, variables: dict[str, Any], token: str
+) -> Outcome:
+    """A mutation's refusal: a top-level code, or the code and field of its one payload error."""
+    body = await api.raw(document, variables, token)
+    if body.get("errors"):
+        assert body["data"] is None, body
+        return body["errors"][0]["extensions"]["code"], None
+    [payload] = body["data"].values()
+    assert [v for k, v in payload.items() if k != "errors"] == [None], payload
+    [error] = payload["errors"]
+    return error["code"], error["field"]
+
+
+async def _invitation_row(invitation_id: str) -> dict[str, Any]:
+    row = await Invitation.get(id=decode_id("Invitation", invitation_id))
+    return {
+        "status": row.status,
+        "token_hash": row.token_hash,
+        "expires_at": row.expires_at,
+        "customer_id": row.customer_id,  # type: ignore[attr-defined]
+        "email_status": row.email_status,
+    }
+
+
+async def _grant_statuses() -> list[tuple[str, str]]:
+    rows = await RoleGrant.all().values_list("role", "status")
+    return sorted((str(role), str(status)) for role, status in rows)
+
+
+async def test_outsiders_see_no_invitation_and_no_relationship(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given Fabrikam's relationship with Contoso, and a pending invitation addressed to Contoso
+    pair = await given_a_pair(
+        api, db, smtp_server, "Fabrikam", "Contoso", ["USER_ADMINISTRATOR", "SECURITY_READER"]
+    )
+    # And people with no part in them
+    northwind_admin = await f.person(await f.partner("Northwind"), PartnerRole.ADMIN_AGENT)
+    tailspin_admin = await f.person(await f.customer("Tailspin"), "GLOBAL_ADMINISTRATOR")
+    contoso_user = await f.person(pair.customer)  # a user of Contoso without admin roles
+    invitation_outsiders = {
+        "another partner's admin agent": northwind_admin,
+        "another customer's global admin": tailspin_admin,
+        "the customer's user without admin roles": contoso_user,
+        "the partner's helpdesk agent": pair.helpdesk_agent,
+    }
+    relationship_outsiders = {
+        name: who
+        for name, who in invitation_outsiders.items()
+        if who is not pair.helpdesk_agent  # partner agents all see their relationships
+    }
+
+    # Then the sides see both invitations and the relationship (so an empty API would fail)
+    both = sorted([pair.accepted_id, pair.pending_id])
+    for insider in (pair.admin_agent, pair.sales_agent, pair.global_admin):
+        assert sorted(await _ids(api, INVITATIONS, insider.token)) == both
+        assert await _ids(api, INVITATIONS, insider.token, status="PENDING") == [pair.pending_id]
+        assert await _ids(api, INVITATIONS, insider.token, status="ACCEPTED") == [pair.accepted_id]
+        data = await api.query(INVITATION, {"id": pair.pending_id}, insider.token)
+        assert data["invitation"] == {"id": pair.pending_id, "status": "PENDING"}
+    for insider in (pair.admin_agent, pair.sales_agent, pair.helpdesk_agent, pair.global_admin):
+        assert await _ids(api, RELATIONSHIPS, insider.token) == [pair.relationship_id]
+        assert await _ids(api, RELATIONSHIPS, insider.token, status="ACTIVE") == [
+            pair.relationship_id
+        ]
+        data = await api.query(RELATIONSHIP, {"id": pair.relationship_id}, insider.token)
+        assert data["relationship"] == {"id": pair.relationship_id, "status": "ACTIVE"}
+
+    # And no outsider sees an invitation, through the list (any status) or by its id
+    for name, outsider in invitation_outsiders.items():
+        for status in [None, *InvitationStatus]:
+            assert await _ids(api, INVITATIONS, outsider.token, status=status) == [], (name, status)
+        for invitation_id in both:
+            data = await api.query(INVITATION, {"id": invitation_id}, outsider.token)
+            assert data["invitation"] is None, name
+
+    # And no outsider sees the relationship, through the list (any status) or by its id
+    for name, outsider in relationship_outsiders.items():
+        for status in [None, *RelationshipStatus]:
+            assert await _ids(api, RELATIONSHIPS, outsider.token, status=status) == [], (
+                name,
+                status,
+            )
+        data = await api.query(RELATIONSHIP, {"id": pair.relationship_id}, outsider.token)
+        assert data["relationship"] is None, name
+
+    # And an ID of another type does not open a door either
+    data = await api.query(RELATIONSHIP, {"id": pair.pending_id}, pair.admin_agent.token)
+    assert data["relationship"] is None
+    data = await api.query(INVITATION, {"id": pair.relationship_id}, pair.admin_agent.token)
+    assert data["invitation"] is None
+
+
+async def test_outsiders_cannot_resend_or_cancel_the_partners_invitation(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given Fabrikam's pending invitation addressed to Contoso
+    pair = await given_a_pair(api, db, smtp_server, "Fabrikam", "Contoso", ["USER_ADMINISTRATOR"])
+    northwind_admin = await f.person(await f.partner("Northwind"), PartnerRole.ADMIN_AGENT)
+    tailspin_admin = await f.person(await f.customer("Tailspin"), "GLOBAL_ADMINISTRATOR")
+    contoso_user = await f.person(pair.customer)
+    before = await _invitation_row(pair.pending_id)
+    outbox_before = await OutboxMessage.all().count()
+
+    # When each outsider tries to resend it, then to cancel it
+    expected: dict[str, Outcome] = {
+        # A partner agent who may manage invitations, but not this one: it does not exist for them
+        "another partner's admin agent": ("NOT_FOUND", ["input", "id"]),
+        # The others may not manage invitations at all
+        "another customer's global admin": FORBIDDEN,
+        "the customer's user without admin roles": FORBIDDEN,
+        "the customer's global admin": FORBIDDEN,
+        "the partner's helpdesk agent": FORBIDDEN,
+    }
+    people = {
+        "another partner's admin agent": northwind_admin,
+        "another customer's global admin": tailspin_admin,
+        "the customer's user without admin roles": contoso_user,
+        "the customer's global admin": pair.global_admin,
+        "the partner's helpdesk agent": pair.helpdesk_agent,
+    }
+    for document in (RESEND, CANCEL):
+        got = {
+            name: await _outcome(api, document, {"input": {"id": pair.pending_id}}, who.token)
+            for name, who in people.items()
+        }
+        # Then each is refused
+        assert got == expected, document
+
+    # And nothing changed: still PENDING, same link, nothing queued
+    assert await _invitation_row(pair.pending_id) == before
+    assert await OutboxMessage.all().count() == outbox_before
+    data = await api.query(BY_TOKEN, {"token": pair.pending_token})
+    assert data["invitationByToken"] == {"id": pair.pending_id, "status": "PENDING"}
+
+    # While the partner's own sales agent may resend it (the door works for the right person)
+    resent = await api.query(RESEND, {"input": {"id": pair.pending_id}}, pair.sales_agent.token)
+    assert resent["resendInvitation"]["errors"] == []
+    assert (await _invitation_row(pair.pending_id))["token_hash"] != before["token_hash"]
+
+
+async def test_outsiders_cannot_remove_roles_or_end_the_relationship(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given Fabrikam's active relationship with Contoso and its active grants
+    pair = await given_a_pair(
+        api, db, smtp_server, "Fabrikam", "Contoso", ["USER_ADMINISTRATOR", "SECURITY_READER"]
+    )
+    northwind_admin = await f.person(await f.partner("Northwind"), PartnerRole.ADMIN_AGENT)
+    tailspin_admin = await f.person(await f.customer("Tailspin"), "GLOBAL_ADMINISTRATOR")
+    contoso_user = await f.person(pair.customer)
+    grants_before = await _grant_statuses()
+    assert {status for _, status in grants_before} == {"ACTIVE"}
+    outbox_before = await OutboxMessage.all().count()
+    people = {
+        "another partner's admin agent": northwind_admin,
+        "another customer's global admin": tailspin_admin,
+        "the customer's user without admin roles": contoso_user,
+        "the partner's helpdesk agent": pair.helpdesk_agent,
+        "the partner's sales agent": pair.sales_agent,
+    }
+
+    # When each outsider tries to remove all roles, then one role
+    variables: list[dict[str, Any]] = [
+        {"input": {"relationshipId": pair.relationship_id}},
+        {"input": {"relationshipId": pair.relationship_id, "roles": ["USER_ADMINISTRATOR"]}},
+    ]
+    for removal in variables:
+        got = {
+            name: await _outcome(api, f.REMOVE_ROLES, removal, who.token)
+            for name, who in people.items()
+        }
+        # Then each is refused: another customer's admin does not even find the relationship
+        assert got == {
+            "another partner's admin agent": FORBIDDEN,
+            "another customer's global admin": ("NOT_FOUND", ["input", "relationshipId"]),
+            "the customer's user without admin roles": FORBIDDEN,
+            "the partner's helpdesk agent": FORBIDDEN,
+            "the partner's sales agent": FORBIDDEN,
+        }
+
+    # When each outsider tries to end it
+    end = {"input": {"relationshipId": pair.relationship_id}}
+    got = {name: await _outcome(api, f.END, end, who.token) for name, who in people.items()}
+    # Then each is refused: another partner's admin agent does not find it
+    assert got == {
+        "another partner's admin agent": ("NOT_FOUND", ["input", "relationshipId"]),
+        "another customer's global admin": FORBIDDEN,
+        "the customer's user without admin roles": FORBIDDEN,
+        "the partner's helpdesk agent": FORBIDDEN,
+        "the partner's sales agent": FORBIDDEN,
+    }
+    # And the customer's own global admin may not end it either (only the partner may)
+    assert await _outcome(api, f.END, end, pair.global_admin.token) == FORBIDDEN
+
+    # And nothing changed: the relationship and every grant are still active, nothing queued
+    assert await _grant_statuses() == grants_before
+    assert await Relationship.filter(status=RelationshipStatus.ACTIVE).count() == 1
+    assert await OutboxMessage.all().count() == outbox_before
+    data = await api.query(
+        "query($id: ID!) { relationship(id: $id) { status roleGrants { role status } } }",
+        {"id": pair.relationship_id},
+        pair.admin_agent.token,
+    )
+    assert data["relationship"] == {
+        "status": "ACTIVE",
+        "roleGrants": [
+            {"role": role, "status": "ACTIVE"} for role in ("SECURITY_READER", "USER_ADMINISTRATOR")
+        ],
+    }
+
+    # While the customer's global admin may remove a role (the door works for the right person)
+    removed = await api.query(f.REMOVE_ROLES, variables[1], pair.global_admin.token)
+    assert removed["removeRoles"]["errors"] == []
+
+
+async def test_another_customer_cannot_answer_an_invitation_addressed_to_the_customer(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given Fabrikam's pending invitation addressed to Contoso, and its link
+    pair = await given_a_pair(api, db, smtp_server, "Fabrikam", "Contoso", ["USER_ADMINISTRATOR"])
+    tailspin_admin = await f.person(await f.customer("Tailspin"), "GLOBAL_ADMINISTRATOR")
+    northwind_admin = await f.person(await f.partner("Northwind"), PartnerRole.ADMIN_AGENT)
+    contoso_user = await f.person(pair.customer)
+    before = await _invitation_row(pair.pending_id)
+    relationships_before = await Relationship.all().count()
+    outbox_before = await OutboxMessage.all().count()
+    decline = {"input": {"token": pair.pending_token}}
+    accept = {"input": {"token": pair.pending_token, "acceptAgreement": True}}
+
+    # When another customer's global admin, holding the link, declines it or accepts it
+    # Then it is the wrong organization
+    wrong = ("WRONG_ORGANIZATION", ["input", "token"])
+    assert await _outcome(api, DECLINE, decline, tailspin_admin.token) == wrong
+    assert await _outcome(api, f.ACCEPT, accept, tailspin_admin.token) == wrong
+
+    # And people who may not answer invitations at all are refused
+    for who in (northwind_admin, contoso_user, pair.admin_agent):
+        assert await _outcome(api, DECLINE, decline, who.token) == FORBIDDEN
+        assert await _outcome(api, f.ACCEPT, accept, who.token) == FORBIDDEN
+
+    # And nothing changed: still PENDING, same link, no relationship, no agreement, nothing queued
+    assert await _invitation_row(pair.pending_id) == before
+    assert await Relationship.all().count() == relationships_before
+    assert await OutboxMessage.all().count() == outbox_before
+    data = await api.query("query { relationships { totalCount } }", token=tailspin_admin.token)
+    assert data["relationships"]["totalCount"] == 0
+    data = await api.query(BY_TOKEN, {"token": pair.pending_token})
+    assert data["invitationByToken"] == {"id": pair.pending_id, "status": "PENDING"}
+
+    # While Contoso's own global admin may decline it
+    declined = await api.query(DECLINE, decline, pair.global_admin.token)
+    assert declined["declineInvitation"]["invitation"]["status"] == "DECLINED"
+
+
+async def test_each_side_sees_only_its_own_pair_through_every_nested_field(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given two separate relationships: Fabrikam-Contoso and Northwind-Tailspin
+    first = await given_a_pair(
+        api, db, smtp_server, "Fabrikam", "Contoso", ["USER_ADMINISTRATOR", "SECURITY_READER"]
+    )
+    second = await given_a_pair(
+        api, db, smtp_server, "Northwind", "Tailspin", ["EXCHANGE_ADMINISTRATOR", "REPORTS_READER"]
+    )
+
+    for own, other in ((first, second), (second, first)):
+        for viewer in (own.admin_agent, own.sales_agent, own.helpdesk_agent, own.global_admin):
+            # When a side of one relationship reads everything it can, asking for the other too
+            data = await api.query(
+                EVERYTHING,
+                {
+                    "own": own.relationship_id,
+                    "foreign": other.relationship_id,
+                    "foreignInvitation": other.pending_id,
+                },
+                viewer.token,
+            )
+            # Then its relationship shows only its own pair and its own grants
+            relationship = data["own"]
+            assert relationship["customer"]["name"] == own.customer.name
+            assert relationship["partner"]["name"] == own.partner.name
+            assert sorted(g["role"] for g in relationship["roleGrants"]) == sorted(own.roles)
+            assert relationship["agreement"]["acceptedBy"]["email"] == own.global_admin.email
+            assert [e["node"] for e in data["relationships"]["edges"]] == [relationship]
+            # And the other pair's relationship and invitation are simply absent
+            assert data["foreign"] is None
+            assert data["foreignInvitation"] is None
+            # And nothing of the other pair appears anywhere in the answer
+            text = json.dumps(data)
+            leaked = [marker for marker in other.markers if marker in text]
+            assert leaked == [], (viewer.email, leaked)
+            # (while its own data is there, so the check is not vacuous)
+            assert own.relationship_id in text
+            assert own.customer_id in text
+
+
+async def test_without_a_token_only_the_public_queries_answer(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given the schema's queries
+    query_type = build_schema(production=False)._schema.query_type
+    assert query_type is not None
+    public = {"roleDefinitions", "relationshipTypes", "invitationByToken", "viewer"}
+    assert public <= set(query_type.fields)
+
+    # When each other query is asked without a token, with a well-formed or a malformed ID
+    # Then it is UNAUTHENTICATED
+    answers: dict[str, Any] = {}
+    for name, definition in query_type.fields.items():
+        if name in public:
+            continue
+        well_formed = encode_id(get_named_type(definition.type).name, uuid4())
+        for an_id in (well_formed, "not-an-id"):
+            body = await api.raw(_document("query", name, definition, an_id))
+            answers[f"{name} with {an_id}"] = (
+                (body["data"] or {}).get(name),
+                [e["extensions"]["code"] for e in body.get("errors", [])],
+            )
+    assert answers == dict.fromkeys(answers, (None, ["UNAUTHENTICATED"]))
+
+    # And the public ones answer
+    data = await api.query(
+        "query { viewer { id } roleDefinitions { key } relationshipTypes { type } "
+        'invitationByToken(token: "nope") { id } }'
+    )
+    assert data["viewer"] is None
+    assert data["invitationByToken"] is None
+    assert data["roleDefinitions"]
+    assert data["relationshipTypes"]
+
+
+async def test_mutations_without_a_token_are_unauthenticated_and_write_nothing(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a customer and a partner with their people
+    contoso = await f.customer("Contoso")
+    await f.person(contoso, "GLOBAL_ADMINISTRATOR")
+    mutation_type = build_schema(production=False)._schema.mutation_type
+    assert mutation_type is not None
+
+    # When each mutation is called without a token (or with a bad one)
+    for token in (None, "ph_not-a-token"):
+        for name, definition in mutation_type.fields.items():
+            body = await api.raw(_document("mutation", name, definition), token=token)
+            # Then it is UNAUTHENTICATED
+            assert body["data"] is None, name
+            assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"], name
+
+    # And nothing was written
+    assert await Invitation.all().count() == 0
+    assert await Relationship.all().count() == 0
+    assert await OutboxMessage.all().count() == 0
+
+
+async def test_a_bad_or_revoked_token_is_unauthenticated_even_on_viewer(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a signed-in partner agent
+    agent = await f.person(await f.partner("Fabrikam"), PartnerRole.ADMIN_AGENT)
+    data = await api.query(VIEWER, token=agent.token)
+    assert data["viewer"]["email"] == agent.email
+
+    # When a bad token is used, even viewer is UNAUTHENTICATED
+    for bad in ("ph_" + "A" * 43, "not-a-partnerhub-token", agent.token[3:], agent.token + "x"):
+        assert await api.error_code(VIEWER, token=bad) == "UNAUTHENTICATED", bad
+        assert await api.error_code(RELATIONSHIPS, token=bad) == "UNAUTHENTICATED", bad
+    # And a scheme other than Bearer is not accepted
+    response = await api.http.post(
+        "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Basic {agent.token}"}
+    )
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+    # When the token is revoked
+    await ApiToken.filter(user_id=agent.user.id).update(revoked_at=utcnow())
+
+    # Then it is refused everywhere
+    assert await api.error_code(VIEWER, token=agent.token) == "UNAUTHENTICATED"
+    assert await api.error_code(RELATIONSHIPS, token=agent.token) == "UNAUTHENTICATED"
+    assert await api.error_code(INVITATIONS, token=agent.token) == "UNAUTHENTICATED"
+    body = await _send_raw(api, agent.token)
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert await Invitation.all().count() == 0
+
+
+async def _send_raw(api: GraphQLClient, token: str) -> dict[str, Any]:
+    """sendInvitation's raw answer for a valid GDAP request."""
+    return await api.raw(
+        f.SEND,
+        {
+            "input": {
+                "customerEmail": "it@contoso.com",
+                "type": "GDAP_PARTNER",
+                "roles": ["USER_ADMINISTRATOR"],
+                "durationDays": 30,
+            }
+        },
+        token,
+    )
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def _value(type_: GraphQLInputType, an_id: str) -> str:
+    """A literal of `type_` that passes validation; IDs are `an_id`."""
+    if isinstance(type_, GraphQLNonNull):
+        return _value(type_.of_type, an_id)
+    if isinstance(type_, GraphQLList):
+        return "[]"
+    if isinstance(type_, GraphQLEnumType):
+        return str(next(iter(type_.values)))
+    if isinstance(type_, GraphQLInputObjectType):
+        fields = ", ".join(
+            f"{name}: {_value(f.type, an_id)}"
+            for name, f in type_.fields.items()
+            if isinstance(f.type, GraphQLNonNull)
+        )
+        return "{" + fields + "}"
+    assert isinstance(type_, GraphQLScalarType), type_
+    return {"Int": "1", "Boolean": "true", "ID": json.dumps(an_id)}.get(type_.name, '"x"')
+
+
+def _document(operation: str, name: str, definition: GraphQLField, an_id: str = "x") -> str:
+    """A valid document calling field `name` with its required arguments."""
+    args = ", ".join(
+        f"{arg_name}: {_value(arg.type, an_id)}"
+        for arg_name, arg in definition.args.items()
+        if isinstance(arg.type, GraphQLNonNull)
+    )
+    call = f"{name}({args})" if args else name
+    selection = "" if is_leaf_type(get_named_type(definition.type)) else " { __typename }"
+    return f"{operation} {{ {call}{selection} }}"
