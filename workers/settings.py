@@ -45,10 +45,12 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
         await stack.aclose()
 
 
-CRON_JOBS: list[CronJob] = [
-    cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=600),
-    cron(jobs.relay_outbox, minute=None, run_at_startup=True, timeout=120),
-]
+def cron_jobs() -> list[CronJob]:
+    """Every minute, and once at start-up. A CronJob keeps its next run: one set a worker."""
+    return [
+        cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=600),
+        cron(jobs.relay_outbox, minute=None, run_at_startup=True, timeout=120),
+    ]
 
 
 def worker_options(
@@ -61,7 +63,7 @@ def worker_options(
     on_shutdown: WorkerCoroutine = _shutdown
     return {
         "functions": FUNCTIONS,
-        "cron_jobs": CRON_JOBS,
+        "cron_jobs": cron_jobs(),
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
