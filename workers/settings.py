@@ -70,6 +70,9 @@ def worker_options(
         "ctx": {"runtime": Runtime(settings, retry_delays)},
         "max_jobs": 20,
         "job_timeout": 120,
+        # On SIGTERM, jobs under way get this long to finish before they are cancelled (and
+        # run again later: their outbox message is not completed).
+        "job_completion_wait": 30,
         # A job id stays reserved while its result is kept: the outbox relies on this.
         "keep_result": 24 * 3600,
     }
