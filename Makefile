@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install run test lint typecheck check postgres clean
+.PHONY: all install run test lint typecheck check postgres bench clean
 
 all: check test
 
@@ -25,6 +25,10 @@ postgres:
 
 test: install postgres
 	$(BIN)/pytest
+
+# Benchmarks print their figures against a baseline measured in the same run.
+bench: install postgres
+	$(BIN)/python -m benchmarks.sweep
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.types import ExecutionContext
 
 from schema import enums as _enums  # noqa: F401  (registers the domain enums)
 from schema.catalog.queries import CatalogQueries
@@ -42,6 +43,15 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return not (error.extensions or {}).get("code") and error.original_error is not None
 
 
+class Schema(strawberry.Schema):
+    """Logs only unexpected errors: refusals with a code of ours are answers, not faults."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        super().process_errors([e for e in errors if _is_unexpected(e)], execution_context)
+
+
 def build_schema(*, production: bool) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
@@ -50,4 +60,4 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return Schema(query=Query, mutation=Mutation, extensions=extensions)
