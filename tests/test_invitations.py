@@ -18,8 +18,9 @@ from models.outbox import OutboxMessage
 from models.relationships import AgreementAcceptance, Relationship
 from schema.ids import decode_id, encode_id
 from tests import factories as f
+from tests.flows import invite
 from tests.graphql import GraphQLClient
-from tests.jobs import invitation_link, run_jobs, text_of
+from tests.jobs import invitation_link, run_jobs
 from tests.servers import RedisServer, SmtpServer
 
 GA = AdminRole.GLOBAL_ADMINISTRATOR
@@ -67,8 +68,6 @@ RELATIONSHIPS = "query { relationships(first: 10) { totalCount edges { node { id
 
 VIEWER_ORG = "query { viewer { organization { id } } }"
 
-ACCEPT_LINK = "/invitations/accept?token="
-
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -78,21 +77,6 @@ async def parties() -> tuple[f.Person, f.Person]:
     agent = await f.person(await f.partner("Fabrikam"), PartnerRole.ADMIN_AGENT)
     admin = await f.person(await f.customer("Contoso"), GA)
     return agent, admin
-
-
-async def invite(
-    api: GraphQLClient, settings: Settings, smtp: SmtpServer, agent: f.Person, **fields: Any
-) -> tuple[dict[str, Any], str]:
-    """Send an invitation and let the worker email it: the invitation and its link's token."""
-    await run_jobs(settings)  # whatever was queued before goes out first
-    seen = len(smtp.messages)
-    sent = await f.send(api, agent, **fields)
-    assert sent["errors"] == [], sent["errors"]
-    await run_jobs(settings)
-    mails = [m for m in smtp.wait_for(seen + 1)[seen:] if ACCEPT_LINK in text_of(m)]
-    assert len(mails) == 1, mails
-    _, token = invitation_link(mails[0])
-    return sent["invitation"], token
 
 
 async def invitation(api: GraphQLClient, agent: f.Person, id_: str) -> dict[str, Any]:

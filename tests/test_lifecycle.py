@@ -20,6 +20,7 @@ from models.outbox import OutboxMessage
 from models.relationships import RoleGrant
 from models.rules.grants import active_roles
 from tests import factories as f
+from tests import flows
 from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link, run_jobs
 from tests.servers import RedisServer, SmtpServer
@@ -59,17 +60,9 @@ async def _accepted(
     api: GraphQLClient, db: Settings, smtp: SmtpServer, pair: Pair, **invitation: Any
 ) -> dict[str, Any]:
     """An invitation sent, emailed and accepted now; the mailbox is emptied afterwards."""
-    sent = await f.send(api, pair.agent, customerEmail="it@contoso.com", **invitation)
-    assert sent["errors"] == []
-    await run_jobs(db)
-    [invitation_mail] = [m for m in smtp.messages if m.rcpt_tos == ["it@contoso.com"]]
-    _, token = invitation_link(invitation_mail)
-    accepted = await f.accept(api, pair.admin, token)
-    assert accepted["errors"] == []
-    await run_jobs(db)
-    smtp.clear()
-    relationship: dict[str, Any] = accepted["relationship"]
-    return relationship
+    return await flows.accepted(
+        api, db, smtp, pair.agent, pair.admin, customerEmail="it@contoso.com", **invitation
+    )
 
 
 def _subjects(smtp: SmtpServer) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from models.enums import PartnerRole
 from models.invitations import Invitation
 from models.outbox import OutboxMessage, Task
 from tests import factories as f
+from tests import flows
 from tests.factories import Person
 from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link, run_jobs
@@ -57,17 +58,16 @@ async def _relationship(
     api: GraphQLClient, smtp_server: SmtpServer, settings: Settings, agent: Person, admin: Person
 ) -> str:
     """An accepted two-role GDAP relationship, with every job run and the mailbox emptied."""
-    sent = await f.send(
-        api, agent, customerEmail="it@contoso.com", roles=["USER_ADMINISTRATOR", "GLOBAL_READER"]
+    relationship = await flows.accepted(
+        api,
+        settings,
+        smtp_server,
+        agent,
+        admin,
+        customerEmail="it@contoso.com",
+        roles=["USER_ADMINISTRATOR", "GLOBAL_READER"],
     )
-    assert sent["errors"] == []
-    await run_jobs(settings)
-    _, token = invitation_link(smtp_server.wait_for(1)[0])
-    accepted = await f.accept(api, admin, token)
-    assert accepted["errors"] == []
-    await run_jobs(settings)
-    smtp_server.clear()
-    relationship_id: str = accepted["relationship"]["id"]
+    relationship_id: str = relationship["id"]
     return relationship_id
 
 

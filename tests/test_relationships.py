@@ -16,8 +16,9 @@ from models.outbox import OutboxMessage
 from models.relationships import AgreementAcceptance, Relationship
 from models.rules.grants import active_roles
 from tests import factories as f
+from tests.flows import invite
 from tests.graphql import GraphQLClient
-from tests.jobs import invitation_link, run_jobs, text_of
+from tests.jobs import run_jobs
 from tests.servers import ReceivedMail, SmtpServer
 
 GA = AdminRole.GLOBAL_ADMINISTRATOR
@@ -45,7 +46,6 @@ mutation($input: AcceptAgreementInput!) { acceptAgreement(input: $input) {
 } }
 """
 
-ACCEPT_LINK = "/invitations/accept?token="
 RESELLER: dict[str, Any] = {"type": "RESELLER", "roles": None, "durationDays": None}
 ADVISOR: dict[str, Any] = {"type": "ADVISOR", "roles": None, "durationDays": None}
 PARTNER: dict[str, Any] = {"type": "PARTNER", "durationDays": None}
@@ -73,21 +73,6 @@ class Parties:
 
     async def active_roles(self) -> set[str]:
         return await active_roles(self.customer.id, self.partner.id, utcnow())
-
-
-async def invite(
-    api: GraphQLClient, settings: Settings, smtp: SmtpServer, agent: f.Person, **fields: Any
-) -> tuple[dict[str, Any], str]:
-    """Send an invitation and let the worker email it: the invitation and its link's token."""
-    await run_jobs(settings)  # whatever was queued before goes out first
-    seen = len(smtp.messages)
-    sent = await f.send(api, agent, **fields)
-    assert sent["errors"] == [], sent["errors"]
-    await run_jobs(settings)
-    mails = [m for m in smtp.wait_for(seen + 1)[seen:] if ACCEPT_LINK in text_of(m)]
-    assert len(mails) == 1, mails
-    _, token = invitation_link(mails[0])
-    return sent["invitation"], token
 
 
 async def established(

@@ -17,6 +17,7 @@ from models.organizations import User
 from models.outbox import OutboxMessage, Task
 from models.tokens import hash_token
 from tests import factories as f
+from tests import flows
 from tests.factories import Person
 from tests.graphql import GraphQLClient
 from tests.jobs import html_of, invitation_link, run_jobs, text_of
@@ -79,16 +80,10 @@ async def _relationship(
     roles: list[str],
 ) -> str:
     """A GDAP relationship with `roles`, accepted, with every email sent and the mailbox emptied."""
-    sent = await f.send(api, sender, customerEmail="it@contoso.com", roles=roles)
-    assert sent["errors"] == []
-    await run_jobs(settings)
-    [mail] = smtp_server.wait_for(1)
-    _, token = invitation_link(mail)
-    accepted = await f.accept(api, admin, token)
-    assert accepted["errors"] == []
-    await run_jobs(settings)
-    smtp_server.clear()
-    relationship_id: str = accepted["relationship"]["id"]
+    relationship = await flows.accepted(
+        api, settings, smtp_server, sender, admin, customerEmail="it@contoso.com", roles=roles
+    )
+    relationship_id: str = relationship["id"]
     return relationship_id
 
 
