@@ -20,7 +20,7 @@ from schema.ids import decode_id, encode_id
 from tests import factories as f
 from tests.flows import invite
 from tests.graphql import GraphQLClient
-from tests.jobs import invitation_link, run_jobs
+from tests.jobs import invitation_link, run_jobs, text_of
 from tests.servers import RedisServer, SmtpServer
 
 GA = AdminRole.GLOBAL_ADMINISTRATOR
@@ -613,6 +613,9 @@ async def test_resend_rotates_the_token_and_restarts_the_open_period(
     _, new_token = invitation_link(mail)
     assert new_token != old_token
     assert (await invitation(api, agent, sent["id"]))["emailStatus"] == "SENT"
+    # which says it replaces the earlier one
+    assert str(mail.message["Subject"]).strip().startswith("Reminder: ")
+    assert "link of any earlier email no longer works" in text_of(mail)
 
     # And the old link is dead: not shown, not accepted
     assert await by_token(api, old_token) is None

@@ -87,6 +87,7 @@ async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
         message=invitation.message,
         accept_url=f"{runtime.settings.public_url}/invitations/accept?token={token}",
         expires_on=date_words(invitation.expires_at),
+        resent=bool(message.payload.get("resent")),
     )
     attempt = Invitation.filter(id=invitation.id, token_hash=token_hash)
     try:

@@ -36,11 +36,14 @@ def effective_status(invitation: Invitation, now: datetime) -> InvitationStatus:
     return invitation.status
 
 
-async def _queue_email(tx: Transaction, op: Operation, invitation: Invitation, token: str) -> None:
+async def _queue_email(
+    tx: Transaction, op: Operation, invitation: Invitation, token: str, *, resent: bool = False
+) -> None:
     await tx.enqueue(
         Task.SEND_INVITATION_EMAIL,
         invitation_id=str(invitation.id),
         sealed_token=op.sealer.seal(token),
+        resent=resent,
     )
 
 
@@ -129,7 +132,7 @@ async def resend_invitation(op: Operation, invitation_id: UUID) -> Invitation:
                 ErrorCode.INVITATION_NOT_PENDING, "The invitation changed meanwhile.", "id"
             )
         await invitation.refresh_from_db()
-        await _queue_email(tx, op, invitation, token)
+        await _queue_email(tx, op, invitation, token, resent=True)
     return invitation
 
 
