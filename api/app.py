@@ -19,6 +19,8 @@ from strawberry.asgi import GraphQL
 from api import dev_pages, pages
 from api.auth import Anonymous, BearerTokenBackend, Viewer
 from api.health import healthz, readyz
+from api.metrics import MetricsMiddleware, metrics
+from api.request_id import RequestIdMiddleware
 from api.settings import Settings
 from models.db import database
 from models.tokens import Sealer
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics),
         Route("/invitations/accept", pages.accept_invitation, methods=["GET", "POST"]),
         Route("/agreement", pages.agreement),
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -77,7 +80,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         debug=False,
         routes=routes,
-        middleware=[Middleware(AuthenticationMiddleware, backend=BearerTokenBackend())],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(MetricsMiddleware),
+            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings

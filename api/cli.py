@@ -9,12 +9,16 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from api.logs import configure_logging
 from api.settings import Settings, SettingsError
 from models.catalog import AdminRole
 from models.db import database, migrate
 from models.enums import OrganizationKind, PartnerRole
 
 ROLE_CHOICES = [str(r) for r in AdminRole] + [str(r) for r in PartnerRole]
+
+# The commands that run until stopped, and log as they go.
+LONG_RUNNING = frozenset({"web", "worker", "dev"})
 
 
 class CommandError(Exception):
@@ -110,7 +114,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
     from api.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, proxy_headers=True, log_config=None
+    )
 
 
 def _dev(settings: Settings, args: argparse.Namespace) -> None:
@@ -237,6 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        if args.command in LONG_RUNNING:
+            configure_logging(settings)
         if args.command == "web":
             _serve(settings, args)
             return 0

@@ -79,7 +79,13 @@ def _banner(
 async def _serve(settings: Settings, options: DevOptions) -> None:
     tokens = await _prepare(settings)
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host=options.host, port=options.port, log_level="info")
+        uvicorn.Config(
+            create_app(settings),
+            host=options.host,
+            port=options.port,
+            log_level="info",
+            log_config=None,  # keep the logging that `partnerhub dev` set up
+        )
     )
     worker = create_worker(settings, handle_signals=False)
     worker_task = asyncio.create_task(worker.async_run())

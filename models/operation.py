@@ -14,6 +14,7 @@ from models.actors import Actor
 from models.clock import utcnow
 from models.errors import NotAuthenticated
 from models.outbox import OutboxMessage, Task
+from models.request_id import REQUEST_ID_KEY, current_request_id
 from models.tokens import Sealer
 
 
@@ -24,6 +25,10 @@ class Transaction:
     recorded: list[OutboxMessage] = field(default_factory=list)
 
     async def enqueue(self, task: Task, **payload: Any) -> OutboxMessage:
+        """Record a job; it carries the id of the request that caused it, when there is one."""
+        request_id = current_request_id()
+        if request_id is not None:
+            payload[REQUEST_ID_KEY] = request_id
         message = await OutboxMessage.create(task=task, payload=payload)
         self.recorded.append(message)
         return message

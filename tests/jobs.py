@@ -8,16 +8,29 @@ from arq.worker import Worker
 
 from api.settings import Settings
 from tests.servers import ReceivedMail
+from workers.runtime import DEFAULT_SMTP_TIMEOUT
 from workers.settings import create_worker
 
 FAST_RETRIES = (0.05, 0.05, 0.05, 0.05, 0.05)
 _LINK = re.compile(r"(https?://\S+/invitations/accept\?token=([A-Za-z0-9_\-]+))")
 
 
-async def run_jobs(settings: Settings, retry_delays: tuple[float, ...] = FAST_RETRIES) -> Worker:
-    """Run every queued job (retries included) with a real worker, then stop it."""
+async def run_jobs(
+    settings: Settings,
+    retry_delays: tuple[float, ...] = FAST_RETRIES,
+    smtp_timeout: float = DEFAULT_SMTP_TIMEOUT,
+) -> Worker:
+    """Run every queued job (retries included) with a real worker, then stop it.
+
+    Fault tests pass a short `smtp_timeout`, so that a stalled SMTP server fails a try fast.
+    """
     worker = create_worker(
-        settings, retry_delays=retry_delays, burst=True, poll_delay=0.02, handle_signals=False
+        settings,
+        retry_delays=retry_delays,
+        smtp_timeout=smtp_timeout,
+        burst=True,
+        poll_delay=0.02,
+        handle_signals=False,
     )
     try:
         await worker.main()

@@ -19,11 +19,13 @@ import threading
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
+from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from api.embedded import find_redis_server
 
@@ -415,11 +417,40 @@ class ReceivedMail:
     message: EmailMessage
 
 
+class Fault(StrEnum):
+    """What :class:`SmtpServer` does to one connection instead of serving it."""
+
+    DROP_ON_CONNECT = "drop on connect"  # closes the connection before greeting
+    STALL_ON_CONNECT = "stall on connect"  # accepts the connection, never greets
+    DROP_ON_DATA = "drop on data"  # takes the whole message, closes without a reply
+    STALL_ON_DATA = "stall on data"  # takes the whole message, never replies
+
+
+async def _forever() -> None:
+    """Wait until cancelled: aiosmtpd cancels a session's task when its connection ends."""
+    await asyncio.Event().wait()
+
+
+class _Session(SMTP):
+    """An SMTP session that meets `fault` (a DATA fault, or none) when the message is in."""
+
+    def __init__(self, handler: _Handler, fault: Fault | None, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self.fault = fault
+
+
 class _Handler:
     def __init__(self, owner: SmtpServer) -> None:
         self.owner = owner
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:  # noqa: N802
+        fault = server.fault if isinstance(server, _Session) else None
+        if fault is Fault.DROP_ON_DATA:
+            assert server.transport is not None
+            server.transport.close()
+            await _forever()
+        if fault is Fault.STALL_ON_DATA:
+            await _forever()
         with self.owner._lock:
             if self.owner.fail_next:
                 return self.owner.fail_next.pop(0)
@@ -435,20 +466,76 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
+class _Hangup(asyncio.Protocol):
+    """A connection closed as soon as it is made."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.close()
+
+
+class _Silence(asyncio.Protocol):
+    """A connection held open without a word, until the client gives up or the server stops."""
+
+    def __init__(self, held: set[asyncio.BaseTransport]) -> None:
+        self.held = held
+        self.transport: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        self.held.add(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.transport is not None:
+            self.held.discard(self.transport)
+            self.transport.close()
+
+
+class _Controller(Controller):
+    """aiosmtpd's threaded server, building each connection's protocol with its fault."""
+
+    def __init__(self, owner: SmtpServer, **kwargs: Any) -> None:
+        super().__init__(_Handler(owner), **kwargs)
+        self.owner = owner
+        self.held: set[asyncio.BaseTransport] = set()
+
+    def factory(self) -> asyncio.Protocol:
+        fault = self.owner._take_fault()
+        if fault is Fault.DROP_ON_CONNECT:
+            return _Hangup()
+        if fault is Fault.STALL_ON_CONNECT:
+            return _Silence(self.held)
+        return _Session(self.handler, fault, **self.SMTP_kwargs)
+
+    def _hang_up(self) -> None:
+        for transport in list(self.held):
+            transport.close()
+
+    def stop(self, no_assert: bool = False) -> None:
+        if self._thread is not None:
+            self.loop.call_soon_threadsafe(self._hang_up)
+        super().stop(no_assert=no_assert)
+
+
 class SmtpServer(_Managed):
     """aiosmtpd server on 127.0.0.1 that records mail and can inject failures.
 
     ``fail_next`` holds SMTP replies (e.g. ``"451 4.3.0 Try again later"``) that the
     next DATA commands get instead of being accepted, one per message.
+
+    ``faults`` holds :class:`Fault` s that the next connections meet, one per connection in
+    order, before any ``fail_next`` reply: the server drops them or leaves them unanswered.
     """
 
     def __init__(self, *, port: int | None = None, ready_timeout: float = 10.0) -> None:
         self.port = port or free_port()
         self.ready_timeout = ready_timeout
         self.fail_next: list[str] = []
+        self.faults: list[Fault] = []
         self._lock = threading.Lock()
         self._messages: list[ReceivedMail] = []
-        self._controller: Controller | None = None
+        self._controller: _Controller | None = None
+        # Off while the controller starts: its own probe connection must meet no fault.
+        self._armed = False
 
     @property
     def url(self) -> str:
@@ -471,13 +558,20 @@ class SmtpServer(_Managed):
         with self._lock:
             self._messages.clear()
             self.fail_next.clear()
+            self.faults.clear()
+
+    def _take_fault(self) -> Fault | None:
+        with self._lock:
+            if self._armed and self.faults:
+                return self.faults.pop(0)
+            return None
 
     def start(self) -> None:
         """Start (or restart) listening on ``self.port``."""
         if self._controller is not None:
             return
-        controller = Controller(
-            _Handler(self),
+        controller = _Controller(
+            self,
             hostname=HOST,
             port=self.port,
             ready_timeout=self.ready_timeout,
@@ -492,11 +586,15 @@ class SmtpServer(_Managed):
                 controller.loop.close()
             raise
         self._controller = controller
+        with self._lock:
+            self._armed = True
         atexit.register(self.stop)
 
     def stop(self) -> None:
-        """Stop listening (messages are kept)."""
+        """Stop listening (messages are kept); connections held open are closed."""
         atexit.unregister(self.stop)
+        with self._lock:
+            self._armed = False
         controller, self._controller = self._controller, None
         if controller is not None:
             controller.stop()

@@ -15,6 +15,7 @@ from models.enums import EmailStatus, InvitationStatus
 from models.invitations import Invitation
 from models.operation import Operation
 from models.outbox import OutboxMessage
+from models.request_id import REQUEST_ID_KEY, bind_request_id
 from models.rules.grants import complete_revocation
 from models.rules.lifecycle import expire_invitations, sweep_grants
 from models.tokens import hash_token
@@ -22,6 +23,7 @@ from workers import notifications
 from workers.dispatch import dispatch
 from workers.emails import compose, date_words, duration_words, render, role_words, type_words
 from workers.mailer import is_transient
+from workers.metrics import EMAILS, FAILED, SENT
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -32,10 +34,14 @@ EMAIL_MAX_TRIES = 6
 
 
 async def _open_message(outbox_id: str) -> OutboxMessage | None:
-    """The outbox message to work on, or None when it is done already (a repeated run)."""
+    """The outbox message to work on, or None when it is done already (a repeated run).
+
+    The rest of the job runs, and logs, under the id of the request that recorded it.
+    """
     message = await OutboxMessage.get_or_none(id=UUID(outbox_id))
     if message is None or message.completed_at is not None:
         return None
+    bind_request_id(message.payload.get(REQUEST_ID_KEY))
     return message
 
 
@@ -44,6 +50,7 @@ async def _complete(message: OutboxMessage, **payload_changes: Any) -> None:
     message.payload.pop("sealed_token", None)
     message.completed_at = utcnow()
     await message.save(update_fields=["payload", "completed_at"])
+    log.info("%s: outbox message %s done", message.task, message.id)
 
 
 def _retry_or_give_up(ctx: Ctx, error: BaseException) -> None:
@@ -99,6 +106,7 @@ async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
         await attempt.update(email_attempts=F("email_attempts") + 1, email_error=error)
         _retry_or_give_up(ctx, exc)
         await attempt.update(email_status=EmailStatus.FAILED)
+        EMAILS.labels("invitation", FAILED).inc()
         await _complete(message, failed=error)
         log.warning("invitation %s: email failed for good: %s", invitation.id, error)
         return "failed"
@@ -108,6 +116,7 @@ async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
         email_attempts=F("email_attempts") + 1,
         email_error=None,
     )
+    EMAILS.labels("invitation", SENT).inc()
     await _complete(message)
     return "sent"
 
@@ -118,9 +127,8 @@ async def send_notification(ctx: Ctx, outbox_id: str) -> str:
     message = await _open_message(outbox_id)
     if message is None:
         return "done already"
-    emails = await notifications.build(
-        message.payload["template"], message.payload, runtime.settings.public_url
-    )
+    template: str = message.payload["template"]
+    emails = await notifications.build(template, message.payload, runtime.settings.public_url)
     sent: list[str] = list(message.payload.get("sent_to", []))
     failed: dict[str, str] = dict(message.payload.get("failed", {}))
     for recipient, email in emails:
@@ -131,9 +139,11 @@ async def send_notification(ctx: Ctx, outbox_id: str) -> str:
         except Exception as exc:
             _retry_or_give_up(ctx, exc)
             failed[recipient] = f"{type(exc).__name__}: {exc}"[:500]
+            EMAILS.labels(template, FAILED).inc()
             log.warning("notification %s to %s failed for good: %s", outbox_id, recipient, exc)
         else:
             sent.append(recipient)
+            EMAILS.labels(template, SENT).inc()
         message.payload = {**message.payload, "sent_to": sent, "failed": failed}
         await message.save(update_fields=["payload"])
     await _complete(message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -59,7 +60,17 @@ class Mailer:
             implicit_tls=implicit_tls,
         )
 
+    @property
+    def deadline(self) -> float:
+        """The whole send's limit: `timeout` bounds each step, this a server slow at each."""
+        return self.timeout * 1.5
+
     async def send(self, message: EmailMessage) -> None:
+        """Send one message; TimeoutError (a passing failure) when it takes past `deadline`."""
+        async with asyncio.timeout(self.deadline):
+            await self._send(message)
+
+    async def _send(self, message: EmailMessage) -> None:
         await aiosmtplib.send(
             message,
             hostname=self.host,

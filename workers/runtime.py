@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from api.settings import Settings
 from models.tokens import Sealer
@@ -12,11 +12,16 @@ from workers.mailer import Mailer
 # Seconds to wait before each retry of a passing failure: growing, about a day in all.
 DEFAULT_RETRY_DELAYS = (10.0, 60.0, 300.0, 1800.0, 7200.0)
 
+# Seconds to wait for the SMTP server to connect and for each of its replies: a server that
+# stalls longer fails this try, which is retried like a refusal.
+DEFAULT_SMTP_TIMEOUT = 30.0
+
 
 @dataclass
 class Runtime:
     settings: Settings
     retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS
+    smtp_timeout: float = DEFAULT_SMTP_TIMEOUT
     sealer: Sealer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -24,7 +29,7 @@ class Runtime:
 
     def mailer(self) -> Mailer:
         """The SMTP endpoint; raises MailNotConfigured when SMTP_URL is missing."""
-        return Mailer.from_url(self.settings.smtp_url)
+        return replace(Mailer.from_url(self.settings.smtp_url), timeout=self.smtp_timeout)
 
     def retry_delay(self, job_try: int) -> float:
         """The delay before try `job_try + 1`."""

@@ -14,29 +14,37 @@ from api.settings import Settings
 from models.db import database
 from models.outbox import Task
 from workers import jobs
-from workers.runtime import DEFAULT_RETRY_DELAYS, Runtime
+from workers.metrics import measured, metrics_port, serve_metrics
+from workers.runtime import DEFAULT_RETRY_DELAYS, DEFAULT_SMTP_TIMEOUT, Runtime
 
+# Each job is `measured`: its runs are counted by outcome and timed (workers/metrics.py).
 FUNCTIONS: list[Function] = [
-    func(
-        jobs.send_invitation_email,
-        name=Task.SEND_INVITATION_EMAIL,
-        max_tries=jobs.EMAIL_MAX_TRIES,
-        timeout=60,
+    measured(
+        func(
+            jobs.send_invitation_email,
+            name=Task.SEND_INVITATION_EMAIL,
+            max_tries=jobs.EMAIL_MAX_TRIES,
+            timeout=60,
+        )
     ),
-    func(
-        jobs.send_notification,
-        name=Task.SEND_NOTIFICATION,
-        max_tries=jobs.EMAIL_MAX_TRIES,
-        timeout=120,
+    measured(
+        func(
+            jobs.send_notification,
+            name=Task.SEND_NOTIFICATION,
+            max_tries=jobs.EMAIL_MAX_TRIES,
+            timeout=120,
+        )
     ),
-    func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=60),
+    measured(func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=60)),
 ]
 
 
 async def _startup(ctx: dict[str, Any]) -> None:
-    stack = AsyncExitStack()
+    stack = ctx["exit_stack"] = AsyncExitStack()  # closed by _shutdown, even after a failure
     await stack.enter_async_context(database(ctx["runtime"].settings.database_url))
-    ctx["exit_stack"] = stack
+    port = metrics_port()
+    if port is not None:
+        stack.push_async_callback(serve_metrics(port))
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
@@ -48,13 +56,16 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
 def cron_jobs() -> list[CronJob]:
     """Every minute, and once at start-up. A CronJob keeps its next run: one set a worker."""
     return [
-        cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=600),
-        cron(jobs.relay_outbox, minute=None, run_at_startup=True, timeout=120),
+        measured(cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=600)),
+        measured(cron(jobs.relay_outbox, minute=None, run_at_startup=True, timeout=120)),
     ]
 
 
 def worker_options(
-    settings: Settings, *, retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
+    settings: Settings,
+    *,
+    retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
+    smtp_timeout: float = DEFAULT_SMTP_TIMEOUT,
 ) -> dict[str, Any]:
     """Keyword arguments for `arq.worker.Worker` (and `run_worker`)."""
     if not settings.redis_url:
@@ -67,7 +78,7 @@ def worker_options(
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
-        "ctx": {"runtime": Runtime(settings, retry_delays)},
+        "ctx": {"runtime": Runtime(settings, retry_delays, smtp_timeout)},
         "max_jobs": 20,
         "job_timeout": 120,
         # On SIGTERM, jobs under way get this long to finish before they are cancelled (and
@@ -82,9 +93,11 @@ def create_worker(
     settings: Settings,
     *,
     retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
+    smtp_timeout: float = DEFAULT_SMTP_TIMEOUT,
     **overrides: Any,
 ) -> Worker:
-    """A worker for these settings; tests pass `burst=True` and short `retry_delays`."""
-    options = worker_options(settings, retry_delays=retry_delays)
+    """A worker for these settings; tests pass `burst=True`, short `retry_delays` and
+    a short `smtp_timeout`."""
+    options = worker_options(settings, retry_delays=retry_delays, smtp_timeout=smtp_timeout)
     options.update(overrides)
     return Worker(**options)

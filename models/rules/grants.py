@@ -225,11 +225,17 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
                 account.roles = [role for role in account.roles if role not in lost]
                 await account.save(update_fields=["roles"])
         await RoleGrant.filter(id__in=[g.id for g in grants]).update(status=RoleGrantStatus.REVOKED)
-        await tx.enqueue(
-            Task.SEND_NOTIFICATION,
-            template="roles_removed",
-            relationship_id=str(relationship_id),
-            roles=sorted({g.role for g in grants}),
-            reason=grants[0].end_reason or "",
-        )
+        # One notice for each reason, so that removals that met in one run read as they would
+        # have apart.
+        by_reason: dict[str, set[str]] = {}
+        for grant in grants:
+            by_reason.setdefault(grant.end_reason or "", set()).add(grant.role)
+        for reason, roles in sorted(by_reason.items()):
+            await tx.enqueue(
+                Task.SEND_NOTIFICATION,
+                template="roles_removed",
+                relationship_id=str(relationship_id),
+                roles=sorted(roles),
+                reason=reason,
+            )
     return grants

@@ -1,0 +1,67 @@
+"""Logging for the long-running processes: JSON lines in production, readable text otherwise.
+
+Every record carries `request_id`, the id of the web request it belongs to (None outside
+one), whether it comes from a request, from a job that the request caused, or from uvicorn.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TextIO
+
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter
+
+from api.settings import Settings
+from models.request_id import current_request_id
+
+# Uvicorn adds an ANSI-coloured copy of some messages; JSON lines leave it out.
+_NOT_FIELDS = [*RESERVED_ATTRS, "color_message"]
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamps each record with the current request id, unless the caller passed one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = current_request_id()
+        return True
+
+
+class TextFormatter(logging.Formatter):
+    """`time level logger [request id]: message`, the id only when there is one."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        request_id = getattr(record, "request_id", None)
+        source = f"{record.name} [{request_id}]" if request_id else record.name
+        return f"{self.formatTime(record)} {record.levelname:<7} {source}: {record.message}"
+
+
+def json_formatter() -> JsonFormatter:
+    """timestamp, level, logger, message and request_id, then any extra fields of the record."""
+    return JsonFormatter(
+        "{levelname}{name}{message}{request_id}",
+        style="{",
+        rename_fields={"levelname": "level", "name": "logger"},
+        reserved_attrs=_NOT_FIELDS,
+        timestamp=True,
+    )
+
+
+def log_handler(*, production: bool, stream: TextIO) -> logging.Handler:
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(json_formatter() if production else TextFormatter())
+    return handler
+
+
+def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
+    """Send every record, uvicorn's, arq's and warnings included, to one handler on stderr.
+
+    Start uvicorn with `log_config=None` afterwards: its own config would replace this one
+    for its loggers (and print access lines in its own format).
+    """
+    handler = log_handler(production=settings.production, stream=stream or sys.stderr)
+    logging.basicConfig(handlers=[handler], level=logging.INFO, force=True)
+    logging.captureWarnings(True)

@@ -1,0 +1,95 @@
+"""Prometheus metrics of jobs and emails, and the port a worker process serves them on.
+
+arq has no HTTP server, so a worker serves its metrics itself when METRICS_PORT is set:
+prometheus_client's small server, in a thread, on that port. The web process serves its
+own on `/metrics`; `partnerhub dev` runs the worker inside the web process, so there
+`/metrics` shows both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from arq import Retry
+from arq.cron import CronJob
+from arq.typing import WorkerCoroutine
+from arq.worker import Function
+from prometheus_client import Counter, Histogram, start_http_server
+from starlette.config import Config
+
+COMPLETE, RETRY, FAILED = "complete", "retry", "failed"
+SENT = "sent"
+
+JOBS = Counter(
+    "partnerhub_jobs",
+    "Job runs, by task and outcome: complete, retry (arq runs it again) or failed.",
+    ["task", "outcome"],
+)
+JOB_SECONDS = Histogram(
+    "partnerhub_job_duration_seconds",
+    "Time a job run took, by task.",
+    ["task"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
+)
+EMAILS = Counter(
+    "partnerhub_emails",
+    "Emails by template and outcome: sent, or failed for good (after the last try).",
+    ["template", "outcome"],
+)
+
+Job = TypeVar("Job", Function, CronJob)
+
+
+def measured(job: Job) -> Job:
+    """The same arq job, counted by outcome and timed at every run."""
+    return dataclasses.replace(job, coroutine=_measure(job.name, job.coroutine, job.timeout_s))
+
+
+def _measure(task: str, coroutine: WorkerCoroutine, timeout_s: float | None) -> WorkerCoroutine:
+    @functools.wraps(coroutine)
+    async def run(ctx: dict[Any, Any], *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        outcome = FAILED
+        try:
+            result = await coroutine(ctx, *args, **kwargs)
+            outcome = COMPLETE
+            return result
+        except Retry:
+            outcome = RETRY
+            raise
+        except asyncio.CancelledError:
+            # arq cancels a job at its timeout (a failure) or when the worker stops (the job
+            # runs again); only the time it ran tells the two apart.
+            timed_out = timeout_s is not None and time.perf_counter() - started >= timeout_s
+            outcome = FAILED if timed_out else RETRY
+            raise
+        finally:
+            JOBS.labels(task, outcome).inc()
+            JOB_SECONDS.labels(task).observe(time.perf_counter() - started)
+
+    return run
+
+
+def metrics_port(env_file: str | Path = ".env") -> int | None:
+    """METRICS_PORT from the environment (or `.env`), or None when the worker serves none."""
+    config = Config(env_file if Path(env_file).is_file() else None)
+    port: int | None = config("METRICS_PORT", cast=int, default=None)
+    return port
+
+
+def serve_metrics(port: int) -> Callable[[], Awaitable[None]]:
+    """Serve this process's metrics on `port`, all interfaces; returns the coroutine to stop."""
+    server, thread = start_http_server(port)
+
+    async def stop() -> None:
+        await asyncio.to_thread(server.shutdown)
+        server.server_close()
+        thread.join()
+
+    return stop
