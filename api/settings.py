@@ -31,6 +31,7 @@ class Settings:
     secret_key: Secret = field(default_factory=lambda: Secret(DEFAULT_SECRET_KEY))
     environment: Environment = "development"
     mailbox_dir: str = "var/mail"  # where `partnerhub dev`'s local mailbox keeps messages
+    metrics_port: int | None = None  # where a worker serves its Prometheus metrics, if at all
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -49,6 +50,7 @@ class Settings:
             secret_key=Secret(config("SECRET_KEY", default=DEFAULT_SECRET_KEY)),
             environment=cast(Environment, environment),
             mailbox_dir=config("MAILBOX_DIR", default=cls.mailbox_dir),
+            metrics_port=config("METRICS_PORT", cast=int, default=None),
         )
         settings.check()
         return settings

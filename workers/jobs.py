@@ -140,7 +140,8 @@ async def send_notification(ctx: Ctx, outbox_id: str) -> str:
             _retry_or_give_up(ctx, exc)
             failed[recipient] = f"{type(exc).__name__}: {exc}"[:500]
             EMAILS.labels(template, FAILED).inc()
-            log.warning("notification %s to %s failed for good: %s", outbox_id, recipient, exc)
+            # The address stays in the outbox message (`failed`), out of the logs.
+            log.warning("notification %s: a recipient failed for good: %s", outbox_id, exc)
         else:
             sent.append(recipient)
             EMAILS.labels(template, SENT).inc()

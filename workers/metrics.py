@@ -13,7 +13,6 @@ import dataclasses
 import functools
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from arq import Retry
@@ -21,7 +20,6 @@ from arq.cron import CronJob
 from arq.typing import WorkerCoroutine
 from arq.worker import Function
 from prometheus_client import Counter, Histogram, start_http_server
-from starlette.config import Config
 
 COMPLETE, RETRY, FAILED = "complete", "retry", "failed"
 SENT = "sent"
@@ -74,13 +72,6 @@ def _measure(task: str, coroutine: WorkerCoroutine, timeout_s: float | None) -> 
             JOB_SECONDS.labels(task).observe(time.perf_counter() - started)
 
     return run
-
-
-def metrics_port(env_file: str | Path = ".env") -> int | None:
-    """METRICS_PORT from the environment (or `.env`), or None when the worker serves none."""
-    config = Config(env_file if Path(env_file).is_file() else None)
-    port: int | None = config("METRICS_PORT", cast=int, default=None)
-    return port
 
 
 def serve_metrics(port: int) -> Callable[[], Awaitable[None]]:

@@ -14,7 +14,7 @@ from api.settings import Settings
 from models.db import database
 from models.outbox import Task
 from workers import jobs
-from workers.metrics import measured, metrics_port, serve_metrics
+from workers.metrics import measured, serve_metrics
 from workers.runtime import DEFAULT_RETRY_DELAYS, DEFAULT_SMTP_TIMEOUT, Runtime
 
 # Each job is `measured`: its runs are counted by outcome and timed (workers/metrics.py).
@@ -42,7 +42,7 @@ FUNCTIONS: list[Function] = [
 async def _startup(ctx: dict[str, Any]) -> None:
     stack = ctx["exit_stack"] = AsyncExitStack()  # closed by _shutdown, even after a failure
     await stack.enter_async_context(database(ctx["runtime"].settings.database_url))
-    port = metrics_port()
+    port = ctx["runtime"].settings.metrics_port
     if port is not None:
         stack.push_async_callback(serve_metrics(port))
 
