@@ -15,21 +15,24 @@ log = logging.getLogger(__name__)
 
 
 async def dispatch(messages: Sequence[OutboxMessage], redis: ArqRedis | None) -> int:
-    """Enqueue each message under its own job id, so a repeat is a no-op; returns how many.
+    """Enqueue each message under its own job id; returns how many new jobs that made.
 
-    When Redis is unreachable the messages stay in the outbox, unenqueued, for the relay to
-    send later: the change they belong to has committed already and is never undone.
+    arq refuses a job id it still holds (queued, running, or done within `keep_result`), so
+    a repeat is a no-op; either way the message is in arq's hands and marked enqueued. When
+    Redis is unreachable the messages stay in the outbox, unenqueued, for the relay to send
+    later: the change they belong to has committed already and is never undone.
     """
     if not messages or redis is None:
         return 0
-    enqueued = []
+    handed, created = [], 0
     for message in messages:
         try:
-            await redis.enqueue_job(message.task, str(message.id), _job_id=message.job_id)
+            job = await redis.enqueue_job(message.task, str(message.id), _job_id=message.job_id)
         except (RedisError, OSError) as exc:
             log.warning("outbox: Redis unreachable, %d message(s) wait: %s", len(messages), exc)
             break
-        enqueued.append(message.id)
-    if enqueued:
-        await OutboxMessage.filter(id__in=enqueued).update(enqueued_at=utcnow())
-    return len(enqueued)
+        handed.append(message.id)
+        created += job is not None
+    if handed:
+        await OutboxMessage.filter(id__in=handed).update(enqueued_at=utcnow())
+    return created

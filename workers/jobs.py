@@ -178,7 +178,8 @@ async def sweep_lifecycle(ctx: Ctx) -> str:
 
 
 # An outbox message not enqueued this long after its commit, or enqueued this long ago and
-# still not done, is handed to arq again (its job id makes a repeat harmless).
+# still not done, is handed to arq again (its job id makes a repeat harmless). arq keeps a
+# finished job's id for `keep_result` (10 minutes, workers/settings.py), less than this.
 RELAY_AFTER = timedelta(seconds=30)
 RELAY_STALE_AFTER = timedelta(hours=1)
 

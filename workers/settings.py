@@ -56,7 +56,7 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
 def cron_jobs() -> list[CronJob]:
     """Every minute, and once at start-up. A CronJob keeps its next run: one set a worker."""
     return [
-        measured(cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=600)),
+        measured(cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=120)),
         measured(cron(jobs.relay_outbox, minute=None, run_at_startup=True, timeout=120)),
     ]
 
@@ -85,7 +85,7 @@ def worker_options(
         # run again later: their outbox message is not completed).
         "job_completion_wait": 30,
         # A job id stays reserved while its result is kept: the outbox relies on this.
-        "keep_result": 24 * 3600,
+        "keep_result": 600,
     }
 
 
