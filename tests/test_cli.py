@@ -193,6 +193,29 @@ async def test_command_line_sets_up_an_organization_that_can_sign_in(
     assert answers[1]["data"]["viewer"]["email"] == "agent@fabrikam.com"
     assert answers[1]["data"]["viewer"]["organization"] == {"name": "Fabrikam", "kind": "PARTNER"}
 
+    # When the admin's tokens are revoked
+    revoked = await run("revoke-tokens", "--email", "admin@contoso.com")
+    assert revoked.status == 0, revoked.stderr
+    assert revoked.last_line == "1 token(s) revoked"
+
+    # Then the admin's token no longer signs in, and the agent's still does
+    EXECUTOR_CACHE.clear()
+    async with (
+        LifespanManager(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http,
+    ):
+        answers = [
+            (
+                await http.post(
+                    "/graphql", json={"query": viewer}, headers={"Authorization": f"Bearer {t}"}
+                )
+            ).json()
+            for t in (admin_token, agent_token)
+        ]
+    EXECUTOR_CACHE.clear()
+    assert answers[0]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert answers[1]["data"]["viewer"]["email"] == "agent@fabrikam.com"
+
 
 async def test_a_bad_database_url_is_refused_on_stderr(tmp_path: Path) -> None:
     # When the command line is pointed at a database it cannot use
