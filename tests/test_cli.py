@@ -9,13 +9,17 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
+from starlette.applications import Starlette
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from api.app import create_app
@@ -71,6 +75,27 @@ def cli_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite://{tmp_path / 'cli.sqlite3'}"
     server: PostgresServer = request.getfixturevalue("postgres_server")
     return server.create_database(f"partnerhub_cli_{uuid4().hex[:12]}")
+
+
+VIEWER = "{ viewer { id email displayName roles organization { name kind } } }"
+
+
+@asynccontextmanager
+async def signed_in(app: Starlette, *tokens: str) -> AsyncIterator[list[dict[str, Any]]]:
+    """The app running on the CLI's database, and its answer to `viewer` for each token."""
+    EXECUTOR_CACHE.clear()  # the suite switches dialects under one connection name
+    try:
+        async with (
+            LifespanManager(app),
+            AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http,
+        ):
+            headers = [{"Authorization": f"Bearer {token}"} for token in tokens]
+            yield [
+                (await http.post("/graphql", json={"query": VIEWER}, headers=h)).json()
+                for h in headers
+            ]
+    finally:
+        EXECUTOR_CACHE.clear()
 
 
 async def test_command_line_sets_up_an_organization_that_can_sign_in(
@@ -157,21 +182,8 @@ async def test_command_line_sets_up_an_organization_that_can_sign_in(
     assert admin_token.startswith("ph_")
     assert agent_token.startswith("ph_")
     assert admin_token != agent_token
-    EXECUTOR_CACHE.clear()  # the suite switches dialects under one connection name
     app = create_app(Settings(database_url=cli_database_url, environment="test"))
-    viewer = "{ viewer { id email displayName roles organization { name kind } } }"
-    async with (
-        LifespanManager(app),
-        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http,
-    ):
-        answers = [
-            (
-                await http.post(
-                    "/graphql", json={"query": viewer}, headers={"Authorization": f"Bearer {t}"}
-                )
-            ).json()
-            for t in (admin_token, agent_token)
-        ]
+    async with signed_in(app, admin_token, agent_token) as answers:
         # And only what the commands said was created exists: the refusals wrote nothing
         assert await Organization.all().count() == 2
         assert [user.email for user in await User.all().order_by("email")] == [
@@ -181,7 +193,6 @@ async def test_command_line_sets_up_an_organization_that_can_sign_in(
         assert await ApiToken.all().count() == 2
         admin = await User.get(id=admin_id)
         assert admin.roles == ["GLOBAL_ADMINISTRATOR", "BILLING_ADMINISTRATOR"]
-    EXECUTOR_CACHE.clear()
 
     assert answers[0]["data"]["viewer"] == {
         "id": answers[0]["data"]["viewer"]["id"],
@@ -199,22 +210,9 @@ async def test_command_line_sets_up_an_organization_that_can_sign_in(
     assert revoked.last_line == "1 token(s) revoked"
 
     # Then the admin's token no longer signs in, and the agent's still does
-    EXECUTOR_CACHE.clear()
-    async with (
-        LifespanManager(app),
-        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http,
-    ):
-        answers = [
-            (
-                await http.post(
-                    "/graphql", json={"query": viewer}, headers={"Authorization": f"Bearer {t}"}
-                )
-            ).json()
-            for t in (admin_token, agent_token)
-        ]
-    EXECUTOR_CACHE.clear()
-    assert answers[0]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    assert answers[1]["data"]["viewer"]["email"] == "agent@fabrikam.com"
+    async with signed_in(app, admin_token, agent_token) as answers:
+        assert answers[0]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert answers[1]["data"]["viewer"]["email"] == "agent@fabrikam.com"
 
 
 async def test_a_bad_database_url_is_refused_on_stderr(tmp_path: Path) -> None:
