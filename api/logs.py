@@ -65,3 +65,5 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     handler = log_handler(production=settings.production, stream=stream or sys.stderr)
     logging.basicConfig(handlers=[handler], level=logging.INFO, force=True)
     logging.captureWarnings(True)
+    # The local mailbox (aiosmtpd) would log every SMTP command of every message.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
