@@ -12,7 +12,7 @@ from starlette.templating import Jinja2Templates
 from api.auth import viewer_for_token
 from models.catalog import CURRENT_AGREEMENT_VERSION, RELATIONSHIP_TYPES, role_name
 from models.clock import utcnow
-from models.errors import DomainError, PermissionDenied, ValidationErrors
+from models.errors import PermissionDenied, Refused
 from models.invitations import Invitation
 from models.operation import Operation
 from models.organizations import Organization
@@ -55,10 +55,8 @@ async def _answer(request: Request, token: str) -> tuple[str | None, list[str]]:
             return "You declined the invitation.", []
         await rules.accept_invitation(op, token, form.get("accept_agreement") == "yes")
         return "You accepted the invitation. The partner has been told.", []
-    except DomainError as error:
-        return None, [error.message]
-    except ValidationErrors as errors:
-        return None, [e.message for e in errors.errors]
+    except Refused as refused:
+        return None, [error.message for error in refused.refusals]
     except PermissionDenied as denied:
         return None, [str(denied)]
     finally:

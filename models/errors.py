@@ -20,7 +20,15 @@ class ErrorCode(StrEnum):
     WRONG_ORGANIZATION = "WRONG_ORGANIZATION"
 
 
-class DomainError(Exception):
+class Refused(Exception):
+    """What the rules raise to refuse a request: one refusal or several, as `refusals`."""
+
+    @property
+    def refusals(self) -> list[DomainError]:
+        raise NotImplementedError
+
+
+class DomainError(Refused):
     """A business rule refused the request; `field` is the input path it concerns."""
 
     def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
@@ -29,13 +37,21 @@ class DomainError(Exception):
         self.message = message
         self.field = field
 
+    @property
+    def refusals(self) -> list[DomainError]:
+        return [self]
 
-class ValidationErrors(Exception):
+
+class ValidationErrors(Refused):
     """Several refusals at once, so that a form can show each next to its field."""
 
     def __init__(self, errors: list[DomainError]) -> None:
         super().__init__("; ".join(e.message for e in errors))
         self.errors = errors
+
+    @property
+    def refusals(self) -> list[DomainError]:
+        return self.errors
 
 
 class PermissionDenied(Exception):

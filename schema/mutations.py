@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from models.errors import DomainError, PermissionDenied, ValidationErrors
+from models.errors import PermissionDenied, Refused
 from models.operation import Operation
 from schema.context import Info
 from schema.errors import UserError, forbidden
@@ -26,10 +26,8 @@ async def perform(
     op = context.operation()
     try:
         result = await action(op)
-    except DomainError as error:
-        return None, [UserError.of(error)]
-    except ValidationErrors as errors:
-        return None, [UserError.of(error) for error in errors.errors]
+    except Refused as refused:
+        return None, [UserError.of(error) for error in refused.refusals]
     except PermissionDenied as denied:
         raise forbidden(str(denied)) from denied
     finally:
