@@ -16,7 +16,7 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from api import dev_pages, pages
+from api import dev_pages, pages, webhooks
 from api.auth import Anonymous, BearerTokenBackend, Viewer
 from api.health import healthz, readyz
 from api.metrics import MetricsMiddleware, metrics
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/invitations/accept", pages.accept_invitation, methods=["GET", "POST"]),
         Route("/agreement", pages.agreement),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        *webhooks.ROUTES,
     ]
     if not settings.production:
         routes += dev_pages.ROUTES

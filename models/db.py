@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "models.invitations",
     "models.relationships",
     "models.outbox",
+    "models.inbound_webhooks",
 ]
 
 

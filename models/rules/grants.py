@@ -115,17 +115,20 @@ async def _start_revocation(
     tx: Transaction,
     relationship: Relationship,
     grants: list[RoleGrant],
-    actor: Actor,
+    actor: Actor | None,
     reason: str,
     now: datetime,
 ) -> None:
-    """Access through these grants ends now; the revocation job finishes the rest."""
+    """Access through these grants ends now; the revocation job finishes the rest.
+
+    `actor` is None when the system revokes (a trusted system's webhook).
+    """
     if not grants:
         return
     await RoleGrant.filter(id__in=[g.id for g in grants], status=GRANTING).update(
         status=RoleGrantStatus.REVOKING,
         revoked_at=now,
-        ended_by_id=actor.user_id,
+        ended_by_id=actor.user_id if actor is not None else None,
         end_reason=reason,
     )
     await tx.enqueue(Task.REVOKE_ROLES, relationship_id=str(relationship.id))
@@ -154,6 +157,30 @@ async def remove_roles(
             tx, relationship, grants, actor, "Removed by the customer", op.now()
         )
     return relationship
+
+
+async def revoke_for_customer(
+    op: Operation, relationship_id: UUID, roles: list[str] | None, reason: str
+) -> list[RoleGrant]:
+    """The system removes the partner's roles (all, or the chosen ones) on the customer's
+    behalf, as `remove_roles` does; for trusted systems, so no one's permission is checked.
+
+    Returns the grants whose revocation started; none when they were inactive already.
+    """
+    relationship = await Relationship.get_or_none(id=relationship_id)
+    if relationship is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such relationship.", "relationship_id")
+    if relationship.status is RelationshipStatus.ENDED:
+        raise DomainError(
+            ErrorCode.RELATIONSHIP_ENDED, "The relationship has ended.", "relationship_id"
+        )
+    query = RoleGrant.filter(relationship_id=relationship.id, status=GRANTING)
+    if roles is not None:
+        query = query.filter(role__in=list(roles))
+    async with op.atomic() as tx:
+        grants = await query.select_for_update()
+        await _start_revocation(tx, relationship, grants, None, reason, op.now())
+    return grants
 
 
 async def end_relationship(op: Operation, relationship_id: UUID) -> Relationship:
