@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 
 from starlette.datastructures import Secret
 from starlette.requests import Request
@@ -106,19 +107,20 @@ async def receive_webhook(request: Request) -> JSONResponse:
     return JSONResponse({"jobId": webhook.job_id}, status_code=202)
 
 
-def _status(webhook: InboundWebhook) -> dict[str, str | None]:
-    def moment(value: object) -> str | None:
-        return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
+
+def _status(webhook: InboundWebhook) -> dict[str, str | None]:
     return {
         "jobId": webhook.job_id,
         "type": webhook.type,
         "status": str(webhook.status),
         "result": webhook.result,
         "error": webhook.error,
-        "receivedAt": moment(webhook.received_at),
-        "startedAt": moment(webhook.started_at),
-        "finishedAt": moment(webhook.finished_at),
+        "receivedAt": _moment(webhook.received_at),
+        "startedAt": _moment(webhook.started_at),
+        "finishedAt": _moment(webhook.finished_at),
     }
 
 
