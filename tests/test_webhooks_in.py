@@ -11,6 +11,7 @@ import dataclasses
 import time
 from collections.abc import AsyncIterator
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
@@ -23,8 +24,11 @@ from api.webhooks_sources import parse_sources
 from models.catalog import AdminRole
 from models.enums import PartnerRole, RoleGrantStatus
 from models.inbound_webhooks import InboundWebhook
+from models.operation import Operation
 from models.outbox import OutboxMessage, Task
 from models.relationships import RoleGrant
+from models.rules.grants import revoke_for_customer
+from models.rules.inbound_events import EVENT_TYPES
 from schema.ids import decode_id
 from tests import factories as f
 from tests import flows
@@ -32,6 +36,8 @@ from tests import webhooks_in_signing as signing
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs
 from tests.servers import SmtpServer
+from workers.inbound import run_inbound_webhook
+from workers.runtime import Runtime
 
 BILLING = signing.new_secret()
 BILLING_OLD = signing.new_secret()  # still accepted while the source rotates its secret
@@ -207,6 +213,90 @@ async def test_the_job_run_again_by_arq_does_nothing_more(
         "USER_ADMINISTRATOR": RoleGrantStatus.ACTIVE,
         "GLOBAL_READER": RoleGrantStatus.REVOKED,
     }
+
+
+async def test_two_runs_of_one_job_at_once_do_the_work_once(
+    hooks: httpx.AsyncClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given a revocation webhook, recorded
+    relationship_id, _ = await _relationship(hooks, db, smtp_server)
+    body = signing.event("relationship.revoke_roles", relationship_id=relationship_id)
+    assert (await _post(hooks, body)).status_code == 202
+    [message] = await OutboxMessage.filter(task=Task.RUN_INBOUND_WEBHOOK)
+
+    # When two workers run its job at the same moment
+    runtime = Runtime(db)
+    assert db.redis_url is not None
+    redis = ArqRedis.from_url(db.redis_url)
+    try:
+        results = await asyncio.gather(
+            *(
+                run_inbound_webhook({"runtime": runtime, "redis": redis}, str(message.id))
+                for _ in range(2)
+            )
+        )
+    finally:
+        await redis.aclose()
+
+    # Then one did the work, and the other found it done
+    assert all(result.endswith("complete") or result == "done already" for result in results)
+    assert await OutboxMessage.filter(task=Task.REVOKE_ROLES).count() == 1
+    assert set((await _grants(relationship_id)).values()) == {RoleGrantStatus.REVOKING}
+
+
+async def test_work_cut_short_is_undone_and_done_once_on_the_next_try(
+    hooks: httpx.AsyncClient,
+    db: Settings,
+    smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given an event whose work revokes the roles and then fails once, as a crash would
+    relationship_id, _ = await _relationship(hooks, db, smtp_server)
+    seen_before: list[set[RoleGrantStatus]] = []
+
+    async def revoke_then_fail(op: Operation, data: dict[str, Any]) -> str:
+        seen_before.append(set((await _grants(relationship_id)).values()))
+        await revoke_for_customer(op, UUID(data["relationship_id"]), None, "Test")
+        if len(seen_before) == 1:
+            raise ConnectionResetError("the database went away")
+        return "revoked"
+
+    flaky = dataclasses.replace(EVENT_TYPES["relationship.revoke_roles"], run=revoke_then_fail)
+    monkeypatch.setitem(EVENT_TYPES, "test.revoke_then_fail", flaky)
+    body = signing.event("test.revoke_then_fail", relationship_id=relationship_id)
+    job_id = (await _post(hooks, body)).json()["jobId"]
+
+    # When its job runs, fails half-way, and is tried again
+    await run_jobs(db)
+
+    # Then the second try found nothing of the first one's work, and did it once
+    assert seen_before == [{RoleGrantStatus.ACTIVE}, {RoleGrantStatus.ACTIVE}]
+    status = (await _status(hooks, job_id)).json()
+    assert (status["status"], status["result"]) == ("complete", "revoked")
+    assert await OutboxMessage.filter(task=Task.REVOKE_ROLES).count() == 1
+    assert set((await _grants(relationship_id)).values()) == {RoleGrantStatus.REVOKED}
+
+
+async def test_work_that_keeps_failing_fails_the_job_after_the_last_try(
+    hooks: httpx.AsyncClient, db: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def always_fail(op: Operation, data: dict[str, Any]) -> str:
+        raise ConnectionResetError("the database went away")
+
+    broken = dataclasses.replace(EVENT_TYPES["grants.expire_due"], run=always_fail)
+    monkeypatch.setitem(EVENT_TYPES, "test.always_fail", broken)
+    body = signing.event("test.always_fail")
+    job_id = (await _post(hooks, body)).json()["jobId"]
+
+    await run_jobs(db)
+
+    status = (await _status(hooks, job_id)).json()
+    assert (status["status"], status["error"]) == (
+        "failed",
+        "ConnectionResetError: the database went away",
+    )
+    [message] = await OutboxMessage.filter(task=Task.RUN_INBOUND_WEBHOOK)
+    assert message.completed_at is not None  # the relay will not hand it out again
 
 
 async def test_a_secret_being_rotated_out_is_still_accepted(

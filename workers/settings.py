@@ -37,7 +37,12 @@ FUNCTIONS: list[Function] = [
     ),
     measured(func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=60)),
     measured(
-        func(inbound.run_inbound_webhook, name=Task.RUN_INBOUND_WEBHOOK, max_tries=5, timeout=120)
+        func(
+            inbound.run_inbound_webhook,
+            name=Task.RUN_INBOUND_WEBHOOK,
+            max_tries=inbound.MAX_TRIES,
+            timeout=120,
+        )
     ),
 ]
 

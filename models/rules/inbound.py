@@ -64,7 +64,8 @@ async def run(op: Operation, webhook_id: UUID) -> InboundWebhook | None:
     """Do the webhook's work once; a repeat, or a run after it finished, does nothing.
 
     A refusal (the relationship ended, the invitation is no longer pending...) fails the job
-    for good with the refusal's message; any other exception leaves it to be run again.
+    for good with the refusal's message. Any other exception undoes the work, puts the job
+    back in the queued state with the error, and propagates: the caller retries or gives up.
     """
     started = await InboundWebhook.filter(id=webhook_id, status=InboundStatus.QUEUED).update(
         status=InboundStatus.RUNNING, started_at=op.now()
@@ -89,8 +90,25 @@ async def run(op: Operation, webhook_id: UUID) -> InboundWebhook | None:
             status=InboundStatus.FAILED, error=error, finished_at=op.now()
         )
         log.info("inbound webhook %s (%s) refused: %s", webhook.job_id, webhook.type, error)
+    except Exception as exc:
+        await InboundWebhook.filter(id=webhook_id, status=InboundStatus.RUNNING).update(
+            status=InboundStatus.QUEUED, error=describe(exc)
+        )
+        raise
     else:
         # The work's side effects committed with it: hand them to the caller to dispatch.
         op.committed.extend(work.committed)
     await webhook.refresh_from_db()
     return webhook
+
+
+def describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:MAX_ERROR]
+
+
+async def give_up(op: Operation, webhook_id: UUID, error: str) -> InboundWebhook | None:
+    """Fail the job for good after its last try; its work was undone each time."""
+    await InboundWebhook.filter(id=webhook_id, status__not_in=FINISHED).update(
+        status=InboundStatus.FAILED, error=error, finished_at=op.now()
+    )
+    return await InboundWebhook.get_or_none(id=webhook_id)
