@@ -26,6 +26,7 @@ from models.operation import Operation
 from models.rules import inbound
 from models.rules.inbound_events import check_event
 from models.standard_webhooks import InvalidWebhook, VerifiedWebhook, verify
+from schema.ids import decode_id
 from workers.dispatch import dispatch
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ async def receive_webhook(request: Request) -> JSONResponse:
         return _error(422, "The body is not JSON.")
     op = Operation(actor=None, sealer=request.app.state.sealer)
     try:
-        type_, data = check_event(document)
+        type_, data = check_event(document, decode_id)
         webhook, recorded = await inbound.receive(op, source, verified.message_id, type_, data)
     except Refused as refused:
         first = refused.refusals[0]

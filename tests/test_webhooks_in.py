@@ -405,6 +405,16 @@ async def test_a_body_over_the_cap_is_refused(hooks: httpx.AsyncClient, db: Sett
     body = signing.event("grants.expire_due", padding="x" * 256 * 1024)
     response = await _post(hooks, body)
     assert response.status_code == 413
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the stream is counted
+        for start in range(0, len(body), 64 * 1024):
+            yield body[start : start + 64 * 1024]
+
+    streamed = await hooks.post(
+        "/webhooks/billing", content=chunks(), headers=signing.headers(BILLING, body)
+    )
+    assert streamed.status_code == 413
+    assert "content-length" not in streamed.request.headers
     await _nothing_recorded()
 
 

@@ -286,3 +286,30 @@ async def test_a_delivered_report_changes_nothing_and_an_unknown_message_fails(
     await stored.refresh_from_db()
     assert stored.email_status is EmailStatus.SENT
     assert await InboundWebhook.filter(status="failed").count() == 1
+
+
+async def test_a_bounce_of_an_email_a_resend_replaced_changes_nothing(
+    http: httpx.AsyncClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given an invitation mailed, then resent, the reminder mailed too
+    agent, _ = await _people()
+    api = GraphQLClient(http)
+    invitation, _ = await flows.invite(api, db, smtp_server, agent)
+    [first] = [m for m in smtp_server.messages if "/invitations/accept" in text_of(m)]
+    resent = await _webhook(http, db, "invitation.resend", invitation_id=invitation["id"])
+    assert resent["status"] == "complete"
+
+    # When the first email's bounce arrives late
+    status = await _webhook(
+        http,
+        db,
+        "mail.delivery_report",
+        message_id=first.message["Message-ID"],
+        status="bounced",
+        reason="550 5.1.1 No such user",
+    )
+
+    # Then the reminder's delivery still stands
+    assert status["status"] == "failed"
+    seen = await api.query(INVITATION, {"id": invitation["id"]}, agent.token)
+    assert seen["invitation"]["emailStatus"] == "SENT"

@@ -1,9 +1,10 @@
 """The events trusted systems may send, kept as data: each type, what its `data` must hold,
 and the rule its job runs.
 
-A sender names objects by the IDs the API shows (`relationship.id`, `invitation.id`). Each
-`check` turns `data` into the payload stored with the webhook, or refuses it naming the
-field; each `run` does the work as the system and returns a short summary of it.
+A sender names objects by the IDs the API shows (`relationship.id`, `invitation.id`), which
+the caller's `decode` reads (the API layer owns their format). Each `check` turns `data`
+into the payload stored with the webhook, or refuses it naming the field; each `run` does
+the work as the system and returns a short summary of it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from models.operation import Operation
 from models.rules.grants import revoke_for_customer
 from models.rules.invitations import record_bounce, resend_for_partner
 from models.rules.lifecycle import sweep_grants
-from schema.ids import decode_id
 
 Data = dict[str, Any]
+# The UUID inside an API ID of a type ("Relationship"), or None when it is not one.
+Decode = Callable[[str, str], UUID | None]
 
 MAX_REASON = 1000
 
@@ -29,7 +31,7 @@ MAX_REASON = 1000
 @dataclass(frozen=True)
 class EventType:
     description: str
-    check: Callable[[Mapping[str, Any]], Data]
+    check: Callable[[Mapping[str, Any], Decode], Data]
     run: Callable[[Operation, Data], Awaitable[str]]
 
 
@@ -37,9 +39,9 @@ def _invalid(field: str, message: str) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, f"data.{field}")
 
 
-def _global_id(data: Mapping[str, Any], field: str, type_name: str) -> str:
+def _api_id(data: Mapping[str, Any], decode: Decode, field: str, type_name: str) -> str:
     value = data.get(field)
-    found = decode_id(type_name, value) if isinstance(value, str) else None
+    found = decode(type_name, value) if isinstance(value, str) else None
     if found is None:
         raise _invalid(field, f"`{field}` must be the ID of a {type_name.lower()}.")
     return str(found)
@@ -57,8 +59,8 @@ def _text(data: Mapping[str, Any], field: str, *, required: bool) -> str | None:
 # ------------------------------------------------------------- relationship.revoke_roles
 
 
-def _check_revoke(data: Mapping[str, Any]) -> Data:
-    relationship_id = _global_id(data, "relationship_id", "Relationship")
+def _check_revoke(data: Mapping[str, Any], decode: Decode) -> Data:
+    relationship_id = _api_id(data, decode, "relationship_id", "Relationship")
     roles = data.get("roles")
     if roles is not None:
         if (
@@ -87,7 +89,7 @@ async def _revoke(op: Operation, data: Data) -> str:
 # ------------------------------------------------------------- grants.expire_due
 
 
-def _check_nothing(data: Mapping[str, Any]) -> Data:
+def _check_nothing(data: Mapping[str, Any], decode: Decode) -> Data:
     return {}
 
 
@@ -99,8 +101,8 @@ async def _expire_due(op: Operation, data: Data) -> str:
 # ------------------------------------------------------------- invitation.resend
 
 
-def _check_resend(data: Mapping[str, Any]) -> Data:
-    return {"invitation_id": _global_id(data, "invitation_id", "Invitation")}
+def _check_resend(data: Mapping[str, Any], decode: Decode) -> Data:
+    return {"invitation_id": _api_id(data, decode, "invitation_id", "Invitation")}
 
 
 async def _resend(op: Operation, data: Data) -> str:
@@ -113,7 +115,7 @@ async def _resend(op: Operation, data: Data) -> str:
 DELIVERED, BOUNCED = "delivered", "bounced"
 
 
-def _check_report(data: Mapping[str, Any]) -> Data:
+def _check_report(data: Mapping[str, Any], decode: Decode) -> Data:
     message_id = _text(data, "message_id", required=True)
     assert message_id is not None
     status = data.get("status")
@@ -155,7 +157,7 @@ EVENT_TYPES: dict[str, EventType] = {
 }
 
 
-def check_event(document: Any) -> tuple[str, Data]:
+def check_event(document: Any, decode: Decode) -> tuple[str, Data]:
     """The event's type and checked data, or a refusal naming what is wrong."""
     if not isinstance(document, dict):
         raise DomainError(ErrorCode.INVALID_INPUT, "The body must be a JSON object.", None)
@@ -170,4 +172,4 @@ def check_event(document: Any) -> tuple[str, Data]:
     data = document.get("data", {})
     if not isinstance(data, dict):
         raise DomainError(ErrorCode.INVALID_INPUT, "`data` must be a JSON object.", "data")
-    return type_, event.check(data)
+    return type_, event.check(data, decode)

@@ -138,6 +138,7 @@ async def _resend(op: Operation, invitation: Invitation, field: str = "id") -> I
             email_status=EmailStatus.QUEUED,
             email_attempts=0,
             email_error=None,
+            email_message_id=None,  # a report about the replaced email changes nothing
         )
         if not changed:
             raise DomainError(
