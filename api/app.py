@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -67,16 +67,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
     )
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
-        Route("/invitations/accept", pages.accept_invitation, methods=["GET", "POST"]),
-        Route("/agreement", pages.agreement),
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
     if not settings.production:
         routes += dev_pages.ROUTES
+    # The web console: its files, then its shell for `/` and every client-side route
+    # (`/invitations/accept?token=...`, the page the invitation email links to, among them).
+    routes += [
+        Mount("/console", app=pages.console_assets(), name="console"),
+        Route("/{path:path}", pages.console, methods=["GET"]),
+    ]
     app = Starlette(
         debug=False,
         routes=routes,

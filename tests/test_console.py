@@ -1,0 +1,79 @@
+"""The web console over HTTP: its shell answers the client-side routes, its files are served.
+
+What its pages do is tested in a real browser (tests/test_console_browser.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from api.pages import CONSOLE_DIR
+from tests.graphql import GraphQLClient
+
+SHELL = '<script type="module" src="/console/app.js">'
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/signin",
+        "/partners",
+        "/partners/UmVsYXRpb25zaGlwOjE",
+        "/invitations/accept?token=abc",
+        "/invitations/new",
+        "/agreement",
+    ],
+)
+async def test_client_side_routes_answer_the_console_shell(api: GraphQLClient, path: str) -> None:
+    # When a browser opens a console address
+    page = await api.http.get(path)
+
+    # Then it gets the shell, which runs only the console's own files
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert SHELL in page.text
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert page.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_the_console_files_are_served_as_they_are(api: GraphQLClient) -> None:
+    # When the browser loads the modules and styles the shell names
+    script = await api.http.get("/console/app.js")
+    page_module = await api.http.get("/console/pages/invitation.js")
+    styles = await api.http.get("/console/styles.css")
+
+    # Then they are the files of api/console, as JavaScript and CSS
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    assert script.text == (CONSOLE_DIR / "app.js").read_text()
+    assert page_module.status_code == 200
+    assert styles.headers["content-type"].startswith("text/css")
+
+    # And a file that does not exist is not found, rather than answered with the shell
+    assert (await api.http.get("/console/nope.js")).status_code == 404
+
+
+async def test_the_api_and_probes_keep_their_addresses(api: GraphQLClient) -> None:
+    # When the console's catch-all route is there, the API and the probes still answer
+    assert (await api.http.get("/healthz")).json() == {"status": "ok"}
+    data = await api.query("{ relationshipTypes { type } }")
+    assert len(data["relationshipTypes"]) == 9
+
+    # And the console's shell only answers GET
+    assert (await api.http.post("/partners")).status_code == 405
+
+
+def test_the_console_needs_no_build_and_no_third_party_code() -> None:
+    # The console is the modules written here: each imports only files of api/console
+    modules = sorted(CONSOLE_DIR.rglob("*.js"))
+    assert modules
+    for module in modules:
+        text = module.read_text()
+        for line in text.splitlines():
+            stripped = line.strip()
+            if stripped.startswith("import ") and " from " in stripped:
+                source = stripped.rsplit(" from ", 1)[1].strip(' ";')
+                assert source.startswith("."), f"{module.name} imports {source}"
