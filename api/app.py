@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -75,12 +75,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     if not settings.production:
         routes += dev_pages.ROUTES
-    # The web console: its files, then its shell for `/` and every client-side route
-    # (`/invitations/accept?token=...`, the page the invitation email links to, among them).
-    routes += [
-        Mount("/console", app=pages.console_assets(), name="console"),
-        Route("/{path:path}", pages.console, methods=["GET"]),
-    ]
+    # The web console: its shell at each of its routes (`/invitations/accept?token=...`, the
+    # page the invitation email links to, among them), and its files.
+    routes += pages.console_routes()
     app = Starlette(
         debug=False,
         routes=routes,

@@ -1,8 +1,8 @@
 """The web console: a single-page app whose shell answers `/` and every client-side route.
 
 The console's files live in `api/console/` and are served under `/console/`; the shell,
-`index.html`, is served for every other GET path (the invitation link's
-`/invitations/accept?token=...` included), and the app's router draws the page from the path.
+`index.html`, answers each of the console's own addresses (the invitation link's
+`/invitations/accept?token=...` among them), and the app's router draws the page from the path.
 The console reads and writes everything through `POST /graphql`.
 """
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
@@ -43,11 +44,29 @@ SHELL_HEADERS = {
 }
 
 
-def console_assets() -> StaticFiles:
-    """The console's modules, styles and icon, under `/console/`."""
-    return StaticFiles(directory=CONSOLE_DIR)
+# The console's client-side routes, as `api/console/routes.js` lists them (`:id` there is
+# `{id}` here): each answers the shell, and any other address is not found.
+CONSOLE_PATHS = (
+    "/",
+    "/signin",
+    "/invitations/accept",
+    "/agreement",
+    "/partners",
+    "/partners/{id}",
+    "/invitations",
+    "/invitations/new",
+    "/customers",
+    "/customers/{id}",
+)
 
 
 async def console(request: Request) -> Response:
     """The console's shell, whatever the client-side route."""
     return FileResponse(CONSOLE_DIR / "index.html", headers=SHELL_HEADERS)
+
+
+def console_routes() -> list[BaseRoute]:
+    """The shell at each client-side route, and the console's files under `/console/`."""
+    routes: list[BaseRoute] = [Route(path, console, methods=["GET"]) for path in CONSOLE_PATHS]
+    routes.append(Mount("/console", app=StaticFiles(directory=CONSOLE_DIR), name="console"))
+    return routes

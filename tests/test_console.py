@@ -5,9 +5,11 @@ What its pages do is tested in a real browser (tests/test_console_browser.py).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from api.pages import CONSOLE_DIR
+from api.pages import CONSOLE_DIR, CONSOLE_PATHS
 from tests.graphql import GraphQLClient
 
 SHELL = '<script type="module" src="/console/app.js">'
@@ -56,14 +58,24 @@ async def test_the_console_files_are_served_as_they_are(api: GraphQLClient) -> N
     assert (await api.http.get("/console/nope.js")).status_code == 404
 
 
-async def test_the_api_and_probes_keep_their_addresses(api: GraphQLClient) -> None:
-    # When the console's catch-all route is there, the API and the probes still answer
+async def test_other_addresses_are_not_the_console(api: GraphQLClient) -> None:
+    # When the console's routes are there, the API and the probes still answer
     assert (await api.http.get("/healthz")).json() == {"status": "ok"}
     data = await api.query("{ relationshipTypes { type } }")
     assert len(data["relationshipTypes"]) == 9
 
-    # And the console's shell only answers GET
+    # And an address the console does not have is not found, and its shell only answers GET
+    assert (await api.http.get("/no/such/page")).status_code == 404
+    assert (await api.http.get("/partners/1/more")).status_code == 404
     assert (await api.http.post("/partners")).status_code == 405
+
+
+def test_the_server_answers_every_route_of_the_console_and_no_other() -> None:
+    # The client-side routes in routes.js are the paths the server answers with the shell
+    routes_js = (CONSOLE_DIR / "routes.js").read_text()
+    table = routes_js.split("export const ROUTES", 1)[1].split("];", 1)[0]
+    client = [re.sub(r":(\w+)", r"{\1}", path) for path in re.findall(r'path: "([^"]+)"', table)]
+    assert sorted(client) == sorted(CONSOLE_PATHS)
 
 
 def test_the_console_needs_no_build_and_no_third_party_code() -> None:

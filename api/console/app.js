@@ -1,7 +1,7 @@
 // The console: who is signed in, which side they see, and which page the address shows.
 
 import { h, replace } from "./dom.js";
-import { gql, UNAUTHENTICATED_EVENT } from "./graphql.js";
+import { ApiError, gql, UNAUTHENTICATED_EVENT } from "./graphql.js";
 import { HOME, NAV, match } from "./routes.js";
 import * as session from "./session.js";
 
@@ -132,11 +132,11 @@ async function render({ focus }) {
       label: "Go to your start page",
     });
   } else {
-    const page = await found.route.load();
-    if (!current()) return;
     const notice = pendingNotice;
     pendingNotice = null;
     try {
+      const page = await found.route.load();
+      if (!current()) return;
       await page.render({
         container,
         params: found.params,
@@ -155,6 +155,7 @@ async function render({ focus }) {
     } catch (error) {
       if (!current()) return;
       if (error.code === "UNAUTHENTICATED") return; // the sign-in page is on its way
+      if (!(error instanceof ApiError)) console.error(error); // a fault of the console itself
       problemPage(
         container,
         error.code === "FORBIDDEN" ? "Not allowed" : "Something went wrong",

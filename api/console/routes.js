@@ -1,5 +1,6 @@
 // The console's pages: one module each, loaded when first visited. A page for a new area is
-// one module under pages/ and one entry here (and in NAV when people should find it there).
+// one module under pages/ and one entry here (and in NAV when people should find it there),
+// with its path in CONSOLE_PATHS of api/pages.py, so that the server answers it.
 //
 // `side` names the organization kind a page is for; `public` pages need no sign-in.
 

@@ -31,6 +31,11 @@ mutation DeclineInvitation($input: InvitationTokenInput!) {
   }
 }`;
 
+/** "an Advisor", "a Reseller", "an OEM", "an MPSA partner". */
+function article(name) {
+  return /^([AEIOU]|MPSA|OEM)/i.test(name) ? `an ${name}` : `a ${name}`;
+}
+
 function answerForm(ctx, invitation, token) {
   const partner = invitation.partner.name;
   const box = h("input", { type: "checkbox", id: uid("accept-agreement"), name: "acceptAgreement" });
@@ -149,7 +154,7 @@ export async function render(ctx) {
         : badge(invitation.status);
   replace(
     ctx.container,
-    h("h1", {}, `${partner} invites you to a ${typeName(cat, invitation.type)} relationship`),
+    h("h1", {}, `${partner} invites you to ${article(typeName(cat, invitation.type))} relationship`),
     ctx.notice ? h("p", { class: "notice", role: "status" }, ctx.notice) : null,
     h(
       "section",
