@@ -84,6 +84,41 @@ async def live_app(settings: Settings) -> AsyncIterator[str]:
         await worker.close()
 
 
+# What a person using a screen reader or a keyboard would trip over on the page as it is:
+# controls without a label, buttons and links without a name, references to missing ids,
+# duplicate ids, and not exactly one h1.
+_ACCESSIBILITY_PROBLEMS = """
+() => {
+  const problems = [];
+  const show = (el) => el.outerHTML.slice(0, 100);
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    const named =
+      el.labels?.length || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
+    if (!named) problems.push(`control without a label: ${show(el)}`);
+  }
+  for (const el of document.querySelectorAll("button, a[href]")) {
+    if (!el.textContent.trim() && !el.getAttribute("aria-label")) {
+      problems.push(`nameless: ${show(el)}`);
+    }
+  }
+  for (const el of document.querySelectorAll("[aria-describedby], [aria-labelledby]")) {
+    const ids = ["aria-describedby", "aria-labelledby"].map((a) => el.getAttribute(a) ?? "");
+    for (const id of ids.join(" ").split(/\\s+/).filter(Boolean)) {
+      if (!document.getElementById(id)) problems.push(`missing #${id}: ${show(el)}`);
+    }
+  }
+  const ids = [...document.querySelectorAll("[id]")].map((el) => el.id);
+  for (const id of new Set(ids.filter((id, i) => ids.indexOf(id) !== i))) {
+    problems.push(`duplicate #${id}`);
+  }
+  const headings = document.querySelectorAll("h1").length;
+  if (headings !== 1) problems.push(`${headings} h1 headings`);
+  if (!document.querySelector("main")) problems.push("no main landmark");
+  return problems;
+}
+"""
+
+
 @dataclasses.dataclass
 class Tab:
     """A browser page of its own context (its own sessionStorage), noting console errors."""
@@ -91,6 +126,10 @@ class Tab:
     context: BrowserContext
     page: Page
     errors: list[str] = dataclasses.field(default_factory=list)
+
+    async def accessibility_problems(self) -> list[str]:
+        problems: list[str] = await self.page.evaluate(_ACCESSIBILITY_PROBLEMS)
+        return problems
 
     async def shot(self, name: str, *, full_page: bool = True) -> Path:
         """Save a screenshot as docs/screenshots/<name>.png: the whole page, or what the

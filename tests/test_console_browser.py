@@ -471,6 +471,7 @@ async def test_no_page_logs_a_console_error(
     ]
 
     # When each side visits every page, on a wide screen and on a phone
+    # Then each is well formed for assistive technology, and (below) logs no error
     for viewport in (None, PHONE):
         for person, paths in ((admin, customer_pages), (agent, partner_pages)):
             async with open_tab(chromium, base, viewport) as tab:
@@ -483,8 +484,8 @@ async def test_no_page_logs_a_console_error(
                     await expect(heading).not_to_have_text(
                         re.compile("Something went wrong|not answering")
                     )
+                    assert await tab.accessibility_problems() == [], path
 
-                # Then nothing went wrong in the page's console
                 assert tab.errors == [], (person.email, viewport, tab.errors)
 
     # And the pages people land on read well on a phone
@@ -499,3 +500,44 @@ async def test_no_page_logs_a_console_error(
         await expect(phone.page.get_by_role("row", name=re.compile("Fabrikam"))).to_be_visible()
         await phone.shot("phone-partner-relationships")
         assert phone.errors == []
+
+
+async def test_a_customer_cancels_an_invitation_instead_of_accepting_it(
+    tab: Tab, http: GraphQLClient, smtp_server: SmtpServer
+) -> None:
+    # Given Fabrikam's emailed invitation, opened by Contoso's admin before signing in
+    admin, agent = await contoso_and_fabrikam()
+    sent, link = await emailed_link(http, smtp_server, agent, roles=["USER_ADMINISTRATOR"])
+    page = tab.page
+    await page.goto(link)
+
+    # Then the page offers to sign in where it stands, and comes back to it
+    await page.get_by_label("Access token").fill(admin.token)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page).to_have_url(link)
+    cancel = page.get_by_role("button", name="Cancel invitation")
+
+    # When the admin cancels the invitation, the question defaults to No
+    await cancel.click()
+    dialog = page.get_by_role("dialog", name="Cancel the invitation?")
+    await expect(dialog.get_by_role("button", name="No")).to_be_focused()
+    assert await tab.accessibility_problems() == []
+    await page.keyboard.press("Enter")
+    await expect(dialog).to_be_hidden()
+    await expect(cancel).to_be_focused()
+
+    # And answering Yes declines it: the page says so, and offers nothing more to do
+    await cancel.click()
+    await dialog.get_by_role("button", name="Yes").click()
+    await expect(
+        page.get_by_role("status").filter(has_text="You canceled the invitation.")
+    ).to_be_visible()
+    await expect(page.get_by_role("region", name="What the invitation offers")).to_contain_text(
+        "Declined"
+    )
+    await expect(page.get_by_role("button")).to_have_text(["Sign out"])
+    data = await http.query(
+        "query($id: ID!) { invitation(id: $id) { status } }", {"id": sent["id"]}, agent.token
+    )
+    assert data["invitation"] == {"status": "DECLINED"}
+    assert tab.errors == []

@@ -60,6 +60,7 @@ export function ask({ title, description, body = null, yes = "Yes", no = "No", o
     });
     document.body.append(dialog);
     dialog.showModal();
-    (form.querySelector("input, select, textarea") ?? form.querySelector("button")).focus();
+    // The first choice to make, or else No: the answer that changes nothing.
+    (form.querySelector("input, select, textarea") ?? form.querySelector('button[value="no"]')).focus();
   });
 }

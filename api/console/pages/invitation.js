@@ -2,6 +2,7 @@
 // the link may read what it offers; a customer admin signs in to accept or decline it.
 
 import { catalog, durationWords, roleName, typeName } from "../catalog.js";
+import { ask } from "../dialog.js";
 import { badge, date, details, h, replace, uid } from "../dom.js";
 import { busy, clearErrors, formAlert, showErrors, showProblem } from "../forms.js";
 import { gql, mutate } from "../graphql.js";
@@ -79,16 +80,24 @@ function answerForm(ctx, invitation, token) {
   });
   decline.addEventListener("click", async () => {
     clearErrors(form);
-    await busy(form, async () => {
-      try {
-        const payload = await mutate("declineInvitation", DECLINE, { token });
-        if (payload.errors.length) return showErrors(form, payload.errors);
-        ctx.rerender(`You canceled the invitation. ${partner} has been told.`);
-      } catch (error) {
-        showProblem(form, error);
-      }
+    const done = await ask({
+      title: "Cancel the invitation?",
+      description: `${partner} is told that you declined it, and its link stops working. ${partner} can send a new one later.`,
+      onYes: async (question) => {
+        try {
+          const payload = await mutate("declineInvitation", DECLINE, { token });
+          if (payload.errors.length) {
+            showErrors(question, payload.errors);
+            return false;
+          }
+        } catch (error) {
+          showProblem(question, error);
+          return false;
+        }
+        return true;
+      },
     });
-    accept.disabled = !box.checked;
+    if (done) ctx.rerender(`You canceled the invitation. ${partner} has been told.`);
   });
   return form;
 }
