@@ -15,7 +15,9 @@ from httpx import AsyncClient
 from playwright.async_api import Browser, async_playwright, expect
 
 from api.settings import Settings
+from models.clock import utcnow
 from models.enums import RoleGrantStatus
+from models.organizations import ApiToken, Organization
 from models.relationships import AgreementAcceptance, RoleGrant
 from tests import factories as f
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Tab, live_app, open_tab
@@ -540,4 +542,41 @@ async def test_a_customer_cancels_an_invitation_instead_of_accepting_it(
         "query($id: ID!) { invitation(id: $id) { status } }", {"id": sent["id"]}, agent.token
     )
     assert data["invitation"] == {"status": "DECLINED"}
+    assert tab.errors == []
+
+
+async def test_top_level_refusals_show_as_messages_and_a_dead_token_returns_to_sign_in(
+    tab: Tab, http: GraphQLClient, smtp_server: SmtpServer
+) -> None:
+    # Given a GDAP invitation, opened by Contoso's billing admin, who may not grant roles
+    admin, agent = await contoso_and_fabrikam()
+    contoso = await Organization.get(name="Contoso")
+    billing = await f.person(contoso, "BILLING_ADMINISTRATOR")
+    _, link = await emailed_link(http, smtp_server, agent, roles=["USER_ADMINISTRATOR"])
+    page = tab.page
+    await sign_in_by_link(tab, billing)
+    await page.goto(link)
+
+    # When they accept
+    await page.get_by_label("I have read and accept the Customer Agreement").check()
+    await page.get_by_role("button", name="Accept & Authorize").click()
+
+    # Then the FORBIDDEN refusal is shown as a message, and nothing changed
+    alert = page.get_by_role("form", name="Answer the invitation").get_by_role("alert")
+    await expect(alert).to_contain_text("needs a Global Administrator")
+    await expect(page.get_by_role("region", name="What the invitation offers")).to_contain_text(
+        "Pending"
+    )
+
+    # When their token is revoked while they are signed in, and they go on
+    await ApiToken.filter(user_id=billing.user.id).update(revoked_at=utcnow())
+    await page.get_by_role("link", name="Partner relationships").click()
+
+    # Then the console returns to sign-in, saying why, and comes back once signed in again
+    await expect(page).to_have_url(re.compile(r"/signin\?next=%2Fpartners$"))
+    await expect(page.get_by_role("status").filter(has_text="no longer valid")).to_be_visible()
+    assert await page.evaluate("sessionStorage.getItem('partnerhub.token')") is None
+    await page.get_by_label("Access token").fill(admin.token)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Partner relationships")
     assert tab.errors == []
