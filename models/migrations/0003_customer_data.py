@@ -814,4 +814,8 @@ class Migration(migrations.Migration):
             },
             bases=["Model"],
         ),
+        ops.AddIndex(
+            model_name="RoleGrant",
+            index=Index(fields=["relationship_id", "status"]),
+        ),
     ]
