@@ -4,6 +4,7 @@ pages that are the customer's own."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from api.settings import Settings
@@ -18,6 +19,7 @@ from tests import flows
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs
 from tests.servers import SmtpServer
+from tests.test_concurrency import Postgres, pg  # noqa: F401  (the PostgreSQL app fixture)
 
 CUSTOMER = """
 query($id: ID!) {
@@ -429,3 +431,44 @@ async def test_domain_subscriptions_need_the_customers_own_domain_and_billing_ad
         {"field": ["input", "years"], "code": "INVALID_INPUT"},
     ]
     assert await Domain.filter(name="contoso.shop").count() == 1
+
+
+async def test_of_ten_concurrent_assignments_of_the_last_license_exactly_one_wins(
+    pg: Postgres,  # noqa: F811  (the fixture, by its name)
+) -> None:
+    # Given (on PostgreSQL, where requests run side by side) a subscription of 5 licenses with
+    # 4 assigned, and an agent allowed to assign licenses
+    fabrikam, contoso = await f.partner("Fabrikam"), await f.customer("Contoso")
+    agent = await f.person(fabrikam, PartnerRole.ADMIN_AGENT)
+    global_admin = await f.person(contoso, AdminRole.GLOBAL_ADMINISTRATOR)
+    relationship = await f.granted(agent, global_admin, ["LICENSE_ADMINISTRATOR"])
+    await f.assign(await f.group(agent, "Licensing", agent), relationship, "LICENSE_ADMINISTRATOR")
+    data = await f.tenant(contoso)
+    for n in range(3):
+        user = await DirectoryUser.create(
+            customer=contoso, display_name=f"H{n}", user_principal_name=f"h{n}@contoso.test"
+        )
+        await LicenseAssignment.create(customer=contoso, subscription=data.subscription, user=user)
+    users = [
+        await DirectoryUser.create(
+            customer=contoso, display_name=f"U{n}", user_principal_name=f"u{n}@contoso.test"
+        )
+        for n in range(10)
+    ]
+    base = {
+        "customerId": _id("Organization", contoso),
+        "subscriptionId": _id("Subscription", data.subscription),
+    }
+
+    # When the agent assigns the last license to ten users at once
+    payloads = await asyncio.gather(
+        *(
+            pg.api.query(ASSIGN, {"input": base | {"userId": _id("DirectoryUser", u)}}, agent.token)
+            for u in users
+        )
+    )
+
+    # Then exactly one gets it, every other is told no license is left
+    codes = sorted([e["code"] for e in p["assignLicense"]["errors"]] for p in payloads)
+    assert codes == [[]] + [["NO_LICENSE_AVAILABLE"]] * 9
+    assert await LicenseAssignment.filter(subscription_id=data.subscription.id).count() == 5
