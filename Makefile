@@ -34,6 +34,7 @@ test: install postgres chromium
 bench: install postgres
 	$(BIN)/python -m benchmarks.sweep
 	$(BIN)/python -m benchmarks.inbound
+	$(BIN)/python -m benchmarks.access
 
 lint: install
 	$(BIN)/ruff check .

@@ -17,6 +17,8 @@ MODEL_MODULES = [
     "models.relationships",
     "models.outbox",
     "models.inbound_webhooks",
+    "models.tenant",
+    "models.access",
 ]
 
 

@@ -16,7 +16,11 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema import enums as _enums  # noqa: F401  (registers the domain enums)
+from schema.access.mutations import AccessMutations
+from schema.access.queries import AccessQueries
 from schema.catalog.queries import CatalogQueries
+from schema.customers.mutations import CustomerMutations
+from schema.customers.queries import CustomerQueries
 from schema.invitations.mutations import InvitationMutations
 from schema.invitations.queries import InvitationQueries
 from schema.organizations.queries import OrganizationQueries
@@ -29,12 +33,19 @@ MAX_TOKENS = 2000
 
 
 @strawberry.type(description="What clients can read.")
-class Query(OrganizationQueries, CatalogQueries, InvitationQueries, RelationshipQueries):
+class Query(
+    OrganizationQueries,
+    CatalogQueries,
+    InvitationQueries,
+    RelationshipQueries,
+    CustomerQueries,
+    AccessQueries,
+):
     pass
 
 
 @strawberry.type(description="What clients can change. Every mutation takes one `input`.")
-class Mutation(InvitationMutations, RelationshipMutations):
+class Mutation(InvitationMutations, RelationshipMutations, CustomerMutations, AccessMutations):
     pass
 
 

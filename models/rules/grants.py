@@ -15,6 +15,7 @@ from models.organizations import User
 from models.outbox import Task
 from models.policy import require_partner_admin, require_partner_manager, visible_relationships
 from models.relationships import Relationship, RelationshipTypeRecord, RoleGrant
+from models.rules.access_roles import drop_ungranted_assignments
 from models.rules.lifecycle import next_notice
 
 # Grants in these states give the partner access; REVOKING already gives none.
@@ -222,7 +223,8 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
     """Finish revoking the relationship's REVOKING grants; a repeat finds none and does nothing.
 
     The partner's account in the tenant loses the revoked roles it no longer holds through
-    another active grant, the grants become REVOKED, and both sides are told.
+    another active grant, so do the partner's access assignments for the relationship, the
+    grants become REVOKED, and both sides are told.
     """
     async with op.atomic() as tx:
         grants = await RoleGrant.filter(
@@ -252,6 +254,8 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
                 account.roles = [role for role in account.roles if role not in lost]
                 await account.save(update_fields=["roles"])
         await RoleGrant.filter(id__in=[g.id for g in grants]).update(status=RoleGrantStatus.REVOKED)
+        # Access assignments lose the roles that no active grant of the relationship gives.
+        await drop_ungranted_assignments(relationship_id, {g.role for g in grants})
         # One notice for each reason, so that removals that met in one run read as they would
         # have apart.
         by_reason: dict[str, set[str]] = {}

@@ -1,0 +1,77 @@
+"""A partner's security groups of its own agents, and the granted roles assigned to them.
+
+An agent holds, for one customer, the roles assigned to its groups for that relationship,
+intersected with the relationship's active grants (`models.rules.access.effective_roles`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
+
+    from models.organizations import Organization, User
+    from models.relationships import Relationship
+
+
+class SecurityGroup(Model):
+    """A group of a partner organization agents, to which granted roles are assigned."""
+
+    id = fields.UUIDField(primary_key=True)
+    partner: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="security_groups", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    created_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="created_groups", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "security_group"
+        unique_together = (("partner_id", "name"),)
+        indexes = (("partner_id", "created_at"),)
+
+
+class SecurityGroupMember(Model):
+    """An agent of the partner, member of one of its security groups."""
+
+    id = fields.UUIDField(primary_key=True)
+    group: ForeignKeyRelation[SecurityGroup] = fields.ForeignKeyField(
+        "models.SecurityGroup", related_name="members", on_delete=fields.CASCADE
+    )
+    user: ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="group_memberships", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "security_group_member"
+        unique_together = (("group_id", "user_id"),)
+        indexes = (("user_id", "group_id"), ("group_id", "created_at"))
+
+
+class AccessAssignment(Model):
+    """A role granted in a relationship, assigned to one of the partner security groups."""
+
+    id = fields.UUIDField(primary_key=True)
+    group: ForeignKeyRelation[SecurityGroup] = fields.ForeignKeyField(
+        "models.SecurityGroup", related_name="assignments", on_delete=fields.CASCADE
+    )
+    relationship: ForeignKeyRelation[Relationship] = fields.ForeignKeyField(
+        "models.Relationship", related_name="access_assignments", on_delete=fields.CASCADE
+    )
+    role = fields.CharField(max_length=64)
+    assigned_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="access_assignments", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "access_assignment"
+        unique_together = (("group_id", "relationship_id", "role"),)
+        indexes = (("relationship_id", "role"), ("group_id", "created_at"))
