@@ -15,6 +15,8 @@ MODEL_MODULES = [
     "models.invitations",
     "models.relationships",
     "models.outbox",
+    "models.activity",
+    "models.webhooks",
 ]
 
 

@@ -16,6 +16,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema import enums as _enums  # noqa: F401  (registers the domain enums)
+from schema.activity.queries import ActivityQueries
 from schema.catalog.queries import CatalogQueries
 from schema.invitations.mutations import InvitationMutations
 from schema.invitations.queries import InvitationQueries
@@ -29,7 +30,9 @@ MAX_TOKENS = 2000
 
 
 @strawberry.type(description="What clients can read.")
-class Query(OrganizationQueries, CatalogQueries, InvitationQueries, RelationshipQueries):
+class Query(
+    OrganizationQueries, CatalogQueries, InvitationQueries, RelationshipQueries, ActivityQueries
+):
     pass
 
 

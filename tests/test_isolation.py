@@ -491,6 +491,54 @@ async def test_each_side_sees_only_its_own_pair_through_every_nested_field(
             assert own.customer_id in text
 
 
+ACTIVITY = """
+query($filter: ActivityFilter) {
+  activity(first: 100, filter: $filter) { totalCount edges { node {
+    id action objectId relationshipId changes requestId clientAddress
+    actor { id email organization { id name } } actingOrganization { id name }
+    customer { id name } partner { id name }
+  } } }
+}
+"""
+
+
+async def test_activity_shows_each_pair_only_its_own_history(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given two separate relationships: Fabrikam-Contoso and Northwind-Tailspin
+    first = await given_a_pair(api, db, smtp_server, "Fabrikam", "Contoso", ["USER_ADMINISTRATOR"])
+    second = await given_a_pair(
+        api, db, smtp_server, "Northwind", "Tailspin", ["EXCHANGE_ADMINISTRATOR"]
+    )
+
+    for own, other in ((first, second), (second, first)):
+        for admin in (own.admin_agent, own.global_admin):
+            # When a side's admin reads the activity log, and asks for the other pair's
+            # relationship and invitation by filter
+            mine = await api.query(ACTIVITY, {}, admin.token)
+            foreign = [
+                await api.query(ACTIVITY, {"filter": {key: value}}, admin.token)
+                for key, value in (
+                    ("relationshipId", other.relationship_id),
+                    ("objectId", other.pending_id),
+                    ("objectId", other.accepted_id),
+                )
+            ]
+            # Then it sees its own pair's history
+            entries = [edge["node"] for edge in mine["activity"]["edges"]]
+            assert {e["relationshipId"] for e in entries} >= {own.relationship_id}
+            assert "invitation.accepted" in {e["action"] for e in entries}
+            # And nothing of the other pair, through the list or the filters
+            assert [page["activity"]["totalCount"] for page in foreign] == [0, 0, 0]
+            text = json.dumps(mine)
+            leaked = [marker for marker in other.markers if marker in text]
+            assert leaked == [], (admin.email, leaked)
+        # And the side's people who are not its admins see nothing at all
+        for not_admin in (own.sales_agent, own.helpdesk_agent):
+            data = await api.query(ACTIVITY, {}, not_admin.token)
+            assert data["activity"]["totalCount"] == 0
+
+
 async def test_without_a_token_only_the_public_queries_answer(
     api: GraphQLClient, db: Settings
 ) -> None:

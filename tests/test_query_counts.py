@@ -75,6 +75,24 @@ RELATIONSHIPS_PAGE_QUERIES = 8
 #   4. totalCount (one COUNT)
 INVITATIONS_PAGE_QUERIES = 4
 
+ACTIVITY = """
+query {
+  activity(first: 100) {
+    totalCount
+    edges { node { id action occurredAt objectId changes requestId
+                   actor { email organization { name } } actingOrganization { name }
+                   customer { name } partner { name } } }
+  }
+}
+"""
+# The activity page, for either side:
+#   1. the bearer token, with its user and organization
+#   2. the page of entries (through the (customer_id or partner_id, created_at) index)
+#   3. users who acted (one loader batch)
+#   4. organizations: acting, customer and partner, of every entry (one loader batch)
+#   5. totalCount (one COUNT)
+ACTIVITY_PAGE_QUERIES = 5
+
 
 class _QueryLog(logging.Handler):
     def __init__(self) -> None:
@@ -257,3 +275,35 @@ async def test_customer_invitations_page_costs_the_same_for_1_or_30_partners(
     # Then the page shows them all for the same number of queries
     _check_invitations(many, MANY)
     _assert_cost(one_queries, many_queries, INVITATIONS_PAGE_QUERIES)
+
+
+def _check_activity(data: dict[str, Any], rows: int) -> None:
+    page = data["activity"]
+    assert page["totalCount"] == rows
+    assert len(page["edges"]) == rows
+    for edge in page["edges"]:
+        node = edge["node"]
+        assert node["action"] == "invitation.sent"
+        assert node["actor"]["organization"]["name"] == node["partner"]["name"]
+        assert node["actingOrganization"]["name"] == node["partner"]["name"]
+        assert node["customer"]["name"].startswith("Customer")
+
+
+async def test_activity_page_costs_the_same_for_1_or_30_entries(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a customer invited by one partner
+    admin = await _admin()
+    customer = await Organization.get(id=admin.user.organization_id)  # type: ignore[attr-defined]
+    await _invite(await _agent(), customer)
+    one, one_queries = await _page(api, ACTIVITY, admin)
+    _check_activity(one, 1)
+
+    # When thirty partners' agents invited it
+    for _ in range(MANY - 1):
+        await _invite(await _agent(), customer)
+    many, many_queries = await _page(api, ACTIVITY, admin)
+
+    # Then its activity page shows them all for the same number of queries
+    _check_activity(many, MANY)
+    _assert_cost(one_queries, many_queries, ACTIVITY_PAGE_QUERIES)

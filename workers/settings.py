@@ -13,7 +13,7 @@ from arq.worker import Function, Worker, func
 from api.settings import Settings
 from models.db import database
 from models.outbox import Task
-from workers import jobs
+from workers import jobs, retention
 from workers.metrics import measured, serve_metrics
 from workers.runtime import DEFAULT_RETRY_DELAYS, DEFAULT_SMTP_TIMEOUT, Runtime
 
@@ -54,10 +54,13 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
 
 
 def cron_jobs() -> list[CronJob]:
-    """Every minute, and once at start-up. A CronJob keeps its next run: one set a worker."""
+    """Every minute and once at start-up, or daily. A CronJob keeps its next run: one set a
+    worker."""
     return [
         measured(cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=120)),
         measured(cron(jobs.relay_outbox, minute=None, run_at_startup=True, timeout=120)),
+        # Daily, at 03:17 UTC: purge activity entries past their retention period.
+        measured(cron(retention.purge_activity, hour=3, minute=17, timeout=600)),
     ]
 
 
