@@ -23,6 +23,8 @@ from schema.invitations.queries import InvitationQueries
 from schema.organizations.queries import OrganizationQueries
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
+from schema.webhooks.mutations import WebhookMutations
+from schema.webhooks.queries import WebhookQueries
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -31,13 +33,18 @@ MAX_TOKENS = 2000
 
 @strawberry.type(description="What clients can read.")
 class Query(
-    OrganizationQueries, CatalogQueries, InvitationQueries, RelationshipQueries, ActivityQueries
+    OrganizationQueries,
+    CatalogQueries,
+    InvitationQueries,
+    RelationshipQueries,
+    ActivityQueries,
+    WebhookQueries,
 ):
     pass
 
 
 @strawberry.type(description="What clients can change. Every mutation takes one `input`.")
-class Mutation(InvitationMutations, RelationshipMutations):
+class Mutation(InvitationMutations, RelationshipMutations, WebhookMutations):
     pass
 
 

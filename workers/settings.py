@@ -17,6 +17,8 @@ from workers import jobs, retention
 from workers.metrics import measured, serve_metrics
 from workers.runtime import DEFAULT_RETRY_DELAYS, DEFAULT_SMTP_TIMEOUT, Runtime
 
+WEBHOOKS_TIMEOUT = 600  # a run delivering to many slow endpoints
+
 # Each job is `measured`: its runs are counted by outcome and timed (workers/metrics.py).
 FUNCTIONS: list[Function] = [
     measured(
@@ -36,6 +38,11 @@ FUNCTIONS: list[Function] = [
         )
     ),
     measured(func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=60)),
+    measured(
+        func(
+            jobs.deliver_webhooks, name=Task.DELIVER_WEBHOOKS, max_tries=3, timeout=WEBHOOKS_TIMEOUT
+        )
+    ),
 ]
 
 
@@ -59,6 +66,17 @@ def cron_jobs() -> list[CronJob]:
     return [
         measured(cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=120)),
         measured(cron(jobs.relay_outbox, minute=None, run_at_startup=True, timeout=120)),
+        # Every 5 seconds: webhook deliveries whose next try is due (their state is in the
+        # database, so this also catches up on whatever a lost queue held).
+        measured(
+            cron(
+                jobs.deliver_due_webhooks,
+                minute=None,
+                second=set(range(0, 60, 5)),
+                run_at_startup=True,
+                timeout=WEBHOOKS_TIMEOUT,
+            )
+        ),
         # Daily, at 03:17 UTC: purge activity entries past their retention period.
         measured(cron(retention.purge_activity, hour=3, minute=17, timeout=600)),
     ]
