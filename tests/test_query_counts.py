@@ -21,7 +21,9 @@ from models.operation import Operation
 from models.organizations import Organization
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import accept_invitation, send_invitation
+from models.rules.webhook_endpoints import create_endpoint
 from models.tokens import Sealer
+from schema.ids import encode_id
 from tests import factories as f
 from tests.factories import Person
 from tests.graphql import GraphQLClient
@@ -93,6 +95,24 @@ query {
 #   5. totalCount (one COUNT)
 ACTIVITY_PAGE_QUERIES = 5
 
+DELIVERIES = """
+query($id: ID!) {
+  webhookEndpoint(id: $id) {
+    id url eventTypes
+    deliveries(first: 100) {
+      totalCount
+      edges { node { id eventId eventType occurredAt status attempts nextAttemptAt } }
+    }
+  }
+}
+"""
+# An endpoint's deliveries page:
+#   1. the bearer token, with its user and organization
+#   2. the endpoint
+#   3. the page of deliveries, joined with their events
+#   4. totalCount (one COUNT)
+DELIVERIES_PAGE_QUERIES = 4
+
 
 class _QueryLog(logging.Handler):
     def __init__(self) -> None:
@@ -153,7 +173,7 @@ async def _invite(agent: Person, customer: Organization) -> str:
             duration_days=90,
         ),
     )
-    [message] = op.committed
+    message = next(m for m in op.committed if "sealed_token" in m.payload)
     token = SEALER.unseal(message.payload["sealed_token"])
     assert token is not None
     return token
@@ -307,3 +327,38 @@ async def test_activity_page_costs_the_same_for_1_or_30_entries(
     # Then its activity page shows them all for the same number of queries
     _check_activity(many, MANY)
     _assert_cost(one_queries, many_queries, ACTIVITY_PAGE_QUERIES)
+
+
+async def test_an_endpoints_deliveries_page_costs_the_same_for_1_or_30_deliveries(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a partner's endpoint for sent invitations, and one invitation sent
+    agent = await _agent()
+    op = Operation(actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=SEALER)
+    endpoint, _ = await create_endpoint(
+        op, "https://8.8.8.8/hooks", ["invitation.sent"], "", allow_private=False
+    )
+    variables = {"id": encode_id("WebhookEndpoint", endpoint.id)}
+    await _invite(agent, await f.customer())
+
+    def check(data: dict[str, Any], rows: int) -> None:
+        page = data["webhookEndpoint"]["deliveries"]
+        assert page["totalCount"] == len(page["edges"]) == rows
+        assert {e["node"]["eventType"] for e in page["edges"]} == {"invitation.sent"}
+        assert len({e["node"]["eventId"] for e in page["edges"]}) == rows
+
+    with _logged_queries() as queries:
+        one = await api.query(DELIVERIES, variables, agent.token)
+    one_queries = list(queries)
+    check(one, 1)
+
+    # When it sent thirty
+    for _ in range(MANY - 1):
+        await _invite(agent, await f.customer())
+    with _logged_queries() as queries:
+        many = await api.query(DELIVERIES, variables, agent.token)
+    many_queries = list(queries)
+
+    # Then the page shows them all for the same number of queries
+    check(many, MANY)
+    _assert_cost(one_queries, many_queries, DELIVERIES_PAGE_QUERIES)

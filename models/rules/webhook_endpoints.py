@@ -205,7 +205,7 @@ async def redeliver(op: Operation, delivery_id: UUID) -> WebhookDelivery:
         id=delivery_id, endpoint__organization_id=actor.organization_id
     ).prefetch_related("endpoint")
     if delivery is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No such webhook delivery.", "id")
+        raise DomainError(ErrorCode.NOT_FOUND, "No such webhook delivery.", "deliveryId")
     async with op.atomic() as tx:
         again = await WebhookDelivery.create(
             endpoint_id=delivery.endpoint.id,
