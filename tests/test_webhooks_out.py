@@ -26,7 +26,7 @@ from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs
 from tests.receivers import Answer, Receiver, TrustedCA, verify_standard_webhook
 from tests.servers import SmtpServer
-from workers.webhooks import MAX_ATTEMPTS, RETRY_SCHEDULE
+from workers.webhooks import MAX_ATTEMPTS, RETRY_SCHEDULE, due_endpoints
 
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -306,6 +306,10 @@ async def test_a_receiver_down_for_a_while_gets_every_event_once_back_in_order(
     tried = [d for d in deliveries if d["attempts"] > 0]
     assert len(tried) == 2
     assert all("ConnectError" in (d["lastError"] or "") for d in tried)
+    # And none of the waiting ones is due before the one it waits for is tried again
+    assert {d["nextAttemptAt"] for d in deliveries} == {d["nextAttemptAt"] for d in tried}
+    assert min(_at(d["nextAttemptAt"]) for d in deliveries) > utcnow()
+    assert await due_endpoints(utcnow()) == []
 
     # When the receiver is back and the next tries are due
     receiver.start()

@@ -41,6 +41,7 @@ RETRY_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 
 MAX_ATTEMPTS = 1 + len(RETRY_SCHEDULE)
 MAX_RETRY_AFTER = timedelta(days=1)  # a Retry-After further out is taken as this
 BATCH = 500  # pending deliveries of one endpoint read at a time
+DUE_SCAN = 1000  # due deliveries the cron job reads to find the endpoints to deliver to
 ENDPOINTS_AT_ONCE = 10  # endpoints a job delivers to concurrently
 USER_AGENT = "Partnerhub-Webhooks/1"
 
@@ -209,6 +210,15 @@ async def _try(
         wait = max(retry_delay(attempts), outcome.retry_after or timedelta(0))
         changes["next_attempt_at"] = done_at + wait
     await WebhookDelivery.filter(id=delivery.id).update(**changes)
+    if changes["next_attempt_at"] is not None:
+        # The events behind it wait for it: none is due before its next try.
+        await WebhookDelivery.filter(
+            endpoint_id=endpoint.id,
+            ordering_key=delivery.ordering_key,
+            status=DeliveryStatus.PENDING,
+            event_id__gt=delivery.event_id,  # type: ignore[attr-defined]
+            next_attempt_at__lt=changes["next_attempt_at"],
+        ).update(next_attempt_at=changes["next_attempt_at"])
     if outcome.gone:
         await _disable(runtime, endpoint, "The endpoint answered 410 Gone.")
     log.info(
@@ -279,11 +289,22 @@ async def deliver(runtime: Runtime, endpoint_ids: list[UUID]) -> int:
 
 
 async def due_endpoints(now: datetime) -> list[UUID]:
-    """Endpoints with a delivery due, through the (status, next_attempt_at) index."""
-    rows = (
+    """Endpoints with a delivery due, through the (status, next_attempt_at) index.
+
+    It reads the oldest due rows and deduplicates them here: a DISTINCT, or a join with the
+    endpoints, makes SQLite scan the deliveries by endpoint in full. Deliveries waiting
+    behind a retrying one are not due before it (`_try` moves them along), so an endpoint
+    that is down does not crowd the others out of the rows read.
+    """
+    due = set(
         await WebhookDelivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .filter(endpoint__enabled=True)
-        .distinct()
+        .order_by("next_attempt_at")
+        .limit(DUE_SCAN)
         .values_list("endpoint_id", flat=True)
     )
-    return [UUID(str(row)) for row in rows]
+    if not due:
+        return []
+    enabled = await WebhookEndpoint.filter(id__in=list(due), enabled=True).values_list(
+        "id", flat=True
+    )
+    return [UUID(str(row)) for row in enabled]
