@@ -8,24 +8,32 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 import time_machine
+from arq.connections import ArqRedis
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
 from api.app import create_app
 from api.settings import Settings
+from models.actors import Actor
 from models.catalog import AdminRole
 from models.clock import utcnow
-from models.enums import PartnerRole
+from models.enums import OrganizationKind, PartnerRole
+from models.events import EVENT_TYPES
+from models.operation import Operation
+from models.tokens import Sealer
 from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from schema.ids import encode_id
 from tests import factories as f
 from tests import flows
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs
 from tests.receivers import Answer, Receiver, TrustedCA, verify_standard_webhook
 from tests.servers import SmtpServer
+from workers.dispatch import dispatch
 from workers.webhooks import MAX_ATTEMPTS, RETRY_SCHEDULE, due_endpoints
 
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -621,3 +629,53 @@ async def test_only_the_organizations_admins_manage_its_endpoints(
     await _endpoint(hook_api, pair.admin, receiver.url, ["roles.removed"])
     assert await WebhookEndpoint.all().count() == 2
     assert await WebhookDelivery.filter(status=DeliveryStatus.PENDING).count() == 0
+
+
+async def test_a_rule_records_a_new_kind_of_event_with_one_call(
+    hook_api: GraphQLClient, hooks: Settings, receiver: Receiver
+) -> None:
+    # Given a partner system registered for leads (the leads rules are not written yet), and
+    # a partner agent acting on behalf of a customer
+    pair = await _pair()
+    _, secret = await _endpoint(hook_api, pair.agent, receiver.url, ["lead.created"])
+    partner_id = pair.agent.user.organization_id  # type: ignore[attr-defined]
+    customer_id = pair.admin.user.organization_id  # type: ignore[attr-defined]
+    actor = Actor.of(pair.agent.user, OrganizationKind.PARTNER)
+    op = Operation(actor=actor, sealer=Sealer(str(hooks.secret_key)), on_behalf_of=customer_id)
+    lead_id = uuid4()
+
+    # When a rule records its change with the one call
+    async with op.atomic() as tx:
+        await tx.record(
+            "lead.created", "Lead", lead_id, partner_id=partner_id, changes={"status": "NEW"}
+        )
+    async with ArqRedis.from_url(str(hooks.redis_url)) as redis:
+        await dispatch(op.committed, redis)
+    await run_jobs(hooks)
+
+    # Then the partner's log holds it, and its system received it, signed
+    log = await hook_api.query(
+        "{ activity { edges { node { action objectType objectId actor { email } "
+        "onBehalfOf { name } changes } } } }",
+        token=pair.agent.token,
+    )
+    assert log["activity"]["edges"][0]["node"] == {
+        "action": "lead.created",
+        "objectType": "Lead",
+        "objectId": encode_id("Lead", lead_id),
+        "actor": {"email": pair.agent.email},
+        "onBehalfOf": {"name": "Contoso"},
+        "changes": {"status": "NEW"},
+    }
+    [request] = receiver.received
+    assert verify_standard_webhook(secret, request.headers, request.body)
+    assert request.json["type"] == "lead.created"
+    assert request.json["data"]["object"] == encode_id("Lead", lead_id)
+    assert request.json["data"]["onBehalfOf"] == encode_id("Organization", customer_id)
+    # And the list of event types clients read names it
+    types = await hook_api.query(
+        "{ webhookEventTypes { name description } }", token=pair.agent.token
+    )
+    assert {"name": "lead.created", "description": EVENT_TYPES["lead.created"]} in types[
+        "webhookEventTypes"
+    ]
