@@ -14,6 +14,7 @@ import hmac
 import json
 import ssl
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,6 +61,7 @@ class Received:
 class Answer:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    stall: float = 0.0  # seconds to wait before answering, as a stuck receiver would
 
 
 class TrustedCA:
@@ -103,6 +105,8 @@ class Receiver:
                 body = self.rfile.read(length)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 answer = receiver._answer(Received(self.path, headers, body))
+                if answer.stall:
+                    time.sleep(answer.stall)
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)

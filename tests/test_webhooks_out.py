@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
+import httpx
 import pytest
 import time_machine
 from arq.connections import ArqRedis
@@ -34,6 +35,8 @@ from tests.jobs import run_jobs
 from tests.receivers import Answer, Receiver, TrustedCA, verify_standard_webhook
 from tests.servers import SmtpServer
 from workers.dispatch import dispatch
+from workers.runtime import Runtime
+from workers.settings import create_worker
 from workers.webhooks import MAX_ATTEMPTS, RETRY_SCHEDULE, due_endpoints
 
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -679,3 +682,46 @@ async def test_a_rule_records_a_new_kind_of_event_with_one_call(
     assert {"name": "lead.created", "description": EVENT_TYPES["lead.created"]} in types[
         "webhookEventTypes"
     ]
+
+
+async def test_a_receiver_that_does_not_answer_in_time_fails_the_try_which_is_retried(
+    hook_api: GraphQLClient,
+    hooks: Settings,
+    smtp_server: SmtpServer,
+    receiver: Receiver,
+    clock: time_machine.Traveller,
+) -> None:
+    # Given an endpoint whose receiver stalls on its first request, and a worker that waits
+    # a quarter of a second for an answer
+    pair = await _pair()
+    endpoint_id, _ = await _endpoint(hook_api, pair.agent, receiver.url, ["roles.removed"])
+    relationship_id = await _relationship(
+        hook_api, hooks, smtp_server, pair, ["USER_ADMINISTRATOR"]
+    )
+    receiver.answers = [Answer(200, stall=2.0)]
+    runtime = Runtime(hooks, webhook_timeout=httpx.Timeout(0.25, connect=0.25))
+
+    async def run_worker() -> None:
+        worker = create_worker(
+            hooks, burst=True, poll_delay=0.02, handle_signals=False, ctx={"runtime": runtime}
+        )
+        try:
+            await worker.main()
+        finally:
+            await worker.close()
+
+    # When an event is sent
+    await _remove(hook_api, pair, relationship_id, "USER_ADMINISTRATOR")
+    await run_worker()
+
+    # Then the try timed out and waits for its retry
+    [delivery] = await _deliveries(hook_api, pair.agent, endpoint_id)
+    assert (delivery["status"], delivery["attempts"]) == ("PENDING", 1)
+    assert "ReadTimeout" in delivery["lastError"]
+    assert delivery["lastStatusCode"] is None
+    # And the retry, once due, is delivered
+    clock.move_to(_at(delivery["nextAttemptAt"]) + timedelta(seconds=1))
+    await run_worker()
+    [delivery] = await _deliveries(hook_api, pair.agent, endpoint_id)
+    assert (delivery["status"], delivery["attempts"]) == ("DELIVERED", 2)
+    assert len({r.webhook_id for r in receiver.received}) == 1
