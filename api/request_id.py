@@ -1,10 +1,14 @@
-"""Each HTTP request gets an id: the caller's `X-Request-ID` when sane, else a new one."""
+"""Each HTTP request gets an id: the caller's `X-Request-ID` when sane, else a new one.
+
+The client's address is bound beside it, for the activity log (`models.client_address`).
+"""
 
 from __future__ import annotations
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.client_address import client_address_bound
 from models.request_id import new_request_id, request_id_bound, sane_request_id
 
 HEADER = "X-Request-ID"
@@ -27,5 +31,6 @@ class RequestIdMiddleware:
                 MutableHeaders(scope=message)[HEADER] = request_id
             await send(message)
 
-        with request_id_bound(request_id):
+        client = scope.get("client")
+        with request_id_bound(request_id), client_address_bound(client[0] if client else None):
             await self.app(scope, receive, send_with_id)

@@ -36,6 +36,11 @@ class Settings:
     metrics_port: int | None = None  # where a worker serves its Prometheus metrics, if at all
     # The trusted systems that may call POST /webhooks/{source}, each with its secrets.
     inbound_webhook_secrets: WebhookSources = field(default_factory=dict)
+    activity_retention_days: int = 365  # activity entries older than this are purged daily
+    # Webhook URLs resolving to private, loopback or link-local addresses (and plain http to
+    # loopback) are refused unless this is set; `partnerhub dev` allows them by default.
+    webhooks_allow_private: bool | None = None
+    webhooks_ca_bundle: str | None = None  # CA certificates to trust instead of the system's
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -60,6 +65,9 @@ class Settings:
             mailbox_dir=config("MAILBOX_DIR", default=cls.mailbox_dir),
             metrics_port=config("METRICS_PORT", cast=int, default=None),
             inbound_webhook_secrets=inbound_webhook_secrets,
+            activity_retention_days=config("ACTIVITY_RETENTION_DAYS", cast=int, default=365),
+            webhooks_allow_private=config("WEBHOOKS_ALLOW_PRIVATE", cast=bool, default=None),
+            webhooks_ca_bundle=config("WEBHOOKS_CA_BUNDLE", default=None),
         )
         settings.check()
         return settings
@@ -67,6 +75,14 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def webhooks_private_allowed(self) -> bool:
+        """Whether webhooks may go to private and loopback addresses: in development unless
+        WEBHOOKS_ALLOW_PRIVATE says otherwise, elsewhere only when it says so."""
+        if self.webhooks_allow_private is None:
+            return self.environment == "development"
+        return self.webhooks_allow_private
 
     def check(self) -> None:
         """Refuse a configuration that must not run, production with the default secret first."""
@@ -82,3 +98,5 @@ class Settings:
             raise SettingsError("REDIS_URL must be a redis:// or rediss:// URL")
         if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
             raise SettingsError("SMTP_URL must be an smtp:// or smtps:// URL")
+        if self.activity_retention_days < 1:
+            raise SettingsError("ACTIVITY_RETENTION_DAYS must be at least 1")

@@ -19,6 +19,8 @@ MODEL_MODULES = [
     "models.inbound_webhooks",
     "models.tenant",
     "models.access",
+    "models.activity",
+    "models.webhooks",
 ]
 
 

@@ -7,12 +7,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from models.activity import ActivityEntry
 from models.actors import Actor
+from models.client_address import current_client_address
 from models.clock import utcnow
 from models.errors import NotAuthenticated
+from models.events import is_event, publish
 from models.outbox import OutboxMessage, Task
 from models.request_id import REQUEST_ID_KEY, current_request_id
 from models.tokens import Sealer
@@ -20,8 +24,11 @@ from models.tokens import Sealer
 
 @dataclass
 class Transaction:
-    """Handed to the code inside `Operation.atomic()`; records outbox messages with the change."""
+    """Handed to the code inside `Operation.atomic()`; records outbox messages and activity
+    entries with the change."""
 
+    actor: Actor | None = None
+    on_behalf_of: UUID | None = None
     recorded: list[OutboxMessage] = field(default_factory=list)
 
     async def enqueue(self, task: Task, **payload: Any) -> OutboxMessage:
@@ -33,17 +40,61 @@ class Transaction:
         self.recorded.append(message)
         return message
 
+    async def record(
+        self,
+        action: str,
+        object_type: str,
+        object_id: UUID,
+        *,
+        customer_id: UUID | None = None,
+        partner_id: UUID | None = None,
+        relationship_id: UUID | None = None,
+        changes: dict[str, Any] | None = None,
+    ) -> ActivityEntry:
+        """Record a state change: one activity entry and, when `action` is an event type
+        (`models.events.EVENT_TYPES`), its webhook deliveries. This is the one call every
+        rule makes after its change, inside the same transaction.
+
+        `action` is a dotted name (`invitation.sent`); the object is what changed; the
+        customer and the partner are the organizations the change concerns (both sides of
+        `relationship_id`, or one of them), and both see the entry. The acting user, their
+        organization, the customer acted for, the request id and the client's address come
+        from the operation and the request. `changes` summarises what changed, as JSON.
+        """
+        entry = await ActivityEntry.create(
+            created_at=utcnow(),
+            action=action,
+            actor_user_id=self.actor.user_id if self.actor else None,
+            actor_organization_id=self.actor.organization_id if self.actor else None,
+            on_behalf_of_id=self.on_behalf_of,
+            object_type=object_type,
+            object_id=object_id,
+            relationship_id=relationship_id,
+            customer_id=customer_id,
+            partner_id=partner_id,
+            changes=changes or {},
+            request_id=current_request_id(),
+            client_address=current_client_address(),
+        )
+        if is_event(action):
+            endpoint_ids = await publish(entry)
+            if endpoint_ids:
+                await self.enqueue(Task.DELIVER_WEBHOOKS, endpoint_ids=endpoint_ids)
+        return entry
+
 
 @dataclass
 class Operation:
     """The context every domain rule receives.
 
-    `actor` is None for the system (workers, cron jobs). `committed` collects the outbox
-    messages of transactions that committed, for the caller to dispatch afterwards.
+    `actor` is None for the system (workers, cron jobs); `on_behalf_of` is the customer a
+    partner agent acts for, when it does. `committed` collects the outbox messages of
+    transactions that committed, for the caller to dispatch afterwards.
     """
 
     actor: Actor | None
     sealer: Sealer
+    on_behalf_of: UUID | None = None
     committed: list[OutboxMessage] = field(default_factory=list)
 
     def now(self) -> datetime:
@@ -58,7 +109,7 @@ class Operation:
     @asynccontextmanager
     async def atomic(self) -> AsyncIterator[Transaction]:
         """A database transaction; its outbox messages count as committed only if it commits."""
-        tx = Transaction()
+        tx = Transaction(actor=self.actor, on_behalf_of=self.on_behalf_of)
         async with in_transaction():
             yield tx
         self.committed.extend(tx.recorded)

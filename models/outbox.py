@@ -16,6 +16,7 @@ class Task(StrEnum):
     SEND_NOTIFICATION = "send_notification"
     REVOKE_ROLES = "revoke_roles"
     RUN_INBOUND_WEBHOOK = "run_inbound_webhook"
+    DELIVER_WEBHOOKS = "deliver_webhooks"
 
 
 class OutboxMessage(Model):

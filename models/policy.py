@@ -9,6 +9,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from models.access import SecurityGroup
+from models.activity import ActivityEntry
 from models.actors import Actor
 from models.capabilities import DOMAIN_SUBSCRIPTION_ROLES, Capability
 from models.catalog import RELATIONSHIP_TYPES, AdminRole
@@ -17,12 +18,15 @@ from models.errors import PermissionDenied
 from models.invitations import Invitation
 from models.relationships import Relationship
 from models.rules.access_roles import CustomerAccess, customer_access
+from models.webhooks import WebhookEndpoint
 
 # A customer admin needs one of these to accept, decline, accept the agreement or remove roles.
 PARTNER_MANAGER_ROLES = (AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.BILLING_ADMINISTRATOR)
 # ... and one of these as well when the invitation grants admin roles.
 ROLE_GRANTER_ROLES = (AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.PRIVILEGED_ROLE_ADMINISTRATOR)
 INVITATION_SENDER_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
+# A customer's admins who read its activity log (a partner's: its admin agents).
+ACTIVITY_READER_ROLES = (*PARTNER_MANAGER_ROLES, AdminRole.GLOBAL_READER)
 _ADMIN_ROLE_KEYS: frozenset[str] = frozenset(AdminRole)
 _PARTNER_ROLE_KEYS: frozenset[str] = frozenset(PartnerRole)
 
@@ -61,6 +65,38 @@ def require_invitation_sender(actor: Actor) -> None:
 def require_partner_admin(actor: Actor) -> None:
     if not (actor.is_partner and actor.holds(PartnerRole.ADMIN_AGENT)):
         raise PermissionDenied("Only a partner's admin agents may end a relationship.")
+
+
+def is_webhook_manager(actor: Actor) -> bool:
+    """A customer's Global Administrator, or a partner's admin agent."""
+    if actor.is_customer:
+        return actor.holds(AdminRole.GLOBAL_ADMINISTRATOR)
+    return actor.is_partner and actor.holds(PartnerRole.ADMIN_AGENT)
+
+
+def require_webhook_manager(actor: Actor) -> None:
+    if not is_webhook_manager(actor):
+        raise PermissionDenied(
+            "Only a customer's Global Administrator or a partner's admin agents may manage "
+            "webhook endpoints."
+        )
+
+
+def visible_webhook_endpoints(actor: Actor) -> QuerySet[WebhookEndpoint]:
+    """The endpoints of the actor's organization, for those who manage them."""
+    if is_webhook_manager(actor):
+        return WebhookEndpoint.filter(organization_id=actor.organization_id)
+    return WebhookEndpoint.filter(Q(pk__in=[]))
+
+
+def visible_activity(actor: Actor) -> QuerySet[ActivityEntry]:
+    """What concerns the actor's organization, for its admins: entries name the customer
+    and the partner they concern, so both sides of a relationship see its history."""
+    if actor.is_partner and actor.holds(PartnerRole.ADMIN_AGENT):
+        return ActivityEntry.filter(partner_id=actor.organization_id)
+    if actor.is_customer and actor.holds(*ACTIVITY_READER_ROLES):
+        return ActivityEntry.filter(customer_id=actor.organization_id)
+    return ActivityEntry.filter(Q(pk__in=[]))
 
 
 def visible_invitations(actor: Actor) -> QuerySet[Invitation]:

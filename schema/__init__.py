@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 from schema import enums as _enums  # noqa: F401  (registers the domain enums)
 from schema.access.mutations import AccessMutations
 from schema.access.queries import AccessQueries
+from schema.activity.queries import ActivityQueries
 from schema.catalog.queries import CatalogQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
@@ -26,6 +27,8 @@ from schema.invitations.queries import InvitationQueries
 from schema.organizations.queries import OrganizationQueries
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
+from schema.webhooks.mutations import WebhookMutations
+from schema.webhooks.queries import WebhookQueries
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -40,12 +43,20 @@ class Query(
     RelationshipQueries,
     CustomerQueries,
     AccessQueries,
+    ActivityQueries,
+    WebhookQueries,
 ):
     pass
 
 
 @strawberry.type(description="What clients can change. Every mutation takes one `input`.")
-class Mutation(InvitationMutations, RelationshipMutations, CustomerMutations, AccessMutations):
+class Mutation(
+    InvitationMutations,
+    RelationshipMutations,
+    CustomerMutations,
+    AccessMutations,
+    WebhookMutations,
+):
     pass
 
 

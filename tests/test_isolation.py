@@ -27,6 +27,7 @@ from models.invitations import Invitation
 from models.organizations import ApiToken, Organization
 from models.outbox import OutboxMessage
 from models.relationships import Relationship, RoleGrant
+from models.webhooks import WebhookEndpoint
 from schema import build_schema
 from schema.ids import decode_id, encode_id
 from tests import factories as f
@@ -203,7 +204,7 @@ async def _outcome(
         assert body["data"] is None, body
         return body["errors"][0]["extensions"]["code"], None
     [payload] = body["data"].values()
-    assert [v for k, v in payload.items() if k != "errors"] == [None], payload
+    assert {v for k, v in payload.items() if k != "errors"} == {None}, payload
     [error] = payload["errors"]
     return error["code"], error["field"]
 
@@ -490,6 +491,139 @@ async def test_each_side_sees_only_its_own_pair_through_every_nested_field(
             # (while its own data is there, so the check is not vacuous)
             assert own.relationship_id in text
             assert own.customer_id in text
+
+
+ACTIVITY = """
+query($filter: ActivityFilter) {
+  activity(first: 100, filter: $filter) { totalCount edges { node {
+    id action objectId relationshipId changes requestId clientAddress
+    actor { id email organization { id name } } actingOrganization { id name }
+    customer { id name } partner { id name }
+  } } }
+}
+"""
+
+
+async def test_activity_shows_each_pair_only_its_own_history(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given two separate relationships: Fabrikam-Contoso and Northwind-Tailspin
+    first = await given_a_pair(api, db, smtp_server, "Fabrikam", "Contoso", ["USER_ADMINISTRATOR"])
+    second = await given_a_pair(
+        api, db, smtp_server, "Northwind", "Tailspin", ["EXCHANGE_ADMINISTRATOR"]
+    )
+
+    for own, other in ((first, second), (second, first)):
+        for admin in (own.admin_agent, own.global_admin):
+            # When a side's admin reads the activity log, and asks for the other pair's
+            # relationship and invitation by filter
+            mine = await api.query(ACTIVITY, {}, admin.token)
+            foreign = [
+                await api.query(ACTIVITY, {"filter": {key: value}}, admin.token)
+                for key, value in (
+                    ("relationshipId", other.relationship_id),
+                    ("objectId", other.pending_id),
+                    ("objectId", other.accepted_id),
+                )
+            ]
+            # Then it sees its own pair's history
+            entries = [edge["node"] for edge in mine["activity"]["edges"]]
+            assert {e["relationshipId"] for e in entries} >= {own.relationship_id}
+            assert "invitation.accepted" in {e["action"] for e in entries}
+            # And nothing of the other pair, through the list or the filters
+            assert [page["activity"]["totalCount"] for page in foreign] == [0, 0, 0]
+            text = json.dumps(mine)
+            leaked = [marker for marker in other.markers if marker in text]
+            assert leaked == [], (admin.email, leaked)
+        # And the side's people who are not its admins see nothing at all
+        for not_admin in (own.sales_agent, own.helpdesk_agent):
+            data = await api.query(ACTIVITY, {}, not_admin.token)
+            assert data["activity"]["totalCount"] == 0
+
+
+WEBHOOK_ENDPOINTS = """
+query($id: ID!) {
+  webhookEndpoints(first: 100) { totalCount edges { node { id url
+    deliveries(first: 100) { totalCount edges { node { id eventId } } } } } }
+  webhookEndpoint(id: $id) { id url deliveries { totalCount } }
+}
+"""
+WEBHOOK_MUTATIONS = {
+    "updateWebhookEndpoint": (
+        'mutation($id: ID!) { updateWebhookEndpoint(input: {id: $id, description: "x", '
+        "enabled: false}) { webhookEndpoint { id } errors { field code } } }"
+    ),
+    "rotateWebhookSecret": (
+        "mutation($id: ID!) { rotateWebhookSecret(input: {id: $id}) "
+        "{ webhookEndpoint { id } secret errors { field code } } }"
+    ),
+    "deleteWebhookEndpoint": (
+        "mutation($id: ID!) { deleteWebhookEndpoint(input: {id: $id}) "
+        "{ webhookEndpoint { id } errors { field code } } }"
+    ),
+}
+REDELIVER = (
+    "mutation($id: ID!) { redeliverWebhook(input: {deliveryId: $id}) "
+    "{ delivery { id } errors { field code } } }"
+)
+CREATE_ENDPOINT = (
+    "mutation($url: String!) { createWebhookEndpoint(input: {url: $url, "
+    'eventTypes: ["invitation.sent"]}) { webhookEndpoint { id } secret errors { code } } }'
+)
+
+
+async def test_no_one_sees_or_manages_another_organizations_webhook_endpoints(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given Fabrikam's endpoint with a delivery queued (its invitation was sent)
+    fabrikam = await f.partner("Fabrikam")
+    owner = await f.person(fabrikam, PartnerRole.ADMIN_AGENT)
+    url = "https://8.8.8.8/fabrikam-hooks"
+    created = await api.query(CREATE_ENDPOINT, {"url": url}, owner.token)
+    endpoint_id = created["createWebhookEndpoint"]["webhookEndpoint"]["id"]
+    contoso = await f.customer("Contoso")
+    sent = await f.send(
+        api, owner, customerEmail="it@contoso.com", customerId=encode_id("Organization", contoso.id)
+    )
+    assert sent["errors"] == []
+    mine = await api.query(WEBHOOK_ENDPOINTS, {"id": endpoint_id}, owner.token)
+    [edge] = mine["webhookEndpoints"]["edges"]
+    [delivery] = [d["node"]["id"] for d in edge["node"]["deliveries"]["edges"]]
+    assert mine["webhookEndpoint"]["deliveries"]["totalCount"] == 1
+
+    # And people of other organizations, and of Fabrikam, who are not its admins
+    others = {
+        "another partner's admin agent": await f.person(
+            await f.partner("Northwind"), PartnerRole.ADMIN_AGENT
+        ),
+        "the addressed customer's global admin": await f.person(contoso, "GLOBAL_ADMINISTRATOR"),
+        "the partner's sales agent": await f.person(fabrikam, PartnerRole.SALES_AGENT),
+        "the partner's helpdesk agent": await f.person(fabrikam, PartnerRole.HELPDESK_AGENT),
+    }
+    admins = {"another partner's admin agent", "the addressed customer's global admin"}
+    for name, who in others.items():
+        # When they list endpoints or ask for Fabrikam's by its ID
+        data = await api.query(WEBHOOK_ENDPOINTS, {"id": endpoint_id}, who.token)
+        # Then they see nothing
+        assert data["webhookEndpoints"] == {"totalCount": 0, "edges": []}, name
+        assert data["webhookEndpoint"] is None, name
+        assert url not in json.dumps(data)
+
+        # When they try to change, rotate, delete it or redeliver its delivery
+        for mutation, document in WEBHOOK_MUTATIONS.items():
+            got = await _outcome(api, document, {"id": endpoint_id}, who.token)
+            # Then another organization's admin does not find it; the others may not manage
+            expected = ("NOT_FOUND", ["input", "id"]) if name in admins else FORBIDDEN
+            assert got == expected, (name, mutation)
+        got = await _outcome(api, REDELIVER, {"id": delivery}, who.token)
+        expected = ("NOT_FOUND", ["input", "deliveryId"]) if name in admins else FORBIDDEN
+        assert got == expected, name
+
+    # And Fabrikam's endpoint is as it was, with its one delivery
+    after = await api.query(WEBHOOK_ENDPOINTS, {"id": endpoint_id}, owner.token)
+    assert after == mine
+    endpoint = await WebhookEndpoint.get()
+    assert (endpoint.enabled, endpoint.description) == (True, "")
 
 
 async def test_without_a_token_only_the_public_queries_answer(

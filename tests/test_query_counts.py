@@ -22,6 +22,7 @@ from models.operation import Operation
 from models.organizations import Organization
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import accept_invitation, send_invitation
+from models.rules.webhook_endpoints import create_endpoint
 from models.tenant import DomainSubscription
 from models.tokens import Sealer
 from schema.ids import encode_id
@@ -77,6 +78,42 @@ RELATIONSHIPS_PAGE_QUERIES = 8
 #   3. organizations: every partner and customer on the page (one loader batch)
 #   4. totalCount (one COUNT)
 INVITATIONS_PAGE_QUERIES = 4
+
+ACTIVITY = """
+query {
+  activity(first: 100) {
+    totalCount
+    edges { node { id action occurredAt objectId changes requestId
+                   actor { email organization { name } } actingOrganization { name }
+                   customer { name } partner { name } } }
+  }
+}
+"""
+# The activity page, for either side:
+#   1. the bearer token, with its user and organization
+#   2. the page of entries (through the (customer_id or partner_id, created_at) index)
+#   3. users who acted (one loader batch)
+#   4. organizations: acting, customer and partner, of every entry (one loader batch)
+#   5. totalCount (one COUNT)
+ACTIVITY_PAGE_QUERIES = 5
+
+DELIVERIES = """
+query($id: ID!) {
+  webhookEndpoint(id: $id) {
+    id url eventTypes
+    deliveries(first: 100) {
+      totalCount
+      edges { node { id eventId eventType occurredAt status attempts nextAttemptAt } }
+    }
+  }
+}
+"""
+# An endpoint's deliveries page:
+#   1. the bearer token, with its user and organization
+#   2. the endpoint
+#   3. the page of deliveries, joined with their events
+#   4. totalCount (one COUNT)
+DELIVERIES_PAGE_QUERIES = 4
 
 
 class _QueryLog(logging.Handler):
@@ -138,7 +175,7 @@ async def _invite(agent: Person, customer: Organization) -> str:
             duration_days=90,
         ),
     )
-    [message] = op.committed
+    message = next(m for m in op.committed if "sealed_token" in m.payload)
     token = SEALER.unseal(message.payload["sealed_token"])
     assert token is not None
     return token
@@ -405,3 +442,70 @@ async def test_partner_customers_and_security_groups_pages_cost_the_same_for_1_o
     assert partner.name.startswith("Partner")
     _assert_cost(customers_one_queries, customers_queries, CUSTOMERS_PAGE_QUERIES)
     _assert_cost(groups_one_queries, groups_queries, GROUPS_PAGE_QUERIES)
+
+
+def _check_activity(data: dict[str, Any], rows: int) -> None:
+    page = data["activity"]
+    assert page["totalCount"] == rows
+    assert len(page["edges"]) == rows
+    for edge in page["edges"]:
+        node = edge["node"]
+        assert node["action"] == "invitation.sent"
+        assert node["actor"]["organization"]["name"] == node["partner"]["name"]
+        assert node["actingOrganization"]["name"] == node["partner"]["name"]
+        assert node["customer"]["name"].startswith("Customer")
+
+
+async def test_activity_page_costs_the_same_for_1_or_30_entries(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a customer invited by one partner
+    admin = await _admin()
+    customer = await Organization.get(id=admin.user.organization_id)  # type: ignore[attr-defined]
+    await _invite(await _agent(), customer)
+    one, one_queries = await _page(api, ACTIVITY, admin)
+    _check_activity(one, 1)
+
+    # When thirty partners' agents invited it
+    for _ in range(MANY - 1):
+        await _invite(await _agent(), customer)
+    many, many_queries = await _page(api, ACTIVITY, admin)
+
+    # Then its activity page shows them all for the same number of queries
+    _check_activity(many, MANY)
+    _assert_cost(one_queries, many_queries, ACTIVITY_PAGE_QUERIES)
+
+
+async def test_an_endpoints_deliveries_page_costs_the_same_for_1_or_30_deliveries(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a partner's endpoint for sent invitations, and one invitation sent
+    agent = await _agent()
+    op = Operation(actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=SEALER)
+    endpoint, _ = await create_endpoint(
+        op, "https://8.8.8.8/hooks", ["invitation.sent"], "", allow_private=False
+    )
+    variables = {"id": encode_id("WebhookEndpoint", endpoint.id)}
+    await _invite(agent, await f.customer())
+
+    def check(data: dict[str, Any], rows: int) -> None:
+        page = data["webhookEndpoint"]["deliveries"]
+        assert page["totalCount"] == len(page["edges"]) == rows
+        assert {e["node"]["eventType"] for e in page["edges"]} == {"invitation.sent"}
+        assert len({e["node"]["eventId"] for e in page["edges"]}) == rows
+
+    with _logged_queries() as queries:
+        one = await api.query(DELIVERIES, variables, agent.token)
+    one_queries = list(queries)
+    check(one, 1)
+
+    # When it sent thirty
+    for _ in range(MANY - 1):
+        await _invite(agent, await f.customer())
+    with _logged_queries() as queries:
+        many = await api.query(DELIVERIES, variables, agent.token)
+    many_queries = list(queries)
+
+    # Then the page shows them all for the same number of queries
+    check(many, MANY)
+    _assert_cost(one_queries, many_queries, DELIVERIES_PAGE_QUERIES)

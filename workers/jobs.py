@@ -19,7 +19,7 @@ from models.request_id import REQUEST_ID_KEY, bind_request_id
 from models.rules.grants import complete_revocation
 from models.rules.lifecycle import expire_invitations, sweep_grants
 from models.tokens import hash_token
-from workers import notifications
+from workers import notifications, webhooks
 from workers.dispatch import dispatch
 from workers.emails import compose, date_words, duration_words, render, role_words, type_words
 from workers.mailer import is_transient
@@ -175,6 +175,24 @@ async def sweep_lifecycle(ctx: Ctx) -> str:
         f"warned {report.warned}, extended {report.extended}, expired {report.expired} "
         f"grant(s); expired {invitations} invitation(s)"
     )
+
+
+async def deliver_webhooks(ctx: Ctx, outbox_id: str) -> str:
+    """Try the webhook deliveries a change queued, at once; the cron job retries the rest."""
+    runtime: Runtime = ctx["runtime"]
+    message = await _open_message(outbox_id)
+    if message is None:
+        return "done already"
+    tried = await webhooks.deliver(runtime, [UUID(i) for i in message.payload["endpoint_ids"]])
+    await _complete(message)
+    return f"tried {tried} deliveries"
+
+
+async def deliver_due_webhooks(ctx: Ctx) -> str:
+    """Cron, every few seconds: try every webhook delivery whose next try is due."""
+    runtime: Runtime = ctx["runtime"]
+    tried = await webhooks.deliver(runtime, await webhooks.due_endpoints(utcnow()))
+    return f"tried {tried} deliveries"
 
 
 # An outbox message not enqueued this long after its commit, or enqueued this long ago and

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import httpx
+
 from api.settings import Settings
 from models.tokens import Sealer
 from workers.mailer import Mailer
@@ -17,11 +19,17 @@ DEFAULT_RETRY_DELAYS = (10.0, 60.0, 300.0, 1800.0, 7200.0)
 DEFAULT_SMTP_TIMEOUT = 30.0
 
 
+# Webhook deliveries: seconds to connect, and to wait for each read or write of the answer.
+def default_webhook_timeout() -> httpx.Timeout:
+    return httpx.Timeout(10.0, connect=5.0)
+
+
 @dataclass
 class Runtime:
     settings: Settings
     retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS
     smtp_timeout: float = DEFAULT_SMTP_TIMEOUT
+    webhook_timeout: httpx.Timeout = field(default_factory=default_webhook_timeout)
     sealer: Sealer = field(init=False)
 
     def __post_init__(self) -> None:

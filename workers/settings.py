@@ -13,9 +13,11 @@ from arq.worker import Function, Worker, func
 from api.settings import Settings
 from models.db import database
 from models.outbox import Task
-from workers import inbound, jobs
+from workers import inbound, jobs, retention
 from workers.metrics import measured, serve_metrics
 from workers.runtime import DEFAULT_RETRY_DELAYS, DEFAULT_SMTP_TIMEOUT, Runtime
+
+WEBHOOKS_TIMEOUT = 600  # a run delivering to many slow endpoints
 
 # Each job is `measured`: its runs are counted by outcome and timed (workers/metrics.py).
 FUNCTIONS: list[Function] = [
@@ -44,6 +46,11 @@ FUNCTIONS: list[Function] = [
             timeout=120,
         )
     ),
+    measured(
+        func(
+            jobs.deliver_webhooks, name=Task.DELIVER_WEBHOOKS, max_tries=3, timeout=WEBHOOKS_TIMEOUT
+        )
+    ),
 ]
 
 
@@ -62,10 +69,24 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
 
 
 def cron_jobs() -> list[CronJob]:
-    """Every minute, and once at start-up. A CronJob keeps its next run: one set a worker."""
+    """Every minute and once at start-up, or daily. A CronJob keeps its next run: one set a
+    worker."""
     return [
         measured(cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=120)),
         measured(cron(jobs.relay_outbox, minute=None, run_at_startup=True, timeout=120)),
+        # Every 5 seconds: webhook deliveries whose next try is due (their state is in the
+        # database, so this also catches up on whatever a lost queue held).
+        measured(
+            cron(
+                jobs.deliver_due_webhooks,
+                minute=None,
+                second=set(range(0, 60, 5)),
+                run_at_startup=True,
+                timeout=WEBHOOKS_TIMEOUT,
+            )
+        ),
+        # Daily, at 03:17 UTC: purge activity entries past their retention period.
+        measured(cron(retention.purge_activity, hour=3, minute=17, timeout=600)),
     ]
 
 

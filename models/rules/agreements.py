@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from models.activity import sides
 from models.actors import Actor
 from models.catalog import CURRENT_AGREEMENT_VERSION
 from models.errors import DomainError, ErrorCode
-from models.operation import Operation
+from models.operation import Operation, Transaction
 from models.policy import require_partner_manager
-from models.relationships import AgreementAcceptance
+from models.relationships import AgreementAcceptance, Relationship
 
 
 async def current_acceptance(customer_id: UUID) -> AgreementAcceptance | None:
@@ -20,17 +21,30 @@ async def current_acceptance(customer_id: UUID) -> AgreementAcceptance | None:
     )
 
 
-async def record_acceptance(actor: Actor, now: datetime) -> AgreementAcceptance:
-    """Record who accepted the current version, when; a repeat keeps the first record."""
+async def record_acceptance(
+    tx: Transaction, actor: Actor, now: datetime, relationship: Relationship | None = None
+) -> AgreementAcceptance:
+    """Record who accepted the current version, when; a repeat keeps the first record.
+
+    Accepted with an invitation, the entry concerns that relationship's partner too.
+    """
     existing = await current_acceptance(actor.organization_id)
     if existing is not None:
         return existing
-    return await AgreementAcceptance.create(
+    acceptance = await AgreementAcceptance.create(
         customer_id=actor.organization_id,
         version=CURRENT_AGREEMENT_VERSION,
         accepted_by_id=actor.user_id,
         accepted_at=now,
     )
+    await tx.record(
+        "agreement.accepted",
+        "AgreementAcceptance",
+        acceptance.id,
+        **(sides(relationship) if relationship else {"customer_id": actor.organization_id}),
+        changes={"version": CURRENT_AGREEMENT_VERSION},
+    )
+    return acceptance
 
 
 async def accept_agreement(op: Operation, accept: bool) -> AgreementAcceptance:
@@ -43,5 +57,5 @@ async def accept_agreement(op: Operation, accept: bool) -> AgreementAcceptance:
             "Tick the box to accept the Customer Agreement.",
             "acceptAgreement",
         )
-    async with op.atomic():
-        return await record_acceptance(actor, op.now())
+    async with op.atomic() as tx:
+        return await record_acceptance(tx, actor, op.now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from models.activity import sides
 from models.actors import Actor
 from models.catalog import RELATIONSHIP_TYPES
 from models.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
@@ -38,6 +39,13 @@ async def add_type(
             partner_id=partner_id,
             active_key=_active_key(customer_id, partner_id),
         )
+        await tx.record(
+            "relationship.created",
+            "Relationship",
+            relationship.id,
+            **sides(relationship),
+            changes={"status": RelationshipStatus.ACTIVE},
+        )
     type_ = RelationshipType(invitation.type)
     if not await RelationshipTypeRecord.exists(
         relationship_id=relationship.id, type=type_, ended_at=None
@@ -69,6 +77,32 @@ async def add_type(
     if rule.tenant_account and invitation.roles:
         await _give_tenant_account_roles(relationship, invitation.roles)
     return relationship
+
+
+async def record_grants(
+    tx: Transaction, relationship: Relationship, invitation: Invitation, now: datetime
+) -> None:
+    """The activity entry (and event) of the grants an accepted invitation created."""
+    if not invitation.roles:
+        return
+    rule = RELATIONSHIP_TYPES[RelationshipType(invitation.type)]
+    expires_at = (
+        now + timedelta(days=invitation.duration_days)
+        if rule.time_bound and invitation.duration_days
+        else None
+    )
+    await tx.record(
+        "roles.granted",
+        "Relationship",
+        relationship.id,
+        **sides(relationship),
+        changes={
+            "roles": sorted(invitation.roles),
+            "type": invitation.type,
+            "expiresAt": expires_at.isoformat() if expires_at else None,
+            "autoExtend": invitation.auto_extend,
+        },
+    )
 
 
 async def _give_tenant_account_roles(relationship: Relationship, roles: list[str]) -> None:
@@ -131,6 +165,13 @@ async def _start_revocation(
         revoked_at=now,
         ended_by_id=actor.user_id if actor is not None else None,
         end_reason=reason,
+    )
+    await tx.record(
+        "roles.removed",
+        "Relationship",
+        relationship.id,
+        **sides(relationship),
+        changes={"roles": sorted({g.role for g in grants}), "reason": reason},
     )
     await tx.enqueue(Task.REVOKE_ROLES, relationship_id=str(relationship.id))
 
@@ -206,6 +247,13 @@ async def end_relationship(op: Operation, relationship_id: UUID) -> Relationship
         await RelationshipTypeRecord.filter(relationship_id=relationship.id, ended_at=None).update(
             ended_at=now
         )
+        await tx.record(
+            "relationship.ended",
+            "Relationship",
+            relationship.id,
+            **sides(relationship),
+            changes={"status": RelationshipStatus.ENDED},
+        )
         grants = await RoleGrant.filter(relationship_id=relationship.id, status=GRANTING)
         await _start_revocation(
             tx, relationship, grants, actor, "Relationship ended by the partner", now
@@ -268,5 +316,12 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
                 relationship_id=str(relationship_id),
                 roles=sorted(roles),
                 reason=reason,
+            )
+            await tx.record(
+                "roles.revoked",
+                "Relationship",
+                relationship.id,
+                **sides(relationship),
+                changes={"roles": sorted(roles), "reason": reason},
             )
     return grants

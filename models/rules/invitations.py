@@ -9,6 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from models.activity import sides
 from models.actors import Actor
 from models.enums import EmailStatus, InvitationStatus, OrganizationKind
 from models.errors import DomainError, ErrorCode
@@ -24,7 +25,7 @@ from models.policy import (
 )
 from models.relationships import Relationship
 from models.rules.agreements import record_acceptance
-from models.rules.grants import add_type
+from models.rules.grants import add_type, record_grants
 from models.rules.invitation_request import InvitationRequest, check_request
 from models.tokens import hash_token, new_token
 
@@ -76,6 +77,22 @@ async def send_invitation(op: Operation, request: InvitationRequest) -> Invitati
             expires_at=now + timedelta(days=terms.open_days),
         )
         await _queue_email(tx, op, invitation, token)
+        await tx.record(
+            "invitation.sent",
+            "Invitation",
+            invitation.id,
+            partner_id=actor.organization_id,
+            customer_id=request.customer_id,
+            changes={
+                "status": InvitationStatus.PENDING,
+                "type": terms.type,
+                "roles": invitation.roles,
+                "durationDays": terms.duration_days,
+                "autoExtend": terms.auto_extend,
+                "customerEmail": terms.customer_email,
+                "expiresAt": invitation.expires_at.isoformat(),
+            },
+        )
     return invitation
 
 
@@ -146,6 +163,14 @@ async def _resend(op: Operation, invitation: Invitation, field: str = "id") -> I
             )
         await invitation.refresh_from_db()
         await _queue_email(tx, op, invitation, token, resent=True)
+        await tx.record(
+            "invitation.resent",
+            "Invitation",
+            invitation.id,
+            partner_id=invitation.partner_id,  # type: ignore[attr-defined]
+            customer_id=invitation.customer_id,  # type: ignore[attr-defined]
+            changes={"expiresAt": invitation.expires_at.isoformat()},
+        )
     return invitation
 
 
@@ -211,6 +236,18 @@ async def _close(
                 template=f"invitation_{status.lower()}",
                 invitation_id=str(invitation.id),
             )
+        await tx.record(
+            f"invitation.{status.lower()}",
+            "Invitation",
+            invitation.id,
+            partner_id=invitation.partner_id,  # type: ignore[attr-defined]
+            customer_id=(
+                actor.organization_id
+                if status is InvitationStatus.DECLINED
+                else invitation.customer_id  # type: ignore[attr-defined]
+            ),
+            changes={"status": status},
+        )
     await invitation.refresh_from_db()
     return invitation
 
@@ -259,8 +296,16 @@ async def _accept(
                 ErrorCode.INVITATION_NOT_PENDING, "The invitation was answered meanwhile.", "token"
             )
         await invitation.refresh_from_db()
-        await record_acceptance(actor, now)
         relationship = await add_type(tx, invitation, actor, now)
+        await tx.record(
+            "invitation.accepted",
+            "Invitation",
+            invitation.id,
+            **sides(relationship),
+            changes={"status": InvitationStatus.ACCEPTED, "type": invitation.type},
+        )
+        await record_acceptance(tx, actor, now, relationship)
+        await record_grants(tx, relationship, invitation, now)
         await tx.enqueue(
             Task.SEND_NOTIFICATION,
             template="invitation_accepted",

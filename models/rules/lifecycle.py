@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from models.activity import sides
 from models.catalog import AUTO_EXTEND_DAYS, AdminRole
 from models.enums import InvitationStatus, RoleGrantStatus
 from models.invitations import Invitation
 from models.operation import Operation, Transaction
 from models.outbox import Task
-from models.relationships import RoleGrant
+from models.relationships import Relationship, RoleGrant
 from models.rules.access_roles import drop_ungranted_assignments
 
 WARNING_DAYS = (30, 7, 1)  # before the end date, each sent once, most distant first
@@ -63,6 +64,10 @@ class SweepReport:
     )
     # The roles that expired, by relationship: their access assignments go with them.
     expired_roles: dict[UUID, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # The activity to record: (relationship, action) and the grants it concerns.
+    changes: dict[tuple[UUID, str], list[RoleGrant]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
 
 async def _act(grant: RoleGrant, now: datetime, report: SweepReport) -> None:
@@ -74,6 +79,7 @@ async def _act(grant: RoleGrant, now: datetime, report: SweepReport) -> None:
         grant.extended_at, grant.warned_days = now, None
         grant.next_notice_at = next_notice(grant, now)
         report.extended += 1
+        report.changes[(relationship_id, "roles.extended")].append(grant)
     elif grant.expires_at <= now:
         grant.status = RoleGrantStatus.EXPIRED
         grant.revoked_at, grant.next_notice_at = now, None
@@ -81,6 +87,7 @@ async def _act(grant: RoleGrant, now: datetime, report: SweepReport) -> None:
         report.expired += 1
         report.notices[(relationship_id, "grants_expired", 0)].append(grant)
         report.expired_roles[relationship_id].add(grant.role)
+        report.changes[(relationship_id, "roles.expired")].append(grant)
     else:
         days = _due_warning(grant, now)
         if days is not None:
@@ -113,6 +120,29 @@ async def _notify(tx: Transaction, report: SweepReport) -> None:
         )
 
 
+async def _record(tx: Transaction, report: SweepReport) -> None:
+    """One activity entry (and event) per relationship and kind of change."""
+    if not report.changes:
+        return
+    relationships = {
+        r.id: r
+        for r in await Relationship.filter(id__in={key[0] for key in report.changes}).only(
+            "id", "customer_id", "partner_id"
+        )
+    }
+    for (relationship_id, action), grants in report.changes.items():
+        await tx.record(
+            action,
+            "Relationship",
+            relationship_id,
+            **sides(relationships[relationship_id]),
+            changes={
+                "roles": sorted({g.role for g in grants}),
+                "expiresAt": min(g.expires_at for g in grants if g.expires_at).isoformat(),
+            },
+        )
+
+
 async def sweep_grants(op: Operation, batch_size: int = BATCH_SIZE) -> SweepReport:
     """Warn, extend or expire every active grant that is due, batch by batch."""
     now = op.now()
@@ -131,6 +161,7 @@ async def sweep_grants(op: Operation, batch_size: int = BATCH_SIZE) -> SweepRepo
             for relationship_id, roles in report.expired_roles.items():
                 await drop_ungranted_assignments(relationship_id, roles)
             await _notify(tx, report)
+            await _record(tx, report)
         total.warned += report.warned
         total.extended += report.extended
         total.expired += report.expired
@@ -158,6 +189,14 @@ async def expire_invitations(op: Operation, batch_size: int = BATCH_SIZE) -> int
                     Task.SEND_NOTIFICATION,
                     template="invitation_expired",
                     invitation_id=str(invitation.id),
+                )
+                await tx.record(
+                    "invitation.expired",
+                    "Invitation",
+                    invitation.id,
+                    partner_id=invitation.partner_id,  # type: ignore[attr-defined]
+                    customer_id=invitation.customer_id,  # type: ignore[attr-defined]
+                    changes={"status": InvitationStatus.EXPIRED},
                 )
         expired += len(due)
         if len(due) < batch_size:

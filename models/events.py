@@ -1,0 +1,95 @@
+"""The event types subscribed systems may receive, kept as data: adding one is one line.
+
+An activity entry whose action is named here is also an event: `Transaction.record` writes
+it to the subscribed endpoints' deliveries in the same transaction. Other actions (an
+endpoint's own changes, for instance) stay in the activity log only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from models.activity import ActivityEntry
+from models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+EVENT_TYPES: dict[str, str] = {
+    "invitation.sent": "A partner sent an invitation.",
+    "invitation.resent": "A partner sent an invitation again, with a new link.",
+    "invitation.canceled": "A partner withdrew an invitation.",
+    "invitation.declined": "A customer turned an invitation down.",
+    "invitation.accepted": "A customer accepted an invitation.",
+    "invitation.expired": "An invitation reached the end of its open period unanswered.",
+    "agreement.accepted": "A customer accepted the current Customer Agreement.",
+    "relationship.created": "A customer and a partner started a relationship.",
+    "relationship.ended": "A partner ended a relationship.",
+    "roles.granted": "A customer granted a partner admin roles.",
+    "roles.removed": "A customer removed admin roles; access through them has ended.",
+    "roles.revoked": "The revocation of removed roles was carried through.",
+    "roles.extended": "Time-bound roles were extended automatically.",
+    "roles.expired": "Time-bound roles reached their end date.",
+    "lead.created": "A visitor asked a partner to contact them.",
+}
+
+
+def is_event(action: str) -> bool:
+    return action in EVENT_TYPES
+
+
+async def publish(entry: ActivityEntry) -> list[str]:
+    """Queue the entry, as an event, for every enabled endpoint of the organizations it
+    concerns that subscribed to its type; the ids of those endpoints.
+
+    Runs inside the transaction of the change (`Transaction.record` calls it).
+    """
+    organizations = [org for org in (entry.customer_id, entry.partner_id) if org is not None]
+    if not organizations:
+        return []
+    endpoints = [
+        endpoint
+        for endpoint in await WebhookEndpoint.filter(
+            organization_id__in=organizations, enabled=True
+        ).only("id", "event_types")
+        if entry.action in endpoint.event_types
+    ]
+    if not endpoints:
+        return []
+    ordering_key = str(entry.relationship_id or entry.object_id)
+    event = await WebhookEvent.create(
+        message_id=f"msg_{entry.id.hex}",
+        type=entry.action,
+        ordering_key=ordering_key,
+        occurred_at=entry.created_at,
+        data=event_data(entry),
+    )
+    await WebhookDelivery.bulk_create(
+        [
+            WebhookDelivery(
+                endpoint_id=endpoint.id,
+                event_id=event.id,
+                ordering_key=ordering_key,
+                next_attempt_at=entry.created_at,
+            )
+            for endpoint in endpoints
+        ]
+    )
+    return [str(endpoint.id) for endpoint in endpoints]
+
+
+def event_data(entry: ActivityEntry) -> dict[str, Any]:
+    """What the event says. Ids are stored as `[type, uuid]`; the delivery job turns them
+    into the API's opaque IDs."""
+
+    def ref(type_name: str, value: UUID | None) -> list[str] | None:
+        return [type_name, str(value)] if value is not None else None
+
+    return {
+        "object": ref(entry.object_type, entry.object_id),
+        "relationship": ref("Relationship", entry.relationship_id),
+        "customer": ref("Organization", entry.customer_id),
+        "partner": ref("Organization", entry.partner_id),
+        "actor": ref("User", entry.actor_user_id),
+        "actorOrganization": ref("Organization", entry.actor_organization_id),
+        "onBehalfOf": ref("Organization", entry.on_behalf_of_id),
+        "changes": entry.changes,
+    }

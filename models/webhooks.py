@@ -1,0 +1,100 @@
+"""Outbound webhooks: an organization's endpoints, the events they receive, each delivery."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from tortoise.fields.relational import ForeignKeyRelation
+
+    from models.organizations import Organization
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "PENDING"  # waiting for its first try, or for its next one
+    DELIVERED = "DELIVERED"  # the endpoint answered 2xx
+    FAILED = "FAILED"  # every try failed, or the endpoint answered 410 Gone
+
+
+class WebhookEndpoint(Model):
+    """An HTTPS URL of an organization that receives the events it subscribed to.
+
+    Secrets are stored sealed (models.tokens.Sealer), never in plain text. After a rotation
+    the previous secret stays valid until `previous_secret_expires_at`: deliveries are
+    signed with both meanwhile.
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    organization: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="webhook_endpoints", on_delete=fields.CASCADE
+    )
+    url = fields.CharField(max_length=2000)
+    description = fields.CharField(max_length=500, default="")
+    event_types: list[str] = fields.JSONField(default=list)
+    sealed_secret = fields.TextField()
+    sealed_previous_secret = fields.TextField(null=True)
+    previous_secret_expires_at = fields.DatetimeField(null=True)
+    enabled = fields.BooleanField(default=True)
+    disabled_reason = fields.CharField(max_length=500, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "webhook_endpoint"
+        indexes = (("organization_id", "created_at"),)
+
+
+class WebhookEvent(Model):
+    """An event as subscribed systems receive it: its id is the `webhook-id` of every try.
+
+    The integer key grows with each event, so it orders the events of one ordering key
+    (a relationship, or the object when there is none) as they happened.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    message_id = fields.CharField(max_length=64, unique=True)
+    type = fields.CharField(max_length=64)
+    ordering_key = fields.CharField(max_length=64)
+    occurred_at = fields.DatetimeField()
+    data: dict[str, Any] = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "webhook_event"
+
+
+class WebhookDelivery(Model):
+    """One event on its way to one endpoint: its tries, and when the next one is due.
+
+    The state lives here, not in Redis, so a lost queue loses nothing: a cron job picks up
+    what is due. `locked_until` is the lease of the worker trying it.
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    endpoint: ForeignKeyRelation[WebhookEndpoint] = fields.ForeignKeyField(
+        "models.WebhookEndpoint", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    event: ForeignKeyRelation[WebhookEvent] = fields.ForeignKeyField(
+        "models.WebhookEvent", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    ordering_key = fields.CharField(max_length=64)
+    status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    locked_until = fields.DatetimeField(null=True)
+    last_attempt_at = fields.DatetimeField(null=True)
+    last_status_code = fields.IntField(null=True)
+    last_error = fields.CharField(max_length=1000, null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "webhook_delivery"
+        indexes = (
+            ("endpoint_id", "created_at"),
+            ("endpoint_id", "status", "event_id"),
+            ("status", "next_attempt_at"),
+        )
