@@ -32,6 +32,9 @@ class Settings:
     environment: Environment = "development"
     mailbox_dir: str = "var/mail"  # where `partnerhub dev`'s local mailbox keeps messages
     metrics_port: int | None = None  # where a worker serves its Prometheus metrics, if at all
+    # Contact me: at most this many requests per client address in each window of seconds.
+    contact_rate_limit: int = 5
+    contact_rate_window: int = 600
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -51,6 +54,8 @@ class Settings:
             environment=cast(Environment, environment),
             mailbox_dir=config("MAILBOX_DIR", default=cls.mailbox_dir),
             metrics_port=config("METRICS_PORT", cast=int, default=None),
+            contact_rate_limit=config("CONTACT_RATE_LIMIT", cast=int, default=5),
+            contact_rate_window=config("CONTACT_RATE_WINDOW", cast=int, default=600),
         )
         settings.check()
         return settings
@@ -65,6 +70,8 @@ class Settings:
             raise SettingsError("SECRET_KEY must be set in production; the default is refused")
         if self.production and len(str(self.secret_key)) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters in production")
+        if self.contact_rate_limit < 1 or self.contact_rate_window < 1:
+            raise SettingsError("CONTACT_RATE_LIMIT and CONTACT_RATE_WINDOW must be at least 1")
         if not self.database_url.startswith(
             ("sqlite://", "postgres://", "postgresql://", "asyncpg://")
         ):

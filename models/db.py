@@ -15,6 +15,9 @@ MODEL_MODULES = [
     "models.invitations",
     "models.relationships",
     "models.outbox",
+    # The partner directory and its leads.
+    "models.directory",
+    "models.leads",
 ]
 
 

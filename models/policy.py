@@ -10,6 +10,7 @@ from models.catalog import RELATIONSHIP_TYPES, AdminRole
 from models.enums import PartnerRole, RelationshipType
 from models.errors import PermissionDenied
 from models.invitations import Invitation
+from models.leads import Lead
 from models.relationships import Relationship
 
 # A customer admin needs one of these to accept, decline, accept the agreement or remove roles.
@@ -17,6 +18,8 @@ PARTNER_MANAGER_ROLES = (AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.BILLING_ADMIN
 # ... and one of these as well when the invitation grants admin roles.
 ROLE_GRANTER_ROLES = (AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.PRIVILEGED_ROLE_ADMINISTRATOR)
 INVITATION_SENDER_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
+# A partner's people who work its leads from the directory's Contact me form.
+LEAD_MANAGER_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
 _ADMIN_ROLE_KEYS: frozenset[str] = frozenset(AdminRole)
 _PARTNER_ROLE_KEYS: frozenset[str] = frozenset(PartnerRole)
 
@@ -73,3 +76,31 @@ def visible_relationships(actor: Actor) -> QuerySet[Relationship]:
     if is_customer_admin(actor):
         return Relationship.filter(customer_id=actor.organization_id)
     return Relationship.filter(Q(pk__in=[]))
+
+
+# --- The partner directory and its leads ----------------------------------------------
+
+
+def require_profile_editor(actor: Actor) -> None:
+    """Only a partner's admin agents edit (and publish) its directory profile."""
+    if not (actor.is_partner and actor.holds(PartnerRole.ADMIN_AGENT)):
+        raise PermissionDenied("Only a partner's admin agents may edit its directory profile.")
+
+
+def sees_unpublished_profile(actor: Actor | None, organization_id: object) -> bool:
+    """A partner's own agents see its profile before it is published; no one else does."""
+    return (
+        actor is not None and is_partner_agent(actor) and actor.organization_id == organization_id
+    )
+
+
+def require_lead_manager(actor: Actor) -> None:
+    if not (actor.is_partner and actor.holds(*LEAD_MANAGER_ROLES)):
+        raise PermissionDenied("Only a partner's admin or sales agents may work its leads.")
+
+
+def visible_leads(actor: Actor) -> QuerySet[Lead]:
+    """The leads addressed to the actor's partner, for its admin and sales agents only."""
+    if actor.is_partner and actor.holds(*LEAD_MANAGER_ROLES):
+        return Lead.filter(partner_id=actor.organization_id)
+    return Lead.filter(Q(pk__in=[]))

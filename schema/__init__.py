@@ -17,8 +17,12 @@ from strawberry.types import ExecutionContext
 
 from schema import enums as _enums  # noqa: F401  (registers the domain enums)
 from schema.catalog.queries import CatalogQueries
+from schema.directory.mutations import DirectoryMutations
+from schema.directory.queries import DirectoryQueries
 from schema.invitations.mutations import InvitationMutations
 from schema.invitations.queries import InvitationQueries
+from schema.leads.mutations import LeadMutations
+from schema.leads.queries import LeadQueries
 from schema.organizations.queries import OrganizationQueries
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
@@ -29,12 +33,19 @@ MAX_TOKENS = 2000
 
 
 @strawberry.type(description="What clients can read.")
-class Query(OrganizationQueries, CatalogQueries, InvitationQueries, RelationshipQueries):
+class Query(
+    OrganizationQueries,
+    CatalogQueries,
+    InvitationQueries,
+    RelationshipQueries,
+    DirectoryQueries,
+    LeadQueries,
+):
     pass
 
 
 @strawberry.type(description="What clients can change. Every mutation takes one `input`.")
-class Mutation(InvitationMutations, RelationshipMutations):
+class Mutation(InvitationMutations, RelationshipMutations, DirectoryMutations, LeadMutations):
     pass
 
 
