@@ -8,6 +8,7 @@ from api.settings import Settings
 from models.directory import PartnerFacetValue, PartnerProfile
 from models.directory_vocabularies import VOCABULARIES, Facet
 from models.enums import PartnerRole
+from schema.ids import encode_id
 from tests import factories as f
 from tests.graphql import GraphQLClient
 
@@ -360,5 +361,5 @@ async def test_a_partner_by_id(api: GraphQLClient, db: Settings) -> None:
     data = await api.query(PARTNER, {"id": f.partner_id(hidden)}, hidden_admin.token)
     assert data["partner"]["name"] == "Northwind"
     # And an ID of another kind, or no ID at all, finds nothing
-    for an_id in ("nope", f.encode_id("Organization", listed.id)):
+    for an_id in ("nope", encode_id("Organization", listed.id)):
         assert (await api.query(PARTNER, {"id": an_id}))["partner"] is None
