@@ -137,7 +137,7 @@ async def _own_lead(op: Operation, lead_id: UUID, field: str) -> Lead:
 def _not_allowed(current: LeadStatus, status: LeadStatus, field: str) -> DomainError:
     return DomainError(
         ErrorCode.LEAD_STATUS_NOT_ALLOWED,
-        f"A {current.lower()} lead cannot become {status.lower()}"
+        f"The lead is {current.lower()}; it cannot become {status.lower()}"
         + (" (send an invitation from it instead)." if status is LeadStatus.INVITED else "."),
         field,
     )
