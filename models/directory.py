@@ -46,8 +46,9 @@ class PartnerProfile(Model):
 
     class Meta:
         table = "partner_profile"
-        # The directory walks published profiles in (name, id) order.
-        indexes = (("published", "name", "id"),)
+        # The directory walks published profiles in (name, id) order; and it checks the
+        # candidates that filters find, and sorts them, without reading whole rows.
+        indexes = (("published", "name", "id"), ("id", "published", "name"))
 
 
 class PartnerFacetValue(Model):

@@ -275,7 +275,7 @@ async def _schema(backend: str, url: str) -> Schema:
 
 
 # The directory's full-text index: raw SQL in migration 0003 (SQLite: an FTS5 table and its
-# shadow tables; PostgreSQL: a GIN index on partner_profile).
+# shadow tables; PostgreSQL: a generated tsvector column of partner_profile and its GIN index).
 SEARCH_INDEX = "partner_profile_search"
 
 
@@ -287,10 +287,11 @@ def _take_search_index(backend: str, schema: Schema) -> None:
         for table in tables:
             del schema[table]
         return
-    indexes = schema["partner_profile"]["indexes"]
-    gin = [index for index in indexes if index[2] == "gin"]
-    assert len(gin) == 1, indexes
-    indexes.remove(gin[0])
+    table = schema["partner_profile"]
+    assert table["columns"].pop("search_vector")["udt_name"] == "tsvector"
+    gin = [index for index in table["indexes"] if index[2] == "gin"]
+    assert len(gin) == 1, table["indexes"]
+    table["indexes"].remove(gin[0])
 
 
 # --------------------------------------------------------------------------- the diff

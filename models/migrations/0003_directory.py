@@ -9,10 +9,10 @@ from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
 
-
 # Full-text search over a profile's name and description, which the models cannot describe:
-# SQLite gets an FTS5 index kept in step by triggers, PostgreSQL a GIN index on a tsvector
-# expression. `models/rules/directory_search.py` queries them; keep the two in agreement.
+# SQLite gets an FTS5 index kept in step by triggers; PostgreSQL a generated tsvector column
+# (stored, so that matching never recomputes it) with a GIN index.
+# `models/rules/directory_search.py` queries them; keep the two in agreement.
 SQLITE_SEARCH = [
     """CREATE VIRTUAL TABLE partner_profile_search USING fts5(
         name, description, content='partner_profile', content_rowid='id',
@@ -34,8 +34,9 @@ SQLITE_SEARCH = [
     END""",
 ]
 POSTGRES_SEARCH = [
-    """CREATE INDEX partner_profile_search ON partner_profile
-    USING GIN (to_tsvector('simple', name || ' ' || description))""",
+    """ALTER TABLE partner_profile ADD COLUMN search_vector tsvector
+    GENERATED ALWAYS AS (to_tsvector('simple', name || ' ' || description)) STORED""",
+    "CREATE INDEX partner_profile_search ON partner_profile USING GIN (search_vector)",
 ]
 
 
@@ -54,7 +55,9 @@ async def drop_search_index(apps, schema_editor):
             )
         await schema_editor.client.execute_script("DROP TABLE partner_profile_search")
     else:
-        await schema_editor.client.execute_script("DROP INDEX partner_profile_search")
+        await schema_editor.client.execute_script(
+            "ALTER TABLE partner_profile DROP COLUMN search_vector"
+        )
 
 
 class Migration(migrations.Migration):
@@ -204,7 +207,10 @@ class Migration(migrations.Migration):
             options={
                 "table": "partner_profile",
                 "app": "models",
-                "indexes": [Index(fields=["published", "name", "id"])],
+                "indexes": [
+                    Index(fields=["published", "name", "id"]),
+                    Index(fields=["id", "published", "name"]),
+                ],
                 "pk_attr": "id",
                 "table_description": "A partner organization listing in the directory, shown once the partner publishes it.",
             },
