@@ -174,7 +174,12 @@ SEARCHES: dict[str, search.DirectoryFilter] = {
 DEEP = "deep page (after 90%), no filter"
 
 
-def _profiles(count: int, now: datetime) -> Iterator[tuple[object, ...]]:
+Row = tuple[object, ...]
+
+
+def _profiles(
+    count: int, now: datetime
+) -> Iterator[tuple[int, uuid.UUID, str, str, dict[Facet, list[str]], datetime]]:
     """(id, organization id, name, description, five facet lists, created) per partner."""
     rng = random.Random(20261201)
     vocab = {facet: list(values) for facet, values in VOCABULARIES.items()}
@@ -218,13 +223,13 @@ FACET_ORDER = (
 )
 
 
-def _tables(
-    count: int, as_text: bool
-) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]]:
+def _tables(count: int, as_text: bool) -> tuple[list[Row], list[Row], list[Row]]:
     """Rows of organization, partner_profile and partner_facet_value."""
     now = utcnow()
     stamp: object = now.isoformat(" ") if as_text else now
-    organizations, profiles, facets = [], [], []
+    organizations: list[Row] = []
+    profiles: list[Row] = []
+    facets: list[Row] = []
     for n, org_id, name, description, lists, _ in _profiles(count, now):
         oid: object = str(org_id) if as_text else org_id
         organizations.append((oid, name, "PARTNER", stamp))

@@ -282,16 +282,16 @@ SEARCH_INDEX = "partner_profile_search"
 def _take_search_index(backend: str, schema: Schema) -> None:
     """Check that the migrated schema has the search index, then leave it out of the diff."""
     if backend == "sqlite":
-        tables = [t for t in schema if t == SEARCH_INDEX or t.startswith(f"{SEARCH_INDEX}_")]
-        assert SEARCH_INDEX in tables
-        for table in tables:
-            del schema[table]
+        names = [t for t in schema if t == SEARCH_INDEX or t.startswith(f"{SEARCH_INDEX}_")]
+        assert SEARCH_INDEX in names
+        for name in names:
+            del schema[name]
         return
-    table = schema["partner_profile"]
-    assert table["columns"].pop("search_vector")["udt_name"] == "tsvector"
-    gin = [index for index in table["indexes"] if index[2] == "gin"]
-    assert len(gin) == 1, table["indexes"]
-    table["indexes"].remove(gin[0])
+    profile = schema["partner_profile"]
+    assert profile["columns"].pop("search_vector")["udt_name"] == "tsvector"
+    gin = [index for index in profile["indexes"] if index[2] == "gin"]
+    assert len(gin) == 1, profile["indexes"]
+    profile["indexes"].remove(gin[0])
 
 
 # --------------------------------------------------------------------------- the diff
