@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from api import demo
 from api.settings import Settings
 from models.directory import PartnerFacetValue, PartnerProfile
 from models.directory_vocabularies import VOCABULARIES, Facet
 from models.enums import PartnerRole
+from models.tokens import Sealer
 from schema.ids import encode_id
 from tests import factories as f
 from tests.graphql import GraphQLClient
@@ -363,3 +365,25 @@ async def test_a_partner_by_id(api: GraphQLClient, db: Settings) -> None:
     # And an ID of another kind, or no ID at all, finds nothing
     for an_id in ("nope", encode_id("Organization", listed.id)):
         assert (await api.query(PARTNER, {"id": an_id}))["partner"] is None
+
+
+async def test_the_demo_lists_both_partners_and_gives_fabrikam_a_lead(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given the demo data that `partnerhub dev` seeds
+    assert await demo.seed(Sealer("tests")) is not None
+    tokens = {who.email: token for who, token in await demo.sign_in_tokens()}
+
+    # Then a visitor finds both partners, each by a facet of its own
+    assert await _names(api) == ["Fabrikam", "Northwind Traders"]
+    assert await _names(api, filter={"industries": ["HEALTHCARE"]}) == ["Fabrikam"]
+    assert await _names(api, filter={"languages": ["de"]}) == ["Northwind Traders"]
+    # And Fabrikam's agents see one NEW lead
+    for email in ("agent@fabrikam.com", "sales@fabrikam.com"):
+        data = await api.query(
+            "query { leads { totalCount edges { node { status organizationName } } } }",
+            token=tokens[email],
+        )
+        assert data["leads"]["edges"] == [
+            {"node": {"status": "NEW", "organizationName": "Tailspin Toys"}}
+        ]
