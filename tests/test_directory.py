@@ -299,7 +299,15 @@ async def test_a_visitor_filters_by_each_facet_and_by_text(
         "Alpine Health IT"
     ]
     # And what looks like query syntax or SQL is only words
-    for text in ['" OR 1=1 --', "hospitals' OR 'a'='a", "NEAR(x y)*", "a & !b | c:*", "*", ""]:
+    for text in [
+        '" OR 1=1 --',
+        "hospitals' OR 'a'='a",
+        "NEAR(x y)*",
+        "a & !b | c:*",
+        "*",
+        "",
+        "_ __",
+    ]:
         body = await api.raw(PARTNERS, {"filter": {"text": text}})
         assert "errors" not in body, (text, body)
     assert await _names(api, filter={"text": "') OR 1=1; --"}) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from httpx import ASGITransport, AsyncClient
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 
 from api.settings import Settings
@@ -12,10 +13,11 @@ from models.enums import PartnerRole
 from models.invitations import Invitation
 from models.leads import Lead
 from models.outbox import OutboxMessage
+from models.rules.leads_rate_limit import RateLimit
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs, text_of
-from tests.servers import SmtpServer
+from tests.servers import SmtpServer, free_port
 
 LEADS = """
 query($status: LeadStatus) {
@@ -321,3 +323,28 @@ async def test_only_the_partners_admin_and_sales_agents_work_its_leads(
     # And nothing changed
     assert (await api.query(LEAD, {"id": lead_id}, admin.token))["lead"]["status"] == "NEW"
     assert await Invitation.all().count() == 0
+
+
+async def test_the_rate_limit_counts_in_redis_and_lets_requests_through_when_redis_is_down(
+    db: Settings,
+) -> None:
+    # Given a limit of 2 a minute, counted in the real Redis
+    redis = Redis.from_url(str(db.redis_url))
+    try:
+        limit = RateLimit(redis=redis, limit=2, window=60, name="tests")
+        # Then the third hit of one key is refused, while another key is counted apart
+        assert [await limit.allow("198.51.100.1") for _ in range(3)] == [True, True, False]
+        assert await limit.allow("198.51.100.2") is True
+        # And the window's counter expires with the window
+        [key] = await redis.keys("ratelimit:tests:198.51.100.1:*")
+        assert 0 < await redis.ttl(key) <= 60
+    finally:
+        await redis.aclose()
+
+    # When Redis does not answer (nothing listens on the port)
+    down = Redis.from_url(f"redis://127.0.0.1:{free_port()}", socket_connect_timeout=1)
+    try:
+        # Then Contact me stays open rather than failing
+        assert await RateLimit(redis=down, limit=1, window=60, name="tests").allow("x") is True
+    finally:
+        await down.aclose()
