@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.directory import PartnerProfile
@@ -28,7 +30,11 @@ class DirectoryMutations:
         "first save) and publishes or withdraws it."
     )
     async def update_partner_profile(
-        self, info: Info, input: UpdatePartnerProfileInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdatePartnerProfileInput, strawberry.argument(description="The changes to make.")
+        ],
     ) -> PartnerProfilePayload:
         changes = rules.ProfileChanges(
             description=input.description,
@@ -50,7 +56,11 @@ class DirectoryMutations:
         "sign-in. Limited per client address (RATE_LIMITED)."
     )
     async def contact_partner(
-        self, info: Info, input: ContactPartnerInput
+        self,
+        info: Info,
+        input: Annotated[
+            ContactPartnerInput, strawberry.argument(description="The Contact me form.")
+        ],
     ) -> ContactPartnerPayload:
         context = info.context
         request = ContactRequest(

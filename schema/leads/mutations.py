@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models import leads as m
@@ -24,7 +26,13 @@ class LeadMutations:
     @strawberry.mutation(
         description="A partner's admin or sales agent moves a lead to another status."
     )
-    async def update_lead_status(self, info: Info, input: UpdateLeadStatusInput) -> LeadPayload:
+    async def update_lead_status(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateLeadStatusInput, strawberry.argument(description="The lead and its new status.")
+        ],
+    ) -> LeadPayload:
         return _payload(
             *await perform(
                 info,
@@ -39,7 +47,12 @@ class LeadMutations:
         "relationship; the lead becomes INVITED and links to the invitation."
     )
     async def send_invitation_from_lead(
-        self, info: Info, input: SendInvitationFromLeadInput
+        self,
+        info: Info,
+        input: Annotated[
+            SendInvitationFromLeadInput,
+            strawberry.argument(description="The lead, and the terms of the invitation."),
+        ],
     ) -> LeadPayload:
         async def action(op: Operation) -> m.Lead:
             request = InvitationRequest(
