@@ -12,6 +12,7 @@ from models.actors import Actor
 from models.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
 from models.clock import utcnow
 from models.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.leads import Lead
 from models.operation import Operation
 from models.organizations import Organization, User
 from models.outbox import OutboxMessage
@@ -21,6 +22,7 @@ from models.relationships import (
     RelationshipTypeRecord,
     RoleGrant,
 )
+from models.rules.directory import ProfileChanges, update_partner_profile
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import send_invitation
 from models.rules.lifecycle import next_notice
@@ -90,9 +92,10 @@ DEMO_USERS = (
 
 async def seed(sealer: Sealer) -> list[OutboxMessage] | None:
     """On an empty database: the demo organizations, their people, Contoso's tenant data, an
-    earlier GDAP relationship whose helpdesk roles Fabrikam assigned to a security group, and a
-    pending GDAP invitation from Fabrikam to Contoso. Returns the outbox messages to dispatch,
-    or None when the database already has data."""
+    earlier GDAP relationship whose helpdesk roles Fabrikam assigned to a security group, a
+    pending GDAP invitation from Fabrikam to Contoso, both partners' directory profiles and a
+    lead. Returns the outbox messages to dispatch, or None when the database already has
+    data."""
     if await Organization.exists():
         return None
     organizations: dict[str, Organization] = {}
@@ -124,6 +127,7 @@ async def seed(sealer: Sealer) -> list[OutboxMessage] | None:
             message="Hi Alex, this lets our helpdesk reset passwords and manage users for you.",
         ),
     )
+    await _seed_directory(op, users, organizations)
     return op.committed
 
 
@@ -225,6 +229,58 @@ async def _seed_access(organizations: dict[str, Organization], users: dict[str, 
         await AccessAssignment.create(
             group=group, relationship=relationship, role=role, assigned_by=agent
         )
+
+
+# The demo partners' directory profiles, published.
+DEMO_PROFILES = {
+    "agent@fabrikam.com": ProfileChanges(
+        description="Fabrikam secures and runs cloud workplaces for hospitals, clinics and "
+        "retailers: identity, devices, email and 24/7 support.",
+        locations=["US", "CA", "GB"],
+        industries=["HEALTHCARE", "RETAIL"],
+        products=["SECURITY", "IDENTITY", "DEVICES", "MANAGED_SERVICES"],
+        organization_sizes=["SIZE_50_249", "SIZE_250_999", "SIZE_1000_9999"],
+        languages=["en", "fr"],
+        contact_email="partners@fabrikam.com",
+        contact_phone="+1 425 555 0100",
+        website="https://www.fabrikam.com",
+        published=True,
+    ),
+    "agent@northwind.com": ProfileChanges(
+        description="Northwind Traders moves small businesses to the cloud: email, files, "
+        "meetings and accounting, with training for every employee.",
+        locations=["US", "DE", "NL"],
+        industries=["MANUFACTURING", "TRANSPORTATION", "PROFESSIONAL_SERVICES"],
+        products=["MIGRATION", "EMAIL", "COLLABORATION", "TRAINING"],
+        organization_sizes=["SIZE_1_9", "SIZE_10_49", "SIZE_50_249"],
+        languages=["en", "de", "nl"],
+        contact_email="hello@northwind.com",
+        website="https://www.northwind.com",
+        published=True,
+    ),
+}
+
+
+async def _seed_directory(
+    op: Operation, users: dict[str, User], organizations: dict[str, Organization]
+) -> None:
+    """Both partners' profiles, published, and a lead for Fabrikam."""
+    for email, changes in DEMO_PROFILES.items():
+        admin = Operation(actor=Actor.of(users[email], OrganizationKind.PARTNER), sealer=op.sealer)
+        await update_partner_profile(admin, changes)
+    # A lead that came in earlier: stored as Contact me stores it, its email long sent.
+    await Lead.create(
+        partner=organizations["Fabrikam"],
+        location="US",
+        contact_name="Kayla Lewis",
+        email="kayla@tailspintoys.com",
+        phone="+1 206 555 0142",
+        organization_name="Tailspin Toys",
+        organization_size="SIZE_50_249",
+        industry="RETAIL",
+        business_needs="Our 12 stores need shared email and secured laptops before the "
+        "holiday season.",
+    )
 
 
 async def sign_in_tokens() -> list[tuple[DemoUser, str]]:

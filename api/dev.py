@@ -52,7 +52,10 @@ async def _prepare(settings: Settings) -> list[tuple[demo.DemoUser, str]]:
             finally:
                 if redis is not None:
                     await redis.aclose()
-            _say("  seeded the demo: Contoso, Fabrikam, Northwind Traders, and an invitation")
+            _say(
+                "  seeded the demo: Contoso, Fabrikam, Northwind Traders, an invitation, "
+                "directory profiles and a lead"
+            )
         return await demo.sign_in_tokens()
 
 

@@ -41,6 +41,9 @@ class Settings:
     # loopback) are refused unless this is set; `partnerhub dev` allows them by default.
     webhooks_allow_private: bool | None = None
     webhooks_ca_bundle: str | None = None  # CA certificates to trust instead of the system's
+    # Contact me: at most this many requests per client address in each window of seconds.
+    contact_rate_limit: int = 5
+    contact_rate_window: int = 600
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -68,6 +71,8 @@ class Settings:
             activity_retention_days=config("ACTIVITY_RETENTION_DAYS", cast=int, default=365),
             webhooks_allow_private=config("WEBHOOKS_ALLOW_PRIVATE", cast=bool, default=None),
             webhooks_ca_bundle=config("WEBHOOKS_CA_BUNDLE", default=None),
+            contact_rate_limit=config("CONTACT_RATE_LIMIT", cast=int, default=5),
+            contact_rate_window=config("CONTACT_RATE_WINDOW", cast=int, default=600),
         )
         settings.check()
         return settings
@@ -90,6 +95,8 @@ class Settings:
             raise SettingsError("SECRET_KEY must be set in production; the default is refused")
         if self.production and len(str(self.secret_key)) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters in production")
+        if self.contact_rate_limit < 1 or self.contact_rate_window < 1:
+            raise SettingsError("CONTACT_RATE_LIMIT and CONTACT_RATE_WINDOW must be at least 1")
         if not self.database_url.startswith(
             ("sqlite://", "postgres://", "postgresql://", "asyncpg://")
         ):

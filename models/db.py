@@ -21,6 +21,9 @@ MODEL_MODULES = [
     "models.access",
     "models.activity",
     "models.webhooks",
+    # The partner directory and its leads.
+    "models.directory",
+    "models.leads",
 ]
 
 

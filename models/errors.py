@@ -25,6 +25,10 @@ class ErrorCode(StrEnum):
     DOMAIN_TAKEN = "DOMAIN_TAKEN"
     URL_NOT_ALLOWED = "URL_NOT_ALLOWED"
     UNKNOWN_EVENT_TYPE = "UNKNOWN_EVENT_TYPE"
+    # The partner directory and its leads.
+    PROFILE_INCOMPLETE = "PROFILE_INCOMPLETE"
+    RATE_LIMITED = "RATE_LIMITED"
+    LEAD_STATUS_NOT_ALLOWED = "LEAD_STATUS_NOT_ALLOWED"
 
 
 class Refused(Exception):

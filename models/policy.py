@@ -16,6 +16,7 @@ from models.catalog import RELATIONSHIP_TYPES, AdminRole
 from models.enums import PartnerRole, RelationshipType
 from models.errors import PermissionDenied
 from models.invitations import Invitation
+from models.leads import Lead
 from models.relationships import Relationship
 from models.rules.access_roles import CustomerAccess, customer_access
 from models.webhooks import WebhookEndpoint
@@ -27,6 +28,8 @@ ROLE_GRANTER_ROLES = (AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.PRIVILEGED_ROLE_
 INVITATION_SENDER_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
 # A customer's admins who read its activity log (a partner's: its admin agents).
 ACTIVITY_READER_ROLES = (*PARTNER_MANAGER_ROLES, AdminRole.GLOBAL_READER)
+# A partner's people who work its leads from the directory's Contact me form.
+LEAD_MANAGER_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
 _ADMIN_ROLE_KEYS: frozenset[str] = frozenset(AdminRole)
 _PARTNER_ROLE_KEYS: frozenset[str] = frozenset(PartnerRole)
 
@@ -160,3 +163,31 @@ def require_domain_purchaser(actor: Actor, customer_id: UUID) -> None:
             "Only the customer's own admin holding both Domain Name Administrator and "
             "Billing Administrator may buy domain subscriptions."
         )
+
+
+# --- The partner directory and its leads ----------------------------------------------
+
+
+def require_profile_editor(actor: Actor) -> None:
+    """Only a partner's admin agents edit (and publish) its directory profile."""
+    if not (actor.is_partner and actor.holds(PartnerRole.ADMIN_AGENT)):
+        raise PermissionDenied("Only a partner's admin agents may edit its directory profile.")
+
+
+def sees_unpublished_profile(actor: Actor | None, organization_id: object) -> bool:
+    """A partner's own agents see its profile before it is published; no one else does."""
+    return (
+        actor is not None and is_partner_agent(actor) and actor.organization_id == organization_id
+    )
+
+
+def require_lead_manager(actor: Actor) -> None:
+    if not (actor.is_partner and actor.holds(*LEAD_MANAGER_ROLES)):
+        raise PermissionDenied("Only a partner's admin or sales agents may work its leads.")
+
+
+def visible_leads(actor: Actor) -> QuerySet[Lead]:
+    """The leads addressed to the actor's partner, for its admin and sales agents only."""
+    if actor.is_partner and actor.holds(*LEAD_MANAGER_ROLES):
+        return Lead.filter(partner_id=actor.organization_id)
+    return Lead.filter(Q(pk__in=[]))

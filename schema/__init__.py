@@ -22,8 +22,12 @@ from schema.activity.queries import ActivityQueries
 from schema.catalog.queries import CatalogQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
+from schema.directory.mutations import DirectoryMutations
+from schema.directory.queries import DirectoryQueries
 from schema.invitations.mutations import InvitationMutations
 from schema.invitations.queries import InvitationQueries
+from schema.leads.mutations import LeadMutations
+from schema.leads.queries import LeadQueries
 from schema.organizations.queries import OrganizationQueries
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
@@ -45,6 +49,8 @@ class Query(
     AccessQueries,
     ActivityQueries,
     WebhookQueries,
+    DirectoryQueries,
+    LeadQueries,
 ):
     pass
 
@@ -56,6 +62,8 @@ class Mutation(
     CustomerMutations,
     AccessMutations,
     WebhookMutations,
+    DirectoryMutations,
+    LeadMutations,
 ):
     pass
 

@@ -39,8 +39,17 @@ class Context:
             )
         return self.viewer.actor
 
-    def operation(self) -> Operation:
-        return Operation(actor=self.actor(), sealer=self.sealer)
+    def optional_actor(self) -> Actor | None:
+        """The signed-in actor, or None for a visitor; a bad token is still UNAUTHENTICATED."""
+        if self.viewer is None and not self.bad_credentials:
+            return None
+        return self.actor()
+
+    def operation(self, *, public: bool = False) -> Operation:
+        """An operation as the viewer; `public` ones also run for visitors (actor None)."""
+        return Operation(
+            actor=self.optional_actor() if public else self.actor(), sealer=self.sealer
+        )
 
 
 Info = StrawberryInfo[Context, None]

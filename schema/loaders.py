@@ -9,6 +9,7 @@ from uuid import UUID
 from strawberry.dataloader import DataLoader
 
 from models.catalog import CURRENT_AGREEMENT_VERSION
+from models.invitations import Invitation
 from models.organizations import Organization, User
 from models.relationships import AgreementAcceptance, RelationshipTypeRecord, RoleGrant
 
@@ -20,6 +21,11 @@ async def _organizations(keys: list[UUID]) -> list[Organization | None]:
 
 async def _users(keys: list[UUID]) -> list[User | None]:
     found = {user.id: user for user in await User.filter(id__in=keys)}
+    return [found.get(key) for key in keys]
+
+
+async def _invitations(keys: list[UUID]) -> list[Invitation | None]:
+    found = {row.id: row for row in await Invitation.filter(id__in=keys)}
     return [found.get(key) for key in keys]
 
 
@@ -61,4 +67,8 @@ class Loaders:
     )
     relationship_types: DataLoader[UUID, list[RelationshipTypeRecord]] = field(
         default_factory=lambda: DataLoader(_types)
+    )
+    # By id, unchecked: only for fields whose parent the viewer may see, such as a lead's.
+    invitation: DataLoader[UUID, Invitation | None] = field(
+        default_factory=lambda: DataLoader(_invitations)
     )

@@ -15,15 +15,16 @@ T = TypeVar("T")
 
 
 async def perform(
-    info: Info, action: Callable[[Operation], Awaitable[T]]
+    info: Info, action: Callable[[Operation], Awaitable[T]], *, public: bool = False
 ) -> tuple[T | None, list[UserError]]:
     """Run `action` as the viewer; dispatch its committed side effects once it returns.
 
     A refused rule gives `(None, errors)` and, because the rules refuse before or inside
     their transaction, leaves the database as it was. A refused permission is FORBIDDEN.
+    Only a `public` action runs without a signed-in viewer (its operation's actor is None).
     """
     context = info.context
-    op = context.operation()
+    op = context.operation(public=public)
     try:
         result = await action(op)
     except Refused as refused:

@@ -12,10 +12,11 @@ from api.auth import issue_token
 from models.access import AccessAssignment, SecurityGroup, SecurityGroupMember
 from models.actors import Actor
 from models.clock import utcnow
-from models.enums import OrganizationKind, RelationshipType
+from models.enums import OrganizationKind, PartnerRole, RelationshipType
 from models.operation import Operation
 from models.organizations import Organization, User
 from models.relationships import Relationship
+from models.rules.directory import ProfileChanges, update_partner_profile
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import accept_invitation, send_invitation
 from models.tenant import (
@@ -32,6 +33,7 @@ from models.tenant import (
 )
 from models.tenant_enums import IncidentSeverity
 from models.tokens import Sealer
+from schema.ids import encode_id
 from tests.graphql import GraphQLClient
 
 _serial = itertools.count(1)
@@ -258,3 +260,59 @@ async def tenant(customer: Organization, label: str = "") -> Tenant:
         ),
         domain=await Domain.create(customer=customer, name=f"{mark}{n}.test", verified=True),
     )
+
+
+# --- The partner directory and its leads ------------------------------------------------
+
+CONTACT = """
+mutation Contact($input: ContactPartnerInput!) {
+  contactPartner(input: $input) { partner { id name } errors { field message code } }
+}
+"""
+
+
+async def listed_partner(
+    name: str, *, published: bool = True, **fields: Any
+) -> tuple[Organization, Person]:
+    """A partner with an admin agent and a directory profile saved through the rule."""
+    org = await partner(name)
+    admin = await person(org, PartnerRole.ADMIN_AGENT)
+    changes = {
+        "description": f"{name} helps organizations move to the cloud.",
+        "locations": ["US"],
+        "industries": ["HEALTHCARE"],
+        "products": ["SECURITY"],
+        "organization_sizes": ["SIZE_10_49"],
+        "languages": ["en"],
+        "contact_email": f"hello@{name.lower().replace(' ', '')}.example.com",
+    } | fields
+    op = Operation(actor=Actor.of(admin.user, OrganizationKind.PARTNER), sealer=Sealer("tests"))
+    await update_partner_profile(op, ProfileChanges(published=published, **changes))
+    return org, admin
+
+
+def partner_id(org: Organization) -> str:
+    """The directory's ID of a partner organization."""
+    return str(encode_id("Partner", org.id))
+
+
+def contact_form(org: Organization, **fields: Any) -> dict[str, Any]:
+    """A valid Contact me input for `org`, with `fields` changed."""
+    return {
+        "partnerId": partner_id(org),
+        "contactName": "Dana Visitor",
+        "email": "dana@tailspin.example.com",
+        "phone": "+1 425 555 0100",
+        "location": "US",
+        "organizationName": "Tailspin Toys",
+        "organizationSize": "SIZE_50_249",
+        "industry": "RETAIL",
+        "businessNeeds": "We want to move our email to the cloud.",
+    } | fields
+
+
+async def contact(api: GraphQLClient, org: Organization, **fields: Any) -> dict[str, Any]:
+    """contactPartner's payload, sent by a visitor (no token)."""
+    data = await api.query(CONTACT, {"input": contact_form(org, **fields)})
+    result: dict[str, Any] = data["contactPartner"]
+    return result

@@ -87,6 +87,10 @@ fragment everything on Relationship {
 }
 """
 
+# The directory answers visitors (no token); everything else needs one.
+PUBLIC_DIRECTORY_QUERIES = {"directoryVocabularies", "partners", "partner"}
+PUBLIC_MUTATIONS = {"contactPartner"}
+
 Outcome = tuple[str, list[str] | None]
 FORBIDDEN: Outcome = ("FORBIDDEN", None)
 
@@ -633,6 +637,7 @@ async def test_without_a_token_only_the_public_queries_answer(
     query_type = build_schema(production=False)._schema.query_type
     assert query_type is not None
     public = {"roleDefinitions", "relationshipTypes", "invitationByToken", "viewer"}
+    public |= PUBLIC_DIRECTORY_QUERIES
     assert public <= set(query_type.fields)
 
     # When each other query is asked without a token, with a well-formed or a malformed ID
@@ -659,6 +664,12 @@ async def test_without_a_token_only_the_public_queries_answer(
     assert data["invitationByToken"] is None
     assert data["roleDefinitions"]
     assert data["relationshipTypes"]
+    data = await api.query(
+        'query { directoryVocabularies { facet } partners { totalCount } partner(id: "x") { id } }'
+    )
+    assert data["directoryVocabularies"]
+    assert data["partners"] == {"totalCount": 0}
+    assert data["partner"] is None
 
 
 async def test_mutations_without_a_token_are_unauthenticated_and_write_nothing(
@@ -673,6 +684,8 @@ async def test_mutations_without_a_token_are_unauthenticated_and_write_nothing(
     # When each mutation is called without a token (or with a bad one)
     for token in (None, "ph_not-a-token"):
         for name, definition in mutation_type.fields.items():
+            if name in PUBLIC_MUTATIONS and token is None:
+                continue  # answered for visitors: see test_public_contact_me_...
             body = await api.raw(_document("mutation", name, definition), token=token)
             # Then it is UNAUTHENTICATED
             assert body["data"] is None, name
@@ -1010,3 +1023,78 @@ async def test_no_one_acts_on_another_organizations_customer_data(
     group = await SecurityGroup.get(id=decode_id("SecurityGroup", first.group_id))
     assert group.name == "Group contoso"
     assert await SecurityGroupMember.filter(group_id=group.id).count() == 1
+
+
+# --------------------------------------------------------------------------- directory, leads
+
+LEADS = "query { leads(first: 100) { totalCount edges { node { id contactName } } } }"
+LEAD = "query($id: ID!) { lead(id: $id) { id contactName invitation { id } } }"
+UPDATE_PROFILE = """
+mutation($input: UpdatePartnerProfileInput!) {
+  updatePartnerProfile(input: $input) { partner { id name description } errors { code } }
+}
+"""
+
+
+async def test_public_contact_me_answers_visitors_and_a_bad_token_is_still_refused(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a listed partner
+    fabrikam, admin = await f.listed_partner("Fabrikam")
+
+    # When a visitor with a bad token sends Contact me, it is UNAUTHENTICATED, as everywhere
+    body = await api.raw(f.CONTACT, {"input": f.contact_form(fabrikam)}, "ph_not-a-token")
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
+    assert await api.error_code("query { partners { totalCount } }", token="ph_x") == (
+        "UNAUTHENTICATED"
+    )
+    assert await OutboxMessage.all().count() == 0
+
+    # When a visitor without a token sends it, it is taken
+    assert (await f.contact(api, fabrikam))["errors"] == []
+    data = await api.query(LEADS, token=admin.token)
+    assert data["leads"]["totalCount"] == 1
+
+
+async def test_another_partner_sees_none_of_the_leads_and_cannot_edit_the_profile(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given Fabrikam with a published profile and a lead, and Northwind with its own
+    fabrikam, fabrikam_admin = await f.listed_partner(
+        "Fabrikam", description="Fabrikam's own words."
+    )
+    fabrikam_sales = await f.person(fabrikam, PartnerRole.SALES_AGENT)
+    northwind, northwind_admin = await f.listed_partner("Northwind")
+    northwind_sales = await f.person(northwind, PartnerRole.SALES_AGENT)
+    assert (await f.contact(api, fabrikam, contactName="Secret Visitor"))["errors"] == []
+    [edge] = (await api.query(LEADS, token=fabrikam_sales.token))["leads"]["edges"]
+    lead_id = edge["node"]["id"]
+
+    # Then Northwind's agents see none of Fabrikam's leads, by list or by ID
+    for who in (northwind_admin, northwind_sales):
+        data = await api.query(LEADS, token=who.token)
+        assert data["leads"] == {"totalCount": 0, "edges": []}
+        assert (await api.query(LEAD, {"id": lead_id}, who.token))["lead"] is None
+        for status in ("NEW", "CONTACTED", "INVITED", "CLOSED"):
+            data = await api.query(
+                "query($s: LeadStatus) { leads(status: $s) { totalCount } }",
+                {"s": status},
+                who.token,
+            )
+            assert data["leads"]["totalCount"] == 0
+    # And customers see no leads at all
+    contoso_admin = await f.person(await f.customer("Contoso"), "GLOBAL_ADMINISTRATOR")
+    assert (await api.query(LEADS, token=contoso_admin.token))["leads"]["totalCount"] == 0
+
+    # When Northwind's admin edits "the" profile, it edits Northwind's only
+    changed = await api.query(
+        UPDATE_PROFILE, {"input": {"description": "Taken over."}}, northwind_admin.token
+    )
+    assert changed["updatePartnerProfile"]["partner"]["name"] == "Northwind"
+    data = await api.query(
+        "query($id: ID!) { partner(id: $id) { description } }", {"id": f.partner_id(fabrikam)}
+    )
+    assert data["partner"] == {"description": "Fabrikam's own words."}
+    # (while Fabrikam's own admin reads its lead: the check is not vacuous)
+    data = await api.query(LEAD, {"id": lead_id}, fabrikam_admin.token)
+    assert data["lead"]["contactName"] == "Secret Visitor"

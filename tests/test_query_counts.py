@@ -18,10 +18,13 @@ from models.actors import Actor
 from models.catalog import AdminRole
 from models.clock import utcnow
 from models.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.leads import Lead
 from models.operation import Operation
 from models.organizations import Organization
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import accept_invitation, send_invitation
+from models.rules.leads import ContactRequest, contact_partner, send_invitation_from_lead
+from models.rules.leads_rate_limit import RateLimit
 from models.rules.webhook_endpoints import create_endpoint
 from models.tenant import DomainSubscription
 from models.tokens import Sealer
@@ -509,3 +512,116 @@ async def test_an_endpoints_deliveries_page_costs_the_same_for_1_or_30_deliverie
     # Then the page shows them all for the same number of queries
     check(many, MANY)
     _assert_cost(one_queries, many_queries, DELIVERIES_PAGE_QUERIES)
+
+
+# --------------------------------------------------------------------------- directory, leads
+
+PARTNERS = """
+query($filter: PartnerFilter) {
+  partners(first: 100, filter: $filter) {
+    totalCount
+    edges { cursor node { id name description locations industries products organizationSizes
+                          languages contact { email phone website } published updatedAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+# The directory page, for a visitor (no token), whatever the filter:
+#   1. the page of profiles (facets, text and order in one SELECT)
+#   2. totalCount (one COUNT)
+PARTNERS_PAGE_QUERIES = 2
+
+LEADS = """
+query {
+  leads(first: 100) {
+    totalCount
+    edges { node { id status contactName email organizationName partner { name }
+                   invitation { id customerEmail status } } }
+  }
+}
+"""
+# The leads page, for the partner's admin or sales agent:
+#   1. the bearer token, with its user and organization
+#   2. the page of leads
+#   3. organizations: the partner (one loader batch)
+#   4. invitations sent from the leads (one loader batch)
+#   5. totalCount (one COUNT)
+LEADS_PAGE_QUERIES = 5
+
+
+async def _public_page(
+    api: GraphQLClient, query: str, variables: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    with _logged_queries() as queries:
+        data = await api.query(query, variables)
+    return data, list(queries)
+
+
+async def test_directory_page_costs_the_same_for_1_or_30_partners(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given one listed partner
+    await f.listed_partner("Partner 0")
+    search = {"filter": {"industries": ["HEALTHCARE"], "locations": ["US"], "text": "cloud"}}
+    for variables in ({}, search):
+        one, one_queries = await _public_page(api, PARTNERS, variables)
+        assert one["partners"]["totalCount"] == 1
+        _assert_cost(one_queries, one_queries, PARTNERS_PAGE_QUERIES)
+
+    # When thirty are listed
+    for n in range(1, MANY):
+        await f.listed_partner(f"Partner {n}")
+
+    # Then a page of all of them, filtered or not, costs the same
+    for variables in ({}, search):
+        many, many_queries = await _public_page(api, PARTNERS, variables)
+        assert many["partners"]["totalCount"] == MANY
+        assert len(many["partners"]["edges"]) == MANY
+        assert all(e["node"]["locations"] == ["US"] for e in many["partners"]["edges"])
+        _assert_cost(one_queries, many_queries, PARTNERS_PAGE_QUERIES)
+
+
+async def test_leads_page_costs_the_same_for_1_or_30_leads(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a listed partner with one lead, from which it sent an invitation
+    fabrikam, admin = await f.listed_partner("Fabrikam")
+    op = Operation(actor=Actor.of(admin.user, OrganizationKind.PARTNER), sealer=SEALER)
+    limit = RateLimit(redis=None, limit=1, window=1, name="tests")
+
+    async def lead() -> None:
+        await contact_partner(op, _contact(fabrikam), limit, "127.0.0.1")
+        [row] = await Lead.filter(invitation_id=None).limit(1)
+        await send_invitation_from_lead(
+            op, row.id, InvitationRequest(customer_email="", type=RelationshipType.RESELLER)
+        )
+
+    await lead()
+    one, one_queries = await _page(api, LEADS, admin)
+    assert one["leads"]["totalCount"] == 1
+
+    # When it has thirty
+    for _ in range(MANY - 1):
+        await lead()
+    many, many_queries = await _page(api, LEADS, admin)
+
+    # Then the page shows them all, with their invitations, for the same number of queries
+    assert many["leads"]["totalCount"] == MANY
+    assert all(e["node"]["invitation"]["status"] == "PENDING" for e in many["leads"]["edges"])
+    assert all(e["node"]["partner"]["name"] == "Fabrikam" for e in many["leads"]["edges"])
+    _assert_cost(one_queries, many_queries, LEADS_PAGE_QUERIES)
+
+
+def _contact(org: Organization) -> ContactRequest:
+    form = f.contact_form(org)
+    return ContactRequest(
+        partner_id=org.id,
+        location=form["location"],
+        contact_name=form["contactName"],
+        email=form["email"],
+        phone=form["phone"],
+        organization_name=form["organizationName"],
+        organization_size=form["organizationSize"],
+        industry=form["industry"],
+        business_needs=form["businessNeeds"],
+    )

@@ -8,8 +8,10 @@ from typing import Any
 from uuid import UUID
 
 from models.catalog import AdminRole
+from models.directory_vocabularies import Facet, label
 from models.enums import PartnerRole, RelationshipStatus
 from models.invitations import Invitation
+from models.leads import Lead
 from models.organizations import Organization, User
 from models.relationships import Relationship
 from workers.emails import (
@@ -94,6 +96,30 @@ async def _about_relationship(payload: dict[str, Any], context: dict[str, Any]) 
     return recipients
 
 
+# A Contact me request goes to the partner's admin and sales agents.
+LEAD_TEMPLATES = {"lead_received"}
+
+
+async def _about_lead(payload: dict[str, Any], context: dict[str, Any]) -> list[str]:
+    lead = await Lead.get(id=payload["lead_id"]).prefetch_related("partner")
+    context |= {
+        "sender_name": lead.partner.name,
+        "partner_name": lead.partner.name,
+        "contact_name": lead.contact_name,
+        "email": lead.email,
+        "phone": lead.phone,
+        "organization_name": lead.organization_name,
+        "organization_size": label(Facet.ORGANIZATION_SIZE, lead.organization_size),
+        "industry": label(Facet.INDUSTRY, lead.industry),
+        "location": label(Facet.LOCATION, lead.location),
+        "business_needs": lead.business_needs,
+        "received_on": date_words(lead.created_at),
+    }
+    return await _holders(lead.partner.id, PartnerRole.ADMIN_AGENT) + await _holders(
+        lead.partner.id, PartnerRole.SALES_AGENT
+    )
+
+
 async def build(
     template: str, payload: dict[str, Any], public_url: str
 ) -> list[tuple[str, RenderedEmail]]:
@@ -101,6 +127,8 @@ async def build(
     context: dict[str, Any] = {"console_url": f"{public_url}/"}
     if template in INVITATION_TEMPLATES:
         recipients = await _about_invitation(template, payload, context)
+    elif template in LEAD_TEMPLATES:
+        recipients = await _about_lead(payload, context)
     else:
         recipients = await _about_relationship(payload, context)
     email = render(template, **context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -26,7 +27,7 @@ from models.policy import (
 from models.relationships import Relationship
 from models.rules.agreements import record_acceptance
 from models.rules.grants import add_type, record_grants
-from models.rules.invitation_request import InvitationRequest, check_request
+from models.rules.invitation_request import InvitationRequest, InvitationTerms, check_request
 from models.tokens import hash_token, new_token
 
 
@@ -48,7 +49,17 @@ async def _queue_email(
     )
 
 
-async def send_invitation(op: Operation, request: InvitationRequest) -> Invitation:
+@dataclass(frozen=True, slots=True)
+class PreparedInvitation:
+    """A request that passed every check, from a partner agent allowed to send it."""
+
+    actor: Actor
+    terms: InvitationTerms
+    customer_id: UUID | None
+
+
+async def prepare_invitation(op: Operation, request: InvitationRequest) -> PreparedInvitation:
+    """Every check of `send_invitation`, writing nothing."""
     actor = op.require_actor()
     require_invitation_sender(actor)
     terms = check_request(request)
@@ -58,42 +69,54 @@ async def send_invitation(op: Operation, request: InvitationRequest) -> Invitati
         )
         if customer is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such customer organization.", "customerId")
+    return PreparedInvitation(actor=actor, terms=terms, customer_id=request.customer_id)
+
+
+async def record_invitation(
+    tx: Transaction, op: Operation, prepared: PreparedInvitation
+) -> Invitation:
+    """Create the invitation and queue its email, inside the caller's transaction."""
+    actor, terms = prepared.actor, prepared.terms
     token, token_hash = new_token()
-    now = op.now()
-    async with op.atomic() as tx:
-        invitation = await Invitation.create(
-            partner_id=actor.organization_id,
-            customer_id=request.customer_id,
-            addressed=request.customer_id is not None,
-            customer_email=terms.customer_email,
-            type=terms.type,
-            roles=[str(role) for role in terms.roles],
-            duration_days=terms.duration_days,
-            auto_extend=terms.auto_extend,
-            message=terms.message,
-            open_days=terms.open_days,
-            token_hash=token_hash,
-            sent_by_id=actor.user_id,
-            expires_at=now + timedelta(days=terms.open_days),
-        )
-        await _queue_email(tx, op, invitation, token)
-        await tx.record(
-            "invitation.sent",
-            "Invitation",
-            invitation.id,
-            partner_id=actor.organization_id,
-            customer_id=request.customer_id,
-            changes={
-                "status": InvitationStatus.PENDING,
-                "type": terms.type,
-                "roles": invitation.roles,
-                "durationDays": terms.duration_days,
-                "autoExtend": terms.auto_extend,
-                "customerEmail": terms.customer_email,
-                "expiresAt": invitation.expires_at.isoformat(),
-            },
-        )
+    invitation = await Invitation.create(
+        partner_id=actor.organization_id,
+        customer_id=prepared.customer_id,
+        addressed=prepared.customer_id is not None,
+        customer_email=terms.customer_email,
+        type=terms.type,
+        roles=[str(role) for role in terms.roles],
+        duration_days=terms.duration_days,
+        auto_extend=terms.auto_extend,
+        message=terms.message,
+        open_days=terms.open_days,
+        token_hash=token_hash,
+        sent_by_id=actor.user_id,
+        expires_at=op.now() + timedelta(days=terms.open_days),
+    )
+    await _queue_email(tx, op, invitation, token)
+    await tx.record(
+        "invitation.sent",
+        "Invitation",
+        invitation.id,
+        partner_id=actor.organization_id,
+        customer_id=prepared.customer_id,
+        changes={
+            "status": InvitationStatus.PENDING,
+            "type": terms.type,
+            "roles": invitation.roles,
+            "durationDays": terms.duration_days,
+            "autoExtend": terms.auto_extend,
+            "customerEmail": terms.customer_email,
+            "expiresAt": invitation.expires_at.isoformat(),
+        },
+    )
     return invitation
+
+
+async def send_invitation(op: Operation, request: InvitationRequest) -> Invitation:
+    prepared = await prepare_invitation(op, request)
+    async with op.atomic() as tx:
+        return await record_invitation(tx, op, prepared)
 
 
 async def _partner_invitation(op: Operation, invitation_id: UUID) -> tuple[Actor, Invitation]:

@@ -1,0 +1,138 @@
+"""A partner's directory profile: editing and publishing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+
+from models.directory import PartnerFacetValue, PartnerProfile
+from models.directory_vocabularies import FACET_FIELDS, Facet
+from models.errors import DomainError, ErrorCode, ValidationErrors
+from models.operation import Operation
+from models.organizations import Organization
+from models.policy import require_profile_editor
+from models.rules import directory_fields as check
+
+DESCRIPTION_MAX_LENGTH = 2000
+WEBSITE_MAX_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileChanges:
+    """What the partner's admin changes; None leaves a field as it is."""
+
+    description: str | None = None
+    locations: list[str] | None = None
+    industries: list[str] | None = None
+    products: list[str] | None = None
+    organization_sizes: list[str] | None = None
+    languages: list[str] | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    website: str | None = None
+    published: bool | None = None
+
+
+# The profile's attribute holding each facet's values.
+FACET_ATTRIBUTES: dict[Facet, str] = {
+    Facet.LOCATION: "locations",
+    Facet.INDUSTRY: "industries",
+    Facet.PRODUCT: "products",
+    Facet.ORGANIZATION_SIZE: "organization_sizes",
+    Facet.LANGUAGE: "languages",
+}
+
+
+def _checked(changes: ProfileChanges) -> dict[str, object]:
+    """The profile fields to set, checked and normalized; every refusal at once."""
+    errors: list[DomainError] = []
+    fields: dict[str, object] = {}
+    if changes.description is not None:
+        fields["description"] = (
+            check.text(errors, changes.description, "description", DESCRIPTION_MAX_LENGTH) or ""
+        )
+    for facet, attribute in FACET_ATTRIBUTES.items():
+        values: list[str] | None = getattr(changes, attribute)
+        if values is not None:
+            fields[attribute] = check.vocabulary(errors, facet, values, FACET_FIELDS[facet])
+    # An empty string clears a contact field; None leaves it.
+    if changes.contact_email is not None:
+        fields["contact_email"] = check.email(errors, changes.contact_email, "contactEmail")
+    if changes.contact_phone is not None:
+        fields["contact_phone"] = check.phone(errors, changes.contact_phone, "contactPhone")
+    if changes.website is not None:
+        fields["website"] = check.website(errors, changes.website, "website", WEBSITE_MAX_LENGTH)
+    if errors:
+        raise ValidationErrors(errors)
+    return fields
+
+
+def _require_complete(profile: PartnerProfile) -> None:
+    """A listed profile says what the partner does, where, and how to reach it."""
+    missing = [
+        name
+        for name, present in (
+            ("a description", bool(profile.description)),
+            ("a location", bool(profile.locations)),
+            ("a contact email", bool(profile.contact_email)),
+        )
+        if not present
+    ]
+    if missing:
+        raise DomainError(
+            ErrorCode.PROFILE_INCOMPLETE,
+            f"A published profile needs {', '.join(missing)}.",
+            "published",
+        )
+
+
+async def own_profile(organization_id: object) -> PartnerProfile | None:
+    return await PartnerProfile.get_or_none(organization_id=organization_id)
+
+
+async def update_partner_profile(op: Operation, changes: ProfileChanges) -> PartnerProfile:
+    """The partner's admin edits its own profile (created on first save), and may publish it."""
+    actor = op.require_actor()
+    require_profile_editor(actor)
+    fields = _checked(changes)
+    organization = await Organization.get(id=actor.organization_id)
+    for attempt in range(2):
+        try:
+            return await _save(op, organization, changes, fields)
+        except IntegrityError:
+            # A concurrent first save created the profile meanwhile: update that one.
+            if attempt == 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _save(
+    op: Operation, organization: Organization, changes: ProfileChanges, fields: dict[str, object]
+) -> PartnerProfile:
+    async with op.atomic():
+        profile = await PartnerProfile.filter(organization_id=organization.id).first()
+        if profile is None:
+            profile = PartnerProfile(organization_id=organization.id)
+        profile.update_from_dict({**fields, "name": organization.name})
+        if changes.published is not None:
+            if changes.published:
+                _require_complete(profile)
+                if not profile.published:
+                    profile.published_at = op.now()
+            profile.published = changes.published
+        await profile.save()
+        await _index_facets(profile)
+    return profile
+
+
+async def _index_facets(profile: PartnerProfile) -> None:
+    """Rewrite the profile's rows of the facet index from its lists."""
+    await PartnerFacetValue.filter(profile_id=profile.id).delete()
+    await PartnerFacetValue.bulk_create(
+        [
+            PartnerFacetValue(profile_id=profile.id, facet=facet, value=value)
+            for facet, attribute in FACET_ATTRIBUTES.items()
+            for value in getattr(profile, attribute)
+        ]
+    )

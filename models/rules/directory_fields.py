@@ -1,0 +1,124 @@
+"""Checks shared by the directory's forms: vocabulary values, lengths, email, phone, website."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from email_validator import EmailNotValidError, validate_email
+
+from models.directory_vocabularies import FACET_NAMES, VOCABULARIES, Facet
+from models.errors import DomainError, ErrorCode
+
+_PHONE = re.compile(r"\+?[0-9][0-9 ().\-/]*")
+PHONE_MIN_DIGITS = 6
+PHONE_MAX_LENGTH = 40
+EMAIL_MAX_LENGTH = 254
+
+
+def text(errors: list[DomainError], value: str | None, field: str, max_length: int) -> str | None:
+    """The trimmed text, None when blank; a refusal when it is too long."""
+    trimmed = (value or "").strip() or None
+    if trimmed is not None and len(trimmed) > max_length:
+        errors.append(
+            DomainError(ErrorCode.INVALID_INPUT, f"At most {max_length} characters, please.", field)
+        )
+    return trimmed
+
+
+def required(errors: list[DomainError], value: str | None, field: str) -> None:
+    if value is None:
+        errors.append(DomainError(ErrorCode.INVALID_INPUT, "This field is required.", field))
+
+
+def email(errors: list[DomainError], value: str | None, field: str) -> str | None:
+    """The normalized address; a refusal naming `field` when it is not one."""
+    trimmed = (value or "").strip()
+    if not trimmed:
+        return None
+    try:
+        normalized: str = validate_email(trimmed, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        errors.append(
+            DomainError(ErrorCode.INVALID_INPUT, f"Enter a valid email address: {exc}", field)
+        )
+        return None
+    if len(normalized) > EMAIL_MAX_LENGTH:
+        errors.append(DomainError(ErrorCode.INVALID_INPUT, "The address is too long.", field))
+        return None
+    return normalized
+
+
+def phone(errors: list[DomainError], value: str | None, field: str) -> str | None:
+    """Digits with the usual separators and an optional leading +."""
+    trimmed = (value or "").strip()
+    if not trimmed:
+        return None
+    digits = sum(ch.isdigit() for ch in trimmed)
+    if (
+        len(trimmed) > PHONE_MAX_LENGTH
+        or not _PHONE.fullmatch(trimmed)
+        or digits < PHONE_MIN_DIGITS
+    ):
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                "Enter a phone number: digits, spaces, ( ) - . / and an optional leading +.",
+                field,
+            )
+        )
+        return None
+    return trimmed
+
+
+def website(
+    errors: list[DomainError], value: str | None, field: str, max_length: int
+) -> str | None:
+    trimmed = (value or "").strip()
+    if not trimmed:
+        return None
+    if len(trimmed) > max_length or not re.fullmatch(
+        r"https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?", trimmed
+    ):
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"Enter a web address starting with https:// (at most {max_length} characters).",
+                field,
+            )
+        )
+        return None
+    return trimmed
+
+
+def vocabulary(
+    errors: list[DomainError], facet: Facet, values: Sequence[str], field: str
+) -> list[str]:
+    """The values without repeats, each from the facet's vocabulary."""
+    known = VOCABULARIES[facet]
+    unknown = [value for value in values if value not in known]
+    if unknown:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"Not a {FACET_NAMES[facet].lower()} of the directory: {', '.join(unknown)}.",
+                field,
+            )
+        )
+    return [value for value in dict.fromkeys(values) if value in known]
+
+
+def one_of(errors: list[DomainError], facet: Facet, value: str | None, field: str) -> str | None:
+    """One value from the facet's vocabulary (a missing one is for `required` to refuse)."""
+    if value is None:
+        return None
+    if value not in VOCABULARIES[facet]:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"Not a {FACET_NAMES[facet].lower()} of the directory: {value}.",
+                field,
+            )
+        )
+        return None
+    return value

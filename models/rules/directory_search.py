@@ -1,0 +1,147 @@
+"""The directory search: every SQL statement it runs, with parameters, for SQLite and PostgreSQL.
+
+A filter on a facet is an index lookup in `partner_facet_value` (facet, value, profile); text
+is matched through the full-text index that migration 0003 creates (SQLite: FTS5 over name
+and description; PostgreSQL: a stored tsvector column of them, GIN-indexed); the page walks
+published profiles in (name, id) order from the cursor. Values are always bound parameters,
+never spliced in: the f-strings below only join fixed SQL and placeholders (hence the
+`noqa: S608`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise import connections
+
+from models.directory import PartnerProfile
+from models.directory_vocabularies import VOCABULARIES, Facet
+from models.errors import DomainError, ErrorCode
+
+MAX_TERMS = 8
+MAX_TEXT_LENGTH = 200
+MAX_VALUES_PER_FACET = 20
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryFilter:
+    """What a visitor asks for: any of the values within a facet, every facet, and the text."""
+
+    facets: Mapping[Facet, Sequence[str]] = field(default_factory=dict)
+    text: str | None = None
+
+    def terms(self) -> list[str]:
+        """The words of the text, lower-cased; each matches as a word prefix."""
+        return re.findall(r"\w+", (self.text or "").lower())[:MAX_TERMS]
+
+
+def check_filter(facets: Mapping[Facet, Sequence[str] | None], text: str | None) -> DirectoryFilter:
+    """The filter without empty facets; a refusal for a value outside the vocabulary."""
+    chosen: dict[Facet, list[str]] = {}
+    for facet, values in facets.items():
+        if not values:
+            continue
+        unknown = [value for value in values if value not in VOCABULARIES[facet]]
+        if unknown:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"Unknown {facet.lower()} value(s): {', '.join(unknown[:5])}. "
+                "See directoryVocabularies.",
+            )
+        if len(values) > MAX_VALUES_PER_FACET:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, f"At most {MAX_VALUES_PER_FACET} values per facet."
+            )
+        chosen[facet] = list(dict.fromkeys(values))
+    if text is not None and len(text) > MAX_TEXT_LENGTH:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"Search text is at most {MAX_TEXT_LENGTH} characters."
+        )
+    return DirectoryFilter(facets=chosen, text=text)
+
+
+class _Statement:
+    """SQL text with its bound values, in the connection's placeholder style."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.values: list[Any] = []
+
+    def bind(self, value: Any) -> str:
+        self.values.append(value)
+        return "?" if self.dialect == "sqlite" else f"${len(self.values)}"
+
+
+def _where(statement: _Statement, filter_: DirectoryFilter) -> str:
+    bind = statement.bind
+    clauses = [f"p.published = {bind(True)}"]
+    # Each facet's profiles, intersected: the filters read the facet index only.
+    per_facet = []
+    for facet, values in filter_.facets.items():
+        # Placeholders in the order they appear: SQLite's `?` are positional.
+        facet_param = bind(str(facet))
+        listed = ", ".join(bind(value) for value in values)
+        per_facet.append(
+            "SELECT profile_id FROM partner_facet_value "  # noqa: S608
+            f"WHERE facet = {facet_param} AND value IN ({listed})"
+        )
+    if per_facet:
+        clauses.append(f"p.id IN ({' INTERSECT '.join(per_facet)})")
+    terms = filter_.terms()
+    if terms and statement.dialect == "sqlite":
+        # FTS5 query syntax: each word a quoted prefix, all required. Words hold no quotes.
+        match = " ".join(f'"{term}"*' for term in terms)
+        clauses.append(
+            "p.id IN (SELECT rowid FROM partner_profile_search "  # noqa: S608
+            f"WHERE partner_profile_search MATCH {bind(match)})"
+        )
+    elif terms:
+        query = " & ".join(f"{term}:*" for term in terms)
+        clauses.append(f"p.search_vector @@ to_tsquery('simple', {bind(query)})")
+    return " AND ".join(clauses)
+
+
+def _statement() -> _Statement:
+    return _Statement(connections.get("default").capabilities.dialect)
+
+
+def _columns() -> str:
+    """The model's columns (known once Tortoise is set up): PostgreSQL's table also holds
+    the generated search vector, which the model does not read."""
+    return ", ".join(f"p.{column}" for column in sorted(PartnerProfile._meta.db_fields))
+
+
+async def search(
+    filter_: DirectoryFilter, after: tuple[str, int] | None, limit: int
+) -> list[PartnerProfile]:
+    """Up to `limit` published profiles matching the filter, after `(name, id)`, in that order.
+
+    The inner query finds and sorts the page's ids on narrow indexes; only the page's rows
+    are then read whole.
+    """
+    statement = _statement()
+    where = _where(statement, filter_)
+    if after is not None:
+        name, id_ = after
+        where += f" AND (p.name, p.id) > ({statement.bind(name)}, {statement.bind(id_)})"
+    sql = (
+        f"SELECT {_columns()} FROM partner_profile p WHERE p.id IN ("  # noqa: S608
+        f"SELECT p.id FROM partner_profile p WHERE {where} "
+        f"ORDER BY p.name, p.id LIMIT {statement.bind(limit)}"
+        ") ORDER BY p.name, p.id"
+    )
+    rows = await connections.get("default").execute_query_dict(sql, statement.values)
+    # Tortoise's own row constructor: converts each column as a queryset would.
+    return [PartnerProfile._init_from_db(**row) for row in rows]
+
+
+async def count(filter_: DirectoryFilter) -> int:
+    """How many published profiles match the filter."""
+    statement = _statement()
+    where = _where(statement, filter_)
+    sql = f"SELECT COUNT(*) AS n FROM partner_profile p WHERE {where}"  # noqa: S608
+    rows = await connections.get("default").execute_query_dict(sql, statement.values)
+    return int(rows[0]["n"])
