@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "models.outbox",
     "models.tenant",
     "models.access",
+    "models.claims",
 ]
 
 

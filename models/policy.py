@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+from uuid import UUID
+
 from tortoise.expressions import Q
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models.actors import Actor
 from models.catalog import RELATIONSHIP_TYPES, AdminRole
-from models.enums import PartnerRole, RelationshipType
+from models.enums import PartnerRole, RelationshipStatus, RelationshipType
 from models.errors import PermissionDenied
 from models.invitations import Invitation
-from models.relationships import Relationship
+from models.relationships import Relationship, RelationshipTypeRecord
 
 # A customer admin needs one of these to accept, decline, accept the agreement or remove roles.
 PARTNER_MANAGER_ROLES = (AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.BILLING_ADMINISTRATOR)
 # ... and one of these as well when the invitation grants admin roles.
 ROLE_GRANTER_ROLES = (AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.PRIVILEGED_ROLE_ADMINISTRATOR)
 INVITATION_SENDER_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
+# Orders, subscriptions and the MPSA purchases list: a partner's admin or sales agents.
+SALES_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
+# The types under which a partner places orders and manages subscriptions for a customer.
+RESELLER_TYPES = (RelationshipType.RESELLER, RelationshipType.INDIRECT_RESELLER)
 _ADMIN_ROLE_KEYS: frozenset[str] = frozenset(AdminRole)
 _PARTNER_ROLE_KEYS: frozenset[str] = frozenset(PartnerRole)
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 def is_customer_admin(actor: Actor) -> bool:
@@ -73,3 +82,80 @@ def visible_relationships(actor: Actor) -> QuerySet[Relationship]:
     if is_customer_admin(actor):
         return Relationship.filter(customer_id=actor.organization_id)
     return Relationship.filter(Q(pk__in=[]))
+
+
+async def holds_type(partner_id: UUID, customer_id: UUID, *types: RelationshipType) -> bool:
+    """Whether the partner's active relationship with the customer holds one of `types` in force.
+
+    The partner actions that come with a type (orders, MPSA, OEM, LOB) ask this, and nothing
+    else of the relationship: no role grant is involved.
+    """
+    return await RelationshipTypeRecord.exists(
+        relationship__partner_id=partner_id,
+        relationship__customer_id=customer_id,
+        relationship__status=RelationshipStatus.ACTIVE,
+        ended_at=None,
+        type__in=types,
+    )
+
+
+async def _require_type(
+    actor: Actor, customer_id: UUID, types: tuple[RelationshipType, ...], refusal: str
+) -> None:
+    if not await holds_type(actor.organization_id, customer_id, *types):
+        raise PermissionDenied(refusal)
+
+
+def require_sales_agent(actor: Actor) -> None:
+    if not (actor.is_partner and actor.holds(*SALES_ROLES)):
+        raise PermissionDenied("Only a partner's admin or sales agents may manage orders.")
+
+
+async def require_reseller(actor: Actor, customer_id: UUID) -> None:
+    """Orders and subscriptions: an admin or sales agent of a Reseller or Indirect reseller."""
+    require_sales_agent(actor)
+    await _require_type(
+        actor, customer_id, RESELLER_TYPES, "Only the customer's resellers may manage its orders."
+    )
+
+
+async def require_mpsa_partner(actor: Actor, customer_id: UUID) -> None:
+    """The MPSA purchases list: an admin or sales agent of one of the customer's MPSA partners."""
+    require_sales_agent(actor)
+    await _require_type(
+        actor,
+        customer_id,
+        (RelationshipType.MPSA_PARTNER,),
+        "Only the customer's MPSA partners may read its purchases.",
+    )
+
+
+async def require_oem(actor: Actor, customer_id: UUID) -> None:
+    """Registering devices: any agent of one of the customer's OEM partners, with no grant."""
+    if not is_partner_agent(actor):
+        raise PermissionDenied("Only a partner's agents may register devices.")
+    await _require_type(
+        actor,
+        customer_id,
+        (RelationshipType.OEM,),
+        "Only the customer's OEM partners may register its devices.",
+    )
+
+
+async def require_lob_partner(actor: Actor, customer_id: UUID) -> None:
+    """Line-of-business apps: any agent of one of the customer's LOB partners."""
+    if not is_partner_agent(actor):
+        raise PermissionDenied("Only a partner's agents may manage line-of-business apps.")
+    await _require_type(
+        actor,
+        customer_id,
+        (RelationshipType.LOB_PARTNER,),
+        "Only the customer's line-of-business partners may manage its apps.",
+    )
+
+
+def own_customer_data(actor: Actor, model: type[ModelT]) -> QuerySet[ModelT]:
+    """A customer admin's own tenant rows of `model` (purchases, devices, apps...); else none."""
+    if is_customer_admin(actor):
+        return model.filter(customer_id=actor.organization_id)
+    return model.filter(Q(pk__in=[]))

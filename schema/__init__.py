@@ -17,8 +17,16 @@ from strawberry.types import ExecutionContext
 
 from schema import enums as _enums  # noqa: F401  (registers the domain enums)
 from schema.catalog.queries import CatalogQueries
+from schema.devices.mutations import DeviceMutations
+from schema.devices.queries import DeviceQueries
 from schema.invitations.mutations import InvitationMutations
 from schema.invitations.queries import InvitationQueries
+from schema.lob_apps.mutations import LobAppMutations
+from schema.lob_apps.queries import LobAppQueries
+from schema.mpsa.mutations import MpsaMutations
+from schema.mpsa.queries import MpsaQueries
+from schema.orders.mutations import OrderMutations
+from schema.orders.queries import OrderQueries
 from schema.organizations.queries import OrganizationQueries
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
@@ -29,12 +37,28 @@ MAX_TOKENS = 2000
 
 
 @strawberry.type(description="What clients can read.")
-class Query(OrganizationQueries, CatalogQueries, InvitationQueries, RelationshipQueries):
+class Query(
+    OrganizationQueries,
+    CatalogQueries,
+    InvitationQueries,
+    RelationshipQueries,
+    OrderQueries,
+    MpsaQueries,
+    DeviceQueries,
+    LobAppQueries,
+):
     pass
 
 
 @strawberry.type(description="What clients can change. Every mutation takes one `input`.")
-class Mutation(InvitationMutations, RelationshipMutations):
+class Mutation(
+    InvitationMutations,
+    RelationshipMutations,
+    OrderMutations,
+    MpsaMutations,
+    DeviceMutations,
+    LobAppMutations,
+):
     pass
 
 
