@@ -29,6 +29,7 @@ test: install postgres
 # Benchmarks print their figures against a baseline measured in the same run.
 bench: install postgres
 	$(BIN)/python -m benchmarks.sweep
+	$(BIN)/python -m benchmarks.partner_types
 
 lint: install
 	$(BIN)/ruff check .

@@ -11,10 +11,10 @@ from tortoise.queryset import QuerySet
 
 from models.actors import Actor
 from models.catalog import RELATIONSHIP_TYPES, AdminRole
-from models.enums import PartnerRole, RelationshipStatus, RelationshipType
+from models.enums import PartnerRole, RelationshipType
 from models.errors import PermissionDenied
 from models.invitations import Invitation
-from models.relationships import Relationship, RelationshipTypeRecord
+from models.relationships import Relationship, RelationshipTypeRecord, active_key
 
 # A customer admin needs one of these to accept, decline, accept the agreement or remove roles.
 PARTNER_MANAGER_ROLES = (AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.BILLING_ADMINISTRATOR)
@@ -91,9 +91,7 @@ async def holds_type(partner_id: UUID, customer_id: UUID, *types: RelationshipTy
     else of the relationship: no role grant is involved.
     """
     return await RelationshipTypeRecord.exists(
-        relationship__partner_id=partner_id,
-        relationship__customer_id=customer_id,
-        relationship__status=RelationshipStatus.ACTIVE,
+        relationship__active_key=active_key(customer_id, partner_id),  # set only while ACTIVE
         ended_at=None,
         type__in=types,
     )

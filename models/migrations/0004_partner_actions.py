@@ -3,6 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
+from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
@@ -95,5 +96,9 @@ class Migration(migrations.Migration):
             model_name="LobApp",
             name="description",
             field=fields.TextField(default="", unique=False),
+        ),
+        ops.AddIndex(
+            model_name="RelationshipTypeRecord",
+            index=Index(fields=["relationship_id", "type"]),
         ),
     ]
