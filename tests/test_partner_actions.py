@@ -13,10 +13,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from api.settings import Settings
-from models.enums import PartnerRole, RelationshipStatus, RelationshipType
+from models.actors import Actor
+from models.enums import OrganizationKind, PartnerRole, RelationshipStatus, RelationshipType
+from models.operation import Operation
 from models.organizations import Organization
 from models.relationships import Relationship
+from models.rules.grants import end_relationship
 from models.tenant import Device, LobApp, Purchase, Subscription
+from models.tokens import Sealer
 from schema.ids import encode_id
 from tests import factories as f
 from tests.graphql import GraphQLClient
@@ -86,6 +90,7 @@ query($customerId: ID!) {
 }
 """
 
+SEALER = Sealer("partner-actions-tests")
 OK = "OK"
 FORBIDDEN = "FORBIDDEN"
 ACTIONS = ("place order", "change subscription", "MPSA purchases", "register device",
@@ -228,9 +233,9 @@ async def _partner_holding(name: str, admin: f.Person) -> tuple[Organization, f.
         return partner, agent
     if name == "RESELLER, then ended":
         relationship = await f.related(agent, admin, RelationshipType.RESELLER)
-        await Relationship.filter(id=relationship.id).update(
-            status=RelationshipStatus.ENDED, active_key=None
-        )
+        op = Operation(actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=SEALER)
+        await end_relationship(op, relationship.id)
+        assert (await Relationship.get(id=relationship.id)).status is RelationshipStatus.ENDED
         return partner, agent
     types = [RelationshipType(part) for part in name.split(" and ")]
     await f.related(agent, admin, *types)
