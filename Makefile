@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install run test lint typecheck check postgres bench clean
+.PHONY: all install run test lint typecheck check postgres chromium bench clean
 
 all: check test
 
@@ -23,13 +23,19 @@ run: install
 postgres:
 	@sh .ci/ensure-postgres
 
-test: install postgres
+# Chromium, which the web console's browser tests drive (Debian's package).
+chromium:
+	@sh .ci/ensure-chromium
+
+test: install postgres chromium
 	$(BIN)/pytest
 
 # Benchmarks print their figures against a baseline measured in the same run.
 bench: install postgres
 	$(BIN)/python -m benchmarks.sweep
 	$(BIN)/python -m benchmarks.partner_types
+	$(BIN)/python -m benchmarks.inbound
+	$(BIN)/python -m benchmarks.access
 
 lint: install
 	$(BIN)/ruff check .

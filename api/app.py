@@ -12,11 +12,11 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from api import dev_pages, pages
+from api import dev_pages, pages, webhooks
 from api.auth import Anonymous, BearerTokenBackend, Viewer
 from api.health import healthz, readyz
 from api.metrics import MetricsMiddleware, metrics
@@ -67,16 +67,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
     )
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
-        Route("/invitations/accept", pages.accept_invitation, methods=["GET", "POST"]),
-        Route("/agreement", pages.agreement),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        *webhooks.ROUTES,
     ]
     if not settings.production:
         routes += dev_pages.ROUTES
+    # The web console: its shell at each of its routes (`/invitations/accept?token=...`, the
+    # page the invitation email links to, among them), and its files.
+    routes += pages.console_routes()
     app = Starlette(
         debug=False,
         routes=routes,

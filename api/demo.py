@@ -3,16 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
 from api.auth import issue_token
+from models.access import AccessAssignment, SecurityGroup, SecurityGroupMember
 from models.actors import Actor
-from models.catalog import AdminRole
+from models.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
+from models.clock import utcnow
 from models.enums import OrganizationKind, PartnerRole, RelationshipType
 from models.operation import Operation
 from models.organizations import Organization, User
 from models.outbox import OutboxMessage
+from models.relationships import (
+    AgreementAcceptance,
+    Relationship,
+    RelationshipTypeRecord,
+    RoleGrant,
+    active_key,
+)
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import send_invitation
+from models.rules.lifecycle import next_notice
+from models.tenant import (
+    BillingNotification,
+    Device,
+    DirectoryUser,
+    Domain,
+    Invoice,
+    LicenseAssignment,
+    LobApp,
+    Purchase,
+    Subscription,
+    SupportIncident,
+)
+from models.tenant_enums import IncidentSeverity, InvoiceStatus
 from models.tokens import Sealer
 
 
@@ -65,9 +90,10 @@ DEMO_USERS = (
 
 
 async def seed(sealer: Sealer) -> list[OutboxMessage] | None:
-    """On an empty database: the demo organizations, their people, and a pending GDAP
-    invitation from Fabrikam to Contoso. Returns the outbox messages to dispatch, or None
-    when the database already has data."""
+    """On an empty database: the demo organizations, their people, Contoso's tenant data, an
+    earlier GDAP relationship whose helpdesk roles Fabrikam assigned to a security group, and a
+    pending GDAP invitation from Fabrikam to Contoso. Returns the outbox messages to dispatch,
+    or None when the database already has data."""
     if await Organization.exists():
         return None
     organizations: dict[str, Organization] = {}
@@ -83,6 +109,8 @@ async def seed(sealer: Sealer) -> list[OutboxMessage] | None:
             display_name=demo.name,
             roles=list(demo.roles),
         )
+    await _seed_tenant(organizations["Contoso"])
+    await _seed_access(organizations, users)
     op = Operation(
         actor=Actor.of(users["agent@fabrikam.com"], OrganizationKind.PARTNER), sealer=sealer
     )
@@ -98,6 +126,106 @@ async def seed(sealer: Sealer) -> list[OutboxMessage] | None:
         ),
     )
     return op.committed
+
+
+# ------------------------------------------------------------ customer data and access
+
+
+async def _seed_tenant(contoso: Organization) -> None:
+    """Contoso's own data: users, a subscription with licenses, billing, support, devices."""
+    users = [
+        await DirectoryUser.create(
+            customer=contoso, display_name=name, user_principal_name=upn, is_admin=admin
+        )
+        for name, upn, admin in (
+            ("Alex Wilber", "alexw@contoso.com", True),
+            ("Megan Bowen", "meganb@contoso.com", True),
+            ("Isaiah Langer", "isaiahl@contoso.com", False),
+            ("Johanna Lorenz", "johannal@contoso.com", False),
+            ("Lynne Robbins", "lynner@contoso.com", False),
+        )
+    ]
+    office = await Subscription.create(
+        customer=contoso,
+        offer_name="Microsoft 365 Business Standard",
+        sku="O365_BUSINESS",
+        quantity=10,
+    )
+    for user in users:
+        await LicenseAssignment.create(customer=contoso, subscription=office, user=user)
+    await Purchase.create(
+        customer=contoso,
+        product_name="Microsoft 365 Business Standard",
+        quantity=10,
+        amount=Decimal("1500.00"),
+        purchased_at=utcnow() - timedelta(days=60),
+        subscription=office,
+    )
+    await BillingNotification.create(
+        customer=contoso,
+        subject="Your subscription renews soon",
+        body="Microsoft 365 Business Standard renews in 30 days.",
+    )
+    await Invoice.create(
+        customer=contoso,
+        number="G012345678",
+        amount=Decimal("125.00"),
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 31),
+        status=InvoiceStatus.PAID,
+    )
+    await SupportIncident.create(
+        customer=contoso,
+        title="Mail delayed",
+        description="Messages to external recipients arrive an hour late.",
+        severity=IncidentSeverity.MODERATE,
+    )
+    await Device.create(
+        customer=contoso,
+        serial_number="PF3XK2A1",
+        hardware_hash="T0FFAB12...",
+        model="Surface Laptop 6",
+    )
+    await LobApp.create(
+        customer=contoso,
+        name="Contoso Expenses",
+        version="2.4.1",
+        package_url="https://apps.contoso.com/expenses-2.4.1.msix",
+    )
+    await Domain.create(customer=contoso, name="contoso.com", verified=True)
+
+
+async def _seed_access(organizations: dict[str, Organization], users: dict[str, User]) -> None:
+    """Contoso granted Fabrikam helpdesk and license roles (GDAP, a year) some time ago, and
+    Fabrikam's admin agent assigned them to its "Helpdesk tier 1" group, of which it is a
+    member. The rows are written as acceptance would have left them, without its emails."""
+    now = utcnow()
+    fabrikam, contoso = organizations["Fabrikam"], organizations["Contoso"]
+    admin, agent = users["admin@contoso.com"], users["agent@fabrikam.com"]
+    relationship = await Relationship.create(
+        customer=contoso, partner=fabrikam, active_key=active_key(contoso.id, fabrikam.id)
+    )
+    await RelationshipTypeRecord.create(
+        relationship=relationship, type=RelationshipType.GDAP_PARTNER, added_at=now
+    )
+    await AgreementAcceptance.create(
+        customer=contoso, version=CURRENT_AGREEMENT_VERSION, accepted_by=admin, accepted_at=now
+    )
+    group = await SecurityGroup.create(partner=fabrikam, name="Helpdesk tier 1", created_by=agent)
+    await SecurityGroupMember.create(group=group, user=agent)
+    for role in (AdminRole.HELPDESK_ADMINISTRATOR, AdminRole.LICENSE_ADMINISTRATOR):
+        grant = RoleGrant(
+            relationship=relationship,
+            role=role,
+            type=RelationshipType.GDAP_PARTNER,
+            granted_at=now,
+            expires_at=now + timedelta(days=365),
+        )
+        grant.next_notice_at = next_notice(grant, now)
+        await grant.save()
+        await AccessAssignment.create(
+            group=group, relationship=relationship, role=role, assigned_by=agent
+        )
 
 
 async def sign_in_tokens() -> list[tuple[DemoUser, str]]:

@@ -63,15 +63,18 @@ def _banner(
     lines = [
         "",
         f"Partnerhub is running on {base}",
+        f"  Web console:        {base}/",
         f"  GraphQL (GraphiQL): {base}/graphql",
         f"  Local mailbox:      {base}/dev/mail   (or: partnerhub mail list)",
         "",
-        "Sign in with a bearer token (Authorization: Bearer <token>):",
+        "Demo users: each one's bearer token (Authorization: Bearer <token>), and below it",
+        "a link that signs them in to the web console:",
     ]
     for user, token in tokens:
         lines.append(
             f"  {user.email:<22} {user.organization:<18} {','.join(user.roles):<22} {token}"
         )
+        lines.append(f"      {base}/?token={token}")
     lines += ["", "Press Ctrl-C to stop everything."]
     return "\n".join(lines)
 

@@ -9,6 +9,8 @@ from typing import Literal, cast
 from starlette.config import Config
 from starlette.datastructures import Secret
 
+from api.webhooks_sources import InvalidSources, WebhookSources, parse_sources
+
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 (a placeholder, refused in production)
 DEFAULT_DATABASE_URL = "sqlite://var/partnerhub.sqlite3"
 
@@ -32,6 +34,8 @@ class Settings:
     environment: Environment = "development"
     mailbox_dir: str = "var/mail"  # where `partnerhub dev`'s local mailbox keeps messages
     metrics_port: int | None = None  # where a worker serves its Prometheus metrics, if at all
+    # The trusted systems that may call POST /webhooks/{source}, each with its secrets.
+    inbound_webhook_secrets: WebhookSources = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -41,6 +45,10 @@ class Settings:
             raise SettingsError(
                 f"PARTNERHUB_ENV must be development, test or production, not {environment!r}"
             )
+        try:
+            inbound_webhook_secrets = parse_sources(config("INBOUND_WEBHOOK_SECRETS", default=None))
+        except InvalidSources as exc:
+            raise SettingsError(str(exc)) from None
         settings = cls(
             database_url=config("DATABASE_URL", default=DEFAULT_DATABASE_URL),
             redis_url=config("REDIS_URL", default=None),
@@ -51,6 +59,7 @@ class Settings:
             environment=cast(Environment, environment),
             mailbox_dir=config("MAILBOX_DIR", default=cls.mailbox_dir),
             metrics_port=config("METRICS_PORT", cast=int, default=None),
+            inbound_webhook_secrets=inbound_webhook_secrets,
         )
         settings.check()
         return settings

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext, get_current_context
 
 MODEL_MODULES = [
@@ -15,6 +16,7 @@ MODEL_MODULES = [
     "models.invitations",
     "models.relationships",
     "models.outbox",
+    "models.inbound_webhooks",
     "models.tenant",
     "models.access",
     "models.claims",
@@ -24,7 +26,7 @@ MODEL_MODULES = [
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """Tortoise's configuration for one database URL; the app label is `models`."""
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
@@ -35,6 +37,14 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def _connection(database_url: str) -> dict[str, Any]:
+    """The connection's settings; SQLite runs on `models.sqlite`, which locks on BEGIN."""
+    connection: dict[str, Any] = expand_db_url(database_url)
+    if connection["engine"] == "tortoise.backends.sqlite":
+        connection["engine"] = "models.sqlite"
+    return connection
 
 
 # For Tortoise's own command line (`tortoise makemigrations`), via [tool.tortoise].

@@ -42,6 +42,7 @@ class EmailStatus(StrEnum):
     QUEUED = "QUEUED"
     SENT = "SENT"
     FAILED = "FAILED"
+    BOUNCED = "BOUNCED"  # sent, then reported undeliverable by the mail system
 
 
 class RelationshipStatus(StrEnum):

@@ -42,6 +42,8 @@ class Invitation(Model):
     email_error = fields.TextField(null=True)
     # The token hash whose email went out, so that one token is never mailed twice.
     emailed_token_hash = fields.CharField(max_length=64, null=True)
+    # The Message-ID of the email last sent, which delivery reports (bounces) name.
+    email_message_id = fields.CharField(max_length=255, null=True)
     sent_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="sent_invitations", null=True, on_delete=fields.SET_NULL
     )
@@ -59,4 +61,5 @@ class Invitation(Model):
             ("partner_id", "created_at"),
             ("customer_id", "created_at"),
             ("status", "expires_at"),
+            ("email_message_id",),
         )

@@ -15,6 +15,7 @@ class Task(StrEnum):
     SEND_INVITATION_EMAIL = "send_invitation_email"
     SEND_NOTIFICATION = "send_notification"
     REVOKE_ROLES = "revoke_roles"
+    RUN_INBOUND_WEBHOOK = "run_inbound_webhook"
 
 
 class OutboxMessage(Model):

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from datetime import datetime
 from uuid import UUID
 
 from tortoise.expressions import Q
-from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from models.access import SecurityGroup
 from models.actors import Actor
+from models.capabilities import DOMAIN_SUBSCRIPTION_ROLES, Capability
 from models.catalog import RELATIONSHIP_TYPES, AdminRole
 from models.enums import PartnerRole, RelationshipType
 from models.errors import PermissionDenied
 from models.invitations import Invitation
 from models.relationships import Relationship, RelationshipTypeRecord, active_key
+from models.rules.access_roles import CustomerAccess, customer_access
 
 # A customer admin needs one of these to accept, decline, accept the agreement or remove roles.
 PARTNER_MANAGER_ROLES = (AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.BILLING_ADMINISTRATOR)
@@ -27,7 +29,6 @@ SALES_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
 RESELLER_TYPES = (RelationshipType.RESELLER, RelationshipType.INDIRECT_RESELLER)
 _ADMIN_ROLE_KEYS: frozenset[str] = frozenset(AdminRole)
 _PARTNER_ROLE_KEYS: frozenset[str] = frozenset(PartnerRole)
-ModelT = TypeVar("ModelT", bound=Model)
 
 
 def is_customer_admin(actor: Actor) -> bool:
@@ -82,6 +83,9 @@ def visible_relationships(actor: Actor) -> QuerySet[Relationship]:
     if is_customer_admin(actor):
         return Relationship.filter(customer_id=actor.organization_id)
     return Relationship.filter(Q(pk__in=[]))
+
+
+# ------------------------------------------------------ partner actions by relationship type
 
 
 async def holds_type(partner_id: UUID, customer_id: UUID, *types: RelationshipType) -> bool:
@@ -152,8 +156,46 @@ async def require_lob_partner(actor: Actor, customer_id: UUID) -> None:
     )
 
 
-def own_customer_data(actor: Actor, model: type[ModelT]) -> QuerySet[ModelT]:
-    """A customer admin's own tenant rows of `model` (purchases, devices, apps...); else none."""
-    if is_customer_admin(actor):
-        return model.filter(customer_id=actor.organization_id)
-    return model.filter(Q(pk__in=[]))
+# ---------------------------------------------------------------- customer data and AOBO
+
+
+def visible_security_groups(actor: Actor) -> QuerySet[SecurityGroup]:
+    """The partner's security groups, for its agents."""
+    if is_partner_agent(actor):
+        return SecurityGroup.filter(partner_id=actor.organization_id)
+    return SecurityGroup.filter(Q(pk__in=[]))
+
+
+def require_access_manager(actor: Actor) -> None:
+    """Security groups and access assignments: the partner's admin agents."""
+    if not (actor.is_partner and actor.holds(PartnerRole.ADMIN_AGENT)):
+        raise PermissionDenied(
+            "Only a partner's admin agents may manage security groups and access assignments."
+        )
+
+
+async def require_capability(
+    actor: Actor, customer_id: UUID, capability: Capability, now: datetime
+) -> CustomerAccess:
+    """The one check of every action on a customer's data, by the capability table.
+
+    A customer the viewer may not see at all is refused the same way, so that a refusal
+    does not tell whether it exists.
+    """
+    access = await customer_access(actor, customer_id, now)
+    if access is None or not access.allows(capability):
+        raise PermissionDenied(f"Your roles for this customer do not allow {capability}.")
+    return access
+
+
+def require_domain_purchaser(actor: Actor, customer_id: UUID) -> None:
+    """Domain subscriptions: the customer's own account, holding every required role."""
+    if not (
+        actor.is_customer
+        and actor.organization_id == customer_id
+        and actor.roles >= DOMAIN_SUBSCRIPTION_ROLES
+    ):
+        raise PermissionDenied(
+            "Only the customer's own admin holding both Domain Name Administrator and "
+            "Billing Administrator may buy domain subscriptions."
+        )

@@ -99,7 +99,8 @@ class RoleGrant(Model):
 
     class Meta:
         table = "role_grant"
-        indexes = (("status", "next_notice_at"),)
+        # (relationship_id, status): a relationship's active grants, read by every access check.
+        indexes = (("status", "next_notice_at"), ("relationship_id", "status"))
 
 
 class AgreementAcceptance(Model):

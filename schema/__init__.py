@@ -16,7 +16,11 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema import enums as _enums  # noqa: F401  (registers the domain enums)
+from schema.access.mutations import AccessMutations
+from schema.access.queries import AccessQueries
 from schema.catalog.queries import CatalogQueries
+from schema.customers.mutations import CustomerMutations
+from schema.customers.queries import CustomerQueries
 from schema.devices.mutations import DeviceMutations
 from schema.devices.queries import DeviceQueries
 from schema.invitations.mutations import InvitationMutations
@@ -42,6 +46,8 @@ class Query(
     CatalogQueries,
     InvitationQueries,
     RelationshipQueries,
+    CustomerQueries,
+    AccessQueries,
     OrderQueries,
     MpsaQueries,
     DeviceQueries,
@@ -54,6 +60,8 @@ class Query(
 class Mutation(
     InvitationMutations,
     RelationshipMutations,
+    CustomerMutations,
+    AccessMutations,
     OrderMutations,
     MpsaMutations,
     DeviceMutations,

@@ -4,16 +4,33 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from api.auth import issue_token
+from models.access import AccessAssignment, SecurityGroup, SecurityGroupMember
 from models.actors import Actor
+from models.clock import utcnow
 from models.enums import OrganizationKind, RelationshipType
 from models.operation import Operation
 from models.organizations import Organization, User
 from models.relationships import Relationship
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import accept_invitation, send_invitation
+from models.tenant import (
+    BillingNotification,
+    Device,
+    DirectoryUser,
+    Domain,
+    Invoice,
+    LicenseAssignment,
+    LobApp,
+    Purchase,
+    Subscription,
+    SupportIncident,
+)
+from models.tenant_enums import IncidentSeverity
 from models.tokens import Sealer
 from tests.graphql import GraphQLClient
 
@@ -52,39 +69,6 @@ async def person(org: Organization, *roles: str, email: str | None = None) -> Pe
         roles=list(roles),
     )
     return Person(user=user, token=await issue_token(user))
-
-
-_SEALER = Sealer("factories")
-# Roles for the types that take requested roles; the others take none (or their fixed ones).
-_REQUESTED_ROLES = {
-    RelationshipType.GDAP_PARTNER: ["USER_ADMINISTRATOR"],
-    RelationshipType.PARTNER: ["USER_ADMINISTRATOR"],
-}
-
-
-async def related(agent: Person, admin: Person, *types: RelationshipType) -> Relationship:
-    """The admin's organization accepts one invitation per type from the agent's partner,
-    through the rules (faster than the API, the same code): their relationship."""
-    customer_id = admin.user.organization_id  # type: ignore[attr-defined]
-    relationship = None
-    for type_ in types:
-        op = Operation(actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=_SEALER)
-        await send_invitation(
-            op,
-            InvitationRequest(
-                customer_email="admin@example.com",
-                type=type_,
-                customer_id=customer_id,
-                roles=_REQUESTED_ROLES.get(type_),
-                duration_days=30 if type_ is RelationshipType.GDAP_PARTNER else None,
-            ),
-        )
-        token = _SEALER.unseal(op.committed[0].payload["sealed_token"])
-        assert token is not None
-        op = Operation(actor=Actor.of(admin.user, OrganizationKind.CUSTOMER), sealer=_SEALER)
-        relationship = await accept_invitation(op, token, accept_agreement=True)
-    assert relationship is not None
-    return relationship
 
 
 SEND = """
@@ -146,3 +130,148 @@ async def accept(
     )
     result: dict[str, Any] = data["acceptInvitation"]
     return result
+
+
+# ------------------------------------------------------------ relationships and tenant data
+# Built through the domain rules directly (faster than the API, the same code).
+
+_SEALER = Sealer("factories")
+
+
+async def granted(
+    agent: Person,
+    admin: Person,
+    roles: list[str],
+    type_: RelationshipType = RelationshipType.GDAP_PARTNER,
+    duration_days: int | None = 90,
+) -> Relationship:
+    """The admin's organization accepts an invitation from the agent's partner granting
+    `roles` (a GDAP invitation by default): the relationship."""
+    customer_id = admin.user.organization_id  # type: ignore[attr-defined]
+    op = Operation(actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=_SEALER)
+    await send_invitation(
+        op,
+        InvitationRequest(
+            customer_email="admin@example.com",
+            type=type_,
+            customer_id=customer_id,
+            roles=roles or None,
+            duration_days=duration_days if type_ is RelationshipType.GDAP_PARTNER else None,
+        ),
+    )
+    token = _SEALER.unseal(op.committed[-1].payload["sealed_token"])
+    assert token is not None
+    accept = Operation(actor=Actor.of(admin.user, OrganizationKind.CUSTOMER), sealer=_SEALER)
+    return await accept_invitation(accept, token, accept_agreement=True)
+
+
+# Roles for the types that take requested roles; the others take none (or their fixed ones).
+_REQUESTED_ROLES = {
+    RelationshipType.GDAP_PARTNER: ["USER_ADMINISTRATOR"],
+    RelationshipType.PARTNER: ["USER_ADMINISTRATOR"],
+}
+
+
+async def related(agent: Person, admin: Person, *types: RelationshipType) -> Relationship:
+    """The admin's organization accepts one invitation per type from the agent's partner:
+    their relationship, holding every type."""
+    relationship = None
+    for type_ in types:
+        relationship = await granted(agent, admin, _REQUESTED_ROLES.get(type_, []), type_)
+    assert relationship is not None
+    return relationship
+
+
+async def group(agent: Person, name: str, *members: Person) -> SecurityGroup:
+    """A security group of the agent's partner, with `members`."""
+    found = await SecurityGroup.create(
+        partner_id=agent.user.organization_id,  # type: ignore[attr-defined]
+        name=name,
+        created_by=agent.user,
+    )
+    for member in members:
+        await SecurityGroupMember.create(group=found, user=member.user)
+    return found
+
+
+async def assign(group: SecurityGroup, relationship: Relationship, *roles: str) -> None:
+    for role in roles:
+        await AccessAssignment.create(group=group, relationship=relationship, role=role)
+
+
+@dataclass
+class Tenant:
+    """One of each kind of a customer's data."""
+
+    user: DirectoryUser
+    admin_user: DirectoryUser
+    subscription: Subscription
+    license: LicenseAssignment
+    purchase: Purchase
+    notification: BillingNotification
+    invoice: Invoice
+    incident: SupportIncident
+    device: Device
+    app: LobApp
+    domain: Domain
+
+
+async def tenant(customer: Organization, label: str = "") -> Tenant:
+    """The customer's tenant data, one row of each kind; `label` marks every text."""
+    mark = label or customer.name.lower().replace(" ", "")
+    n = next(_serial)
+    user = await DirectoryUser.create(
+        customer=customer, display_name=f"Ann {mark}", user_principal_name=f"ann{n}@{mark}.test"
+    )
+    admin_user = await DirectoryUser.create(
+        customer=customer,
+        display_name=f"Ada {mark}",
+        user_principal_name=f"ada{n}@{mark}.test",
+        is_admin=True,
+    )
+    subscription = await Subscription.create(
+        customer=customer, offer_name=f"Office {mark}", sku=f"O365-{mark}", quantity=5
+    )
+    return Tenant(
+        user=user,
+        admin_user=admin_user,
+        subscription=subscription,
+        license=await LicenseAssignment.create(
+            customer=customer, subscription=subscription, user=user
+        ),
+        purchase=await Purchase.create(
+            customer=customer,
+            product_name=f"Office {mark}",
+            amount=Decimal("120.00"),
+            purchased_at=utcnow(),
+        ),
+        notification=await BillingNotification.create(
+            customer=customer, subject=f"Renewal {mark}", body=f"Renews soon {mark}"
+        ),
+        invoice=await Invoice.create(
+            customer=customer,
+            number=f"INV-{mark}-{n}",
+            amount=Decimal("120.00"),
+            period_start=date(2026, 11, 1),
+            period_end=date(2026, 11, 30),
+        ),
+        incident=await SupportIncident.create(
+            customer=customer,
+            title=f"Mail down {mark}",
+            description=f"Nobody gets mail {mark}",
+            severity=IncidentSeverity.HIGH,
+        ),
+        device=await Device.create(
+            customer=customer,
+            serial_number=f"SN-{mark}-{n}",
+            hardware_hash=f"HASH-{mark}",
+            model=f"Surface {mark}",
+        ),
+        app=await LobApp.create(
+            customer=customer,
+            name=f"App {mark}",
+            version="1.0",
+            package_url=f"https://apps.{mark}.test/app.msix",
+        ),
+        domain=await Domain.create(customer=customer, name=f"{mark}{n}.test", verified=True),
+    )

@@ -127,7 +127,11 @@ def test_dev_runs_everything_seeds_once_and_stops_everything(dev: Dev) -> None:
         "organization": {"name": "Fabrikam"},
     }
 
-    # And the demo invitation's email is a file in var/mail/ whose link opens the accept page
+    # And each demo person has a link that signs them in to the console
+    for address, token in tokens.items():
+        assert f"{dev.base}/?token={token}" in dev.output(), address
+
+    # And the demo invitation's email is a file in var/mail/ whose link opens the console
     [mail] = wait_for_mail(dev.folder / "var" / "mail", 1)
     message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
     text = message.get_body(preferencelist=("plain",))
@@ -136,7 +140,7 @@ def test_dev_runs_everything_seeds_once_and_stops_everything(dev: Dev) -> None:
     assert link is not None
     page = httpx.get(link.group(0))
     assert page.status_code == 200
-    assert "Fabrikam" in page.text
+    assert '<script type="module" src="/console/app.js">' in page.text
     listing = httpx.get(f"{dev.base}/dev/mail")
     assert "invites you" in listing.text
     listed = subprocess.run(

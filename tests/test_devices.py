@@ -14,9 +14,9 @@ from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.test_partner_actions import DEVICES, REGISTER_DEVICE, device_input, org_id
 
-MY_DEVICES = """
-query { myDevices(first: 100) { totalCount edges { node {
-  serialNumber hardwareHash model registeredByPartner { name } } } } }
+CUSTOMER_DEVICES = """
+query($id: ID!) { customer(id: $id) { devices(first: 100) { totalCount edges { node {
+  serialNumber hardwareHash model registeredByPartner { name } } } } } }
 """
 
 
@@ -138,7 +138,8 @@ async def test_the_oem_lists_its_devices_and_the_customer_sees_them_all(
         assert page["totalCount"] == 1
 
     # And the customer's admin sees every device, and who registered it
-    page = (await api.query(MY_DEVICES, token=admin.token))["myDevices"]
+    data = await api.query(CUSTOMER_DEVICES, {"id": org_id(contoso)}, admin.token)
+    page = data["customer"]["devices"]
     seen = {
         (e["node"]["serialNumber"], (e["node"]["registeredByPartner"] or {}).get("name"))
         for e in page["edges"]

@@ -67,11 +67,18 @@ async def test_gdap_invitation_from_email_to_ended_relationship(
     )
     assert data["invitation"] == {"emailStatus": "SENT", "emailAttempts": 1}
 
-    # And the link's page shows the invitation
+    # And the link opens the web console, whose invitation page reads it by its token
     page = await api.http.get(f"/invitations/accept?token={token}")
     assert page.status_code == 200
-    assert "Accept &amp; Authorize" in page.text
-    assert "User Administrator" in page.text
+    assert '<script type="module" src="/console/app.js">' in page.text
+    shown = await api.query(
+        "query($token: String!) { invitationByToken(token: $token) { roles partner { name } } }",
+        {"token": token},
+    )
+    assert shown["invitationByToken"] == {
+        "roles": ["USER_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR"],
+        "partner": {"name": "Fabrikam"},
+    }
 
     # When the global admin accepts with the agreement
     accepted = await f.accept(api, admin, token)

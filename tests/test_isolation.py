@@ -20,6 +20,7 @@ from graphql import (
 )
 
 from api.settings import Settings
+from models.access import SecurityGroup, SecurityGroupMember
 from models.clock import utcnow
 from models.enums import InvitationStatus, PartnerRole, RelationshipStatus, RelationshipType
 from models.invitations import Invitation
@@ -653,19 +654,22 @@ query($customerId: ID!) {
 }
 """
 CUSTOMER_SIDE = """
-query {
+query($customerId: ID!) {
   customerSettings { shareMpsaPurchases }
-  myPurchases(first: 100) { totalCount edges { node { id productName partner { id name } } } }
-  mySubscriptions(first: 100) { totalCount edges { node { id sku soldBy { id name } } } }
-  myDevices(first: 100) { totalCount edges { node {
-    id serialNumber hardwareHash registeredByPartner { id name } } } }
-  myLobApps(first: 100) { totalCount edges { node { id name submittedByPartner { id name } } } }
+  customer(id: $customerId) {
+    purchases(first: 100) { totalCount edges { node { id productName partner { id name } } } }
+    subscriptions(first: 100) { totalCount edges { node { id sku soldBy { id name } } } }
+    devices(first: 100) { totalCount edges { node {
+      id serialNumber hardwareHash registeredByPartner { id name } } } }
+    apps(first: 100) { totalCount edges { node {
+      id name description submittedByPartner { id name } } } }
+  }
 }
 """
 SHARE_MPSA_PURCHASES = """
 mutation { updateCustomerSettings(input: {shareMpsaPurchases: true}) { errors { code } } }
 """
-MY_LISTS = ("myPurchases", "mySubscriptions", "myDevices", "myLobApps")
+CUSTOMER_LISTS = ("purchases", "subscriptions", "devices", "apps")
 
 
 @dataclass
@@ -745,8 +749,9 @@ async def test_partner_actions_show_nothing_to_another_partner_or_customer(
         text = json.dumps(data)
         assert [marker for marker in other.markers if marker in text] == []
         # When the customer's admin reads its own lists, Then the same holds
-        data = await api.query(CUSTOMER_SIDE, token=own.admin.token)
-        assert [data[name]["totalCount"] for name in MY_LISTS] == [1, 1, 1, 1]
+        own_customer = {"customerId": org_id(own.customer)}
+        data = await api.query(CUSTOMER_SIDE, own_customer, own.admin.token)
+        assert [data["customer"][name]["totalCount"] for name in CUSTOMER_LISTS] == [1, 1, 1, 1]
         text = json.dumps(data)
         assert [marker for marker in other.markers if marker in text] == []
         assert own.markers[0] in text
@@ -785,17 +790,275 @@ async def test_partner_actions_show_nothing_to_another_partner_or_customer(
             "update app": ("NOT_FOUND", ["input", "appId"]),
         }
 
-    # And people of a side without the right roles see none of the customer lists
+    # And people without the customer's admin roles read none of the customer's lists: the
+    # customer is not theirs to see (its user without roles, the other world's admin), or,
+    # for its partners' agents (no admin role granted here), each list is FORBIDDEN
     contoso_user = await f.person(first.customer)
-    data = await api.raw(CUSTOMER_SIDE, token=contoso_user.token)
+    contoso = {"customerId": org_id(first.customer)}
+    data = await api.raw(CUSTOMER_SIDE, contoso, contoso_user.token)
     assert data["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # customerSettings
-    lists = "query { " + " ".join(f"{name} {{ totalCount }}" for name in MY_LISTS) + " }"
-    for who in (contoso_user, first.agent, first.helpdesk):
-        data = await api.query(lists, token=who.token)
-        assert [data[name]["totalCount"] for name in MY_LISTS] == [0, 0, 0, 0]
+    lists = (
+        "query($customerId: ID!) { customer(id: $customerId) { "
+        + " ".join(f"{name} {{ totalCount }}" for name in CUSTOMER_LISTS)
+        + " } }"
+    )
+    for who in (contoso_user, second.admin):
+        assert await api.query(lists, contoso, who.token) == {"customer": None}
+    for who in (first.agent, first.helpdesk):
+        body = await api.raw(lists, contoso, who.token)
+        assert body["data"]["customer"] == dict.fromkeys(CUSTOMER_LISTS)
+        assert {e["extensions"]["code"] for e in body["errors"]} == {"FORBIDDEN"}
 
     # And nothing of either world changed
     assert await Subscription.filter(status="ACTIVE").count() == 2
     assert sorted(app.name for app in await LobApp.all()) == ["App of Fabrikam", "App of Northwind"]
     assert await Purchase.all().count() == 2
     assert await Device.all().count() == 2
+
+
+# ------------------------------------------------------ customer data and access assignments
+
+CUSTOMER_DATA = """
+query($own: ID!, $foreign: ID!, $foreignGroup: ID!) {
+  customers(first: 100) { totalCount edges { node { ...customer } } }
+  own: customer(id: $own) { ...customer }
+  foreign: customer(id: $foreign) { ...customer }
+  ownPages: billingPages(customerId: $own)
+  foreignPages: billingPages(customerId: $foreign)
+  securityGroups(first: 100) { totalCount edges { node { ...group } } }
+  foreignGroup: securityGroup(id: $foreignGroup) { ...group }
+}
+fragment customer on Customer {
+  id name onBehalf roles capabilities billingPages
+  users { totalCount edges { node { id displayName userPrincipalName
+    passwordResetByPartner { id name } } } }
+  subscriptions { totalCount edges { node { id offerName sku assignedLicenses
+    soldBy { id name } } } }
+  licenses { totalCount edges { node { id user { id userPrincipalName }
+    subscription { id offerName } assignedByPartner { id name } } } }
+  purchases { totalCount edges { node { id productName partner { id name } } } }
+  billingNotifications { totalCount edges { node { id subject body } } }
+  invoices { totalCount edges { node { id number } } }
+  supportIncidents { totalCount edges { node { id title description openedBy
+    openedByPartner { id name } } } }
+  devices { totalCount edges { node { id serialNumber hardwareHash model
+    registeredByPartner { id name } } } }
+  apps { totalCount edges { node { id name packageUrl submittedByPartner { id name } } } }
+  domains { totalCount edges { node { id name subscription { years } } } }
+}
+fragment group on SecurityGroup {
+  id name members { id email } assignments { id role relationshipId customer { id name } }
+}
+"""
+TENANT_LISTS = [
+    "users",
+    "subscriptions",
+    "licenses",
+    "purchases",
+    "billingNotifications",
+    "invoices",
+    "supportIncidents",
+    "devices",
+    "apps",
+    "domains",
+]
+
+
+@dataclass
+class TenantPair:
+    """A partner whose agent holds GLOBAL_ADMINISTRATOR over its customer through a group."""
+
+    agent: f.Person
+    admin_agent: f.Person
+    global_admin: f.Person
+    customer_id: str
+    group_id: str
+    data: f.Tenant
+    markers: list[str]
+
+
+async def _tenant_pair(partner_name: str, customer_name: str) -> TenantPair:
+    partner, customer = await f.partner(partner_name), await f.customer(customer_name)
+    mark = customer_name.lower()
+    admin_agent = await f.person(partner, PartnerRole.ADMIN_AGENT, email=f"a@{mark}-p.test")
+    agent = await f.person(partner, PartnerRole.HELPDESK_AGENT, email=f"h@{mark}-p.test")
+    global_admin = await f.person(customer, "GLOBAL_ADMINISTRATOR", email=f"ga@{mark}.test")
+    relationship = await f.granted(admin_agent, global_admin, ["GLOBAL_ADMINISTRATOR"])
+    group = await f.group(admin_agent, f"Group {mark}", agent)
+    await f.assign(group, relationship, "GLOBAL_ADMINISTRATOR")
+    data = await f.tenant(customer, mark)
+    # Rows a partner made for the customer, so that every nested partner field has a value
+    for row, column in (
+        (data.user, "password_reset_by_partner_id"),
+        (data.subscription, "sold_by_id"),
+        (data.license, "assigned_by_partner_id"),
+        (data.purchase, "partner_id"),
+        (data.incident, "opened_by_partner_id"),
+        (data.device, "registered_by_partner_id"),
+        (data.app, "submitted_by_partner_id"),
+    ):
+        await type(row).filter(id=row.id).update(**{column: partner.id})
+    await data.incident.__class__.filter(id=data.incident.id).update(opened_by_id=agent.user.id)
+    customer_id = str(encode_id("Organization", customer.id))
+    group_id = str(encode_id("SecurityGroup", group.id))
+    rows = (
+        data.user,
+        data.admin_user,
+        data.subscription,
+        data.license,
+        data.purchase,
+        data.notification,
+        data.invoice,
+        data.incident,
+        data.device,
+        data.app,
+        data.domain,
+    )
+    markers = [
+        mark,
+        partner_name,
+        customer_id,
+        group_id,
+        str(encode_id("Organization", partner.id)),
+        str(encode_id("Relationship", relationship.id)),
+        admin_agent.email,
+        agent.email,
+        *(str(encode_id(type(row).__name__, row.id)) for row in rows),
+    ]
+    return TenantPair(agent, admin_agent, global_admin, customer_id, group_id, data, markers)
+
+
+async def test_each_side_sees_only_its_own_customer_data_and_groups(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given Fabrikam serving Contoso and Northwind serving Tailspin, each with tenant data
+    first = await _tenant_pair("Fabrikam", "Contoso")
+    second = await _tenant_pair("Northwind", "Tailspin")
+
+    for own, other in ((first, second), (second, first)):
+        for viewer in (own.agent, own.global_admin):
+            # When a viewer reads everything it can, asking for the other pair's too
+            variables = {
+                "own": own.customer_id,
+                "foreign": other.customer_id,
+                "foreignGroup": other.group_id,
+            }
+            body = await api.raw(CUSTOMER_DATA, variables, viewer.token)
+            data = body["data"]
+
+            # Then its own customer shows every list it may read, each with its own row
+            # (a partner never reads the customer's invoices and purchases)
+            refused = {"invoices", "purchases"} if viewer is own.agent else set()
+            assert {
+                (e["path"][0], e["path"][-1], e["extensions"]["code"])
+                for e in body.get("errors", [])
+            } == {(top, name, "FORBIDDEN") for top in ("own", "customers") for name in refused}
+            customer = data["own"]
+            for name in TENANT_LISTS:
+                if name in refused:
+                    assert customer[name] is None
+                else:
+                    assert customer[name]["totalCount"] >= 1, name
+            assert [e["node"] for e in data["customers"]["edges"]] == [customer]
+            assert data["ownPages"]
+            # And the other pair's customer, pages and group are simply absent
+            assert data["foreign"] is None
+            assert data["foreignPages"] == []
+            assert data["foreignGroup"] is None
+            # And nothing of the other pair appears anywhere in the answer
+            text = json.dumps(data)
+            leaked = [marker for marker in other.markers if marker in text]
+            assert leaked == [], (viewer.email, leaked)
+            assert own.customer_id in text
+        # And the partner's agents see its group; the customer's admin sees no group at all
+        groups = """query($id: ID!) { securityGroups { totalCount edges { node { id } } }
+                    securityGroup(id: $id) { id } }"""
+        seen = await api.query(groups, {"id": own.group_id}, own.global_admin.token)
+        assert seen == {"securityGroups": {"totalCount": 0, "edges": []}, "securityGroup": None}
+        seen = await api.query(groups, {"id": own.group_id}, own.agent.token)
+        assert seen == {
+            "securityGroups": {"totalCount": 1, "edges": [{"node": {"id": own.group_id}}]},
+            "securityGroup": {"id": own.group_id},
+        }
+
+
+async def test_no_one_acts_on_another_organizations_customer_data(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given Fabrikam serving Contoso, and Northwind serving Tailspin
+    first = await _tenant_pair("Fabrikam", "Contoso")
+    second = await _tenant_pair("Northwind", "Tailspin")
+    contoso_user = await f.person(
+        await Organization.get(id=decode_id("Organization", first.customer_id))
+    )
+    data = first.data
+    user_id = str(encode_id("DirectoryUser", data.user.id))
+    license_ = {
+        "customerId": first.customer_id,
+        "subscriptionId": str(encode_id("Subscription", data.subscription.id)),
+        "userId": str(encode_id("DirectoryUser", data.admin_user.id)),
+    }
+    attempts: dict[str, tuple[str, dict[str, Any]]] = {
+        "reset": (
+            "mutation($input: ResetUserPasswordInput!) { resetUserPassword(input: $input) "
+            "{ user { id } errors { code } } }",
+            {"customerId": first.customer_id, "userId": user_id},
+        ),
+        "incident": (
+            "mutation($input: CreateSupportIncidentInput!) { createSupportIncident(input: "
+            "$input) { supportIncident { id } errors { code } } }",
+            {"customerId": first.customer_id, "title": "x", "description": "y", "severity": "LOW"},
+        ),
+        "assign": (
+            "mutation($input: LicenseInput!) { assignLicense(input: $input) "
+            "{ subscription { id } errors { code } } }",
+            license_,
+        ),
+        "unassign": (
+            "mutation($input: LicenseInput!) { unassignLicense(input: $input) "
+            "{ subscription { id } errors { code } } }",
+            license_ | {"userId": user_id},
+        ),
+        "domain": (
+            "mutation($input: PurchaseDomainSubscriptionInput!) { purchaseDomainSubscription("
+            "input: $input) { domain { id } errors { code } } }",
+            {"customerId": first.customer_id, "domainName": "contoso.shop", "years": 1},
+        ),
+    }
+    group_attempts: dict[str, tuple[str, dict[str, Any]]] = {
+        "rename": (
+            "mutation($input: RenameSecurityGroupInput!) { renameSecurityGroup(input: $input) "
+            "{ securityGroup { id } errors { field code } } }",
+            {"groupId": first.group_id, "name": "Mine"},
+        ),
+        "delete": (
+            "mutation($input: SecurityGroupIdInput!) { deleteSecurityGroup(input: $input) "
+            "{ securityGroup { id } errors { field code } } }",
+            {"groupId": first.group_id},
+        ),
+        "add member": (
+            "mutation($input: SecurityGroupMemberInput!) { addSecurityGroupMember(input: "
+            "$input) { securityGroup { id } errors { field code } } }",
+            {"groupId": first.group_id, "userId": str(encode_id("User", second.agent.user.id))},
+        ),
+    }
+
+    # When people of the other pair, or Contoso's user without admin roles, try to act
+    # Then each customer-data action is FORBIDDEN
+    for who in (second.agent, second.admin_agent, second.global_admin, contoso_user):
+        for name, (document, value) in attempts.items():
+            assert await _outcome(api, document, {"input": value}, who.token) == FORBIDDEN, name
+    # And Northwind's admin agent does not find Fabrikam's group
+    for name, (document, value) in group_attempts.items():
+        outcome = await _outcome(api, document, {"input": value}, second.admin_agent.token)
+        assert outcome == ("NOT_FOUND", ["input", "groupId"]), name
+
+    # And nothing changed
+    user = await type(data.user).get(id=data.user.id)
+    assert user.password_reset_at is None
+    assert await type(data.incident).all().count() == 2
+    assert await type(data.license).all().count() == 2
+    assert await type(data.domain).filter(name="contoso.shop").count() == 0
+    group = await SecurityGroup.get(id=decode_id("SecurityGroup", first.group_id))
+    assert group.name == "Group contoso"
+    assert await SecurityGroupMember.filter(group_id=group.id).count() == 1

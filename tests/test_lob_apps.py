@@ -11,9 +11,9 @@ from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.test_partner_actions import LOB_APPS, SUBMIT_APP, UPDATE_APP, app_input, org_id
 
-MY_LOB_APPS = """
-query { myLobApps(first: 100) { totalCount edges { node {
-  name version packageUrl description submittedByPartner { name } } } } }
+CUSTOMER_APPS = """
+query($id: ID!) { customer(id: $id) { apps(first: 100) { totalCount edges { node {
+  name version packageUrl description submittedByPartner { name } } } } } }
 """
 
 
@@ -117,6 +117,13 @@ async def test_a_lob_partner_updates_only_its_own_apps(api: GraphQLClient, db: S
         assert [e["node"]["name"] for e in page["edges"]] == [name]
 
     # While the customer's admin sees every app, and who submitted it
-    page = (await api.query(MY_LOB_APPS, token=admin.token))["myLobApps"]
-    seen = {(e["node"]["name"], e["node"]["submittedByPartner"]["name"]) for e in page["edges"]}
-    assert seen == {("Timesheets", "Fabrikam"), ("Inventory", "Northwind")}
+    data = await api.query(CUSTOMER_APPS, {"id": org_id(contoso)}, admin.token)
+    page = data["customer"]["apps"]
+    seen = {
+        (e["node"]["name"], e["node"]["description"], e["node"]["submittedByPartner"]["name"])
+        for e in page["edges"]
+    }
+    assert seen == {
+        ("Timesheets", "", "Fabrikam"),
+        ("Inventory", "Files expense reports.", "Northwind"),
+    }

@@ -22,13 +22,13 @@ ACCEPT_AGREEMENT = """
 mutation { acceptAgreement(input: {acceptAgreement: true}) {
   agreement { accepted version } errors { code } } }
 """
-MY_PURCHASES = """
-query { myPurchases(first: 100) { totalCount edges { node {
-  id productName quantity amount currency partner { name } } } } }
+CUSTOMER_PURCHASES = """
+query($id: ID!) { customer(id: $id) { purchases(first: 100) { totalCount edges { node {
+  id productName quantity amount currency partner { name } } } } } }
 """
-MY_SUBSCRIPTIONS = """
-query { mySubscriptions(first: 100) { totalCount edges { node {
-  id sku offerName quantity status soldBy { name } } } } }
+CUSTOMER_SUBSCRIPTIONS = """
+query($id: ID!) { customer(id: $id) { subscriptions(first: 100) { totalCount edges { node {
+  id sku offerName quantity status soldBy { name } } } } } }
 """
 OFFERS = "query { offers { sku name unitPrice currency maxQuantity } }"
 
@@ -255,10 +255,13 @@ async def test_the_customer_sees_its_purchases_and_subscriptions_and_who_sold_th
     )  # fmt: skip
     billing = await f.person(given.customer, "BILLING_ADMINISTRATOR")
 
+    customer = {"id": org_id(given.customer)}
     for admin in (given.admin, billing):
-        # When a customer admin lists them
-        purchases = (await api.query(MY_PURCHASES, token=admin.token))["myPurchases"]
-        subscriptions = (await api.query(MY_SUBSCRIPTIONS, token=admin.token))["mySubscriptions"]
+        # When a customer admin lists them on its own customer
+        data = await api.query(CUSTOMER_PURCHASES, customer, admin.token)
+        purchases = data["customer"]["purchases"]
+        data = await api.query(CUSTOMER_SUBSCRIPTIONS, customer, admin.token)
+        subscriptions = data["customer"]["subscriptions"]
         # Then it sees all of them, with who bought them
         bought = {
             (p["productName"], p["quantity"], p["partner"] and p["partner"]["name"])
@@ -273,8 +276,17 @@ async def test_the_customer_sees_its_purchases_and_subscriptions_and_who_sold_th
         sold = {(s["node"]["sku"], s["node"]["soldBy"]["name"]) for s in subscriptions["edges"]}
         assert sold == {("M365_BUSINESS_BASIC", "Fabrikam"), ("INTUNE_P1", "Northwind")}
 
-    # While the resellers and a customer user without admin roles see none through them
+    # While the resellers (no admin role granted) and a customer user without admin roles
+    # read none of them: the customer is not theirs to see, or its lists are FORBIDDEN
     for who in (given.agent, other, await f.person(given.customer)):
-        assert (await api.query(MY_PURCHASES, token=who.token))["myPurchases"]["totalCount"] == 0
-        data = await api.query(MY_SUBSCRIPTIONS, token=who.token)
-        assert data["mySubscriptions"]["totalCount"] == 0
+        for document, name in (
+            (CUSTOMER_PURCHASES, "purchases"),
+            (CUSTOMER_SUBSCRIPTIONS, "subscriptions"),
+        ):
+            body = await api.raw(document, customer, who.token)
+            seen = body["data"]["customer"]
+            if seen is None:
+                assert not body.get("errors")
+            else:
+                assert seen[name] is None
+                assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]

@@ -299,13 +299,13 @@ async def test_honcho_runs_the_procfile_and_carries_an_invitation_through(
     )
     assert sent["errors"] == []
 
-    # Then the worker emails it, and its link opens the accept page
+    # Then the worker emails it, and its link opens the web console
     [mail] = await smtp_server.await_for(1, timeout=WAIT)
     url, token = invitation_link(mail)
     assert url.startswith("http://partnerhub.example.com/invitations/accept?token=")
     page = await http.http.get(f"/invitations/accept?token={token}")
     assert page.status_code == 200
-    assert "Fabrikam" in page.text
+    assert '<script type="module" src="/console/app.js">' in page.text
 
     # When the customer's global admin accepts, the partner is told
     accepted = await f.accept(http, admin, token)

@@ -16,12 +16,15 @@ from typing import Any
 from api.settings import Settings
 from models.actors import Actor
 from models.catalog import AdminRole
+from models.clock import utcnow
 from models.enums import OrganizationKind, PartnerRole, RelationshipType
 from models.operation import Operation
 from models.organizations import Organization
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import accept_invitation, send_invitation
+from models.tenant import DomainSubscription
 from models.tokens import Sealer
+from schema.ids import encode_id
 from tests import factories as f
 from tests.factories import Person
 from tests.graphql import GraphQLClient
@@ -257,3 +260,148 @@ async def test_customer_invitations_page_costs_the_same_for_1_or_30_partners(
     # Then the page shows them all for the same number of queries
     _check_invitations(many, MANY)
     _assert_cost(one_queries, many_queries, INVITATIONS_PAGE_QUERIES)
+
+
+# ------------------------------------------------------ customer data and security groups
+
+# Each list of a customer's data, as its admin reads it: the fields that cost a query, and
+# the page's cost (in the order the resolvers happen to run):
+#   1. the bearer token, with its user and organization
+#   2. the page of rows
+#   3... one loader batch per related kind on the page (named below)
+#   last. totalCount (one COUNT)
+# The customer's own admin holds its roles already: its access costs no query.
+TENANT_LISTS: dict[str, tuple[str, int]] = {
+    # users: + partners who reset passwords
+    "users": ("id userPrincipalName passwordResetByPartner { name }", 4),
+    # subscriptions: + partners who sold them, + assigned license counts
+    "subscriptions": ("id offerName assignedLicenses soldBy { name }", 5),
+    # licenses: + users, + subscriptions, + partners who assigned them
+    "licenses": (
+        "id user { userPrincipalName } subscription { offerName } assignedByPartner { name }",
+        6,
+    ),
+    # purchases: + partners who bought them
+    "purchases": ("id productName amount partner { name }", 4),
+    "billingNotifications": ("id subject", 3),
+    "invoices": ("id number amount", 3),
+    # support incidents: + people who opened them, + their partners
+    "supportIncidents": ("id title openedBy openedByPartner { name }", 5),
+    # devices and apps: + partners who registered or submitted them
+    "devices": ("id serialNumber registeredByPartner { name }", 4),
+    "apps": ("id name submittedByPartner { name }", 4),
+    # domains: + domain subscriptions
+    "domains": ("id name subscription { years }", 4),
+}
+# The partner's customers page, for an agent:
+#   1. the token  2. the page of relationships  3-5. the agent's access to the customers on
+#   the page (their relationships, the agent's assignments, the active grants)
+#   6. the customers' names (one loader batch)  7. totalCount
+CUSTOMERS_PAGE_QUERIES = 7
+CUSTOMERS = """
+query { customers(first: 100) { totalCount edges { node { id name roles capabilities } } } }
+"""
+# The partner's security groups page:
+#   1. the token  2. the page of groups  3. members (with their users)  4. assignments (with
+#   their relationships)  5. the assignments' customers (one loader batch)  6. totalCount
+GROUPS_PAGE_QUERIES = 6
+GROUPS = """
+query { securityGroups(first: 100) { totalCount edges { node {
+  id name members { email } assignments { role customer { name } } } } } }
+"""
+
+
+async def _tenant_rows(customer: Organization, partner: Organization, agent: Person) -> None:
+    """One more row of each kind, every related field set, so that every loader runs."""
+    data = await f.tenant(customer)
+    for row, column in (
+        (data.user, "password_reset_by_partner_id"),
+        (data.subscription, "sold_by_id"),
+        (data.license, "assigned_by_partner_id"),
+        (data.purchase, "partner_id"),
+        (data.incident, "opened_by_partner_id"),
+        (data.device, "registered_by_partner_id"),
+        (data.app, "submitted_by_partner_id"),
+    ):
+        await type(row).filter(id=row.id).update(**{column: partner.id})
+    await type(data.incident).filter(id=data.incident.id).update(opened_by_id=agent.user.id)
+    await DomainSubscription.create(
+        customer=customer, domain=data.domain, years=1, expires_at=utcnow()
+    )
+
+
+def _tenant_query(name: str, fields: str) -> str:
+    return (
+        "query($id: ID!) { customer(id: $id) { "
+        f"{name}(first: 100) {{ totalCount edges {{ node {{ {fields} }} }} }} }} }}"
+    )
+
+
+async def test_each_customer_data_list_costs_the_same_for_1_or_30_rows(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a customer with one row of each kind, made with a partner
+    partner = await f.partner()
+    agent = await f.person(partner, PartnerRole.ADMIN_AGENT)
+    admin = await _admin()
+    customer = await Organization.get(id=admin.user.organization_id)  # type: ignore[attr-defined]
+    variables = {"id": encode_id("Organization", customer.id)}
+    await _tenant_rows(customer, partner, agent)
+    one = {}
+    for name, (fields, _) in TENANT_LISTS.items():
+        with _logged_queries() as queries:
+            data = await api.query(_tenant_query(name, fields), variables, admin.token)
+        assert data["customer"][name]["totalCount"] >= 1, name
+        one[name] = list(queries)
+
+    # When it has thirty of each
+    for _ in range(MANY - 1):
+        await _tenant_rows(customer, partner, agent)
+
+    # Then each list shows them all for the same number of queries
+    for name, (fields, expected) in TENANT_LISTS.items():
+        with _logged_queries() as queries:
+            data = await api.query(_tenant_query(name, fields), variables, admin.token)
+        page = data["customer"][name]
+        assert len(page["edges"]) == page["totalCount"] >= MANY, name
+        whole = [e for e in page["edges"] if None not in e["node"].values()]
+        assert len(whole) >= MANY, name  # every loader had rows to load
+        _assert_cost(one[name], list(queries), expected)
+
+
+async def test_partner_customers_and_security_groups_pages_cost_the_same_for_1_or_30(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a partner's agent in one group, holding a role for one customer through it
+    agent = await _agent()
+    partner = await Organization.get(id=agent.user.organization_id)  # type: ignore[attr-defined]
+
+    async def another_customer(n: int) -> None:
+        admin = await _admin()
+        relationship = await f.granted(agent, admin, ROLES)
+        await f.assign(await f.group(agent, f"Group {n}", agent), relationship, *ROLES)
+
+    await another_customer(0)
+    customers_one, customers_one_queries = await _page(api, CUSTOMERS, agent)
+    groups_one, groups_one_queries = await _page(api, GROUPS, agent)
+
+    # When it has thirty
+    for n in range(1, MANY):
+        await another_customer(n)
+    customers, customers_queries = await _page(api, CUSTOMERS, agent)
+    groups, groups_queries = await _page(api, GROUPS, agent)
+
+    # Then both pages show them all, whole, for the same number of queries
+    for page, rows in ((customers_one, 1), (customers, MANY)):
+        assert page["customers"]["totalCount"] == len(page["customers"]["edges"]) == rows
+        for edge in page["customers"]["edges"]:
+            assert edge["node"]["roles"] == sorted(ROLES)
+            assert edge["node"]["name"].startswith("Customer")
+    for page, rows in ((groups_one, 1), (groups, MANY)):
+        assert page["securityGroups"]["totalCount"] == rows
+        for edge in page["securityGroups"]["edges"]:
+            assert edge["node"]["members"] == [{"email": agent.email}]
+            assert sorted(a["role"] for a in edge["node"]["assignments"]) == sorted(ROLES)
+    assert partner.name.startswith("Partner")
+    _assert_cost(customers_one_queries, customers_queries, CUSTOMERS_PAGE_QUERIES)
+    _assert_cost(groups_one_queries, groups_queries, GROUPS_PAGE_QUERIES)

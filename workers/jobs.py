@@ -97,10 +97,9 @@ async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
         resent=bool(message.payload.get("resent")),
     )
     attempt = Invitation.filter(id=invitation.id, token_hash=token_hash)
+    mail = compose(runtime.settings.mail_from, invitation.customer_email, email)
     try:
-        await runtime.mailer().send(
-            compose(runtime.settings.mail_from, invitation.customer_email, email)
-        )
+        await runtime.mailer().send(mail)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:1000]
         await attempt.update(email_attempts=F("email_attempts") + 1, email_error=error)
@@ -113,6 +112,7 @@ async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
     await attempt.update(
         email_status=EmailStatus.SENT,
         emailed_token_hash=token_hash,
+        email_message_id=mail["Message-ID"],  # what a delivery report names it by
         email_attempts=F("email_attempts") + 1,
         email_error=None,
     )

@@ -13,7 +13,7 @@ from arq.worker import Function, Worker, func
 from api.settings import Settings
 from models.db import database
 from models.outbox import Task
-from workers import jobs
+from workers import inbound, jobs
 from workers.metrics import measured, serve_metrics
 from workers.runtime import DEFAULT_RETRY_DELAYS, DEFAULT_SMTP_TIMEOUT, Runtime
 
@@ -36,6 +36,14 @@ FUNCTIONS: list[Function] = [
         )
     ),
     measured(func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=60)),
+    measured(
+        func(
+            inbound.run_inbound_webhook,
+            name=Task.RUN_INBOUND_WEBHOOK,
+            max_tries=inbound.MAX_TRIES,
+            timeout=120,
+        )
+    ),
 ]
 
 

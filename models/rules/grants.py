@@ -14,15 +14,12 @@ from models.operation import Operation, Transaction
 from models.organizations import User
 from models.outbox import Task
 from models.policy import require_partner_admin, require_partner_manager, visible_relationships
-from models.relationships import Relationship, RelationshipTypeRecord, RoleGrant
+from models.relationships import Relationship, RelationshipTypeRecord, RoleGrant, active_key
+from models.rules.access_roles import drop_ungranted_assignments
 from models.rules.lifecycle import next_notice
 
 # Grants in these states give the partner access; REVOKING already gives none.
 GRANTING = RoleGrantStatus.ACTIVE
-
-
-def _active_key(customer_id: UUID, partner_id: UUID) -> str:
-    return f"{customer_id}:{partner_id}"
 
 
 async def add_type(
@@ -30,12 +27,12 @@ async def add_type(
 ) -> Relationship:
     """Create or extend the customer's relationship with the partner by the invitation's type."""
     customer_id, partner_id = actor.organization_id, invitation.partner_id  # type: ignore[attr-defined]
-    relationship = await Relationship.get_or_none(active_key=_active_key(customer_id, partner_id))
+    relationship = await Relationship.get_or_none(active_key=active_key(customer_id, partner_id))
     if relationship is None:
         relationship = await Relationship.create(
             customer_id=customer_id,
             partner_id=partner_id,
-            active_key=_active_key(customer_id, partner_id),
+            active_key=active_key(customer_id, partner_id),
         )
     type_ = RelationshipType(invitation.type)
     if not await RelationshipTypeRecord.exists(
@@ -115,17 +112,20 @@ async def _start_revocation(
     tx: Transaction,
     relationship: Relationship,
     grants: list[RoleGrant],
-    actor: Actor,
+    actor: Actor | None,
     reason: str,
     now: datetime,
 ) -> None:
-    """Access through these grants ends now; the revocation job finishes the rest."""
+    """Access through these grants ends now; the revocation job finishes the rest.
+
+    `actor` is None when the system revokes (a trusted system's webhook).
+    """
     if not grants:
         return
     await RoleGrant.filter(id__in=[g.id for g in grants], status=GRANTING).update(
         status=RoleGrantStatus.REVOKING,
         revoked_at=now,
-        ended_by_id=actor.user_id,
+        ended_by_id=actor.user_id if actor is not None else None,
         end_reason=reason,
     )
     await tx.enqueue(Task.REVOKE_ROLES, relationship_id=str(relationship.id))
@@ -154,6 +154,30 @@ async def remove_roles(
             tx, relationship, grants, actor, "Removed by the customer", op.now()
         )
     return relationship
+
+
+async def revoke_for_customer(
+    op: Operation, relationship_id: UUID, roles: list[str] | None, reason: str
+) -> list[RoleGrant]:
+    """The system removes the partner's roles (all, or the chosen ones) on the customer's
+    behalf, as `remove_roles` does; for trusted systems, so no one's permission is checked.
+
+    Returns the grants whose revocation started; none when they were inactive already.
+    """
+    relationship = await Relationship.get_or_none(id=relationship_id)
+    if relationship is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such relationship.", "relationship_id")
+    if relationship.status is RelationshipStatus.ENDED:
+        raise DomainError(
+            ErrorCode.RELATIONSHIP_ENDED, "The relationship has ended.", "relationship_id"
+        )
+    query = RoleGrant.filter(relationship_id=relationship.id, status=GRANTING)
+    if roles is not None:
+        query = query.filter(role__in=list(roles))
+    async with op.atomic() as tx:
+        grants = await query.select_for_update()
+        await _start_revocation(tx, relationship, grants, None, reason, op.now())
+    return grants
 
 
 async def end_relationship(op: Operation, relationship_id: UUID) -> Relationship:
@@ -195,7 +219,8 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
     """Finish revoking the relationship's REVOKING grants; a repeat finds none and does nothing.
 
     The partner's account in the tenant loses the revoked roles it no longer holds through
-    another active grant, the grants become REVOKED, and both sides are told.
+    another active grant, so do the partner's access assignments for the relationship, the
+    grants become REVOKED, and both sides are told.
     """
     async with op.atomic() as tx:
         grants = await RoleGrant.filter(
@@ -225,6 +250,8 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
                 account.roles = [role for role in account.roles if role not in lost]
                 await account.save(update_fields=["roles"])
         await RoleGrant.filter(id__in=[g.id for g in grants]).update(status=RoleGrantStatus.REVOKED)
+        # Access assignments lose the roles that no active grant of the relationship gives.
+        await drop_ungranted_assignments(relationship_id, {g.role for g in grants})
         # One notice for each reason, so that removals that met in one run read as they would
         # have apart.
         by_reason: dict[str, set[str]] = {}

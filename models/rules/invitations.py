@@ -114,8 +114,20 @@ def _require_pending(invitation: Invitation, now: datetime, field: str) -> None:
 async def resend_invitation(op: Operation, invitation_id: UUID) -> Invitation:
     """Rotate the token (the old link dies), restart the open period, and send again."""
     _, invitation = await _partner_invitation(op, invitation_id)
+    return await _resend(op, invitation)
+
+
+async def resend_for_partner(op: Operation, invitation_id: UUID) -> Invitation:
+    """The system resends an invitation on its partner's behalf (a trusted system's webhook)."""
+    invitation = await Invitation.get_or_none(id=invitation_id)
+    if invitation is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such invitation.", "invitation_id")
+    return await _resend(op, invitation, field="invitation_id")
+
+
+async def _resend(op: Operation, invitation: Invitation, field: str = "id") -> Invitation:
     now = op.now()
-    _require_pending(invitation, now, "id")
+    _require_pending(invitation, now, field)
     token, token_hash = new_token()
     async with op.atomic() as tx:
         changed = await Invitation.filter(
@@ -126,10 +138,11 @@ async def resend_invitation(op: Operation, invitation_id: UUID) -> Invitation:
             email_status=EmailStatus.QUEUED,
             email_attempts=0,
             email_error=None,
+            email_message_id=None,  # a report about the replaced email changes nothing
         )
         if not changed:
             raise DomainError(
-                ErrorCode.INVITATION_NOT_PENDING, "The invitation changed meanwhile.", "id"
+                ErrorCode.INVITATION_NOT_PENDING, "The invitation changed meanwhile.", field
             )
         await invitation.refresh_from_db()
         await _queue_email(tx, op, invitation, token, resent=True)
@@ -255,3 +268,21 @@ async def _accept(
             relationship_id=str(relationship.id),
         )
     return relationship
+
+
+async def record_bounce(op: Operation, message_id: str, reason: str) -> Invitation:
+    """A delivery report says the invitation email with this Message-ID bounced.
+
+    Only the email last sent counts: a bounce of one that a resend replaced changes nothing.
+    """
+    async with op.atomic():
+        changed = await Invitation.filter(email_message_id=message_id).update(
+            email_status=EmailStatus.BOUNCED, email_error=reason
+        )
+        if not changed:
+            raise DomainError(
+                ErrorCode.NOT_FOUND,
+                "No invitation's latest email has this Message-ID.",
+                "message_id",
+            )
+        return await Invitation.get(email_message_id=message_id)

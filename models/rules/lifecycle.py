@@ -18,6 +18,7 @@ from models.invitations import Invitation
 from models.operation import Operation, Transaction
 from models.outbox import Task
 from models.relationships import RoleGrant
+from models.rules.access_roles import drop_ungranted_assignments
 
 WARNING_DAYS = (30, 7, 1)  # before the end date, each sent once, most distant first
 BATCH_SIZE = 500
@@ -60,6 +61,8 @@ class SweepReport:
     notices: dict[tuple[UUID, str, int], list[RoleGrant]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # The roles that expired, by relationship: their access assignments go with them.
+    expired_roles: dict[UUID, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
 async def _act(grant: RoleGrant, now: datetime, report: SweepReport) -> None:
@@ -77,6 +80,7 @@ async def _act(grant: RoleGrant, now: datetime, report: SweepReport) -> None:
         grant.end_reason = "Reached its end date"
         report.expired += 1
         report.notices[(relationship_id, "grants_expired", 0)].append(grant)
+        report.expired_roles[relationship_id].add(grant.role)
     else:
         days = _due_warning(grant, now)
         if days is not None:
@@ -124,6 +128,8 @@ async def sweep_grants(op: Operation, batch_size: int = BATCH_SIZE) -> SweepRepo
             )
             for grant in due:
                 await _act(grant, now, report)
+            for relationship_id, roles in report.expired_roles.items():
+                await drop_ungranted_assignments(relationship_id, roles)
             await _notify(tx, report)
         total.warned += report.warned
         total.extended += report.extended

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
+from models.capabilities import Capability, capabilities_of_role
 from models.catalog import AdminRole, RelationshipTypeRule
 from models.catalog import RoleDefinition as RoleDefinitionData
 from models.catalog import RoleRule as _RoleRule
 from models.enums import RelationshipType
+from schema.customers import enums as _enums  # noqa: F401  (registers Capability)
 
 RoleRule = strawberry.enum(_RoleRule, description="What a relationship type does with admin roles.")
 
@@ -21,6 +23,11 @@ class RoleDefinition:
     privileged: bool = strawberry.field(
         description="Whether the role is privileged (it can take over the organization)."
     )
+    capabilities: list[Capability] = strawberry.field(
+        description="What the role permits on its holder's own organization's data, by the "
+        "capability table. A partner acting on a customer's behalf never gets "
+        "PURCHASE_SERVICES, READ_INVOICES or READ_PURCHASES."
+    )
 
     @classmethod
     def of(cls, role: RoleDefinitionData) -> RoleDefinition:
@@ -30,6 +37,7 @@ class RoleDefinition:
             template_id=role.template_id,
             description=role.description,
             privileged=role.privileged,
+            capabilities=capabilities_of_role(role.key),
         )
 
 

@@ -8,7 +8,8 @@ from models.operation import Operation
 from models.rules import devices as rules
 from models.tenant import Device as DeviceRow
 from schema.context import Info
-from schema.devices.types import Device, DevicePayload, RegisterDeviceInput
+from schema.customers.types import Device
+from schema.devices.types import DevicePayload, RegisterDeviceInput
 from schema.ids import require_id
 from schema.mutations import perform
 

@@ -8,9 +8,10 @@ from models.operation import Operation
 from models.rules import lob_apps as rules
 from models.tenant import LobApp as LobAppRow
 from schema.context import Info
+from schema.customers.types import LobApp
 from schema.errors import UserError
 from schema.ids import require_id
-from schema.lob_apps.types import LobApp, LobAppPayload, SubmitLobAppInput, UpdateLobAppInput
+from schema.lob_apps.types import LobAppPayload, SubmitLobAppInput, UpdateLobAppInput
 from schema.mutations import perform
 
 

@@ -1,46 +1,12 @@
-"""Line-of-business apps as GraphQL types, and their inputs."""
+"""The inputs and payload of the line-of-business app mutations; the `LobApp` is
+`schema.customers.types`'."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 import strawberry
 
-from models import tenant as m
-from schema.context import Info
+from schema.customers.types import LobApp
 from schema.errors import UserError
-from schema.ids import encode_id
-from schema.organizations.types import Organization, load_organization
-
-
-@strawberry.type(description="A line-of-business app made for a customer.")
-class LobApp:
-    id: strawberry.ID = strawberry.field(description="Opaque ID.")
-    name: str = strawberry.field(description="The app's name.")
-    version: str = strawberry.field(description="The version of its package.")
-    package_url: str = strawberry.field(description="Where its package is (https).")
-    description: str = strawberry.field(description="What it does; may be empty.")
-    created_at: datetime = strawberry.field(description="When it was submitted.")
-    updated_at: datetime = strawberry.field(description="When it last changed.")
-    _partner_id: strawberry.Private[Any]
-
-    @classmethod
-    def of(cls, app: m.LobApp) -> LobApp:
-        return cls(
-            id=encode_id("LobApp", app.id),
-            name=app.name,
-            version=app.version,
-            package_url=app.package_url,
-            description=app.description,
-            created_at=app.created_at,
-            updated_at=app.updated_at,
-            _partner_id=app.submitted_by_partner_id,  # type: ignore[attr-defined]
-        )
-
-    @strawberry.field(description="The LOB partner that submitted it; null when the customer did.")
-    async def submitted_by_partner(self, info: Info) -> Organization | None:
-        return await load_organization(info, self._partner_id)
 
 
 @strawberry.input(description="A new line-of-business app for a customer.")

@@ -6,9 +6,9 @@ import strawberry
 
 from models.rules import mpsa as rules
 from schema.context import Info
+from schema.customers.types import Purchase
 from schema.guards import CustomerId, allowed, customer_uuid
 from schema.mpsa.types import CustomerSettings
-from schema.orders.types import Purchase
 from schema.pagination import After, Connection, First, paginate
 
 

@@ -8,6 +8,8 @@ from models.operation import Operation
 from models.rules import orders as rules
 from models.tenant import Subscription as SubscriptionRow
 from schema.context import Info
+from schema.customers.loaders import TenantLoaders
+from schema.customers.types import Purchase, Subscription
 from schema.errors import UserError
 from schema.ids import require_id
 from schema.mutations import perform
@@ -15,16 +17,18 @@ from schema.orders.types import (
     ChangeSubscriptionInput,
     OrderPayload,
     PlaceOrderInput,
-    Purchase,
-    Subscription,
     SubscriptionPayload,
 )
+
+
+def _subscription(row: SubscriptionRow) -> Subscription:
+    return Subscription.of(row, TenantLoaders(row.customer_id))  # type: ignore[attr-defined]
 
 
 def _order_payload(order: rules.Order | None, errors: list[UserError]) -> OrderPayload:
     return OrderPayload(
         purchase=Purchase.of(order.purchase) if order else None,
-        subscription=Subscription.of(order.subscription) if order else None,
+        subscription=_subscription(order.subscription) if order else None,
         errors=errors,
     )
 
@@ -63,5 +67,5 @@ class OrderMutations:
 
         found, errors = await perform(info, action)
         return SubscriptionPayload(
-            subscription=Subscription.of(found) if found else None, errors=errors
+            subscription=_subscription(found) if found else None, errors=errors
         )

@@ -7,7 +7,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_customer_data")]
+    dependencies = [("models", "0004_customer_data")]
 
     initial = False
 

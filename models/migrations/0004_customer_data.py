@@ -8,7 +8,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0002_grant_lifecycle")]
+    dependencies = [("models", "0003_inbound_webhooks")]
 
     initial = False
 
@@ -813,5 +813,9 @@ class Migration(migrations.Migration):
                 "table_description": "A support incident of the tenant, opened by its own admin or by a partner agent for it.",
             },
             bases=["Model"],
+        ),
+        ops.AddIndex(
+            model_name="RoleGrant",
+            index=Index(fields=["relationship_id", "status"]),
         ),
     ]

@@ -1,0 +1,251 @@
+// One relationship: a customer's page of a partner (`/partners/:id`, with Remove roles) or a
+// partner's page of a customer (`/customers/:id`, with End relationship), with the history
+// of its types and role grants.
+
+import { catalog, roleName, typeName } from "../catalog.js";
+import { ask } from "../dialog.js";
+import { badge, date, details, h, replace, table, uid } from "../dom.js";
+import { showErrors, showProblem, fieldset } from "../forms.js";
+import { gql, mutate } from "../graphql.js";
+
+const QUERY = `
+query Relationship($id: ID!) {
+  relationship(id: $id) {
+    id status createdAt endedAt types
+    customer { id name } partner { id name }
+    typeHistory { type addedAt endedAt }
+    agreement { accepted version acceptedAt currentVersion }
+    roleGrants { id role type status grantedAt expiresAt autoExtend revokedAt endReason }
+  }
+}`;
+
+const REMOVE_ROLES = `
+mutation RemoveRoles($input: RemoveRolesInput!) {
+  removeRoles(input: $input) {
+    relationship { id }
+    errors { field message code }
+  }
+}`;
+
+const END = `
+mutation EndRelationship($input: RelationshipIdInput!) {
+  endRelationship(input: $input) {
+    relationship { id status }
+    errors { field message code }
+  }
+}`;
+
+function activeGrants(relationship) {
+  return relationship.roleGrants.filter((g) => g.status === "ACTIVE");
+}
+
+/** The "Remove roles?" question: every active role ticked, untick the ones to keep. */
+async function removeRoles(ctx, cat, relationship, partnerName) {
+  const roles = [...new Set(activeGrants(relationship).map((g) => g.role))];
+  const boxes = roles.map((key) =>
+    h("input", { type: "checkbox", name: "roles", value: key, checked: true, id: uid("remove") }),
+  );
+  const all = h("input", { type: "checkbox", id: uid("remove-all"), checked: true });
+  const sync = () => {
+    const ticked = boxes.filter((b) => b.checked).length;
+    all.checked = ticked === boxes.length;
+    all.indeterminate = ticked > 0 && ticked < boxes.length;
+  };
+  all.addEventListener("change", () => {
+    boxes.forEach((b) => (b.checked = all.checked));
+    sync();
+  });
+  boxes.forEach((b) => b.addEventListener("change", sync));
+  const choices = fieldset({
+    name: "roles",
+    legend: "Roles to remove",
+    className: "field choices",
+    children: [
+      h("div", { class: "choice all" }, all, h("label", { for: all.id }, "All roles")),
+      boxes.map((box) =>
+        h(
+          "div",
+          { class: "choice" },
+          box,
+          h(
+            "label",
+            { for: box.id },
+            h("span", { class: "choice-name" }, roleName(cat, box.value)),
+            h("span", { class: "hint" }, cat.roles.get(box.value)?.description ?? ""),
+          ),
+        ),
+      ),
+    ],
+  });
+  let removed = [];
+  const done = await ask({
+    title: "Remove roles?",
+    description: `${partnerName} loses the access these roles give as soon as you answer Yes. The relationship itself stays.`,
+    body: choices,
+    onYes: async (form) => {
+      const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
+      if (!chosen.length) {
+        showErrors(form, [{ field: ["roles"], message: "Choose at least one role to remove." }]);
+        return false;
+      }
+      try {
+        const payload = await mutate("removeRoles", REMOVE_ROLES, {
+          relationshipId: relationship.id,
+          roles: chosen.length === roles.length ? null : chosen,
+        });
+        if (payload.errors.length) {
+          showErrors(form, payload.errors);
+          return false;
+        }
+      } catch (error) {
+        showProblem(form, error);
+        return false;
+      }
+      removed = chosen;
+      return true;
+    },
+  });
+  if (done) {
+    const names = removed.map((key) => roleName(cat, key)).join(", ");
+    ctx.rerender(`Removed ${names}. ${partnerName} no longer has access through ${removed.length === 1 ? "it" : "them"}.`);
+  }
+}
+
+async function endRelationship(ctx, relationship) {
+  const customerName = relationship.customer.name;
+  const done = await ask({
+    title: `End the relationship with ${customerName}?`,
+    description: `Every admin role ${customerName} granted you is revoked at once, and the relationship ends. To work together again, send a new invitation.`,
+    onYes: async (form) => {
+      try {
+        const payload = await mutate("endRelationship", END, { relationshipId: relationship.id });
+        if (payload.errors.length) {
+          showErrors(form, payload.errors);
+          return false;
+        }
+      } catch (error) {
+        showProblem(form, error);
+        return false;
+      }
+      return true;
+    },
+  });
+  if (done) ctx.rerender(`The relationship with ${customerName} has ended.`);
+}
+
+function rolesSection(ctx, cat, relationship, customerSide) {
+  const active = activeGrants(relationship);
+  const otherName = customerSide ? relationship.partner.name : relationship.customer.name;
+  const action = customerSide
+    ? active.length
+      ? h("button", { type: "button", class: "danger", onclick: () => removeRoles(ctx, cat, relationship, otherName) }, "Remove roles")
+      : null
+    : relationship.status === "ACTIVE"
+      ? h("button", { type: "button", class: "danger", onclick: () => endRelationship(ctx, relationship) }, "End relationship")
+      : null;
+  const rows = active.map((g) =>
+    h(
+      "li",
+      { class: "role" },
+      h("span", { class: "choice-name" }, roleName(cat, g.role)),
+      h("span", { class: "hint" }, cat.roles.get(g.role)?.description ?? ""),
+      h(
+        "span",
+        { class: "meta" },
+        `${typeName(cat, g.type)} · granted `,
+        date(g.grantedAt),
+        g.expiresAt ? [" · ends ", date(g.expiresAt)] : " · no end date",
+        g.autoExtend ? " · extends automatically" : null,
+      ),
+    ),
+  );
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "roles-heading" },
+    h("div", { class: "section-head" }, h("h2", { id: "roles-heading" }, "Admin roles"), action),
+    rows.length
+      ? h("ul", { class: "roles plain" }, rows)
+      : h("p", { class: "empty" }, customerSide ? `${otherName} holds no admin roles in your organization.` : "You hold no admin roles for this customer."),
+  );
+}
+
+function historySection(cat, relationship) {
+  const grants = [...relationship.roleGrants].sort((a, b) => b.grantedAt.localeCompare(a.grantedAt));
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "history-heading" },
+    h("h2", { id: "history-heading" }, "History"),
+    h("h3", {}, "Role grants"),
+    grants.length
+      ? table({
+          caption: "Role grants",
+          columns: [
+            { label: "Role", cell: (g) => roleName(cat, g.role) },
+            { label: "Type", cell: (g) => typeName(cat, g.type) },
+            { label: "Status", cell: (g) => badge(g.status) },
+            { label: "Granted", cell: (g) => date(g.grantedAt) },
+            { label: "Ends", cell: (g) => date(g.revokedAt ?? g.expiresAt) ?? "No end date" },
+            { label: "Why it ended", cell: (g) => g.endReason ?? "" },
+          ],
+          rows: grants,
+        })
+      : h("p", { class: "empty" }, "No admin roles were ever granted."),
+    h("h3", {}, "Relationship types"),
+    table({
+      caption: "Relationship types",
+      columns: [
+        { label: "Type", cell: (r) => typeName(cat, r.type) },
+        { label: "Added", cell: (r) => date(r.addedAt) },
+        { label: "Ended", cell: (r) => date(r.endedAt) ?? "" },
+      ],
+      rows: relationship.typeHistory,
+    }),
+  );
+}
+
+export async function render(ctx) {
+  const customerSide = ctx.viewer.organization.kind === "CUSTOMER";
+  const [cat, data] = await Promise.all([catalog(), gql(QUERY, { id: ctx.params.id })]);
+  if (!ctx.current()) return;
+  const relationship = data.relationship;
+  const back = customerSide
+    ? h("a", { href: "/partners" }, "← Partner relationships")
+    : h("a", { href: "/customers" }, "← Customers");
+  if (!relationship) {
+    replace(
+      ctx.container,
+      h("p", { class: "crumbs" }, back),
+      h("h1", {}, "Relationship not found"),
+      h("p", {}, "There is no such relationship, or your organization is not a side of it."),
+    );
+    return;
+  }
+  const other = customerSide ? relationship.partner : relationship.customer;
+  const agreement = relationship.agreement;
+  replace(
+    ctx.container,
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, back),
+    h("h1", {}, other.name),
+    ctx.notice ? h("p", { class: "notice", role: "status" }, ctx.notice) : null,
+    h(
+      "section",
+      { class: "card", "aria-label": "Summary" },
+      details([
+        ["Status", badge(relationship.status)],
+        ["Types", relationship.types.map((t) => typeName(cat, t)).join(", ") || "None"],
+        [customerSide ? "Partner since" : "Customer since", date(relationship.createdAt)],
+        ["Ended", date(relationship.endedAt)],
+        [
+          "Customer Agreement",
+          agreement.accepted
+            ? h("span", {}, `Accepted, version ${agreement.version}, on `, date(agreement.acceptedAt))
+            : customerSide
+              ? h("span", {}, "Not accepted. ", h("a", { href: "/agreement" }, "Review and accept"))
+              : "Not accepted yet",
+        ],
+      ]),
+    ),
+    rolesSection(ctx, cat, relationship, customerSide),
+    historySection(cat, relationship),
+  );
+}

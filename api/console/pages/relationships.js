@@ -1,0 +1,133 @@
+// The list of the organization's relationships: a customer's partners (`/partners`), or a
+// partner's customers (`/customers`), with their types, roles, end dates and agreement.
+
+import { catalog, roleName, typeName } from "../catalog.js";
+import { badge, date, h, replace, table } from "../dom.js";
+import { gql } from "../graphql.js";
+
+const PAGE_SIZE = 25;
+const QUERY = `
+query Relationships($first: Int, $after: String) {
+  relationships(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      id status createdAt endedAt types
+      customer { id name } partner { id name }
+      agreement { accepted version acceptedAt }
+      roleGrants(status: ACTIVE) { role expiresAt autoExtend }
+    } }
+  }
+}`;
+
+/** The soonest end date of the active grants, in words. */
+function ends(node) {
+  if (node.status === "ENDED") return h("span", {}, "Ended ", date(node.endedAt));
+  const dates = node.roleGrants.map((g) => g.expiresAt).filter(Boolean).sort();
+  if (!dates.length) return "No end date";
+  const extends_ = node.roleGrants.some((g) => g.expiresAt === dates[0] && g.autoExtend);
+  return h("span", {}, date(dates[0]), extends_ ? " (extends automatically)" : null);
+}
+
+function agreementCell(node) {
+  return node.agreement.accepted
+    ? h("span", {}, badge("ACCEPTED", "Accepted"), ` version ${node.agreement.version}`)
+    : badge("PENDING", "Not accepted");
+}
+
+export async function render(ctx) {
+  const customerSide = ctx.viewer.organization.kind === "CUSTOMER";
+  const base = customerSide ? "/partners" : "/customers";
+  const other = (node) => (customerSide ? node.partner : node.customer);
+  const [cat, first] = await Promise.all([catalog(), gql(QUERY, { first: PAGE_SIZE })]);
+  if (!ctx.current()) return;
+
+  const columns = [
+    {
+      label: customerSide ? "Partner" : "Customer",
+      cell: (n) => h("a", { href: `${base}/${encodeURIComponent(n.id)}` }, other(n).name),
+    },
+    { label: "Types", cell: (n) => n.types.map((t) => typeName(cat, t)).join(", ") || "None" },
+    {
+      label: "Admin roles",
+      cell: (n) =>
+        n.roleGrants.length
+          ? h("ul", { class: "plain" }, [...new Set(n.roleGrants.map((g) => g.role))].map((r) => h("li", {}, roleName(cat, r))))
+          : "None",
+    },
+    { label: "Ends", cell: ends },
+    { label: "Customer Agreement", cell: agreementCell },
+    { label: "Status", cell: (n) => badge(n.status) },
+  ];
+
+  const nodes = first.relationships.edges.map((e) => e.node);
+  const heading = customerSide ? "Partner relationships" : "Customers";
+  const intro = customerSide
+    ? "The partners your organization works with, and the admin roles they hold. Open a partner to see its roles' history or to remove roles."
+    : "The customers your organization has a relationship with. Open one to see its roles, or to end the relationship.";
+  const list = h("div", { class: "list" });
+  const more = h("div", { class: "more" });
+  const count = h("p", { class: "count" });
+  const pending = customerSide && nodes.some((n) => !n.agreement.accepted)
+    ? h(
+        "div",
+        { class: "notice warn" },
+        h("p", {}, "Your organization has not accepted the current Customer Agreement: until it does, partners cannot place orders or manage subscriptions for you. "),
+        h("p", {}, h("a", { href: "/agreement" }, "Review and accept the Customer Agreement")),
+      )
+    : null;
+
+  replace(
+    ctx.container,
+    h("h1", {}, heading),
+    ctx.notice ? h("p", { class: "notice", role: "status" }, ctx.notice) : null,
+    h("p", { class: "lead" }, intro),
+    customerSide ? null : h("p", {}, h("a", { class: "button primary", href: "/invitations/new" }, "Send an invitation")),
+    pending,
+    count,
+    list,
+    more,
+  );
+
+  const shown = [];
+  function draw(connection) {
+    shown.push(...connection.edges.map((e) => e.node));
+    count.textContent = shown.length
+      ? `Showing ${shown.length} of ${connection.totalCount}.`
+      : "";
+    replace(
+      list,
+      shown.length
+        ? table({ caption: heading, columns, rows: shown })
+        : h(
+            "div",
+            { class: "empty" },
+            h("p", {}, customerSide ? "You have no partners yet." : "You have no customers yet."),
+            h(
+              "p",
+              {},
+              customerSide
+                ? "When a partner invites your organization, the email it sends has a link to review and accept the invitation."
+                : "Send an invitation: once a customer accepts it, the customer appears here.",
+            ),
+          ),
+    );
+    replace(more);
+    if (connection.pageInfo.hasNextPage) {
+      const button = h("button", { type: "button" }, "Show more");
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        button.textContent = "Loading…";
+        try {
+          const next = await gql(QUERY, { first: PAGE_SIZE, after: connection.pageInfo.endCursor });
+          draw(next.relationships);
+          ctx.announce(`Showing ${shown.length} of ${next.relationships.totalCount}.`);
+        } catch (error) {
+          replace(more, h("p", { class: "form-alert", role: "alert" }, error.message));
+        }
+      });
+      more.append(button);
+    }
+  }
+  draw(first.relationships);
+}

@@ -1,0 +1,54 @@
+// The console's pages: one module each, loaded when first visited. A page for a new area is
+// one module under pages/ and one entry here (and in NAV when people should find it there),
+// with its path in CONSOLE_PATHS of api/pages.py, so that the server answers it.
+//
+// `side` names the organization kind a page is for; `public` pages need no sign-in.
+
+export const ROUTES = [
+  { path: "/", load: () => import("./pages/home.js"), public: true },
+  { path: "/signin", load: () => import("./pages/signin.js"), public: true },
+  { path: "/invitations/accept", load: () => import("./pages/invitation.js"), public: true },
+  { path: "/agreement", load: () => import("./pages/agreement.js"), public: true },
+  { path: "/partners", load: () => import("./pages/relationships.js"), side: "CUSTOMER" },
+  { path: "/partners/:id", load: () => import("./pages/relationship.js"), side: "CUSTOMER" },
+  { path: "/invitations", load: () => import("./pages/invitations.js"), side: "PARTNER" },
+  { path: "/invitations/new", load: () => import("./pages/send-invitation.js"), side: "PARTNER" },
+  { path: "/customers", load: () => import("./pages/relationships.js"), side: "PARTNER" },
+  { path: "/customers/:id", load: () => import("./pages/relationship.js"), side: "PARTNER" },
+];
+
+export const NAV = {
+  CUSTOMER: [
+    { path: "/partners", label: "Partner relationships" },
+    { path: "/agreement", label: "Customer Agreement" },
+  ],
+  PARTNER: [
+    { path: "/invitations", label: "Invitations" },
+    { path: "/invitations/new", label: "Send an invitation" },
+    { path: "/customers", label: "Customers" },
+  ],
+};
+
+/** Where each side starts. */
+export const HOME = { CUSTOMER: "/partners", PARTNER: "/invitations" };
+
+/** The route for `pathname`, with its `:params`; null when no page has that address. */
+export function match(pathname) {
+  const segments = pathname.split("/").filter(Boolean);
+  for (const route of ROUTES) {
+    const pattern = route.path.split("/").filter(Boolean);
+    if (pattern.length !== segments.length) continue;
+    const params = {};
+    const fits = pattern.every((part, i) => {
+      if (!part.startsWith(":")) return part === segments[i];
+      try {
+        params[part.slice(1)] = decodeURIComponent(segments[i]);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (fits) return { route, params };
+  }
+  return null;
+}

@@ -1,0 +1,151 @@
+"""Signed webhooks from trusted systems: `POST /webhooks/{source}` triggers a job, and
+`GET /webhooks/jobs/{id}` tells the source where it stands.
+
+Both are signed as the Standard Webhooks specification says, with a secret of the source
+(`INBOUND_WEBHOOK_SECRETS`, `api/webhooks_sources.py`); the status request signs an empty
+body. Answers are JSON: `{"jobId": ...}` with 202, or `{"error": ...}` naming the problem.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from starlette.datastructures import Secret
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.settings import Settings
+from models.clock import utcnow
+from models.errors import Refused
+from models.inbound_webhooks import InboundWebhook
+from models.operation import Operation
+from models.rules import inbound
+from models.rules.inbound_events import check_event
+from models.standard_webhooks import InvalidWebhook, VerifiedWebhook, verify
+from schema.ids import decode_id
+from workers.dispatch import dispatch
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_WEBHOOK_ID = 255
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
+    content: dict[str, str] = {"error": message}
+    if field is not None:
+        content["field"] = field
+    return JSONResponse(content, status_code=status)
+
+
+async def _body(request: Request) -> bytes:
+    """The body, read no further than `MAX_BODY_BYTES`."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise BodyTooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise BodyTooLarge
+    return bytes(body)
+
+
+def _verify(request: Request, secrets: Iterable[Secret], body: bytes) -> VerifiedWebhook:
+    return verify([str(secret) for secret in secrets], request.headers, body, utcnow())
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def receive_webhook(request: Request) -> JSONResponse:
+    """Check the signature, check the event, record it once, and answer with its job."""
+    source = request.path_params["source"]
+    secrets = _settings(request).inbound_webhook_secrets.get(source)
+    if secrets is None:
+        return _error(404, "Unknown source.")
+    try:
+        body = await _body(request)
+    except BodyTooLarge:
+        return _error(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+    try:
+        verified = _verify(request, secrets, body)
+    except InvalidWebhook as invalid:
+        return _error(401, str(invalid))
+    if len(verified.message_id) > MAX_WEBHOOK_ID:
+        return _error(422, f"The webhook-id is longer than {MAX_WEBHOOK_ID} characters.")
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return _error(422, "The body is not JSON.")
+    op = Operation(actor=None, sealer=request.app.state.sealer)
+    try:
+        type_, data = check_event(document, decode_id)
+        webhook, recorded = await inbound.receive(op, source, verified.message_id, type_, data)
+    except Refused as refused:
+        first = refused.refusals[0]
+        return _error(422, first.message, first.field)
+    finally:
+        await dispatch(op.committed, request.app.state.redis)
+    log.info(
+        "webhook %s from %s: %s, job %s%s",
+        verified.message_id,
+        source,
+        webhook.type,
+        webhook.job_id,
+        "" if recorded else " (a repeat)",
+    )
+    return JSONResponse({"jobId": webhook.job_id}, status_code=202)
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _status(webhook: InboundWebhook) -> dict[str, str | None]:
+    return {
+        "jobId": webhook.job_id,
+        "type": webhook.type,
+        "status": str(webhook.status),
+        "result": webhook.result,
+        "error": webhook.error,
+        "receivedAt": _moment(webhook.received_at),
+        "startedAt": _moment(webhook.started_at),
+        "finishedAt": _moment(webhook.finished_at),
+    }
+
+
+async def job_status(request: Request) -> JSONResponse:
+    """A job's status, for the source whose secret signs the (empty-bodied) request."""
+    try:
+        body = await _body(request)
+    except BodyTooLarge:
+        return _error(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+    refusal = InvalidWebhook("No signature matches.")
+    for source, secrets in _settings(request).inbound_webhook_secrets.items():
+        try:
+            _verify(request, secrets, body)
+        except InvalidWebhook as invalid:
+            refusal = invalid
+            continue
+        webhook = await inbound.job_of_source(source, request.path_params["job_id"])
+        if webhook is None:
+            return _error(404, "No such job.")
+        return JSONResponse(_status(webhook))
+    return _error(401, str(refusal))
+
+
+ROUTES = [
+    Route("/webhooks/jobs/{job_id}", job_status, methods=["GET"]),
+    Route("/webhooks/{source}", receive_webhook, methods=["POST"]),
+]

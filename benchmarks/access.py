@@ -1,0 +1,184 @@
+"""How the access check of every AOBO request scales with the size of the partner's book.
+
+    python -m benchmarks.access [--small 100] [--large 10000] [--calls 200]
+                                [--backend sqlite|postgres|both]
+
+For each backend it builds a throwaway database with the committed migrations: one partner
+with `--small` (100, the baseline) or `--large` customers, each relationship holding three ACTIVE
+GDAP grants assigned to the partner's security groups (ten groups, the agent in all of
+them), and as many unrelated grants of other partners again. It times `customer_access`
+(one agent, one customer: what `customer(id:)` and every AOBO mutation pay) and
+`customers_access` for a page of 100 customers (what `customers(first: 100)` pays), as the
+median of `--calls` calls, and prints both sizes and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+from tortoise import connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from models.access import AccessAssignment, SecurityGroup, SecurityGroupMember
+from models.actors import Actor
+from models.catalog import AdminRole
+from models.clock import utcnow
+from models.db import database, migrate
+from models.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.organizations import Organization, User
+from models.relationships import Relationship, RoleGrant, active_key
+from models.rules.access_roles import customer_access, customers_access
+from tests.servers import PostgresServer
+
+ROLES = (
+    AdminRole.HELPDESK_ADMINISTRATOR,
+    AdminRole.USER_ADMINISTRATOR,
+    AdminRole.LICENSE_ADMINISTRATOR,
+)
+GROUPS = 10
+PAGE = 100
+BATCH = 2000
+
+
+async def _book(
+    partner: Organization, customers: int, groups: list[SecurityGroup]
+) -> list[Organization]:
+    """`customers` customers of the partner, each granting ROLES, assigned to the groups."""
+    now = utcnow()
+    orgs = [
+        Organization(name=f"Customer {n}", kind=OrganizationKind.CUSTOMER) for n in range(customers)
+    ]
+    await Organization.bulk_create(orgs, batch_size=BATCH)
+    relationships = [
+        Relationship(
+            customer_id=org.id, partner_id=partner.id, active_key=active_key(org.id, partner.id)
+        )
+        for org in orgs
+    ]
+    await Relationship.bulk_create(relationships, batch_size=BATCH)
+    grants, assignments = [], []
+    for n, relationship in enumerate(relationships):
+        for role in ROLES:
+            grants.append(
+                RoleGrant(
+                    relationship_id=relationship.id,
+                    role=role,
+                    type=RelationshipType.GDAP_PARTNER,
+                    granted_at=now,
+                    expires_at=now + timedelta(days=365),
+                )
+            )
+            if groups:
+                assignments.append(
+                    AccessAssignment(
+                        group_id=groups[n % len(groups)].id,
+                        relationship_id=relationship.id,
+                        role=role,
+                    )
+                )
+    await RoleGrant.bulk_create(grants, batch_size=BATCH)
+    await AccessAssignment.bulk_create(assignments, batch_size=BATCH)
+    return orgs
+
+
+async def _median(calls: int, call: Callable[[], Awaitable[object]]) -> float:
+    timings = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        await call()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+async def _measure(url: str, customers: int, calls: int) -> tuple[float, float]:
+    EXECUTOR_CACHE.clear()  # Tortoise caches SQL by connection name; we switch dialects
+    await migrate(url)
+    async with database(url):
+        started = time.perf_counter()
+        partner = await Organization.create(name="Fabrikam", kind=OrganizationKind.PARTNER)
+        agent = await User.create(
+            organization=partner, email="agent@fabrikam.test", roles=[PartnerRole.ADMIN_AGENT]
+        )
+        groups = [await SecurityGroup.create(partner=partner, name=f"G{n}") for n in range(GROUPS)]
+        for group in groups:
+            await SecurityGroupMember.create(group=group, user=agent)
+        orgs = await _book(partner, customers, groups)
+        # Other partners' books of the same size, which the check must not wade through
+        other = await Organization.create(name="Northwind", kind=OrganizationKind.PARTNER)
+        await _book(other, customers, [])
+        # Fresh statistics, as a live database has them, so the planner sees the indexes' worth
+        await connections.get("default").execute_script("ANALYZE")
+        print(
+            f"    filled {customers:>7,} customers in {time.perf_counter() - started:6.1f} s",
+            flush=True,
+        )
+
+        actor = Actor.of(agent, OrganizationKind.PARTNER)
+        now = utcnow()
+        picks = random.Random(7)
+        one = await customer_access(actor, orgs[0].id, now)
+        assert one is not None
+        assert one.roles == frozenset(ROLES), one
+        single = await _median(calls, lambda: customer_access(actor, picks.choice(orgs).id, now))
+        page_ids = [org.id for org in orgs[:PAGE]]
+        page = await _median(calls, lambda: customers_access(actor, page_ids, now))
+    return single, page
+
+
+async def _backend(
+    name: str, url_for: Callable[[str], str], sizes: tuple[int, int], calls: int
+) -> None:
+    small, large = sizes
+    print(f"{name}: access checks of one agent (median of {calls} calls)", flush=True)
+    base_one, base_page = await _measure(url_for("small"), small, calls)
+    print(
+        f"    {small:>7,} customers: {base_one * 1000:6.2f} ms for one customer, "
+        f"{base_page * 1000:6.2f} ms for a page of {PAGE}  (baseline)",
+        flush=True,
+    )
+    one, page = await _measure(url_for("large"), large, calls)
+    print(
+        f"    {large:>7,} customers: {one * 1000:6.2f} ms for one customer "
+        f"({one / base_one:.2f}x), {page * 1000:6.2f} ms for a page of {PAGE} "
+        f"({page / base_page:.2f}x)",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--small", type=int, default=PAGE)
+    parser.add_argument("--large", type=int, default=10_000)
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    args = parser.parse_args()
+    sizes = (args.small, args.large)
+    with tempfile.TemporaryDirectory() as folder:
+        if args.backend in ("sqlite", "both"):
+            asyncio.run(
+                _backend(
+                    "SQLite", lambda size: f"sqlite://{Path(folder) / size}.db", sizes, args.calls
+                )
+            )
+        if args.backend in ("postgres", "both"):
+            with PostgresServer() as server:
+                asyncio.run(
+                    _backend(
+                        "PostgreSQL",
+                        lambda size: server.create_database(f"bench_access_{size}"),
+                        sizes,
+                        args.calls,
+                    )
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Who holds which admin roles over a customer, and what they may do with its data.
+
+`effective_roles` is the one computation of a partner agent's roles for a customer: the roles
+assigned to the agent's security groups for the relationship, intersected with the
+relationship's ACTIVE, unexpired grants. Every check on customer data goes through
+`customer_access`, which uses it for partner agents and the viewer's own roles for the
+customer's admins.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from models.access import AccessAssignment
+from models.actors import Actor
+from models.capabilities import Capability, capabilities_of
+from models.catalog import AdminRole
+from models.enums import PartnerRole, RelationshipStatus, RoleGrantStatus
+from models.relationships import Relationship, RoleGrant
+
+_ADMIN_ROLES: frozenset[str] = frozenset(AdminRole)
+_PARTNER_ROLES: frozenset[str] = frozenset(PartnerRole)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerAccess:
+    """What one viewer may do with one customer's data.
+
+    `partner_id` is set when the viewer is a partner agent acting on behalf of the customer.
+    """
+
+    customer_id: UUID
+    roles: frozenset[AdminRole]
+    partner_id: UUID | None = None
+
+    @property
+    def on_behalf(self) -> bool:
+        return self.partner_id is not None
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return capabilities_of(self.roles, on_behalf=self.on_behalf)
+
+    def allows(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+
+async def _granted(relationship_ids: Iterable[UUID], now: datetime) -> dict[UUID, set[str]]:
+    """The roles each relationship's ACTIVE, unexpired grants give."""
+    rows = await RoleGrant.filter(
+        relationship_id__in=list(relationship_ids), status=RoleGrantStatus.ACTIVE
+    ).values_list("relationship_id", "role", "expires_at")
+    granted: dict[UUID, set[str]] = defaultdict(set)
+    for relationship_id, role, expires_at in rows:
+        if expires_at is None or expires_at > now:
+            granted[relationship_id].add(role)
+    return granted
+
+
+async def effective_roles_by_relationship(
+    user_id: UUID, relationship_ids: Iterable[UUID], now: datetime
+) -> dict[UUID, frozenset[AdminRole]]:
+    """For each relationship: the roles assigned to the user's groups that an active grant
+    still gives. Two queries, however many relationships."""
+    ids = list(relationship_ids)
+    if not ids:
+        return {}
+    rows = await AccessAssignment.filter(
+        relationship_id__in=ids,
+        relationship__status=RelationshipStatus.ACTIVE,
+        group__members__user_id=user_id,
+    ).values_list("relationship_id", "role")
+    assigned: dict[UUID, set[str]] = defaultdict(set)
+    for relationship_id, role in rows:
+        assigned[relationship_id].add(role)
+    granted = await _granted(assigned, now) if assigned else {}
+    return {
+        rid: frozenset(AdminRole(r) for r in assigned[rid] & granted.get(rid, set())) for rid in ids
+    }
+
+
+async def effective_roles(
+    user_id: UUID, relationship_id: UUID, now: datetime
+) -> frozenset[AdminRole]:
+    """A partner agent's roles over the relationship's customer, at this instant."""
+    found = await effective_roles_by_relationship(user_id, [relationship_id], now)
+    return found[relationship_id]
+
+
+def _own_roles(actor: Actor) -> frozenset[AdminRole]:
+    return frozenset(AdminRole(r) for r in actor.roles & _ADMIN_ROLES)
+
+
+def is_agent(actor: Actor) -> bool:
+    return actor.is_partner and not actor.roles.isdisjoint(_PARTNER_ROLES)
+
+
+async def customer_access(actor: Actor, customer_id: UUID, now: datetime) -> CustomerAccess | None:
+    """The viewer's access to a customer's data, or None when the customer is not theirs to see:
+    its own admins, and the agents of a partner in an ACTIVE relationship with it."""
+    found = await customers_access(actor, [customer_id], now)
+    return found.get(customer_id)
+
+
+async def customers_access(
+    actor: Actor, customer_ids: Iterable[UUID], now: datetime
+) -> dict[UUID, CustomerAccess]:
+    """`customer_access` for many customers at once, in a fixed number of queries."""
+    ids = list(customer_ids)
+    if actor.is_customer:
+        roles = _own_roles(actor)
+        if roles and actor.organization_id in ids:
+            return {actor.organization_id: CustomerAccess(actor.organization_id, roles)}
+        return {}
+    if not is_agent(actor) or not ids:
+        return {}
+    relationships = await Relationship.filter(
+        customer_id__in=ids, partner_id=actor.organization_id, status=RelationshipStatus.ACTIVE
+    ).values_list("id", "customer_id")
+    roles_by_relationship = await effective_roles_by_relationship(
+        actor.user_id, [rid for rid, _ in relationships], now
+    )
+    return {
+        customer_id: CustomerAccess(
+            customer_id, roles_by_relationship[relationship_id], actor.organization_id
+        )
+        for relationship_id, customer_id in relationships
+    }
+
+
+async def drop_ungranted_assignments(relationship_id: UUID, roles: Iterable[str]) -> int:
+    """Delete the relationship's assignments of `roles` that no ACTIVE grant gives any more.
+
+    Called when grants are revoked or expire; a repeat finds nothing to delete.
+    """
+    still_granted = set(
+        await RoleGrant.filter(
+            relationship_id=relationship_id, status=RoleGrantStatus.ACTIVE
+        ).values_list("role", flat=True)
+    )
+    lost = set(roles) - still_granted
+    if not lost:
+        return 0
+    return await AccessAssignment.filter(
+        relationship_id=relationship_id, role__in=sorted(lost)
+    ).delete()

@@ -1,0 +1,204 @@
+"""Actions on a customer's data, by its own admins or by partner agents on its behalf.
+
+Each is allowed by the capability table through `policy.require_capability`, and records
+who acted and, under AOBO, for which partner.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from models.capabilities import Capability
+from models.errors import DomainError, ErrorCode, ValidationErrors
+from models.operation import Operation
+from models.policy import require_capability, require_domain_purchaser
+from models.tenant import (
+    DirectoryUser,
+    Domain,
+    DomainSubscription,
+    LicenseAssignment,
+    Subscription,
+    SupportIncident,
+)
+from models.tenant_enums import IncidentSeverity, SubscriptionStatus
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 5000
+DOMAIN_YEARS = range(1, 11)
+_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordReset:
+    user: DirectoryUser
+    temporary_password: str  # shown once to the one who reset it, never stored
+
+
+async def reset_user_password(op: Operation, customer_id: UUID, user_id: UUID) -> PasswordReset:
+    """Reset a directory user's password; an admin's needs RESET_ADMIN_PASSWORD as well."""
+    actor = op.require_actor()
+    now = op.now()
+    access = await require_capability(actor, customer_id, Capability.RESET_PASSWORD, now)
+    user = await DirectoryUser.get_or_none(id=user_id, customer_id=customer_id)
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such user in this organization.", "userId")
+    if user.is_admin:
+        await require_capability(actor, customer_id, Capability.RESET_ADMIN_PASSWORD, now)
+    async with op.atomic():
+        await DirectoryUser.filter(id=user.id).update(
+            password_reset_at=now,
+            password_reset_by_id=actor.user_id,
+            password_reset_by_partner_id=access.partner_id,
+        )
+    await user.refresh_from_db()
+    return PasswordReset(user=user, temporary_password=secrets.token_urlsafe(12))
+
+
+async def create_support_incident(
+    op: Operation, customer_id: UUID, title: str, description: str, severity: IncidentSeverity
+) -> SupportIncident:
+    actor = op.require_actor()
+    access = await require_capability(
+        actor, customer_id, Capability.OPEN_SUPPORT_INCIDENT, op.now()
+    )
+    title, description = title.strip(), description.strip()
+    errors = []
+    if not 1 <= len(title) <= TITLE_MAX:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT, f"A title has 1 to {TITLE_MAX} characters.", "title"
+            )
+        )
+    if not 1 <= len(description) <= DESCRIPTION_MAX:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"A description has 1 to {DESCRIPTION_MAX} characters.",
+                "description",
+            )
+        )
+    if errors:
+        raise ValidationErrors(errors)
+    async with op.atomic():
+        return await SupportIncident.create(
+            customer_id=customer_id,
+            title=title,
+            description=description,
+            severity=severity,
+            opened_by_id=actor.user_id,
+            opened_by_partner_id=access.partner_id,
+        )
+
+
+async def _subscription_and_user(
+    customer_id: UUID, subscription_id: UUID, user_id: UUID
+) -> tuple[Subscription, DirectoryUser]:
+    subscription = await Subscription.get_or_none(id=subscription_id, customer_id=customer_id)
+    user = await DirectoryUser.get_or_none(id=user_id, customer_id=customer_id)
+    errors = []
+    if subscription is None:
+        errors.append(
+            DomainError(
+                ErrorCode.NOT_FOUND, "No such subscription in this organization.", "subscriptionId"
+            )
+        )
+    if user is None:
+        errors.append(
+            DomainError(ErrorCode.NOT_FOUND, "No such user in this organization.", "userId")
+        )
+    if errors:
+        raise ValidationErrors(errors)
+    assert subscription is not None
+    assert user is not None
+    return subscription, user
+
+
+async def assign_license(
+    op: Operation, customer_id: UUID, subscription_id: UUID, user_id: UUID
+) -> tuple[Subscription, DirectoryUser]:
+    """Assign one of the subscription's licenses to the user; assigning it again changes
+    nothing. The subscription's row is locked, so two assignments never share a license."""
+    actor = op.require_actor()
+    access = await require_capability(actor, customer_id, Capability.ASSIGN_LICENSE, op.now())
+    subscription, user = await _subscription_and_user(customer_id, subscription_id, user_id)
+    if subscription.status is not SubscriptionStatus.ACTIVE:
+        raise DomainError(
+            ErrorCode.NO_LICENSE_AVAILABLE, "The subscription is not active.", "subscriptionId"
+        )
+    async with op.atomic():
+        locked = await Subscription.filter(id=subscription.id).select_for_update().get()
+        if await LicenseAssignment.exists(subscription_id=locked.id, user_id=user.id):
+            return locked, user
+        if await LicenseAssignment.filter(subscription_id=locked.id).count() >= locked.quantity:
+            raise DomainError(
+                ErrorCode.NO_LICENSE_AVAILABLE,
+                "Every license of the subscription is assigned.",
+                "subscriptionId",
+            )
+        await LicenseAssignment.create(
+            customer_id=customer_id,
+            subscription_id=locked.id,
+            user_id=user.id,
+            assigned_by_id=actor.user_id,
+            assigned_by_partner_id=access.partner_id,
+        )
+    return locked, user
+
+
+async def unassign_license(
+    op: Operation, customer_id: UUID, subscription_id: UUID, user_id: UUID
+) -> tuple[Subscription, DirectoryUser]:
+    """Take the subscription's license away from the user; a repeat changes nothing."""
+    actor = op.require_actor()
+    await require_capability(actor, customer_id, Capability.ASSIGN_LICENSE, op.now())
+    subscription, user = await _subscription_and_user(customer_id, subscription_id, user_id)
+    async with op.atomic():
+        await LicenseAssignment.filter(subscription_id=subscription.id, user_id=user.id).delete()
+    return subscription, user
+
+
+async def purchase_domain_subscription(
+    op: Operation, customer_id: UUID, domain_name: str, years: int
+) -> DomainSubscription:
+    """The customer's own admin, Domain Name and Billing Administrator both, buys a domain."""
+    actor = op.require_actor()
+    require_domain_purchaser(actor, customer_id)
+    name = domain_name.strip().lower()
+    errors = []
+    if not _DOMAIN.match(name):
+        errors.append(
+            DomainError(ErrorCode.INVALID_INPUT, "This is not a domain name.", "domainName")
+        )
+    if years not in DOMAIN_YEARS:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"A domain is bought for {DOMAIN_YEARS.start} to {DOMAIN_YEARS.stop - 1} years.",
+                "years",
+            )
+        )
+    if errors:
+        raise ValidationErrors(errors)
+    now = op.now()
+    async with op.atomic():
+        verified_elsewhere = (
+            await Domain.filter(name=name, verified=True).exclude(customer_id=customer_id).exists()
+        )
+        if verified_elsewhere or await DomainSubscription.exists(
+            domain__name=name, customer_id=customer_id
+        ):
+            raise DomainError(ErrorCode.DOMAIN_TAKEN, "This domain is taken.", "domainName")
+        domain, _ = await Domain.get_or_create(customer_id=customer_id, name=name)
+        domain.verified = True
+        await domain.save(update_fields=["verified"])
+        return await DomainSubscription.create(
+            customer_id=customer_id,
+            domain_id=domain.id,
+            years=years,
+            purchased_by_id=actor.user_id,
+            expires_at=now + timedelta(days=365 * years),
+        )

@@ -1,0 +1,134 @@
+"""Managing security groups and their access assignments: the partner's admin agents."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import access as m
+from models.catalog import AdminRole
+from models.rules import access_groups
+from schema.access.loaders import AccessLoaders
+from schema.access.types import (
+    CreateSecurityGroupInput,
+    GroupRoleInput,
+    RenameSecurityGroupInput,
+    SecurityGroup,
+    SecurityGroupIdInput,
+    SecurityGroupMemberInput,
+    SecurityGroupPayload,
+)
+from schema.context import Info
+from schema.errors import UserError
+from schema.ids import require_id
+from schema.mutations import perform
+
+
+def _payload(found: m.SecurityGroup | None, errors: list[UserError]) -> SecurityGroupPayload:
+    return SecurityGroupPayload(
+        security_group=SecurityGroup.of(found, AccessLoaders()) if found else None, errors=errors
+    )
+
+
+@strawberry.type
+class AccessMutations:
+    @strawberry.mutation(description="An admin agent creates a security group of its agents.")
+    async def create_security_group(
+        self, info: Info, input: CreateSecurityGroupInput
+    ) -> SecurityGroupPayload:
+        return _payload(*await perform(info, lambda op: access_groups.create_group(op, input.name)))
+
+    @strawberry.mutation(description="An admin agent renames a security group.")
+    async def rename_security_group(
+        self, info: Info, input: RenameSecurityGroupInput
+    ) -> SecurityGroupPayload:
+        return _payload(
+            *await perform(
+                info,
+                lambda op: access_groups.rename_group(
+                    op, require_id("SecurityGroup", input.group_id, "groupId"), input.name
+                ),
+            )
+        )
+
+    @strawberry.mutation(
+        description="An admin agent deletes a security group: its agents lose its roles now."
+    )
+    async def delete_security_group(
+        self, info: Info, input: SecurityGroupIdInput
+    ) -> SecurityGroupPayload:
+        return _payload(
+            *await perform(
+                info,
+                lambda op: access_groups.delete_group(
+                    op, require_id("SecurityGroup", input.group_id, "groupId")
+                ),
+            )
+        )
+
+    @strawberry.mutation(description="An admin agent adds one of its agents to a security group.")
+    async def add_security_group_member(
+        self, info: Info, input: SecurityGroupMemberInput
+    ) -> SecurityGroupPayload:
+        return _payload(
+            *await perform(
+                info,
+                lambda op: access_groups.add_member(
+                    op,
+                    require_id("SecurityGroup", input.group_id, "groupId"),
+                    require_id("User", input.user_id, "userId"),
+                ),
+            )
+        )
+
+    @strawberry.mutation(
+        description="An admin agent takes an agent out of a security group: it loses the "
+        "group's roles now."
+    )
+    async def remove_security_group_member(
+        self, info: Info, input: SecurityGroupMemberInput
+    ) -> SecurityGroupPayload:
+        return _payload(
+            *await perform(
+                info,
+                lambda op: access_groups.remove_member(
+                    op,
+                    require_id("SecurityGroup", input.group_id, "groupId"),
+                    require_id("User", input.user_id, "userId"),
+                ),
+            )
+        )
+
+    @strawberry.mutation(
+        description="An admin agent assigns a role that a customer granted (an ACTIVE grant of "
+        "the relationship) to a security group: the group's agents hold it for that customer."
+    )
+    async def assign_role_to_group(self, info: Info, input: GroupRoleInput) -> SecurityGroupPayload:
+        return _payload(
+            *await perform(
+                info,
+                lambda op: access_groups.assign_role(
+                    op,
+                    require_id("SecurityGroup", input.group_id, "groupId"),
+                    require_id("Relationship", input.relationship_id, "relationshipId"),
+                    AdminRole(input.role),
+                ),
+            )
+        )
+
+    @strawberry.mutation(
+        description="An admin agent takes a role away from a security group for a relationship."
+    )
+    async def remove_role_from_group(
+        self, info: Info, input: GroupRoleInput
+    ) -> SecurityGroupPayload:
+        return _payload(
+            *await perform(
+                info,
+                lambda op: access_groups.unassign_role(
+                    op,
+                    require_id("SecurityGroup", input.group_id, "groupId"),
+                    require_id("Relationship", input.relationship_id, "relationshipId"),
+                    AdminRole(input.role),
+                ),
+            )
+        )

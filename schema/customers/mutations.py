@@ -1,0 +1,141 @@
+"""Acting on a customer's data: by its own admins, or by partner agents on its behalf."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import tenant as m
+from models.rules import aobo
+from schema.context import Info
+from schema.customers.loaders import TenantLoaders
+from schema.customers.types import (
+    CreateSupportIncidentInput,
+    DirectoryUser,
+    Domain,
+    DomainSubscriptionPayload,
+    LicenseInput,
+    LicensePayload,
+    PurchaseDomainSubscriptionInput,
+    ResetUserPasswordInput,
+    ResetUserPasswordPayload,
+    Subscription,
+    SupportIncident,
+    SupportIncidentPayload,
+)
+from schema.errors import UserError
+from schema.ids import require_id
+from schema.mutations import perform
+
+
+def _license_payload(
+    found: tuple[m.Subscription, m.DirectoryUser] | None, errors: list[UserError]
+) -> LicensePayload:
+    if found is None:
+        return LicensePayload(subscription=None, user=None, errors=errors)
+    subscription, user = found
+    loaders = TenantLoaders(subscription.customer_id)  # type: ignore[attr-defined]
+    return LicensePayload(
+        subscription=Subscription.of(subscription, loaders),
+        user=DirectoryUser.of(user),
+        errors=errors,
+    )
+
+
+@strawberry.type
+class CustomerMutations:
+    @strawberry.mutation(
+        description="Reset a directory user's password (RESET_PASSWORD; an admin's needs "
+        "RESET_ADMIN_PASSWORD). Records who reset it and, under AOBO, for which partner."
+    )
+    async def reset_user_password(
+        self, info: Info, input: ResetUserPasswordInput
+    ) -> ResetUserPasswordPayload:
+        found, errors = await perform(
+            info,
+            lambda op: aobo.reset_user_password(
+                op,
+                require_id("Organization", input.customer_id, "customerId"),
+                require_id("DirectoryUser", input.user_id, "userId"),
+            ),
+        )
+        return ResetUserPasswordPayload(
+            user=DirectoryUser.of(found.user) if found else None,
+            temporary_password=found.temporary_password if found else None,
+            errors=errors,
+        )
+
+    @strawberry.mutation(
+        description="Open a support incident for a customer (OPEN_SUPPORT_INCIDENT). Records "
+        "who opened it and, under AOBO, for which partner."
+    )
+    async def create_support_incident(
+        self, info: Info, input: CreateSupportIncidentInput
+    ) -> SupportIncidentPayload:
+        found, errors = await perform(
+            info,
+            lambda op: aobo.create_support_incident(
+                op,
+                require_id("Organization", input.customer_id, "customerId"),
+                input.title,
+                input.description,
+                input.severity,
+            ),
+        )
+        return SupportIncidentPayload(
+            support_incident=SupportIncident.of(found) if found else None, errors=errors
+        )
+
+    @strawberry.mutation(
+        description="Assign one of a subscription's licenses to a directory user "
+        "(ASSIGN_LICENSE). Assigning it again changes nothing."
+    )
+    async def assign_license(self, info: Info, input: LicenseInput) -> LicensePayload:
+        return _license_payload(
+            *await perform(
+                info,
+                lambda op: aobo.assign_license(
+                    op,
+                    require_id("Organization", input.customer_id, "customerId"),
+                    require_id("Subscription", input.subscription_id, "subscriptionId"),
+                    require_id("DirectoryUser", input.user_id, "userId"),
+                ),
+            )
+        )
+
+    @strawberry.mutation(
+        description="Take a subscription's license away from a directory user (ASSIGN_LICENSE)."
+    )
+    async def unassign_license(self, info: Info, input: LicenseInput) -> LicensePayload:
+        return _license_payload(
+            *await perform(
+                info,
+                lambda op: aobo.unassign_license(
+                    op,
+                    require_id("Organization", input.customer_id, "customerId"),
+                    require_id("Subscription", input.subscription_id, "subscriptionId"),
+                    require_id("DirectoryUser", input.user_id, "userId"),
+                ),
+            )
+        )
+
+    @strawberry.mutation(
+        description="Buy a domain name: only a customer's own admin holding both Domain Name "
+        "Administrator and Billing Administrator; never a partner."
+    )
+    async def purchase_domain_subscription(
+        self, info: Info, input: PurchaseDomainSubscriptionInput
+    ) -> DomainSubscriptionPayload:
+        found, errors = await perform(
+            info,
+            lambda op: aobo.purchase_domain_subscription(
+                op,
+                require_id("Organization", input.customer_id, "customerId"),
+                input.domain_name,
+                input.years,
+            ),
+        )
+        if found is None:
+            return DomainSubscriptionPayload(domain=None, errors=errors)
+        domain = await found.domain
+        loaders = TenantLoaders(found.customer_id)  # type: ignore[attr-defined]
+        return DomainSubscriptionPayload(domain=Domain.of(domain, loaders), errors=errors)
