@@ -33,8 +33,11 @@ test: install postgres chromium
 # Benchmarks print their figures against a baseline measured in the same run.
 bench: install postgres
 	$(BIN)/python -m benchmarks.sweep
+	$(BIN)/python -m benchmarks.partner_types
 	$(BIN)/python -m benchmarks.inbound
 	$(BIN)/python -m benchmarks.access
+	$(BIN)/python -m benchmarks.directory
+	$(BIN)/python -m benchmarks.activity
 
 lint: install
 	$(BIN)/ruff check .

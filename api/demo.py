@@ -21,6 +21,7 @@ from models.relationships import (
     Relationship,
     RelationshipTypeRecord,
     RoleGrant,
+    active_key,
 )
 from models.rules.directory import ProfileChanges, update_partner_profile
 from models.rules.invitation_request import InvitationRequest
@@ -206,7 +207,7 @@ async def _seed_access(organizations: dict[str, Organization], users: dict[str, 
     fabrikam, contoso = organizations["Fabrikam"], organizations["Contoso"]
     admin, agent = users["admin@contoso.com"], users["agent@fabrikam.com"]
     relationship = await Relationship.create(
-        customer=contoso, partner=fabrikam, active_key=f"{contoso.id}:{fabrikam.id}"
+        customer=contoso, partner=fabrikam, active_key=active_key(contoso.id, fabrikam.id)
     )
     await RelationshipTypeRecord.create(
         relationship=relationship, type=RelationshipType.GDAP_PARTNER, added_at=now

@@ -34,7 +34,7 @@ from models.clock import utcnow
 from models.db import database, migrate
 from models.enums import OrganizationKind, PartnerRole, RelationshipType
 from models.organizations import Organization, User
-from models.relationships import Relationship, RoleGrant
+from models.relationships import Relationship, RoleGrant, active_key
 from models.rules.access_roles import customer_access, customers_access
 from tests.servers import PostgresServer
 
@@ -58,7 +58,9 @@ async def _book(
     ]
     await Organization.bulk_create(orgs, batch_size=BATCH)
     relationships = [
-        Relationship(customer_id=org.id, partner_id=partner.id, active_key=f"{org.id}:{partner.id}")
+        Relationship(
+            customer_id=org.id, partner_id=partner.id, active_key=active_key(org.id, partner.id)
+        )
         for org in orgs
     ]
     await Relationship.bulk_create(relationships, batch_size=BATCH)

@@ -24,6 +24,7 @@ MODEL_MODULES = [
     # The partner directory and its leads.
     "models.directory",
     "models.leads",
+    "models.claims",
 ]
 
 

@@ -17,7 +17,7 @@ from models.enums import PartnerRole, RelationshipType
 from models.errors import PermissionDenied
 from models.invitations import Invitation
 from models.leads import Lead
-from models.relationships import Relationship
+from models.relationships import Relationship, RelationshipTypeRecord, active_key
 from models.rules.access_roles import CustomerAccess, customer_access
 from models.webhooks import WebhookEndpoint
 
@@ -30,6 +30,10 @@ INVITATION_SENDER_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
 ACTIVITY_READER_ROLES = (*PARTNER_MANAGER_ROLES, AdminRole.GLOBAL_READER)
 # A partner's people who work its leads from the directory's Contact me form.
 LEAD_MANAGER_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
+# Orders, subscriptions and the MPSA purchases list: a partner's admin or sales agents.
+SALES_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
+# The types under which a partner places orders and manages subscriptions for a customer.
+RESELLER_TYPES = (RelationshipType.RESELLER, RelationshipType.INDIRECT_RESELLER)
 _ADMIN_ROLE_KEYS: frozenset[str] = frozenset(AdminRole)
 _PARTNER_ROLE_KEYS: frozenset[str] = frozenset(PartnerRole)
 
@@ -118,6 +122,77 @@ def visible_relationships(actor: Actor) -> QuerySet[Relationship]:
     if is_customer_admin(actor):
         return Relationship.filter(customer_id=actor.organization_id)
     return Relationship.filter(Q(pk__in=[]))
+
+
+# ------------------------------------------------------ partner actions by relationship type
+
+
+async def holds_type(partner_id: UUID, customer_id: UUID, *types: RelationshipType) -> bool:
+    """Whether the partner's active relationship with the customer holds one of `types` in force.
+
+    The partner actions that come with a type (orders, MPSA, OEM, LOB) ask this, and nothing
+    else of the relationship: no role grant is involved.
+    """
+    return await RelationshipTypeRecord.exists(
+        relationship__active_key=active_key(customer_id, partner_id),  # set only while ACTIVE
+        ended_at=None,
+        type__in=types,
+    )
+
+
+async def _require_type(
+    actor: Actor, customer_id: UUID, types: tuple[RelationshipType, ...], refusal: str
+) -> None:
+    if not await holds_type(actor.organization_id, customer_id, *types):
+        raise PermissionDenied(refusal)
+
+
+def require_sales_agent(actor: Actor) -> None:
+    if not (actor.is_partner and actor.holds(*SALES_ROLES)):
+        raise PermissionDenied("Only a partner's admin or sales agents may manage orders.")
+
+
+async def require_reseller(actor: Actor, customer_id: UUID) -> None:
+    """Orders and subscriptions: an admin or sales agent of a Reseller or Indirect reseller."""
+    require_sales_agent(actor)
+    await _require_type(
+        actor, customer_id, RESELLER_TYPES, "Only the customer's resellers may manage its orders."
+    )
+
+
+async def require_mpsa_partner(actor: Actor, customer_id: UUID) -> None:
+    """The MPSA purchases list: an admin or sales agent of one of the customer's MPSA partners."""
+    require_sales_agent(actor)
+    await _require_type(
+        actor,
+        customer_id,
+        (RelationshipType.MPSA_PARTNER,),
+        "Only the customer's MPSA partners may read its purchases.",
+    )
+
+
+async def require_oem(actor: Actor, customer_id: UUID) -> None:
+    """Registering devices: any agent of one of the customer's OEM partners, with no grant."""
+    if not is_partner_agent(actor):
+        raise PermissionDenied("Only a partner's agents may register devices.")
+    await _require_type(
+        actor,
+        customer_id,
+        (RelationshipType.OEM,),
+        "Only the customer's OEM partners may register its devices.",
+    )
+
+
+async def require_lob_partner(actor: Actor, customer_id: UUID) -> None:
+    """Line-of-business apps: any agent of one of the customer's LOB partners."""
+    if not is_partner_agent(actor):
+        raise PermissionDenied("Only a partner's agents may manage line-of-business apps.")
+    await _require_type(
+        actor,
+        customer_id,
+        (RelationshipType.LOB_PARTNER,),
+        "Only the customer's line-of-business partners may manage its apps.",
+    )
 
 
 # ---------------------------------------------------------------- customer data and AOBO

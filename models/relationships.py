@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.models import Model
@@ -14,6 +15,11 @@ if TYPE_CHECKING:
 
     from models.invitations import Invitation
     from models.organizations import Organization, User
+
+
+def active_key(customer_id: UUID, partner_id: UUID) -> str:
+    """The `active_key` of a pair's relationship while it is ACTIVE (as `rules.grants` sets it)."""
+    return f"{customer_id}:{partner_id}"
 
 
 class Relationship(Model):
@@ -58,6 +64,8 @@ class RelationshipTypeRecord(Model):
 
     class Meta:
         table = "relationship_type"
+        # The partner actions ask which types a relationship holds (`policy.holds_type`).
+        indexes = (("relationship_id", "type"),)
 
 
 class RoleGrant(Model):

@@ -268,6 +268,7 @@ class LobApp(Model):
     name = fields.CharField(max_length=200)
     version = fields.CharField(max_length=50)
     package_url = fields.CharField(max_length=2000)
+    description = fields.TextField(default="")
     # The LOB partner that submitted it, or NULL when the customer added it itself.
     submitted_by_partner: ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="submitted_apps", null=True, on_delete=fields.SET_NULL

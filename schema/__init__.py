@@ -22,12 +22,20 @@ from schema.activity.queries import ActivityQueries
 from schema.catalog.queries import CatalogQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
+from schema.devices.mutations import DeviceMutations
+from schema.devices.queries import DeviceQueries
 from schema.directory.mutations import DirectoryMutations
 from schema.directory.queries import DirectoryQueries
 from schema.invitations.mutations import InvitationMutations
 from schema.invitations.queries import InvitationQueries
 from schema.leads.mutations import LeadMutations
 from schema.leads.queries import LeadQueries
+from schema.lob_apps.mutations import LobAppMutations
+from schema.lob_apps.queries import LobAppQueries
+from schema.mpsa.mutations import MpsaMutations
+from schema.mpsa.queries import MpsaQueries
+from schema.orders.mutations import OrderMutations
+from schema.orders.queries import OrderQueries
 from schema.organizations.queries import OrganizationQueries
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
@@ -51,6 +59,10 @@ class Query(
     WebhookQueries,
     DirectoryQueries,
     LeadQueries,
+    OrderQueries,
+    MpsaQueries,
+    DeviceQueries,
+    LobAppQueries,
 ):
     pass
 
@@ -64,6 +76,10 @@ class Mutation(
     WebhookMutations,
     DirectoryMutations,
     LeadMutations,
+    OrderMutations,
+    MpsaMutations,
+    DeviceMutations,
+    LobAppMutations,
 ):
     pass
 

@@ -167,6 +167,23 @@ async def granted(
     return await accept_invitation(accept, token, accept_agreement=True)
 
 
+# Roles for the types that take requested roles; the others take none (or their fixed ones).
+_REQUESTED_ROLES = {
+    RelationshipType.GDAP_PARTNER: ["USER_ADMINISTRATOR"],
+    RelationshipType.PARTNER: ["USER_ADMINISTRATOR"],
+}
+
+
+async def related(agent: Person, admin: Person, *types: RelationshipType) -> Relationship:
+    """The admin's organization accepts one invitation per type from the agent's partner:
+    their relationship, holding every type."""
+    relationship = None
+    for type_ in types:
+        relationship = await granted(agent, admin, _REQUESTED_ROLES.get(type_, []), type_)
+    assert relationship is not None
+    return relationship
+
+
 async def group(agent: Person, name: str, *members: Person) -> SecurityGroup:
     """A security group of the agent's partner, with `members`."""
     found = await SecurityGroup.create(

@@ -22,11 +22,12 @@ from graphql import (
 from api.settings import Settings
 from models.access import SecurityGroup, SecurityGroupMember
 from models.clock import utcnow
-from models.enums import InvitationStatus, PartnerRole, RelationshipStatus
+from models.enums import InvitationStatus, PartnerRole, RelationshipStatus, RelationshipType
 from models.invitations import Invitation
 from models.organizations import ApiToken, Organization
 from models.outbox import OutboxMessage
 from models.relationships import Relationship, RoleGrant
+from models.tenant import Device, LobApp, Purchase, Subscription
 from models.webhooks import WebhookEndpoint
 from schema import build_schema
 from schema.ids import decode_id, encode_id
@@ -34,6 +35,16 @@ from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link, run_jobs
 from tests.servers import SmtpServer
+from tests.test_partner_actions import (
+    CHANGE_SUBSCRIPTION,
+    PLACE_ORDER,
+    REGISTER_DEVICE,
+    SUBMIT_APP,
+    UPDATE_APP,
+    app_input,
+    device_input,
+    org_id,
+)
 
 INVITATIONS = """
 query($status: InvitationStatus) {
@@ -775,6 +786,181 @@ def _document(operation: str, name: str, definition: GraphQLField, an_id: str = 
     call = f"{name}({args})" if args else name
     selection = "" if is_leaf_type(get_named_type(definition.type)) else " { __typename }"
     return f"{operation} {{ {call}{selection} }}"
+
+
+# --------------------------------------------------------------------------- partner actions
+
+PARTNER_SIDE = """
+query($customerId: ID!) {
+  mpsaPurchases(customerId: $customerId, first: 100) { totalCount edges { node {
+    id productName partner { id name } } } }
+  devices(customerId: $customerId, first: 100) { totalCount edges { node {
+    id serialNumber hardwareHash registeredByPartner { id name } } } }
+  lobApps(customerId: $customerId, first: 100) { totalCount edges { node {
+    id name packageUrl submittedByPartner { id name } } } }
+}
+"""
+CUSTOMER_SIDE = """
+query($customerId: ID!) {
+  customerSettings { shareMpsaPurchases }
+  customer(id: $customerId) {
+    purchases(first: 100) { totalCount edges { node { id productName partner { id name } } } }
+    subscriptions(first: 100) { totalCount edges { node { id sku soldBy { id name } } } }
+    devices(first: 100) { totalCount edges { node {
+      id serialNumber hardwareHash registeredByPartner { id name } } } }
+    apps(first: 100) { totalCount edges { node {
+      id name description submittedByPartner { id name } } } }
+  }
+}
+"""
+SHARE_MPSA_PURCHASES = """
+mutation { updateCustomerSettings(input: {shareMpsaPurchases: true}) { errors { code } } }
+"""
+CUSTOMER_LISTS = ("purchases", "subscriptions", "devices", "apps")
+
+
+@dataclass
+class Seller:
+    """A partner holding every type that allows a partner action with one customer, and what
+    it did for that customer."""
+
+    partner: Organization
+    customer: Organization
+    agent: f.Person
+    helpdesk: f.Person
+    admin: f.Person
+    subscription_id: str = ""
+    app_id: str = ""
+    markers: list[str] = field(default_factory=list)
+
+
+async def given_a_seller(api: GraphQLClient, partner: str, customer: str) -> Seller:
+    partner_org, customer_org = await f.partner(partner), await f.customer(customer)
+    seller = Seller(
+        partner=partner_org,
+        customer=customer_org,
+        agent=await f.person(partner_org, PartnerRole.ADMIN_AGENT),
+        helpdesk=await f.person(partner_org, PartnerRole.HELPDESK_AGENT),
+        admin=await f.person(customer_org, "GLOBAL_ADMINISTRATOR"),
+    )
+    await f.related(
+        seller.agent,
+        seller.admin,
+        RelationshipType.RESELLER,
+        RelationshipType.MPSA_PARTNER,
+        RelationshipType.OEM,
+        RelationshipType.LOB_PARTNER,
+    )
+    order = {"customerId": org_id(customer_org), "sku": "M365_E5", "quantity": 3}
+    placed = (await api.query(PLACE_ORDER, {"input": order}, seller.agent.token))["placeOrder"]
+    device = device_input(customer_org, serialNumber=f"SN-{partner}", model=f"Model {partner}")
+    registered = await api.query(REGISTER_DEVICE, {"input": device}, seller.agent.token)
+    app = app_input(customer_org, name=f"App of {partner}")
+    submitted = await api.query(SUBMIT_APP, {"input": app}, seller.agent.token)
+    await api.query(SHARE_MPSA_PURCHASES, token=seller.admin.token)
+    seller.subscription_id = placed["subscription"]["id"]
+    seller.app_id = submitted["submitLobApp"]["app"]["id"]
+    seller.markers = [
+        partner,
+        customer,
+        org_id(partner_org),
+        org_id(customer_org),
+        placed["purchase"]["id"],
+        seller.subscription_id,
+        registered["registerDevice"]["device"]["id"],
+        device["serialNumber"],
+        device["hardwareHash"],
+        seller.app_id,
+        app["name"],
+    ]
+    return seller
+
+
+async def test_partner_actions_show_nothing_to_another_partner_or_customer(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given two separate worlds: Fabrikam sells to Contoso, Northwind to Tailspin
+    first = await given_a_seller(api, "Fabrikam", "Contoso")
+    second = await given_a_seller(api, "Northwind", "Tailspin")
+
+    for own, other in ((first, second), (second, first)):
+        # When the partner's agent reads everything it may about its own customer
+        data = await api.query(PARTNER_SIDE, {"customerId": org_id(own.customer)}, own.agent.token)
+        # Then it sees its own purchase, device and app (the check is not vacuous) ...
+        assert [data[name]["totalCount"] for name in ("mpsaPurchases", "devices", "lobApps")] == [
+            1,
+            1,
+            1,
+        ]
+        # ... and nothing of the other world
+        text = json.dumps(data)
+        assert [marker for marker in other.markers if marker in text] == []
+        # When the customer's admin reads its own lists, Then the same holds
+        own_customer = {"customerId": org_id(own.customer)}
+        data = await api.query(CUSTOMER_SIDE, own_customer, own.admin.token)
+        assert [data["customer"][name]["totalCount"] for name in CUSTOMER_LISTS] == [1, 1, 1, 1]
+        text = json.dumps(data)
+        assert [marker for marker in other.markers if marker in text] == []
+        assert own.markers[0] in text
+        assert own.markers[4] in text
+
+        # When the partner's people ask about the other world's customer, Then FORBIDDEN
+        foreign = {"customerId": org_id(other.customer)}
+        for who in (own.agent, own.helpdesk, own.admin):
+            body = await api.raw(PARTNER_SIDE, foreign, who.token)
+            assert body["data"] is None
+            assert {e["extensions"]["code"] for e in body["errors"]} == {"FORBIDDEN"}
+        # And every partner action on the other world is refused: FORBIDDEN for its customer,
+        # NOT_FOUND for its subscription and app (they do not exist for this partner)
+        attempts = {
+            "place order": (
+                PLACE_ORDER,
+                {"input": {**foreign, "sku": "M365_E3", "quantity": 1, "idempotencyKey": "k"}},
+            ),
+            "register device": (REGISTER_DEVICE, {"input": device_input(other.customer)}),
+            "submit app": (SUBMIT_APP, {"input": app_input(other.customer)}),
+            "change subscription": (
+                CHANGE_SUBSCRIPTION,
+                {"input": {"subscriptionId": other.subscription_id, "action": "CANCEL"}},
+            ),
+            "update app": (UPDATE_APP, {"input": {"appId": other.app_id, "name": "Mine"}}),
+        }
+        got = {
+            name: await _outcome(api, document, variables, own.agent.token)
+            for name, (document, variables) in attempts.items()
+        }
+        assert got == {
+            "place order": FORBIDDEN,
+            "register device": FORBIDDEN,
+            "submit app": FORBIDDEN,
+            "change subscription": ("NOT_FOUND", ["input", "subscriptionId"]),
+            "update app": ("NOT_FOUND", ["input", "appId"]),
+        }
+
+    # And people without the customer's admin roles read none of the customer's lists: the
+    # customer is not theirs to see (its user without roles, the other world's admin), or,
+    # for its partners' agents (no admin role granted here), each list is FORBIDDEN
+    contoso_user = await f.person(first.customer)
+    contoso = {"customerId": org_id(first.customer)}
+    data = await api.raw(CUSTOMER_SIDE, contoso, contoso_user.token)
+    assert data["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # customerSettings
+    lists = (
+        "query($customerId: ID!) { customer(id: $customerId) { "
+        + " ".join(f"{name} {{ totalCount }}" for name in CUSTOMER_LISTS)
+        + " } }"
+    )
+    for who in (contoso_user, second.admin):
+        assert await api.query(lists, contoso, who.token) == {"customer": None}
+    for who in (first.agent, first.helpdesk):
+        body = await api.raw(lists, contoso, who.token)
+        assert body["data"]["customer"] == dict.fromkeys(CUSTOMER_LISTS)
+        assert {e["extensions"]["code"] for e in body["errors"]} == {"FORBIDDEN"}
+
+    # And nothing of either world changed
+    assert await Subscription.filter(status="ACTIVE").count() == 2
+    assert sorted(app.name for app in await LobApp.all()) == ["App of Fabrikam", "App of Northwind"]
+    assert await Purchase.all().count() == 2
+    assert await Device.all().count() == 2
 
 
 # ------------------------------------------------------ customer data and access assignments

@@ -15,7 +15,7 @@ from models.operation import Operation, Transaction
 from models.organizations import User
 from models.outbox import Task
 from models.policy import require_partner_admin, require_partner_manager, visible_relationships
-from models.relationships import Relationship, RelationshipTypeRecord, RoleGrant
+from models.relationships import Relationship, RelationshipTypeRecord, RoleGrant, active_key
 from models.rules.access_roles import drop_ungranted_assignments
 from models.rules.lifecycle import next_notice
 
@@ -23,21 +23,17 @@ from models.rules.lifecycle import next_notice
 GRANTING = RoleGrantStatus.ACTIVE
 
 
-def _active_key(customer_id: UUID, partner_id: UUID) -> str:
-    return f"{customer_id}:{partner_id}"
-
-
 async def add_type(
     tx: Transaction, invitation: Invitation, actor: Actor, now: datetime
 ) -> Relationship:
     """Create or extend the customer's relationship with the partner by the invitation's type."""
     customer_id, partner_id = actor.organization_id, invitation.partner_id  # type: ignore[attr-defined]
-    relationship = await Relationship.get_or_none(active_key=_active_key(customer_id, partner_id))
+    relationship = await Relationship.get_or_none(active_key=active_key(customer_id, partner_id))
     if relationship is None:
         relationship = await Relationship.create(
             customer_id=customer_id,
             partner_id=partner_id,
-            active_key=_active_key(customer_id, partner_id),
+            active_key=active_key(customer_id, partner_id),
         )
         await tx.record(
             "relationship.created",

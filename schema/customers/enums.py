@@ -9,6 +9,7 @@ import strawberry
 
 from models import capabilities, tenant_enums
 from models.capabilities import CAPABILITY_TABLE
+from models.rules import orders
 
 E = TypeVar("E", bound=type[Enum])
 
@@ -45,6 +46,15 @@ SubscriptionStatus = _enum(
         "SUSPENDED": "Paused, for example for an unpaid bill.",
         "EXPIRED": "Reached its end without renewal.",
         "CANCELED": "Ended by the organization or its partner.",
+    },
+)
+SubscriptionAction = _enum(
+    orders.SubscriptionAction,
+    "What a reseller does to a subscription it sold.",
+    {
+        "SUSPEND": "Pause it: it becomes SUSPENDED.",
+        "REACTIVATE": "Resume a suspended subscription: it becomes ACTIVE again.",
+        "CANCEL": "End it for good: it becomes CANCELED and can no longer change.",
     },
 )
 InvoiceStatus = _enum(

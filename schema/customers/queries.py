@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 
@@ -15,12 +15,9 @@ from models.rules.access_roles import CustomerAccess, customer_access, customers
 from schema.context import Info
 from schema.customers import enums as _enums  # noqa: F401  (registers BillingPage)
 from schema.customers.types import Customer
+from schema.guards import CustomerId
 from schema.ids import decode_id
 from schema.pagination import After, Connection, First, paginate
-
-CustomerId = Annotated[
-    strawberry.ID, strawberry.argument(description="The customer organization's ID.")
-]
 
 
 async def _access(info: Info, id_: str) -> CustomerAccess | None:

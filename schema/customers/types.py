@@ -69,6 +69,7 @@ class Subscription:
     quantity: int = strawberry.field(description="How many licenses it holds.")
     status: SubscriptionStatus = strawberry.field(description="Where it stands.")
     created_at: datetime = strawberry.field(description="When it started.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
     _id: strawberry.Private[Any]
     _sold_by_id: strawberry.Private[Any]
     _loaders: strawberry.Private[TenantLoaders]
@@ -82,6 +83,7 @@ class Subscription:
             quantity=row.quantity,
             status=row.status,
             created_at=row.created_at,
+            updated_at=row.updated_at,
             _id=row.id,
             _sold_by_id=row.sold_by_id,  # type: ignore[attr-defined]
             _loaders=loaders,
@@ -273,7 +275,8 @@ class LobApp:
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
     name: str = strawberry.field(description="The app's name.")
     version: str = strawberry.field(description="The version of the package.")
-    package_url: str = strawberry.field(description="Where the package is.")
+    package_url: str = strawberry.field(description="Where the package is (https).")
+    description: str = strawberry.field(description="What the app does; may be empty.")
     created_at: datetime = strawberry.field(description="When it was submitted.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     _partner_id: strawberry.Private[Any]
@@ -285,6 +288,7 @@ class LobApp:
             name=row.name,
             version=row.version,
             package_url=row.package_url,
+            description=row.description,
             created_at=row.created_at,
             updated_at=row.updated_at,
             _partner_id=row.submitted_by_partner_id,  # type: ignore[attr-defined]

@@ -1,0 +1,26 @@
+"""The device registration's input and payload; the `Device` is `schema.customers.types`'."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.customers.types import Device
+from schema.errors import UserError
+
+
+@strawberry.input(description="A device an OEM partner registers for a customer.")
+class RegisterDeviceInput:
+    customer_id: strawberry.ID = strawberry.field(description="The customer it is for.")
+    serial_number: str = strawberry.field(
+        description="The serial number: 1 to 100 characters, once per customer."
+    )
+    hardware_hash: str = strawberry.field(
+        description="The hardware hash (base64), once in the whole registry."
+    )
+    model: str = strawberry.field(description="The model: 1 to 200 characters.")
+
+
+@strawberry.type(description="The result of registering a device.")
+class DevicePayload:
+    device: Device | None = strawberry.field(description="The device registered.")
+    errors: list[UserError] = strawberry.field(description="Why the input was refused, if it was.")

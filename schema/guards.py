@@ -1,0 +1,36 @@
+"""Reads that a permission rule guards: a refusal becomes a top-level FORBIDDEN error."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Annotated, TypeVar
+from uuid import UUID
+
+import strawberry
+
+from models.errors import PermissionDenied
+from schema.errors import forbidden
+from schema.ids import decode_id
+
+T = TypeVar("T")
+
+CustomerId = Annotated[
+    strawberry.ID, strawberry.argument(description="The customer organization's ID.")
+]
+
+
+async def allowed(read: Awaitable[T]) -> T:
+    """The result of `read`, or FORBIDDEN when its permission rule refused."""
+    try:
+        return await read
+    except PermissionDenied as denied:
+        raise forbidden(str(denied)) from denied
+
+
+def customer_uuid(value: str) -> UUID:
+    """The customer organization named by an ID argument; FORBIDDEN when it names none, as for
+    a customer the viewer has nothing to do with."""
+    found = decode_id("Organization", value)
+    if found is None:
+        raise forbidden("Not a customer of yours.")
+    return found

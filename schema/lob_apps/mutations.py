@@ -1,0 +1,55 @@
+"""Submitting and updating line-of-business apps."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models.operation import Operation
+from models.rules import lob_apps as rules
+from models.tenant import LobApp as LobAppRow
+from schema.context import Info
+from schema.customers.types import LobApp
+from schema.errors import UserError
+from schema.ids import require_id
+from schema.lob_apps.types import LobAppPayload, SubmitLobAppInput, UpdateLobAppInput
+from schema.mutations import perform
+
+
+def _payload(found: LobAppRow | None, errors: list[UserError]) -> LobAppPayload:
+    return LobAppPayload(app=LobApp.of(found) if found else None, errors=errors)
+
+
+@strawberry.type
+class LobAppMutations:
+    @strawberry.mutation(
+        description="A LOB partner's agent submits a line-of-business app for the customer."
+    )
+    async def submit_lob_app(self, info: Info, input: SubmitLobAppInput) -> LobAppPayload:
+        async def action(op: Operation) -> LobAppRow:
+            change = rules.LobAppChange(
+                name=input.name,
+                version=input.version,
+                package_url=input.package_url,
+                description=input.description,
+            )
+            customer_id = require_id("Organization", input.customer_id, "customerId")
+            return await rules.submit_lob_app(op, customer_id, change)
+
+        return _payload(*await perform(info, action))
+
+    @strawberry.mutation(
+        description="A LOB partner's agent updates an app its partner submitted; omitted "
+        "fields stay as they are."
+    )
+    async def update_lob_app(self, info: Info, input: UpdateLobAppInput) -> LobAppPayload:
+        async def action(op: Operation) -> LobAppRow:
+            change = rules.LobAppChange(
+                name=input.name,
+                version=input.version,
+                package_url=input.package_url,
+                description=input.description,
+            )
+            app_id = require_id("LobApp", input.app_id, "appId")
+            return await rules.update_lob_app(op, app_id, change)
+
+        return _payload(*await perform(info, action))
