@@ -29,6 +29,23 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class QueryStringFilter(logging.Filter):
+    """Leaves query strings out of uvicorn's access lines.
+
+    Links carry secrets there (`/invitations/accept?token=...`, the console's `?token=`
+    sign-in), and a secret must not outlive its request in the logs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        # uvicorn.access logs (client, method, path with query, HTTP version, status).
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            path, mark, _ = args[2].partition("?")
+            if mark:
+                record.args = (args[0], args[1], f"{path}?…", *args[3:])
+        return True
+
+
 class TextFormatter(logging.Formatter):
     """`time level logger [request id]: message`, the id only when there is one."""
 
@@ -65,5 +82,8 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     handler = log_handler(production=settings.production, stream=stream or sys.stderr)
     logging.basicConfig(handlers=[handler], level=logging.INFO, force=True)
     logging.captureWarnings(True)
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, QueryStringFilter) for f in access.filters):
+        access.addFilter(QueryStringFilter())
     # The local mailbox (aiosmtpd) would log every SMTP command of every message.
     logging.getLogger("mail.log").setLevel(logging.WARNING)

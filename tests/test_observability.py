@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -452,7 +453,11 @@ async def test_production_processes_log_json_lines_and_the_worker_serves_its_met
         # When the agent sends an invitation with a request id, and the worker mails it
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
             await _graphql(http, f.SEND, _invitation(), agent, "req-process-1")
-        await smtp_server.await_for(1, timeout=30)
+            [mail] = await smtp_server.await_for(1, timeout=30)
+            # and the customer opens the link the email carries
+            link, token = invitation_link(mail)
+            path = urlsplit(link)
+            assert (await http.get(f"{path.path}?{path.query}")).status_code == 200
 
         # Then the worker's metrics port counts the job and the email
         async def counted() -> bool:
@@ -480,6 +485,9 @@ async def test_production_processes_log_json_lines_and_the_worker_serves_its_met
     [graphql] = [line for line in access if "POST /graphql" in line["message"]]
     assert graphql["request_id"] == "req-process-1"
     assert all(GENERATED_ID.fullmatch(line["request_id"]) for line in access if line != graphql)
+    # And no line holds the invitation's token: the access line keeps the path, not the query
+    assert any("GET /invitations/accept?…" in line["message"] for line in access)
+    assert not [line for line in web_lines + worker_lines if token in json.dumps(line)]
     jobs = [line for line in worker_lines if line["logger"] == "workers.jobs"]
     assert [line["request_id"] for line in jobs] == ["req-process-1"]
     assert any(line["logger"] == "arq.worker" for line in worker_lines)
