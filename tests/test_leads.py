@@ -171,6 +171,29 @@ async def test_contact_me_is_validated_field_by_field(api: GraphQLClient, db: Se
     assert await OutboxMessage.all().count() == 0
 
 
+async def test_contact_me_keeps_names_on_one_line_and_lets_business_needs_span_lines(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a listed partner
+    fabrikam, _ = await f.listed_partner("Fabrikam")
+
+    # When a visitor puts a line break in a name (it would end up in the email's subject)
+    refused = await f.contact(api, fabrikam, organizationName="Tailspin\nBcc: x@example.com")
+    control = await f.contact(api, fabrikam, contactName="Kayla\x07 Lewis")
+
+    # Then both are refused, naming the field, and nothing is stored
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [
+        (["input", "organizationName"], "INVALID_INPUT")
+    ]
+    assert [e["field"] for e in control["errors"]] == [["input", "contactName"]]
+    assert await Lead.all().count() == 0
+
+    # And business needs may span lines
+    accepted = await f.contact(api, fabrikam, businessNeeds="Email.\r\nLaptops.\n\tSoon.")
+    assert accepted["errors"] == []
+    assert (await Lead.get()).business_needs == "Email.\r\nLaptops.\n\tSoon."
+
+
 async def test_contact_me_is_rate_limited_per_client_address(
     api: GraphQLClient, app: Starlette, db: Settings
 ) -> None:

@@ -50,7 +50,14 @@ def _checked(changes: ProfileChanges) -> dict[str, object]:
     fields: dict[str, object] = {}
     if changes.description is not None:
         fields["description"] = (
-            check.text(errors, changes.description, "description", DESCRIPTION_MAX_LENGTH) or ""
+            check.text(
+                errors,
+                changes.description,
+                "description",
+                DESCRIPTION_MAX_LENGTH,
+                multiline=True,
+            )
+            or ""
         )
     for facet, attribute in FACET_ATTRIBUTES.items():
         values: list[str] | None = getattr(changes, attribute)

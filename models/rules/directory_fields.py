@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from email_validator import EmailNotValidError, validate_email
@@ -16,13 +17,31 @@ PHONE_MAX_LENGTH = 40
 EMAIL_MAX_LENGTH = 254
 
 
-def text(errors: list[DomainError], value: str | None, field: str, max_length: int) -> str | None:
-    """The trimmed text, None when blank; a refusal when it is too long."""
+def _has_control_characters(value: str, *, multiline: bool) -> bool:
+    allowed = "\n\t" if multiline else ""
+    return any(
+        unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value.replace("\r\n", "\n")
+    )
+
+
+def text(
+    errors: list[DomainError],
+    value: str | None,
+    field: str,
+    max_length: int,
+    *,
+    multiline: bool = False,
+) -> str | None:
+    """The trimmed text, None when blank; a refusal when it is too long or holds control
+    characters (line breaks only where `multiline`: a name ends up in an email's subject)."""
     trimmed = (value or "").strip() or None
     if trimmed is not None and len(trimmed) > max_length:
         errors.append(
             DomainError(ErrorCode.INVALID_INPUT, f"At most {max_length} characters, please.", field)
         )
+    elif trimmed is not None and _has_control_characters(trimmed, multiline=multiline):
+        refusal = "Use plain text" + ("." if multiline else " on one line.")
+        errors.append(DomainError(ErrorCode.INVALID_INPUT, refusal, field))
     return trimmed
 
 

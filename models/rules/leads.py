@@ -58,7 +58,13 @@ def check_contact(request: ContactRequest) -> ContactRequest:
     email = check.email(errors, request.email, "email")
     phone = check.phone(errors, request.phone, "phone")
     org_name = check.text(errors, request.organization_name, "organizationName", NAME_MAX_LENGTH)
-    needs = check.text(errors, request.business_needs, "businessNeeds", BUSINESS_NEEDS_MAX_LENGTH)
+    needs = check.text(
+        errors,
+        request.business_needs,
+        "businessNeeds",
+        BUSINESS_NEEDS_MAX_LENGTH,
+        multiline=True,
+    )
     location = check.one_of(errors, Facet.LOCATION, request.location, "location")
     size = check.one_of(
         errors, Facet.ORGANIZATION_SIZE, request.organization_size, "organizationSize"
