@@ -2,8 +2,8 @@
 `GET /webhooks/jobs/{id}` tells the source where it stands.
 
 Both are signed as the Standard Webhooks specification says, with a secret of the source
-(`INBOUND_WEBHOOK_SECRETS`, `api/webhooks_sources.py`); the status request signs an empty
-body. Answers are JSON: `{"jobId": ...}` with 202, or `{"error": ...}` naming the problem.
+(`INBOUND_WEBHOOK_SECRETS`, `api/webhooks_sources.py`); the status request signs the job id
+in place of a body. Answers are JSON: `{"jobId": ...}` with 202, or `{"error": ...}` naming the problem.
 """
 
 from __future__ import annotations
@@ -126,19 +126,20 @@ def _status(webhook: InboundWebhook) -> dict[str, str | None]:
 
 
 async def job_status(request: Request) -> JSONResponse:
-    """A job's status, for the source whose secret signs the (empty-bodied) request."""
-    try:
-        body = await _body(request)
-    except BodyTooLarge:
-        return _error(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+    """A job's status, for the source whose secret signs the request.
+
+    A GET has no body: what is signed in its place is the job id, so that a signature
+    seen for one job cannot be replayed to read another.
+    """
+    job_id = request.path_params["job_id"]
     refusal = InvalidWebhook("No signature matches.")
     for source, secrets in _settings(request).inbound_webhook_secrets.items():
         try:
-            _verify(request, secrets, body)
+            _verify(request, secrets, job_id.encode())
         except InvalidWebhook as invalid:
             refusal = invalid
             continue
-        webhook = await inbound.job_of_source(source, request.path_params["job_id"])
+        webhook = await inbound.job_of_source(source, job_id)
         if webhook is None:
             return _error(404, "No such job.")
         return JSONResponse(_status(webhook))

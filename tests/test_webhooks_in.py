@@ -70,7 +70,8 @@ async def _post(
 async def _status(
     http: httpx.AsyncClient, job_id: str, secret: str = BILLING, **kw: Any
 ) -> httpx.Response:
-    return await http.get(f"/webhooks/jobs/{job_id}", headers=signing.headers(secret, b"", **kw))
+    headers = signing.headers(secret, job_id.encode(), **kw)
+    return await http.get(f"/webhooks/jobs/{job_id}", headers=headers)
 
 
 async def _relationship(
@@ -477,6 +478,11 @@ async def test_the_status_is_for_the_source_that_sent_it_only(
     assert (await _status(hooks, job_id, secret=signing.new_secret())).status_code == 401
     body_signed = signing.headers(BILLING, b"{}")
     assert (await hooks.get(f"/webhooks/jobs/{job_id}", headers=body_signed)).status_code == 401
+    # And a signature seen for one job does not open another of the same source
+    other_job = (await _post(hooks, signing.event("grants.expire_due"))).json()["jobId"]
+    seen = signing.headers(BILLING, job_id.encode())
+    replayed = await hooks.get(f"/webhooks/jobs/{other_job}", headers=seen)
+    assert (replayed.status_code, replayed.json()) == (401, {"error": "No signature matches."})
 
 
 async def test_a_refused_job_fails_with_the_reason(

@@ -64,7 +64,9 @@ async def _webhook(
     assert sent.status_code == 202, sent.text
     await _run_queued_jobs(settings)
     job_id = sent.json()["jobId"]
-    answer = await http.get(f"/webhooks/jobs/{job_id}", headers=signing.headers(SECRET, b""))
+    answer = await http.get(
+        f"/webhooks/jobs/{job_id}", headers=signing.headers(SECRET, job_id.encode())
+    )
     assert answer.status_code == 200, answer.text
     status: dict[str, Any] = answer.json()
     return status
