@@ -2,8 +2,9 @@
 `GET /webhooks/jobs/{id}` tells the source where it stands.
 
 Both are signed as the Standard Webhooks specification says, with a secret of the source
-(`INBOUND_WEBHOOK_SECRETS`, `api/webhooks_sources.py`); the status request signs the job id
-in place of a body. Answers are JSON: `{"jobId": ...}` with 202, or `{"error": ...}` naming the problem.
+(`INBOUND_WEBHOOK_SECRETS`, `api/webhooks_sources.py`); the status request signs the job
+id in place of a body. Answers are JSON: `{"jobId": ...}` with 202, or `{"error": ...}`
+naming the problem.
 """
 
 from __future__ import annotations
