@@ -63,6 +63,7 @@ CONSOLE_PATHS = (
     "/customer-data/{id}",
     "/leads",
     "/leads/{id}",
+    "/directory-profile",
 )
 
 

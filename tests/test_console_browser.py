@@ -505,6 +505,7 @@ async def test_no_page_logs_a_console_error(
         "/leads?status=CLOSED",
         f"/leads/{lead_id['leads']['edges'][0]['node']['id']}",
         "/leads/not-an-id",
+        "/directory-profile",
         "/directory",
         f"/directory/{partner}",
         "/directory/not-an-id",
@@ -898,4 +899,54 @@ async def test_a_customer_admin_sees_its_own_organization(tab: Tab) -> None:
         "Your roles don't include this"
     )
     await tab.shot("your-organization")
+    assert tab.errors == []
+
+
+async def test_an_admin_agent_edits_and_publishes_the_directory_profile(tab: Tab) -> None:
+    # Given a partner's admin agent, with no directory profile yet, and a sales agent
+    fabrikam = await f.partner("Fabrikam")
+    admin = await f.person(fabrikam, PartnerRole.ADMIN_AGENT)
+    sales = await f.person(fabrikam, PartnerRole.SALES_AGENT)
+    page = tab.page
+
+    # Then only the admin agent finds Directory profile in the nav
+    await sign_in_by_link(tab, sales)
+    nav = page.get_by_role("navigation", name="Console")
+    await expect(nav.get_by_role("link", name="Leads")).to_be_visible()
+    await expect(nav.get_by_role("link", name="Directory profile")).to_have_count(0)
+    await page.get_by_role("button", name="Sign out").click()
+    await sign_in_by_link(tab, admin)
+    await nav.get_by_role("link", name="Directory profile").click()
+
+    # When the admin publishes a profile with only a description
+    form = page.get_by_role("form", name="Directory profile")
+    await form.get_by_label("Description").fill("Fabrikam runs your cloud.")
+    await form.get_by_label("Listing").select_option("true")
+    await form.get_by_role("button", name="Save profile").click()
+
+    # Then the refusal is next to the listing choice, saying what is missing
+    listing_error = page.locator('[data-field="published"] .field-error')
+    await expect(listing_error).to_contain_text("a location")
+    await expect(listing_error).to_contain_text("a contact email")
+    await tab.shot("directory-profile-refused")
+
+    # When they add a location, an industry and a contact email
+    await form.get_by_role("group", name="Location").get_by_label("United States").check()
+    await form.get_by_role("group", name="Industry").get_by_label("Healthcare").check()
+    await form.get_by_label("Contact email").fill("hello@fabrikam.example.com")
+    await form.get_by_role("button", name="Save profile").click()
+
+    # Then it is saved and published, the form shows it, and visitors find it
+    saved = page.get_by_role("region", name="Saved profile")
+    await expect(saved).to_contain_text("Published")
+    await expect(form.get_by_label("Contact email")).to_have_value("hello@fabrikam.example.com")
+    await tab.shot("directory-profile")
+    await saved.get_by_role("link", name="See it as visitors do").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Fabrikam")
+    await expect(page.get_by_role("region", name="Profile")).to_contain_text(
+        "Fabrikam runs your cloud."
+    )
+    await page.get_by_role("button", name="Sign out").click()
+    await page.goto("/directory?industries=HEALTHCARE&locations=US")
+    await expect(page.locator(".results > li")).to_contain_text(["Fabrikam"])
     assert tab.errors == []

@@ -58,7 +58,7 @@ function drawChrome(path) {
     h(
       "ul",
       {},
-      NAV[org.kind].map((item) =>
+      NAV[org.kind].filter((item) => !item.role || viewer.roles.includes(item.role)).map((item) =>
         h("li", {}, h("a", { href: item.path, "aria-current": item.path === path ? "page" : null }, item.label)),
       ),
     ),

@@ -21,8 +21,10 @@ export const ROUTES = [
   { path: "/customer-data/:id", load: () => import("./pages/customer-data.js"), side: "PARTNER" },
   { path: "/leads", load: () => import("./pages/leads.js"), side: "PARTNER" },
   { path: "/leads/:id", load: () => import("./pages/lead.js"), side: "PARTNER" },
+  { path: "/directory-profile", load: () => import("./pages/directory-profile.js"), side: "PARTNER" },
 ];
 
+// A NAV entry with a `role` shows only to viewers holding it.
 export const NAV = {
   CUSTOMER: [
     { path: "/partners", label: "Partner relationships" },
@@ -35,6 +37,7 @@ export const NAV = {
     { path: "/invitations/new", label: "Send an invitation" },
     { path: "/customers", label: "Customers" },
     { path: "/leads", label: "Leads" },
+    { path: "/directory-profile", label: "Directory profile", role: "ADMIN_AGENT" },
     { path: "/directory", label: "Find a partner" },
   ],
 };
