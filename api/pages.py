@@ -64,6 +64,7 @@ CONSOLE_PATHS = (
     "/leads",
     "/leads/{id}",
     "/directory-profile",
+    "/security-groups",
 )
 
 

@@ -15,6 +15,7 @@ from httpx import AsyncClient
 from playwright.async_api import Browser, async_playwright, expect
 
 from api.settings import Settings
+from models.access import AccessAssignment
 from models.clock import utcnow
 from models.enums import PartnerRole, RelationshipType, RoleGrantStatus
 from models.invitations import Invitation
@@ -506,6 +507,7 @@ async def test_no_page_logs_a_console_error(
         f"/leads/{lead_id['leads']['edges'][0]['node']['id']}",
         "/leads/not-an-id",
         "/directory-profile",
+        "/security-groups",
         "/directory",
         f"/directory/{partner}",
         "/directory/not-an-id",
@@ -949,4 +951,63 @@ async def test_an_admin_agent_edits_and_publishes_the_directory_profile(tab: Tab
     await page.get_by_role("button", name="Sign out").click()
     await page.goto("/directory?industries=HEALTHCARE&locations=US")
     await expect(page.locator(".results > li")).to_contain_text(["Fabrikam"])
+    assert tab.errors == []
+
+
+async def test_an_admin_agent_assigns_a_granted_role_to_a_security_group(tab: Tab) -> None:
+    # Given Contoso granted Fabrikam HELPDESK_ADMINISTRATOR, and Fabrikam's Helpdesk group
+    contoso = await f.customer("Contoso")
+    fabrikam = await f.partner("Fabrikam")
+    admin = await f.person(contoso, "GLOBAL_ADMINISTRATOR")
+    lead_agent = await f.person(fabrikam, PartnerRole.ADMIN_AGENT, email="lead@fabrikam.com")
+    helpdesk = await f.person(fabrikam, PartnerRole.HELPDESK_AGENT, email="help@fabrikam.com")
+    relationship = await f.granted(lead_agent, admin, ["HELPDESK_ADMINISTRATOR"])
+    await f.group(lead_agent, "Helpdesk", helpdesk)
+    page = tab.page
+    await sign_in_by_link(tab, lead_agent)
+    await (
+        page.get_by_role("navigation", name="Console")
+        .get_by_role("link", name="Security groups")
+        .click()
+    )
+
+    # When the admin agent creates a group under a name already taken
+    create = page.get_by_role("form", name="Create a group")
+    await create.get_by_label("New group's name").fill("Helpdesk")
+    await create.get_by_role("button", name="Create group").click()
+
+    # Then the refusal is next to the name; another name creates the group
+    await expect(page.locator('[data-field="name"] .field-error')).to_be_visible()
+    await create.get_by_label("New group's name").fill("Night shift")
+    await create.get_by_role("button", name="Create group").click()
+    await expect(
+        page.get_by_role("status").filter(has_text="Night shift was created")
+    ).to_be_visible()
+
+    # When they assign Contoso's granted role to the Helpdesk group
+    group = page.get_by_role("region", name="Helpdesk")
+    await expect(group).to_contain_text("help@fabrikam.com")
+    assign = group.get_by_role("form", name="Assign a role to Helpdesk")
+    await assign.get_by_label("Assign a role").select_option(
+        label="Contoso: Helpdesk Administrator"
+    )
+    await assign.get_by_role("button", name="Assign").click()
+
+    # Then the group holds it for Contoso, and its member acts with it
+    await expect(group.get_by_role("row", name=re.compile("Contoso"))).to_contain_text(
+        "Helpdesk Administrator"
+    )
+    await tab.shot("security-groups")
+    assignment = await AccessAssignment.get(relationship_id=relationship.id)
+    assert assignment.role == "HELPDESK_ADMINISTRATOR"
+
+    # When they remove it again, through the question
+    await group.get_by_role(
+        "button", name="Remove Helpdesk Administrator for Contoso from Helpdesk"
+    ).click()
+    await page.get_by_role("dialog").get_by_role("button", name="Yes").click()
+
+    # Then the group holds no role
+    await expect(page.get_by_role("region", name="Helpdesk")).to_contain_text("No roles assigned.")
+    assert await AccessAssignment.filter(relationship_id=relationship.id).count() == 0
     assert tab.errors == []

@@ -22,6 +22,7 @@ export const ROUTES = [
   { path: "/leads", load: () => import("./pages/leads.js"), side: "PARTNER" },
   { path: "/leads/:id", load: () => import("./pages/lead.js"), side: "PARTNER" },
   { path: "/directory-profile", load: () => import("./pages/directory-profile.js"), side: "PARTNER" },
+  { path: "/security-groups", load: () => import("./pages/security-groups.js"), side: "PARTNER" },
 ];
 
 // A NAV entry with a `role` shows only to viewers holding it.
@@ -38,6 +39,7 @@ export const NAV = {
     { path: "/customers", label: "Customers" },
     { path: "/leads", label: "Leads" },
     { path: "/directory-profile", label: "Directory profile", role: "ADMIN_AGENT" },
+    { path: "/security-groups", label: "Security groups", role: "ADMIN_AGENT" },
     { path: "/directory", label: "Find a partner" },
   ],
 };
