@@ -641,8 +641,9 @@ async def test_a_visitor_finds_a_partner_and_sends_contact_me(
 
     # When a visitor, not signed in, goes from the sign-in page to Find a partner
     await page.goto("/signin")
-    await page.get_by_role("link", name="Find a partner").click()
+    await page.get_by_role("main").get_by_role("link", name="Find a partner").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Find a partner")
+    await expect(page.get_by_role("banner").get_by_role("link", name="Sign in")).to_be_visible()
     results = page.locator(".results > li")
     await expect(results).to_have_count(3)
     await tab.shot("find-a-partner")

@@ -37,7 +37,12 @@ function drawChrome(path) {
   if (!viewer) {
     nav.hidden = true;
     replace(nav);
-    replace(account);
+    // A visitor: the directory is open to them, and sign-in is one click away.
+    replace(
+      account,
+      h("a", { href: "/directory", class: "quiet", "aria-current": path === "/directory" ? "page" : null }, "Find a partner"),
+      path === "/signin" ? null : h("a", { href: "/signin", class: "button quiet" }, "Sign in"),
+    );
     return;
   }
   const org = viewer.organization;
