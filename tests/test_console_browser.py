@@ -707,6 +707,32 @@ async def test_a_visitor_finds_a_partner_and_sends_contact_me(
     assert tab.errors == []
 
 
+async def test_find_a_partner_shows_more_results_a_page_at_a_time(tab: Tab) -> None:
+    # Given more listed partners than one page of results holds
+    for n in range(21):
+        await f.listed_partner(f"Partner {n:02}")
+    page = tab.page
+
+    # When a visitor opens Find a partner
+    await page.goto("/directory")
+
+    # Then the first page shows, in name order, with a button for the rest
+    results = page.locator(".results > li h2")
+    await expect(results).to_have_count(20)
+    await expect(results.first).to_have_text("Partner 00")
+    await expect(page.get_by_role("status").filter(has_text="Showing 20 of 21")).to_be_visible()
+
+    # When they ask for more
+    await page.get_by_role("button", name="More results").click()
+
+    # Then the last one is added below the others, and there is nothing more to ask for
+    await expect(results).to_have_count(21)
+    await expect(results.last).to_have_text("Partner 20")
+    await expect(page.get_by_role("status").filter(has_text="Showing 21 of 21")).to_be_visible()
+    await expect(page.get_by_role("button", name="More results")).to_have_count(0)
+    assert tab.errors == []
+
+
 async def test_too_many_contact_requests_are_refused_as_a_message(
     tab: Tab, http: GraphQLClient
 ) -> None:

@@ -123,8 +123,7 @@ export async function render(ctx) {
         button.textContent = "Loading…";
         try {
           const next = await gql(QUERY, { first: PAGE_SIZE, after: connection.pageInfo.endCursor, filter });
-          draw(next.partners);
-          ctx.announce(`Showing ${shown} of ${next.partners.totalCount} partners.`);
+          draw(next.partners); // the count, a status, tells screen readers how many now
         } catch (error) {
           replace(more, h("p", { class: "form-alert", role: "alert" }, error.message));
         }
