@@ -22,6 +22,7 @@ from models.invitations import Invitation
 from models.leads import Lead, LeadStatus
 from models.organizations import ApiToken, Organization
 from models.relationships import AgreementAcceptance, RoleGrant
+from models.tenant import DirectoryUser
 from tests import factories as f
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Tab, live_app, open_tab
 from tests.flows import ACCEPT_LINK
@@ -848,7 +849,11 @@ async def test_a_helpdesk_agent_resets_a_password_and_is_refused_invoices(tab: T
     )
     group = await f.group(lead_agent, "Helpdesk", helpdesk)
     await f.assign(group, relationship, "HELPDESK_ADMINISTRATOR")
-    data = await f.tenant(contoso, "contoso")
+    for n in range(19):  # with the tenant's 2, 21 users: more than a page of 20
+        await DirectoryUser.create(
+            customer=contoso, display_name=f"Old {n}", user_principal_name=f"old{n}@contoso.test"
+        )
+    data = await f.tenant(contoso, "contoso")  # its users are the newest: on the first page
     page = tab.page
     await sign_in_by_link(tab, helpdesk)
 
@@ -874,6 +879,14 @@ async def test_a_helpdesk_agent_resets_a_password_and_is_refused_invoices(tab: T
         "Bills and payments"
     )
     await tab.shot("customer-data")
+
+    # And the users come a page at a time
+    users = page.get_by_role("region", name="Users")
+    await expect(users.locator("tbody tr")).to_have_count(20)
+    await users.get_by_role("button", name="Show more users").click()
+    await expect(users.locator("tbody tr")).to_have_count(21)
+    await expect(users.get_by_text("Showing 21 of 21.")).to_be_focused()
+    await expect(users.get_by_role("button", name="Show more users")).to_have_count(0)
 
     # When they reset a user's password
     user = data.user.display_name

@@ -7,7 +7,7 @@ import { roleName, catalog } from "../catalog.js";
 import { ask } from "../dialog.js";
 import { badge, date, h, replace, table, words } from "../dom.js";
 import { busy, clearErrors, field, formAlert, showErrors, showProblem } from "../forms.js";
-import { gqlPartial, mutate } from "../graphql.js";
+import { gql, gqlPartial, mutate } from "../graphql.js";
 
 const PAGE_SIZE = 20;
 const org = "{ id name }";
@@ -131,10 +131,23 @@ const QUERY = `
 query CustomerData($id: ID!, $first: Int) {
   customer(id: $id) {
     id name onBehalf roles capabilities
-    ${SECTIONS.map((s) => `${s.name}(first: $first) { totalCount edges { node { ${s.select} } } }`).join("\n    ")}
+    ${SECTIONS.map((s) => `${s.name}(first: $first) { ${page(s)} }`).join("\n    ")}
   }
   billingPages(customerId: $id)
 }`;
+
+/** One page of a section's list. */
+function page(spec) {
+  return `totalCount pageInfo { hasNextPage endCursor } edges { node { ${spec.select} } }`;
+}
+
+/** The query for the next page of one section. */
+function nextPageQuery(spec) {
+  return `
+query CustomerDataPage($id: ID!, $first: Int, $after: String) {
+  customer(id: $id) { id ${spec.name}(first: $first, after: $after) { ${page(spec)} } }
+}`;
+}
 
 const RESET = `
 mutation ResetUserPassword($input: ResetUserPasswordInput!) {
@@ -181,17 +194,34 @@ function incidentForm(ctx, customer) {
 
 function section(ctx, spec, connection, refusal, extra) {
   const headingId = `section-${spec.name}`;
-  let body;
+  const body = h("div", { class: "section-body" });
   if (refusal) {
-    body = h("p", { class: "empty refused" }, refusal.code === "FORBIDDEN" ? "Your roles don't include this." : refusal.message);
-  } else if (!connection.edges.length) {
-    body = h("p", { class: "empty" }, "None.");
+    replace(body, h("p", { class: "empty refused" }, refusal.code === "FORBIDDEN" ? "Your roles don't include this." : refusal.message));
   } else {
-    const rows = connection.edges.map((e) => e.node);
-    body = [
-      table({ caption: spec.title, columns: spec.columns(ctx), rows }),
-      connection.totalCount > rows.length ? h("p", { class: "count" }, `Showing the newest ${rows.length} of ${connection.totalCount}.`) : null,
-    ];
+    const rows = [];
+    const draw = (page) => {
+      rows.push(...page.edges.map((e) => e.node));
+      if (!rows.length) return replace(body, h("p", { class: "empty" }, "None."));
+      const more = page.pageInfo.hasNextPage ? h("button", { type: "button" }, `Show more ${spec.title.toLowerCase()}`) : null;
+      more?.addEventListener("click", async () => {
+        more.disabled = true;
+        more.textContent = "Loading…";
+        try {
+          const next = await gql(nextPageQuery(spec), { id: ctx.customerId, first: PAGE_SIZE, after: page.pageInfo.endCursor });
+          draw(next.customer[spec.name]);
+          body.querySelector(".count").focus(); // says how many show now
+        } catch (error) {
+          more.replaceWith(h("p", { class: "form-alert", role: "alert" }, error.message));
+        }
+      });
+      replace(
+        body,
+        table({ caption: spec.title, columns: spec.columns(ctx), rows }),
+        h("p", { class: "count", tabindex: "-1" }, `Showing ${rows.length} of ${page.totalCount}.`),
+        more ? h("div", { class: "more" }, more) : null,
+      );
+    };
+    draw(connection);
   }
   return h("section", { class: "data-section", "aria-labelledby": headingId }, h("h2", { id: headingId }, spec.title), body, extra);
 }
@@ -213,6 +243,7 @@ export async function render(ctx) {
   const can = new Set(customer.capabilities);
 
   const sectionCtx = {
+    customerId: customer.id,
     resetButton: (user) => {
       if (!can.has(user.isAdmin ? "RESET_ADMIN_PASSWORD" : "RESET_PASSWORD")) return "";
       return h(
