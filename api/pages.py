@@ -51,12 +51,20 @@ CONSOLE_PATHS = (
     "/signin",
     "/invitations/accept",
     "/agreement",
+    "/directory",
+    "/directory/{id}",
+    "/organization",
     "/partners",
     "/partners/{id}",
     "/invitations",
     "/invitations/new",
     "/customers",
     "/customers/{id}",
+    "/customer-data/{id}",
+    "/leads",
+    "/leads/{id}",
+    "/directory-profile",
+    "/security-groups",
 )
 
 

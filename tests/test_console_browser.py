@@ -15,10 +15,14 @@ from httpx import AsyncClient
 from playwright.async_api import Browser, async_playwright, expect
 
 from api.settings import Settings
+from models.access import AccessAssignment
 from models.clock import utcnow
-from models.enums import RoleGrantStatus
+from models.enums import PartnerRole, RelationshipType, RoleGrantStatus
+from models.invitations import Invitation
+from models.leads import Lead, LeadStatus
 from models.organizations import ApiToken, Organization
 from models.relationships import AgreementAcceptance, RoleGrant
+from models.tenant import DirectoryUser
 from tests import factories as f
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Tab, live_app, open_tab
 from tests.flows import ACCEPT_LINK
@@ -444,6 +448,20 @@ async def test_a_partner_agent_ends_a_relationship(
     assert tab.errors == []
 
 
+PUBLISH_PROFILE = """
+mutation {
+  updatePartnerProfile(input: {
+    description: "Fabrikam helps organizations move to the cloud.", locations: ["US"],
+    industries: ["HEALTHCARE"], products: ["SECURITY"], organizationSizes: ["SIZE_10_49"],
+    languages: ["en"], contactEmail: "hello@fabrikam.example.com",
+    website: "https://fabrikam.example.com", published: true
+  }) { partner { id } errors { field message code } }
+}
+"""
+LEAD_ID = "query { leads(first: 1) { edges { node { id } } } }"
+CUSTOMER_ID = "query { customers(first: 1) { edges { node { id } } } }"
+
+
 async def test_no_page_logs_a_console_error(
     chromium: Browser, base: str, http: GraphQLClient, smtp_server: SmtpServer
 ) -> None:
@@ -455,10 +473,24 @@ async def test_no_page_logs_a_console_error(
     _, link = await emailed_link(
         http, smtp_server, agent, type="ADVISOR", roles=None, durationDays=None
     )
+    # And the partner's published directory profile, a lead from it, and the customer's data
+    contoso = await Organization.get(name="Contoso")
+    fabrikam = await Organization.get(name="Fabrikam")
+    await f.tenant(contoso)
+    profile = await http.query(PUBLISH_PROFILE, {}, agent.token)
+    assert profile["updatePartnerProfile"]["errors"] == []
+    partner = profile["updatePartnerProfile"]["partner"]["id"]
+    assert (await f.contact(http, fabrikam))["errors"] == []
+    lead_id = await http.query(LEAD_ID, {}, agent.token)
+    customer_id = (await http.query(CUSTOMER_ID, {}, agent.token))["customers"]
     customer_pages = [
         "/partners",
         f"/partners/{relationship['id']}",
         "/agreement",
+        "/organization",
+        "/directory",
+        "/directory?industries=AGRICULTURE&text=nobody",  # the empty state
+        f"/directory/{partner}",
         link,
         "/invitations/accept?token=not-a-real-one",
         "/customers",  # a partner's page: explained, not shown
@@ -469,6 +501,17 @@ async def test_no_page_logs_a_console_error(
         "/invitations/new",
         "/customers",
         f"/customers/{relationship['id']}",
+        f"/customer-data/{customer_id['edges'][0]['node']['id']}",
+        "/customer-data/not-an-id",
+        "/leads",
+        "/leads?status=CLOSED",
+        f"/leads/{lead_id['leads']['edges'][0]['node']['id']}",
+        "/leads/not-an-id",
+        "/directory-profile",
+        "/security-groups",
+        "/directory",
+        f"/directory/{partner}",
+        "/directory/not-an-id",
         "/partners/not-an-id",
     ]
 
@@ -579,4 +622,432 @@ async def test_top_level_refusals_show_as_messages_and_a_dead_token_returns_to_s
     await page.get_by_label("Access token").fill(admin.token)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Partner relationships")
+    assert tab.errors == []
+
+
+# --- Find a partner, Contact me, leads and customer data ----------------------------------
+
+
+async def test_a_visitor_finds_a_partner_and_sends_contact_me(
+    tab: Tab, smtp_server: SmtpServer
+) -> None:
+    # Given two listed partners in different places and industries, and one unpublished
+    fabrikam, _ = await f.listed_partner(
+        "Fabrikam", industries=["HEALTHCARE"], locations=["US"], products=["SECURITY"]
+    )
+    await f.listed_partner("Northwind", industries=["RETAIL"], locations=["US"])
+    await f.listed_partner("Litware", industries=["HEALTHCARE"], locations=["DE"])
+    await f.listed_partner("Hidden", published=False, industries=["HEALTHCARE"])
+    page = tab.page
+
+    # When a visitor, not signed in, goes from the sign-in page to Find a partner
+    await page.goto("/signin")
+    await page.get_by_role("main").get_by_role("link", name="Find a partner").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Find a partner")
+    await expect(page.get_by_role("banner").get_by_role("link", name="Sign in")).to_be_visible()
+    results = page.locator(".results > li")
+    await expect(results).to_have_count(3)
+    await tab.shot("find-a-partner")
+
+    # And filters by industry and location
+    search = page.get_by_role("search", name="Find a partner")
+    await search.get_by_label("Industry").select_option("HEALTHCARE")
+    await search.get_by_label("Location").select_option("US")
+    await search.get_by_role("button", name="Search").click()
+
+    # Then only Fabrikam is found, with its description, locations and industries
+    await expect(page).to_have_url(re.compile(r"/directory\?(?=.*industries=HEALTHCARE)"))
+    await expect(results).to_have_count(1)
+    await expect(results).to_contain_text("Fabrikam helps organizations move to the cloud.")
+    await expect(results).to_contain_text("United States")
+    await expect(results).to_contain_text("Healthcare")
+    await expect(page.get_by_role("status").filter(has_text="Showing 1 of 1")).to_be_visible()
+
+    # And a search nothing matches says so
+    await page.goto("/directory?industries=AGRICULTURE")
+    await expect(page.get_by_text("No partner matches this search.")).to_be_visible()
+    await page.go_back()
+
+    # When the visitor opens Fabrikam and sends Contact me with a bad email first
+    await page.get_by_role("link", name="Fabrikam").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Fabrikam")
+    await expect(page.get_by_role("region", name="Profile")).to_contain_text("Security")
+    form = page.get_by_role("form", name="Contact me")
+    await form.get_by_label("Your name").fill("Dana Visitor")
+    await form.get_by_label("Email").fill("dana-at-tailspin")
+    await form.get_by_label("Phone (optional)").fill("+1 425 555 0100")
+    await form.get_by_label("Organization name").fill("Tailspin Toys")
+    await form.get_by_label("Organization size").select_option("SIZE_50_249")
+    await form.get_by_label("Location").select_option("US")
+    await form.get_by_label("Industry focus").select_option("RETAIL")
+    await form.get_by_label("Business needs").fill("We want to move our email to the cloud.")
+    await form.get_by_role("button", name="Send").click()
+
+    # Then the refusal is next to the email field, and no lead was stored
+    email_error = page.locator('[data-field="email"] .field-error')
+    await expect(email_error).to_be_visible()
+    await expect(form.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+    await expect(form.get_by_label("Email")).to_be_focused()
+    await tab.shot("contact-me-refused")
+    assert await Lead.all().count() == 0
+
+    # When the email is corrected
+    seen = len(smtp_server.messages)
+    await form.get_by_label("Email").fill("dana@tailspin.example.com")
+    await form.get_by_role("button", name="Send").click()
+
+    # Then the confirmation shows, the lead is stored and the partner is emailed
+    confirmation = page.get_by_role("status").filter(has_text="Request sent")
+    await expect(confirmation).to_be_visible()
+    await expect(confirmation).to_contain_text("dana@tailspin.example.com")
+    await tab.shot("contact-me-sent")
+    lead = await Lead.get(email="dana@tailspin.example.com")
+    assert lead.partner_id == fabrikam.id  # type: ignore[attr-defined]
+    mails = await smtp_server.await_for(seen + 1)
+    assert "Tailspin Toys" in text_of(mails[seen])
+    assert tab.errors == []
+
+
+async def test_find_a_partner_shows_more_results_a_page_at_a_time(tab: Tab) -> None:
+    # Given more listed partners than one page of results holds
+    for n in range(21):
+        await f.listed_partner(f"Partner {n:02}")
+    page = tab.page
+
+    # When a visitor opens Find a partner
+    await page.goto("/directory")
+
+    # Then the first page shows, in name order, with a button for the rest
+    results = page.locator(".results > li h2")
+    await expect(results).to_have_count(20)
+    await expect(results.first).to_have_text("Partner 00")
+    await expect(page.get_by_role("status").filter(has_text="Showing 20 of 21")).to_be_visible()
+
+    # When they ask for more
+    await page.get_by_role("button", name="More results").click()
+
+    # Then the last one is added below the others, and there is nothing more to ask for
+    await expect(results).to_have_count(21)
+    await expect(results.last).to_have_text("Partner 20")
+    await expect(page.get_by_role("status").filter(has_text="Showing 21 of 21")).to_be_visible()
+    await expect(page.get_by_role("button", name="More results")).to_have_count(0)
+    assert tab.errors == []
+
+
+async def test_too_many_contact_requests_are_refused_as_a_message(
+    tab: Tab, http: GraphQLClient
+) -> None:
+    # Given a visitor who already sent as many requests as the limit allows
+    fabrikam, _ = await f.listed_partner("Fabrikam")
+    while (await f.contact(http, fabrikam))["errors"] == []:
+        pass
+    page = tab.page
+    await page.goto(f"/directory/{f.partner_id(fabrikam)}")
+
+    # When they send one more through the form
+    form = page.get_by_role("form", name="Contact me")
+    for label, value in (
+        ("Your name", "Dana Visitor"),
+        ("Email", "dana@tailspin.example.com"),
+        ("Organization name", "Tailspin Toys"),
+        ("Business needs", "Email in the cloud."),
+    ):
+        await form.get_by_label(label).fill(value)
+    for label, value in (
+        ("Organization size", "SIZE_50_249"),
+        ("Location", "US"),
+        ("Industry focus", "RETAIL"),
+    ):
+        await form.get_by_label(label).select_option(value)
+    await form.get_by_role("button", name="Send").click()
+
+    # Then the refusal is a message of the form, and the form stays
+    await expect(form.get_by_role("alert")).to_contain_text(re.compile("[Tt]oo many"))
+    await expect(form).to_be_visible()
+    assert tab.errors == []
+
+
+async def test_an_agent_works_a_lead_and_invites_from_it(
+    tab: Tab, http: GraphQLClient, smtp_server: SmtpServer
+) -> None:
+    # Given a lead sent to Fabrikam through Contact me
+    fabrikam, agent = await f.listed_partner("Fabrikam")
+    sent = await f.contact(http, fabrikam, contactName="Dana Visitor")
+    assert sent["errors"] == [], sent["errors"]
+    page = tab.page
+    await sign_in_by_link(tab, agent)
+
+    # When the agent opens Leads from the nav
+    await page.get_by_role("navigation", name="Console").get_by_role("link", name="Leads").click()
+
+    # Then the lead is listed as new
+    row = page.get_by_role("row", name=re.compile("Dana Visitor"))
+    await expect(row).to_contain_text("New")
+    await expect(row).to_contain_text("Tailspin Toys")
+    await tab.shot("leads")
+
+    # When they open it and mark it contacted
+    await row.get_by_role("link", name="Dana Visitor").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Dana Visitor, Tailspin Toys")
+    await expect(page.get_by_role("region", name="Request")).to_contain_text(
+        "We want to move our email to the cloud."
+    )
+    await page.get_by_role("button", name="Mark as contacted").click()
+    await expect(page.get_by_role("status").filter(has_text="now contacted")).to_be_visible()
+    status = page.get_by_role("form", name="Status")
+    await expect(status).to_contain_text("Contacted")
+
+    # And send an invitation from it: prefilled with the lead's email, a refusal first
+    invite = page.get_by_role("form", name="Send invitation")
+    await expect(invite.get_by_label("Customer contact email")).to_have_value(
+        "dana@tailspin.example.com"
+    )
+    await tab.shot("lead")
+    await invite.get_by_label("Duration (days)").fill("900")
+    await invite.get_by_text("User Administrator", exact=True).click()
+    await invite.get_by_role("button", name="Send invitation").click()
+    await expect(page.locator('[data-field="durationDays"] .field-error')).to_be_visible()
+    assert await Invitation.all().count() == 0
+    await invite.get_by_label("Duration (days)").fill("90")
+    seen = len(smtp_server.messages)
+    await invite.get_by_role("button", name="Send invitation").click()
+
+    # Then the lead shows INVITED, linked to the invitation, which is emailed
+    await expect(page.get_by_role("status").filter(has_text="now invited")).to_be_visible()
+    await expect(status).to_contain_text("Invited")
+    await expect(page.get_by_role("region", name="Invitation")).to_contain_text(
+        "dana@tailspin.example.com"
+    )
+    lead = await Lead.get(email="dana@tailspin.example.com")
+    assert lead.status is LeadStatus.INVITED
+    invitation = await Invitation.get(id=lead.invitation_id)  # type: ignore[attr-defined]
+    assert invitation.customer_email == "dana@tailspin.example.com"
+    mails = await smtp_server.await_for(seen + 1)
+    assert any("dana@tailspin.example.com" in m.rcpt_tos for m in mails[seen:])
+    await tab.shot("lead-invited")
+
+    # And an invited lead can only be closed
+    await expect(status.get_by_role("button")).to_have_text(["Close"])
+
+    # And the list's filter finds it among the invited
+    await page.goto("/leads?status=INVITED")
+    await expect(page.get_by_role("row", name=re.compile("Dana Visitor"))).to_contain_text(
+        "Invited"
+    )
+    assert tab.errors == []
+
+
+async def test_a_helpdesk_agent_resets_a_password_and_is_refused_invoices(tab: Tab) -> None:
+    # Given Contoso granted Fabrikam HELPDESK_ADMINISTRATOR, assigned to a group of its agents
+    contoso = await f.customer("Contoso")
+    fabrikam = await f.partner("Fabrikam")
+    admin = await f.person(contoso, "GLOBAL_ADMINISTRATOR")
+    lead_agent = await f.person(fabrikam, PartnerRole.ADMIN_AGENT)
+    helpdesk = await f.person(fabrikam, PartnerRole.HELPDESK_AGENT)
+    relationship = await f.granted(
+        lead_agent, admin, ["HELPDESK_ADMINISTRATOR"], RelationshipType.GDAP_PARTNER
+    )
+    group = await f.group(lead_agent, "Helpdesk", helpdesk)
+    await f.assign(group, relationship, "HELPDESK_ADMINISTRATOR")
+    for n in range(19):  # with the tenant's 2, 21 users: more than a page of 20
+        await DirectoryUser.create(
+            customer=contoso, display_name=f"Old {n}", user_principal_name=f"old{n}@contoso.test"
+        )
+    data = await f.tenant(contoso, "contoso")  # its users are the newest: on the first page
+    page = tab.page
+    await sign_in_by_link(tab, helpdesk)
+
+    # When the agent opens Contoso from Customers
+    await (
+        page.get_by_role("navigation", name="Console").get_by_role("link", name="Customers").click()
+    )
+    await page.get_by_role("link", name="Contoso").click()
+    await page.get_by_role("link", name="Open Contoso's data").click()
+
+    # Then its roles open the users and incidents; invoices are refused in their place
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Contoso")
+    await expect(page.get_by_role("region", name="Your access")).to_contain_text(
+        "Helpdesk Administrator"
+    )
+    invoices = page.get_by_role("region", name="Invoices")
+    await expect(invoices).to_contain_text("Your roles don't include this")
+    await expect(invoices.get_by_role("table")).to_have_count(0)
+    await expect(page.get_by_role("region", name="Support incidents")).to_contain_text(
+        "Mail down contoso"
+    )
+    await expect(page.get_by_role("region", name="Your access")).not_to_contain_text(
+        "Bills and payments"
+    )
+    await tab.shot("customer-data")
+
+    # And the users come a page at a time
+    users = page.get_by_role("region", name="Users")
+    await expect(users.locator("tbody tr")).to_have_count(20)
+    await users.get_by_role("button", name="Show more users").click()
+    await expect(users.locator("tbody tr")).to_have_count(21)
+    await expect(users.get_by_text("Showing 21 of 21.")).to_be_focused()
+    await expect(users.get_by_role("button", name="Show more users")).to_have_count(0)
+
+    # When they reset a user's password
+    user = data.user.display_name
+    await page.get_by_role("button", name=f"Reset password of {user}").click()
+    dialog = page.get_by_role("dialog", name="Reset password?")
+    await dialog.get_by_role("button", name="Yes").click()
+
+    # Then the temporary password is shown and the reset recorded
+    await expect(page.get_by_role("status").filter(has_text="Temporary password")).to_be_visible()
+    await data.user.refresh_from_db()
+    assert data.user.password_reset_at is not None
+
+    # When they open an incident without a title, then with one
+    incident = page.get_by_role("form", name="Open incident")
+    await incident.get_by_label("Description").fill("The printer queue is stuck.")
+    await incident.get_by_label("Severity").select_option("LOW")
+    await incident.get_by_role("button", name="Open incident").click()
+    await expect(page.locator('[data-field="title"] .field-error')).to_contain_text("title")
+    await expect(incident.get_by_label("Title")).to_be_focused()
+    await incident.get_by_label("Title").fill("Printer queue stuck")
+    await incident.get_by_role("button", name="Open incident").click()
+
+    # Then it is listed among the customer's incidents, opened by Fabrikam
+    await expect(page.get_by_role("status").filter(has_text="Printer queue stuck")).to_be_visible()
+    row = page.get_by_role("region", name="Support incidents").get_by_role(
+        "row", name=re.compile("Printer queue stuck")
+    )
+    await expect(row).to_contain_text("Fabrikam")
+    await expect(row).to_contain_text("Low")
+    assert tab.errors == []
+
+
+async def test_a_customer_admin_sees_its_own_organization(tab: Tab) -> None:
+    # Given a customer with its data, and an admin holding only Billing Administrator
+    contoso = await f.customer("Contoso")
+    billing = await f.person(contoso, "BILLING_ADMINISTRATOR")
+    await f.tenant(contoso, "contoso")
+    page = tab.page
+    await sign_in_by_link(tab, billing)
+
+    # When they open Your organization
+    await (
+        page.get_by_role("navigation", name="Console")
+        .get_by_role("link", name="Your organization")
+        .click()
+    )
+
+    # Then their invoices are there, and what billing rights do not open says so
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Your organization")
+    await expect(page.get_by_role("region", name="Invoices")).to_contain_text("INV-contoso")
+    await expect(page.get_by_role("region", name="Devices")).to_contain_text(
+        "Your roles don't include this"
+    )
+    await tab.shot("your-organization")
+    assert tab.errors == []
+
+
+async def test_an_admin_agent_edits_and_publishes_the_directory_profile(tab: Tab) -> None:
+    # Given a partner's admin agent, with no directory profile yet, and a sales agent
+    fabrikam = await f.partner("Fabrikam")
+    admin = await f.person(fabrikam, PartnerRole.ADMIN_AGENT)
+    sales = await f.person(fabrikam, PartnerRole.SALES_AGENT)
+    page = tab.page
+
+    # Then only the admin agent finds Directory profile in the nav
+    await sign_in_by_link(tab, sales)
+    nav = page.get_by_role("navigation", name="Console")
+    await expect(nav.get_by_role("link", name="Leads")).to_be_visible()
+    await expect(nav.get_by_role("link", name="Directory profile")).to_have_count(0)
+    await page.get_by_role("button", name="Sign out").click()
+    await sign_in_by_link(tab, admin)
+    await nav.get_by_role("link", name="Directory profile").click()
+
+    # When the admin publishes a profile with only a description
+    form = page.get_by_role("form", name="Directory profile")
+    await form.get_by_label("Description").fill("Fabrikam runs your cloud.")
+    await form.get_by_label("Listing").select_option("true")
+    await form.get_by_role("button", name="Save profile").click()
+
+    # Then the refusal is next to the listing choice, saying what is missing
+    listing_error = page.locator('[data-field="published"] .field-error')
+    await expect(listing_error).to_contain_text("a location")
+    await expect(listing_error).to_contain_text("a contact email")
+    await tab.shot("directory-profile-refused")
+
+    # When they add a location, an industry and a contact email
+    await form.get_by_role("group", name="Location").get_by_label("United States").check()
+    await form.get_by_role("group", name="Industry").get_by_label("Healthcare").check()
+    await form.get_by_label("Contact email").fill("hello@fabrikam.example.com")
+    await form.get_by_role("button", name="Save profile").click()
+
+    # Then it is saved and published, the form shows it, and visitors find it
+    saved = page.get_by_role("region", name="Saved profile")
+    await expect(saved).to_contain_text("Published")
+    await expect(form.get_by_label("Contact email")).to_have_value("hello@fabrikam.example.com")
+    await tab.shot("directory-profile")
+    await saved.get_by_role("link", name="See it as visitors do").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Fabrikam")
+    await expect(page.get_by_role("region", name="Profile")).to_contain_text(
+        "Fabrikam runs your cloud."
+    )
+    await page.get_by_role("button", name="Sign out").click()
+    await page.goto("/directory?industries=HEALTHCARE&locations=US")
+    await expect(page.locator(".results > li")).to_contain_text(["Fabrikam"])
+    assert tab.errors == []
+
+
+async def test_an_admin_agent_assigns_a_granted_role_to_a_security_group(tab: Tab) -> None:
+    # Given Contoso granted Fabrikam HELPDESK_ADMINISTRATOR, and Fabrikam's Helpdesk group
+    contoso = await f.customer("Contoso")
+    fabrikam = await f.partner("Fabrikam")
+    admin = await f.person(contoso, "GLOBAL_ADMINISTRATOR")
+    lead_agent = await f.person(fabrikam, PartnerRole.ADMIN_AGENT, email="lead@fabrikam.com")
+    helpdesk = await f.person(fabrikam, PartnerRole.HELPDESK_AGENT, email="help@fabrikam.com")
+    relationship = await f.granted(lead_agent, admin, ["HELPDESK_ADMINISTRATOR"])
+    await f.group(lead_agent, "Helpdesk", helpdesk)
+    page = tab.page
+    await sign_in_by_link(tab, lead_agent)
+    await (
+        page.get_by_role("navigation", name="Console")
+        .get_by_role("link", name="Security groups")
+        .click()
+    )
+
+    # When the admin agent creates a group under a name already taken
+    create = page.get_by_role("form", name="Create a group")
+    await create.get_by_label("New group's name").fill("Helpdesk")
+    await create.get_by_role("button", name="Create group").click()
+
+    # Then the refusal is next to the name; another name creates the group
+    await expect(page.locator('[data-field="name"] .field-error')).to_be_visible()
+    await create.get_by_label("New group's name").fill("Night shift")
+    await create.get_by_role("button", name="Create group").click()
+    await expect(
+        page.get_by_role("status").filter(has_text="Night shift was created")
+    ).to_be_visible()
+
+    # When they assign Contoso's granted role to the Helpdesk group
+    group = page.get_by_role("region", name="Helpdesk")
+    await expect(group).to_contain_text("help@fabrikam.com")
+    assign = group.get_by_role("form", name="Assign a role to Helpdesk")
+    await assign.get_by_label("Assign a role").select_option(
+        label="Contoso: Helpdesk Administrator"
+    )
+    await assign.get_by_role("button", name="Assign").click()
+
+    # Then the group holds it for Contoso, and its member acts with it
+    await expect(group.get_by_role("row", name=re.compile("Contoso"))).to_contain_text(
+        "Helpdesk Administrator"
+    )
+    await tab.shot("security-groups")
+    assignment = await AccessAssignment.get(relationship_id=relationship.id)
+    assert assignment.role == "HELPDESK_ADMINISTRATOR"
+
+    # When they remove it again, through the question
+    await group.get_by_role(
+        "button", name="Remove Helpdesk Administrator for Contoso from Helpdesk"
+    ).click()
+    await page.get_by_role("dialog").get_by_role("button", name="Yes").click()
+
+    # Then the group holds no role
+    await expect(page.get_by_role("region", name="Helpdesk")).to_contain_text("No roles assigned.")
+    assert await AccessAssignment.filter(relationship_id=relationship.id).count() == 0
     assert tab.errors == []

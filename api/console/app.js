@@ -37,7 +37,12 @@ function drawChrome(path) {
   if (!viewer) {
     nav.hidden = true;
     replace(nav);
-    replace(account);
+    // A visitor: the directory is open to them, and sign-in is one click away.
+    replace(
+      account,
+      h("a", { href: "/directory", class: "quiet", "aria-current": path === "/directory" ? "page" : null }, "Find a partner"),
+      path === "/signin" ? null : h("a", { href: "/signin", class: "button quiet" }, "Sign in"),
+    );
     return;
   }
   const org = viewer.organization;
@@ -58,7 +63,7 @@ function drawChrome(path) {
     h(
       "ul",
       {},
-      NAV[org.kind].map((item) =>
+      NAV[org.kind].filter((item) => !item.role || viewer.roles.includes(item.role)).map((item) =>
         h("li", {}, h("a", { href: item.path, "aria-current": item.path === path ? "page" : null }, item.label)),
       ),
     ),

@@ -15,6 +15,17 @@ export const UNAUTHENTICATED_EVENT = "partnerhub:unauthenticated";
 
 /** The `data` of a query or mutation; throws ApiError for a top-level error. */
 export async function gql(query, variables = {}) {
+  const { data, errors } = await gqlPartial(query, variables);
+  if (errors.length) throw errors[0];
+  return data;
+}
+
+/**
+ * `{ data, errors }`: what the service answered even when some fields were refused, each
+ * refusal an ApiError carrying its `path` (a FORBIDDEN nested list is null in `data`).
+ * A request refused as a whole (no `data`) throws, as `gql` does.
+ */
+export async function gqlPartial(query, variables = {}) {
   const headers = { "Content-Type": "application/json", Accept: "application/json" };
   const bearer = session.token();
   if (bearer) headers.Authorization = `Bearer ${bearer}`;
@@ -35,16 +46,19 @@ export async function gql(query, variables = {}) {
   } catch {
     throw new ApiError(`Partnerhub answered with an error (HTTP ${response.status}). Try again.`, "SERVER");
   }
-  if (body.errors?.length) {
-    const [error] = body.errors;
-    const code = error.extensions?.code ?? "ERROR";
-    if (code === "UNAUTHENTICATED") {
-      session.signOut();
-      window.dispatchEvent(new CustomEvent(UNAUTHENTICATED_EVENT, { detail: error.message }));
-    }
-    throw new ApiError(error.message, code);
+  const errors = (body.errors ?? []).map((error) => {
+    const refusal = new ApiError(error.message, error.extensions?.code ?? "ERROR");
+    refusal.path = error.path ?? [];
+    return refusal;
+  });
+  const unauthenticated = errors.find((error) => error.code === "UNAUTHENTICATED");
+  if (unauthenticated) {
+    session.signOut();
+    window.dispatchEvent(new CustomEvent(UNAUTHENTICATED_EVENT, { detail: unauthenticated.message }));
+    throw unauthenticated;
   }
-  return body.data;
+  if (errors.length && !body.data) throw errors[0];
+  return { data: body.data, errors };
 }
 
 /** The payload of mutation `name`, whose `errors` are UserErrors for the form. */

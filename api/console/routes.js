@@ -9,23 +9,38 @@ export const ROUTES = [
   { path: "/signin", load: () => import("./pages/signin.js"), public: true },
   { path: "/invitations/accept", load: () => import("./pages/invitation.js"), public: true },
   { path: "/agreement", load: () => import("./pages/agreement.js"), public: true },
+  { path: "/directory", load: () => import("./pages/directory.js"), public: true },
+  { path: "/directory/:id", load: () => import("./pages/partner.js"), public: true },
+  { path: "/organization", load: () => import("./pages/customer-data.js"), side: "CUSTOMER" },
   { path: "/partners", load: () => import("./pages/relationships.js"), side: "CUSTOMER" },
   { path: "/partners/:id", load: () => import("./pages/relationship.js"), side: "CUSTOMER" },
   { path: "/invitations", load: () => import("./pages/invitations.js"), side: "PARTNER" },
   { path: "/invitations/new", load: () => import("./pages/send-invitation.js"), side: "PARTNER" },
   { path: "/customers", load: () => import("./pages/relationships.js"), side: "PARTNER" },
   { path: "/customers/:id", load: () => import("./pages/relationship.js"), side: "PARTNER" },
+  { path: "/customer-data/:id", load: () => import("./pages/customer-data.js"), side: "PARTNER" },
+  { path: "/leads", load: () => import("./pages/leads.js"), side: "PARTNER" },
+  { path: "/leads/:id", load: () => import("./pages/lead.js"), side: "PARTNER" },
+  { path: "/directory-profile", load: () => import("./pages/directory-profile.js"), side: "PARTNER" },
+  { path: "/security-groups", load: () => import("./pages/security-groups.js"), side: "PARTNER" },
 ];
 
+// A NAV entry with a `role` shows only to viewers holding it.
 export const NAV = {
   CUSTOMER: [
     { path: "/partners", label: "Partner relationships" },
+    { path: "/organization", label: "Your organization" },
     { path: "/agreement", label: "Customer Agreement" },
+    { path: "/directory", label: "Find a partner" },
   ],
   PARTNER: [
     { path: "/invitations", label: "Invitations" },
     { path: "/invitations/new", label: "Send an invitation" },
     { path: "/customers", label: "Customers" },
+    { path: "/leads", label: "Leads" },
+    { path: "/directory-profile", label: "Directory profile", role: "ADMIN_AGENT" },
+    { path: "/security-groups", label: "Security groups", role: "ADMIN_AGENT" },
+    { path: "/directory", label: "Find a partner" },
   ],
 };
 

@@ -22,6 +22,15 @@ LeadStatus = strawberry.enum(
     description="Where a partner stands with a lead: NEW, then CONTACTED, INVITED (by "
     "sendInvitationFromLead) and CLOSED.",
 )
+for _value in LeadStatus.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = {
+        "NEW": "Just received; may move to CONTACTED or CLOSED, or to INVITED by "
+        "sendInvitationFromLead.",
+        "CONTACTED": "The partner got in touch; may move to CLOSED, or to INVITED by "
+        "sendInvitationFromLead.",
+        "INVITED": "An invitation was sent from it (sendInvitationFromLead); may move to CLOSED.",
+        "CLOSED": "Done with; may be reopened as CONTACTED.",
+    }[_value.name]
 
 
 @strawberry.type(description="A visitor's Contact me request, addressed to the viewer's partner.")

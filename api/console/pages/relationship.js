@@ -244,6 +244,9 @@ export async function render(ctx) {
               : "Not accepted yet",
         ],
       ]),
+      !customerSide && relationship.status === "ACTIVE"
+        ? h("p", {}, h("a", { href: `/customer-data/${encodeURIComponent(other.id)}` }, `Open ${other.name}'s data`))
+        : null,
     ),
     rolesSection(ctx, cat, relationship, customerSide),
     historySection(cat, relationship),

@@ -69,5 +69,6 @@ export async function render(ctx) {
         )
       : null,
     signInForm({ signedIn: ctx.signedIn, next }),
+    h("p", {}, "Looking for a solution provider? ", h("a", { href: "/directory" }, "Find a partner"), ": no sign-in needed."),
   );
 }

@@ -1,0 +1,232 @@
+// `/security-groups`: a partner's admin agent groups its agents and assigns the roles its
+// customers granted to the groups, per customer. An agent holds, for a customer, the roles
+// of its groups that an active grant still gives.
+
+import { catalog, roleName } from "../catalog.js";
+import { ask } from "../dialog.js";
+import { date, h, replace, table } from "../dom.js";
+import { busy, clearErrors, field, formAlert, showErrors, showProblem } from "../forms.js";
+import { gql, mutate } from "../graphql.js";
+
+const GROUP = `id name createdAt members { id email displayName } assignments { id role relationshipId customer { name } }`;
+const QUERY = `
+query SecurityGroups {
+  securityGroups(first: 100) { totalCount edges { node { ${GROUP} } } }
+  relationships(first: 100, status: ACTIVE) {
+    edges { node { id customer { name } roleGrants(status: ACTIVE) { role } } }
+  }
+}`;
+const payload = (name, input) => `
+mutation ${name[0].toUpperCase()}${name.slice(1)}($input: ${input}!) {
+  ${name}(input: $input) { securityGroup { id name } errors { field message code } }
+}`;
+const CREATE = payload("createSecurityGroup", "CreateSecurityGroupInput");
+const DELETE = payload("deleteSecurityGroup", "SecurityGroupIdInput");
+const REMOVE_MEMBER = payload("removeSecurityGroupMember", "SecurityGroupMemberInput");
+const ASSIGN = payload("assignRoleToGroup", "GroupRoleInput");
+const UNASSIGN = payload("removeRoleFromGroup", "GroupRoleInput");
+
+/** Run a mutation from a form: errors next to fields, else `then(result)`. */
+async function submit(form, name, query, input, then) {
+  clearErrors(form);
+  await busy(form, async () => {
+    try {
+      const result = await mutate(name, query, input);
+      if (result.errors.length) return showErrors(form, result.errors);
+      await then(result);
+    } catch (error) {
+      showProblem(form, error);
+    }
+  });
+}
+
+/** Ask first, then run a mutation in the dialog; true once it is done. */
+function confirmThen({ title, description, name, query, input }) {
+  return ask({
+    title,
+    description,
+    onYes: async (form) => {
+      try {
+        const result = await mutate(name, query, input);
+        if (result.errors.length) {
+          showErrors(form, result.errors);
+          return false;
+        }
+        return true;
+      } catch (error) {
+        showProblem(form, error);
+        return false;
+      }
+    },
+  });
+}
+
+function groupCard(ctx, cat, group, grants) {
+  const who = (m) => m.displayName || m.email;
+  const members = group.members.length
+    ? h(
+        "ul",
+        { class: "plain members" },
+        group.members.map((m) =>
+          h(
+            "li",
+            {},
+            `${who(m)} `,
+            h("span", { class: "hint" }, m.email),
+            " ",
+            h(
+              "button",
+              {
+                type: "button",
+                class: "quiet",
+                "aria-label": `Remove ${who(m)} from ${group.name}`,
+                onclick: async () => {
+                  const done = await confirmThen({
+                    title: `Remove ${who(m)} from ${group.name}?`,
+                    description: `${who(m)} loses the roles this group holds, at once.`,
+                    name: "removeSecurityGroupMember",
+                    query: REMOVE_MEMBER,
+                    input: { groupId: group.id, userId: m.id },
+                  });
+                  if (done) ctx.rerender(`${who(m)} was removed from ${group.name}.`);
+                },
+              },
+              "Remove",
+            ),
+          ),
+        ),
+      )
+    : h("p", { class: "empty" }, "No members.");
+  const assignments = group.assignments.length
+    ? table({
+        caption: `Roles of ${group.name}`,
+        columns: [
+          { label: "Customer", cell: (a) => a.customer.name },
+          { label: "Role", cell: (a) => roleName(cat, a.role) },
+          {
+            label: "Actions",
+            cell: (a) =>
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "danger",
+                  "aria-label": `Remove ${roleName(cat, a.role)} for ${a.customer.name} from ${group.name}`,
+                  onclick: async () => {
+                    const done = await confirmThen({
+                      title: "Remove the role from the group?",
+                      description: `${group.name} no longer holds ${roleName(cat, a.role)} for ${a.customer.name}.`,
+                      name: "removeRoleFromGroup",
+                      query: UNASSIGN,
+                      input: { groupId: group.id, relationshipId: a.relationshipId, role: a.role },
+                    });
+                    if (done) ctx.rerender(`${roleName(cat, a.role)} for ${a.customer.name} was removed from ${group.name}.`);
+                  },
+                },
+                "Remove",
+              ),
+          },
+        ],
+        rows: group.assignments,
+      })
+    : h("p", { class: "empty" }, "No roles assigned.");
+
+  const grant = h(
+    "select",
+    { name: "role" },
+    h("option", { value: "" }, "Choose a customer's granted role…"),
+    grants.map((g) => h("option", { value: `${g.relationshipId} ${g.role}` }, `${g.customer}: ${roleName(cat, g.role)}`)),
+  );
+  const assign = h(
+    "form",
+    { class: "form inline-form", novalidate: true, "aria-label": `Assign a role to ${group.name}` },
+    field({ name: "role", label: "Assign a role", control: grant }),
+    formAlert(),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Assign")),
+  );
+  assign.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!grant.value) return showErrors(assign, [{ field: ["role"], message: "Choose a role to assign." }]);
+    const [relationshipId, role] = grant.value.split(" ");
+    await submit(assign, "assignRoleToGroup", ASSIGN, { groupId: group.id, relationshipId, role }, () =>
+      ctx.rerender(`${roleName(cat, role)} was assigned to ${group.name}.`),
+    );
+  });
+
+  const headingId = `group-${group.id}`;
+  return h(
+    "section",
+    { class: "card group", "aria-labelledby": headingId },
+    h(
+      "div",
+      { class: "section-head" },
+      h("h2", { id: headingId }, group.name),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "danger",
+          "aria-label": `Delete ${group.name}`,
+          onclick: async () => {
+            const done = await confirmThen({
+              title: `Delete ${group.name}?`,
+              description: "Its members lose the roles it holds, at once.",
+              name: "deleteSecurityGroup",
+              query: DELETE,
+              input: { groupId: group.id },
+            });
+            if (done) ctx.rerender(`${group.name} was deleted.`);
+          },
+        },
+        "Delete",
+      ),
+    ),
+    h("p", { class: "meta" }, "Created ", date(group.createdAt)),
+    h("h3", {}, "Members"),
+    members,
+    h("h3", {}, "Roles per customer"),
+    assignments,
+    grants.length ? assign : h("p", { class: "hint" }, "No customer grants your organization an admin role right now."),
+  );
+}
+
+export async function render(ctx) {
+  if (!ctx.viewer.roles.includes("ADMIN_AGENT")) {
+    replace(ctx.container, h("h1", {}, "Security groups"), h("p", {}, "Only your organization's admin agents manage its security groups."));
+    return;
+  }
+  const [cat, data] = await Promise.all([catalog(), gql(QUERY)]);
+  if (!ctx.current()) return;
+  const grants = data.relationships.edges.flatMap(({ node }) =>
+    [...new Set(node.roleGrants.map((g) => g.role))].map((role) => ({ relationshipId: node.id, customer: node.customer.name, role })),
+  );
+  const groups = data.securityGroups.edges.map((e) => e.node);
+
+  const name = h("input", { type: "text", name: "name", maxlength: 100, required: true });
+  const create = h(
+    "form",
+    { class: "card form", novalidate: true, "aria-label": "Create a group" },
+    field({ name: "name", label: "New group's name", control: name }),
+    formAlert(),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Create group")),
+  );
+  create.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await submit(create, "createSecurityGroup", CREATE, { name: name.value.trim() }, (result) =>
+      ctx.rerender(`${result.securityGroup.name} was created.`),
+    );
+  });
+
+  replace(
+    ctx.container,
+    h("h1", {}, "Security groups"),
+    ctx.notice ? h("p", { class: "notice", role: "status" }, ctx.notice) : null,
+    h(
+      "p",
+      { class: "lead" },
+      "Your agents act for a customer through the roles assigned to their groups, as long as the customer's grant of that role is active.",
+    ),
+    create,
+    groups.length ? groups.map((g) => groupCard(ctx, cat, g, grants)) : h("p", { class: "empty" }, "No groups yet."),
+  );
+}
