@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from models.activity import ActivityEntry
+from models.relationships import Relationship
 from tests import factories as f
 from tests.graphql import GraphQLClient
 
@@ -65,6 +67,19 @@ async def mutate(
     assert payload["errors"] == [], payload
     result: dict[str, Any] = payload
     return result
+
+
+async def assert_relationship_entries_name_both_sides() -> int:
+    """Every entry of a relationship concerns both of its sides, which
+    `policy.visible_relationship_activity` relies on; how many there are (not none)."""
+    sides = {r.id: (r.customer_id, r.partner_id) for r in await Relationship.all()}  # type: ignore[attr-defined]
+    found = await ActivityEntry.filter(relationship_id__not_isnull=True).values_list(
+        "action", "relationship_id", "customer_id", "partner_id"
+    )
+    assert found
+    wrong = [row for row in found if sides[row[1]] != (row[2], row[3])]
+    assert wrong == [], wrong
+    return len(found)
 
 
 def text_of(value: Any) -> str:

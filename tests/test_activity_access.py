@@ -16,7 +16,13 @@ from models.rules.lifecycle import sweep_grants
 from models.tokens import Sealer
 from schema.ids import encode_id
 from tests import factories as f
-from tests.activity_entries import entries, mutate, text_of, who_and_whom
+from tests.activity_entries import (
+    assert_relationship_entries_name_both_sides,
+    entries,
+    mutate,
+    text_of,
+    who_and_whom,
+)
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs
 from tests.servers import SmtpServer
@@ -129,6 +135,8 @@ async def test_each_change_to_a_group_and_its_roles_is_recorded_for_the_sides_it
     assert {who_and_whom(e)["customer"] for e in history if e["action"].startswith("security")} == {
         None
     }
+    # And every entry of the relationship names both of its sides
+    await assert_relationship_entries_name_both_sides()
     # And another organization sees none of it
     for outsider in world.outsiders:
         assert await entries(api, outsider, objectId=group_id) == []
@@ -195,6 +203,8 @@ async def test_revocation_and_expiry_drop_assignments_as_the_system_for_both_sid
             }
         # the revocation's entry traces back to the customer's request; the sweep has none
         assert [e["requestId"] for e in dropped] == ["req-remove", None]
+    # And every entry of the relationship names both of its sides
+    await assert_relationship_entries_name_both_sides()
     # And another organization sees none of it
     for outsider in world.outsiders:
         assert group_id not in text_of(await entries(api, outsider))

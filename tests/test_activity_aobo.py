@@ -14,7 +14,13 @@ from models.enums import PartnerRole, RelationshipType
 from models.webhooks import WebhookEvent
 from schema.ids import encode_id
 from tests import factories as f
-from tests.activity_entries import entries, mutate, text_of, who_and_whom
+from tests.activity_entries import (
+    assert_relationship_entries_name_both_sides,
+    entries,
+    mutate,
+    text_of,
+    who_and_whom,
+)
 from tests.graphql import GraphQLClient
 
 RESET = """
@@ -148,6 +154,8 @@ async def test_a_partner_agent_acting_for_the_customer_is_recorded_on_its_behalf
     stored += [e.data for e in await WebhookEvent.all()]
     assert temporary_password not in text_of(stored)
     assert temporary_password not in text_of(await entries(api, admin))
+    # And every entry of the relationship names both of its sides
+    await assert_relationship_entries_name_both_sides()
     # And another organization sees none of it
     for outsider in outsiders:
         assert await entries(api, outsider, actions=AOBO_ACTIONS) == []
@@ -297,6 +305,8 @@ async def test_the_partner_actions_of_each_type_are_recorded_for_both_sides(
         "packageUrl": "https://apps.fabrikam.example/expenses.msix",
     }
     assert updated["changes"] == {"version": "1.1"}
+    # And every entry of the relationship names both of its sides
+    await assert_relationship_entries_name_both_sides()
     # And another organization sees none of it
     for outsider in await _outsiders():
         assert await entries(api, outsider, actions=actions) == []

@@ -17,7 +17,11 @@ from models.enums import PartnerRole
 from models.inbound_webhooks import InboundStatus, InboundWebhook
 from tests import factories as f
 from tests import webhooks_in_signing as signing
-from tests.activity_entries import entries, who_and_whom
+from tests.activity_entries import (
+    assert_relationship_entries_name_both_sides,
+    entries,
+    who_and_whom,
+)
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs
 from tests.servers import SmtpServer
@@ -84,5 +88,7 @@ async def test_a_revocation_by_webhook_is_the_systems_in_both_sides_history(
             "roles": ["USER_ADMINISTRATOR"],
             "reason": "Removed on the customer's behalf by a trusted system",
         }
+    # And every entry of the relationship names both of its sides
+    await assert_relationship_entries_name_both_sides()
     # And another organization sees none of it
     assert await entries(api, outsider, relationshipId=relationship_id) == []

@@ -19,6 +19,7 @@ from models.rules.access_groups import assign_role, create_group, unassign_role
 from models.tokens import Sealer
 from schema.ids import encode_id
 from tests import factories as f
+from tests.activity_entries import assert_relationship_entries_name_both_sides
 from tests.graphql import GraphQLClient
 
 HISTORY = """
@@ -132,6 +133,8 @@ async def test_both_sides_admins_read_the_same_history_and_no_one_else_any(
     assert own_agent["id"] == world.relationship_id
     assert own_agent["activity"]["totalCount"] == 0
     assert own_agent["activity"]["edges"] == []
+    # And every entry of the relationship names both of its sides
+    await assert_relationship_entries_name_both_sides()
     # And another organization sees neither
     for outsider in outsiders:
         assert await _history(api, outsider, world) is None

@@ -10,7 +10,7 @@ import strawberry
 from models import relationships as m
 from models.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
 from models.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
-from models.policy import visible_activity
+from models.policy import visible_relationship_activity
 from schema.activity.types import ActivityEntry
 from schema.context import Info
 from schema.errors import UserError
@@ -156,7 +156,7 @@ class Relationship:
     ) -> Connection[ActivityEntry]:
         actor = info.context.actor()
         return await paginate(
-            visible_activity(actor).filter(relationship_id=self._id),
+            visible_relationship_activity(actor, self._id, self._customer_id, self._partner_id),
             first,
             after,
             lambda entry: ActivityEntry.of(entry, actor.organization_id),
