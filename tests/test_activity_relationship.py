@@ -58,7 +58,8 @@ class World:
 
 
 async def _world() -> World:
-    """Fabrikam's GDAP relationship with Contoso (four entries so far), and a group."""
+    """Fabrikam's GDAP relationship with Contoso (four entries so far), and an operation
+    as Fabrikam's admin agent."""
     world = World()
     fabrikam, contoso = await f.partner("Fabrikam"), await f.customer("Contoso")
     world.partner = fabrikam
