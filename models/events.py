@@ -29,6 +29,24 @@ EVENT_TYPES: dict[str, str] = {
     "roles.extended": "Time-bound roles were extended automatically.",
     "roles.expired": "Time-bound roles reached their end date.",
     "lead.created": "A visitor asked a partner to contact them.",
+    "lead.status_changed": "A partner moved one of its leads to another status.",
+    "lead.invited": "A partner sent an invitation from one of its leads.",
+    "partner_profile.updated": "A partner changed its directory profile, or published it.",
+    "access.role_assigned": "A partner assigned a granted role to one of its security groups.",
+    "access.role_unassigned": "A security group lost a role: taken away by the partner, "
+    "or dropped when the grant ended.",
+    "user.password_reset": "A user's password was reset.",
+    "support_incident.created": "A support incident was opened.",
+    "license.assigned": "A license of a subscription was assigned to a user.",
+    "license.unassigned": "A license of a subscription was taken from a user.",
+    "domain_subscription.purchased": "A customer bought a domain subscription.",
+    "order.placed": "A reseller placed an order for a customer.",
+    "subscription.changed": "A reseller resized, suspended, reactivated or canceled a "
+    "subscription.",
+    "device.registered": "An OEM partner registered a device for a customer.",
+    "lob_app.submitted": "A line-of-business partner submitted an app for a customer.",
+    "lob_app.updated": "A line-of-business partner updated an app.",
+    "customer_settings.updated": "A customer changed its settings about its partners.",
 }
 
 

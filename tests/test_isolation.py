@@ -95,6 +95,10 @@ fragment everything on Relationship {
   customer { id name kind } partner { id name kind }
   agreement { accepted version acceptedBy { id email displayName organization { id name } } }
   roleGrants { id role type status }
+  activity(first: 100) { totalCount edges { node {
+    id action objectId changes actor { id email } actingOrganization { id name }
+    onBehalfOf { id name } customer { id name } partner { id name }
+  } } }
 }
 """
 
@@ -495,6 +499,11 @@ async def test_each_side_sees_only_its_own_pair_through_every_nested_field(
             assert relationship["partner"]["name"] == own.partner.name
             assert sorted(g["role"] for g in relationship["roleGrants"]) == sorted(own.roles)
             assert relationship["agreement"]["acceptedBy"]["email"] == own.global_admin.email
+            # And its history, to the side's admins only (the others read no activity log)
+            history = relationship["activity"]
+            reads_activity = viewer in (own.admin_agent, own.global_admin)
+            assert (history["totalCount"] > 0) is reads_activity, viewer.email
+            assert {e["node"]["customer"]["name"] for e in history["edges"]} <= {own.customer.name}
             assert [e["node"] for e in data["relationships"]["edges"]] == [relationship]
             # And the other pair's relationship and invitation are simply absent
             assert data["foreign"] is None

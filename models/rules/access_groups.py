@@ -3,6 +3,7 @@
 Only the partner's admin agents manage them. A role can be assigned to a group for a
 relationship only while the relationship holds it as an ACTIVE, unexpired grant; revocation
 and expiry take the assignment away again (`access_roles.drop_ungranted_assignments`).
+Every change that changes something is recorded (`access_activity`); a repeat records nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from models.operation import Operation
 from models.organizations import User
 from models.policy import require_access_manager
 from models.relationships import Relationship, RoleGrant
+from models.rules.access_activity import (
+    ASSIGNED,
+    UNASSIGNED,
+    record_assignments,
+    record_group,
+    record_group_unassigned,
+)
 
 NAME_MAX = 100
 
@@ -49,22 +57,27 @@ async def create_group(op: Operation, name: str) -> SecurityGroup:
     require_access_manager(actor)
     clean = _name(name)
     try:
-        async with op.atomic():
-            return await SecurityGroup.create(
+        async with op.atomic() as tx:
+            group = await SecurityGroup.create(
                 partner_id=actor.organization_id, name=clean, created_by_id=actor.user_id
             )
+            await record_group(tx, "security_group.created", group)
     except IntegrityError as exc:
         raise _taken(clean) from exc
+    return group
 
 
 async def rename_group(op: Operation, group_id: UUID, name: str) -> SecurityGroup:
     actor = op.require_actor()
     require_access_manager(actor)
     group = await _own_group(actor, group_id)
-    group.name = _name(name)
+    previous, group.name = group.name, _name(name)
+    if group.name == previous:
+        return group
     try:
-        async with op.atomic():
+        async with op.atomic() as tx:
             await group.save(update_fields=["name"])
+            await record_group(tx, "security_group.renamed", group, previousName=previous)
     except IntegrityError as exc:
         raise _taken(group.name) from exc
     return group
@@ -75,8 +88,13 @@ async def delete_group(op: Operation, group_id: UUID) -> SecurityGroup:
     actor = op.require_actor()
     require_access_manager(actor)
     group = await _own_group(actor, group_id)
-    async with op.atomic():
+    async with op.atomic() as tx:
+        assignments = await AccessAssignment.filter(group_id=group.id).values_list(
+            "relationship_id", "role"
+        )
         await group.delete()
+        await record_group(tx, "security_group.deleted", group)
+        await record_group_unassigned(tx, group, assignments, "The group was deleted")
     return group
 
 
@@ -92,8 +110,10 @@ async def add_member(op: Operation, group_id: UUID, user_id: UUID) -> SecurityGr
     )
     if user is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such agent in your organization.", "userId")
-    async with op.atomic():
-        await SecurityGroupMember.get_or_create(group_id=group.id, user_id=user.id)
+    async with op.atomic() as tx:
+        _, added = await SecurityGroupMember.get_or_create(group_id=group.id, user_id=user.id)
+        if added:
+            await record_group(tx, "security_group.member_added", group, member=user.email)
     return group
 
 
@@ -102,8 +122,11 @@ async def remove_member(op: Operation, group_id: UUID, user_id: UUID) -> Securit
     actor = op.require_actor()
     require_access_manager(actor)
     group = await _own_group(actor, group_id)
-    async with op.atomic():
-        await SecurityGroupMember.filter(group_id=group.id, user_id=user_id).delete()
+    async with op.atomic() as tx:
+        members = SecurityGroupMember.filter(group_id=group.id, user_id=user_id)
+        emails = await members.values_list("user__email", flat=True)
+        if await members.delete():
+            await record_group(tx, "security_group.member_removed", group, member=emails[0])
     return group
 
 
@@ -129,7 +152,7 @@ async def assign_role(
     group = await _own_group(actor, group_id)
     relationship = await _active_relationship(actor, relationship_id)
     now = op.now()
-    async with op.atomic():
+    async with op.atomic() as tx:
         grants = await RoleGrant.filter(
             relationship_id=relationship.id, role=role, status=RoleGrantStatus.ACTIVE
         ).select_for_update()
@@ -140,12 +163,14 @@ async def assign_role(
                 "or the grant is no longer active.",
                 "role",
             )
-        await AccessAssignment.get_or_create(
+        _, assigned = await AccessAssignment.get_or_create(
             group_id=group.id,
             relationship_id=relationship.id,
             role=role,
             defaults={"assigned_by_id": actor.user_id},
         )
+        if assigned:
+            await record_assignments(tx, ASSIGNED, relationship, [(group.id, group.name, role)])
     return group
 
 
@@ -161,8 +186,10 @@ async def unassign_role(
     )
     if relationship is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such relationship.", "relationshipId")
-    async with op.atomic():
-        await AccessAssignment.filter(
+    async with op.atomic() as tx:
+        removed = await AccessAssignment.filter(
             group_id=group.id, relationship_id=relationship.id, role=role
         ).delete()
+        if removed:
+            await record_assignments(tx, UNASSIGNED, relationship, [(group.id, group.name, role)])
     return group

@@ -20,7 +20,9 @@ from models.actors import Actor
 from models.capabilities import Capability, capabilities_of
 from models.catalog import AdminRole
 from models.enums import PartnerRole, RelationshipStatus, RoleGrantStatus
+from models.operation import Transaction
 from models.relationships import Relationship, RoleGrant
+from models.rules.access_activity import UNASSIGNED, record_assignments
 
 _ADMIN_ROLES: frozenset[str] = frozenset(AdminRole)
 _PARTNER_ROLES: frozenset[str] = frozenset(PartnerRole)
@@ -132,8 +134,11 @@ async def customers_access(
     }
 
 
-async def drop_ungranted_assignments(relationship_id: UUID, roles: Iterable[str]) -> int:
-    """Delete the relationship's assignments of `roles` that no ACTIVE grant gives any more.
+async def drop_ungranted_assignments(
+    tx: Transaction, relationship_id: UUID, roles: Iterable[str], reason: str
+) -> int:
+    """Delete the relationship's assignments of `roles` that no ACTIVE grant gives any more,
+    recorded as the system's change (`access.role_unassigned`, for `reason`) per group.
 
     Called when grants are revoked or expire; a repeat finds nothing to delete.
     """
@@ -145,6 +150,13 @@ async def drop_ungranted_assignments(relationship_id: UUID, roles: Iterable[str]
     lost = set(roles) - still_granted
     if not lost:
         return 0
-    return await AccessAssignment.filter(
-        relationship_id=relationship_id, role__in=sorted(lost)
-    ).delete()
+    assignments = AccessAssignment.filter(relationship_id=relationship_id, role__in=sorted(lost))
+    dropped = await assignments.values_list("group_id", "group__name", "role")
+    if not dropped:
+        return 0
+    await assignments.delete()
+    relationship = (
+        await Relationship.filter(id=relationship_id).only("id", "customer_id", "partner_id").get()
+    )
+    await record_assignments(tx, UNASSIGNED, relationship, dropped, reason)
+    return len(dropped)

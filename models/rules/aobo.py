@@ -1,7 +1,8 @@
 """Actions on a customer's data, by its own admins or by partner agents on its behalf.
 
 Each is allowed by the capability table through `policy.require_capability`, and records
-who acted and, under AOBO, for which partner.
+who acted and, under AOBO, for which partner; its activity entry (and event) names the
+customer acted for (`concerns.acting_for`). A temporary password never appears in one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from models.capabilities import Capability
 from models.errors import DomainError, ErrorCode, ValidationErrors
 from models.operation import Operation
 from models.policy import require_capability, require_domain_purchaser
+from models.rules.concerns import acting_for
 from models.tenant import (
     DirectoryUser,
     Domain,
@@ -48,11 +50,19 @@ async def reset_user_password(op: Operation, customer_id: UUID, user_id: UUID) -
         raise DomainError(ErrorCode.NOT_FOUND, "No such user in this organization.", "userId")
     if user.is_admin:
         await require_capability(actor, customer_id, Capability.RESET_ADMIN_PASSWORD, now)
-    async with op.atomic():
+    concerns = await acting_for(op, access)
+    async with op.atomic() as tx:
         await DirectoryUser.filter(id=user.id).update(
             password_reset_at=now,
             password_reset_by_id=actor.user_id,
             password_reset_by_partner_id=access.partner_id,
+        )
+        await tx.record(
+            "user.password_reset",
+            "DirectoryUser",
+            user.id,
+            **concerns,
+            changes={"userPrincipalName": user.user_principal_name},
         )
     await user.refresh_from_db()
     return PasswordReset(user=user, temporary_password=secrets.token_urlsafe(12))
@@ -83,8 +93,9 @@ async def create_support_incident(
         )
     if errors:
         raise ValidationErrors(errors)
-    async with op.atomic():
-        return await SupportIncident.create(
+    concerns = await acting_for(op, access)
+    async with op.atomic() as tx:
+        incident = await SupportIncident.create(
             customer_id=customer_id,
             title=title,
             description=description,
@@ -92,6 +103,14 @@ async def create_support_incident(
             opened_by_id=actor.user_id,
             opened_by_partner_id=access.partner_id,
         )
+        await tx.record(
+            "support_incident.created",
+            "SupportIncident",
+            incident.id,
+            **concerns,
+            changes={"title": title, "severity": severity},
+        )
+    return incident
 
 
 async def _subscription_and_user(
@@ -129,7 +148,8 @@ async def assign_license(
         raise DomainError(
             ErrorCode.NO_LICENSE_AVAILABLE, "The subscription is not active.", "subscriptionId"
         )
-    async with op.atomic():
+    concerns = await acting_for(op, access)
+    async with op.atomic() as tx:
         locked = await Subscription.filter(id=subscription.id).select_for_update().get()
         if await LicenseAssignment.exists(subscription_id=locked.id, user_id=user.id):
             return locked, user
@@ -146,7 +166,22 @@ async def assign_license(
             assigned_by_id=actor.user_id,
             assigned_by_partner_id=access.partner_id,
         )
+        await tx.record(
+            "license.assigned",
+            "Subscription",
+            locked.id,
+            **concerns,
+            changes=_license(locked, user),
+        )
     return locked, user
+
+
+def _license(subscription: Subscription, user: DirectoryUser) -> dict[str, object]:
+    return {
+        "sku": subscription.sku,
+        "offerName": subscription.offer_name,
+        "userPrincipalName": user.user_principal_name,
+    }
 
 
 async def unassign_license(
@@ -154,10 +189,21 @@ async def unassign_license(
 ) -> tuple[Subscription, DirectoryUser]:
     """Take the subscription's license away from the user; a repeat changes nothing."""
     actor = op.require_actor()
-    await require_capability(actor, customer_id, Capability.ASSIGN_LICENSE, op.now())
+    access = await require_capability(actor, customer_id, Capability.ASSIGN_LICENSE, op.now())
     subscription, user = await _subscription_and_user(customer_id, subscription_id, user_id)
-    async with op.atomic():
-        await LicenseAssignment.filter(subscription_id=subscription.id, user_id=user.id).delete()
+    concerns = await acting_for(op, access)
+    async with op.atomic() as tx:
+        removed = await LicenseAssignment.filter(
+            subscription_id=subscription.id, user_id=user.id
+        ).delete()
+        if removed:
+            await tx.record(
+                "license.unassigned",
+                "Subscription",
+                subscription.id,
+                **concerns,
+                changes=_license(subscription, user),
+            )
     return subscription, user
 
 
@@ -184,7 +230,7 @@ async def purchase_domain_subscription(
     if errors:
         raise ValidationErrors(errors)
     now = op.now()
-    async with op.atomic():
+    async with op.atomic() as tx:
         verified_elsewhere = (
             await Domain.filter(name=name, verified=True).exclude(customer_id=customer_id).exists()
         )
@@ -195,10 +241,22 @@ async def purchase_domain_subscription(
         domain, _ = await Domain.get_or_create(customer_id=customer_id, name=name)
         domain.verified = True
         await domain.save(update_fields=["verified"])
-        return await DomainSubscription.create(
+        subscription = await DomainSubscription.create(
             customer_id=customer_id,
             domain_id=domain.id,
             years=years,
             purchased_by_id=actor.user_id,
             expires_at=now + timedelta(days=365 * years),
         )
+        await tx.record(
+            "domain_subscription.purchased",
+            "DomainSubscription",
+            subscription.id,
+            customer_id=customer_id,
+            changes={
+                "domainName": name,
+                "years": years,
+                "expiresAt": subscription.expires_at.isoformat(),
+            },
+        )
+    return subscription

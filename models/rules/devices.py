@@ -20,6 +20,7 @@ from models.claims import DeviceHash
 from models.errors import DomainError, ErrorCode, ValidationErrors
 from models.operation import Operation
 from models.policy import require_oem
+from models.rules.concerns import pair_sides
 from models.tenant import Device
 
 SERIAL_NUMBER_MAX_LENGTH = 100
@@ -112,8 +113,9 @@ async def register_device(op: Operation, request: DeviceRequest) -> Device:
     await require_oem(actor, request.customer_id)
     clean = check_device(request)
     await _refuse_duplicates(clean)
+    concerns = await pair_sides(clean.customer_id, actor.organization_id)
     try:
-        async with op.atomic():
+        async with op.atomic() as tx:
             device = await Device.create(
                 customer_id=clean.customer_id,
                 serial_number=clean.serial_number,
@@ -123,6 +125,18 @@ async def register_device(op: Operation, request: DeviceRequest) -> Device:
                 registered_by_id=actor.user_id,
             )
             await DeviceHash.create(digest=hash_digest(clean.hardware_hash), device=device)
+            await tx.record(
+                "device.registered",
+                "Device",
+                device.id,
+                **concerns,
+                # The hash itself is long; its digest identifies it.
+                changes={
+                    "serialNumber": clean.serial_number,
+                    "model": clean.model,
+                    "hardwareHashSha256": hash_digest(clean.hardware_hash),
+                },
+            )
     except IntegrityError:
         # Registered at the same moment by another request: say which field collided.
         await _refuse_duplicates(clean)

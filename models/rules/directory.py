@@ -1,4 +1,8 @@
-"""A partner's directory profile: editing and publishing it."""
+"""A partner's directory profile: editing and publishing it.
+
+A save that changes something leaves a `partner_profile.updated` entry and event concerning
+the partner, with the new values of what changed (publishing included).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from models.directory import PartnerFacetValue, PartnerProfile
 from models.directory_vocabularies import FACET_FIELDS, Facet
 from models.errors import DomainError, ErrorCode, ValidationErrors
-from models.operation import Operation
+from models.operation import Operation, Transaction
 from models.organizations import Organization
 from models.policy import require_profile_editor
 from models.rules import directory_fields as check
@@ -117,10 +121,12 @@ async def update_partner_profile(op: Operation, changes: ProfileChanges) -> Part
 async def _save(
     op: Operation, organization: Organization, changes: ProfileChanges, fields: dict[str, object]
 ) -> PartnerProfile:
-    async with op.atomic():
+    async with op.atomic() as tx:
         profile = await PartnerProfile.filter(organization_id=organization.id).first()
+        created = profile is None
         if profile is None:
             profile = PartnerProfile(organization_id=organization.id)
+        before = _summary(profile)
         profile.update_from_dict({**fields, "name": organization.name})
         if changes.published is not None:
             if changes.published:
@@ -130,7 +136,43 @@ async def _save(
             profile.published = changes.published
         await profile.save()
         await _index_facets(profile)
+        await _record(tx, organization, before, _summary(profile), created)
     return profile
+
+
+# The profile's fields an entry summarises, and their names there (as the API spells them).
+SUMMARY_FIELDS: dict[str, str] = {
+    "name": "name",
+    "description": "description",
+    **{attribute: FACET_FIELDS[facet] for facet, attribute in FACET_ATTRIBUTES.items()},
+    "contact_email": "contactEmail",
+    "contact_phone": "contactPhone",
+    "website": "website",
+    "published": "published",
+}
+
+
+def _summary(profile: PartnerProfile) -> dict[str, object]:
+    return {key: getattr(profile, attribute) for attribute, key in SUMMARY_FIELDS.items()}
+
+
+async def _record(
+    tx: Transaction,
+    organization: Organization,
+    before: dict[str, object],
+    after: dict[str, object],
+    created: bool,
+) -> None:
+    """The entry of a save that changed something: the new values of what changed."""
+    changed = {key: value for key, value in after.items() if created or before[key] != value}
+    if changed:
+        await tx.record(
+            "partner_profile.updated",
+            "Partner",
+            organization.id,
+            partner_id=organization.id,
+            changes=changed,
+        )
 
 
 async def _index_facets(profile: PartnerProfile) -> None:

@@ -299,7 +299,9 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
                 await account.save(update_fields=["roles"])
         await RoleGrant.filter(id__in=[g.id for g in grants]).update(status=RoleGrantStatus.REVOKED)
         # Access assignments lose the roles that no active grant of the relationship gives.
-        await drop_ungranted_assignments(relationship_id, {g.role for g in grants})
+        await drop_ungranted_assignments(
+            tx, relationship_id, {g.role for g in grants}, "The customer's grant was revoked"
+        )
         # One notice for each reason, so that removals that met in one run read as they would
         # have apart.
         by_reason: dict[str, set[str]] = {}

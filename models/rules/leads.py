@@ -4,6 +4,10 @@ A lead starts NEW. The partner's admin and sales agents move it with `update_lea
 NEW to CONTACTED or CLOSED, CONTACTED to CLOSED, INVITED to CLOSED, and CLOSED back to
 CONTACTED (reopened). A lead becomes INVITED only by sending an invitation from it (from NEW
 or CONTACTED), which links the two. Setting the status it already has changes nothing.
+
+Each change leaves an activity entry and event concerning the partner: `lead.created` (by
+no one: the visitor is anonymous, and its address stays out of it), `lead.status_changed`
+and `lead.invited`.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from models.directory_vocabularies import Facet
 from models.errors import DomainError, ErrorCode, ValidationErrors
 from models.invitations import Invitation
 from models.leads import Lead, LeadStatus
-from models.operation import Operation
+from models.operation import Operation, Transaction
 from models.outbox import Task
 from models.policy import require_lead_manager, visible_leads
 from models.rules import directory_fields as check
@@ -115,7 +119,9 @@ async def contact_partner(
             ErrorCode.RATE_LIMITED,
             "Too many requests from your address; please try again later.",
         )
-    async with op.atomic() as tx:
+    # The visitor is anonymous, even when someone signed in sends the form.
+    visitor = Operation(actor=None, sealer=op.sealer)
+    async with visitor.atomic() as tx:
         lead = await Lead.create(
             partner_id=contact.partner_id,
             location=contact.location,
@@ -128,7 +134,42 @@ async def contact_partner(
             business_needs=contact.business_needs,
         )
         await tx.enqueue(Task.SEND_NOTIFICATION, template="lead_received", lead_id=str(lead.id))
+        await tx.record(
+            "lead.created",
+            "Lead",
+            lead.id,
+            partner_id=lead.partner_id,  # type: ignore[attr-defined]
+            changes=lead_fields(lead),
+        )
+    op.committed.extend(visitor.committed)
     return profile
+
+
+def lead_fields(lead: Lead) -> dict[str, object]:
+    """What a lead says, for its `lead.created` entry and event: what a partner's CRM stores."""
+    return {
+        "status": lead.status,
+        "contactName": lead.contact_name,
+        "email": lead.email,
+        "phone": lead.phone,
+        "organizationName": lead.organization_name,
+        "organizationSize": lead.organization_size,
+        "industry": lead.industry,
+        "location": lead.location,
+        "businessNeeds": lead.business_needs,
+    }
+
+
+async def _record_move(
+    tx: Transaction, action: str, lead: Lead, status: LeadStatus, **more: object
+) -> None:
+    await tx.record(
+        action,
+        "Lead",
+        lead.id,
+        partner_id=lead.partner_id,  # type: ignore[attr-defined]
+        changes={"status": status, "previousStatus": lead.status, **more},
+    )
 
 
 async def _own_lead(op: Operation, lead_id: UUID, field: str) -> Lead:
@@ -156,7 +197,7 @@ async def update_lead_status(op: Operation, lead_id: UUID, status: LeadStatus) -
         return lead
     if status not in MOVES[lead.status]:
         raise _not_allowed(lead.status, status, "status")
-    async with op.atomic():
+    async with op.atomic() as tx:
         changed = await Lead.filter(id=lead.id, status=lead.status).update(
             status=status, status_changed_at=op.now()
         )
@@ -164,6 +205,7 @@ async def update_lead_status(op: Operation, lead_id: UUID, status: LeadStatus) -
             raise DomainError(
                 ErrorCode.LEAD_STATUS_NOT_ALLOWED, "The lead changed meanwhile.", "status"
             )
+        await _record_move(tx, "lead.status_changed", lead, status)
     await lead.refresh_from_db()
     return lead
 
@@ -188,5 +230,14 @@ async def send_invitation_from_lead(
             raise DomainError(
                 ErrorCode.LEAD_STATUS_NOT_ALLOWED, "The lead changed meanwhile.", "leadId"
             )
+        # The invitation's own entry (`invitation.sent`) is recorded with it.
+        await _record_move(
+            tx,
+            "lead.invited",
+            lead,
+            LeadStatus.INVITED,
+            customerEmail=invitation.customer_email,
+            type=invitation.type,
+        )
     await lead.refresh_from_db()
     return lead, invitation

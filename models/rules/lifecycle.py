@@ -159,7 +159,9 @@ async def sweep_grants(op: Operation, batch_size: int = BATCH_SIZE) -> SweepRepo
             for grant in due:
                 await _act(grant, now, report)
             for relationship_id, roles in report.expired_roles.items():
-                await drop_ungranted_assignments(relationship_id, roles)
+                await drop_ungranted_assignments(
+                    tx, relationship_id, roles, "The customer's grant expired"
+                )
             await _notify(tx, report)
             await _record(tx, report)
         total.warned += report.warned

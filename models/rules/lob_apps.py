@@ -13,6 +13,7 @@ from models.actors import Actor
 from models.errors import DomainError, ErrorCode, PermissionDenied, ValidationErrors
 from models.operation import Operation
 from models.policy import is_partner_agent, require_lob_partner
+from models.rules.concerns import pair_sides
 from models.tenant import LobApp
 
 NAME_MAX_LENGTH = 200
@@ -106,8 +107,9 @@ async def submit_lob_app(op: Operation, customer_id: UUID, change: LobAppChange)
     actor = op.require_actor()
     await require_lob_partner(actor, customer_id)
     clean = check_app(change, complete=True)
-    async with op.atomic():
-        return await LobApp.create(
+    concerns = await pair_sides(customer_id, actor.organization_id)
+    async with op.atomic() as tx:
+        app = await LobApp.create(
             customer_id=customer_id,
             name=clean.name,
             version=clean.version,
@@ -116,6 +118,14 @@ async def submit_lob_app(op: Operation, customer_id: UUID, change: LobAppChange)
             submitted_by_partner_id=actor.organization_id,
             submitted_by_id=actor.user_id,
         )
+        await tx.record(
+            "lob_app.submitted",
+            "LobApp",
+            app.id,
+            **concerns,
+            changes={"name": app.name, "version": app.version, "packageUrl": app.package_url},
+        )
+    return app
 
 
 async def update_lob_app(op: Operation, app_id: UUID, change: LobAppChange) -> LobApp:
@@ -126,18 +136,33 @@ async def update_lob_app(op: Operation, app_id: UUID, change: LobAppChange) -> L
     found = await LobApp.get_or_none(id=app_id, submitted_by_partner_id=actor.organization_id)
     if found is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such app.", "appId")
-    await require_lob_partner(actor, found.customer_id)  # type: ignore[attr-defined]
+    customer_id: UUID = found.customer_id  # type: ignore[attr-defined]
+    await require_lob_partner(actor, customer_id)
     clean = check_app(change, complete=False)
-    async with op.atomic():
+    concerns = await pair_sides(customer_id, actor.organization_id)
+    async with op.atomic() as tx:
         app = await LobApp.select_for_update().get(id=app_id)
-        for name in ("name", "version", "package_url", "description"):
+        changed: dict[str, object] = {}
+        for name, key in _CHANGE_KEYS.items():
             value = getattr(clean, name)
-            if value is not None:
+            if value is not None and value != getattr(app, name):
                 setattr(app, name, value)
+                changed[key] = value
         await app.save(
             update_fields=["name", "version", "package_url", "description", "updated_at"]
         )
+        if changed:
+            await tx.record("lob_app.updated", "LobApp", app.id, **concerns, changes=changed)
     return app
+
+
+# An app's fields, and their names in an activity entry's summary.
+_CHANGE_KEYS = {
+    "name": "name",
+    "version": "version",
+    "package_url": "packageUrl",
+    "description": "description",
+}
 
 
 async def partner_lob_apps(actor: Actor, customer_id: UUID) -> QuerySet[LobApp]:

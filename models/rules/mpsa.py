@@ -34,8 +34,16 @@ async def update_customer_settings(op: Operation, share_mpsa_purchases: bool) ->
     """A customer's Global or Billing Administrator turns sharing among MPSA partners on or off."""
     actor = op.require_actor()
     require_partner_manager(actor)
-    async with op.atomic():
+    async with op.atomic() as tx:
         settings, _ = await CustomerSettings.get_or_create(customer_id=actor.organization_id)
+        if settings.share_mpsa_purchases != share_mpsa_purchases:
+            await tx.record(
+                "customer_settings.updated",
+                "Organization",
+                actor.organization_id,
+                customer_id=actor.organization_id,
+                changes={"shareMpsaPurchases": share_mpsa_purchases},
+            )
         settings.share_mpsa_purchases = share_mpsa_purchases
         await settings.save(update_fields=["share_mpsa_purchases", "updated_at"])
     return settings

@@ -20,6 +20,7 @@ from models.offers import OFFERS, Offer
 from models.operation import Operation
 from models.policy import require_reseller, require_sales_agent
 from models.rules.agreements import current_acceptance
+from models.rules.concerns import pair_sides
 from models.tenant import Purchase, Subscription
 from models.tenant_enums import SubscriptionStatus
 
@@ -134,8 +135,9 @@ async def place_order(op: Operation, request: OrderRequest) -> Order:
         earlier = await _earlier_order(actor.organization_id, request, offer)
         if earlier is not None:
             return earlier
+    concerns = await pair_sides(request.customer_id, actor.organization_id)
     try:
-        async with op.atomic():
+        async with op.atomic() as tx:
             subscription = await Subscription.create(
                 customer_id=request.customer_id,
                 offer_name=offer.name,
@@ -162,6 +164,19 @@ async def place_order(op: Operation, request: OrderRequest) -> Order:
                     key=request.idempotency_key,
                     purchase=purchase,
                 )
+            await tx.record(
+                "order.placed",
+                "Purchase",
+                purchase.id,
+                **concerns,
+                changes={
+                    "sku": offer.sku,
+                    "offerName": offer.name,
+                    "quantity": request.quantity,
+                    "amount": str(purchase.amount),
+                    "currency": offer.currency,
+                },
+            )
     except IntegrityError:
         # The same key, sent twice at once: the other request's order won.
         earlier = await _earlier_order(actor.organization_id, request, offer)
@@ -204,12 +219,28 @@ async def change_subscription(
     customer_id: UUID = found.customer_id  # type: ignore[attr-defined]
     await require_reseller(actor, customer_id)
     await require_agreement(customer_id)
-    async with op.atomic():
+    concerns = await pair_sides(customer_id, actor.organization_id)
+    async with op.atomic() as tx:
         subscription = await Subscription.select_for_update().get(id=subscription_id)
         _check_change(subscription, quantity, action)
+        before = {"quantity": subscription.quantity, "status": subscription.status}
         if quantity is not None:
             subscription.quantity = quantity
         if action is not None:
             subscription.status = _STATUS_AFTER[action]
         await subscription.save(update_fields=["quantity", "status", "updated_at"])
+        await tx.record(
+            "subscription.changed",
+            "Subscription",
+            subscription.id,
+            **concerns,
+            changes={
+                "sku": subscription.sku,
+                "action": action,
+                "quantity": subscription.quantity,
+                "previousQuantity": before["quantity"],
+                "status": subscription.status,
+                "previousStatus": before["status"],
+            },
+        )
     return subscription

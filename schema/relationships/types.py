@@ -10,10 +10,13 @@ import strawberry
 from models import relationships as m
 from models.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
 from models.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
+from models.policy import visible_relationship_activity
+from schema.activity.types import ActivityEntry
 from schema.context import Info
 from schema.errors import UserError
 from schema.ids import encode_id
 from schema.organizations.types import Organization, User, load_organization
+from schema.pagination import After, Connection, First, paginate
 
 
 @strawberry.type(description="An admin role a customer granted a partner.")
@@ -141,6 +144,23 @@ class Relationship:
     ) -> list[RoleGrant]:
         grants = await info.context.loaders.role_grants.load(self._id)
         return [RoleGrant.of(g) for g in grants if status is None or g.status is status]
+
+    @strawberry.field(
+        description="The relationship's history, newest first: every change that belongs to "
+        "it, made by either side or by the system. For those who read their organization's "
+        "`activity` (a customer's Global, Billing and Global Reader admins, a partner's admin "
+        "agents); empty for anyone else."
+    )
+    async def activity(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[ActivityEntry]:
+        actor = info.context.actor()
+        return await paginate(
+            visible_relationship_activity(actor, self._id, self._customer_id, self._partner_id),
+            first,
+            after,
+            lambda entry: ActivityEntry.of(entry, actor.organization_id),
+        )
 
 
 @strawberry.input(description="Remove a partner's admin roles: the chosen ones, or all.")
