@@ -143,7 +143,7 @@ async def test_each_change_to_a_group_and_its_roles_is_recorded_for_the_sides_it
         assert group_id not in text_of(await entries(api, outsider))
 
 
-async def test_revocation_and_expiry_drop_assignments_as_the_system_for_both_sides(
+async def test_removal_and_expiry_drop_assignments_for_both_sides(
     api: GraphQLClient, db: Settings, smtp_server: SmtpServer
 ) -> None:
     # Given a group holding both granted roles for the relationship
@@ -181,7 +181,8 @@ async def test_revocation_and_expiry_drop_assignments_as_the_system_for_both_sid
     )
     assert (await sweep_grants(Operation(actor=None, sealer=Sealer("t")))).expired == 1
 
-    # Then both sides see the system take each role from the group, and why
+    # Then both sides see each role leave the group, and why: the removal in the customer's
+    # own request (the assignment goes with it at once), the expiry as the system's change
     for insider in (world.agent, world.admin):
         dropped = [
             e
@@ -189,19 +190,27 @@ async def test_revocation_and_expiry_drop_assignments_as_the_system_for_both_sid
             if e["action"] == "access.role_unassigned"
         ]
         assert [e["changes"] for e in dropped] == [
-            {"group": "Tier 1", "roles": [HELPDESK], "reason": "The customer's grant was revoked"},
+            {"group": "Tier 1", "roles": [HELPDESK], "reason": "Removed by the customer"},
             {"group": "Tier 1", "roles": [USERS], "reason": "The customer's grant expired"},
         ]
         for entry in dropped:
             assert entry["relationshipId"] == world.relationship_id
-            assert who_and_whom(entry) == {
-                "actor": None,
-                "actingOrganization": None,
-                "onBehalfOf": None,
-                "customer": "Contoso",
-                "partner": "Fabrikam",
-            }
-        # the revocation's entry traces back to the customer's request; the sweep has none
+        removal, expiry = (who_and_whom(entry) for entry in dropped)
+        assert removal == {
+            "actor": world.admin.email,
+            "actingOrganization": "Contoso",
+            "onBehalfOf": None,
+            "customer": "Contoso",
+            "partner": "Fabrikam",
+        }
+        assert expiry == {
+            "actor": None,
+            "actingOrganization": None,
+            "onBehalfOf": None,
+            "customer": "Contoso",
+            "partner": "Fabrikam",
+        }
+        # the removal's entry traces back to the customer's request; the sweep has none
         assert [e["requestId"] for e in dropped] == ["req-remove", None]
     # And every entry of the relationship names both of its sides
     await assert_relationship_entries_name_both_sides()

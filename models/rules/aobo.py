@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
 
 from models.capabilities import Capability
 from models.errors import DomainError, ErrorCode, ValidationErrors
@@ -230,6 +232,15 @@ async def purchase_domain_subscription(
     if errors:
         raise ValidationErrors(errors)
     now = op.now()
+    try:
+        return await _buy_domain(op, actor.user_id, customer_id, name, years, now)
+    except IntegrityError as exc:  # the same domain bought twice at once: one wins
+        raise DomainError(ErrorCode.DOMAIN_TAKEN, "This domain is taken.", "domainName") from exc
+
+
+async def _buy_domain(
+    op: Operation, user_id: UUID, customer_id: UUID, name: str, years: int, now: datetime
+) -> DomainSubscription:
     async with op.atomic() as tx:
         verified_elsewhere = (
             await Domain.filter(name=name, verified=True).exclude(customer_id=customer_id).exists()
@@ -245,7 +256,7 @@ async def purchase_domain_subscription(
             customer_id=customer_id,
             domain_id=domain.id,
             years=years,
-            purchased_by_id=actor.user_id,
+            purchased_by_id=user_id,
             expires_at=now + timedelta(days=365 * years),
         )
         await tx.record(

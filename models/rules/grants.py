@@ -28,7 +28,11 @@ async def add_type(
 ) -> Relationship:
     """Create or extend the customer's relationship with the partner by the invitation's type."""
     customer_id, partner_id = actor.organization_id, invitation.partner_id  # type: ignore[attr-defined]
-    relationship = await Relationship.get_or_none(active_key=active_key(customer_id, partner_id))
+    # Locked, so that a partner ending the relationship meanwhile waits for this acceptance
+    # (and then revokes its grants too) or, having ended it first, leaves a new one to start.
+    relationship = await Relationship.select_for_update().get_or_none(
+        active_key=active_key(customer_id, partner_id)
+    )
     if relationship is None:
         relationship = await Relationship.create(
             customer_id=customer_id,
@@ -103,7 +107,7 @@ async def record_grants(
 
 async def _give_tenant_account_roles(relationship: Relationship, roles: list[str]) -> None:
     """A PARTNER-type partner works through an account in the customer's tenant."""
-    account = await User.get_or_none(
+    account = await User.select_for_update().get_or_none(
         organization_id=relationship.customer_id,  # type: ignore[attr-defined]
         partner_of_id=relationship.partner_id,  # type: ignore[attr-defined]
     )
@@ -169,6 +173,9 @@ async def _start_revocation(
         **sides(relationship),
         changes={"roles": sorted({g.role for g in grants}), "reason": reason},
     )
+    # The assignments go now, not when the job runs: a grant of the same role accepted
+    # before the job caught up must not find the old group mapping waiting for it.
+    await drop_ungranted_assignments(tx, relationship.id, {g.role for g in grants}, reason)
     await tx.enqueue(Task.REVOKE_ROLES, relationship_id=str(relationship.id))
 
 
@@ -290,7 +297,9 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
         )
         lost = {g.role for g in grants if g.type == RelationshipType.PARTNER} - still_active
         if lost:
-            account = await User.get_or_none(
+            # Locked: an acceptance adding roles to the account at the same moment would
+            # otherwise be overwritten, or write a revoked role back.
+            account = await User.select_for_update().get_or_none(
                 organization_id=relationship.customer_id,  # type: ignore[attr-defined]
                 partner_of_id=relationship.partner_id,  # type: ignore[attr-defined]
             )
