@@ -200,7 +200,7 @@ async def test_a_receiver_trickling_its_answer_is_cut_off_at_the_deadline(
     # Then the try was cut off at its deadline, and waits for its retry
     await delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("PENDING", 1)
-    assert delivery.last_error == "Timeout: no full answer within 1 seconds."
+    assert delivery.last_error == "Timeout: no full answer within 1 s."
     # And the retry, once due, is delivered
     assert delivery.next_attempt_at is not None
     clock.move_to(delivery.next_attempt_at + timedelta(seconds=1))

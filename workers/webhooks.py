@@ -186,7 +186,7 @@ async def _attempt(
             log.warning("webhooks: try to endpoint %s failed", endpoint.id, exc_info=True)
             return Outcome(error=describe(exc))
         log.warning("webhooks: try to endpoint %s passed its %gs deadline", endpoint.id, deadline)
-        return Outcome(error=f"Timeout: no full answer within {deadline:g} seconds.")
+        return Outcome(error=f"Timeout: no full answer within {deadline:g} s.")
     except Exception as exc:
         log.warning("webhooks: try to endpoint %s failed", endpoint.id, exc_info=True)
         return Outcome(error=describe(exc))
