@@ -26,7 +26,7 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Min
 
 from models.clock import utcnow
@@ -341,18 +341,23 @@ async def due_endpoints(now: datetime) -> list[UUID]:
     Grouped by endpoint in the database over the (status, next_attempt_at) index's range of
     due rows, so an endpoint with a backlog of thousands of due deliveries counts once and
     cannot crowd the others out of a run; disabled endpoints (their deliveries stay pending)
-    are left out by a list read once. A DISTINCT, or a join with the endpoints, makes SQLite
-    scan the deliveries by endpoint in full. Deliveries waiting behind a retrying one are not
-    due before it: `_try` moves them along.
+    are left out by a list read once. A DISTINCT, a join with the endpoints, or a GROUP BY
+    on the column itself makes SQLite scan the deliveries by endpoint in full (to group
+    them in index order): grouping on COALESCE(endpoint_id, endpoint_id), the same value,
+    keeps it on the range of due rows. Deliveries waiting behind a retrying one are not due
+    before it: `_try` moves them along.
     """
     disabled = Subquery(WebhookEndpoint.filter(enabled=False).values("id"))
     due = (
         await WebhookDelivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
         .exclude(endpoint_id__in=disabled)
-        .annotate(first_due=Min("next_attempt_at"))
-        .group_by("endpoint_id")
+        .annotate(
+            due_endpoint=RawSQL('COALESCE("endpoint_id", "endpoint_id")'),
+            first_due=Min("next_attempt_at"),
+        )
+        .group_by("due_endpoint")
         .order_by("first_due")
         .limit(DUE_ENDPOINTS)
-        .values_list("endpoint_id", flat=True)
+        .values_list("due_endpoint", flat=True)
     )
     return [UUID(str(row)) for row in due]
