@@ -39,6 +39,7 @@ bench: install postgres
 	$(BIN)/python -m benchmarks.directory
 	$(BIN)/python -m benchmarks.activity
 	$(BIN)/python -m benchmarks.relationship_activity
+	$(BIN)/python -m benchmarks.webhooks_due
 
 lint: install
 	$(BIN)/ruff check .

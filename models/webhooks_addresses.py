@@ -3,7 +3,11 @@ and again, on the addresses the name resolves to then, before each delivery.
 
 A name that resolves to a private, loopback, link-local or otherwise non-public address is
 refused (no one may point our workers at the internal network), unless private addresses
-are allowed (development, tests); plain http is allowed then, for loopback only.
+are allowed (development, tests); plain http is allowed then, for loopback only. So are the
+IPv6 ranges that carry an IPv4 address inside (NAT64, 6to4, Teredo, IPv4-compatible and
+translated addresses): the IPv4 address inside may be private, and a public receiver has no
+reason to sit behind one. A URL with spaces or control characters, or one the HTTP client
+would not send, is refused too.
 """
 
 from __future__ import annotations
@@ -14,7 +18,25 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
+import httpx
+
 MAX_URL_LENGTH = 2000
+
+# IPv6 ranges refused outright: each carries (or routes to) an IPv4 address inside, or is
+# deprecated, while Python's `is_global` may call it public. IPv4-mapped addresses
+# (::ffff:0:0/96) are checked as the IPv4 address they hold instead.
+REFUSED_IPV6 = tuple(
+    ipaddress.IPv6Network(network)
+    for network in (
+        "::/96",  # IPv4-compatible (deprecated), and the unspecified and loopback addresses
+        "::ffff:0:0:0/96",  # IPv4-translated (SIIT)
+        "64:ff9b::/96",  # NAT64, well-known prefix
+        "64:ff9b:1::/48",  # NAT64, local use
+        "2001::/32",  # Teredo
+        "2002::/16",  # 6to4
+        "fec0::/10",  # site-local (deprecated)
+    )
+)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -36,19 +58,29 @@ class Target:
 
 
 def is_public(address: IPAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return is_public(address.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return is_public(address.ipv4_mapped)
+        if any(address in network for network in REFUSED_IPV6):
+            return False
     return address.is_global and not address.is_multicast
+
+
+def _has_control_or_space(url: str) -> bool:
+    return any(ord(ch) < 0x21 or 0x7F <= ord(ch) <= 0x9F or ch.isspace() for ch in url)
 
 
 def parse(url: str) -> SplitResult:
     """The URL's parts, when it is an absolute http(s) URL without credentials."""
     if len(url) > MAX_URL_LENGTH:
         raise AddressRefused(f"The URL is longer than {MAX_URL_LENGTH} characters.")
+    if _has_control_or_space(url):
+        raise AddressRefused("The URL may not hold spaces or control characters.")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError on a bad port)
-    except ValueError as exc:
+        httpx.URL(url)  # what the delivery will send: it must take the URL as it is
+    except (ValueError, httpx.InvalidURL) as exc:
         raise AddressRefused("The URL is not valid.") from exc
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise AddressRefused("The URL must be an https:// URL.")

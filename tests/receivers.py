@@ -4,6 +4,7 @@ Standard Webhooks specification (deliberately not `models.standard_webhooks`).
 The receiver serves TLS with a certificate from a throwaway CA (trustme); the app trusts
 that CA through WEBHOOKS_CA_BUNDLE. It records every request it gets, answers what the
 test queues (200 otherwise), and can go down (its port refuses connections) and come back.
+It can also stall before answering, or trickle its answer a byte at a time.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Answer:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     stall: float = 0.0  # seconds to wait before answering, as a stuck receiver would
+    trickle: float = 0.0  # seconds between the bytes of the answer, as a slow-loris would
 
 
 class TrustedCA:
@@ -107,11 +109,30 @@ class Receiver:
                 answer = receiver._answer(Received(self.path, headers, body))
                 if answer.stall:
                     time.sleep(answer.stall)
+                if answer.trickle:
+                    self._trickle(answer)
+                    return
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
                 self.send_header("content-length", "0")
                 self.end_headers()
+
+            def _trickle(self, answer: Answer) -> None:
+                """The status line and headers, each byte after a pause, until the client
+                hangs up; every pause is shorter than a client's read timeout."""
+                self.close_connection = True
+                head = f"HTTP/1.1 {answer.status} OK\r\n" + "".join(
+                    f"{name}: {value}\r\n" for name, value in answer.headers.items()
+                )
+                head += "x-padding: " + "." * 200 + "\r\ncontent-length: 0\r\n\r\n"
+                try:
+                    for byte in head.encode():
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(answer.trickle)
+                except OSError:
+                    pass  # the client gave up
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

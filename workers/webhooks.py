@@ -6,6 +6,11 @@ is due again, so a lost queue loses nothing. An endpoint receives the events of 
 key (a relationship, or the object) one at a time, in the order they happened: a later event
 waits while an earlier one is retrying. Failures are retried on RETRY_SCHEDULE (about three
 days); `Retry-After` pushes the next try later; `410 Gone` disables the endpoint.
+
+One endpoint cannot hold up the others: whatever goes wrong in a try (an answer that cannot
+be read, a URL the client refuses, a receiver trickling its answer) is that try's failure,
+recorded like any other; each try has an overall deadline; and the cron job looks for due
+endpoints, each counted once, not for due rows, which one endpoint's backlog could fill.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from tortoise.expressions import Q
+from tortoise.expressions import Q, RawSQL, Subquery
+from tortoise.functions import Min
 
 from models.clock import utcnow
 from models.enums import OrganizationKind
@@ -41,7 +47,7 @@ RETRY_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 
 MAX_ATTEMPTS = 1 + len(RETRY_SCHEDULE)
 MAX_RETRY_AFTER = timedelta(days=1)  # a Retry-After further out is taken as this
 BATCH = 500  # pending deliveries of one endpoint read at a time
-DUE_SCAN = 1000  # due deliveries the cron job reads to find the endpoints to deliver to
+DUE_ENDPOINTS = 1000  # endpoints with a delivery due that one cron run delivers to
 ENDPOINTS_AT_ONCE = 10  # endpoints a job delivers to concurrently
 USER_AGENT = "Partnerhub-Webhooks/1"
 
@@ -95,13 +101,28 @@ def retry_after(value: str | None, now: datetime) -> timedelta | None:
     if not value:
         return None
     try:
-        wait = timedelta(seconds=max(0, int(value.strip())))
+        seconds = int(value.strip())
     except ValueError:
         try:
             wait = parsedate_to_datetime(value) - now
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
+    else:
+        # (capped before it becomes a timedelta, which a huge number would overflow)
+        wait = timedelta(seconds=min(max(0, seconds), MAX_RETRY_AFTER.total_seconds()))
     return min(max(wait, timedelta(0)), MAX_RETRY_AFTER)
+
+
+def try_deadline(timeout: httpx.Timeout) -> float:
+    """Seconds a whole try may last: resolving the name, connecting, sending, reading the
+    answer. The client's timeouts bound each read only, so a receiver trickling its answer
+    a byte at a time would keep a try alive without this."""
+    return 2 * (timeout.connect or 10.0) + 2 * (timeout.read or 10.0)
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as a delivery's `last_error`."""
+    return f"{type(exc).__name__}: {exc}"[:1000]
 
 
 @dataclass
@@ -145,7 +166,30 @@ async def _post(
     except AddressRefused as refused:
         return Outcome(error=f"Refused: {refused}")
     except httpx.HTTPError as exc:
-        return Outcome(error=f"{type(exc).__name__}: {exc}"[:1000])
+        return Outcome(error=describe(exc))
+
+
+async def _attempt(
+    client: httpx.AsyncClient, runtime: Runtime, endpoint: WebhookEndpoint, event: WebhookEvent
+) -> Outcome:
+    """One try, within its deadline; it never raises: what goes wrong is its failure."""
+    deadline = try_deadline(runtime.webhook_timeout)
+    limit = asyncio.timeout(deadline)
+    try:
+        async with limit:
+            now = utcnow()
+            body = body_of(event)
+            headers = headers_for(event, secrets_of(endpoint, runtime.sealer, now), body, now)
+            return await _post(client, runtime, endpoint.url, body, headers)
+    except TimeoutError as exc:
+        if not limit.expired():
+            log.warning("webhooks: try to endpoint %s failed", endpoint.id, exc_info=True)
+            return Outcome(error=describe(exc))
+        log.warning("webhooks: try to endpoint %s passed its %gs deadline", endpoint.id, deadline)
+        return Outcome(error=f"Timeout: no full answer within {deadline:g} s.")
+    except Exception as exc:
+        log.warning("webhooks: try to endpoint %s failed", endpoint.id, exc_info=True)
+        return Outcome(error=describe(exc))
 
 
 async def _claim(delivery: WebhookDelivery, now: datetime, lease: timedelta) -> bool:
@@ -185,10 +229,7 @@ async def _try(
     delivery: WebhookDelivery,
 ) -> None:
     event = await WebhookEvent.get(id=delivery.event_id)  # type: ignore[attr-defined]
-    now = utcnow()
-    body = body_of(event)
-    headers = headers_for(event, secrets_of(endpoint, runtime.sealer, now), body, now)
-    outcome = await _post(client, runtime, endpoint.url, body, headers)
+    outcome = await _attempt(client, runtime, endpoint, event)
     attempts = delivery.attempts + 1
     done_at = utcnow()
     changes: dict[str, Any] = {
@@ -245,7 +286,8 @@ async def deliver_to(runtime: Runtime, endpoint_id: UUID) -> int:
     endpoint = await WebhookEndpoint.get_or_none(id=endpoint_id)
     if endpoint is None:
         return 0
-    lease = timedelta(seconds=runtime.webhook_timeout.read or 10) * 3 + timedelta(seconds=30)
+    # (longer than a try may last, so that no other worker takes a delivery being tried)
+    lease = timedelta(seconds=try_deadline(runtime.webhook_timeout) + 30)
     tried = 0
     async with _client(runtime) as client:
         while endpoint.enabled:
@@ -278,33 +320,44 @@ async def deliver_to(runtime: Runtime, endpoint_id: UUID) -> int:
 
 
 async def deliver(runtime: Runtime, endpoint_ids: list[UUID]) -> int:
-    """Deliver to several endpoints, a few at a time."""
+    """Deliver to several endpoints, a few at a time; one that fails stops none of the others."""
     gate = asyncio.Semaphore(ENDPOINTS_AT_ONCE)
 
     async def one(endpoint_id: UUID) -> int:
         async with gate:
-            return await deliver_to(runtime, endpoint_id)
+            try:
+                return await deliver_to(runtime, endpoint_id)
+            except Exception:
+                # (what it holds stays leased until its lease ends, then is tried again)
+                log.exception("webhooks: delivering to endpoint %s failed", endpoint_id)
+                return 0
 
     return sum(await asyncio.gather(*(one(endpoint_id) for endpoint_id in endpoint_ids)))
 
 
 async def due_endpoints(now: datetime) -> list[UUID]:
-    """Endpoints with a delivery due, through the (status, next_attempt_at) index.
+    """The enabled endpoints with a delivery due, the longest waiting first, each once.
 
-    It reads the oldest due rows and deduplicates them here: a DISTINCT, or a join with the
-    endpoints, makes SQLite scan the deliveries by endpoint in full. Deliveries waiting
-    behind a retrying one are not due before it (`_try` moves them along), so an endpoint
-    that is down does not crowd the others out of the rows read.
+    Grouped by endpoint in the database over the (status, next_attempt_at) index's range of
+    due rows, so an endpoint with a backlog of thousands of due deliveries counts once and
+    cannot crowd the others out of a run; disabled endpoints (their deliveries stay pending)
+    are left out by a list read once. A DISTINCT, a join with the endpoints, or a GROUP BY
+    on the column itself makes SQLite scan the deliveries by endpoint in full (to group
+    them in index order): grouping on COALESCE(endpoint_id, endpoint_id), the same value,
+    keeps it on the range of due rows. Deliveries waiting behind a retrying one are not due
+    before it: `_try` moves them along.
     """
-    due = set(
+    disabled = Subquery(WebhookEndpoint.filter(enabled=False).values("id"))
+    due = (
         await WebhookDelivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .limit(DUE_SCAN)
-        .values_list("endpoint_id", flat=True)
+        .exclude(endpoint_id__in=disabled)
+        .annotate(
+            due_endpoint=RawSQL('COALESCE("endpoint_id", "endpoint_id")'),
+            first_due=Min("next_attempt_at"),
+        )
+        .group_by("due_endpoint")
+        .order_by("first_due")
+        .limit(DUE_ENDPOINTS)
+        .values_list("due_endpoint", flat=True)
     )
-    if not due:
-        return []
-    enabled = await WebhookEndpoint.filter(id__in=list(due), enabled=True).values_list(
-        "id", flat=True
-    )
-    return [UUID(str(row)) for row in enabled]
+    return [UUID(str(row)) for row in due]
