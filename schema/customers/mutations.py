@@ -7,7 +7,6 @@ import strawberry
 from models import tenant as m
 from models.rules import aobo
 from schema.context import Info
-from schema.customers.loaders import TenantLoaders
 from schema.customers.types import (
     CreateSupportIncidentInput,
     DirectoryUser,
@@ -33,9 +32,8 @@ def _license_payload(
     if found is None:
         return LicensePayload(subscription=None, user=None, errors=errors)
     subscription, user = found
-    loaders = TenantLoaders(subscription.customer_id)  # type: ignore[attr-defined]
     return LicensePayload(
-        subscription=Subscription.of(subscription, loaders),
+        subscription=Subscription.of(subscription),
         user=DirectoryUser.of(user),
         errors=errors,
     )
@@ -137,5 +135,4 @@ class CustomerMutations:
         if found is None:
             return DomainSubscriptionPayload(domain=None, errors=errors)
         domain = await found.domain
-        loaders = TenantLoaders(found.customer_id)  # type: ignore[attr-defined]
-        return DomainSubscriptionPayload(domain=Domain.of(domain, loaders), errors=errors)
+        return DomainSubscriptionPayload(domain=Domain.of(domain), errors=errors)
