@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.settings import Settings
+from models.access import SecurityGroup
 from models.catalog import AdminRole
 from models.enums import PartnerRole
 from models.organizations import Organization
@@ -67,8 +68,19 @@ CUSTOMERS = (
 #   29. the people who opened incidents (user loader batch)
 CUSTOMERS_WITH_EVERY_LIST_QUERIES = 29
 
+USERS_AFTER = """
+query($first: Int!, $after: String!) { customers(first: $first) { edges { node {
+  users(first: 1, after: $after) { edges { node { id } } }
+} } } }
+"""
+# Nested pages after a cursor: the pages of the customers that share the cursor are one
+# windowed query (a cursor names one customer's row, so in practice one query per customer
+# paged that way; here every customer is asked with the same cursor):
+#   1. the token  2. the page of relationships  3-5. the agent's access  6. the users' pages
+USERS_AFTER_QUERIES = 6
 
-async def _customer_of(agent: Person, group_n: int, group: Any) -> Organization:
+
+async def _customer_of(agent: Person, group: SecurityGroup) -> Organization:
     """Another customer of the agent's partner, granting GLOBAL_READER, which the agent's group
     holds, with ROWS_EACH rows of each kind of data."""
     admin = await f.person(await f.customer(), AdminRole.GLOBAL_ADMINISTRATOR)
@@ -120,20 +132,30 @@ async def _page(api: GraphQLClient, agent: Person, first: int) -> tuple[dict[str
     return body, list(queries)
 
 
+async def _after(api: GraphQLClient, agent: Person, first: int, cursor: str) -> list[str]:
+    with _logged_queries() as queries:
+        data = await api.query(USERS_AFTER, {"first": first, "after": cursor}, agent.token)
+    assert len(data["customers"]["edges"]) == first
+    return list(queries)
+
+
 async def test_a_page_of_customers_with_every_nested_list_costs_the_same_for_1_or_30(
     api: GraphQLClient, db: Settings
 ) -> None:
     # Given a partner's agent whose group holds GLOBAL_READER for one customer with data
     agent = await f.person(await f.partner(), PartnerRole.ADMIN_AGENT)
     group = await f.group(agent, "Readers", agent)
-    await _customer_of(agent, 0, group)
+    await _customer_of(agent, group)
     one, one_queries = await _page(api, agent, 1)
     _check(one, 1)
+    cursor = one["data"]["customers"]["edges"][0]["node"]["users"]["pageInfo"]["endCursor"]
+    after_one = await _after(api, agent, 1, cursor)
 
     # When the partner has thirty such customers
-    for n in range(1, MANY):
-        await _customer_of(agent, n, group)
+    for _ in range(1, MANY):
+        await _customer_of(agent, group)
     many, many_queries = await _page(api, agent, MANY)
+    after_many = await _after(api, agent, MANY, cursor)
 
     # Then a page of thirty, with every list of each, costs what a page of one costs
     _check(many, MANY)
@@ -141,4 +163,8 @@ async def test_a_page_of_customers_with_every_nested_list_costs_the_same_for_1_o
         f"expected {CUSTOMERS_WITH_EVERY_LIST_QUERIES} queries for 1 customer and for {MANY}, "
         f"got {len(one_queries)} and {len(many_queries)}"
         f"\nfor 1:\n{_listing(one_queries)}\nfor {MANY}:\n{_listing(many_queries)}"
+    )
+    # And so does a nested page after a cursor
+    assert len(after_one) == len(after_many) == USERS_AFTER_QUERIES, (
+        f"\nfor 1:\n{_listing(after_one)}\nfor {MANY}:\n{_listing(after_many)}"
     )
