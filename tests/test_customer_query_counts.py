@@ -1,6 +1,6 @@
 """A partner's page of customers costs a fixed number of SQL queries, whatever it nests.
 
-Every nested list of `Customer` reads all the page's customers at once (one windowed query
+Every nested list of `Customer` reads all the page's customers at once (one UNION ALL query
 for the pages, one grouped COUNT for the totalCounts), each related row through a loader
 batch, and the agent's access to every customer in one pass: `customers(first: 1)` and
 `customers(first: 30)` with every nested list send the same statements.
@@ -60,7 +60,7 @@ CUSTOMERS = (
 #      the agent's groups' assignments, the active grants
 #   6. the customers' totalCount
 #   7. the customers' names (organization loader batch)
-#   8-23. each of the 8 lists the agent may read: its pages (one windowed query) and its
+#   8-23. each of the 8 lists the agent may read: its pages (one UNION ALL query) and its
 #      totalCounts (one grouped COUNT)
 #   24-27. the related rows: users and subscriptions of licenses, assigned license counts,
 #      domain subscriptions (one batch each)
@@ -73,9 +73,8 @@ query($first: Int!, $after: String!) { customers(first: $first) { edges { node {
   users(first: 1, after: $after) { edges { node { id } } }
 } } } }
 """
-# Nested pages after a cursor: the pages of the customers that share the cursor are one
-# windowed query (a cursor names one customer's row, so in practice one query per customer
-# paged that way; here every customer is asked with the same cursor):
+# Nested pages after a cursor are branches of the same statement as the others, each with
+# its own cursor (here every customer is asked with the same one):
 #   1. the token  2. the page of relationships  3-5. the agent's access  6. the users' pages
 USERS_AFTER_QUERIES = 6
 

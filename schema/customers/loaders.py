@@ -2,18 +2,16 @@
 
 A page of customers asks each loader for all its customers at once, so a page costs the
 same number of queries for 1 customer or 100, whatever it nests:
-- each nested list (`CustomerList`): one windowed query per batch for the pages (a nested
-  `first` applies per customer, see `windowed.py`), one grouped COUNT for the totalCounts;
+- each nested list (`CustomerList`): one query per batch for the pages (a nested `first`
+  applies per customer, see `first_rows.py`), one grouped COUNT for the totalCounts;
 - each related row: one query per batch, filtered by the customer as well as by the key.
 
 Keys carry the customer, so a row of one customer never answers for another. A nested page
-after a cursor is read with the other keys of its batch that have the same cursor: since a
-cursor names one customer's row, that is one query per customer paged that way.
+after a cursor is a branch of the same statement as the others, with its own cursor.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -24,8 +22,8 @@ from tortoise.functions import Count
 from tortoise.models import Model
 
 from models import tenant as m
-from schema.customers.windowed import first_rows_per_customer
-from schema.pagination import Connection, after_cursor, connection, page_size
+from schema.customers.first_rows import Rows, first_rows
+from schema.pagination import MAX_PAGE_SIZE, Connection, after_cursor, connection, page_size
 
 ModelT = TypeVar("ModelT", bound=Model)
 NodeT = TypeVar("NodeT")
@@ -48,7 +46,10 @@ class CustomerList(Generic[ModelT]):
 
     def __init__(self, model: type[ModelT]) -> None:
         self.model = model
-        self.pages: DataLoader[PageKey, Page[ModelT]] = DataLoader(self._pages)
+        # A page of customers holds at most 100: a batch is one statement of as many branches
+        self.pages: DataLoader[PageKey, Page[ModelT]] = DataLoader(
+            self._pages, max_batch_size=MAX_PAGE_SIZE
+        )
         self.counts: DataLoader[UUID, int] = DataLoader(self._counts)
 
     async def connection(
@@ -65,20 +66,16 @@ class CustomerList(Generic[ModelT]):
         return connection(page.rows, page.has_next, to_node, lambda: self.counts.load(customer_id))
 
     async def _pages(self, keys: list[PageKey]) -> list[Page[ModelT]]:
-        by_cursor: dict[str | None, list[PageKey]] = defaultdict(list)
-        for key in keys:
-            by_cursor[key[2]].append(key)
-        pages: dict[PageKey, Page[ModelT]] = {}
-        for after, batch in by_cursor.items():
-            # One more row than the largest page tells each page whether more follow.
-            limit = max(size for _, size, _ in batch) + 1
-            customers = {customer_id for customer_id, _, _ in batch}
-            where = after_cursor(after) if after else None
-            found = await first_rows_per_customer(self.model, customers, where, limit)
-            for key in batch:
-                rows = found.get(key[0], [])
-                pages[key] = Page(rows[: key[1]], len(rows) > key[1])
-        return [pages[key] for key in keys]
+        # One more row than the page tells whether more follow.
+        asked = [
+            Rows(self.model, customer_id, after_cursor(after) if after else None, size + 1)
+            for customer_id, size, after in keys
+        ]
+        found = await first_rows(asked)
+        return [
+            Page(rows[:size], len(rows) > size)
+            for rows, (_, size, _) in zip(found, keys, strict=True)
+        ]
 
     async def _counts(self, keys: list[UUID]) -> list[int]:
         rows = (
