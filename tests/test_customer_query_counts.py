@@ -1,7 +1,7 @@
 """A partner's page of customers costs a fixed number of SQL queries, whatever it nests.
 
 Every nested list of `Customer` reads all the page's customers at once (one UNION ALL query
-for the pages, one grouped COUNT for the totalCounts), each related row through a loader
+for the pages, one statement of COUNTs for the totalCounts), each related row through a loader
 batch, and the agent's access to every customer in one pass: `customers(first: 1)` and
 `customers(first: 30)` with every nested list send the same statements.
 """
@@ -61,7 +61,7 @@ CUSTOMERS = (
 #   6. the customers' totalCount
 #   7. the customers' names (organization loader batch)
 #   8-23. each of the 8 lists the agent may read: its pages (one UNION ALL query) and its
-#      totalCounts (one grouped COUNT)
+#      totalCounts (one UNION ALL of COUNTs)
 #   24-27. the related rows: users and subscriptions of licenses, assigned license counts,
 #      domain subscriptions (one batch each)
 #   28. the partners named on rows (organization loader batch)

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from pypika_tortoise.terms import Parameterizer, Star, ValueWrapper
 from tortoise.expressions import Q
+from tortoise.functions import Count
 from tortoise.models import Model
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -34,6 +35,33 @@ class Rows(Generic[ModelT]):
     customer_id: UUID
     where: Q | None
     limit: int
+
+
+async def row_counts(model: type[Model], customer_ids: Sequence[UUID]) -> list[int]:
+    """How many rows of `model` each customer holds, in one statement of one indexed COUNT
+    per customer (a grouped COUNT over an IN list lets PostgreSQL pick a parallel scan of
+    the whole table when the page's customers hold much of it)."""
+    branches = []
+    db = None
+    for n, customer_id in enumerate(customer_ids):
+        counted = (
+            model.filter(customer_id=customer_id).annotate(rows=Count("id")).values_list("rows")
+        )
+        counted._choose_db_if_not_chosen()
+        counted._make_query()
+        db = counted._db
+        branch = counted.query.as_(f"{_BRANCH}{n}")
+        number = ValueWrapper(n, allow_parametrize=False).as_(_BRANCH)
+        branches.append(db.query_class.from_(branch).select(Star(branch), number))
+    counts = [0 for _ in customer_ids]
+    if db is None:
+        return counts
+    parameterizer = Parameterizer()
+    context = db.query_class.SQL_CONTEXT.copy(parameterizer=parameterizer)
+    sql = " UNION ALL ".join(branch.get_sql(context) for branch in branches)
+    for record in await db.execute_query_dict(sql, parameterizer.values):
+        counts[record[_BRANCH]] = record["rows"]
+    return counts
 
 
 async def first_rows(asked: Sequence[Rows[ModelT]]) -> list[list[ModelT]]:

@@ -3,7 +3,7 @@
 A page of customers asks each loader for all its customers at once, so a page costs the
 same number of queries for 1 customer or 100, whatever it nests:
 - each nested list (`CustomerList`): one query per batch for the pages (a nested `first`
-  applies per customer, see `first_rows.py`), one grouped COUNT for the totalCounts;
+  applies per customer, see `first_rows.py`), one statement of COUNTs for the totalCounts;
 - each related row: one query per batch, filtered by the customer as well as by the key.
 
 Keys carry the customer, so a row of one customer never answers for another. A nested page
@@ -22,7 +22,7 @@ from tortoise.functions import Count
 from tortoise.models import Model
 
 from models import tenant as m
-from schema.customers.first_rows import Rows, first_rows
+from schema.customers.first_rows import Rows, first_rows, row_counts
 from schema.pagination import MAX_PAGE_SIZE, Connection, after_cursor, connection, page_size
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -50,7 +50,7 @@ class CustomerList(Generic[ModelT]):
         self.pages: DataLoader[PageKey, Page[ModelT]] = DataLoader(
             self._pages, max_batch_size=MAX_PAGE_SIZE
         )
-        self.counts: DataLoader[UUID, int] = DataLoader(self._counts)
+        self.counts: DataLoader[UUID, int] = DataLoader(self._counts, max_batch_size=MAX_PAGE_SIZE)
 
     async def connection(
         self,
@@ -78,14 +78,7 @@ class CustomerList(Generic[ModelT]):
         ]
 
     async def _counts(self, keys: list[UUID]) -> list[int]:
-        rows = (
-            await self.model.filter(customer_id__in=keys)
-            .annotate(rows=Count("id"))
-            .group_by("customer_id")
-            .values_list("customer_id", "rows")
-        )
-        counts: dict[UUID, int] = dict(rows)
-        return [counts.get(key, 0) for key in keys]
+        return await row_counts(self.model, keys)
 
 
 def _rows_by(
