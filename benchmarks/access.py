@@ -1,6 +1,6 @@
 """How the access check of every AOBO request scales with the size of the partner's book.
 
-    python -m benchmarks.access [--small 100] [--large 10000] [--calls 200]
+    python -m benchmarks.access [--small 100] [--large 10000] [--calls 200] [--users 50]
                                 [--backend sqlite|postgres|both]
 
 For each backend it builds a throwaway database with the committed migrations: one partner
@@ -10,12 +10,19 @@ them), and as many unrelated grants of other partners again. It times `customer_
 (one agent, one customer: what `customer(id:)` and every AOBO mutation pay) and
 `customers_access` for a page of 100 customers (what `customers(first: 100)` pays), as the
 median of `--calls` calls, and prints both sizes and their ratio.
+
+On the baseline database it also gives every customer `--users` directory users and times
+the agent's `customers` request through the app (in process), with each customer's first 10
+users and their totalCount: a page of 1 customer (the baseline) and a page of 30, with the
+SQL statements each request sends. Per-request loaders make both pages cost the same number of
+statements, so the page of 30 costs what its rows cost, not 30 times the queries.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import random
 import statistics
 import tempfile
@@ -23,10 +30,15 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
+import httpx
 from tortoise import connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from api.app import create_app
+from api.auth import issue_token
+from api.settings import Settings
 from models.access import AccessAssignment, SecurityGroup, SecurityGroupMember
 from models.actors import Actor
 from models.catalog import AdminRole
@@ -36,6 +48,7 @@ from models.enums import OrganizationKind, PartnerRole, RelationshipType
 from models.organizations import Organization, User
 from models.relationships import Relationship, RoleGrant, active_key
 from models.rules.access_roles import customer_access, customers_access
+from models.tenant import DirectoryUser
 from tests.servers import PostgresServer
 
 ROLES = (
@@ -46,6 +59,25 @@ ROLES = (
 GROUPS = 10
 PAGE = 100
 BATCH = 2000
+NESTED_PAGE = 30
+CUSTOMERS_WITH_USERS = """
+query($first: Int!) { customers(first: $first) { totalCount edges { node {
+  id name roles
+  users(first: 10) { totalCount edges { node { id userPrincipalName } } }
+} } } }
+"""
+
+
+class _Statements(logging.Handler):
+    """Counts the SQL statements Tortoise sends (it logs each on `tortoise.db_client`)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.getMessage().startswith(("Created connection", "Closed connection")):
+            self.count += 1
 
 
 async def _book(
@@ -98,6 +130,68 @@ async def _median(calls: int, call: Callable[[], Awaitable[object]]) -> float:
     return statistics.median(timings)
 
 
+async def _users(customer_ids: list[UUID], users: int) -> None:
+    rows = [
+        DirectoryUser(
+            customer_id=customer_id,
+            display_name=f"User {n}",
+            user_principal_name=f"u{n}@{customer_id}.test",
+        )
+        for customer_id in customer_ids
+        for n in range(users)
+    ]
+    await DirectoryUser.bulk_create(rows, batch_size=BATCH)
+
+
+async def _request_cost(url: str, token: str, first: int, calls: int) -> tuple[float, int]:
+    """The median time of the agent's `customers(first:)` request with nested users, and the
+    SQL statements one such request sends."""
+    app = create_app(Settings(database_url=url, environment="test"))
+    headers = {"authorization": f"Bearer {token}"}
+    body = {"query": CUSTOMERS_WITH_USERS, "variables": {"first": first}}
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as http,
+    ):
+
+        async def request() -> None:
+            answer = (await http.post("/graphql", json=body, headers=headers)).json()
+            assert "errors" not in answer, answer
+            assert len(answer["data"]["customers"]["edges"]) == first, answer
+
+        statements = _Statements()
+        logger = logging.getLogger("tortoise.db_client")
+        logger.addHandler(statements)
+        logger.setLevel(logging.DEBUG)
+        try:
+            await request()
+        finally:
+            logger.removeHandler(statements)
+            logger.setLevel(logging.NOTSET)
+        return await _median(calls, request), statements.count
+
+
+async def _nested(url: str, users: int, calls: int) -> None:
+    """Time the agent's page of customers with their users: 1 customer, then NESTED_PAGE."""
+    async with database(url):
+        agent = await User.get(email="agent@fabrikam.test")
+        partner_id = agent.organization_id  # type: ignore[attr-defined]
+        book = await Relationship.filter(partner_id=partner_id).values_list(
+            "customer_id", flat=True
+        )
+        await _users(list(book), users)  # type: ignore[arg-type]
+        await connections.get("default").execute_script("ANALYZE")
+        token = await issue_token(agent)
+    one, one_statements = await _request_cost(url, token, 1, calls)
+    many, many_statements = await _request_cost(url, token, NESTED_PAGE, calls)
+    print(
+        f"    customers with {users} users each, the first 10 of them nested: a page of 1 "
+        f"{one * 1000:6.2f} ms, {one_statements} statements (baseline); a page of "
+        f"{NESTED_PAGE} {many * 1000:6.2f} ms ({many / one:.2f}x), {many_statements} statements",
+        flush=True,
+    )
+
+
 async def _measure(url: str, customers: int, calls: int) -> tuple[float, float]:
     EXECUTOR_CACHE.clear()  # Tortoise caches SQL by connection name; we switch dialects
     await migrate(url)
@@ -134,16 +228,19 @@ async def _measure(url: str, customers: int, calls: int) -> tuple[float, float]:
 
 
 async def _backend(
-    name: str, url_for: Callable[[str], str], sizes: tuple[int, int], calls: int
+    name: str, url_for: Callable[[str], str], sizes: tuple[int, int], calls: int, users: int
 ) -> None:
     small, large = sizes
     print(f"{name}: access checks of one agent (median of {calls} calls)", flush=True)
-    base_one, base_page = await _measure(url_for("small"), small, calls)
+    small_url = url_for("small")
+    base_one, base_page = await _measure(small_url, small, calls)
     print(
         f"    {small:>7,} customers: {base_one * 1000:6.2f} ms for one customer, "
         f"{base_page * 1000:6.2f} ms for a page of {PAGE}  (baseline)",
         flush=True,
     )
+    if users:
+        await _nested(small_url, users, calls)
     one, page = await _measure(url_for("large"), large, calls)
     print(
         f"    {large:>7,} customers: {one * 1000:6.2f} ms for one customer "
@@ -158,6 +255,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=PAGE)
     parser.add_argument("--large", type=int, default=10_000)
     parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--users", type=int, default=50, help="0 skips the nested page")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
     sizes = (args.small, args.large)
@@ -165,7 +263,11 @@ def main() -> None:
         if args.backend in ("sqlite", "both"):
             asyncio.run(
                 _backend(
-                    "SQLite", lambda size: f"sqlite://{Path(folder) / size}.db", sizes, args.calls
+                    "SQLite",
+                    lambda size: f"sqlite://{Path(folder) / size}.db",
+                    sizes,
+                    args.calls,
+                    args.users,
                 )
             )
         if args.backend in ("postgres", "both"):
@@ -176,6 +278,7 @@ def main() -> None:
                         lambda size: server.create_database(f"bench_access_{size}"),
                         sizes,
                         args.calls,
+                        args.users,
                     )
                 )
 

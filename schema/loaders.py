@@ -12,6 +12,7 @@ from models.catalog import CURRENT_AGREEMENT_VERSION
 from models.invitations import Invitation
 from models.organizations import Organization, User
 from models.relationships import AgreementAcceptance, RelationshipTypeRecord, RoleGrant
+from schema.customers.loaders import CustomerDataLoaders
 
 
 async def _organizations(keys: list[UUID]) -> list[Organization | None]:
@@ -68,6 +69,8 @@ class Loaders:
     relationship_types: DataLoader[UUID, list[RelationshipTypeRecord]] = field(
         default_factory=lambda: DataLoader(_types)
     )
+    # Customers' data, keyed by customer: only for a `Customer` the viewer's access opened.
+    customer_data: CustomerDataLoaders = field(default_factory=CustomerDataLoaders)
     # By id, unchecked: only for fields whose parent the viewer may see, such as a lead's.
     invitation: DataLoader[UUID, Invitation | None] = field(
         default_factory=lambda: DataLoader(_invitations)

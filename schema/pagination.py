@@ -68,7 +68,8 @@ def _cursor(item: _Keyed) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
-def _after(cursor: str) -> Q:
+def after_cursor(cursor: str) -> Q:
+    """The rows that come after `cursor` (newest first), or BAD_USER_INPUT for a bad one."""
     try:
         created, id_ = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if not (isinstance(created, str) and isinstance(id_, str)):
@@ -79,6 +80,29 @@ def _after(cursor: str) -> Q:
     return Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=uuid)
 
 
+def page_size(first: int | None) -> int:
+    """How many rows a page holds: `first`, checked, or the default."""
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 0 <= size <= MAX_PAGE_SIZE:
+        raise bad_input(f"`first` must be from 0 to {MAX_PAGE_SIZE}.")
+    return size
+
+
+def connection(
+    rows: Sequence[ModelT],
+    has_next: bool,
+    to_node: Callable[[ModelT], NodeT],
+    count: Callable[[], Awaitable[int]],
+) -> Connection[NodeT]:
+    """A page of rows already read, newest first; `count` answers `totalCount` when asked."""
+    edges = [Edge(node=to_node(row), cursor=_cursor(row)) for row in rows]  # type: ignore[arg-type]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
+        _count=count,
+    )
+
+
 async def paginate(
     queryset: QuerySet[ModelT],
     first: int | None,
@@ -86,18 +110,10 @@ async def paginate(
     to_node: Callable[[ModelT], NodeT],
 ) -> Connection[NodeT]:
     """One page, newest first. Costs one query, plus one for `totalCount` when asked."""
-    size = DEFAULT_PAGE_SIZE if first is None else first
-    if not 0 <= size <= MAX_PAGE_SIZE:
-        raise bad_input(f"`first` must be from 0 to {MAX_PAGE_SIZE}.")
+    size = page_size(first)
     page = queryset.order_by("-created_at", "-id")
     if after:
-        page = page.filter(_after(after))
+        page = page.filter(after_cursor(after))
     rows: Sequence[ModelT] = await page.limit(size + 1) if size else []
     has_next = len(rows) > size if size else await page.exists()
-    rows = rows[:size]
-    edges = [Edge(node=to_node(row), cursor=_cursor(row)) for row in rows]  # type: ignore[arg-type]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
-        _count=queryset.count,
-    )
+    return connection(rows[:size], has_next, to_node, queryset.count)

@@ -185,3 +185,39 @@ async def test_users_page_by_cursor_newest_first(api: GraphQLClient, db: Setting
     # And a bad cursor is refused
     bad = await api.raw(USERS, {"id": _oid(contoso), "after": "nope"}, admin.token)
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+TWO_ASSIGNMENTS = """
+mutation($a: LicenseInput!, $b: LicenseInput!) {
+  a: assignLicense(input: $a) { subscription { assignedLicenses } errors { code } }
+  b: assignLicense(input: $b) { subscription { assignedLicenses } errors { code } }
+}
+"""
+
+
+async def test_each_mutation_of_a_document_reads_the_data_as_the_ones_before_left_it(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given Contoso's subscription, one of its licenses assigned, and two users without one
+    contoso = await f.customer("Contoso")
+    data = await f.tenant(contoso)
+    admin = await f.person(contoso, AdminRole.GLOBAL_ADMINISTRATOR)
+    other = await DirectoryUser.create(
+        customer=contoso, display_name="Bo", user_principal_name="bo@contoso.test"
+    )
+
+    def license_for(user: DirectoryUser) -> dict[str, str]:
+        return {
+            "customerId": _oid(contoso),
+            "subscriptionId": str(encode_id("Subscription", data.subscription.id)),
+            "userId": str(encode_id("DirectoryUser", user.id)),
+        }
+
+    # When one document assigns a license to each, one after the other
+    got = await api.query(
+        TWO_ASSIGNMENTS, {"a": license_for(data.admin_user), "b": license_for(other)}, admin.token
+    )
+
+    # Then each payload counts the licenses as its own assignment left them
+    assert got["a"] == {"subscription": {"assignedLicenses": 2}, "errors": []}
+    assert got["b"] == {"subscription": {"assignedLicenses": 3}, "errors": []}

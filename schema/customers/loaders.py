@@ -1,54 +1,151 @@
-"""Data loaders for one customer's data, created with each `Customer` of a request.
+"""Data loaders for customers' data, one set per request (`Loaders.customer_data`).
 
-Each batch is one query, filtered by the customer as well as by the keys.
+A page of customers asks each loader for all its customers at once, so a page costs the
+same number of queries for 1 customer or 100, whatever it nests:
+- each nested list (`CustomerList`): one query per batch for the pages (a nested `first`
+  applies per customer, see `first_rows.py`), one statement of COUNTs for the totalCounts;
+- each related row: one query per batch, filtered by the customer as well as by the key.
+
+Keys carry the customer, so a row of one customer never answers for another. A nested page
+after a cursor is a branch of the same statement as the others, with its own cursor.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
+from tortoise.models import Model
 
 from models import tenant as m
+from schema.customers.first_rows import Rows, first_rows, row_counts
+from schema.pagination import MAX_PAGE_SIZE, Connection, after_cursor, connection, page_size
+
+ModelT = TypeVar("ModelT", bound=Model)
+NodeT = TypeVar("NodeT")
+
+# A nested page: the customer, the page size and the `after` cursor.
+PageKey = tuple[UUID, int, str | None]
+# A row of one customer: the customer and the row's key.
+RowKey = tuple[UUID, UUID]
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[ModelT]):
+    rows: list[ModelT]
+    has_next: bool
+
+
+class CustomerList(Generic[ModelT]):
+    """One kind of customer data (a model with `customer_id` and `created_at`), paged per
+    customer, newest first."""
+
+    def __init__(self, model: type[ModelT]) -> None:
+        self.model = model
+        # A page of customers holds at most 100: a batch is one statement of as many branches
+        self.pages: DataLoader[PageKey, Page[ModelT]] = DataLoader(
+            self._pages, max_batch_size=MAX_PAGE_SIZE
+        )
+        self.counts: DataLoader[UUID, int] = DataLoader(self._counts, max_batch_size=MAX_PAGE_SIZE)
+
+    async def connection(
+        self,
+        customer_id: UUID,
+        first: int | None,
+        after: str | None,
+        to_node: Callable[[ModelT], NodeT],
+    ) -> Connection[NodeT]:
+        size = page_size(first)
+        if after:
+            after_cursor(after)  # a bad cursor is refused before anything is read
+        page = await self.pages.load((customer_id, size, after or None))
+        return connection(page.rows, page.has_next, to_node, lambda: self.counts.load(customer_id))
+
+    async def _pages(self, keys: list[PageKey]) -> list[Page[ModelT]]:
+        # One more row than the page tells whether more follow.
+        asked = [
+            Rows(self.model, customer_id, after_cursor(after) if after else None, size + 1)
+            for customer_id, size, after in keys
+        ]
+        found = await first_rows(asked)
+        return [
+            Page(rows[:size], len(rows) > size)
+            for rows, (_, size, _) in zip(found, keys, strict=True)
+        ]
+
+    async def _counts(self, keys: list[UUID]) -> list[int]:
+        return await row_counts(self.model, keys)
+
+
+def _rows_by(
+    model: type[ModelT], column: str
+) -> Callable[[list[RowKey]], Awaitable[list[ModelT | None]]]:
+    """A batch function: the row of each (customer, key), by `column`, or None."""
+
+    async def load(keys: list[RowKey]) -> list[ModelT | None]:
+        rows = await model.filter(
+            customer_id__in={customer for customer, _ in keys},
+            **{f"{column}__in": {key for _, key in keys}},
+        )
+        found = {(row.customer_id, getattr(row, column)): row for row in rows}  # type: ignore[attr-defined]
+        return [found.get(key) for key in keys]
+
+    return load
+
+
+async def _assigned_counts(keys: list[RowKey]) -> list[int]:
+    rows = (
+        await m.LicenseAssignment.filter(
+            customer_id__in={customer for customer, _ in keys},
+            subscription_id__in={subscription for _, subscription in keys},
+        )
+        .annotate(assigned=Count("id"))
+        .group_by("customer_id", "subscription_id")
+        .values_list("customer_id", "subscription_id", "assigned")
+    )
+    counts = {(customer, subscription): n for customer, subscription, n in rows}
+    return [counts.get(key, 0) for key in keys]
 
 
 @dataclass
-class TenantLoaders:
-    customer_id: UUID
-    directory_user: DataLoader[UUID, m.DirectoryUser | None] = field(init=False)
-    subscription: DataLoader[UUID, m.Subscription | None] = field(init=False)
-    assigned_count: DataLoader[UUID, int] = field(init=False)
-    domain_subscription: DataLoader[UUID, m.DomainSubscription | None] = field(init=False)
+class CustomerDataLoaders:
+    """The lists of customers' data and the rows they refer to, for one request."""
 
-    def __post_init__(self) -> None:
-        self.directory_user = DataLoader(self._directory_users)
-        self.subscription = DataLoader(self._subscriptions)
-        self.assigned_count = DataLoader(self._assigned_counts)
-        self.domain_subscription = DataLoader(self._domain_subscriptions)
-
-    async def _directory_users(self, keys: list[UUID]) -> list[m.DirectoryUser | None]:
-        rows = await m.DirectoryUser.filter(customer_id=self.customer_id, id__in=keys)
-        found = {row.id: row for row in rows}
-        return [found.get(key) for key in keys]
-
-    async def _subscriptions(self, keys: list[UUID]) -> list[m.Subscription | None]:
-        rows = await m.Subscription.filter(customer_id=self.customer_id, id__in=keys)
-        found = {row.id: row for row in rows}
-        return [found.get(key) for key in keys]
-
-    async def _assigned_counts(self, keys: list[UUID]) -> list[int]:
-        rows = (
-            await m.LicenseAssignment.filter(customer_id=self.customer_id, subscription_id__in=keys)
-            .annotate(assigned=Count("id"))
-            .group_by("subscription_id")
-            .values_list("subscription_id", "assigned")
-        )
-        counts: dict[UUID, int] = dict(rows)
-        return [counts.get(key, 0) for key in keys]
-
-    async def _domain_subscriptions(self, keys: list[UUID]) -> list[m.DomainSubscription | None]:
-        rows = await m.DomainSubscription.filter(customer_id=self.customer_id, domain_id__in=keys)
-        found = {row.domain_id: row for row in rows}  # type: ignore[attr-defined]
-        return [found.get(key) for key in keys]
+    users: CustomerList[m.DirectoryUser] = field(
+        default_factory=lambda: CustomerList(m.DirectoryUser)
+    )
+    subscriptions: CustomerList[m.Subscription] = field(
+        default_factory=lambda: CustomerList(m.Subscription)
+    )
+    licenses: CustomerList[m.LicenseAssignment] = field(
+        default_factory=lambda: CustomerList(m.LicenseAssignment)
+    )
+    purchases: CustomerList[m.Purchase] = field(default_factory=lambda: CustomerList(m.Purchase))
+    billing_notifications: CustomerList[m.BillingNotification] = field(
+        default_factory=lambda: CustomerList(m.BillingNotification)
+    )
+    invoices: CustomerList[m.Invoice] = field(default_factory=lambda: CustomerList(m.Invoice))
+    support_incidents: CustomerList[m.SupportIncident] = field(
+        default_factory=lambda: CustomerList(m.SupportIncident)
+    )
+    devices: CustomerList[m.Device] = field(default_factory=lambda: CustomerList(m.Device))
+    apps: CustomerList[m.LobApp] = field(default_factory=lambda: CustomerList(m.LobApp))
+    domains: CustomerList[m.Domain] = field(default_factory=lambda: CustomerList(m.Domain))
+    directory_user: DataLoader[RowKey, m.DirectoryUser | None] = field(
+        default_factory=lambda: DataLoader(_rows_by(m.DirectoryUser, "id"))
+    )
+    subscription: DataLoader[RowKey, m.Subscription | None] = field(
+        default_factory=lambda: DataLoader(_rows_by(m.Subscription, "id"))
+    )
+    # By (customer, domain): the domain's subscription, if the customer bought the name.
+    domain_subscription: DataLoader[RowKey, m.DomainSubscription | None] = field(
+        default_factory=lambda: DataLoader(_rows_by(m.DomainSubscription, "domain_id"))
+    )
+    # By (customer, subscription): how many of its licenses are assigned.
+    assigned_count: DataLoader[RowKey, int] = field(
+        default_factory=lambda: DataLoader(_assigned_counts)
+    )

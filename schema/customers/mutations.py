@@ -7,7 +7,7 @@ import strawberry
 from models import tenant as m
 from models.rules import aobo
 from schema.context import Info
-from schema.customers.loaders import TenantLoaders
+from schema.customers.loaders import CustomerDataLoaders
 from schema.customers.types import (
     CreateSupportIncidentInput,
     DirectoryUser,
@@ -27,15 +27,21 @@ from schema.ids import require_id
 from schema.mutations import perform
 
 
+def _changed(info: Info) -> None:
+    """Customer data changed: later fields of the request read it afresh, not from the
+    request's loaders (a document may hold several mutations, run one after the other)."""
+    info.context.loaders.customer_data = CustomerDataLoaders()
+
+
 def _license_payload(
-    found: tuple[m.Subscription, m.DirectoryUser] | None, errors: list[UserError]
+    info: Info, found: tuple[m.Subscription, m.DirectoryUser] | None, errors: list[UserError]
 ) -> LicensePayload:
+    _changed(info)
     if found is None:
         return LicensePayload(subscription=None, user=None, errors=errors)
     subscription, user = found
-    loaders = TenantLoaders(subscription.customer_id)  # type: ignore[attr-defined]
     return LicensePayload(
-        subscription=Subscription.of(subscription, loaders),
+        subscription=Subscription.of(subscription),
         user=DirectoryUser.of(user),
         errors=errors,
     )
@@ -58,6 +64,7 @@ class CustomerMutations:
                 require_id("DirectoryUser", input.user_id, "userId"),
             ),
         )
+        _changed(info)
         return ResetUserPasswordPayload(
             user=DirectoryUser.of(found.user) if found else None,
             temporary_password=found.temporary_password if found else None,
@@ -81,6 +88,7 @@ class CustomerMutations:
                 input.severity,
             ),
         )
+        _changed(info)
         return SupportIncidentPayload(
             support_incident=SupportIncident.of(found) if found else None, errors=errors
         )
@@ -91,6 +99,7 @@ class CustomerMutations:
     )
     async def assign_license(self, info: Info, input: LicenseInput) -> LicensePayload:
         return _license_payload(
+            info,
             *await perform(
                 info,
                 lambda op: aobo.assign_license(
@@ -99,7 +108,7 @@ class CustomerMutations:
                     require_id("Subscription", input.subscription_id, "subscriptionId"),
                     require_id("DirectoryUser", input.user_id, "userId"),
                 ),
-            )
+            ),
         )
 
     @strawberry.mutation(
@@ -107,6 +116,7 @@ class CustomerMutations:
     )
     async def unassign_license(self, info: Info, input: LicenseInput) -> LicensePayload:
         return _license_payload(
+            info,
             *await perform(
                 info,
                 lambda op: aobo.unassign_license(
@@ -115,7 +125,7 @@ class CustomerMutations:
                     require_id("Subscription", input.subscription_id, "subscriptionId"),
                     require_id("DirectoryUser", input.user_id, "userId"),
                 ),
-            )
+            ),
         )
 
     @strawberry.mutation(
@@ -134,8 +144,8 @@ class CustomerMutations:
                 input.years,
             ),
         )
+        _changed(info)
         if found is None:
             return DomainSubscriptionPayload(domain=None, errors=errors)
         domain = await found.domain
-        loaders = TenantLoaders(found.customer_id)  # type: ignore[attr-defined]
-        return DomainSubscriptionPayload(domain=Domain.of(domain, loaders), errors=errors)
+        return DomainSubscriptionPayload(domain=Domain.of(domain), errors=errors)

@@ -19,11 +19,11 @@ from models.rules.access_roles import CustomerAccess
 from models.tenant_enums import IncidentSeverity, IncidentStatus, InvoiceStatus, SubscriptionStatus
 from schema.context import Info
 from schema.customers import enums as _enums  # noqa: F401  (registers the enums)
-from schema.customers.loaders import TenantLoaders
+from schema.customers.loaders import CustomerDataLoaders
 from schema.errors import UserError, forbidden
 from schema.ids import encode_id
 from schema.organizations.types import Organization, load_organization
-from schema.pagination import After, Connection, First, paginate
+from schema.pagination import After, Connection, First
 
 
 @strawberry.type(description="A user of the customer's directory.")
@@ -71,11 +71,11 @@ class Subscription:
     created_at: datetime = strawberry.field(description="When it started.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     _id: strawberry.Private[Any]
+    _customer_id: strawberry.Private[Any]
     _sold_by_id: strawberry.Private[Any]
-    _loaders: strawberry.Private[TenantLoaders]
 
     @classmethod
-    def of(cls, row: m.Subscription, loaders: TenantLoaders) -> Subscription:
+    def of(cls, row: m.Subscription) -> Subscription:
         return cls(
             id=encode_id("Subscription", row.id),
             offer_name=row.offer_name,
@@ -85,8 +85,8 @@ class Subscription:
             created_at=row.created_at,
             updated_at=row.updated_at,
             _id=row.id,
+            _customer_id=row.customer_id,  # type: ignore[attr-defined]
             _sold_by_id=row.sold_by_id,  # type: ignore[attr-defined]
-            _loaders=loaders,
         )
 
     @strawberry.field(description="The partner that sold it; null when the customer bought it.")
@@ -94,41 +94,44 @@ class Subscription:
         return await load_organization(info, self._sold_by_id)
 
     @strawberry.field(description="How many of its licenses are assigned to users.")
-    async def assigned_licenses(self) -> int:
-        return await self._loaders.assigned_count.load(self._id)
+    async def assigned_licenses(self, info: Info) -> int:
+        loaders = info.context.loaders.customer_data
+        return await loaders.assigned_count.load((self._customer_id, self._id))
 
 
 @strawberry.type(description="A license of a subscription, assigned to a directory user.")
 class LicenseAssignment:
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
     created_at: datetime = strawberry.field(description="When it was assigned.")
+    _customer_id: strawberry.Private[Any]
     _user_id: strawberry.Private[Any]
     _subscription_id: strawberry.Private[Any]
     _partner_id: strawberry.Private[Any]
-    _loaders: strawberry.Private[TenantLoaders]
 
     @classmethod
-    def of(cls, row: m.LicenseAssignment, loaders: TenantLoaders) -> LicenseAssignment:
+    def of(cls, row: m.LicenseAssignment) -> LicenseAssignment:
         return cls(
             id=encode_id("LicenseAssignment", row.id),
             created_at=row.created_at,
+            _customer_id=row.customer_id,  # type: ignore[attr-defined]
             _user_id=row.user_id,  # type: ignore[attr-defined]
             _subscription_id=row.subscription_id,  # type: ignore[attr-defined]
             _partner_id=row.assigned_by_partner_id,  # type: ignore[attr-defined]
-            _loaders=loaders,
         )
 
     @strawberry.field(description="The user holding the license.")
-    async def user(self) -> DirectoryUser:
-        row = await self._loaders.directory_user.load(self._user_id)
+    async def user(self, info: Info) -> DirectoryUser:
+        loaders = info.context.loaders.customer_data
+        row = await loaders.directory_user.load((self._customer_id, self._user_id))
         assert row is not None  # the assignment goes when the user goes
         return DirectoryUser.of(row)
 
     @strawberry.field(description="The subscription the license belongs to.")
-    async def subscription(self) -> Subscription:
-        row = await self._loaders.subscription.load(self._subscription_id)
+    async def subscription(self, info: Info) -> Subscription:
+        loaders = info.context.loaders.customer_data
+        row = await loaders.subscription.load((self._customer_id, self._subscription_id))
         assert row is not None  # the assignment goes when the subscription goes
-        return Subscription.of(row, self._loaders)
+        return Subscription.of(row)
 
     @strawberry.field(description="The partner whose agent assigned it on the customer's behalf.")
     async def assigned_by_partner(self, info: Info) -> Organization | None:
@@ -313,22 +316,23 @@ class Domain:
     verified: bool = strawberry.field(description="Whether the customer proved it owns it.")
     created_at: datetime = strawberry.field(description="When it was added.")
     _id: strawberry.Private[Any]
-    _loaders: strawberry.Private[TenantLoaders]
+    _customer_id: strawberry.Private[Any]
 
     @classmethod
-    def of(cls, row: m.Domain, loaders: TenantLoaders) -> Domain:
+    def of(cls, row: m.Domain) -> Domain:
         return cls(
             id=encode_id("Domain", row.id),
             name=row.name,
             verified=row.verified,
             created_at=row.created_at,
             _id=row.id,
-            _loaders=loaders,
+            _customer_id=row.customer_id,  # type: ignore[attr-defined]
         )
 
     @strawberry.field(description="The domain subscription, when the customer bought the name.")
-    async def subscription(self) -> DomainSubscription | None:
-        row = await self._loaders.domain_subscription.load(self._id)
+    async def subscription(self, info: Info) -> DomainSubscription | None:
+        loaders = info.context.loaders.customer_data
+        row = await loaders.domain_subscription.load((self._customer_id, self._id))
         if row is None:
             return None
         return DomainSubscription(
@@ -345,7 +349,6 @@ class Customer:
     id: strawberry.ID = strawberry.field(description="The customer organization's ID.")
     _id: strawberry.Private[Any]
     _access: strawberry.Private[CustomerAccess]
-    _loaders: strawberry.Private[TenantLoaders]
 
     @classmethod
     def of(cls, access: CustomerAccess) -> Customer:
@@ -353,12 +356,13 @@ class Customer:
             id=encode_id("Organization", access.customer_id),
             _id=access.customer_id,
             _access=access,
-            _loaders=TenantLoaders(access.customer_id),
         )
 
-    def _require(self, capability: Capability) -> None:
+    def _lists(self, info: Info, capability: Capability) -> CustomerDataLoaders:
+        """The request's loaders of customers' data, once the viewer may read this list."""
         if not self._access.allows(capability):
             raise forbidden(f"Your roles for this customer do not allow {capability}.")
+        return info.context.loaders.customer_data
 
     @strawberry.field(description="The customer organization's name.")
     async def name(self, info: Info) -> str:
@@ -390,77 +394,77 @@ class Customer:
 
     @strawberry.field(description="The directory's users, newest first (READ_USERS).")
     async def users(
-        self, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[DirectoryUser] | None:
-        self._require(Capability.READ_USERS)
-        rows = m.DirectoryUser.filter(customer_id=self._id)
-        return await paginate(rows, first, after, DirectoryUser.of)
+        rows = self._lists(info, Capability.READ_USERS).users
+        return await rows.connection(self._id, first, after, DirectoryUser.of)
 
     @strawberry.field(description="The subscriptions, newest first (READ_LICENSES).")
     async def subscriptions(
-        self, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[Subscription] | None:
-        self._require(Capability.READ_LICENSES)
-        rows = m.Subscription.filter(customer_id=self._id)
-        return await paginate(rows, first, after, lambda r: Subscription.of(r, self._loaders))
+        rows = self._lists(info, Capability.READ_LICENSES).subscriptions
+        return await rows.connection(self._id, first, after, Subscription.of)
 
     @strawberry.field(description="Licenses assigned to users, newest first (READ_LICENSES).")
     async def licenses(
-        self, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[LicenseAssignment] | None:
-        self._require(Capability.READ_LICENSES)
-        rows = m.LicenseAssignment.filter(customer_id=self._id)
-        return await paginate(rows, first, after, lambda r: LicenseAssignment.of(r, self._loaders))
+        rows = self._lists(info, Capability.READ_LICENSES).licenses
+        return await rows.connection(self._id, first, after, LicenseAssignment.of)
 
     @strawberry.field(
         description="What was bought, newest first (READ_PURCHASES; never under AOBO)."
     )
     async def purchases(
-        self, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[Purchase] | None:
-        self._require(Capability.READ_PURCHASES)
-        return await paginate(m.Purchase.filter(customer_id=self._id), first, after, Purchase.of)
+        rows = self._lists(info, Capability.READ_PURCHASES).purchases
+        return await rows.connection(self._id, first, after, Purchase.of)
 
     @strawberry.field(
         description="Billing notifications, newest first (READ_BILLING_NOTIFICATIONS)."
     )
     async def billing_notifications(
-        self, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[BillingNotification] | None:
-        self._require(Capability.READ_BILLING_NOTIFICATIONS)
-        rows = m.BillingNotification.filter(customer_id=self._id)
-        return await paginate(rows, first, after, BillingNotification.of)
+        rows = self._lists(info, Capability.READ_BILLING_NOTIFICATIONS).billing_notifications
+        return await rows.connection(self._id, first, after, BillingNotification.of)
 
     @strawberry.field(description="Invoices, newest first (READ_INVOICES; never under AOBO).")
     async def invoices(
-        self, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[Invoice] | None:
-        self._require(Capability.READ_INVOICES)
-        return await paginate(m.Invoice.filter(customer_id=self._id), first, after, Invoice.of)
+        rows = self._lists(info, Capability.READ_INVOICES).invoices
+        return await rows.connection(self._id, first, after, Invoice.of)
 
     @strawberry.field(description="Support incidents, newest first (READ_SUPPORT_INCIDENTS).")
     async def support_incidents(
-        self, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[SupportIncident] | None:
-        self._require(Capability.READ_SUPPORT_INCIDENTS)
-        rows = m.SupportIncident.filter(customer_id=self._id)
-        return await paginate(rows, first, after, SupportIncident.of)
+        rows = self._lists(info, Capability.READ_SUPPORT_INCIDENTS).support_incidents
+        return await rows.connection(self._id, first, after, SupportIncident.of)
 
     @strawberry.field(description="Devices of the device registry, newest first (READ_DEVICES).")
-    async def devices(self, first: First = None, after: After = None) -> Connection[Device] | None:
-        self._require(Capability.READ_DEVICES)
-        return await paginate(m.Device.filter(customer_id=self._id), first, after, Device.of)
+    async def devices(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Device] | None:
+        rows = self._lists(info, Capability.READ_DEVICES).devices
+        return await rows.connection(self._id, first, after, Device.of)
 
     @strawberry.field(description="Line-of-business apps, newest first (READ_APPS).")
-    async def apps(self, first: First = None, after: After = None) -> Connection[LobApp] | None:
-        self._require(Capability.READ_APPS)
-        return await paginate(m.LobApp.filter(customer_id=self._id), first, after, LobApp.of)
+    async def apps(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[LobApp] | None:
+        rows = self._lists(info, Capability.READ_APPS).apps
+        return await rows.connection(self._id, first, after, LobApp.of)
 
     @strawberry.field(description="Domain names, newest first (READ_DOMAINS).")
-    async def domains(self, first: First = None, after: After = None) -> Connection[Domain] | None:
-        self._require(Capability.READ_DOMAINS)
-        rows = m.Domain.filter(customer_id=self._id)
-        return await paginate(rows, first, after, lambda r: Domain.of(r, self._loaders))
+    async def domains(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Domain] | None:
+        rows = self._lists(info, Capability.READ_DOMAINS).domains
+        return await rows.connection(self._id, first, after, Domain.of)
 
 
 # ------------------------------------------------------------------------------- inputs

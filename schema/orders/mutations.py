@@ -8,7 +8,6 @@ from models.operation import Operation
 from models.rules import orders as rules
 from models.tenant import Subscription as SubscriptionRow
 from schema.context import Info
-from schema.customers.loaders import TenantLoaders
 from schema.customers.types import Purchase, Subscription
 from schema.errors import UserError
 from schema.ids import require_id
@@ -22,7 +21,7 @@ from schema.orders.types import (
 
 
 def _subscription(row: SubscriptionRow) -> Subscription:
-    return Subscription.of(row, TenantLoaders(row.customer_id))  # type: ignore[attr-defined]
+    return Subscription.of(row)
 
 
 def _order_payload(order: rules.Order | None, errors: list[UserError]) -> OrderPayload:
