@@ -11,7 +11,13 @@ from api.settings import Settings
 from models.access import AccessAssignment
 from models.catalog import AdminRole
 from models.enums import PartnerRole
-from models.tenant import DirectoryUser, Domain, DomainSubscription, LicenseAssignment
+from models.tenant import (
+    DirectoryUser,
+    Domain,
+    DomainSubscription,
+    LicenseAssignment,
+    Subscription,
+)
 from models.tenant import SupportIncident as IncidentRow
 from schema.ids import encode_id
 from tests import factories as f
@@ -316,6 +322,79 @@ async def test_an_incident_opened_under_aobo_names_the_agent_and_the_partner(
     data = await f.tenant(contoso)
     body = await _reset(api, agent, customer_id, _id("DirectoryUser", data.user))
     assert _code(body) == "FORBIDDEN"
+
+
+SHARED = """
+query($id: ID!) {
+  customer(id: $id) {
+    supportIncidents { edges { node { title openedBy openedByPartner { name } } } }
+    subscriptions { edges { node { sku soldBy { name } } } }
+  }
+}
+"""
+
+
+async def test_partners_of_one_customer_do_not_see_each_others_people_or_sales(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given Contoso with two partners whose agents hold GLOBAL_READER over it
+    contoso = await f.customer("Contoso")
+    global_admin = await f.person(contoso, AdminRole.GLOBAL_ADMINISTRATOR)
+    agents = {}
+    for name in ("Fabrikam", "Northwind"):
+        partner = await f.partner(name)
+        admin_agent = await f.person(partner, PartnerRole.ADMIN_AGENT)
+        agent = await f.person(partner, PartnerRole.HELPDESK_AGENT, email=f"help@{name}.test")
+        relationship = await f.granted(admin_agent, global_admin, ["GLOBAL_READER"])
+        await f.assign(await f.group(admin_agent, "Readers", agent), relationship, "GLOBAL_READER")
+        agents[name] = (partner, agent)
+        # and each partner sold Contoso a subscription and opened an incident for it
+        await Subscription.create(
+            customer=contoso, offer_name="Office", sku=f"SKU-{name}", quantity=1, sold_by=partner
+        )
+        await IncidentRow.create(
+            customer=contoso,
+            title=f"By {name}",
+            description="-",
+            severity="LOW",
+            opened_by=agent.user,
+            opened_by_partner=partner,
+        )
+
+    def seen(body: dict[str, Any]) -> dict[str, Any]:
+        customer = body["customer"]
+        return {
+            "incidents": sorted(
+                (n["title"], n["openedBy"], (n["openedByPartner"] or {}).get("name"))
+                for n in (e["node"] for e in customer["supportIncidents"]["edges"])
+            ),
+            "sales": sorted(
+                (n["sku"], (n["soldBy"] or {}).get("name"))
+                for n in (e["node"] for e in customer["subscriptions"]["edges"])
+            ),
+        }
+
+    customer_id = _id("Organization", contoso)
+    # When each partner's agent reads Contoso's incidents and subscriptions
+    fabrikam_view = seen(await api.query(SHARED, {"id": customer_id}, agents["Fabrikam"][1].token))
+    admin_view = seen(await api.query(SHARED, {"id": customer_id}, global_admin.token))
+
+    # Then it sees every row, but names only its own people and its own sales
+    assert fabrikam_view == {
+        "incidents": [
+            ("By Fabrikam", "help@Fabrikam.test", "Fabrikam"),
+            ("By Northwind", None, None),
+        ],
+        "sales": [("SKU-Fabrikam", "Fabrikam"), ("SKU-Northwind", None)],
+    }
+    # And Contoso's own admin sees who did what
+    assert admin_view == {
+        "incidents": [
+            ("By Fabrikam", "help@Fabrikam.test", "Fabrikam"),
+            ("By Northwind", "help@Northwind.test", "Northwind"),
+        ],
+        "sales": [("SKU-Fabrikam", "Fabrikam"), ("SKU-Northwind", "Northwind")],
+    }
 
 
 async def test_licenses_are_assigned_within_the_subscription_quantity(

@@ -26,6 +26,22 @@ from schema.organizations.types import Organization, load_organization
 from schema.pagination import After, Connection, First
 
 
+def _hidden(info: Info, partner_id: object) -> bool:
+    """Whether a partner named on a customer's row is hidden from the viewer: the customer's
+    admins see every one, a partner's agents only their own organization. A customer's
+    partners do not learn of each other, or of each other's business, through its data."""
+    actor = info.context.actor()
+    return actor.is_partner and partner_id != actor.organization_id
+
+
+async def disclosed_partner(info: Info, partner_id: object) -> Organization | None:
+    """The partner named on a customer's row (who sold, reset, opened, registered...), unless
+    it is hidden from the viewer."""
+    if partner_id is None or _hidden(info, partner_id):
+        return None
+    return await load_organization(info, partner_id)
+
+
 @strawberry.type(description="A user of the customer's directory.")
 class DirectoryUser:
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
@@ -55,10 +71,11 @@ class DirectoryUser:
         )
 
     @strawberry.field(
-        description="The partner whose agent last reset the password on the customer's behalf."
+        description="The partner whose agent last reset the password on the customer's behalf "
+        "(to a partner's agents, only their own organization)."
     )
     async def password_reset_by_partner(self, info: Info) -> Organization | None:
-        return await load_organization(info, self._reset_by_partner_id)
+        return await disclosed_partner(info, self._reset_by_partner_id)
 
 
 @strawberry.type(description="A subscription of the customer to an offer, with its licenses.")
@@ -89,9 +106,12 @@ class Subscription:
             _sold_by_id=row.sold_by_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field(description="The partner that sold it; null when the customer bought it.")
+    @strawberry.field(
+        description="The partner that sold it; null when the customer bought it (and, to a "
+        "partner's agents, when another partner did)."
+    )
     async def sold_by(self, info: Info) -> Organization | None:
-        return await load_organization(info, self._sold_by_id)
+        return await disclosed_partner(info, self._sold_by_id)
 
     @strawberry.field(description="How many of its licenses are assigned to users.")
     async def assigned_licenses(self, info: Info) -> int:
@@ -133,9 +153,12 @@ class LicenseAssignment:
         assert row is not None  # the assignment goes when the subscription goes
         return Subscription.of(row)
 
-    @strawberry.field(description="The partner whose agent assigned it on the customer's behalf.")
+    @strawberry.field(
+        description="The partner whose agent assigned it on the customer's behalf (to a "
+        "partner's agents, only their own organization)."
+    )
     async def assigned_by_partner(self, info: Info) -> Organization | None:
-        return await load_organization(info, self._partner_id)
+        return await disclosed_partner(info, self._partner_id)
 
 
 @strawberry.type(description="Something bought for the customer, by itself or by a partner.")
@@ -233,10 +256,15 @@ class SupportIncident:
             _partner_id=row.opened_by_partner_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field(description="The email address of the person who opened it.")
+    @strawberry.field(
+        description="The email address of the person who opened it (to a partner's agents, "
+        "null when another partner's agent did)."
+    )
     async def opened_by(self, info: Info) -> str | None:
         if self._opened_by_id is None:
             return None
+        if self._partner_id is not None and _hidden(info, self._partner_id):
+            return None  # another partner's agent
         user = await info.context.loaders.user.load(self._opened_by_id)
         return user.email if user else None
 
@@ -245,7 +273,7 @@ class SupportIncident:
         "the customer opened it itself."
     )
     async def opened_by_partner(self, info: Info) -> Organization | None:
-        return await load_organization(info, self._partner_id)
+        return await disclosed_partner(info, self._partner_id)
 
 
 @strawberry.type(description="A device of the customer in the device registry.")
@@ -268,9 +296,12 @@ class Device:
             _partner_id=row.registered_by_partner_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field(description="The OEM partner that registered it; null when the customer did.")
+    @strawberry.field(
+        description="The OEM partner that registered it; null when the customer did (and, to a "
+        "partner's agents, when another partner did)."
+    )
     async def registered_by_partner(self, info: Info) -> Organization | None:
-        return await load_organization(info, self._partner_id)
+        return await disclosed_partner(info, self._partner_id)
 
 
 @strawberry.type(description="A line-of-business app made for the customer.")
@@ -297,9 +328,12 @@ class LobApp:
             _partner_id=row.submitted_by_partner_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field(description="The LOB partner that submitted it; null when the customer did.")
+    @strawberry.field(
+        description="The LOB partner that submitted it; null when the customer did (and, to a "
+        "partner's agents, when another partner did)."
+    )
     async def submitted_by_partner(self, info: Info) -> Organization | None:
-        return await load_organization(info, self._partner_id)
+        return await disclosed_partner(info, self._partner_id)
 
 
 @strawberry.type(description="A domain name the customer bought.")
