@@ -138,9 +138,11 @@ async def drop_ungranted_assignments(
     tx: Transaction, relationship_id: UUID, roles: Iterable[str], reason: str
 ) -> int:
     """Delete the relationship's assignments of `roles` that no ACTIVE grant gives any more,
-    recorded as the system's change (`access.role_unassigned`, for `reason`) per group.
+    recorded (`access.role_unassigned`, for `reason`, one entry per group) as a change of
+    whoever caused it: the customer removing roles, the partner ending the relationship, or
+    the system when grants expire.
 
-    Called when grants are revoked or expire; a repeat finds nothing to delete.
+    Called when grants stop giving access; a repeat finds nothing to delete.
     """
     still_granted = set(
         await RoleGrant.filter(
