@@ -17,6 +17,7 @@ from models.enums import PartnerRole, RelationshipType
 from models.errors import PermissionDenied
 from models.invitations import Invitation
 from models.leads import Lead
+from models.organizations import User
 from models.relationships import Relationship, RelationshipTypeRecord, active_key
 from models.rules.access_roles import CustomerAccess, customer_access
 from models.webhooks import WebhookEndpoint
@@ -133,6 +134,18 @@ def visible_relationship_activity(
     if side is None or sides[side] != actor.organization_id:
         return ActivityEntry.filter(Q(pk__in=[]))
     return ActivityEntry.filter(relationship_id=relationship_id)
+
+
+def visible_members(actor: Actor | None, organization_id: object) -> QuerySet[User]:
+    """An organization's people, for its own agents (a partner) or admins (a customer): a
+    customer sees nothing of its partners' people, nor a partner of another's."""
+    if (
+        actor is not None
+        and actor.organization_id == organization_id
+        and (is_partner_agent(actor) or is_customer_admin(actor))
+    ):
+        return User.filter(organization_id=organization_id)
+    return User.filter(Q(pk__in=[]))
 
 
 def visible_invitations(actor: Actor) -> QuerySet[Invitation]:

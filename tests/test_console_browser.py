@@ -15,8 +15,9 @@ from httpx import AsyncClient
 from playwright.async_api import Browser, async_playwright, expect
 
 from api.settings import Settings
-from models.access import AccessAssignment
+from models.access import AccessAssignment, SecurityGroupMember
 from models.clock import utcnow
+from models.directory import PartnerProfile
 from models.enums import PartnerRole, RelationshipType, RoleGrantStatus
 from models.invitations import Invitation
 from models.leads import Lead, LeadStatus
@@ -988,8 +989,26 @@ async def test_an_admin_agent_edits_and_publishes_the_directory_profile(tab: Tab
     await expect(page.get_by_role("region", name="Profile")).to_contain_text(
         "Fabrikam runs your cloud."
     )
+
+    # When the admin comes back to the page, the form shows the saved profile
+    await nav.get_by_role("link", name="Directory profile").click()
+    await expect(form.get_by_label("Description")).to_have_value("Fabrikam runs your cloud.")
+    await expect(form.get_by_label("Contact email")).to_have_value("hello@fabrikam.example.com")
+    location = form.get_by_role("group", name="Location").get_by_label("United States")
+    industry = form.get_by_role("group", name="Industry").get_by_label("Healthcare")
+    await expect(location).to_be_checked()
+    await expect(industry).to_be_checked()
+    await expect(form.get_by_label("Listing")).to_have_value("true")
+
+    # And unchecking the industry and saving clears it
+    await industry.uncheck()
+    await form.get_by_role("button", name="Save profile").click()
+    await expect(page.get_by_role("region", name="Saved profile")).to_contain_text("Industry: none")
+    profile = await PartnerProfile.get(organization_id=fabrikam.id)
+    assert (profile.industries, profile.locations) == ([], ["US"])
+
     await page.get_by_role("button", name="Sign out").click()
-    await page.goto("/directory?industries=HEALTHCARE&locations=US")
+    await page.goto("/directory?locations=US")
     await expect(page.locator(".results > li")).to_contain_text(["Fabrikam"])
     assert tab.errors == []
 
@@ -1024,9 +1043,33 @@ async def test_an_admin_agent_assigns_a_granted_role_to_a_security_group(tab: Ta
         page.get_by_role("status").filter(has_text="Night shift was created")
     ).to_be_visible()
 
-    # When they assign Contoso's granted role to the Helpdesk group
+    # When they add themselves to the Helpdesk group through the picker
     group = page.get_by_role("region", name="Helpdesk")
     await expect(group).to_contain_text("help@fabrikam.com")
+    add = group.get_by_role("form", name="Add a member to Helpdesk")
+    await add.get_by_role("button", name="Add").click()
+    await expect(add.locator('[data-field="userId"] .field-error')).to_contain_text(
+        "Choose an agent"
+    )
+    picker = add.get_by_label("Add a member")
+    await expect(picker.locator("option")).to_have_count(2)  # the prompt, and lead@ only
+    await picker.select_option(label=f"{lead_agent.user.display_name} (lead@fabrikam.com)")
+    await add.get_by_role("button", name="Add").click()
+
+    # Then the group lists both agents, and every agent is in it
+    await expect(
+        page.get_by_role("status").filter(has_text="was added to Helpdesk")
+    ).to_be_visible()
+    group = page.get_by_role("region", name="Helpdesk")
+    await expect(group).to_contain_text("lead@fabrikam.com")
+    await expect(group).to_contain_text("Every agent of your organization is in this group.")
+    members = SecurityGroupMember.filter(group__name="Helpdesk").prefetch_related("user")
+    assert {member.user.email for member in await members} == {
+        "lead@fabrikam.com",
+        "help@fabrikam.com",
+    }
+
+    # When they assign Contoso's granted role to the Helpdesk group
     assign = group.get_by_role("form", name="Assign a role to Helpdesk")
     await assign.get_by_label("Assign a role").select_option(
         label="Contoso: Helpdesk Administrator"

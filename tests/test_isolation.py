@@ -1293,3 +1293,62 @@ async def test_another_partner_sees_none_of_the_leads_and_cannot_edit_the_profil
     # (while Fabrikam's own admin reads its lead: the check is not vacuous)
     data = await api.query(LEAD, {"id": lead_id}, fabrikam_admin.token)
     assert data["lead"]["contactName"] == "Secret Visitor"
+
+
+# ------------------------------------------------- an organization's own profile and people
+
+ORGANIZATION_SIDES = """
+query {
+  viewer { organization { id ...own } }
+  relationships(first: 100) { edges { node { customer { ...own } partner { ...own } } } }
+  invitations(first: 100) { edges { node { customer { ...own } partner { ...own } } } }
+}
+fragment own on Organization {
+  name partnerProfile { id description }
+  members(first: 100) { totalCount edges { node { id email } } }
+}
+"""
+
+
+async def test_only_an_organizations_own_people_see_its_profile_and_members(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given Fabrikam (an unpublished profile, two agents) related to Contoso,
+    # and Northwind, another partner, related to Contoso too
+    fabrikam, fabrikam_admin = await f.listed_partner("Fabrikam", published=False)
+    fabrikam_sales = await f.person(fabrikam, PartnerRole.SALES_AGENT)
+    _, northwind_admin = await f.listed_partner("Northwind", published=False)
+    contoso = await f.customer("Contoso")
+    contoso_admin = await f.person(contoso, "GLOBAL_ADMINISTRATOR")
+    await f.granted(fabrikam_admin, contoso_admin, ["USER_ADMINISTRATOR"])
+    await f.granted(northwind_admin, contoso_admin, ["USER_ADMINISTRATOR"])
+
+    def seen(data: dict[str, Any]) -> dict[str, tuple[Any, int]]:
+        """Each organization reached, by name: its profile and how many members it shows."""
+        orgs = [data["viewer"]["organization"]]
+        for list_ in ("relationships", "invitations"):
+            for edge in data[list_]["edges"]:
+                orgs += [edge["node"]["customer"], edge["node"]["partner"]]
+        found: dict[str, tuple[Any, int]] = {}
+        for org in orgs:
+            members = org["members"]
+            assert members["totalCount"] == len(members["edges"])
+            got = (org["partnerProfile"], members["totalCount"])
+            assert found.setdefault(org["name"], got) == got, org["name"]
+        return found
+
+    # When each reads every organization it reaches
+    fabrikams = seen(await api.query(ORGANIZATION_SIDES, token=fabrikam_sales.token))
+    northwinds = seen(await api.query(ORGANIZATION_SIDES, token=northwind_admin.token))
+    contosos = seen(await api.query(ORGANIZATION_SIDES, token=contoso_admin.token))
+
+    # Then each sees its own profile and people only
+    fabrikam_profile = {
+        "id": f.partner_id(fabrikam),
+        "description": "Fabrikam helps organizations move to the cloud.",
+    }
+    assert fabrikams == {"Fabrikam": (fabrikam_profile, 2), "Contoso": (None, 0)}
+    assert northwinds["Northwind"][1] == 1
+    assert northwinds["Contoso"] == (None, 0)
+    assert "Fabrikam" not in northwinds
+    assert contosos == {"Contoso": (None, 1), "Fabrikam": (None, 0), "Northwind": (None, 0)}

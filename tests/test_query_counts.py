@@ -625,3 +625,40 @@ def _contact(org: Organization) -> ContactRequest:
         industry=form["industry"],
         business_needs=form["businessNeeds"],
     )
+
+
+MEMBERS = """
+query {
+  viewer { organization { members(first: 100) {
+    totalCount edges { cursor node { id email displayName roles organization { name } } }
+    pageInfo { hasNextPage endCursor }
+  } } }
+}
+"""
+# A partner's members page (the security groups page's picker):
+#   1. the bearer token, with its user and organization
+#   2. the viewer's organization (one loader batch; the members' is then cached)
+#   3. the page of users
+#   4. totalCount (one COUNT)
+MEMBERS_PAGE_QUERIES = 4
+
+
+async def test_members_page_costs_the_same_for_1_or_30_agents(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a partner with one admin agent
+    agent = await _agent()
+    partner = await Organization.get(id=agent.user.organization_id)  # type: ignore[attr-defined]
+    one, one_queries = await _page(api, MEMBERS, agent)
+
+    # When it has thirty agents
+    for _ in range(1, MANY):
+        await f.person(partner, PartnerRole.SALES_AGENT)
+    many, many_queries = await _page(api, MEMBERS, agent)
+
+    # Then the page shows them all for the same number of queries
+    for data, rows in ((one, 1), (many, MANY)):
+        page = data["viewer"]["organization"]["members"]
+        assert page["totalCount"] == len(page["edges"]) == rows
+        assert {e["node"]["organization"]["name"] for e in page["edges"]} == {partner.name}
+    _assert_cost(one_queries, many_queries, MEMBERS_PAGE_QUERIES)

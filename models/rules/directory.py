@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 
+from models.actors import Actor
 from models.directory import PartnerFacetValue, PartnerProfile
 from models.directory_vocabularies import FACET_FIELDS, Facet
 from models.errors import DomainError, ErrorCode, ValidationErrors
 from models.operation import Operation, Transaction
 from models.organizations import Organization
-from models.policy import require_profile_editor
+from models.policy import require_profile_editor, sees_unpublished_profile
 from models.rules import directory_fields as check
 
 DESCRIPTION_MAX_LENGTH = 2000
@@ -98,7 +99,11 @@ def _require_complete(profile: PartnerProfile) -> None:
         )
 
 
-async def own_profile(organization_id: object) -> PartnerProfile | None:
+async def own_profile(actor: Actor | None, organization_id: object) -> PartnerProfile | None:
+    """The partner's profile, published or not, for its own agents; None for anyone else
+    (and for a partner that never saved one)."""
+    if not sees_unpublished_profile(actor, organization_id):
+        return None
     return await PartnerProfile.get_or_none(organization_id=organization_id)
 
 

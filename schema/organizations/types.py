@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 
 from models import organizations as m
 from models.enums import OrganizationKind
+from models.policy import visible_members
+from models.rules.directory import own_profile
 from schema.context import Info
+from schema.directory.types import Partner
 from schema.ids import encode_id
+from schema.pagination import After, Connection, First, paginate
 
 
 @strawberry.type(description="A customer organization or a solution-provider partner.")
@@ -15,10 +21,29 @@ class Organization:
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
     name: str = strawberry.field(description="The organization's name.")
     kind: OrganizationKind = strawberry.field(description="CUSTOMER or PARTNER.")
+    _id: strawberry.Private[UUID]
 
     @classmethod
     def of(cls, org: m.Organization) -> Organization:
-        return cls(id=encode_id("Organization", org.id), name=org.name, kind=org.kind)
+        return cls(id=encode_id("Organization", org.id), name=org.name, kind=org.kind, _id=org.id)
+
+    @strawberry.field(
+        description="The partner's directory profile, published or not, for the partner's own "
+        "agents; null for anyone else, and until the profile is first saved."
+    )
+    async def partner_profile(self, info: Info) -> Partner | None:
+        profile = await own_profile(info.context.optional_actor(), self._id)
+        return Partner.of(profile) if profile else None
+
+    @strawberry.field(
+        description="The organization's people, newest first: for its own agents (a partner) "
+        "or admins (a customer); empty for anyone else."
+    )
+    async def members(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[User]:
+        members = visible_members(info.context.optional_actor(), self._id)
+        return await paginate(members, first, after, User.of)
 
 
 async def load_organization(info: Info, org_id: object) -> Organization | None:

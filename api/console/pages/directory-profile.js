@@ -1,28 +1,29 @@
 // `/directory-profile`: a partner's admin agent edits its directory profile and publishes or
-// withdraws it (updatePartnerProfile). The API offers no query for the viewer's own profile
-// yet, so the form starts empty: a field left empty stays as it is (the input's rule), and
-// after a save the form shows the profile the service returned.
+// withdraws it (updatePartnerProfile). The form starts from the saved profile (the viewer's
+// organization's `partnerProfile`, published or not) and sends every field, so emptying one
+// clears it; before the first save it starts empty.
 
 import { h, replace, uid } from "../dom.js";
 import { busy, clearErrors, field, fieldset, formAlert, showErrors, showProblem } from "../forms.js";
-import { mutate } from "../graphql.js";
+import { gql, mutate } from "../graphql.js";
 import { labels, vocabularies } from "../vocabularies.js";
 
 const FIELDS = `id name description locations industries products organizationSizes languages published
   contact { email phone website }`;
+const OWN = `query OwnPartnerProfile { viewer { organization { partnerProfile { ${FIELDS} } } } }`;
 const UPDATE = `
 mutation UpdatePartnerProfile($input: UpdatePartnerProfileInput!) {
   updatePartnerProfile(input: $input) { partner { ${FIELDS} } errors { field message code } }
 }`;
 
-function checkboxes(vocab, chosen) {
+function checkboxes(vocab, chosen, keeps) {
   const boxes = vocab.values.map((v) =>
     h("input", { type: "checkbox", name: vocab.field, value: v.key, id: uid(vocab.field), checked: chosen.includes(v.key) }),
   );
   const slot = fieldset({
     name: vocab.field,
     legend: vocab.name,
-    hint: chosen.length ? null : "None chosen: the profile keeps what it lists.",
+    hint: keeps && !chosen.length ? "None chosen: the profile keeps what it lists." : null,
     className: "field choices",
     children: h(
       "div",
@@ -47,9 +48,9 @@ function saved(partner, vocabs) {
   );
 }
 
-function draw(ctx, vocabs, partner = null) {
+function draw(ctx, vocabs, partner = null, focus = false) {
   const description = h("textarea", { name: "description", rows: 5, maxlength: 2000 }, partner?.description ?? "");
-  const facets = vocabs.map((vocab) => ({ vocab, ...checkboxes(vocab, partner?.[vocab.field] ?? []) }));
+  const facets = vocabs.map((vocab) => ({ vocab, ...checkboxes(vocab, partner?.[vocab.field] ?? [], !partner) }));
   const email = h("input", { type: "email", name: "contactEmail", autocomplete: "email", value: partner?.contact.email ?? "" });
   const phone = h("input", { type: "tel", name: "contactPhone", autocomplete: "tel", value: partner?.contact.phone ?? "" });
   const website = h("input", { type: "text", name: "website", inputmode: "url", value: partner?.contact.website ?? "" });
@@ -75,12 +76,13 @@ function draw(ctx, vocabs, partner = null) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
-    // Empty means "leave it": send only what the form says.
+    // The form shows the saved profile, so it sends every field (an empty one clears it);
+    // before the first save, an empty field is simply left out.
     const input = {};
-    if (description.value.trim()) input.description = description.value.trim();
+    if (description.value.trim() || partner) input.description = description.value.trim();
     for (const { vocab, boxes } of facets) {
       const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
-      if (chosen.length) input[vocab.field] = chosen;
+      if (chosen.length || partner) input[vocab.field] = chosen;
     }
     if (email.value.trim() || partner?.contact.email) input.contactEmail = email.value.trim();
     if (phone.value.trim() || partner?.contact.phone) input.contactPhone = phone.value.trim();
@@ -90,7 +92,7 @@ function draw(ctx, vocabs, partner = null) {
       try {
         const payload = await mutate("updatePartnerProfile", UPDATE, input);
         if (payload.errors.length) return showErrors(form, payload.errors);
-        draw(ctx, vocabs, payload.partner);
+        draw(ctx, vocabs, payload.partner, true);
         ctx.announce("Profile saved.");
       } catch (error) {
         showProblem(form, error);
@@ -103,10 +105,10 @@ function draw(ctx, vocabs, partner = null) {
     h("p", { class: "lead" }, "How your organization appears in Find a partner, where visitors can ask you to contact them."),
     partner
       ? saved(partner, vocabs)
-      : h("p", { class: "notice" }, "Your current profile cannot be shown here yet: fill in what you want to change, and a field left empty stays as it is."),
+      : h("p", { class: "notice" }, "Your organization has no directory profile yet: fill it in and save to create it."),
     form,
   );
-  if (partner) ctx.container.querySelector("section h2")?.focus();
+  if (focus && partner) ctx.container.querySelector("section h2")?.focus();
 }
 
 export async function render(ctx) {
@@ -114,7 +116,7 @@ export async function render(ctx) {
     replace(ctx.container, h("h1", {}, "Directory profile"), h("p", {}, "Only your organization's admin agents edit its directory profile."));
     return;
   }
-  const vocabs = await vocabularies();
+  const [vocabs, data] = await Promise.all([vocabularies(), gql(OWN)]);
   if (!ctx.current()) return;
-  draw(ctx, vocabs);
+  draw(ctx, vocabs, data.viewer.organization.partnerProfile);
 }

@@ -1,6 +1,7 @@
 // `/security-groups`: a partner's admin agent groups its agents and assigns the roles its
 // customers granted to the groups, per customer. An agent holds, for a customer, the roles
-// of its groups that an active grant still gives.
+// of its groups that an active grant still gives. Members are picked from the organization's
+// agents (its `members`).
 
 import { catalog, roleName } from "../catalog.js";
 import { ask } from "../dialog.js";
@@ -11,6 +12,7 @@ import { gql, mutate } from "../graphql.js";
 const GROUP = `id name createdAt members { id email displayName } assignments { id role relationshipId customer { name } }`;
 const QUERY = `
 query SecurityGroups {
+  viewer { organization { members(first: 100) { edges { node { id email displayName } } } } }
   securityGroups(first: 100) { totalCount edges { node { ${GROUP} } } }
   relationships(first: 100, status: ACTIVE) {
     edges { node { id customer { name } roleGrants(status: ACTIVE) { role } } }
@@ -22,6 +24,7 @@ mutation ${name[0].toUpperCase()}${name.slice(1)}($input: ${input}!) {
 }`;
 const CREATE = payload("createSecurityGroup", "CreateSecurityGroupInput");
 const DELETE = payload("deleteSecurityGroup", "SecurityGroupIdInput");
+const ADD_MEMBER = payload("addSecurityGroupMember", "SecurityGroupMemberInput");
 const REMOVE_MEMBER = payload("removeSecurityGroupMember", "SecurityGroupMemberInput");
 const ASSIGN = payload("assignRoleToGroup", "GroupRoleInput");
 const UNASSIGN = payload("removeRoleFromGroup", "GroupRoleInput");
@@ -61,7 +64,7 @@ function confirmThen({ title, description, name, query, input }) {
   });
 }
 
-function groupCard(ctx, cat, group, grants) {
+function groupCard(ctx, cat, group, grants, agents) {
   const who = (m) => m.displayName || m.email;
   const members = group.members.length
     ? h(
@@ -131,6 +134,30 @@ function groupCard(ctx, cat, group, grants) {
       })
     : h("p", { class: "empty" }, "No roles assigned.");
 
+  const inGroup = new Set(group.members.map((m) => m.id));
+  const candidates = agents.filter((a) => !inGroup.has(a.id));
+  const agent = h(
+    "select",
+    { name: "userId" },
+    h("option", { value: "" }, "Choose an agent…"),
+    candidates.map((a) => h("option", { value: a.id }, a.displayName ? `${a.displayName} (${a.email})` : a.email)),
+  );
+  const add = h(
+    "form",
+    { class: "form inline-form", novalidate: true, "aria-label": `Add a member to ${group.name}` },
+    field({ name: "userId", label: "Add a member", control: agent }),
+    formAlert(),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Add")),
+  );
+  add.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!agent.value) return showErrors(add, [{ field: ["userId"], message: "Choose an agent to add." }]);
+    const chosen = candidates.find((a) => a.id === agent.value);
+    await submit(add, "addSecurityGroupMember", ADD_MEMBER, { groupId: group.id, userId: agent.value }, () =>
+      ctx.rerender(`${who(chosen)} was added to ${group.name}.`),
+    );
+  });
+
   const grant = h(
     "select",
     { name: "role" },
@@ -184,6 +211,7 @@ function groupCard(ctx, cat, group, grants) {
     h("p", { class: "meta" }, "Created ", date(group.createdAt)),
     h("h3", {}, "Members"),
     members,
+    candidates.length ? add : h("p", { class: "hint" }, "Every agent of your organization is in this group."),
     h("h3", {}, "Roles per customer"),
     assignments,
     grants.length ? assign : h("p", { class: "hint" }, "No customer grants your organization an admin role right now."),
@@ -201,6 +229,7 @@ export async function render(ctx) {
     [...new Set(node.roleGrants.map((g) => g.role))].map((role) => ({ relationshipId: node.id, customer: node.customer.name, role })),
   );
   const groups = data.securityGroups.edges.map((e) => e.node);
+  const agents = data.viewer.organization.members.edges.map((e) => e.node);
 
   const name = h("input", { type: "text", name: "name", maxlength: 100, required: true });
   const create = h(
@@ -227,6 +256,6 @@ export async function render(ctx) {
       "Your agents act for a customer through the roles assigned to their groups, as long as the customer's grant of that role is active.",
     ),
     create,
-    groups.length ? groups.map((g) => groupCard(ctx, cat, g, grants)) : h("p", { class: "empty" }, "No groups yet."),
+    groups.length ? groups.map((g) => groupCard(ctx, cat, g, grants, agents)) : h("p", { class: "empty" }, "No groups yet."),
   );
 }
