@@ -137,7 +137,7 @@ class Supervisor:
             "PUBLIC_URL": "http://partnerhub.example.com",
             "MAIL_FROM": "Partnerhub <no-reply@partnerhub.example.com>",
             "SECRET_KEY": "a-production-secret-of-more-than-32-characters",
-            "PARTNERHUB_ENV": "production",
+            # No PARTNERHUB_ENV: the Procfile's web and worker lines default to production.
             "PORT": str(self.port),
         }
         self.started: list[tuple[Honcho, tuple[str, ...]]] = []
@@ -475,3 +475,18 @@ async def test_a_job_cut_off_by_sigkill_runs_again_in_a_new_worker(
     assert await honcho.stop() == 128 + signal.SIGTERM
     assert honcho.status("worker") == clean_exit, honcho.output
     assert held_smtp.counts() == (2, 1, 1)
+
+
+async def test_the_procfile_runs_production_unless_told_otherwise(
+    supervisor: Supervisor,
+) -> None:
+    # Given the environment of a deployment that forgot both PARTNERHUB_ENV and SECRET_KEY
+    del supervisor.env["SECRET_KEY"]
+
+    # When the supervisor starts the web and the worker
+    honcho = await supervisor.start("web", "worker")
+
+    # Then they run as production, which refuses the default secret: neither starts
+    assert await honcho.wait() != 0
+    assert "SECRET_KEY must be set in production" in honcho.output
+    assert honcho.status("web") not in (None, "0"), honcho.output
