@@ -8,11 +8,14 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
+from models.activity import ActivityEntry
 from models.catalog import CURRENT_AGREEMENT_VERSION
 from models.invitations import Invitation
 from models.organizations import Organization, User
 from models.relationships import AgreementAcceptance, RelationshipTypeRecord, RoleGrant
+from models.webhooks import WebhookDelivery, WebhookEvent
 from schema.customers.loaders import CustomerDataLoaders
+from schema.nested_lists import NestedList
 
 
 async def _organizations(keys: list[UUID]) -> list[Organization | None]:
@@ -27,6 +30,11 @@ async def _users(keys: list[UUID]) -> list[User | None]:
 
 async def _invitations(keys: list[UUID]) -> list[Invitation | None]:
     found = {row.id: row for row in await Invitation.filter(id__in=keys)}
+    return [found.get(key) for key in keys]
+
+
+async def _webhook_events(keys: list[int]) -> list[WebhookEvent | None]:
+    found = {row.id: row for row in await WebhookEvent.filter(id__in=keys)}
     return [found.get(key) for key in keys]
 
 
@@ -74,4 +82,11 @@ class Loaders:
     # By id, unchecked: only for fields whose parent the viewer may see, such as a lead's.
     invitation: DataLoader[UUID, Invitation | None] = field(
         default_factory=lambda: DataLoader(_invitations)
+    )
+    # Nested lists, each parent's as the resolver's viewer checks built it.
+    relationship_activity: NestedList[ActivityEntry] = field(default_factory=NestedList)
+    webhook_deliveries: NestedList[WebhookDelivery] = field(default_factory=NestedList)
+    # By id, unchecked: only for the deliveries of an endpoint the viewer may see.
+    webhook_event: DataLoader[int, WebhookEvent | None] = field(
+        default_factory=lambda: DataLoader(_webhook_events)
     )

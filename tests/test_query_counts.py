@@ -114,9 +114,52 @@ query($id: ID!) {
 # An endpoint's deliveries page:
 #   1. the bearer token, with its user and organization
 #   2. the endpoint
-#   3. the page of deliveries, joined with their events
-#   4. totalCount (one COUNT)
-DELIVERIES_PAGE_QUERIES = 4
+#   3. the page of deliveries (one loader batch)
+#   4. their events (one loader batch)
+#   5. totalCount (one COUNT)
+DELIVERIES_PAGE_QUERIES = 5
+
+RELATIONSHIPS_ACTIVITY = """
+query {
+  relationships(first: 100) {
+    totalCount
+    edges { node { id activity(first: 100) {
+      totalCount
+      edges { cursor node { id action customer { name } } }
+      pageInfo { hasNextPage endCursor }
+    } } }
+  }
+}
+"""
+# The relationships page with each relationship's activity, for either side:
+#   1. the bearer token, with its user and organization
+#   2. the page of relationships
+#   3. totalCount (one COUNT)
+#   4. every relationship's page of activity (one statement, see `schema/first_rows.py`)
+#   5. organizations: every entry's customer (one loader batch)
+#   6. every relationship's activity totalCount (one statement)
+RELATIONSHIPS_ACTIVITY_QUERIES = 6
+
+ENDPOINTS_DELIVERIES = """
+query {
+  webhookEndpoints(first: 100) {
+    totalCount
+    edges { node { id url deliveries(first: 100) {
+      totalCount
+      edges { cursor node { id eventId eventType status } }
+      pageInfo { hasNextPage endCursor }
+    } } }
+  }
+}
+"""
+# The endpoints page with each endpoint's deliveries:
+#   1. the bearer token, with its user and organization
+#   2. the page of endpoints
+#   3. totalCount (one COUNT)
+#   4. every endpoint's page of deliveries (one statement)
+#   5. their events (one loader batch)
+#   6. every endpoint's deliveries totalCount (one statement)
+ENDPOINTS_DELIVERIES_QUERIES = 6
 
 
 class _QueryLog(logging.Handler):
@@ -512,6 +555,91 @@ async def test_an_endpoints_deliveries_page_costs_the_same_for_1_or_30_deliverie
     # Then the page shows them all for the same number of queries
     check(many, MANY)
     _assert_cost(one_queries, many_queries, DELIVERIES_PAGE_QUERIES)
+
+
+def _check_relationships_activity(data: dict[str, Any], rows: int) -> None:
+    page = data["relationships"]
+    assert page["totalCount"] == len(page["edges"]) == rows
+    for edge in page["edges"]:
+        activity = edge["node"]["activity"]
+        actions = [e["node"]["action"] for e in activity["edges"]]
+        # The relationship's own history, newest first (no `invitation.sent`: that came before)
+        assert actions == [
+            "roles.granted",
+            "agreement.accepted",
+            "invitation.accepted",
+            "relationship.created",
+        ]
+        assert activity["totalCount"] == len(actions)
+        assert not activity["pageInfo"]["hasNextPage"]
+        assert activity["pageInfo"]["endCursor"] == activity["edges"][-1]["cursor"]
+        assert {e["node"]["customer"]["name"] for e in activity["edges"]} == {
+            activity["edges"][0]["node"]["customer"]["name"]
+        }
+
+
+async def test_relationships_nested_activity_costs_the_same_for_1_or_30_relationships(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a partner with one customer
+    agent = await _agent()
+    await _relate(agent, await _admin())
+    one, one_queries = await _page(api, RELATIONSHIPS_ACTIVITY, agent)
+    _check_relationships_activity(one, 1)
+
+    # When it has thirty, each with its own history
+    for _ in range(MANY - 1):
+        await _relate(agent, await _admin())
+    many, many_queries = await _page(api, RELATIONSHIPS_ACTIVITY, agent)
+
+    # Then the page shows every relationship's history for the same number of queries
+    _check_relationships_activity(many, MANY)
+    _assert_cost(one_queries, many_queries, RELATIONSHIPS_ACTIVITY_QUERIES)
+    # and each relationship shows its own history only
+    customers = [
+        e["node"]["activity"]["edges"][0]["node"]["customer"]["name"]
+        for e in many["relationships"]["edges"]
+    ]
+    assert len(set(customers)) == MANY
+
+
+async def test_endpoints_nested_deliveries_cost_the_same_for_1_or_30_endpoints(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a partner's endpoint for sent invitations, and one invitation sent
+    agent = await _agent()
+    op = Operation(actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=SEALER)
+    await create_endpoint(
+        op, "https://8.8.8.8/hooks/0", ["invitation.sent"], "", allow_private=False
+    )
+    await _invite(agent, await f.customer())
+
+    def check(data: dict[str, Any], rows: int, deliveries: int) -> None:
+        page = data["webhookEndpoints"]
+        assert page["totalCount"] == len(page["edges"]) == rows
+        counts = []
+        for edge in page["edges"]:
+            nested = edge["node"]["deliveries"]
+            assert nested["totalCount"] == len(nested["edges"])
+            assert {e["node"]["eventType"] for e in nested["edges"]} == {"invitation.sent"}
+            assert len({e["node"]["id"] for e in nested["edges"]}) == len(nested["edges"])
+            counts.append(nested["totalCount"])
+        assert sum(counts) == deliveries
+
+    one, one_queries = await _page(api, ENDPOINTS_DELIVERIES, agent)
+    check(one, 1, 1)
+
+    # When it has thirty endpoints, and one more invitation went to them all
+    for n in range(1, MANY):
+        await create_endpoint(
+            op, f"https://8.8.8.8/hooks/{n}", ["invitation.sent"], "", allow_private=False
+        )
+    await _invite(agent, await f.customer())
+    many, many_queries = await _page(api, ENDPOINTS_DELIVERIES, agent)
+
+    # Then the page shows every endpoint's deliveries for the same number of queries
+    check(many, MANY, MANY + 1)
+    _assert_cost(one_queries, many_queries, ENDPOINTS_DELIVERIES_QUERIES)
 
 
 # --------------------------------------------------------------------------- directory, leads

@@ -3,7 +3,7 @@
 A page of customers asks each loader for all its customers at once, so a page costs the
 same number of queries for 1 customer or 100, whatever it nests:
 - each nested list (`CustomerList`): one query per batch for the pages (a nested `first`
-  applies per customer, see `first_rows.py`), one statement of COUNTs for the totalCounts;
+  applies per customer, see `schema/first_rows.py`), one statement of COUNTs for the totalCounts;
 - each related row: one query per batch, filtered by the customer as well as by the key.
 
 Keys carry the customer, so a row of one customer never answers for another. A nested page
@@ -22,7 +22,7 @@ from tortoise.functions import Count
 from tortoise.models import Model
 
 from models import tenant as m
-from schema.customers.first_rows import Rows, first_rows, row_counts
+from schema.first_rows import Rows, first_rows, row_counts
 from schema.pagination import MAX_PAGE_SIZE, Connection, after_cursor, connection, page_size
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -68,7 +68,11 @@ class CustomerList(Generic[ModelT]):
     async def _pages(self, keys: list[PageKey]) -> list[Page[ModelT]]:
         # One more row than the page tells whether more follow.
         asked = [
-            Rows(self.model, customer_id, after_cursor(after) if after else None, size + 1)
+            Rows(
+                self.model.filter(customer_id=customer_id),
+                after_cursor(after) if after else None,
+                size + 1,
+            )
             for customer_id, size, after in keys
         ]
         found = await first_rows(asked)
@@ -78,7 +82,7 @@ class CustomerList(Generic[ModelT]):
         ]
 
     async def _counts(self, keys: list[UUID]) -> list[int]:
-        return await row_counts(self.model, keys)
+        return await row_counts([self.model.filter(customer_id=key) for key in keys])
 
 
 def _rows_by(

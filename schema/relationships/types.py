@@ -16,7 +16,7 @@ from schema.context import Info
 from schema.errors import UserError
 from schema.ids import encode_id
 from schema.organizations.types import Organization, User, load_organization
-from schema.pagination import After, Connection, First, paginate
+from schema.pagination import After, Connection, First
 
 
 @strawberry.type(description="An admin role a customer granted a partner.")
@@ -155,11 +155,13 @@ class Relationship:
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[ActivityEntry]:
         actor = info.context.actor()
-        return await paginate(
-            visible_relationship_activity(actor, self._id, self._customer_id, self._partner_id),
-            first,
-            after,
-            lambda entry: ActivityEntry.of(entry, actor.organization_id),
+        entries = visible_relationship_activity(
+            actor, self._id, self._customer_id, self._partner_id
+        )
+        lists = info.context.loaders.relationship_activity
+        page = await lists.page(entries, first, after)
+        return lists.connection(
+            entries, page, lambda entry: ActivityEntry.of(entry, actor.organization_id)
         )
 
 

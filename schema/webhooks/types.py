@@ -8,9 +8,10 @@ from typing import Annotated, Any
 import strawberry
 
 from models import webhooks as m
+from schema.context import Info
 from schema.errors import UserError
 from schema.ids import encode_id
-from schema.pagination import After, Connection, First, paginate
+from schema.pagination import After, Connection, First
 
 # Registers the enum with GraphQL; annotations name the model's enum itself.
 strawberry.enum(
@@ -98,6 +99,7 @@ class WebhookEndpoint:
     @strawberry.field(description="The endpoint's deliveries, newest first.")
     async def deliveries(
         self,
+        info: Info,
         first: First = None,
         after: After = None,
         status: Annotated[
@@ -108,7 +110,13 @@ class WebhookEndpoint:
         queryset = m.WebhookDelivery.filter(endpoint_id=self._id)
         if status is not None:
             queryset = queryset.filter(status=status)
-        return await paginate(queryset.select_related("event"), first, after, WebhookDelivery.of)
+        loaders = info.context.loaders
+        page = await loaders.webhook_deliveries.page(queryset, first, after)
+        # The page's events, with every other endpoint's on the page, in one loader batch
+        events = await loaders.webhook_event.load_many([row.event_id for row in page.rows])  # type: ignore[attr-defined]
+        for row, event in zip(page.rows, events, strict=True):
+            row.event = event  # type: ignore[assignment]
+        return loaders.webhook_deliveries.connection(queryset, page, WebhookDelivery.of)
 
 
 @strawberry.input(description="A new webhook endpoint.")
