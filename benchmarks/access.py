@@ -21,15 +21,12 @@ statements, so the page of 30 costs what its rows cost, not 30 times the queries
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from pathlib import Path
 from uuid import UUID
 
 import httpx
@@ -39,6 +36,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from api.app import create_app
 from api.auth import issue_token
 from api.settings import Settings
+from benchmarks.backends import add_backend_argument, run_on_backends
 from models.access import AccessAssignment, SecurityGroup, SecurityGroupMember
 from models.actors import Actor
 from models.catalog import AdminRole
@@ -49,7 +47,6 @@ from models.organizations import Organization, User
 from models.relationships import Relationship, RoleGrant, active_key
 from models.rules.access_roles import customer_access, customers_access
 from models.tenant import DirectoryUser
-from tests.servers import PostgresServer
 
 ROLES = (
     AdminRole.HELPDESK_ADMINISTRATOR,
@@ -256,31 +253,12 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=10_000)
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--users", type=int, default=50, help="0 skips the nested page")
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    add_backend_argument(parser)
     args = parser.parse_args()
     sizes = (args.small, args.large)
-    with tempfile.TemporaryDirectory() as folder:
-        if args.backend in ("sqlite", "both"):
-            asyncio.run(
-                _backend(
-                    "SQLite",
-                    lambda size: f"sqlite://{Path(folder) / size}.db",
-                    sizes,
-                    args.calls,
-                    args.users,
-                )
-            )
-        if args.backend in ("postgres", "both"):
-            with PostgresServer() as server:
-                asyncio.run(
-                    _backend(
-                        "PostgreSQL",
-                        lambda size: server.create_database(f"bench_access_{size}"),
-                        sizes,
-                        args.calls,
-                        args.users,
-                    )
-                )
+    run_on_backends(
+        args.backend, lambda name, url_for: _backend(name, url_for, sizes, args.calls, args.users)
+    )
 
 
 if __name__ == "__main__":

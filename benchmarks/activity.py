@@ -16,18 +16,16 @@ about the same for both.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from benchmarks.backends import add_backend_argument, run_on_backends
 from models.activity import ActivityEntry
 from models.clock import utcnow
 from models.db import database, migrate
@@ -36,7 +34,6 @@ from models.organizations import Organization
 from models.standard_webhooks import new_secret
 from models.tokens import Sealer
 from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from tests.servers import PostgresServer
 from workers.webhooks import due_endpoints
 
 SEALER = Sealer("benchmark")
@@ -224,26 +221,10 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    add_backend_argument(parser)
     args = parser.parse_args()
     sizes = (args.small, args.large)
-    with tempfile.TemporaryDirectory() as folder:
-        if args.backend in ("sqlite", "both"):
-            asyncio.run(
-                _backend(
-                    "SQLite", lambda size: f"sqlite://{Path(folder) / size}.db", sizes, args.runs
-                )
-            )
-        if args.backend in ("postgres", "both"):
-            with PostgresServer() as server:
-                asyncio.run(
-                    _backend(
-                        "PostgreSQL",
-                        lambda size: server.create_database(f"bench_{size}"),
-                        sizes,
-                        args.runs,
-                    )
-                )
+    run_on_backends(args.backend, lambda name, url_for: _backend(name, url_for, sizes, args.runs))
 
 
 if __name__ == "__main__":

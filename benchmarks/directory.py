@@ -14,27 +14,24 @@ side with their ratio.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import random
 import sqlite3
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from benchmarks.backends import add_backend_argument, run_on_backends
 from models.clock import utcnow
 from models.db import database, migrate
 from models.directory import PartnerProfile
 from models.directory_vocabularies import VOCABULARIES, Facet
 from models.rules import directory_search as search
-from tests.servers import PostgresServer
 
 PAGE = 20
 ADJECTIVES = [
@@ -360,30 +357,12 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    add_backend_argument(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        if args.backend in ("sqlite", "both"):
-            asyncio.run(
-                _backend(
-                    "SQLite",
-                    lambda size: f"sqlite://{Path(folder) / size}.db",
-                    args.small,
-                    args.large,
-                    args.runs,
-                )
-            )
-        if args.backend in ("postgres", "both"):
-            with PostgresServer() as server:
-                asyncio.run(
-                    _backend(
-                        "PostgreSQL",
-                        lambda size: server.create_database(f"directory_{size}"),
-                        args.small,
-                        args.large,
-                        args.runs,
-                    )
-                )
+    run_on_backends(
+        args.backend,
+        lambda name, url_for: _backend(name, url_for, args.small, args.large, args.runs),
+    )
 
 
 if __name__ == "__main__":

@@ -14,15 +14,12 @@ transaction) and a repeat of one (the lookup alone). Medians, in milliseconds. T
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 
 import httpx
 from starlette.datastructures import Secret
@@ -30,10 +27,10 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from api.app import create_app
 from api.settings import Settings
+from benchmarks.backends import add_backend_argument, run_on_backends
 from models.clock import utcnow
 from models.db import database, migrate
 from models.standard_webhooks import new_secret, sign
-from tests.servers import PostgresServer
 
 SECRET = new_secret()
 BODY = json.dumps({"type": "grants.expire_due", "data": {}}).encode()
@@ -135,29 +132,12 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    add_backend_argument(parser)
     args = parser.parse_args()
     sizes = (args.small, args.large)
-    with tempfile.TemporaryDirectory() as folder:
-        if args.backend in ("sqlite", "both"):
-            asyncio.run(
-                _backend(
-                    "SQLite",
-                    lambda size: f"sqlite://{Path(folder) / size}.db",
-                    sizes,
-                    args.requests,
-                )
-            )
-        if args.backend in ("postgres", "both"):
-            with PostgresServer() as server:
-                asyncio.run(
-                    _backend(
-                        "PostgreSQL",
-                        lambda size: server.create_database(f"bench_{size}"),
-                        sizes,
-                        args.requests,
-                    )
-                )
+    run_on_backends(
+        args.backend, lambda name, url_for: _backend(name, url_for, sizes, args.requests)
+    )
 
 
 if __name__ == "__main__":

@@ -14,22 +14,19 @@ key and that relationship's types by index, so both cost about the same.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from benchmarks.backends import add_backend_argument, run_on_backends
 from models.clock import utcnow
 from models.db import database, migrate
 from models.enums import OrganizationKind, RelationshipType
 from models.policy import holds_type
-from tests.servers import PostgresServer
 
 PARTNERS = 100
 TYPES = list(RelationshipType)
@@ -138,26 +135,10 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    add_backend_argument(parser)
     args = parser.parse_args()
     sizes = (args.small, args.large)
-    with tempfile.TemporaryDirectory() as folder:
-        if args.backend in ("sqlite", "both"):
-            asyncio.run(
-                _backend(
-                    "SQLite", lambda size: f"sqlite://{Path(folder) / size}.db", sizes, args.runs
-                )
-            )
-        if args.backend in ("postgres", "both"):
-            with PostgresServer() as server:
-                asyncio.run(
-                    _backend(
-                        "PostgreSQL",
-                        lambda size: server.create_database(f"bench_{size}"),
-                        sizes,
-                        args.runs,
-                    )
-                )
+    run_on_backends(args.backend, lambda name, url_for: _backend(name, url_for, sizes, args.runs))
 
 
 if __name__ == "__main__":

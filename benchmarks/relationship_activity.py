@@ -17,18 +17,16 @@ both sizes and their ratio.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from benchmarks.activity import _median, _sqlite
+from benchmarks.backends import add_backend_argument, run_on_backends
 from models.activity import ActivityEntry
 from models.actors import Actor
 from models.catalog import AdminRole
@@ -36,7 +34,6 @@ from models.clock import utcnow
 from models.db import database, migrate
 from models.enums import OrganizationKind, PartnerRole
 from models.policy import visible_activity, visible_relationship_activity
-from tests.servers import PostgresServer
 
 PAGE = 20
 OWN_ENTRIES = 30
@@ -181,34 +178,15 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    add_backend_argument(parser)
     parser.add_argument(
         "--sides", action="store_true", help="time the plan through the organization's index"
     )
     args = parser.parse_args()
     sizes = (args.small, args.large)
-    with tempfile.TemporaryDirectory() as folder:
-        if args.backend in ("sqlite", "both"):
-            asyncio.run(
-                _backend(
-                    "SQLite",
-                    lambda size: f"sqlite://{Path(folder) / size}.db",
-                    sizes,
-                    args.runs,
-                    args.sides,
-                )
-            )
-        if args.backend in ("postgres", "both"):
-            with PostgresServer() as server:
-                asyncio.run(
-                    _backend(
-                        "PostgreSQL",
-                        lambda size: server.create_database(f"bench_{size}"),
-                        sizes,
-                        args.runs,
-                        args.sides,
-                    )
-                )
+    run_on_backends(
+        args.backend, lambda name, url_for: _backend(name, url_for, sizes, args.runs, args.sides)
+    )
 
 
 if __name__ == "__main__":

@@ -12,17 +12,15 @@ prints both sizes and their ratio: an indexed, batched sweep costs about the sam
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from benchmarks.backends import add_backend_argument, run_on_backends
 from models.catalog import AdminRole
 from models.clock import utcnow
 from models.db import database, migrate
@@ -32,7 +30,6 @@ from models.organizations import Organization
 from models.relationships import Relationship, RoleGrant
 from models.rules.lifecycle import sweep_grants
 from models.tokens import Sealer
-from tests.servers import PostgresServer
 
 RELATIONSHIPS = 1000
 CHUNK = 20_000
@@ -164,31 +161,12 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=5)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    add_backend_argument(parser)
     args = parser.parse_args()
     sizes = (args.small, args.large)
-    with tempfile.TemporaryDirectory() as folder:
-        if args.backend in ("sqlite", "both"):
-            asyncio.run(
-                _backend(
-                    "SQLite",
-                    lambda size: f"sqlite://{Path(folder) / size}.db",
-                    sizes,
-                    args.due,
-                    args.runs,
-                )
-            )
-        if args.backend in ("postgres", "both"):
-            with PostgresServer() as server:
-                asyncio.run(
-                    _backend(
-                        "PostgreSQL",
-                        lambda size: server.create_database(f"bench_{size}"),
-                        sizes,
-                        args.due,
-                        args.runs,
-                    )
-                )
+    run_on_backends(
+        args.backend, lambda name, url_for: _backend(name, url_for, sizes, args.due, args.runs)
+    )
 
 
 if __name__ == "__main__":

@@ -15,24 +15,21 @@ fifty others wait; the grouped scan finds all 51, at a cost that grows with the 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from benchmarks.backends import add_backend_argument, run_on_backends
 from models.clock import utcnow
 from models.db import database, migrate
 from models.enums import OrganizationKind
 from models.organizations import Organization
 from models.tokens import Sealer
 from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from tests.servers import PostgresServer
 from workers.webhooks import due_endpoints
 
 SEALER = Sealer("benchmark")
@@ -172,31 +169,12 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--history", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    add_backend_argument(parser)
     args = parser.parse_args()
     sizes = (args.small, args.large)
-    with tempfile.TemporaryDirectory() as folder:
-        if args.backend in ("sqlite", "both"):
-            asyncio.run(
-                _backend(
-                    "SQLite",
-                    lambda size: f"sqlite://{Path(folder) / size}.db",
-                    args.history,
-                    sizes,
-                    args.runs,
-                )
-            )
-        if args.backend in ("postgres", "both"):
-            with PostgresServer() as server:
-                asyncio.run(
-                    _backend(
-                        "PostgreSQL",
-                        lambda size: server.create_database(f"bench_{size}"),
-                        args.history,
-                        sizes,
-                        args.runs,
-                    )
-                )
+    run_on_backends(
+        args.backend, lambda name, url_for: _backend(name, url_for, args.history, sizes, args.runs)
+    )
 
 
 if __name__ == "__main__":
