@@ -108,3 +108,22 @@ export function table({ caption, columns, rows }) {
     ),
   );
 }
+
+/**
+ * A "Show more" button (or `label`) in `container` while `pageInfo` says there is more:
+ * `load(after)` fetches and draws the next page. A failure shows its message in its place.
+ */
+export function showMore(container, pageInfo, load, label = "Show more") {
+  if (!pageInfo.hasNextPage) return;
+  const button = h("button", { type: "button" }, label);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    button.textContent = "Loading…";
+    try {
+      await load(pageInfo.endCursor);
+    } catch (error) {
+      replace(container, h("p", { class: "form-alert", role: "alert" }, error.message));
+    }
+  });
+  container.append(button);
+}

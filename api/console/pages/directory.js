@@ -2,7 +2,7 @@
 // the directory's vocabularies, words to look for, and the published profiles that match,
 // a page at a time. The filters live in the address, so a search can be shared or reloaded.
 
-import { h, replace } from "../dom.js";
+import { h, replace, showMore } from "../dom.js";
 import { field } from "../forms.js";
 import { gql } from "../graphql.js";
 import { facet, labels, vocabularies } from "../vocabularies.js";
@@ -116,20 +116,15 @@ export async function render(ctx) {
           ],
     );
     replace(more);
-    if (connection.pageInfo.hasNextPage) {
-      const button = h("button", { type: "button" }, "More results");
-      button.addEventListener("click", async () => {
-        button.disabled = true;
-        button.textContent = "Loading…";
-        try {
-          const next = await gql(QUERY, { first: PAGE_SIZE, after: connection.pageInfo.endCursor, filter });
-          draw(next.partners); // the count, a status, tells screen readers how many now
-        } catch (error) {
-          replace(more, h("p", { class: "form-alert", role: "alert" }, error.message));
-        }
-      });
-      more.append(button);
-    }
+    showMore(
+      more,
+      connection.pageInfo,
+      async (after) => {
+        const next = await gql(QUERY, { first: PAGE_SIZE, after, filter });
+        draw(next.partners); // the count, a status, tells screen readers how many now
+      },
+      "More results",
+    );
   }
   draw(first.partners);
 }

@@ -3,7 +3,7 @@
 
 import { catalog, roleName, typeName } from "../catalog.js";
 import { ask } from "../dialog.js";
-import { badge, date, h, replace, table, words } from "../dom.js";
+import { badge, date, h, replace, showMore, table, words } from "../dom.js";
 import { showErrors, showProblem } from "../forms.js";
 import { gql, mutate } from "../graphql.js";
 
@@ -162,21 +162,15 @@ export async function render(ctx) {
           ),
     );
     replace(more);
-    if (connection.pageInfo.hasNextPage) {
-      const button = h("button", { type: "button" }, "Show more");
-      button.addEventListener("click", async () => {
-        button.disabled = true;
-        button.textContent = "Loading…";
-        try {
-          const next = await gql(QUERY, { first: PAGE_SIZE, after: connection.pageInfo.endCursor, status });
-          draw(next.invitations);
-          ctx.announce(`Showing ${shown.length} of ${next.invitations.totalCount}.`);
-        } catch (error) {
-          replace(more, h("p", { class: "form-alert", role: "alert" }, error.message));
-        }
-      });
-      more.append(button);
-    }
+    showMore(
+      more,
+      connection.pageInfo,
+      async (after) => {
+        const next = await gql(QUERY, { first: PAGE_SIZE, after, status });
+        draw(next.invitations);
+        ctx.announce(`Showing ${shown.length} of ${next.invitations.totalCount}.`);
+      },
+    );
   }
   draw(first.invitations);
 }

@@ -1,6 +1,6 @@
 // `/leads`: the Contact me requests a partner received, newest first, by status.
 
-import { badge, date, h, replace, table, words } from "../dom.js";
+import { badge, date, h, replace, showMore, table, words } from "../dom.js";
 import { gql } from "../graphql.js";
 import { facet, labels, vocabularies } from "../vocabularies.js";
 
@@ -66,21 +66,15 @@ export async function render(ctx) {
           ),
     );
     replace(more);
-    if (connection.pageInfo.hasNextPage) {
-      const button = h("button", { type: "button" }, "Show more");
-      button.addEventListener("click", async () => {
-        button.disabled = true;
-        button.textContent = "Loading…";
-        try {
-          const next = await gql(QUERY, { first: PAGE_SIZE, after: connection.pageInfo.endCursor, status });
-          draw(next.leads);
-          ctx.announce(`Showing ${shown.length} of ${next.leads.totalCount}.`);
-        } catch (error) {
-          replace(more, h("p", { class: "form-alert", role: "alert" }, error.message));
-        }
-      });
-      more.append(button);
-    }
+    showMore(
+      more,
+      connection.pageInfo,
+      async (after) => {
+        const next = await gql(QUERY, { first: PAGE_SIZE, after, status });
+        draw(next.leads);
+        ctx.announce(`Showing ${shown.length} of ${next.leads.totalCount}.`);
+      },
+    );
   }
   draw(first.leads);
 }

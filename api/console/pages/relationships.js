@@ -2,7 +2,7 @@
 // partner's customers (`/customers`), with their types, roles, end dates and agreement.
 
 import { catalog, roleName, typeName } from "../catalog.js";
-import { badge, date, h, replace, table } from "../dom.js";
+import { badge, date, h, replace, showMore, table } from "../dom.js";
 import { gql } from "../graphql.js";
 
 const PAGE_SIZE = 25;
@@ -113,21 +113,15 @@ export async function render(ctx) {
           ),
     );
     replace(more);
-    if (connection.pageInfo.hasNextPage) {
-      const button = h("button", { type: "button" }, "Show more");
-      button.addEventListener("click", async () => {
-        button.disabled = true;
-        button.textContent = "Loading…";
-        try {
-          const next = await gql(QUERY, { first: PAGE_SIZE, after: connection.pageInfo.endCursor });
-          draw(next.relationships);
-          ctx.announce(`Showing ${shown.length} of ${next.relationships.totalCount}.`);
-        } catch (error) {
-          replace(more, h("p", { class: "form-alert", role: "alert" }, error.message));
-        }
-      });
-      more.append(button);
-    }
+    showMore(
+      more,
+      connection.pageInfo,
+      async (after) => {
+        const next = await gql(QUERY, { first: PAGE_SIZE, after });
+        draw(next.relationships);
+        ctx.announce(`Showing ${shown.length} of ${next.relationships.totalCount}.`);
+      },
+    );
   }
   draw(first.relationships);
 }
