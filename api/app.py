@@ -16,14 +16,15 @@ from starlette.routing import BaseRoute, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from api import dev_pages, pages, webhooks
-from api.auth import Anonymous, BearerTokenBackend, Viewer
+from api import dev_pages, inbound_webhooks, pages
+from api.auth import Anonymous, BearerTokenBackend
 from api.health import healthz, readyz
 from api.metrics import MetricsMiddleware, metrics
 from api.request_id import RequestIdMiddleware
-from api.settings import Settings
-from models.db import database
-from models.tokens import Sealer
+from models.foundation.settings import Settings
+from models.identity.viewer import Viewer
+from models.infrastructure.db import database
+from models.infrastructure.tokens import Sealer
 from schema import build_schema
 from schema.context import Context
 
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        *webhooks.ROUTES,
+        *inbound_webhooks.ROUTES,
     ]
     if not settings.production:
         routes += dev_pages.ROUTES

@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
 from starlette.requests import HTTPConnection
 
-from models.actors import Actor
-from models.organizations import ApiToken, Organization, User
-from models.tokens import hash_token, new_token
+from models.identity.actors import Actor
+from models.identity.viewer import Viewer
+from models.infrastructure.tokens import hash_token, new_token
+from models.tables.organizations import ApiToken, User
 
 TOKEN_PREFIX = "ph_"  # noqa: S105 (a prefix, not a secret)
-
-
-@dataclass(frozen=True)
-class Viewer(BaseUser):
-    """The signed-in user, with their organization and what they may act as."""
-
-    user: User
-    organization: Organization
-    actor: Actor
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def display_name(self) -> str:
-        return self.user.display_name or self.user.email
-
-    @property
-    def identity(self) -> str:
-        return str(self.user.id)
 
 
 class Anonymous(BaseUser):

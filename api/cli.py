@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from api.logs import configure_logging
-from api.settings import Settings, SettingsError
-from models.catalog import AdminRole
-from models.db import database, migrate
-from models.enums import OrganizationKind, PartnerRole
+from models.foundation.settings import Settings, SettingsError
+from models.infrastructure.db import database, migrate
+from models.reference.catalog import AdminRole
+from models.reference.enums import OrganizationKind, PartnerRole
 
 ROLE_CHOICES = [str(r) for r in AdminRole] + [str(r) for r in PartnerRole]
 
@@ -41,7 +41,7 @@ def _redacted(url: str) -> str:
 
 
 async def _create_org(settings: Settings, args: argparse.Namespace) -> str:
-    from models.organizations import Organization
+    from models.tables.organizations import Organization
 
     async with database(settings.database_url):
         org = await Organization.create(name=args.name, kind=OrganizationKind(args.kind.upper()))
@@ -51,7 +51,7 @@ async def _create_org(settings: Settings, args: argparse.Namespace) -> str:
 async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
     from tortoise.exceptions import IntegrityError
 
-    from models.organizations import Organization, User
+    from models.tables.organizations import Organization, User
 
     async with database(settings.database_url):
         org = await Organization.get_or_none(id=args.org)
@@ -79,7 +79,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
 
 async def _create_token(settings: Settings, args: argparse.Namespace) -> str:
     from api.auth import issue_token
-    from models.organizations import User
+    from models.tables.organizations import User
 
     async with database(settings.database_url):
         user = await User.get_or_none(email=args.email.strip().lower())
@@ -89,8 +89,8 @@ async def _create_token(settings: Settings, args: argparse.Namespace) -> str:
 
 
 async def _revoke_tokens(settings: Settings, args: argparse.Namespace) -> str:
-    from models.clock import utcnow
-    from models.organizations import ApiToken, User
+    from models.foundation.clock import utcnow
+    from models.tables.organizations import ApiToken, User
 
     async with database(settings.database_url):
         user = await User.get_or_none(email=args.email.strip().lower())
@@ -160,7 +160,7 @@ def _mail(settings: Settings, args: argparse.Namespace) -> None:
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
     from arq.worker import run_worker
 
-    from workers.settings import worker_options
+    from workers.worker import worker_options
 
     run_worker(worker_options(settings))
 

@@ -7,27 +7,29 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from api.auth import issue_token
-from models.access import AccessAssignment, SecurityGroup, SecurityGroupMember
-from models.actors import Actor
-from models.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
-from models.clock import utcnow
-from models.enums import OrganizationKind, PartnerRole, RelationshipType
-from models.leads import Lead
+from models.foundation.clock import utcnow
+from models.identity.actors import Actor
+from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.organizations import Organization, User
-from models.outbox import OutboxMessage
-from models.relationships import (
+from models.reference.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
+from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.reference.tenant_enums import IncidentSeverity, InvoiceStatus
+from models.rules.directory import ProfileChanges, update_partner_profile
+from models.rules.invitation_request import InvitationRequest
+from models.rules.invitations import send_invitation
+from models.rules.lifecycle import next_notice
+from models.tables.access import AccessAssignment, SecurityGroup, SecurityGroupMember
+from models.tables.leads import Lead
+from models.tables.organizations import Organization, User
+from models.tables.outbox import OutboxMessage
+from models.tables.relationships import (
     AgreementAcceptance,
     Relationship,
     RelationshipTypeRecord,
     RoleGrant,
     active_key,
 )
-from models.rules.directory import ProfileChanges, update_partner_profile
-from models.rules.invitation_request import InvitationRequest
-from models.rules.invitations import send_invitation
-from models.rules.lifecycle import next_notice
-from models.tenant import (
+from models.tables.tenant import (
     BillingNotification,
     Device,
     DirectoryUser,
@@ -39,8 +41,6 @@ from models.tenant import (
     Subscription,
     SupportIncident,
 )
-from models.tenant_enums import IncidentSeverity, InvoiceStatus
-from models.tokens import Sealer
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,11 @@ from api import demo
 from api.app import create_app
 from api.embedded import EmbeddedRedis, require_free_port
 from api.mailbox import Mailbox, MailFolder
-from api.settings import Settings
-from models.db import database, migrate
-from models.tokens import Sealer
+from models.foundation.settings import Settings
+from models.infrastructure.db import database, migrate
+from models.infrastructure.tokens import Sealer
 from workers.dispatch import dispatch
-from workers.settings import create_worker
+from workers.worker import create_worker
 
 
 @dataclasses.dataclass

@@ -13,8 +13,8 @@ from typing import TextIO
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
-from api.settings import Settings
-from models.request_id import current_request_id
+from models.foundation.request_id import current_request_id
+from models.foundation.settings import Settings
 
 # Uvicorn adds an ANSI-coloured copy of some messages; JSON lines leave it out.
 _NOT_FIELDS = [*RESERVED_ATTRS, "color_message"]

@@ -1,6 +1,6 @@
 """Each HTTP request gets an id: the caller's `X-Request-ID` when sane, else a new one.
 
-The client's address is bound beside it, for the activity log (`models.client_address`).
+The client's address is bound beside it, for the activity log (`models.foundation.client_address`).
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from models.client_address import client_address_bound
-from models.request_id import new_request_id, request_id_bound, sane_request_id
+from models.foundation.client_address import client_address_bound
+from models.foundation.request_id import new_request_id, request_id_bound, sane_request_id
 
 HEADER = "X-Request-ID"
 

@@ -35,18 +35,18 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from api.app import create_app
 from api.auth import issue_token
-from api.settings import Settings
 from benchmarks.backends import add_backend_argument, run_on_backends
-from models.access import AccessAssignment, SecurityGroup, SecurityGroupMember
-from models.actors import Actor
-from models.catalog import AdminRole
-from models.clock import utcnow
-from models.db import database, migrate
-from models.enums import OrganizationKind, PartnerRole, RelationshipType
-from models.organizations import Organization, User
-from models.relationships import Relationship, RoleGrant, active_key
+from models.foundation.clock import utcnow
+from models.foundation.settings import Settings
+from models.identity.actors import Actor
+from models.infrastructure.db import database, migrate
+from models.reference.catalog import AdminRole
+from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
 from models.rules.access_roles import customer_access, customers_access
-from models.tenant import DirectoryUser
+from models.tables.access import AccessAssignment, SecurityGroup, SecurityGroupMember
+from models.tables.organizations import Organization, User
+from models.tables.relationships import Relationship, RoleGrant, active_key
+from models.tables.tenant import DirectoryUser
 
 ROLES = (
     AdminRole.HELPDESK_ADMINISTRATOR,

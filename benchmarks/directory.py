@@ -27,11 +27,11 @@ from datetime import datetime
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from benchmarks.backends import add_backend_argument, run_on_backends
-from models.clock import utcnow
-from models.db import database, migrate
-from models.directory import PartnerProfile
-from models.directory_vocabularies import VOCABULARIES, Facet
+from models.foundation.clock import utcnow
+from models.infrastructure.db import database, migrate
+from models.reference.directory_vocabularies import VOCABULARIES, Facet
 from models.rules import directory_search as search
+from models.tables.directory import PartnerProfile
 
 PAGE = 20
 ADJECTIVES = [

@@ -26,11 +26,11 @@ from starlette.datastructures import Secret
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from api.app import create_app
-from api.settings import Settings
 from benchmarks.backends import add_backend_argument, run_on_backends
-from models.clock import utcnow
-from models.db import database, migrate
-from models.standard_webhooks import new_secret, sign
+from models.foundation.clock import utcnow
+from models.foundation.settings import Settings
+from models.foundation.standard_webhooks import new_secret, sign
+from models.infrastructure.db import database, migrate
 
 SECRET = new_secret()
 BODY = json.dumps({"type": "grants.expire_due", "data": {}}).encode()

@@ -23,10 +23,10 @@ from datetime import datetime
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from benchmarks.backends import add_backend_argument, run_on_backends
-from models.clock import utcnow
-from models.db import database, migrate
-from models.enums import OrganizationKind, RelationshipType
+from models.foundation.clock import utcnow
+from models.infrastructure.db import database, migrate
 from models.policy import holds_type
+from models.reference.enums import OrganizationKind, RelationshipType
 
 PARTNERS = 100
 TYPES = list(RelationshipType)

@@ -27,13 +27,13 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from benchmarks.activity import _median, _sqlite
 from benchmarks.backends import add_backend_argument, run_on_backends
-from models.activity import ActivityEntry
-from models.actors import Actor
-from models.catalog import AdminRole
-from models.clock import utcnow
-from models.db import database, migrate
-from models.enums import OrganizationKind, PartnerRole
+from models.foundation.clock import utcnow
+from models.identity.actors import Actor
+from models.infrastructure.db import database, migrate
 from models.policy import visible_activity, visible_relationship_activity
+from models.reference.catalog import AdminRole
+from models.reference.enums import OrganizationKind, PartnerRole
+from models.tables.activity import ActivityEntry
 
 PAGE = 20
 OWN_ENTRIES = 30

@@ -21,15 +21,15 @@ from datetime import datetime, timedelta
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from benchmarks.backends import add_backend_argument, run_on_backends
-from models.catalog import AdminRole
-from models.clock import utcnow
-from models.db import database, migrate
-from models.enums import OrganizationKind, RelationshipStatus, RelationshipType
+from models.foundation.clock import utcnow
+from models.infrastructure.db import database, migrate
+from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.organizations import Organization
-from models.relationships import Relationship, RoleGrant
+from models.reference.catalog import AdminRole
+from models.reference.enums import OrganizationKind, RelationshipStatus, RelationshipType
 from models.rules.lifecycle import sweep_grants
-from models.tokens import Sealer
+from models.tables.organizations import Organization
+from models.tables.relationships import Relationship, RoleGrant
 
 RELATIONSHIPS = 1000
 CHUNK = 20_000

@@ -24,13 +24,18 @@ from datetime import datetime, timedelta
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from benchmarks.backends import add_backend_argument, run_on_backends
-from models.clock import utcnow
-from models.db import database, migrate
-from models.enums import OrganizationKind
-from models.organizations import Organization
-from models.tokens import Sealer
-from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from workers.webhooks import due_endpoints
+from models.foundation.clock import utcnow
+from models.infrastructure.db import database, migrate
+from models.infrastructure.tokens import Sealer
+from models.reference.enums import OrganizationKind
+from models.tables.organizations import Organization
+from models.tables.outbound_webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from workers.outbound_webhooks import due_endpoints
 
 SEALER = Sealer("benchmark")
 OTHERS = 50

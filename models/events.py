@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from models.activity import ActivityEntry
-from models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from models.tables.activity import ActivityEntry
+from models.tables.outbound_webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 EVENT_TYPES: dict[str, str] = {
     "invitation.sent": "A partner sent an invitation.",

@@ -11,15 +11,15 @@ from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
-from models.activity import ActivityEntry
-from models.actors import Actor
-from models.client_address import current_client_address
-from models.clock import utcnow
-from models.errors import NotAuthenticated
 from models.events import is_event, publish
-from models.outbox import OutboxMessage, Task
-from models.request_id import REQUEST_ID_KEY, current_request_id
-from models.tokens import Sealer
+from models.foundation.client_address import current_client_address
+from models.foundation.clock import utcnow
+from models.foundation.errors import NotAuthenticated
+from models.foundation.request_id import REQUEST_ID_KEY, current_request_id
+from models.identity.actors import Actor
+from models.infrastructure.tokens import Sealer
+from models.tables.activity import ActivityEntry
+from models.tables.outbox import OutboxMessage, Task
 
 
 @dataclass

@@ -8,19 +8,19 @@ from uuid import UUID
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from models.access import SecurityGroup
-from models.activity import ActivityEntry
-from models.actors import Actor
-from models.capabilities import DOMAIN_SUBSCRIPTION_ROLES, Capability
-from models.catalog import RELATIONSHIP_TYPES, AdminRole
-from models.enums import PartnerRole, RelationshipType
-from models.errors import PermissionDenied
-from models.invitations import Invitation
-from models.leads import Lead
-from models.organizations import User
-from models.relationships import Relationship, RelationshipTypeRecord, active_key
+from models.foundation.errors import PermissionDenied
+from models.identity.actors import Actor
+from models.reference.capabilities import DOMAIN_SUBSCRIPTION_ROLES, Capability
+from models.reference.catalog import RELATIONSHIP_TYPES, AdminRole
+from models.reference.enums import PartnerRole, RelationshipType
 from models.rules.access_roles import CustomerAccess, customer_access
-from models.webhooks import WebhookEndpoint
+from models.tables.access import SecurityGroup
+from models.tables.activity import ActivityEntry
+from models.tables.invitations import Invitation
+from models.tables.leads import Lead
+from models.tables.organizations import User
+from models.tables.outbound_webhooks import WebhookEndpoint
+from models.tables.relationships import Relationship, RelationshipTypeRecord, active_key
 
 # A customer admin needs one of these to accept, decline, accept the agreement or remove roles.
 PARTNER_MANAGER_ROLES = (AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.BILLING_ADMINISTRATOR)

@@ -39,8 +39,8 @@ from schema.orders.queries import OrderQueries
 from schema.organizations.queries import OrganizationQueries
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
-from schema.webhooks.mutations import WebhookMutations
-from schema.webhooks.queries import WebhookQueries
+from schema.webhook_endpoints.mutations import WebhookMutations
+from schema.webhook_endpoints.queries import WebhookQueries
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30

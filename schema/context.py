@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
-from api.auth import Viewer
-from api.settings import Settings
-from models.actors import Actor
+from models.foundation.settings import Settings
+from models.identity.actors import Actor
+from models.identity.viewer import Viewer
+from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.tokens import Sealer
 from schema.errors import unauthenticated
 from schema.loaders import Loaders
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from models import enums
-from models.catalog import AdminRole as _AdminRole
+from models.reference import enums
+from models.reference.catalog import AdminRole as _AdminRole
 
 AdminRole = strawberry.enum(
     _AdminRole, name="AdminRole", description="An admin role of the directory's role catalog."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
-from models.errors import DomainError, ErrorCode
+from models.foundation.errors import DomainError, ErrorCode
 
 ErrorCodeType = strawberry.enum(
     ErrorCode, name="ErrorCode", description="Why a mutation refused its input."

@@ -8,9 +8,9 @@ from uuid import UUID
 
 import strawberry
 
-from models.errors import PermissionDenied
+from models.foundation.errors import PermissionDenied
+from models.foundation.ids import decode_id
 from schema.errors import forbidden
-from schema.ids import decode_id
 
 T = TypeVar("T")
 

@@ -8,12 +8,12 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from models.activity import ActivityEntry
-from models.catalog import CURRENT_AGREEMENT_VERSION
-from models.invitations import Invitation
-from models.organizations import Organization, User
-from models.relationships import AgreementAcceptance, RelationshipTypeRecord, RoleGrant
-from models.webhooks import WebhookDelivery, WebhookEvent
+from models.reference.catalog import CURRENT_AGREEMENT_VERSION
+from models.tables.activity import ActivityEntry
+from models.tables.invitations import Invitation
+from models.tables.organizations import Organization, User
+from models.tables.outbound_webhooks import WebhookDelivery, WebhookEvent
+from models.tables.relationships import AgreementAcceptance, RelationshipTypeRecord, RoleGrant
 from schema.customers.loaders import CustomerDataLoaders
 from schema.nested_lists import NestedList
 

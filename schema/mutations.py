@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from models.errors import PermissionDenied, Refused
+from models.foundation.errors import PermissionDenied, Refused
 from models.operation import Operation
 from schema.context import Info
 from schema.errors import UserError, forbidden

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from models.activity import ActivityEntry
-from models.relationships import Relationship
+from models.tables.activity import ActivityEntry
+from models.tables.relationships import Relationship
 from tests import factories as f
 from tests.graphql import GraphQLClient
 

@@ -24,9 +24,9 @@ from playwright.async_api import (
 )
 
 from api.app import create_app
-from api.settings import Settings
+from models.foundation.settings import Settings
 from tests.servers import HOST, free_port
-from workers.settings import create_worker
+from workers.worker import create_worker
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package: .ci/ensure-chromium installs it
 CHROMIUM_ARGS = [

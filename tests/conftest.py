@@ -18,8 +18,8 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from api.app import create_app
-from api.settings import Settings
-from models.db import database, migrate
+from models.foundation.settings import Settings
+from models.infrastructure.db import database, migrate
 from tests.graphql import GraphQLClient
 from tests.servers import PostgresServer, RedisServer, SmtpServer
 

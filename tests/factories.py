@@ -9,17 +9,20 @@ from decimal import Decimal
 from typing import Any
 
 from api.auth import issue_token
-from models.access import AccessAssignment, SecurityGroup, SecurityGroupMember
-from models.actors import Actor
-from models.clock import utcnow
-from models.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.foundation.clock import utcnow
+from models.foundation.ids import encode_id
+from models.identity.actors import Actor
+from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.organizations import Organization, User
-from models.relationships import Relationship
+from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.reference.tenant_enums import IncidentSeverity
 from models.rules.directory import ProfileChanges, update_partner_profile
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import accept_invitation, send_invitation
-from models.tenant import (
+from models.tables.access import AccessAssignment, SecurityGroup, SecurityGroupMember
+from models.tables.organizations import Organization, User
+from models.tables.relationships import Relationship
+from models.tables.tenant import (
     BillingNotification,
     Device,
     DirectoryUser,
@@ -31,9 +34,6 @@ from models.tenant import (
     Subscription,
     SupportIncident,
 )
-from models.tenant_enums import IncidentSeverity
-from models.tokens import Sealer
-from schema.ids import encode_id
 from tests.graphql import GraphQLClient
 
 _serial = itertools.count(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.settings import Settings
+from models.foundation.settings import Settings
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link, run_jobs, text_of

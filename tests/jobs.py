@@ -6,10 +6,10 @@ import re
 
 from arq.worker import Worker
 
-from api.settings import Settings
+from models.foundation.settings import Settings
 from tests.servers import ReceivedMail
 from workers.runtime import DEFAULT_SMTP_TIMEOUT
-from workers.settings import create_worker
+from workers.worker import create_worker
 
 FAST_RETRIES = (0.05, 0.05, 0.05, 0.05, 0.05)
 _LINK = re.compile(r"(https?://\S+/invitations/accept\?token=([A-Za-z0-9_\-]+))")

@@ -1,5 +1,5 @@
 """A real HTTPS webhook receiver on loopback, and a signature check written from the
-Standard Webhooks specification (deliberately not `models.standard_webhooks`).
+Standard Webhooks specification (deliberately not `models.foundation.standard_webhooks`).
 
 The receiver serves TLS with a certificate from a throwaway CA (trustme); the app trusts
 that CA through WEBHOOKS_CA_BUNDLE. It records every request it gets, answers what the

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 import time_machine
 
-from api.settings import Settings
-from models.access import AccessAssignment, SecurityGroup
-from models.catalog import AdminRole
-from models.enums import PartnerRole, RelationshipType, RoleGrantStatus
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.relationships import Relationship, RoleGrant
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole, RelationshipType, RoleGrantStatus
 from models.rules.lifecycle import sweep_grants
-from models.tokens import Sealer
-from schema.ids import encode_id
+from models.tables.access import AccessAssignment, SecurityGroup
+from models.tables.relationships import Relationship, RoleGrant
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs

@@ -8,16 +8,16 @@ from typing import Any
 
 import pytest
 
-from api.settings import Settings
-from models.activity import ActivityEntry, AppendOnly
-from models.catalog import AdminRole
-from models.clock import utcnow
-from models.enums import PartnerRole
-from models.invitations import Invitation
+from models.foundation.clock import utcnow
+from models.foundation.settings import Settings
+from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.relationships import RoleGrant
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
 from models.rules.lifecycle import expire_invitations, sweep_grants
-from models.tokens import Sealer
+from models.tables.activity import ActivityEntry, AppendOnly
+from models.tables.invitations import Invitation
+from models.tables.relationships import RoleGrant
 from tests import factories as f
 from tests import flows
 from tests.graphql import GraphQLClient
@@ -25,7 +25,7 @@ from tests.jobs import run_jobs
 from tests.servers import SmtpServer
 from workers.retention import purge_activity, purge_before
 from workers.runtime import Runtime
-from workers.settings import cron_jobs
+from workers.worker import cron_jobs
 
 ACTIVITY = """
 query($first: Int, $after: String, $filter: ActivityFilter) {

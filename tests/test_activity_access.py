@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from api.settings import Settings
-from models.catalog import AdminRole
-from models.clock import utcnow
-from models.enums import PartnerRole
+from models.foundation.clock import utcnow
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.relationships import RoleGrant
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
 from models.rules.lifecycle import sweep_grants
-from models.tokens import Sealer
-from schema.ids import encode_id
+from models.tables.relationships import RoleGrant
 from tests import factories as f
 from tests.activity_entries import (
     assert_relationship_entries_name_both_sides,

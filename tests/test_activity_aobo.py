@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.settings import Settings
-from models.activity import ActivityEntry
-from models.catalog import AdminRole
-from models.enums import PartnerRole, RelationshipType
-from models.webhooks import WebhookEvent
-from schema.ids import encode_id
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole, RelationshipType
+from models.tables.activity import ActivityEntry
+from models.tables.outbound_webhooks import WebhookEvent
 from tests import factories as f
 from tests.activity_entries import (
     assert_relationship_entries_name_both_sides,

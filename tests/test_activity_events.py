@@ -11,11 +11,11 @@ from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
 from api.app import create_app
-from api.settings import Settings
-from models.catalog import AdminRole
-from models.enums import PartnerRole
 from models.events import EVENT_TYPES
-from schema.ids import encode_id
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
 from tests import factories as f
 from tests.activity_entries import mutate
 from tests.graphql import GraphQLClient

@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.settings import Settings
-from api.webhooks_sources import parse_sources
-from models.catalog import AdminRole
-from models.enums import PartnerRole
-from models.inbound_webhooks import InboundStatus, InboundWebhook
+from models.foundation.inbound_sources import parse_sources
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
+from models.tables.inbound_webhooks import InboundStatus, InboundWebhook
 from tests import factories as f
 from tests import webhooks_in_signing as signing
 from tests.activity_entries import (

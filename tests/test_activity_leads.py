@@ -3,9 +3,9 @@ working its leads and editing its profile by its agents; no other organization s
 
 from __future__ import annotations
 
-from api.settings import Settings
-from models.catalog import AdminRole
-from models.enums import PartnerRole
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
 from tests import factories as f
 from tests.activity_entries import actions, entries, mutate, only, text_of, who_and_whom
 from tests.graphql import GraphQLClient

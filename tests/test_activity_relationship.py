@@ -9,15 +9,15 @@ from uuid import UUID
 
 import pytest
 
-from api.settings import Settings
-from models.actors import Actor
-from models.catalog import AdminRole
-from models.enums import OrganizationKind, PartnerRole
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.identity.actors import Actor
+from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.organizations import Organization
+from models.reference.catalog import AdminRole
+from models.reference.enums import OrganizationKind, PartnerRole
 from models.rules.access_groups import assign_role, create_group, unassign_role
-from models.tokens import Sealer
-from schema.ids import encode_id
+from models.tables.organizations import Organization
 from tests import factories as f
 from tests.activity_entries import assert_relationship_entries_name_both_sides
 from tests.graphql import GraphQLClient

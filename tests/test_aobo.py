@@ -7,19 +7,19 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from api.settings import Settings
-from models.access import AccessAssignment
-from models.catalog import AdminRole
-from models.enums import PartnerRole
-from models.tenant import (
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
+from models.tables.access import AccessAssignment
+from models.tables.tenant import (
     DirectoryUser,
     Domain,
     DomainSubscription,
     LicenseAssignment,
     Subscription,
 )
-from models.tenant import SupportIncident as IncidentRow
-from schema.ids import encode_id
+from models.tables.tenant import SupportIncident as IncidentRow
 from tests import factories as f
 from tests import flows
 from tests.graphql import GraphQLClient

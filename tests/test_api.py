@@ -22,9 +22,9 @@ from httpx import ASGITransport, AsyncClient
 from starlette.datastructures import Secret
 
 from api.app import create_app
-from api.settings import DEFAULT_SECRET_KEY, Settings, SettingsError
-from models.catalog import RELATIONSHIP_TYPES, ROLE_CATALOG, AdminRole
-from models.enums import PartnerRole
+from models.foundation.settings import DEFAULT_SECRET_KEY, Settings, SettingsError
+from models.reference.catalog import RELATIONSHIP_TYPES, ROLE_CATALOG, AdminRole
+from models.reference.enums import PartnerRole
 from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, build_schema
 from tests import factories as f
 from tests.graphql import GraphQLClient

@@ -2,18 +2,18 @@
 and for a partner agent holding the role on the customer's behalf.
 
 The expected outcomes are written out here, by hand, from what each directory role does:
-they are not read from `models.capabilities`, so that a change to the table shows up here.
+they are not read from `models.reference.capabilities`, so that a change to the table shows up here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from api.settings import Settings
-from models.catalog import AdminRole
-from models.enums import PartnerRole
-from models.organizations import Organization
-from schema.ids import encode_id
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
+from models.tables.organizations import Organization
 from tests import factories as f
 from tests.graphql import GraphQLClient
 

@@ -23,8 +23,8 @@ from starlette.applications import Starlette
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from api.app import create_app
-from api.settings import Settings
-from models.organizations import ApiToken, Organization, User
+from models.foundation.settings import Settings
+from models.tables.organizations import ApiToken, Organization, User
 from tests.servers import PostgresServer
 
 CLI = Path(sys.executable).parent / "partnerhub"

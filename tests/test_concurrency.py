@@ -21,13 +21,13 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import get_current_context
 
 from api.app import create_app
-from api.settings import Settings
-from models.catalog import AdminRole
-from models.db import migrate
-from models.enums import InvitationStatus, PartnerRole, RelationshipStatus
-from models.invitations import Invitation
-from models.outbox import OutboxMessage, Task
-from models.relationships import (
+from models.foundation.settings import Settings
+from models.infrastructure.db import migrate
+from models.reference.catalog import AdminRole
+from models.reference.enums import InvitationStatus, PartnerRole, RelationshipStatus
+from models.tables.invitations import Invitation
+from models.tables.outbox import OutboxMessage, Task
+from models.tables.relationships import (
     AgreementAcceptance,
     Relationship,
     RelationshipTypeRecord,

@@ -14,16 +14,16 @@ import pytest
 from httpx import AsyncClient
 from playwright.async_api import Browser, async_playwright, expect
 
-from api.settings import Settings
-from models.access import AccessAssignment, SecurityGroupMember
-from models.clock import utcnow
-from models.directory import PartnerProfile
-from models.enums import PartnerRole, RelationshipType, RoleGrantStatus
-from models.invitations import Invitation
-from models.leads import Lead, LeadStatus
-from models.organizations import ApiToken, Organization
-from models.relationships import AgreementAcceptance, RoleGrant
-from models.tenant import DirectoryUser
+from models.foundation.clock import utcnow
+from models.foundation.settings import Settings
+from models.reference.enums import PartnerRole, RelationshipType, RoleGrantStatus
+from models.tables.access import AccessAssignment, SecurityGroupMember
+from models.tables.directory import PartnerProfile
+from models.tables.invitations import Invitation
+from models.tables.leads import Lead, LeadStatus
+from models.tables.organizations import ApiToken, Organization
+from models.tables.relationships import AgreementAcceptance, RoleGrant
+from models.tables.tenant import DirectoryUser
 from tests import factories as f
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Tab, live_app, open_tab
 from tests.flows import ACCEPT_LINK

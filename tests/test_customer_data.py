@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from api.settings import Settings
-from models.catalog import AdminRole
-from models.enums import PartnerRole
-from models.tenant import DirectoryUser
-from schema.ids import encode_id
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
+from models.tables.tenant import DirectoryUser
 from tests import factories as f
 from tests.graphql import GraphQLClient
 

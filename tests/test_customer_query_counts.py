@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.settings import Settings
-from models.access import SecurityGroup
-from models.catalog import AdminRole
-from models.enums import PartnerRole
-from models.organizations import Organization
-from models.tenant import DirectoryUser
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
+from models.tables.access import SecurityGroup
+from models.tables.organizations import Organization
+from models.tables.tenant import DirectoryUser
 from tests import factories as f
 from tests.factories import Person
 from tests.graphql import GraphQLClient

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from api.settings import Settings
-from models.enums import PartnerRole, RelationshipType
-from models.organizations import Organization
-from models.tenant import Device
+from models.foundation.settings import Settings
+from models.reference.enums import PartnerRole, RelationshipType
+from models.tables.organizations import Organization
+from models.tables.tenant import Device
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.test_partner_actions import DEVICES, REGISTER_DEVICE, device_input, org_id

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from api import demo
-from api.settings import Settings
-from models.directory import PartnerFacetValue, PartnerProfile
-from models.directory_vocabularies import VOCABULARIES, Facet
-from models.enums import PartnerRole
-from models.tokens import Sealer
-from schema.ids import encode_id
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.infrastructure.tokens import Sealer
+from models.reference.directory_vocabularies import VOCABULARIES, Facet
+from models.reference.enums import PartnerRole
+from models.tables.directory import PartnerFacetValue, PartnerProfile
 from tests import factories as f
 from tests.graphql import GraphQLClient
 

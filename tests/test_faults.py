@@ -18,12 +18,12 @@ import time_machine
 from aiosmtpd.controller import Controller
 from arq.connections import ArqRedis
 
-from api.settings import Settings
-from models.catalog import RELATIONSHIP_TYPES, AdminRole, role_name
-from models.enums import PartnerRole, RelationshipType
-from models.invitations import Invitation
-from models.outbox import OutboxMessage, Task
-from models.tokens import hash_token
+from models.foundation.settings import Settings
+from models.infrastructure.tokens import hash_token
+from models.reference.catalog import RELATIONSHIP_TYPES, AdminRole, role_name
+from models.reference.enums import PartnerRole, RelationshipType
+from models.tables.invitations import Invitation
+from models.tables.outbox import OutboxMessage, Task
 from tests import factories as f
 from tests import flows
 from tests.factories import Person

@@ -12,14 +12,14 @@ from uuid import UUID, uuid4
 import pytest
 from arq.constants import default_queue_name
 
-from api.settings import Settings
-from models.catalog import AdminRole
-from models.clock import utcnow
-from models.enums import PartnerRole
-from models.invitations import Invitation
-from models.outbox import OutboxMessage
-from models.relationships import AgreementAcceptance, Relationship
-from schema.ids import decode_id, encode_id
+from models.foundation.clock import utcnow
+from models.foundation.ids import decode_id, encode_id
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
+from models.tables.invitations import Invitation
+from models.tables.outbox import OutboxMessage
+from models.tables.relationships import AgreementAcceptance, Relationship
 from tests import factories as f
 from tests.flows import invite
 from tests.graphql import GraphQLClient

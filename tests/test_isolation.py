@@ -19,18 +19,23 @@ from graphql import (
     is_leaf_type,
 )
 
-from api.settings import Settings
-from models.access import SecurityGroup, SecurityGroupMember
-from models.clock import utcnow
-from models.enums import InvitationStatus, PartnerRole, RelationshipStatus, RelationshipType
-from models.invitations import Invitation
-from models.organizations import ApiToken, Organization
-from models.outbox import OutboxMessage
-from models.relationships import Relationship, RoleGrant
-from models.tenant import Device, LobApp, Purchase, Subscription
-from models.webhooks import WebhookEndpoint
+from models.foundation.clock import utcnow
+from models.foundation.ids import decode_id, encode_id
+from models.foundation.settings import Settings
+from models.reference.enums import (
+    InvitationStatus,
+    PartnerRole,
+    RelationshipStatus,
+    RelationshipType,
+)
+from models.tables.access import SecurityGroup, SecurityGroupMember
+from models.tables.invitations import Invitation
+from models.tables.organizations import ApiToken, Organization
+from models.tables.outbound_webhooks import WebhookEndpoint
+from models.tables.outbox import OutboxMessage
+from models.tables.relationships import Relationship, RoleGrant
+from models.tables.tenant import Device, LobApp, Purchase, Subscription
 from schema import build_schema
-from schema.ids import decode_id, encode_id
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link, run_jobs

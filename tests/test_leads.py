@@ -8,12 +8,12 @@ from httpx import ASGITransport, AsyncClient
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 
-from api.settings import Settings
-from models.enums import PartnerRole
-from models.invitations import Invitation
-from models.leads import Lead
-from models.outbox import OutboxMessage
+from models.foundation.settings import Settings
+from models.reference.enums import PartnerRole
 from models.rules.leads_rate_limit import RateLimit
+from models.tables.invitations import Invitation
+from models.tables.leads import Lead
+from models.tables.outbox import OutboxMessage
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs, text_of

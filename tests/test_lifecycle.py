@@ -11,14 +11,14 @@ import pytest
 import time_machine
 from arq.connections import ArqRedis
 
-from api.settings import Settings
-from models.catalog import AdminRole
-from models.clock import utcnow
-from models.enums import InvitationStatus, PartnerRole, RoleGrantStatus
-from models.invitations import Invitation
-from models.outbox import OutboxMessage
-from models.relationships import RoleGrant
+from models.foundation.clock import utcnow
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import InvitationStatus, PartnerRole, RoleGrantStatus
 from models.rules.grants import active_roles
+from models.tables.invitations import Invitation
+from models.tables.outbox import OutboxMessage
+from models.tables.relationships import RoleGrant
 from tests import factories as f
 from tests import flows
 from tests.graphql import GraphQLClient

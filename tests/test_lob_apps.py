@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.settings import Settings
-from models.enums import PartnerRole, RelationshipType
-from models.tenant import LobApp
+from models.foundation.settings import Settings
+from models.reference.enums import PartnerRole, RelationshipType
+from models.tables.tenant import LobApp
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.test_partner_actions import LOB_APPS, SUBMIT_APP, UPDATE_APP, app_input, org_id

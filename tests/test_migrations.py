@@ -1,6 +1,6 @@
 """The committed migrations build exactly the schema the models describe, on both backends.
 
-Database A is built by `models.db.migrate` (the migrations in `models/migrations/`),
+Database A is built by `models.infrastructure.db.migrate` (the migrations in `models/migrations/`),
 database B by Tortoise's `generate_schemas()` straight from the models. Both are then read
 back from the database's own catalog and compared: tables, columns, keys, constraints,
 indexes and foreign keys (and, on PostgreSQL, comments). Index and constraint names are
@@ -21,7 +21,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from models.db import migrate, tortoise_config
+from models.infrastructure.db import migrate, tortoise_config
 from tests.servers import PostgresServer
 
 BACKENDS = ["sqlite", "postgres"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from api.settings import Settings
-from models.clock import utcnow
-from models.enums import PartnerRole, RelationshipType
-from models.organizations import Organization
-from models.tenant import Purchase
+from models.foundation.clock import utcnow
+from models.foundation.settings import Settings
+from models.reference.enums import PartnerRole, RelationshipType
+from models.tables.organizations import Organization
+from models.tables.tenant import Purchase
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.test_partner_actions import MPSA_PURCHASES, org_id

@@ -30,11 +30,11 @@ from starlette.datastructures import Secret
 
 from api.app import create_app
 from api.logs import log_handler
-from api.settings import Settings
-from models.catalog import AdminRole
-from models.enums import PartnerRole
-from models.outbox import OutboxMessage, Task
-from models.request_id import request_id_bound
+from models.foundation.request_id import request_id_bound
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
+from models.tables.outbox import OutboxMessage, Task
 from tests import factories as f
 from tests.factories import Person
 from tests.graphql import GraphQLClient

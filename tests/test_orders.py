@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from api.settings import Settings
-from models.catalog import CURRENT_AGREEMENT_VERSION
-from models.enums import PartnerRole, RelationshipType
-from models.organizations import Organization
-from models.relationships import AgreementAcceptance
-from models.tenant import Purchase, Subscription
-from schema.ids import encode_id
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.reference.catalog import CURRENT_AGREEMENT_VERSION
+from models.reference.enums import PartnerRole, RelationshipType
+from models.tables.organizations import Organization
+from models.tables.relationships import AgreementAcceptance
+from models.tables.tenant import Purchase, Subscription
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.test_partner_actions import CHANGE_SUBSCRIPTION, PLACE_ORDER, org_id

@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 
 from arq.connections import ArqRedis
 
-from api.settings import Settings
-from models.catalog import AdminRole
-from models.enums import PartnerRole
-from models.invitations import Invitation
-from models.outbox import OutboxMessage, Task
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
+from models.tables.invitations import Invitation
+from models.tables.outbox import OutboxMessage, Task
 from tests import factories as f
 from tests import flows
 from tests.factories import Person

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from api.settings import Settings
-from models.catalog import AdminRole
-from models.enums import PartnerRole
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole
 from tests import factories as f
 from tests.graphql import GraphQLClient
 

@@ -12,16 +12,21 @@ import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from api.settings import Settings
-from models.actors import Actor
-from models.enums import OrganizationKind, PartnerRole, RelationshipStatus, RelationshipType
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.identity.actors import Actor
+from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.organizations import Organization
-from models.relationships import Relationship
+from models.reference.enums import (
+    OrganizationKind,
+    PartnerRole,
+    RelationshipStatus,
+    RelationshipType,
+)
 from models.rules.grants import end_relationship
-from models.tenant import Device, LobApp, Purchase, Subscription
-from models.tokens import Sealer
-from schema.ids import encode_id
+from models.tables.organizations import Organization
+from models.tables.relationships import Relationship
+from models.tables.tenant import Device, LobApp, Purchase, Subscription
 from tests import factories as f
 from tests.graphql import GraphQLClient
 

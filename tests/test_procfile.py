@@ -30,19 +30,19 @@ from arq.connections import ArqRedis
 from arq.constants import default_queue_name, in_progress_key_prefix
 from arq.jobs import Job, JobStatus
 
-from api.settings import Settings
-from models.catalog import AdminRole
-from models.clock import utcnow
-from models.enums import EmailStatus, PartnerRole
-from models.invitations import Invitation
-from models.outbox import OutboxMessage, Task
+from models.foundation.clock import utcnow
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import EmailStatus, PartnerRole
+from models.tables.invitations import Invitation
+from models.tables.outbox import OutboxMessage, Task
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link
 from tests.servers import HOST, ReceivedMail, SmtpServer, free_port
 from workers.jobs import RELAY_STALE_AFTER, relay_outbox
 from workers.runtime import Runtime
-from workers.settings import create_worker
+from workers.worker import create_worker
 
 BIN = Path(sys.executable).parent
 PROCFILE = Path(__file__).resolve().parents[1] / "Procfile"

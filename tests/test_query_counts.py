@@ -13,22 +13,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from api.settings import Settings
-from models.actors import Actor
-from models.catalog import AdminRole
-from models.clock import utcnow
-from models.enums import OrganizationKind, PartnerRole, RelationshipType
-from models.leads import Lead
+from models.foundation.clock import utcnow
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.identity.actors import Actor
+from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.organizations import Organization
+from models.reference.catalog import AdminRole
+from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import accept_invitation, send_invitation
 from models.rules.leads import ContactRequest, contact_partner, send_invitation_from_lead
 from models.rules.leads_rate_limit import RateLimit
 from models.rules.webhook_endpoints import create_endpoint
-from models.tenant import DomainSubscription
-from models.tokens import Sealer
-from schema.ids import encode_id
+from models.tables.leads import Lead
+from models.tables.organizations import Organization
+from models.tables.tenant import DomainSubscription
 from tests import factories as f
 from tests.factories import Person
 from tests.graphql import GraphQLClient

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from api.settings import Settings
-from models.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
-from models.clock import utcnow
-from models.enums import PartnerRole
-from models.organizations import Organization, User
-from models.outbox import OutboxMessage
-from models.relationships import AgreementAcceptance, Relationship
+from models.foundation.clock import utcnow
+from models.foundation.settings import Settings
+from models.reference.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
+from models.reference.enums import PartnerRole
 from models.rules.grants import active_roles
+from models.tables.organizations import Organization, User
+from models.tables.outbox import OutboxMessage
+from models.tables.relationships import AgreementAcceptance, Relationship
 from tests import factories as f
 from tests.flows import invite
 from tests.graphql import GraphQLClient

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models.standard_webhooks import (
+from models.foundation.standard_webhooks import (
     InvalidWebhook,
     new_secret,
     secret_key,

@@ -19,17 +19,17 @@ from arq.connections import ArqRedis
 from starlette.applications import Starlette
 
 from api.app import create_app
-from api.settings import Settings, SettingsError
-from api.webhooks_sources import parse_sources
-from models.catalog import AdminRole
-from models.enums import PartnerRole, RoleGrantStatus
-from models.inbound_webhooks import InboundWebhook
+from models.foundation.ids import decode_id
+from models.foundation.inbound_sources import parse_sources
+from models.foundation.settings import Settings, SettingsError
 from models.operation import Operation
-from models.outbox import OutboxMessage, Task
-from models.relationships import RoleGrant
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole, RoleGrantStatus
 from models.rules.grants import revoke_for_customer
 from models.rules.inbound_events import EVENT_TYPES
-from schema.ids import decode_id
+from models.tables.inbound_webhooks import InboundWebhook
+from models.tables.outbox import OutboxMessage, Task
+from models.tables.relationships import RoleGrant
 from tests import factories as f
 from tests import flows
 from tests import webhooks_in_signing as signing

@@ -12,22 +12,22 @@ import pytest
 from starlette.applications import Starlette
 
 from api.app import create_app
-from api.settings import Settings
-from api.webhooks_sources import parse_sources
-from models.catalog import AdminRole
-from models.clock import utcnow
-from models.enums import EmailStatus, InvitationStatus, PartnerRole, RoleGrantStatus
-from models.inbound_webhooks import InboundWebhook
-from models.invitations import Invitation
-from models.relationships import RoleGrant
-from schema.ids import decode_id
+from models.foundation.clock import utcnow
+from models.foundation.ids import decode_id
+from models.foundation.inbound_sources import parse_sources
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import EmailStatus, InvitationStatus, PartnerRole, RoleGrantStatus
+from models.tables.inbound_webhooks import InboundWebhook
+from models.tables.invitations import Invitation
+from models.tables.relationships import RoleGrant
 from tests import factories as f
 from tests import flows
 from tests import webhooks_in_signing as signing
 from tests.graphql import GraphQLClient
 from tests.jobs import FAST_RETRIES, invitation_link, text_of
 from tests.servers import SmtpServer
-from workers.settings import create_worker
+from workers.worker import create_worker
 
 SECRET = signing.new_secret()
 

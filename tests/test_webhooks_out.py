@@ -18,16 +18,16 @@ from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
 from api.app import create_app
-from api.settings import Settings
-from models.actors import Actor
-from models.catalog import AdminRole
-from models.clock import utcnow
-from models.enums import OrganizationKind, PartnerRole
 from models.events import EVENT_TYPES
+from models.foundation.clock import utcnow
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.identity.actors import Actor
+from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.tokens import Sealer
-from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from schema.ids import encode_id
+from models.reference.catalog import AdminRole
+from models.reference.enums import OrganizationKind, PartnerRole
+from models.tables.outbound_webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests import factories as f
 from tests import flows
 from tests.graphql import GraphQLClient
@@ -35,9 +35,9 @@ from tests.jobs import run_jobs
 from tests.receivers import Answer, Receiver, TrustedCA, verify_standard_webhook
 from tests.servers import SmtpServer
 from workers.dispatch import dispatch
+from workers.outbound_webhooks import MAX_ATTEMPTS, RETRY_SCHEDULE, due_endpoints
 from workers.runtime import Runtime
-from workers.settings import create_worker
-from workers.webhooks import MAX_ATTEMPTS, RETRY_SCHEDULE, due_endpoints
+from workers.worker import create_worker
 
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 

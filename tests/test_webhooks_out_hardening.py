@@ -14,15 +14,20 @@ import httpx
 import pytest
 import time_machine
 
-from api.settings import Settings
-from models.clock import utcnow
-from models.enums import PartnerRole
-from models.organizations import Organization
-from models.outbox import OutboxMessage
-from models.standard_webhooks import new_secret
-from models.tokens import Sealer
-from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from models.webhooks_addresses import AddressRefused, check
+from models.foundation.clock import utcnow
+from models.foundation.settings import Settings
+from models.foundation.standard_webhooks import new_secret
+from models.infrastructure.tokens import Sealer
+from models.infrastructure.webhook_addresses import AddressRefused, check
+from models.reference.enums import PartnerRole
+from models.tables.organizations import Organization
+from models.tables.outbound_webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from models.tables.outbox import OutboxMessage
 from tests import factories as f
 from tests import test_webhooks_out as out
 from tests.graphql import GraphQLClient
@@ -38,9 +43,9 @@ from tests.test_webhooks_out import (
     _relationship,
     _remove,
 )
+from workers.outbound_webhooks import MAX_RETRY_AFTER, due_endpoints, retry_after, try_deadline
 from workers.runtime import Runtime
-from workers.settings import create_worker
-from workers.webhooks import MAX_RETRY_AFTER, due_endpoints, retry_after, try_deadline
+from workers.worker import create_worker
 
 # The outbound webhook tests' fixtures, by their names: the test CA, a receiver trusting it,
 # the settings allowing loopback, their API, and the controlled clock.

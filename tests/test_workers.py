@@ -9,13 +9,13 @@ from typing import Any
 
 from arq.connections import ArqRedis
 
-from api.settings import Settings
-from models.catalog import RELATIONSHIP_TYPES, AdminRole, role_name
-from models.enums import PartnerRole, RelationshipType
-from models.invitations import Invitation
-from models.organizations import User
-from models.outbox import OutboxMessage, Task
-from models.tokens import hash_token
+from models.foundation.settings import Settings
+from models.infrastructure.tokens import hash_token
+from models.reference.catalog import RELATIONSHIP_TYPES, AdminRole, role_name
+from models.reference.enums import PartnerRole, RelationshipType
+from models.tables.invitations import Invitation
+from models.tables.organizations import User
+from models.tables.outbox import OutboxMessage, Task
 from tests import factories as f
 from tests import flows
 from tests.factories import Person

@@ -1,6 +1,6 @@
 """Signing inbound webhooks in tests, written from the Standard Webhooks specification.
 
-Deliberately independent of `models.standard_webhooks`: the signature is `v1,` and the
+Deliberately independent of `models.foundation.standard_webhooks`: the signature is `v1,` and the
 base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the
 base64-decoded part of the secret after `whsec_`.
 """

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
-from models.clock import utcnow
-from models.outbox import OutboxMessage
+from models.foundation.clock import utcnow
+from models.tables.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 

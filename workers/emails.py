@@ -11,8 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from models.catalog import AUTO_EXTEND_DAYS, RELATIONSHIP_TYPES, role_name
-from models.enums import RelationshipType
+from models.reference.catalog import AUTO_EXTEND_DAYS, RELATIONSHIP_TYPES, role_name
+from models.reference.enums import RelationshipType
 
 _env = Environment(
     loader=PackageLoader("workers", "templates"),

@@ -10,16 +10,16 @@ from uuid import UUID
 from arq import Retry
 from tortoise.expressions import F, Q
 
-from models.clock import utcnow
-from models.enums import EmailStatus, InvitationStatus
-from models.invitations import Invitation
+from models.foundation.clock import utcnow
+from models.foundation.request_id import REQUEST_ID_KEY, bind_request_id
+from models.infrastructure.tokens import hash_token
 from models.operation import Operation
-from models.outbox import OutboxMessage
-from models.request_id import REQUEST_ID_KEY, bind_request_id
+from models.reference.enums import EmailStatus, InvitationStatus
 from models.rules.grants import complete_revocation
 from models.rules.lifecycle import expire_invitations, sweep_grants
-from models.tokens import hash_token
-from workers import notifications, webhooks
+from models.tables.invitations import Invitation
+from models.tables.outbox import OutboxMessage
+from workers import notifications, outbound_webhooks
 from workers.dispatch import dispatch
 from workers.emails import compose, date_words, duration_words, render, role_words, type_words
 from workers.mailer import is_transient
@@ -183,7 +183,9 @@ async def deliver_webhooks(ctx: Ctx, outbox_id: str) -> str:
     message = await _open_message(outbox_id)
     if message is None:
         return "done already"
-    tried = await webhooks.deliver(runtime, [UUID(i) for i in message.payload["endpoint_ids"]])
+    tried = await outbound_webhooks.deliver(
+        runtime, [UUID(i) for i in message.payload["endpoint_ids"]]
+    )
     await _complete(message)
     return f"tried {tried} deliveries"
 
@@ -191,13 +193,15 @@ async def deliver_webhooks(ctx: Ctx, outbox_id: str) -> str:
 async def deliver_due_webhooks(ctx: Ctx) -> str:
     """Cron, every few seconds: try every webhook delivery whose next try is due."""
     runtime: Runtime = ctx["runtime"]
-    tried = await webhooks.deliver(runtime, await webhooks.due_endpoints(utcnow()))
+    tried = await outbound_webhooks.deliver(
+        runtime, await outbound_webhooks.due_endpoints(utcnow())
+    )
     return f"tried {tried} deliveries"
 
 
 # An outbox message not enqueued this long after its commit, or enqueued this long ago and
 # still not done, is handed to arq again (its job id makes a repeat harmless). arq keeps a
-# finished job's id for `keep_result` (10 minutes, workers/settings.py), less than this.
+# finished job's id for `keep_result` (10 minutes, workers/worker.py), less than this.
 RELAY_AFTER = timedelta(seconds=30)
 RELAY_STALE_AFTER = timedelta(hours=1)
 

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from models.catalog import AdminRole
-from models.directory_vocabularies import Facet, label
-from models.enums import PartnerRole, RelationshipStatus
-from models.invitations import Invitation
-from models.leads import Lead
-from models.organizations import Organization, User
-from models.relationships import Relationship
+from models.reference.catalog import AdminRole
+from models.reference.directory_vocabularies import Facet, label
+from models.reference.enums import PartnerRole, RelationshipStatus
+from models.tables.invitations import Invitation
+from models.tables.leads import Lead
+from models.tables.organizations import Organization, User
+from models.tables.relationships import Relationship
 from workers.emails import (
     RenderedEmail,
     date_words,

@@ -6,8 +6,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from models.activity import ActivityEntry
-from models.clock import utcnow
+from models.foundation.clock import utcnow
+from models.tables.activity import ActivityEntry
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)

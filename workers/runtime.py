@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 
-from api.settings import Settings
-from models.tokens import Sealer
+from models.foundation.settings import Settings
+from models.infrastructure.tokens import Sealer
 from workers.mailer import Mailer
 
 # Seconds to wait before each retry of a passing failure: growing, about a day in all.

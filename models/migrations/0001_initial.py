@@ -2,7 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from models.enums import (
+from models.reference.enums import (
     EmailStatus,
     InvitationStatus,
     OrganizationKind,

@@ -2,8 +2,8 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from models.enums import EmailStatus
-from models.inbound_webhooks import InboundStatus
+from models.reference.enums import EmailStatus
+from models.tables.inbound_webhooks import InboundStatus
 from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index

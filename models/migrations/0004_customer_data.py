@@ -1,6 +1,11 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.tenant_enums import IncidentSeverity, IncidentStatus, InvoiceStatus, SubscriptionStatus
+from models.reference.tenant_enums import (
+    IncidentSeverity,
+    IncidentStatus,
+    InvoiceStatus,
+    SubscriptionStatus,
+)
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields

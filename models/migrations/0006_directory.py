@@ -2,8 +2,8 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from models.directory_vocabularies import Facet
-from models.leads import LeadStatus
+from models.reference.directory_vocabularies import Facet
+from models.tables.leads import LeadStatus
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields

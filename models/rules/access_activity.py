@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from uuid import UUID
 
-from models.access import SecurityGroup
-from models.activity import sides
 from models.operation import Transaction
-from models.relationships import Relationship
+from models.tables.access import SecurityGroup
+from models.tables.activity import sides
+from models.tables.relationships import Relationship
 
 ASSIGNED = "access.role_assigned"
 UNASSIGNED = "access.role_unassigned"

@@ -12,15 +12,12 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
-from models.access import AccessAssignment, SecurityGroup, SecurityGroupMember
-from models.actors import Actor
-from models.catalog import AdminRole
-from models.enums import OrganizationKind, RelationshipStatus, RoleGrantStatus
-from models.errors import DomainError, ErrorCode
+from models.foundation.errors import DomainError, ErrorCode
+from models.identity.actors import Actor
 from models.operation import Operation
-from models.organizations import User
 from models.policy import require_access_manager
-from models.relationships import Relationship, RoleGrant
+from models.reference.catalog import AdminRole
+from models.reference.enums import OrganizationKind, RelationshipStatus, RoleGrantStatus
 from models.rules.access_activity import (
     ASSIGNED,
     UNASSIGNED,
@@ -28,6 +25,9 @@ from models.rules.access_activity import (
     record_group,
     record_group_unassigned,
 )
+from models.tables.access import AccessAssignment, SecurityGroup, SecurityGroupMember
+from models.tables.organizations import User
+from models.tables.relationships import Relationship, RoleGrant
 
 NAME_MAX = 100
 

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from models.access import AccessAssignment
-from models.actors import Actor
-from models.capabilities import Capability, capabilities_of
-from models.catalog import AdminRole
-from models.enums import PartnerRole, RelationshipStatus, RoleGrantStatus
+from models.identity.actors import Actor
 from models.operation import Transaction
-from models.relationships import Relationship, RoleGrant
+from models.reference.capabilities import Capability, capabilities_of
+from models.reference.catalog import AdminRole
+from models.reference.enums import PartnerRole, RelationshipStatus, RoleGrantStatus
 from models.rules.access_activity import UNASSIGNED, record_assignments
+from models.tables.access import AccessAssignment
+from models.tables.relationships import Relationship, RoleGrant
 
 _ADMIN_ROLES: frozenset[str] = frozenset(AdminRole)
 _PARTNER_ROLES: frozenset[str] = frozenset(PartnerRole)

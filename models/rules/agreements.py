@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from models.activity import sides
-from models.actors import Actor
-from models.catalog import CURRENT_AGREEMENT_VERSION
-from models.errors import DomainError, ErrorCode
+from models.foundation.errors import DomainError, ErrorCode
+from models.identity.actors import Actor
 from models.operation import Operation, Transaction
 from models.policy import require_partner_manager
-from models.relationships import AgreementAcceptance, Relationship
+from models.reference.catalog import CURRENT_AGREEMENT_VERSION
+from models.tables.activity import sides
+from models.tables.relationships import AgreementAcceptance, Relationship
 
 
 async def current_acceptance(customer_id: UUID) -> AgreementAcceptance | None:

@@ -15,12 +15,13 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
-from models.capabilities import Capability
-from models.errors import DomainError, ErrorCode, ValidationErrors
+from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
 from models.operation import Operation
 from models.policy import require_capability, require_domain_purchaser
+from models.reference.capabilities import Capability
+from models.reference.tenant_enums import IncidentSeverity, SubscriptionStatus
 from models.rules.concerns import acting_for
-from models.tenant import (
+from models.tables.tenant import (
     DirectoryUser,
     Domain,
     DomainSubscription,
@@ -28,7 +29,6 @@ from models.tenant import (
     Subscription,
     SupportIncident,
 )
-from models.tenant_enums import IncidentSeverity, SubscriptionStatus
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000

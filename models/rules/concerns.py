@@ -10,8 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from models.operation import Operation
-from models.relationships import Relationship, active_key
 from models.rules.access_roles import CustomerAccess
+from models.tables.relationships import Relationship, active_key
 
 
 async def pair_sides(customer_id: UUID, partner_id: UUID) -> dict[str, Any]:

@@ -15,13 +15,13 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 
-from models.actors import Actor
-from models.claims import DeviceHash
-from models.errors import DomainError, ErrorCode, ValidationErrors
+from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
+from models.identity.actors import Actor
 from models.operation import Operation
 from models.policy import require_oem
 from models.rules.concerns import pair_sides
-from models.tenant import Device
+from models.tables.claims import DeviceHash
+from models.tables.tenant import Device
 
 SERIAL_NUMBER_MAX_LENGTH = 100
 MODEL_MAX_LENGTH = 200

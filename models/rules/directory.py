@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 
-from models.actors import Actor
-from models.directory import PartnerFacetValue, PartnerProfile
-from models.directory_vocabularies import FACET_FIELDS, Facet
-from models.errors import DomainError, ErrorCode, ValidationErrors
+from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
+from models.identity.actors import Actor
 from models.operation import Operation, Transaction
-from models.organizations import Organization
 from models.policy import require_profile_editor, sees_unpublished_profile
+from models.reference.directory_vocabularies import FACET_FIELDS, Facet
 from models.rules import directory_fields as check
+from models.tables.directory import PartnerFacetValue, PartnerProfile
+from models.tables.organizations import Organization
 
 DESCRIPTION_MAX_LENGTH = 2000
 WEBSITE_MAX_LENGTH = 300

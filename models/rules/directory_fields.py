@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from email_validator import EmailNotValidError, validate_email
 
-from models.directory_vocabularies import FACET_NAMES, VOCABULARIES, Facet
-from models.errors import DomainError, ErrorCode
+from models.foundation.errors import DomainError, ErrorCode
+from models.reference.directory_vocabularies import FACET_NAMES, VOCABULARIES, Facet
 
 _PHONE = re.compile(r"\+?[0-9][0-9 ().\-/]*")
 PHONE_MIN_DIGITS = 6

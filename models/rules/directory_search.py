@@ -17,9 +17,9 @@ from typing import Any
 
 from tortoise import connections
 
-from models.directory import PartnerProfile
-from models.directory_vocabularies import VOCABULARIES, Facet
-from models.errors import DomainError, ErrorCode
+from models.foundation.errors import DomainError, ErrorCode
+from models.reference.directory_vocabularies import VOCABULARIES, Facet
+from models.tables.directory import PartnerProfile
 
 MAX_TERMS = 8
 MAX_TEXT_LENGTH = 200

@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from models.activity import sides
-from models.actors import Actor
-from models.catalog import RELATIONSHIP_TYPES
-from models.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
-from models.errors import DomainError, ErrorCode
-from models.invitations import Invitation
+from models.foundation.errors import DomainError, ErrorCode
+from models.identity.actors import Actor
 from models.operation import Operation, Transaction
-from models.organizations import User
-from models.outbox import Task
 from models.policy import require_partner_admin, require_partner_manager, visible_relationships
-from models.relationships import Relationship, RelationshipTypeRecord, RoleGrant, active_key
+from models.reference.catalog import RELATIONSHIP_TYPES
+from models.reference.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
 from models.rules.access_roles import drop_ungranted_assignments
 from models.rules.lifecycle import next_notice
+from models.tables.activity import sides
+from models.tables.invitations import Invitation
+from models.tables.organizations import User
+from models.tables.outbox import Task
+from models.tables.relationships import Relationship, RelationshipTypeRecord, RoleGrant, active_key
 
 # Grants in these states give the partner access; REVOKING already gives none.
 GRANTING = RoleGrantStatus.ACTIVE

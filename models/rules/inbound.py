@@ -15,11 +15,11 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
-from models.errors import Refused
-from models.inbound_webhooks import FINISHED, InboundStatus, InboundWebhook
+from models.foundation.errors import Refused
 from models.operation import Operation
-from models.outbox import Task
 from models.rules.inbound_events import EVENT_TYPES
+from models.tables.inbound_webhooks import FINISHED, InboundStatus, InboundWebhook
+from models.tables.outbox import Task
 
 log = logging.getLogger(__name__)
 

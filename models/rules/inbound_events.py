@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from models.catalog import AdminRole
-from models.errors import DomainError, ErrorCode
+from models.foundation.errors import DomainError, ErrorCode
 from models.operation import Operation
+from models.reference.catalog import AdminRole
 from models.rules.grants import revoke_for_customer
 from models.rules.invitations import record_bounce, resend_for_partner
 from models.rules.lifecycle import sweep_grants

@@ -7,7 +7,8 @@ from uuid import UUID
 
 from email_validator import EmailNotValidError, validate_email
 
-from models.catalog import (
+from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
+from models.reference.catalog import (
     GDAP_DEFAULT_DAYS,
     GDAP_MAX_DAYS,
     GDAP_MIN_DAYS,
@@ -18,8 +19,7 @@ from models.catalog import (
     AdminRole,
     RoleRule,
 )
-from models.enums import RelationshipType
-from models.errors import DomainError, ErrorCode, ValidationErrors
+from models.reference.enums import RelationshipType
 
 MESSAGE_MAX_LENGTH = 2000
 

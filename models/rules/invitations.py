@@ -10,25 +10,25 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from models.activity import sides
-from models.actors import Actor
-from models.enums import EmailStatus, InvitationStatus, OrganizationKind
-from models.errors import DomainError, ErrorCode
-from models.invitations import Invitation
+from models.foundation.errors import DomainError, ErrorCode
+from models.identity.actors import Actor
+from models.infrastructure.tokens import hash_token, new_token
 from models.operation import Operation, Transaction
-from models.organizations import Organization
-from models.outbox import Task
 from models.policy import (
     require_invitation_sender,
     require_partner_manager,
     require_role_granter,
     visible_invitations,
 )
-from models.relationships import Relationship
+from models.reference.enums import EmailStatus, InvitationStatus, OrganizationKind
 from models.rules.agreements import record_acceptance
 from models.rules.grants import add_type, record_grants
 from models.rules.invitation_request import InvitationRequest, InvitationTerms, check_request
-from models.tokens import hash_token, new_token
+from models.tables.activity import sides
+from models.tables.invitations import Invitation
+from models.tables.organizations import Organization
+from models.tables.outbox import Task
+from models.tables.relationships import Relationship
 
 
 def effective_status(invitation: Invitation, now: datetime) -> InvitationStatus:

@@ -15,18 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from uuid import UUID
 
-from models.directory import PartnerProfile
-from models.directory_vocabularies import Facet
-from models.errors import DomainError, ErrorCode, ValidationErrors
-from models.invitations import Invitation
-from models.leads import Lead, LeadStatus
+from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
 from models.operation import Operation, Transaction
-from models.outbox import Task
 from models.policy import require_lead_manager, visible_leads
+from models.reference.directory_vocabularies import Facet
 from models.rules import directory_fields as check
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import prepare_invitation, record_invitation
 from models.rules.leads_rate_limit import RateLimit
+from models.tables.directory import PartnerProfile
+from models.tables.invitations import Invitation
+from models.tables.leads import Lead, LeadStatus
+from models.tables.outbox import Task
 
 NAME_MAX_LENGTH = 200
 BUSINESS_NEEDS_MAX_LENGTH = 4000

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from models.activity import sides
-from models.catalog import AUTO_EXTEND_DAYS, AdminRole
-from models.enums import InvitationStatus, RoleGrantStatus
-from models.invitations import Invitation
 from models.operation import Operation, Transaction
-from models.outbox import Task
-from models.relationships import Relationship, RoleGrant
+from models.reference.catalog import AUTO_EXTEND_DAYS, AdminRole
+from models.reference.enums import InvitationStatus, RoleGrantStatus
 from models.rules.access_roles import drop_ungranted_assignments
+from models.tables.activity import sides
+from models.tables.invitations import Invitation
+from models.tables.outbox import Task
+from models.tables.relationships import Relationship, RoleGrant
 
 WARNING_DAYS = (30, 7, 1)  # before the end date, each sent once, most distant first
 BATCH_SIZE = 500

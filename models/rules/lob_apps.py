@@ -9,12 +9,12 @@ from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from models.actors import Actor
-from models.errors import DomainError, ErrorCode, PermissionDenied, ValidationErrors
+from models.foundation.errors import DomainError, ErrorCode, PermissionDenied, ValidationErrors
+from models.identity.actors import Actor
 from models.operation import Operation
 from models.policy import is_partner_agent, require_lob_partner
 from models.rules.concerns import pair_sides
-from models.tenant import LobApp
+from models.tables.tenant import LobApp
 
 NAME_MAX_LENGTH = 200
 VERSION_MAX_LENGTH = 50

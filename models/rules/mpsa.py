@@ -11,12 +11,12 @@ from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from models.actors import Actor
-from models.enums import RelationshipStatus, RelationshipType
+from models.identity.actors import Actor
 from models.operation import Operation
 from models.policy import require_mpsa_partner, require_partner_manager
-from models.relationships import RelationshipTypeRecord
-from models.tenant import CustomerSettings, Purchase
+from models.reference.enums import RelationshipStatus, RelationshipType
+from models.tables.relationships import RelationshipTypeRecord
+from models.tables.tenant import CustomerSettings, Purchase
 
 
 async def shares_mpsa_purchases(customer_id: UUID) -> bool:

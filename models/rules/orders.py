@@ -14,15 +14,15 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
-from models.claims import OrderKey
-from models.errors import DomainError, ErrorCode, ValidationErrors
-from models.offers import OFFERS, Offer
+from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
 from models.operation import Operation
 from models.policy import require_reseller, require_sales_agent
+from models.reference.offers import OFFERS, Offer
+from models.reference.tenant_enums import SubscriptionStatus
 from models.rules.agreements import current_acceptance
 from models.rules.concerns import pair_sides
-from models.tenant import Purchase, Subscription
-from models.tenant_enums import SubscriptionStatus
+from models.tables.claims import OrderKey
+from models.tables.tenant import Purchase, Subscription
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 100
 # Subscriptions in these states may still change; CANCELED and EXPIRED ones are closed.

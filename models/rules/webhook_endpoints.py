@@ -7,16 +7,16 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from models.actors import Actor
-from models.clock import utcnow
-from models.errors import DomainError, ErrorCode, ValidationErrors
 from models.events import EVENT_TYPES
+from models.foundation.clock import utcnow
+from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
+from models.foundation.standard_webhooks import new_secret
+from models.identity.actors import Actor
+from models.infrastructure.webhook_addresses import AddressRefused, check
 from models.operation import Operation, Transaction
-from models.outbox import Task
 from models.policy import require_webhook_manager, visible_webhook_endpoints
-from models.standard_webhooks import new_secret
-from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from models.webhooks_addresses import AddressRefused, check
+from models.tables.outbound_webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from models.tables.outbox import Task
 
 MAX_DESCRIPTION = 500
 # After a rotation the previous secret stays valid this long: deliveries carry a signature

@@ -8,8 +8,8 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from models.access import AccessAssignment, SecurityGroupMember
-from models.organizations import User
+from models.tables.access import AccessAssignment, SecurityGroupMember
+from models.tables.organizations import User
 
 
 async def _members(keys: list[UUID]) -> list[list[User]]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from models import access as m
-from models.catalog import AdminRole
+from models.foundation.ids import require_id
+from models.reference.catalog import AdminRole
 from models.rules import access_groups
+from models.tables import access as m
 from schema.access.loaders import AccessLoaders
 from schema.access.types import (
     CreateSecurityGroupInput,
@@ -19,7 +20,6 @@ from schema.access.types import (
 )
 from schema.context import Info
 from schema.errors import UserError
-from schema.ids import require_id
 from schema.mutations import perform
 
 

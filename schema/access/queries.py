@@ -6,11 +6,11 @@ from typing import Annotated
 
 import strawberry
 
+from models.foundation.ids import decode_id
 from models.policy import visible_security_groups
 from schema.access.loaders import AccessLoaders
 from schema.access.types import SecurityGroup
 from schema.context import Info
-from schema.ids import decode_id
 from schema.pagination import After, Connection, First, paginate
 
 

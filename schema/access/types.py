@@ -7,12 +7,12 @@ from typing import Any
 
 import strawberry
 
-from models import access as m
-from models.catalog import AdminRole
+from models.foundation.ids import encode_id
+from models.reference.catalog import AdminRole
+from models.tables import access as m
 from schema.access.loaders import AccessLoaders
 from schema.context import Info
 from schema.errors import UserError
-from schema.ids import encode_id
 from schema.organizations.types import Organization, User, load_organization
 
 

@@ -11,9 +11,9 @@ from uuid import UUID
 import strawberry
 from strawberry.scalars import JSON
 
-from models import activity as m
+from models.foundation.ids import encode_id
+from models.tables import activity as m
 from schema.context import Info
-from schema.ids import encode_id
 from schema.organizations.types import Organization, User, load_organization
 
 

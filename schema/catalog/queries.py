@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models.catalog import RELATIONSHIP_TYPES, ROLE_CATALOG
+from models.reference.catalog import RELATIONSHIP_TYPES, ROLE_CATALOG
 from schema.catalog.types import RelationshipTypeInfo, RoleDefinition
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from models.capabilities import Capability, capabilities_of_role
-from models.catalog import AdminRole, RelationshipTypeRule
-from models.catalog import RoleDefinition as RoleDefinitionData
-from models.catalog import RoleRule as _RoleRule
-from models.enums import RelationshipType
+from models.reference.capabilities import Capability, capabilities_of_role
+from models.reference.catalog import AdminRole, RelationshipTypeRule
+from models.reference.catalog import RoleDefinition as RoleDefinitionData
+from models.reference.catalog import RoleRule as _RoleRule
+from models.reference.enums import RelationshipType
 from schema.customers import enums as _enums  # noqa: F401  (registers Capability)
 
 RoleRule = strawberry.enum(_RoleRule, description="What a relationship type does with admin roles.")

@@ -7,8 +7,8 @@ from typing import TypeVar
 
 import strawberry
 
-from models import capabilities, tenant_enums
-from models.capabilities import CAPABILITY_TABLE
+from models.reference import capabilities, tenant_enums
+from models.reference.capabilities import CAPABILITY_TABLE
 from models.rules import orders
 
 E = TypeVar("E", bound=type[Enum])

@@ -21,7 +21,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
 from tortoise.models import Model
 
-from models import tenant as m
+from models.tables import tenant as m
 from schema.first_rows import Rows, first_rows, row_counts
 from schema.pagination import MAX_PAGE_SIZE, Connection, after_cursor, connection, page_size
 

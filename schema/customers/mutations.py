@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from models import tenant as m
+from models.foundation.ids import require_id
 from models.rules import aobo
+from models.tables import tenant as m
 from schema.context import Info
 from schema.customers.loaders import CustomerDataLoaders
 from schema.customers.types import (
@@ -23,7 +24,6 @@ from schema.customers.types import (
     SupportIncidentPayload,
 )
 from schema.errors import UserError
-from schema.ids import require_id
 from schema.mutations import perform
 
 

@@ -6,17 +6,17 @@ from typing import Any
 
 import strawberry
 
-from models.capabilities import BillingPage, billing_pages
-from models.clock import utcnow
-from models.enums import RelationshipStatus
-from models.organizations import Organization
-from models.relationships import Relationship
+from models.foundation.clock import utcnow
+from models.foundation.ids import decode_id
+from models.reference.capabilities import BillingPage, billing_pages
+from models.reference.enums import RelationshipStatus
 from models.rules.access_roles import CustomerAccess, customer_access, customers_access, is_agent
+from models.tables.organizations import Organization
+from models.tables.relationships import Relationship
 from schema.context import Info
 from schema.customers import enums as _enums  # noqa: F401  (registers BillingPage)
 from schema.customers.types import Customer
 from schema.guards import CustomerId
-from schema.ids import decode_id
 from schema.pagination import After, Connection, First, paginate
 
 

@@ -12,16 +12,21 @@ from typing import Any
 
 import strawberry
 
-from models import tenant as m
-from models.capabilities import BillingPage, Capability, billing_pages
-from models.catalog import AdminRole
+from models.foundation.ids import encode_id
+from models.reference.capabilities import BillingPage, Capability, billing_pages
+from models.reference.catalog import AdminRole
+from models.reference.tenant_enums import (
+    IncidentSeverity,
+    IncidentStatus,
+    InvoiceStatus,
+    SubscriptionStatus,
+)
 from models.rules.access_roles import CustomerAccess
-from models.tenant_enums import IncidentSeverity, IncidentStatus, InvoiceStatus, SubscriptionStatus
+from models.tables import tenant as m
 from schema.context import Info
 from schema.customers import enums as _enums  # noqa: F401  (registers the enums)
 from schema.customers.loaders import CustomerDataLoaders
 from schema.errors import UserError, forbidden
-from schema.ids import encode_id
 from schema.organizations.types import Organization, load_organization
 from schema.pagination import After, Connection, First
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
+from models.foundation.ids import require_id
 from models.operation import Operation
 from models.rules import devices as rules
-from models.tenant import Device as DeviceRow
+from models.tables.tenant import Device as DeviceRow
 from schema.context import Info
 from schema.customers.types import Device
 from schema.devices.types import DevicePayload, RegisterDeviceInput
-from schema.ids import require_id
 from schema.mutations import perform
 
 

@@ -6,11 +6,12 @@ from typing import Annotated
 
 import strawberry
 
-from models.directory import PartnerProfile
+from models.foundation.ids import decode_id
 from models.operation import Operation
 from models.rules import directory as rules
 from models.rules.leads import ContactRequest, contact_partner
 from models.rules.leads_rate_limit import RateLimit
+from models.tables.directory import PartnerProfile
 from schema.context import Info
 from schema.directory.types import (
     ContactPartnerInput,
@@ -19,7 +20,6 @@ from schema.directory.types import (
     PartnerProfilePayload,
     UpdatePartnerProfileInput,
 )
-from schema.ids import decode_id
 from schema.mutations import perform
 
 

@@ -9,15 +9,15 @@ from typing import Annotated
 
 import strawberry
 
-from models.directory import PartnerProfile
-from models.directory_vocabularies import Facet
-from models.errors import DomainError
+from models.foundation.errors import DomainError
+from models.foundation.ids import decode_id
 from models.policy import sees_unpublished_profile
+from models.reference.directory_vocabularies import Facet
 from models.rules import directory_search as search
+from models.tables.directory import PartnerProfile
 from schema.context import Info
 from schema.directory.types import DirectoryVocabulary, Partner, PartnerFilter
 from schema.errors import bad_input
-from schema.ids import decode_id
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,

@@ -6,11 +6,11 @@ from datetime import datetime
 
 import strawberry
 
-from models import directory as m
-from models.directory_vocabularies import FACET_FIELDS, FACET_NAMES, VOCABULARIES
-from models.directory_vocabularies import Facet as _Facet
+from models.foundation.ids import encode_id
+from models.reference.directory_vocabularies import FACET_FIELDS, FACET_NAMES, VOCABULARIES
+from models.reference.directory_vocabularies import Facet as _Facet
+from models.tables import directory as m
 from schema.errors import UserError
-from schema.ids import encode_id
 
 DirectoryFacet = strawberry.enum(
     _Facet, name="DirectoryFacet", description="A property of partner profiles to filter on."

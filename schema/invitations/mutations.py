@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
-from models import invitations as m
+from models.foundation.ids import require_id
 from models.operation import Operation
 from models.rules import invitations as rules
 from models.rules.invitation_request import InvitationRequest
+from models.tables import invitations as m
 from schema.context import Info
 from schema.errors import UserError
-from schema.ids import require_id
 from schema.invitations.types import (
     AcceptInvitationInput,
     Invitation,

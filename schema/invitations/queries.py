@@ -6,12 +6,12 @@ from typing import Annotated
 
 import strawberry
 
-from models.clock import utcnow
-from models.enums import InvitationStatus
+from models.foundation.clock import utcnow
+from models.foundation.ids import decode_id
 from models.policy import visible_invitations
+from models.reference.enums import InvitationStatus
 from models.rules.invitations import find_by_token, with_status
 from schema.context import Info
-from schema.ids import decode_id
 from schema.invitations.types import Invitation
 from schema.pagination import After, Connection, First, paginate
 

@@ -6,14 +6,14 @@ from datetime import datetime
 
 import strawberry
 
-from models import invitations as m
-from models.catalog import AdminRole
-from models.clock import utcnow
-from models.enums import EmailStatus, InvitationStatus, RelationshipType
+from models.foundation.clock import utcnow
+from models.foundation.ids import encode_id
+from models.reference.catalog import AdminRole
+from models.reference.enums import EmailStatus, InvitationStatus, RelationshipType
 from models.rules.invitations import effective_status
+from models.tables import invitations as m
 from schema.context import Info
 from schema.errors import UserError
-from schema.ids import encode_id
 from schema.organizations.types import Organization, load_organization
 
 

@@ -6,13 +6,13 @@ from typing import Annotated
 
 import strawberry
 
-from models import leads as m
+from models.foundation.ids import require_id
 from models.operation import Operation
 from models.rules import leads as rules
 from models.rules.invitation_request import InvitationRequest
+from models.tables import leads as m
 from schema.context import Info
 from schema.errors import UserError
-from schema.ids import require_id
 from schema.leads.types import Lead, LeadPayload, SendInvitationFromLeadInput, UpdateLeadStatusInput
 from schema.mutations import perform
 

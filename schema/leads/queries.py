@@ -6,10 +6,10 @@ from typing import Annotated
 
 import strawberry
 
-from models.leads import LeadStatus
+from models.foundation.ids import decode_id
 from models.policy import visible_leads
+from models.tables.leads import LeadStatus
 from schema.context import Info
-from schema.ids import decode_id
 from schema.leads.types import Lead
 from schema.pagination import After, Connection, First, paginate
 

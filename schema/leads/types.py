@@ -6,13 +6,13 @@ from datetime import datetime
 
 import strawberry
 
-from models import leads as m
-from models.catalog import AdminRole
-from models.enums import RelationshipType
-from models.leads import LeadStatus as _LeadStatus
+from models.foundation.ids import encode_id
+from models.reference.catalog import AdminRole
+from models.reference.enums import RelationshipType
+from models.tables import leads as m
+from models.tables.leads import LeadStatus as _LeadStatus
 from schema.context import Info
 from schema.errors import UserError
-from schema.ids import encode_id
 from schema.invitations.types import Invitation
 from schema.organizations.types import Organization, load_organization
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
+from models.foundation.ids import require_id
 from models.operation import Operation
 from models.rules import lob_apps as rules
-from models.tenant import LobApp as LobAppRow
+from models.tables.tenant import LobApp as LobAppRow
 from schema.context import Info
 from schema.customers.types import LobApp
 from schema.errors import UserError
-from schema.ids import require_id
 from schema.lob_apps.types import LobAppPayload, SubmitLobAppInput, UpdateLobAppInput
 from schema.mutations import perform
 

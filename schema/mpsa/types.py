@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models import tenant as m
+from models.tables import tenant as m
 from schema.errors import UserError
 
 

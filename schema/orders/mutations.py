@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
+from models.foundation.ids import require_id
 from models.operation import Operation
 from models.rules import orders as rules
-from models.tenant import Subscription as SubscriptionRow
+from models.tables.tenant import Subscription as SubscriptionRow
 from schema.context import Info
 from schema.customers.types import Purchase, Subscription
 from schema.errors import UserError
-from schema.ids import require_id
 from schema.mutations import perform
 from schema.orders.types import (
     ChangeSubscriptionInput,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models.offers import OFFERS
+from models.reference.offers import OFFERS
 from schema.context import Info
 from schema.orders.types import Offer
 

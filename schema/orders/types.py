@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import strawberry
 
-from models.offers import Offer as OfferData
+from models.reference.offers import Offer as OfferData
 from models.rules.orders import SubscriptionAction
 from schema.customers import enums as _enums  # noqa: F401  (registers SubscriptionAction)
 from schema.customers.types import Purchase, Subscription

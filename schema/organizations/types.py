@@ -6,13 +6,13 @@ from uuid import UUID
 
 import strawberry
 
-from models import organizations as m
-from models.enums import OrganizationKind
+from models.foundation.ids import encode_id
 from models.policy import visible_members
+from models.reference.enums import OrganizationKind
 from models.rules.directory import own_profile
+from models.tables import organizations as m
 from schema.context import Info
 from schema.directory.types import Partner
-from schema.ids import encode_id
 from schema.pagination import After, Connection, First, paginate
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from models import relationships as m
+from models.foundation.ids import require_id
 from models.rules import agreements, grants
+from models.tables import relationships as m
 from schema.context import Info
 from schema.errors import UserError
-from schema.ids import require_id
 from schema.mutations import perform
 from schema.relationships.types import (
     AcceptAgreementInput,

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import strawberry
 
-from models.enums import RelationshipStatus
+from models.foundation.ids import decode_id
 from models.policy import visible_relationships
+from models.reference.enums import RelationshipStatus
 from schema.context import Info
-from schema.ids import decode_id
 from schema.pagination import After, Connection, First, paginate
 from schema.relationships.types import Relationship
 

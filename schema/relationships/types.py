@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 import strawberry
 
-from models import relationships as m
-from models.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
-from models.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
+from models.foundation.ids import encode_id
 from models.policy import visible_relationship_activity
+from models.reference.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
+from models.reference.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
+from models.tables import relationships as m
 from schema.activity.types import ActivityEntry
 from schema.context import Info
 from schema.errors import UserError
-from schema.ids import encode_id
 from schema.organizations.types import Organization, User, load_organization
 from schema.pagination import After, Connection, First
 

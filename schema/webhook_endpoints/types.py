@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 import strawberry
 
-from models import webhooks as m
+from models.foundation.ids import encode_id
+from models.tables import outbound_webhooks as m
 from schema.context import Info
 from schema.errors import UserError
-from schema.ids import encode_id
 from schema.pagination import After, Connection, First
 
 # Registers the enum with GraphQL; annotations name the model's enum itself.

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
-from models import webhooks as m
+from models.foundation.ids import require_id
 from models.operation import Operation
 from models.rules import webhook_endpoints as rules
+from models.tables import outbound_webhooks as m
 from schema.context import Info
 from schema.errors import UserError
-from schema.ids import require_id
 from schema.mutations import perform
-from schema.webhooks.types import (
+from schema.webhook_endpoints.types import (
     CreateWebhookEndpointInput,
     RedeliverWebhookInput,
     UpdateWebhookEndpointInput,

@@ -10,9 +10,9 @@ from arq.cron import CronJob, cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 
-from api.settings import Settings
-from models.db import database
-from models.outbox import Task
+from models.foundation.settings import Settings
+from models.infrastructure.db import database
+from models.tables.outbox import Task
 from workers import inbound, jobs, retention
 from workers.metrics import measured, serve_metrics
 from workers.runtime import DEFAULT_RETRY_DELAYS, DEFAULT_SMTP_TIMEOUT, Runtime

@@ -13,8 +13,8 @@ from tortoise.models import Model
 if TYPE_CHECKING:
     from tortoise.fields.relational import ForeignKeyRelation, OneToOneRelation
 
-    from models.organizations import Organization
-    from models.tenant import Device, Purchase
+    from models.tables.organizations import Organization
+    from models.tables.tenant import Device, Purchase
 
 
 class OrderKey(Model):

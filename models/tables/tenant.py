@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from models.tenant_enums import IncidentSeverity, IncidentStatus, InvoiceStatus, SubscriptionStatus
+from models.reference.tenant_enums import (
+    IncidentSeverity,
+    IncidentStatus,
+    InvoiceStatus,
+    SubscriptionStatus,
+)
 
 if TYPE_CHECKING:
     from tortoise.fields.relational import (
@@ -21,7 +26,7 @@ if TYPE_CHECKING:
         OneToOneRelation,
     )
 
-    from models.organizations import Organization, User
+    from models.tables.organizations import Organization, User
 
 
 class DirectoryUser(Model):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from starlette.datastructures import Secret
 
-from models.standard_webhooks import SECRET_PREFIX, secret_key
+from models.foundation.standard_webhooks import SECRET_PREFIX, secret_key
 
 VARIABLE = "INBOUND_WEBHOOK_SECRETS"
 SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")

@@ -1,11 +1,12 @@
 """Delivering webhook events to endpoints, as the Standard Webhooks specification says.
 
-Each delivery's state is in the database (`models.webhooks.WebhookDelivery`): the outbox job
-that the change recorded tries it at once, and a cron job, every few seconds, tries whatever
-is due again, so a lost queue loses nothing. An endpoint receives the events of one ordering
-key (a relationship, or the object) one at a time, in the order they happened: a later event
-waits while an earlier one is retrying. Failures are retried on RETRY_SCHEDULE (about three
-days); `Retry-After` pushes the next try later; `410 Gone` disables the endpoint.
+Each delivery's state is in the database (`models.tables.outbound_webhooks.WebhookDelivery`):
+the outbox job that the change recorded tries it at once, and a cron job, every few seconds,
+tries whatever is due again, so a lost queue loses nothing. An endpoint receives the events
+of one ordering key (a relationship, or the object) one at a time, in the order they
+happened: a later event waits while an earlier one is retrying. Failures are retried on
+RETRY_SCHEDULE (about three days); `Retry-After` pushes the next try later; `410 Gone`
+disables the endpoint.
 
 One endpoint cannot hold up the others: whatever goes wrong in a try (an answer that cannot
 be read, a URL the client refuses, a receiver trickling its answer) is that try's failure,
@@ -29,15 +30,25 @@ import httpx
 from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Min
 
-from models.clock import utcnow
-from models.enums import OrganizationKind
+from models.foundation.clock import utcnow
+from models.foundation.ids import encode_id
+from models.foundation.standard_webhooks import (
+    ID_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    signature,
+)
+from models.infrastructure.tokens import Sealer
+from models.infrastructure.webhook_addresses import AddressRefused, Target, check
 from models.operation import Operation
-from models.organizations import Organization
-from models.standard_webhooks import ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
-from models.tokens import Sealer
-from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from models.webhooks_addresses import AddressRefused, Target, check
-from schema.ids import encode_id
+from models.reference.enums import OrganizationKind
+from models.tables.organizations import Organization
+from models.tables.outbound_webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)

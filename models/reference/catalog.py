@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.enums import RelationshipType
+from models.reference.enums import RelationshipType
 
 
 class AdminRole(StrEnum):

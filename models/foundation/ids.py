@@ -8,7 +8,7 @@ from uuid import UUID
 
 import strawberry
 
-from models.errors import DomainError, ErrorCode
+from models.foundation.errors import DomainError, ErrorCode
 
 
 def encode_id(type_name: str, id_: UUID) -> strawberry.ID:

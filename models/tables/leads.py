@@ -11,8 +11,8 @@ from tortoise.models import Model
 if TYPE_CHECKING:
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
 
-    from models.invitations import Invitation
-    from models.organizations import Organization
+    from models.tables.invitations import Invitation
+    from models.tables.organizations import Organization
 
 
 class LeadStatus(StrEnum):

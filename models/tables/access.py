@@ -14,8 +14,8 @@ from tortoise.models import Model
 if TYPE_CHECKING:
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
 
-    from models.organizations import Organization, User
-    from models.relationships import Relationship
+    from models.tables.organizations import Organization, User
+    from models.tables.relationships import Relationship
 
 
 class SecurityGroup(Model):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import OrganizationKind
+from models.reference.enums import OrganizationKind
 
 if TYPE_CHECKING:
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation

@@ -10,7 +10,7 @@ from tortoise.models import Model
 
 
 class Task(StrEnum):
-    """The jobs the outbox feeds; `workers/settings.py` registers a function for each."""
+    """The jobs the outbox feeds; `workers/worker.py` registers a function for each."""
 
     SEND_INVITATION_EMAIL = "send_invitation_email"
     SEND_NOTIFICATION = "send_notification"

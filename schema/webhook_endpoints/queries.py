@@ -7,11 +7,11 @@ from typing import Annotated
 import strawberry
 
 from models.events import EVENT_TYPES
+from models.foundation.ids import decode_id
 from models.policy import visible_webhook_endpoints
 from schema.context import Info
-from schema.ids import decode_id
 from schema.pagination import After, Connection, First, paginate
-from schema.webhooks.types import WebhookEndpoint, WebhookEventType
+from schema.webhook_endpoints.types import WebhookEndpoint, WebhookEventType
 
 
 @strawberry.type

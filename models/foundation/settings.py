@@ -9,7 +9,7 @@ from typing import Literal, cast
 from starlette.config import Config
 from starlette.datastructures import Secret
 
-from api.webhooks_sources import InvalidSources, WebhookSources, parse_sources
+from models.foundation.inbound_sources import InvalidSources, WebhookSources, parse_sources
 
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 (a placeholder, refused in production)
 DEFAULT_DATABASE_URL = "sqlite://var/partnerhub.sqlite3"

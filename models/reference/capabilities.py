@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.catalog import AdminRole
+from models.reference.catalog import AdminRole
 
 
 class Capability(StrEnum):

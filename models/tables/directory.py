@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from models.directory_vocabularies import Facet
+from models.reference.directory_vocabularies import Facet
 
 if TYPE_CHECKING:
     from tortoise.fields.relational import ForeignKeyRelation, OneToOneRelation
 
-    from models.organizations import Organization
+    from models.tables.organizations import Organization
 
 
 class PartnerProfile(Model):

@@ -11,7 +11,7 @@ from tortoise.models import Model
 if TYPE_CHECKING:
     from tortoise.fields.relational import ForeignKeyRelation
 
-    from models.organizations import Organization
+    from models.tables.organizations import Organization
 
 
 class DeliveryStatus(StrEnum):
@@ -23,9 +23,9 @@ class DeliveryStatus(StrEnum):
 class WebhookEndpoint(Model):
     """An HTTPS URL of an organization that receives the events it subscribed to.
 
-    Secrets are stored sealed (models.tokens.Sealer), never in plain text. After a rotation
-    the previous secret stays valid until `previous_secret_expires_at`: deliveries are
-    signed with both meanwhile.
+    Secrets are stored sealed (`models.infrastructure.tokens.Sealer`), never in plain text.
+    After a rotation the previous secret stays valid until `previous_secret_expires_at`:
+    deliveries are signed with both meanwhile.
     """
 
     id = fields.UUIDField(primary_key=True)

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import EmailStatus, InvitationStatus, RelationshipType
+from models.reference.enums import EmailStatus, InvitationStatus, RelationshipType
 
 if TYPE_CHECKING:
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
 
-    from models.organizations import Organization, User
+    from models.tables.organizations import Organization, User
 
 
 class Invitation(Model):

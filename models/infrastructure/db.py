@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,20 +10,22 @@ from typing import Any
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext, get_current_context
 
+from models.foundation.settings import Settings
+
 MODEL_MODULES = [
-    "models.organizations",
-    "models.invitations",
-    "models.relationships",
-    "models.outbox",
-    "models.inbound_webhooks",
-    "models.tenant",
-    "models.access",
-    "models.activity",
-    "models.webhooks",
+    "models.tables.organizations",
+    "models.tables.invitations",
+    "models.tables.relationships",
+    "models.tables.outbox",
+    "models.tables.inbound_webhooks",
+    "models.tables.tenant",
+    "models.tables.access",
+    "models.tables.activity",
+    "models.tables.outbound_webhooks",
     # The partner directory and its leads.
-    "models.directory",
-    "models.leads",
-    "models.claims",
+    "models.tables.directory",
+    "models.tables.leads",
+    "models.tables.claims",
 ]
 
 
@@ -45,17 +46,20 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 
 def _connection(database_url: str) -> dict[str, Any]:
-    """The connection's settings; SQLite runs on `models.sqlite`, which locks on BEGIN."""
+    """The connection's settings; SQLite runs on `models.infrastructure.sqlite`, which locks
+    on BEGIN."""
     connection: dict[str, Any] = expand_db_url(database_url)
     if connection["engine"] == "tortoise.backends.sqlite":
-        connection["engine"] = "models.sqlite"
+        connection["engine"] = "models.infrastructure.sqlite"
     return connection
 
 
-# For Tortoise's own command line (`tortoise makemigrations`), via [tool.tortoise].
-TORTOISE_ORM: dict[str, Any] = tortoise_config(
-    os.environ.get("DATABASE_URL") or "sqlite://:memory:"
-)
+def __getattr__(name: str) -> Any:
+    """`TORTOISE_ORM`, for Tortoise's own command line (`tortoise makemigrations`, via
+    [tool.tortoise]): the database of the same settings as every process, read when asked."""
+    if name == "TORTOISE_ORM":
+        return tortoise_config(Settings.from_env().database_url)
+    raise AttributeError(name)
 
 
 def ensure_sqlite_directory(database_url: str) -> None:

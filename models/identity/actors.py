@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from models.catalog import AdminRole
-from models.enums import OrganizationKind, PartnerRole
-from models.organizations import User
+from models.reference.catalog import AdminRole
+from models.reference.enums import OrganizationKind, PartnerRole
+from models.tables.organizations import User
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,13 @@ from uuid import UUID
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
+from models.reference.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
 
 if TYPE_CHECKING:
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
 
-    from models.invitations import Invitation
-    from models.organizations import Organization, User
+    from models.tables.invitations import Invitation
+    from models.tables.organizations import Organization, User
 
 
 def active_key(customer_id: UUID, partner_id: UUID) -> str:

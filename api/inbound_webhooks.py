@@ -2,9 +2,9 @@
 `GET /webhooks/jobs/{id}` tells the source where it stands.
 
 Both are signed as the Standard Webhooks specification says, with a secret of the source
-(`INBOUND_WEBHOOK_SECRETS`, `api/webhooks_sources.py`); the status request signs the job
-id in place of a body. Answers are JSON: `{"jobId": ...}` with 202, or `{"error": ...}`
-naming the problem.
+(`INBOUND_WEBHOOK_SECRETS`, `models/foundation/inbound_sources.py`); the status request
+signs the job id in place of a body. Answers are JSON: `{"jobId": ...}` with 202, or
+`{"error": ...}` naming the problem.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from api.settings import Settings
-from models.clock import utcnow
-from models.errors import Refused
-from models.inbound_webhooks import InboundWebhook
+from models.foundation.clock import utcnow
+from models.foundation.errors import Refused
+from models.foundation.ids import decode_id
+from models.foundation.settings import Settings
+from models.foundation.standard_webhooks import InvalidWebhook, VerifiedWebhook, verify
 from models.operation import Operation
 from models.rules import inbound
 from models.rules.inbound_events import check_event
-from models.standard_webhooks import InvalidWebhook, VerifiedWebhook, verify
-from schema.ids import decode_id
+from models.tables.inbound_webhooks import InboundWebhook
 from workers.dispatch import dispatch
 
 log = logging.getLogger(__name__)

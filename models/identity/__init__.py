@@ -1,0 +1,1 @@
+"""Who is acting: the actor a rule runs as, and the signed-in viewer of a web request."""

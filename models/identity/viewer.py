@@ -1,0 +1,32 @@
+"""The signed-in viewer of a web request: the person, their organization, and the actor they
+act as. Authentication (`api.auth`) makes one; resolvers read it from the context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.authentication import BaseUser
+
+from models.identity.actors import Actor
+from models.tables.organizations import Organization, User
+
+
+@dataclass(frozen=True)
+class Viewer(BaseUser):
+    """The signed-in user, with their organization and what they may act as."""
+
+    user: User
+    organization: Organization
+    actor: Actor
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.user.display_name or self.user.email
+
+    @property
+    def identity(self) -> str:
+        return str(self.user.id)
