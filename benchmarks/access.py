@@ -40,9 +40,9 @@ from models.foundation.clock import utcnow
 from models.foundation.settings import Settings
 from models.identity.actors import Actor
 from models.infrastructure.db import database, migrate
+from models.policy.customer_access import customer_access, customers_access
 from models.reference.catalog import AdminRole
 from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
-from models.rules.access_roles import customer_access, customers_access
 from models.tables.access import AccessAssignment, SecurityGroup, SecurityGroupMember
 from models.tables.organizations import Organization, User
 from models.tables.relationships import Relationship, RoleGrant, active_key

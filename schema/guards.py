@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, TypeVar
 from uuid import UUID
 
@@ -19,12 +20,20 @@ CustomerId = Annotated[
 ]
 
 
-async def allowed(read: Awaitable[T]) -> T:
-    """The result of `read`, or FORBIDDEN when its permission rule refused."""
+@contextmanager
+def denial_forbidden() -> Iterator[None]:
+    """Inside the block, a refused permission rule becomes a top-level FORBIDDEN error: the
+    one place where the policy's refusals become GraphQL errors."""
     try:
-        return await read
+        yield
     except PermissionDenied as denied:
         raise forbidden(str(denied)) from denied
+
+
+async def allowed(read: Awaitable[T]) -> T:
+    """The result of `read`, or FORBIDDEN when its permission rule refused."""
+    with denial_forbidden():
+        return await read
 
 
 def customer_uuid(value: str) -> UUID:

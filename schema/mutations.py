@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from models.foundation.errors import PermissionDenied, Refused
+from models.foundation.errors import Refused
 from models.operation import Operation
 from schema.context import Info
-from schema.errors import UserError, forbidden
+from schema.errors import UserError
+from schema.guards import denial_forbidden
 from workers.dispatch import dispatch
 
 T = TypeVar("T")
@@ -26,11 +27,10 @@ async def perform(
     context = info.context
     op = context.operation(public=public)
     try:
-        result = await action(op)
+        with denial_forbidden():
+            result = await action(op)
     except Refused as refused:
         return None, [UserError.of(error) for error in refused.refusals]
-    except PermissionDenied as denied:
-        raise forbidden(str(denied)) from denied
     finally:
         await dispatch(op.committed, context.redis)
     return result, []

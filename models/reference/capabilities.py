@@ -2,7 +2,7 @@
 
 A viewer holds a capability for a customer when one of its roles for that customer is listed
 for it below; anything not listed is refused. Customer admins hold their own roles; a partner
-agent holds its effective roles (`models.rules.access_roles`), and under AOBO the billing
+agent holds its effective roles (`models.policy.customer_access`), and under AOBO the billing
 capabilities in `CUSTOMER_ONLY` are never available, whatever the roles.
 """
 

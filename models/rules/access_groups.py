@@ -2,7 +2,7 @@
 
 Only the partner's admin agents manage them. A role can be assigned to a group for a
 relationship only while the relationship holds it as an ACTIVE, unexpired grant; revocation
-and expiry take the assignment away again (`access_roles.drop_ungranted_assignments`).
+and expiry take the assignment away again (`ungranted_assignments.drop_ungranted_assignments`).
 Every change that changes something is recorded (`access_activity`); a repeat records nothing.
 """
 

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from models.operation import Operation
-from models.rules.access_roles import CustomerAccess
+from models.policy.customer_access import CustomerAccess
 from models.tables.relationships import Relationship, active_key
 
 

@@ -11,8 +11,8 @@ from models.operation import Operation, Transaction
 from models.policy import require_partner_admin, require_partner_manager, visible_relationships
 from models.reference.catalog import RELATIONSHIP_TYPES
 from models.reference.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
-from models.rules.access_roles import drop_ungranted_assignments
 from models.rules.lifecycle import next_notice
+from models.rules.ungranted_assignments import drop_ungranted_assignments
 from models.tables.activity import sides
 from models.tables.invitations import Invitation
 from models.tables.organizations import User

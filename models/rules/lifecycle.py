@@ -15,7 +15,7 @@ from uuid import UUID
 from models.operation import Operation, Transaction
 from models.reference.catalog import AUTO_EXTEND_DAYS, AdminRole
 from models.reference.enums import InvitationStatus, RoleGrantStatus
-from models.rules.access_roles import drop_ungranted_assignments
+from models.rules.ungranted_assignments import drop_ungranted_assignments
 from models.tables.activity import sides
 from models.tables.invitations import Invitation
 from models.tables.outbox import Task

@@ -12,7 +12,8 @@ from tortoise.queryset import QuerySet
 from models.foundation.errors import DomainError, ErrorCode, PermissionDenied, ValidationErrors
 from models.identity.actors import Actor
 from models.operation import Operation
-from models.policy import is_partner_agent, require_lob_partner
+from models.policy import require_lob_partner
+from models.policy.roles import is_partner_agent
 from models.rules.concerns import pair_sides
 from models.tables.tenant import LobApp
 

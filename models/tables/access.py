@@ -1,7 +1,7 @@
 """A partner's security groups of its own agents, and the granted roles assigned to them.
 
 An agent holds, for one customer, the roles assigned to its groups for that relationship,
-intersected with the relationship's active grants (`models.rules.access_roles.effective_roles`).
+intersected with the relationship's active grants (`models.policy.customer_access.effective_roles`).
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@ import strawberry
 
 from models.foundation.clock import utcnow
 from models.foundation.ids import decode_id
+from models.policy.customer_access import CustomerAccess, customer_access, customers_access
+from models.policy.roles import is_partner_agent
 from models.reference.capabilities import BillingPage, billing_pages
 from models.reference.enums import RelationshipStatus
-from models.rules.access_roles import CustomerAccess, customer_access, customers_access, is_agent
 from models.tables.organizations import Organization
 from models.tables.relationships import Relationship
 from schema.context import Info
@@ -48,7 +49,7 @@ class CustomerQueries:
         actor = info.context.actor()
         now = utcnow()
         page: Connection[Any]
-        if is_agent(actor):
+        if is_partner_agent(actor):
             relationships = Relationship.filter(
                 partner_id=actor.organization_id, status=RelationshipStatus.ACTIVE
             )

@@ -13,6 +13,8 @@ from typing import Any
 import strawberry
 
 from models.foundation.ids import encode_id
+from models.policy import discloses_partner
+from models.policy.customer_access import CustomerAccess
 from models.reference.capabilities import BillingPage, Capability, billing_pages
 from models.reference.catalog import AdminRole
 from models.reference.tenant_enums import (
@@ -21,28 +23,20 @@ from models.reference.tenant_enums import (
     InvoiceStatus,
     SubscriptionStatus,
 )
-from models.rules.access_roles import CustomerAccess
 from models.tables import tenant as m
 from schema.context import Info
 from schema.customers import enums as _enums  # noqa: F401  (registers the enums)
 from schema.customers.loaders import CustomerDataLoaders
-from schema.errors import UserError, forbidden
+from schema.errors import UserError
+from schema.guards import denial_forbidden
 from schema.organizations.types import Organization, load_organization
 from schema.pagination import After, Connection, First
-
-
-def _hidden(info: Info, partner_id: object) -> bool:
-    """Whether a partner named on a customer's row is hidden from the viewer: the customer's
-    admins see every one, a partner's agents only their own organization. A customer's
-    partners do not learn of each other, or of each other's business, through its data."""
-    actor = info.context.actor()
-    return actor.is_partner and partner_id != actor.organization_id
 
 
 async def disclosed_partner(info: Info, partner_id: object) -> Organization | None:
     """The partner named on a customer's row (who sold, reset, opened, registered...), unless
     it is hidden from the viewer."""
-    if partner_id is None or _hidden(info, partner_id):
+    if partner_id is None or not discloses_partner(info.context.actor(), partner_id):
         return None
     return await load_organization(info, partner_id)
 
@@ -268,7 +262,9 @@ class SupportIncident:
     async def opened_by(self, info: Info) -> str | None:
         if self._opened_by_id is None:
             return None
-        if self._partner_id is not None and _hidden(info, self._partner_id):
+        if self._partner_id is not None and not discloses_partner(
+            info.context.actor(), self._partner_id
+        ):
             return None  # another partner's agent
         user = await info.context.loaders.user.load(self._opened_by_id)
         return user.email if user else None
@@ -399,8 +395,8 @@ class Customer:
 
     def _lists(self, info: Info, capability: Capability) -> CustomerDataLoaders:
         """The request's loaders of customers' data, once the viewer may read this list."""
-        if not self._access.allows(capability):
-            raise forbidden(f"Your roles for this customer do not allow {capability}.")
+        with denial_forbidden():
+            self._access.require(capability)
         return info.context.loaders.customer_data
 
     @strawberry.field(description="The customer organization's name.")

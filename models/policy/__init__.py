@@ -1,4 +1,10 @@
-"""Who may do what, and who sees what: the one home of the domain's permission rules."""
+"""Who may do what, and who sees what: the one home of the domain's permission rules.
+
+Every access decision lives in this package, and it imports no rule module: rules, resolvers,
+workers and the CLI ask it. `roles` says what kind of person an actor is; `customer_access`
+computes what a viewer may do with one customer's data (its effective roles and capabilities);
+this module holds the checks (`require_...`) and the visible-rows querysets (`visible_...`).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,11 @@ from tortoise.queryset import QuerySet
 
 from models.foundation.errors import PermissionDenied
 from models.identity.actors import Actor
+from models.policy.customer_access import CustomerAccess, customer_access
+from models.policy.roles import is_customer_admin, is_partner_agent
 from models.reference.capabilities import DOMAIN_SUBSCRIPTION_ROLES, Capability
 from models.reference.catalog import RELATIONSHIP_TYPES, AdminRole
 from models.reference.enums import PartnerRole, RelationshipType
-from models.rules.access_roles import CustomerAccess, customer_access
 from models.tables.access import SecurityGroup
 from models.tables.activity import ActivityEntry
 from models.tables.invitations import Invitation
@@ -35,16 +42,6 @@ LEAD_MANAGER_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
 SALES_ROLES = (PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT)
 # The types under which a partner places orders and manages subscriptions for a customer.
 RESELLER_TYPES = (RelationshipType.RESELLER, RelationshipType.INDIRECT_RESELLER)
-_ADMIN_ROLE_KEYS: frozenset[str] = frozenset(AdminRole)
-_PARTNER_ROLE_KEYS: frozenset[str] = frozenset(PartnerRole)
-
-
-def is_customer_admin(actor: Actor) -> bool:
-    return actor.is_customer and not actor.roles.isdisjoint(_ADMIN_ROLE_KEYS)
-
-
-def is_partner_agent(actor: Actor) -> bool:
-    return actor.is_partner and not actor.roles.isdisjoint(_PARTNER_ROLE_KEYS)
 
 
 def require_partner_manager(actor: Actor) -> None:
@@ -264,9 +261,18 @@ async def require_capability(
     does not tell whether it exists.
     """
     access = await customer_access(actor, customer_id, now)
-    if access is None or not access.allows(capability):
+    if access is None:
         raise PermissionDenied(f"Your roles for this customer do not allow {capability}.")
+    access.require(capability)
     return access
+
+
+def discloses_partner(actor: Actor, partner_id: object) -> bool:
+    """Whether a partner named on a customer's row (who sold, reset, opened, registered...)
+    is shown to the viewer: the customer's admins see every one, a partner's agents only
+    their own organization. A customer's partners do not learn of each other, or of each
+    other's business, through its data."""
+    return not (actor.is_partner and partner_id != actor.organization_id)
 
 
 def require_domain_purchaser(actor: Actor, customer_id: UUID) -> None:

@@ -1,10 +1,10 @@
-"""Who holds which admin roles over a customer, and what they may do with its data.
+"""What one viewer may do with one customer's data: the decision every action and every list on
+a customer's data starts from.
 
 `effective_roles` is the one computation of a partner agent's roles for a customer: the roles
 assigned to the agent's security groups for the relationship, intersected with the
-relationship's ACTIVE, unexpired grants. Every check on customer data goes through
-`customer_access`, which uses it for partner agents and the viewer's own roles for the
-customer's admins.
+relationship's ACTIVE, unexpired grants. `customer_access` uses it for partner agents and the
+viewer's own roles for the customer's admins.
 """
 
 from __future__ import annotations
@@ -15,17 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from models.foundation.errors import PermissionDenied
 from models.identity.actors import Actor
-from models.operation import Transaction
+from models.policy.roles import is_partner_agent
 from models.reference.capabilities import Capability, capabilities_of
 from models.reference.catalog import AdminRole
-from models.reference.enums import PartnerRole, RelationshipStatus, RoleGrantStatus
-from models.rules.access_activity import UNASSIGNED, record_assignments
+from models.reference.enums import RelationshipStatus, RoleGrantStatus
 from models.tables.access import AccessAssignment
 from models.tables.relationships import Relationship, RoleGrant
 
 _ADMIN_ROLES: frozenset[str] = frozenset(AdminRole)
-_PARTNER_ROLES: frozenset[str] = frozenset(PartnerRole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +48,12 @@ class CustomerAccess:
 
     def allows(self, capability: Capability) -> bool:
         return capability in self.capabilities
+
+    def require(self, capability: Capability) -> None:
+        """Refuse, by the capability table, what the viewer's roles for this customer do not
+        allow: the one wording of that refusal, for actions and lists alike."""
+        if not self.allows(capability):
+            raise PermissionDenied(f"Your roles for this customer do not allow {capability}.")
 
 
 async def _granted(relationship_ids: Iterable[UUID], now: datetime) -> dict[UUID, set[str]]:
@@ -97,10 +102,6 @@ def _own_roles(actor: Actor) -> frozenset[AdminRole]:
     return frozenset(AdminRole(r) for r in actor.roles & _ADMIN_ROLES)
 
 
-def is_agent(actor: Actor) -> bool:
-    return actor.is_partner and not actor.roles.isdisjoint(_PARTNER_ROLES)
-
-
 async def customer_access(actor: Actor, customer_id: UUID, now: datetime) -> CustomerAccess | None:
     """The viewer's access to a customer's data, or None when the customer is not theirs to see:
     its own admins, and the agents of a partner in an ACTIVE relationship with it."""
@@ -118,7 +119,7 @@ async def customers_access(
         if roles and actor.organization_id in ids:
             return {actor.organization_id: CustomerAccess(actor.organization_id, roles)}
         return {}
-    if not is_agent(actor) or not ids:
+    if not is_partner_agent(actor) or not ids:
         return {}
     relationships = await Relationship.filter(
         customer_id__in=ids, partner_id=actor.organization_id, status=RelationshipStatus.ACTIVE
@@ -132,33 +133,3 @@ async def customers_access(
         )
         for relationship_id, customer_id in relationships
     }
-
-
-async def drop_ungranted_assignments(
-    tx: Transaction, relationship_id: UUID, roles: Iterable[str], reason: str
-) -> int:
-    """Delete the relationship's assignments of `roles` that no ACTIVE grant gives any more,
-    recorded (`access.role_unassigned`, for `reason`, one entry per group) as a change of
-    whoever caused it: the customer removing roles, the partner ending the relationship, or
-    the system when grants expire.
-
-    Called when grants stop giving access; a repeat finds nothing to delete.
-    """
-    still_granted = set(
-        await RoleGrant.filter(
-            relationship_id=relationship_id, status=RoleGrantStatus.ACTIVE
-        ).values_list("role", flat=True)
-    )
-    lost = set(roles) - still_granted
-    if not lost:
-        return 0
-    assignments = AccessAssignment.filter(relationship_id=relationship_id, role__in=sorted(lost))
-    dropped = await assignments.values_list("group_id", "group__name", "role")
-    if not dropped:
-        return 0
-    await assignments.delete()
-    relationship = (
-        await Relationship.filter(id=relationship_id).only("id", "customer_id", "partner_id").get()
-    )
-    await record_assignments(tx, UNASSIGNED, relationship, dropped, reason)
-    return len(dropped)
