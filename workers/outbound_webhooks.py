@@ -218,7 +218,7 @@ async def _claim(delivery: WebhookDelivery, now: datetime, lease: timedelta) -> 
 async def _disable(runtime: Runtime, endpoint: WebhookEndpoint, reason: str) -> None:
     """Stop delivering to an endpoint that said it is gone; recorded as the system's change."""
     op = Operation(actor=None, sealer=runtime.sealer)
-    org = await Organization.get(id=endpoint.organization_id)  # type: ignore[attr-defined]
+    org = await Organization.get(id=endpoint.organization_id)
     side = "customer_id" if org.kind is OrganizationKind.CUSTOMER else "partner_id"
     async with op.atomic() as tx:
         await WebhookEndpoint.filter(id=endpoint.id).update(enabled=False, disabled_reason=reason)
@@ -239,7 +239,7 @@ async def _try(
     endpoint: WebhookEndpoint,
     delivery: WebhookDelivery,
 ) -> None:
-    event = await WebhookEvent.get(id=delivery.event_id)  # type: ignore[attr-defined]
+    event = await WebhookEvent.get(id=delivery.event_id)
     outcome = await _attempt(client, runtime, endpoint, event)
     attempts = delivery.attempts + 1
     done_at = utcnow()
@@ -268,7 +268,7 @@ async def _try(
             endpoint_id=endpoint.id,
             ordering_key=delivery.ordering_key,
             status=DeliveryStatus.PENDING,
-            event_id__gt=delivery.event_id,  # type: ignore[attr-defined]
+            event_id__gt=delivery.event_id,
             next_attempt_at__lt=changes["next_attempt_at"],
         ).update(next_attempt_at=changes["next_attempt_at"])
     if outcome.gone:

@@ -209,7 +209,7 @@ async def redeliver(op: Operation, delivery_id: UUID) -> WebhookDelivery:
     async with op.atomic() as tx:
         again = await WebhookDelivery.create(
             endpoint_id=delivery.endpoint.id,
-            event_id=delivery.event_id,  # type: ignore[attr-defined]
+            event_id=delivery.event_id,
             ordering_key=delivery.ordering_key,
             status=DeliveryStatus.PENDING,
             next_attempt_at=op.now(),
