@@ -172,7 +172,7 @@ async def _nested(url: str, users: int, calls: int) -> None:
     """Time the agent's page of customers with their users: 1 customer, then NESTED_PAGE."""
     async with database(url):
         agent = await User.get(email="agent@fabrikam.test")
-        partner_id = agent.organization_id  # type: ignore[attr-defined]
+        partner_id = agent.organization_id
         book = await Relationship.filter(partner_id=partner_id).values_list(
             "customer_id", flat=True
         )

@@ -40,7 +40,7 @@ async def _webhook_events(keys: list[int]) -> list[WebhookEvent | None]:
 
 async def _agreements(keys: list[UUID]) -> list[AgreementAcceptance | None]:
     rows = await AgreementAcceptance.filter(customer_id__in=keys, version=CURRENT_AGREEMENT_VERSION)
-    found = {row.customer_id: row for row in rows}  # type: ignore[attr-defined]
+    found = {row.customer_id: row for row in rows}
     return [found.get(key) for key in keys]
 
 
@@ -48,7 +48,7 @@ async def _grants(keys: list[UUID]) -> list[list[RoleGrant]]:
     rows = await RoleGrant.filter(relationship_id__in=keys).order_by("granted_at", "role")
     groups: dict[UUID, list[RoleGrant]] = defaultdict(list)
     for row in rows:
-        groups[row.relationship_id].append(row)  # type: ignore[attr-defined]
+        groups[row.relationship_id].append(row)
     return [groups[key] for key in keys]
 
 
@@ -56,7 +56,7 @@ async def _types(keys: list[UUID]) -> list[list[RelationshipTypeRecord]]:
     rows = await RelationshipTypeRecord.filter(relationship_id__in=keys).order_by("added_at")
     groups: dict[UUID, list[RelationshipTypeRecord]] = defaultdict(list)
     for row in rows:
-        groups[row.relationship_id].append(row)  # type: ignore[attr-defined]
+        groups[row.relationship_id].append(row)
     return [groups[key] for key in keys]
 
 

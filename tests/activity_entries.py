@@ -72,7 +72,7 @@ async def mutate(
 async def assert_relationship_entries_name_both_sides() -> int:
     """Every entry of a relationship concerns both of its sides, which
     `policy.visible_relationship_activity` relies on; how many there are (not none)."""
-    sides = {r.id: (r.customer_id, r.partner_id) for r in await Relationship.all()}  # type: ignore[attr-defined]
+    sides = {r.id: (r.customer_id, r.partner_id) for r in await Relationship.all()}
     found = await ActivityEntry.filter(relationship_id__not_isnull=True).values_list(
         "action", "relationship_id", "customer_id", "partner_id"
     )

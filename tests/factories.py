@@ -149,7 +149,7 @@ async def granted(
 ) -> Relationship:
     """The admin's organization accepts an invitation from the agent's partner granting
     `roles` (a GDAP invitation by default): the relationship."""
-    customer_id = admin.user.organization_id  # type: ignore[attr-defined]
+    customer_id = admin.user.organization_id
     op = Operation(actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=_SEALER)
     await send_invitation(
         op,
@@ -187,7 +187,7 @@ async def related(agent: Person, admin: Person, *types: RelationshipType) -> Rel
 async def group(agent: Person, name: str, *members: Person) -> SecurityGroup:
     """A security group of the agent's partner, with `members`."""
     found = await SecurityGroup.create(
-        partner_id=agent.user.organization_id,  # type: ignore[attr-defined]
+        partner_id=agent.user.organization_id,
         name=name,
         created_by=agent.user,
     )

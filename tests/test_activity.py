@@ -14,6 +14,7 @@ from models.infrastructure.tokens import Sealer
 from models.operation import Operation
 from models.reference.catalog import AdminRole
 from models.reference.enums import PartnerRole
+from models.rules.activity_retention import purge_before
 from models.rules.lifecycle import expire_invitations, sweep_grants
 from models.tables.activity import ActivityEntry, AppendOnly
 from models.tables.invitations import Invitation
@@ -23,7 +24,7 @@ from tests import flows
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs
 from tests.servers import SmtpServer
-from workers.retention import purge_activity, purge_before
+from workers.retention import purge_activity
 from workers.runtime import Runtime
 from workers.worker import cron_jobs
 

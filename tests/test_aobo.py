@@ -173,7 +173,7 @@ async def test_a_helpdesk_grant_assigned_to_a_group_resets_passwords_and_nothing
     assert reset["user"]["passwordResetAt"]
     assert len(reset["temporaryPassword"]) >= 12
     row = await DirectoryUser.get(id=data.user.id)
-    assert row.password_reset_by_id == inside.user.id  # type: ignore[attr-defined]
+    assert row.password_reset_by_id == inside.user.id
 
     # And it reads the users but not the invoices (null, with a FORBIDDEN error at the path)
     body = await api.raw(CUSTOMER, {"id": customer_id}, inside.token)

@@ -123,12 +123,12 @@ async def test_of_twenty_concurrent_accepts_of_one_invitation_exactly_one_wins(
     winning_admin = admins[payloads.index(winner)]
     invitation = await Invitation.get(customer_email="it@contoso.com")
     assert invitation.status is InvitationStatus.ACCEPTED
-    assert invitation.responded_by_id == winning_admin.user.id  # type: ignore[attr-defined]
+    assert invitation.responded_by_id == winning_admin.user.id
     assert await Relationship.all().count() == 1
     assert await RelationshipTypeRecord.all().count() == 1
     assert await RoleGrant.all().count() == len(ROLES)
     [acceptance] = await AgreementAcceptance.all()
-    assert acceptance.accepted_by_id == winning_admin.user.id  # type: ignore[attr-defined]
+    assert acceptance.accepted_by_id == winning_admin.user.id
     notifications = [
         m.payload
         for m in await OutboxMessage.filter(task=Task.SEND_NOTIFICATION)

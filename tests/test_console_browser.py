@@ -703,7 +703,7 @@ async def test_a_visitor_finds_a_partner_and_sends_contact_me(
     await expect(confirmation).to_contain_text("dana@tailspin.example.com")
     await tab.shot("contact-me-sent")
     lead = await Lead.get(email="dana@tailspin.example.com")
-    assert lead.partner_id == fabrikam.id  # type: ignore[attr-defined]
+    assert lead.partner_id == fabrikam.id
     mails = await smtp_server.await_for(seen + 1)
     assert "Tailspin Toys" in text_of(mails[seen])
     assert tab.errors == []
@@ -821,7 +821,7 @@ async def test_an_agent_works_a_lead_and_invites_from_it(
     )
     lead = await Lead.get(email="dana@tailspin.example.com")
     assert lead.status is LeadStatus.INVITED
-    invitation = await Invitation.get(id=lead.invitation_id)  # type: ignore[attr-defined]
+    invitation = await Invitation.get(id=lead.invitation_id)
     assert invitation.customer_email == "dana@tailspin.example.com"
     mails = await smtp_server.await_for(seen + 1)
     assert any("dana@tailspin.example.com" in m.rcpt_tos for m in mails[seen:])

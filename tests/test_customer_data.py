@@ -146,7 +146,7 @@ async def test_a_partner_lists_its_active_customers_and_reads_them_by_its_roles(
     ] == [("Tailspin", True, []), ("Contoso", True, ["USER_ADMINISTRATOR"])]
 
     # And Litware, whose relationship ended, is no longer its to read
-    litware_id = str(encode_id("Organization", litware.customer_id))  # type: ignore[attr-defined]
+    litware_id = str(encode_id("Organization", litware.customer_id))
     assert (await api.query(CUSTOMER, {"id": litware_id}, agent.token))["customer"] is None
     # And neither is an ID that names no customer, or names something else
     for bad in (

@@ -85,8 +85,8 @@ async def _customer_of(agent: Person, group: SecurityGroup) -> Organization:
     admin = await f.person(await f.customer(), AdminRole.GLOBAL_ADMINISTRATOR)
     relationship = await f.granted(agent, admin, ["GLOBAL_READER"])
     await f.assign(group, relationship, "GLOBAL_READER")
-    customer = await Organization.get(id=admin.user.organization_id)  # type: ignore[attr-defined]
-    partner = await Organization.get(id=agent.user.organization_id)  # type: ignore[attr-defined]
+    customer = await Organization.get(id=admin.user.organization_id)
+    partner = await Organization.get(id=agent.user.organization_id)
     for _ in range(ROWS_EACH):
         await _tenant_rows(customer, partner, agent)
     # Its admin users too, so that whichever user comes first has a partner to load

@@ -239,7 +239,7 @@ async def _invitation_row(invitation_id: str) -> dict[str, Any]:
         "status": row.status,
         "token_hash": row.token_hash,
         "expires_at": row.expires_at,
-        "customer_id": row.customer_id,  # type: ignore[attr-defined]
+        "customer_id": row.customer_id,
         "email_status": row.email_status,
     }
 

@@ -107,8 +107,8 @@ async def test_a_gdap_grant_is_warned_30_7_and_1_days_before_then_expires_each_o
     relationship = await grant.relationship
     assert (
         await active_roles(
-            relationship.customer_id,  # type: ignore[attr-defined]
-            relationship.partner_id,  # type: ignore[attr-defined]
+            relationship.customer_id,
+            relationship.partner_id,
             utcnow(),
         )
         == set()

@@ -229,7 +229,7 @@ async def _invite(agent: Person, customer: Organization) -> str:
 
 async def _relate(agent: Person, admin: Person) -> None:
     """The admin's organization accepts a GDAP invitation from the agent's partner."""
-    token = await _invite(agent, await Organization.get(id=admin.user.organization_id))  # type: ignore[attr-defined]
+    token = await _invite(agent, await Organization.get(id=admin.user.organization_id))
     op = Operation(actor=Actor.of(admin.user, OrganizationKind.CUSTOMER), sealer=SEALER)
     await accept_invitation(op, token, accept_agreement=True)
 
@@ -330,7 +330,7 @@ async def test_customer_invitations_page_costs_the_same_for_1_or_30_partners(
 ) -> None:
     # Given a customer invited by one partner
     admin = await _admin()
-    customer = await Organization.get(id=admin.user.organization_id)  # type: ignore[attr-defined]
+    customer = await Organization.get(id=admin.user.organization_id)
     await _invite(await _agent(), customer)
     one, one_queries = await _page(api, INVITATIONS, admin)
     _check_invitations(one, 1)
@@ -427,7 +427,7 @@ async def test_each_customer_data_list_costs_the_same_for_1_or_30_rows(
     partner = await f.partner()
     agent = await f.person(partner, PartnerRole.ADMIN_AGENT)
     admin = await _admin()
-    customer = await Organization.get(id=admin.user.organization_id)  # type: ignore[attr-defined]
+    customer = await Organization.get(id=admin.user.organization_id)
     variables = {"id": encode_id("Organization", customer.id)}
     await _tenant_rows(customer, partner, agent)
     one = {}
@@ -457,7 +457,7 @@ async def test_partner_customers_and_security_groups_pages_cost_the_same_for_1_o
 ) -> None:
     # Given a partner's agent in one group, holding a role for one customer through it
     agent = await _agent()
-    partner = await Organization.get(id=agent.user.organization_id)  # type: ignore[attr-defined]
+    partner = await Organization.get(id=agent.user.organization_id)
 
     async def another_customer(n: int) -> None:
         admin = await _admin()
@@ -507,7 +507,7 @@ async def test_activity_page_costs_the_same_for_1_or_30_entries(
 ) -> None:
     # Given a customer invited by one partner
     admin = await _admin()
-    customer = await Organization.get(id=admin.user.organization_id)  # type: ignore[attr-defined]
+    customer = await Organization.get(id=admin.user.organization_id)
     await _invite(await _agent(), customer)
     one, one_queries = await _page(api, ACTIVITY, admin)
     _check_activity(one, 1)
@@ -776,7 +776,7 @@ async def test_members_page_costs_the_same_for_1_or_30_agents(
 ) -> None:
     # Given a partner with one admin agent
     agent = await _agent()
-    partner = await Organization.get(id=agent.user.organization_id)  # type: ignore[attr-defined]
+    partner = await Organization.get(id=agent.user.organization_id)
     one, one_queries = await _page(api, MEMBERS, agent)
 
     # When it has thirty agents

@@ -288,7 +288,7 @@ async def test_a_billing_admin_may_accept_the_agreement_on_its_own(
     assert agreement["acceptedBy"] == {"email": billing.email}
     assert about(at(agreement["acceptedAt"]), utcnow())
     row = await AgreementAcceptance.get(customer_id=p.customer.id)
-    assert row.accepted_by_id == billing.user.id  # type: ignore[attr-defined]
+    assert row.accepted_by_id == billing.user.id
 
     # When the global admin accepts it again
     again = await accept_agreement(api, p.admin, accept=True)

@@ -131,7 +131,7 @@ async def test_revoke_roles_removes_the_chosen_roles_on_the_customers_behalf(
     grants = await _grants(relationship["id"])
     assert grants["GLOBAL_READER"].status is RoleGrantStatus.REVOKED
     assert grants["GLOBAL_READER"].end_reason == "Contract ended in the billing system"
-    assert grants["GLOBAL_READER"].ended_by_id is None  # type: ignore[attr-defined]
+    assert grants["GLOBAL_READER"].ended_by_id is None
     assert grants["USER_ADMINISTRATOR"].status is RoleGrantStatus.ACTIVE
     # And both sides were told
     recipients = {

@@ -643,8 +643,8 @@ async def test_a_rule_records_a_new_kind_of_event_with_one_call(
     # a partner agent acting on behalf of a customer
     pair = await _pair()
     _, secret = await _endpoint(hook_api, pair.agent, receiver.url, ["lead.created"])
-    partner_id = pair.agent.user.organization_id  # type: ignore[attr-defined]
-    customer_id = pair.admin.user.organization_id  # type: ignore[attr-defined]
+    partner_id = pair.agent.user.organization_id
+    customer_id = pair.admin.user.organization_id
     actor = Actor.of(pair.agent.user, OrganizationKind.PARTNER)
     op = Operation(actor=actor, sealer=Sealer(str(hooks.secret_key)), on_behalf_of=customer_id)
     lead_id = uuid4()

@@ -8,16 +8,19 @@ from typing import Any
 from uuid import UUID
 
 from arq import Retry
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 
 from models.foundation.clock import utcnow
 from models.foundation.request_id import REQUEST_ID_KEY, bind_request_id
-from models.infrastructure.tokens import hash_token
 from models.operation import Operation
-from models.reference.enums import EmailStatus, InvitationStatus
 from models.rules.grants import complete_revocation
+from models.rules.invitation_emails import (
+    email_to_send,
+    record_failed,
+    record_failed_try,
+    record_sent,
+)
 from models.rules.lifecycle import expire_invitations, sweep_grants
-from models.tables.invitations import Invitation
 from models.tables.outbox import OutboxMessage
 from workers import notifications, outbound_webhooks
 from workers.dispatch import dispatch
@@ -62,26 +65,20 @@ def _retry_or_give_up(ctx: Ctx, error: BaseException) -> None:
 
 
 async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
-    """Email the invitation with its one link; never twice for one token."""
+    """Email the invitation with its one link; the rules decide whether it may go out."""
     runtime: Runtime = ctx["runtime"]
     message = await _open_message(outbox_id)
     if message is None:
         return "done already"
-    invitation = await Invitation.get_or_none(id=message.payload["invitation_id"]).prefetch_related(
-        "partner"
+    op = Operation(actor=None, sealer=runtime.sealer)
+    to_send = await email_to_send(
+        op, UUID(message.payload["invitation_id"]), message.payload.get("sealed_token", "")
     )
-    token = runtime.sealer.unseal(message.payload.get("sealed_token", ""))
-    token_hash = hash_token(token) if token else None
-    if (
-        invitation is None
-        or token is None
-        or invitation.status is not InvitationStatus.PENDING
-        or invitation.token_hash != token_hash
-        or invitation.emailed_token_hash == token_hash
-    ):
+    if to_send is None:
         # Answered, resent with a new token, or mailed already: this email must not go out.
         await _complete(message, skipped=True)
         return "skipped"
+    invitation = to_send.invitation
     type_name, type_description = type_words(invitation.type)
     email = render(
         "invitation",
@@ -92,30 +89,23 @@ async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
         roles=role_words(invitation.roles),
         duration=duration_words(invitation.type, invitation.duration_days, invitation.auto_extend),
         message=invitation.message,
-        accept_url=f"{runtime.settings.public_url}/invitations/accept?token={token}",
+        accept_url=f"{runtime.settings.public_url}/invitations/accept?token={to_send.token}",
         expires_on=date_words(invitation.expires_at),
         resent=bool(message.payload.get("resent")),
     )
-    attempt = Invitation.filter(id=invitation.id, token_hash=token_hash)
     mail = compose(runtime.settings.mail_from, invitation.customer_email, email)
     try:
         await runtime.mailer().send(mail)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:1000]
-        await attempt.update(email_attempts=F("email_attempts") + 1, email_error=error)
+        await record_failed_try(to_send, error)
         _retry_or_give_up(ctx, exc)
-        await attempt.update(email_status=EmailStatus.FAILED)
+        await record_failed(to_send)
         EMAILS.labels("invitation", FAILED).inc()
         await _complete(message, failed=error)
         log.warning("invitation %s: email failed for good: %s", invitation.id, error)
         return "failed"
-    await attempt.update(
-        email_status=EmailStatus.SENT,
-        emailed_token_hash=token_hash,
-        email_message_id=mail["Message-ID"],  # what a delivery report names it by
-        email_attempts=F("email_attempts") + 1,
-        email_error=None,
-    )
+    await record_sent(to_send, mail["Message-ID"])  # what a delivery report names it by
     EMAILS.labels("invitation", SENT).inc()
     await _complete(message)
     return "sent"

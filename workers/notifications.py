@@ -1,18 +1,26 @@
-"""Who is told what: each notification's recipients and the words of its email."""
+"""The words of each notification's email, one message per recipient.
+
+Who the recipients are is a rule: `models/rules/recipients.py`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
-from models.reference.catalog import AdminRole
 from models.reference.directory_vocabularies import Facet, label
-from models.reference.enums import PartnerRole, RelationshipStatus
+from models.reference.enums import RelationshipStatus
+from models.rules.recipients import (
+    INVITATION_TEMPLATES,
+    LEAD_TEMPLATES,
+    invitation_recipients,
+    lead_recipients,
+    relationship_recipients,
+)
 from models.tables.invitations import Invitation
 from models.tables.leads import Lead
-from models.tables.organizations import Organization, User
+from models.tables.organizations import Organization
 from models.tables.relationships import Relationship
 from workers.emails import (
     RenderedEmail,
@@ -24,35 +32,15 @@ from workers.emails import (
 )
 
 
-async def _holders(organization_id: UUID, role: str) -> list[str]:
-    """Email addresses of the organization's own people holding `role`."""
-    users = await User.filter(organization_id=organization_id, partner_of_id=None).only(
-        "email", "roles"
-    )
-    return sorted(user.email for user in users if role in user.roles)
-
-
 def _unique(addresses: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(addresses))
-
-
-# Templates about one invitation, and who hears of each; the others concern a relationship
-# and go to the partner's admin agents and the customer's global admins.
-PARTNER_SIDE = "partner"
-ADDRESSEE = "addressee"
-INVITATION_TEMPLATES = {
-    "invitation_accepted": PARTNER_SIDE,
-    "invitation_declined": PARTNER_SIDE,
-    "invitation_expired": PARTNER_SIDE,
-    "invitation_canceled": ADDRESSEE,
-}
 
 
 async def _about_invitation(
     template: str, payload: dict[str, Any], context: dict[str, Any]
 ) -> list[str]:
     invitation = await Invitation.get(id=payload["invitation_id"]).prefetch_related(
-        "partner", "customer", "sent_by"
+        "partner", "customer"
     )
     customer: Organization | None = invitation.customer
     type_name, _ = type_words(invitation.type)
@@ -68,12 +56,7 @@ async def _about_invitation(
         ),
         "sent_on": date_words(invitation.created_at),
     }
-    if INVITATION_TEMPLATES[template] == ADDRESSEE:
-        return [invitation.customer_email]
-    recipients = await _holders(invitation.partner.id, PartnerRole.ADMIN_AGENT)
-    if invitation.sent_by is not None:
-        recipients.append(invitation.sent_by.email)
-    return recipients
+    return await invitation_recipients(template, invitation)
 
 
 async def _about_relationship(payload: dict[str, Any], context: dict[str, Any]) -> list[str]:
@@ -91,13 +74,7 @@ async def _about_relationship(payload: dict[str, Any], context: dict[str, Any]) 
         "days": payload.get("days"),
         "expires_on": date_words(datetime.fromisoformat(expires_at)) if expires_at else None,
     }
-    recipients = await _holders(relationship.partner.id, PartnerRole.ADMIN_AGENT)
-    recipients += await _holders(relationship.customer.id, AdminRole.GLOBAL_ADMINISTRATOR)
-    return recipients
-
-
-# A Contact me request goes to the partner's admin and sales agents.
-LEAD_TEMPLATES = {"lead_received"}
+    return await relationship_recipients(relationship)
 
 
 async def _about_lead(payload: dict[str, Any], context: dict[str, Any]) -> list[str]:
@@ -115,9 +92,7 @@ async def _about_lead(payload: dict[str, Any], context: dict[str, Any]) -> list[
         "business_needs": lead.business_needs,
         "received_on": date_words(lead.created_at),
     }
-    return await _holders(lead.partner.id, PartnerRole.ADMIN_AGENT) + await _holders(
-        lead.partner.id, PartnerRole.SALES_AGENT
-    )
+    return await lead_recipients(lead)
 
 
 async def build(

@@ -41,8 +41,7 @@ from models.foundation.standard_webhooks import (
 from models.infrastructure.tokens import Sealer
 from models.infrastructure.webhook_addresses import AddressRefused, Target, check
 from models.operation import Operation
-from models.reference.enums import OrganizationKind
-from models.tables.organizations import Organization
+from models.rules.webhook_endpoints import disable_gone_endpoint
 from models.tables.outbound_webhooks import (
     DeliveryStatus,
     WebhookDelivery,
@@ -217,19 +216,7 @@ async def _claim(delivery: WebhookDelivery, now: datetime, lease: timedelta) -> 
 
 async def _disable(runtime: Runtime, endpoint: WebhookEndpoint, reason: str) -> None:
     """Stop delivering to an endpoint that said it is gone; recorded as the system's change."""
-    op = Operation(actor=None, sealer=runtime.sealer)
-    org = await Organization.get(id=endpoint.organization_id)  # type: ignore[attr-defined]
-    side = "customer_id" if org.kind is OrganizationKind.CUSTOMER else "partner_id"
-    async with op.atomic() as tx:
-        await WebhookEndpoint.filter(id=endpoint.id).update(enabled=False, disabled_reason=reason)
-        await tx.record(
-            "webhook_endpoint.disabled",
-            "WebhookEndpoint",
-            endpoint.id,
-            **{side: org.id},
-            changes={"enabled": False, "reason": reason},
-        )
-    endpoint.enabled = False
+    await disable_gone_endpoint(Operation(actor=None, sealer=runtime.sealer), endpoint, reason)
     log.warning("webhooks: endpoint %s disabled: %s", endpoint.id, reason)
 
 
@@ -239,7 +226,7 @@ async def _try(
     endpoint: WebhookEndpoint,
     delivery: WebhookDelivery,
 ) -> None:
-    event = await WebhookEvent.get(id=delivery.event_id)  # type: ignore[attr-defined]
+    event = await WebhookEvent.get(id=delivery.event_id)
     outcome = await _attempt(client, runtime, endpoint, event)
     attempts = delivery.attempts + 1
     done_at = utcnow()
@@ -268,7 +255,7 @@ async def _try(
             endpoint_id=endpoint.id,
             ordering_key=delivery.ordering_key,
             status=DeliveryStatus.PENDING,
-            event_id__gt=delivery.event_id,  # type: ignore[attr-defined]
+            event_id__gt=delivery.event_id,
             next_attempt_at__lt=changes["next_attempt_at"],
         ).update(next_attempt_at=changes["next_attempt_at"])
     if outcome.gone:

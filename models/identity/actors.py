@@ -23,7 +23,7 @@ class Actor:
         return cls(
             user_id=user.id,
             email=user.email,
-            organization_id=user.organization_id,  # type: ignore[attr-defined]
+            organization_id=user.organization_id,
             organization_kind=kind,
             roles=frozenset(user.roles),
         )

@@ -28,7 +28,7 @@ async def record_group(
         action,
         "SecurityGroup",
         group.id,
-        partner_id=group.partner_id,  # type: ignore[attr-defined]
+        partner_id=group.partner_id,
         changes={"group": group.name, **changes},
     )
 

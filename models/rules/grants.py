@@ -27,7 +27,7 @@ async def add_type(
     tx: Transaction, invitation: Invitation, actor: Actor, now: datetime
 ) -> Relationship:
     """Create or extend the customer's relationship with the partner by the invitation's type."""
-    customer_id, partner_id = actor.organization_id, invitation.partner_id  # type: ignore[attr-defined]
+    customer_id, partner_id = actor.organization_id, invitation.partner_id
     # Locked, so that a partner ending the relationship meanwhile waits for this acceptance
     # (and then revokes its grants too) or, having ended it first, leaves a new one to start.
     relationship = await Relationship.select_for_update().get_or_none(
@@ -108,14 +108,14 @@ async def record_grants(
 async def _give_tenant_account_roles(relationship: Relationship, roles: list[str]) -> None:
     """A PARTNER-type partner works through an account in the customer's tenant."""
     account = await User.select_for_update().get_or_none(
-        organization_id=relationship.customer_id,  # type: ignore[attr-defined]
-        partner_of_id=relationship.partner_id,  # type: ignore[attr-defined]
+        organization_id=relationship.customer_id,
+        partner_of_id=relationship.partner_id,
     )
     if account is None:
         await User.create(
-            organization_id=relationship.customer_id,  # type: ignore[attr-defined]
-            partner_of_id=relationship.partner_id,  # type: ignore[attr-defined]
-            email=f"partner-{relationship.partner_id}@{relationship.customer_id}.tenant.invalid",  # type: ignore[attr-defined]
+            organization_id=relationship.customer_id,
+            partner_of_id=relationship.partner_id,
+            email=f"partner-{relationship.partner_id}@{relationship.customer_id}.tenant.invalid",
             display_name="Partner account",
             roles=sorted(set(roles)),
         )
@@ -288,8 +288,8 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
         # it keeps the roles that an active PARTNER-type grant still gives.
         still_active = set(
             await RoleGrant.filter(
-                relationship__customer_id=relationship.customer_id,  # type: ignore[attr-defined]
-                relationship__partner_id=relationship.partner_id,  # type: ignore[attr-defined]
+                relationship__customer_id=relationship.customer_id,
+                relationship__partner_id=relationship.partner_id,
                 relationship__status=RelationshipStatus.ACTIVE,
                 type=RelationshipType.PARTNER,
                 status=GRANTING,
@@ -300,8 +300,8 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
             # Locked: an acceptance adding roles to the account at the same moment would
             # otherwise be overwritten, or write a revoked role back.
             account = await User.select_for_update().get_or_none(
-                organization_id=relationship.customer_id,  # type: ignore[attr-defined]
-                partner_of_id=relationship.partner_id,  # type: ignore[attr-defined]
+                organization_id=relationship.customer_id,
+                partner_of_id=relationship.partner_id,
             )
             if account is not None:
                 account.roles = [role for role in account.roles if role not in lost]

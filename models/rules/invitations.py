@@ -190,8 +190,8 @@ async def _resend(op: Operation, invitation: Invitation, field: str = "id") -> I
             "invitation.resent",
             "Invitation",
             invitation.id,
-            partner_id=invitation.partner_id,  # type: ignore[attr-defined]
-            customer_id=invitation.customer_id,  # type: ignore[attr-defined]
+            partner_id=invitation.partner_id,
+            customer_id=invitation.customer_id,
             changes={"expiresAt": invitation.expires_at.isoformat()},
         )
     return invitation
@@ -217,7 +217,7 @@ async def _customer_invitation(op: Operation, token: str) -> tuple[Actor, Invita
         raise DomainError(
             ErrorCode.NOT_FOUND, "This invitation link is not valid (or was replaced).", "token"
         )
-    if invitation.addressed and invitation.customer_id != actor.organization_id:  # type: ignore[attr-defined]
+    if invitation.addressed and invitation.customer_id != actor.organization_id:
         raise DomainError(
             ErrorCode.WRONG_ORGANIZATION,
             "This invitation is addressed to another organization.",
@@ -263,11 +263,11 @@ async def _close(
             f"invitation.{status.lower()}",
             "Invitation",
             invitation.id,
-            partner_id=invitation.partner_id,  # type: ignore[attr-defined]
+            partner_id=invitation.partner_id,
             customer_id=(
                 actor.organization_id
                 if status is InvitationStatus.DECLINED
-                else invitation.customer_id  # type: ignore[attr-defined]
+                else invitation.customer_id
             ),
             changes={"status": status},
         )

@@ -138,7 +138,7 @@ async def contact_partner(
             "lead.created",
             "Lead",
             lead.id,
-            partner_id=lead.partner_id,  # type: ignore[attr-defined]
+            partner_id=lead.partner_id,
             changes=lead_fields(lead),
         )
     op.committed.extend(visitor.committed)
@@ -167,7 +167,7 @@ async def _record_move(
         action,
         "Lead",
         lead.id,
-        partner_id=lead.partner_id,  # type: ignore[attr-defined]
+        partner_id=lead.partner_id,
         changes={"status": status, "previousStatus": lead.status, **more},
     )
 

@@ -72,7 +72,7 @@ class SweepReport:
 
 async def _act(grant: RoleGrant, now: datetime, report: SweepReport) -> None:
     assert grant.expires_at is not None
-    relationship_id: UUID = grant.relationship_id  # type: ignore[attr-defined]
+    relationship_id: UUID = grant.relationship_id
     if grant.expires_at <= now and extends_automatically(grant):
         while grant.expires_at <= now:
             grant.expires_at += timedelta(days=AUTO_EXTEND_DAYS)
@@ -196,8 +196,8 @@ async def expire_invitations(op: Operation, batch_size: int = BATCH_SIZE) -> int
                     "invitation.expired",
                     "Invitation",
                     invitation.id,
-                    partner_id=invitation.partner_id,  # type: ignore[attr-defined]
-                    customer_id=invitation.customer_id,  # type: ignore[attr-defined]
+                    partner_id=invitation.partner_id,
+                    customer_id=invitation.customer_id,
                     changes={"status": InvitationStatus.EXPIRED},
                 )
         expired += len(due)

@@ -137,7 +137,7 @@ async def update_lob_app(op: Operation, app_id: UUID, change: LobAppChange) -> L
     found = await LobApp.get_or_none(id=app_id, submitted_by_partner_id=actor.organization_id)
     if found is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such app.", "appId")
-    customer_id: UUID = found.customer_id  # type: ignore[attr-defined]
+    customer_id: UUID = found.customer_id
     await require_lob_partner(actor, customer_id)
     clean = check_app(change, complete=False)
     concerns = await pair_sides(customer_id, actor.organization_id)

@@ -216,7 +216,7 @@ async def change_subscription(
     found = await Subscription.get_or_none(id=subscription_id, sold_by_id=actor.organization_id)
     if found is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such subscription.", "subscriptionId")
-    customer_id: UUID = found.customer_id  # type: ignore[attr-defined]
+    customer_id: UUID = found.customer_id
     await require_reseller(actor, customer_id)
     await require_agreement(customer_id)
     concerns = await pair_sides(customer_id, actor.organization_id)

@@ -1,5 +1,6 @@
-"""An organization's webhook endpoints: created, changed, secrets rotated, deleted; and a
-delivery sent again. Each change is recorded in the activity log."""
+"""An organization's webhook endpoints: created, changed, secrets rotated, deleted, disabled
+when they say they are gone; and a delivery sent again. Each change is recorded in the
+activity log."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from models.identity.actors import Actor
 from models.infrastructure.webhook_addresses import AddressRefused, check
 from models.operation import Operation, Transaction
 from models.policy import require_webhook_manager, visible_webhook_endpoints
+from models.reference.enums import OrganizationKind
+from models.tables.organizations import Organization
 from models.tables.outbound_webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from models.tables.outbox import Task
 
@@ -209,7 +212,7 @@ async def redeliver(op: Operation, delivery_id: UUID) -> WebhookDelivery:
     async with op.atomic() as tx:
         again = await WebhookDelivery.create(
             endpoint_id=delivery.endpoint.id,
-            event_id=delivery.event_id,  # type: ignore[attr-defined]
+            event_id=delivery.event_id,
             ordering_key=delivery.ordering_key,
             status=DeliveryStatus.PENDING,
             next_attempt_at=op.now(),
@@ -219,3 +222,20 @@ async def redeliver(op: Operation, delivery_id: UUID) -> WebhookDelivery:
         )
         await tx.enqueue(Task.DELIVER_WEBHOOKS, endpoint_ids=[str(delivery.endpoint.id)])
     return again
+
+
+async def disable_gone_endpoint(op: Operation, endpoint: WebhookEndpoint, reason: str) -> None:
+    """Stop delivering to an endpoint that said it is gone: the system's change, recorded for
+    the endpoint's organization. Its pending deliveries stay, for when it is enabled again."""
+    org = await Organization.get(id=endpoint.organization_id)
+    side = "customer_id" if org.kind is OrganizationKind.CUSTOMER else "partner_id"
+    async with op.atomic() as tx:
+        await WebhookEndpoint.filter(id=endpoint.id).update(enabled=False, disabled_reason=reason)
+        await tx.record(
+            "webhook_endpoint.disabled",
+            "WebhookEndpoint",
+            endpoint.id,
+            **{side: org.id},
+            changes={"enabled": False, "reason": reason},
+        )
+    endpoint.enabled = False

@@ -12,6 +12,8 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
 
     from models.tables.organizations import Organization, User
@@ -25,10 +27,12 @@ class SecurityGroup(Model):
     partner: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="security_groups", on_delete=fields.CASCADE
     )
+    partner_id: UUID
     name = fields.CharField(max_length=100)
     created_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="created_groups", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -44,9 +48,11 @@ class SecurityGroupMember(Model):
     group: ForeignKeyRelation[SecurityGroup] = fields.ForeignKeyField(
         "models.SecurityGroup", related_name="members", on_delete=fields.CASCADE
     )
+    group_id: UUID
     user: ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="group_memberships", on_delete=fields.CASCADE
     )
+    user_id: UUID
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -62,13 +68,16 @@ class AccessAssignment(Model):
     group: ForeignKeyRelation[SecurityGroup] = fields.ForeignKeyField(
         "models.SecurityGroup", related_name="assignments", on_delete=fields.CASCADE
     )
+    group_id: UUID
     relationship: ForeignKeyRelation[Relationship] = fields.ForeignKeyField(
         "models.Relationship", related_name="access_assignments", on_delete=fields.CASCADE
     )
+    relationship_id: UUID
     role = fields.CharField(max_length=64)
     assigned_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="access_assignments", null=True, on_delete=fields.SET_NULL
     )
+    assigned_by_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -11,6 +11,8 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from tortoise.fields.relational import ForeignKeyRelation, OneToOneRelation
 
     from models.tables.organizations import Organization
@@ -24,13 +26,16 @@ class OrderKey(Model):
     partner: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="order_keys", on_delete=fields.CASCADE
     )
+    partner_id: UUID
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="customer_order_keys", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     key = fields.CharField(max_length=100)
     purchase: OneToOneRelation[Purchase] = fields.OneToOneField(
         "models.Purchase", related_name="order_key", on_delete=fields.CASCADE
     )
+    purchase_id: UUID
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -46,6 +51,7 @@ class DeviceHash(Model):
     device: OneToOneRelation[Device] = fields.OneToOneField(
         "models.Device", related_name="hash_claim", on_delete=fields.CASCADE
     )
+    device_id: UUID
 
     class Meta:
         table = "device_hash"

@@ -10,6 +10,8 @@ from tortoise.models import Model
 from models.reference.directory_vocabularies import Facet
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from tortoise.fields.relational import ForeignKeyRelation, OneToOneRelation
 
     from models.tables.organizations import Organization
@@ -28,6 +30,7 @@ class PartnerProfile(Model):
     organization: OneToOneRelation[Organization] = fields.OneToOneField(
         "models.Organization", related_name="partner_profile", on_delete=fields.CASCADE
     )
+    organization_id: UUID
     # The organization name, copied on every save: the directory sorts and searches on it.
     name = fields.CharField(max_length=200)
     description = fields.TextField(default="")
@@ -58,6 +61,7 @@ class PartnerFacetValue(Model):
     profile: ForeignKeyRelation[PartnerProfile] = fields.ForeignKeyField(
         "models.PartnerProfile", related_name="facet_values", on_delete=fields.CASCADE
     )
+    profile_id: int
     facet = fields.CharEnumField(Facet, max_length=24)
     value = fields.CharField(max_length=32)
 

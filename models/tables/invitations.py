@@ -10,6 +10,8 @@ from tortoise.models import Model
 from models.reference.enums import EmailStatus, InvitationStatus, RelationshipType
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
 
     from models.tables.organizations import Organization, User
@@ -22,10 +24,12 @@ class Invitation(Model):
     partner: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="sent_invitations", on_delete=fields.CASCADE
     )
+    partner_id: UUID
     # The organization the invitation is addressed to; set on acceptance when it was open.
     customer: ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="invitations", null=True, on_delete=fields.CASCADE
     )
+    customer_id: UUID | None
     # True when the partner addressed the invitation to one organization.
     addressed = fields.BooleanField(default=False)
     customer_email = fields.CharField(max_length=254)
@@ -47,9 +51,11 @@ class Invitation(Model):
     sent_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="sent_invitations", null=True, on_delete=fields.SET_NULL
     )
+    sent_by_id: UUID | None
     responded_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="answered_invitations", null=True, on_delete=fields.SET_NULL
     )
+    responded_by_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(db_index=True)
     accepted_at = fields.DatetimeField(null=True)

@@ -9,6 +9,8 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
 
     from models.tables.invitations import Invitation
@@ -31,6 +33,7 @@ class Lead(Model):
     partner: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="leads", on_delete=fields.CASCADE
     )
+    partner_id: UUID
     location = fields.CharField(max_length=8)
     contact_name = fields.CharField(max_length=200)
     email = fields.CharField(max_length=254)
@@ -44,6 +47,7 @@ class Lead(Model):
     invitation: ForeignKeyNullableRelation[Invitation] = fields.ForeignKeyField(
         "models.Invitation", related_name="leads", null=True, on_delete=fields.SET_NULL
     )
+    invitation_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
     status_changed_at = fields.DatetimeField(null=True)
 

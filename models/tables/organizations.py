@@ -10,6 +10,8 @@ from tortoise.models import Model
 from models.reference.enums import OrganizationKind
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
 
 
@@ -32,6 +34,7 @@ class User(Model):
     organization: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="users", on_delete=fields.CASCADE
     )
+    organization_id: UUID
     email = fields.CharField(max_length=254, unique=True)
     display_name = fields.CharField(max_length=200, null=True)
     # Catalog keys (AdminRole) for customer users; PartnerRole values for partner users.
@@ -40,6 +43,7 @@ class User(Model):
     partner_of: ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="tenant_accounts", null=True, on_delete=fields.CASCADE
     )
+    partner_of_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -53,6 +57,7 @@ class ApiToken(Model):
     user: ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="tokens", on_delete=fields.CASCADE
     )
+    user_id: UUID
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     revoked_at = fields.DatetimeField(null=True)

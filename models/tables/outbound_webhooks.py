@@ -9,6 +9,8 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from tortoise.fields.relational import ForeignKeyRelation
 
     from models.tables.organizations import Organization
@@ -32,6 +34,7 @@ class WebhookEndpoint(Model):
     organization: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="webhook_endpoints", on_delete=fields.CASCADE
     )
+    organization_id: UUID
     url = fields.CharField(max_length=2000)
     description = fields.CharField(max_length=500, default="")
     event_types: list[str] = fields.JSONField(default=list)
@@ -77,9 +80,11 @@ class WebhookDelivery(Model):
     endpoint: ForeignKeyRelation[WebhookEndpoint] = fields.ForeignKeyField(
         "models.WebhookEndpoint", related_name="deliveries", on_delete=fields.CASCADE
     )
+    endpoint_id: UUID
     event: ForeignKeyRelation[WebhookEvent] = fields.ForeignKeyField(
         "models.WebhookEvent", related_name="deliveries", on_delete=fields.CASCADE
     )
+    event_id: int
     ordering_key = fields.CharField(max_length=64)
     status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.PENDING)
     attempts = fields.IntField(default=0)

@@ -29,9 +29,11 @@ class Relationship(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="partner_relationships", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     partner: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="customer_relationships", on_delete=fields.CASCADE
     )
+    partner_id: UUID
     status = fields.CharEnumField(
         RelationshipStatus, max_length=16, default=RelationshipStatus.ACTIVE
     )
@@ -42,6 +44,7 @@ class Relationship(Model):
     ended_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="ended_relationships", null=True, on_delete=fields.SET_NULL
     )
+    ended_by_id: UUID | None
 
     class Meta:
         table = "relationship"
@@ -55,10 +58,12 @@ class RelationshipTypeRecord(Model):
     relationship: ForeignKeyRelation[Relationship] = fields.ForeignKeyField(
         "models.Relationship", related_name="type_records", on_delete=fields.CASCADE
     )
+    relationship_id: UUID
     type = fields.CharEnumField(RelationshipType, max_length=32)
     invitation: ForeignKeyNullableRelation[Invitation] = fields.ForeignKeyField(
         "models.Invitation", related_name="type_records", null=True, on_delete=fields.SET_NULL
     )
+    invitation_id: UUID | None
     added_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
 
@@ -75,11 +80,13 @@ class RoleGrant(Model):
     relationship: ForeignKeyRelation[Relationship] = fields.ForeignKeyField(
         "models.Relationship", related_name="grants", on_delete=fields.CASCADE
     )
+    relationship_id: UUID
     role = fields.CharField(max_length=64)
     type = fields.CharEnumField(RelationshipType, max_length=32)
     invitation: ForeignKeyNullableRelation[Invitation] = fields.ForeignKeyField(
         "models.Invitation", related_name="grants", null=True, on_delete=fields.SET_NULL
     )
+    invitation_id: UUID | None
     status = fields.CharEnumField(
         RoleGrantStatus, max_length=16, default=RoleGrantStatus.ACTIVE, db_index=True
     )
@@ -90,6 +97,7 @@ class RoleGrant(Model):
     ended_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="ended_grants", null=True, on_delete=fields.SET_NULL
     )
+    ended_by_id: UUID | None
     end_reason = fields.CharField(max_length=200, null=True)
     # The lifecycle: when the sweep must next look at this grant (a warning or the end date),
     # the last warning sent (30, 7 or 1 days before), and the last automatic extension.
@@ -110,10 +118,12 @@ class AgreementAcceptance(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="agreement_acceptances", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     version = fields.CharField(max_length=32)
     accepted_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="agreement_acceptances", null=True, on_delete=fields.SET_NULL
     )
+    accepted_by_id: UUID | None
     accepted_at = fields.DatetimeField()
 
     class Meta:

@@ -20,6 +20,8 @@ from models.reference.tenant_enums import (
 )
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from tortoise.fields.relational import (
         ForeignKeyNullableRelation,
         ForeignKeyRelation,
@@ -36,6 +38,7 @@ class DirectoryUser(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="directory_users", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     display_name = fields.CharField(max_length=200)
     user_principal_name = fields.CharField(max_length=254)
     enabled = fields.BooleanField(default=True)
@@ -45,6 +48,7 @@ class DirectoryUser(Model):
     password_reset_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="password_resets", null=True, on_delete=fields.SET_NULL
     )
+    password_reset_by_id: UUID | None
     # The partner whose agent reset the password on behalf of the customer, if one did.
     password_reset_by_partner: ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "models.Organization",
@@ -52,6 +56,7 @@ class DirectoryUser(Model):
         null=True,
         on_delete=fields.SET_NULL,
     )
+    password_reset_by_partner_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -67,6 +72,7 @@ class CustomerSettings(Model):
     customer: OneToOneRelation[Organization] = fields.OneToOneField(
         "models.Organization", related_name="customer_settings", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     # Lets the customer MPSA partners see the purchases its other MPSA partners made.
     share_mpsa_purchases = fields.BooleanField(default=False)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -82,6 +88,7 @@ class Subscription(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="subscriptions", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     offer_name = fields.CharField(max_length=200)
     sku = fields.CharField(max_length=100)
     quantity = fields.IntField()
@@ -95,9 +102,11 @@ class Subscription(Model):
         null=True,
         on_delete=fields.SET_NULL,
     )
+    sold_by_id: UUID | None
     ordered_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="ordered_subscriptions", null=True, on_delete=fields.SET_NULL
     )
+    ordered_by_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -113,15 +122,19 @@ class LicenseAssignment(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="license_assignments", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     subscription: ForeignKeyRelation[Subscription] = fields.ForeignKeyField(
         "models.Subscription", related_name="assignments", on_delete=fields.CASCADE
     )
+    subscription_id: UUID
     user: ForeignKeyRelation[DirectoryUser] = fields.ForeignKeyField(
         "models.DirectoryUser", related_name="licenses", on_delete=fields.CASCADE
     )
+    user_id: UUID
     assigned_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="license_assignments", null=True, on_delete=fields.SET_NULL
     )
+    assigned_by_id: UUID | None
     # The partner whose agent assigned it on behalf of the customer, if one did.
     assigned_by_partner: ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "models.Organization",
@@ -129,6 +142,7 @@ class LicenseAssignment(Model):
         null=True,
         on_delete=fields.SET_NULL,
     )
+    assigned_by_partner_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -144,6 +158,7 @@ class Purchase(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="purchases", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     product_name = fields.CharField(max_length=200)
     quantity = fields.IntField(default=1)
     amount = fields.DecimalField(max_digits=14, decimal_places=2)
@@ -155,12 +170,15 @@ class Purchase(Model):
         null=True,
         on_delete=fields.SET_NULL,
     )
+    partner_id: UUID | None
     purchased_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="purchases", null=True, on_delete=fields.SET_NULL
     )
+    purchased_by_id: UUID | None
     subscription: ForeignKeyNullableRelation[Subscription] = fields.ForeignKeyField(
         "models.Subscription", related_name="purchases", null=True, on_delete=fields.SET_NULL
     )
+    subscription_id: UUID | None
     purchased_at = fields.DatetimeField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -176,6 +194,7 @@ class BillingNotification(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="billing_notifications", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     subject = fields.CharField(max_length=200)
     body = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -192,6 +211,7 @@ class Invoice(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="invoices", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     number = fields.CharField(max_length=40)
     amount = fields.DecimalField(max_digits=14, decimal_places=2)
     currency = fields.CharField(max_length=3, default="USD")
@@ -213,6 +233,7 @@ class SupportIncident(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="support_incidents", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     title = fields.CharField(max_length=200)
     description = fields.TextField()
     severity = fields.CharEnumField(IncidentSeverity, max_length=16)
@@ -220,6 +241,7 @@ class SupportIncident(Model):
     opened_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="opened_incidents", null=True, on_delete=fields.SET_NULL
     )
+    opened_by_id: UUID | None
     # The partner whose agent opened it on behalf of the customer, if one did.
     opened_by_partner: ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "models.Organization",
@@ -227,6 +249,7 @@ class SupportIncident(Model):
         null=True,
         on_delete=fields.SET_NULL,
     )
+    opened_by_partner_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -242,6 +265,7 @@ class Device(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="devices", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     serial_number = fields.CharField(max_length=100)
     hardware_hash = fields.TextField()
     model = fields.CharField(max_length=200)
@@ -252,9 +276,11 @@ class Device(Model):
         null=True,
         on_delete=fields.SET_NULL,
     )
+    registered_by_partner_id: UUID | None
     registered_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="registered_devices", null=True, on_delete=fields.SET_NULL
     )
+    registered_by_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -270,6 +296,7 @@ class LobApp(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="lob_apps", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     name = fields.CharField(max_length=200)
     version = fields.CharField(max_length=50)
     package_url = fields.CharField(max_length=2000)
@@ -278,9 +305,11 @@ class LobApp(Model):
     submitted_by_partner: ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="submitted_apps", null=True, on_delete=fields.SET_NULL
     )
+    submitted_by_partner_id: UUID | None
     submitted_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="submitted_apps", null=True, on_delete=fields.SET_NULL
     )
+    submitted_by_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -296,6 +325,7 @@ class Domain(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="domains", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     name = fields.CharField(max_length=253)
     verified = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -313,13 +343,16 @@ class DomainSubscription(Model):
     customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="domain_subscriptions", on_delete=fields.CASCADE
     )
+    customer_id: UUID
     domain: OneToOneRelation[Domain] = fields.OneToOneField(
         "models.Domain", related_name="subscription", on_delete=fields.CASCADE
     )
+    domain_id: UUID
     years = fields.IntField()
     purchased_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="domain_subscriptions", null=True, on_delete=fields.SET_NULL
     )
+    purchased_by_id: UUID | None
     expires_at = fields.DatetimeField()
     created_at = fields.DatetimeField(auto_now_add=True)
 

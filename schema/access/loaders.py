@@ -20,7 +20,7 @@ async def _members(keys: list[UUID]) -> list[list[User]]:
     )
     groups: dict[UUID, list[User]] = defaultdict(list)
     for row in rows:
-        groups[row.group_id].append(row.user)  # type: ignore[attr-defined]
+        groups[row.group_id].append(row.user)
     return [groups[key] for key in keys]
 
 
@@ -32,7 +32,7 @@ async def _assignments(keys: list[UUID]) -> list[list[AccessAssignment]]:
     )
     groups: dict[UUID, list[AccessAssignment]] = defaultdict(list)
     for row in rows:
-        groups[row.group_id].append(row)  # type: ignore[attr-defined]
+        groups[row.group_id].append(row)
     return [groups[key] for key in keys]
 
 

@@ -31,9 +31,9 @@ class AccessAssignment:
         return cls(
             id=encode_id("AccessAssignment", row.id),
             role=AdminRole(row.role),
-            relationship_id=encode_id("Relationship", row.relationship_id),  # type: ignore[attr-defined]
+            relationship_id=encode_id("Relationship", row.relationship_id),
             created_at=row.created_at,
-            _customer_id=row.relationship.customer_id,  # type: ignore[attr-defined]
+            _customer_id=row.relationship.customer_id,
         )
 
     @strawberry.field(description="The customer the role is held over.")

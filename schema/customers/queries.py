@@ -53,7 +53,7 @@ class CustomerQueries:
             relationships = Relationship.filter(
                 partner_id=actor.organization_id, status=RelationshipStatus.ACTIVE
             )
-            page = await paginate(relationships, first, after, lambda r: r.customer_id)  # type: ignore[attr-defined]
+            page = await paginate(relationships, first, after, lambda r: r.customer_id)
         else:
             own = await customers_access(actor, [actor.organization_id], now)
             page = await paginate(

@@ -66,7 +66,7 @@ class DirectoryUser:
             is_admin=row.is_admin,
             password_reset_at=row.password_reset_at,
             created_at=row.created_at,
-            _reset_by_partner_id=row.password_reset_by_partner_id,  # type: ignore[attr-defined]
+            _reset_by_partner_id=row.password_reset_by_partner_id,
         )
 
     @strawberry.field(
@@ -101,8 +101,8 @@ class Subscription:
             created_at=row.created_at,
             updated_at=row.updated_at,
             _id=row.id,
-            _customer_id=row.customer_id,  # type: ignore[attr-defined]
-            _sold_by_id=row.sold_by_id,  # type: ignore[attr-defined]
+            _customer_id=row.customer_id,
+            _sold_by_id=row.sold_by_id,
         )
 
     @strawberry.field(
@@ -132,10 +132,10 @@ class LicenseAssignment:
         return cls(
             id=encode_id("LicenseAssignment", row.id),
             created_at=row.created_at,
-            _customer_id=row.customer_id,  # type: ignore[attr-defined]
-            _user_id=row.user_id,  # type: ignore[attr-defined]
-            _subscription_id=row.subscription_id,  # type: ignore[attr-defined]
-            _partner_id=row.assigned_by_partner_id,  # type: ignore[attr-defined]
+            _customer_id=row.customer_id,
+            _user_id=row.user_id,
+            _subscription_id=row.subscription_id,
+            _partner_id=row.assigned_by_partner_id,
         )
 
     @strawberry.field(description="The user holding the license.")
@@ -181,7 +181,7 @@ class Purchase:
             currency=row.currency,
             purchased_at=row.purchased_at,
             created_at=row.created_at,
-            _partner_id=row.partner_id,  # type: ignore[attr-defined]
+            _partner_id=row.partner_id,
         )
 
     @strawberry.field(description="The partner that bought it; null when the customer did.")
@@ -251,8 +251,8 @@ class SupportIncident:
             severity=row.severity,
             status=row.status,
             created_at=row.created_at,
-            _opened_by_id=row.opened_by_id,  # type: ignore[attr-defined]
-            _partner_id=row.opened_by_partner_id,  # type: ignore[attr-defined]
+            _opened_by_id=row.opened_by_id,
+            _partner_id=row.opened_by_partner_id,
         )
 
     @strawberry.field(
@@ -294,7 +294,7 @@ class Device:
             hardware_hash=row.hardware_hash,
             model=row.model,
             created_at=row.created_at,
-            _partner_id=row.registered_by_partner_id,  # type: ignore[attr-defined]
+            _partner_id=row.registered_by_partner_id,
         )
 
     @strawberry.field(
@@ -326,7 +326,7 @@ class LobApp:
             description=row.description,
             created_at=row.created_at,
             updated_at=row.updated_at,
-            _partner_id=row.submitted_by_partner_id,  # type: ignore[attr-defined]
+            _partner_id=row.submitted_by_partner_id,
         )
 
     @strawberry.field(
@@ -361,7 +361,7 @@ class Domain:
             verified=row.verified,
             created_at=row.created_at,
             _id=row.id,
-            _customer_id=row.customer_id,  # type: ignore[attr-defined]
+            _customer_id=row.customer_id,
         )
 
     @strawberry.field(description="The domain subscription, when the customer bought the name.")

@@ -54,7 +54,7 @@ class Partner:
     @classmethod
     def of(cls, profile: m.PartnerProfile) -> Partner:
         return cls(
-            id=encode_id("Partner", profile.organization_id),  # type: ignore[attr-defined]
+            id=encode_id("Partner", profile.organization_id),
             name=profile.name,
             description=profile.description,
             locations=list(profile.locations),

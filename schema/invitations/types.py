@@ -63,8 +63,8 @@ class Invitation:
             created_at=invitation.created_at,
             expires_at=invitation.expires_at,
             accepted_at=invitation.accepted_at,
-            _partner_id=invitation.partner_id,  # type: ignore[attr-defined]
-            _customer_id=invitation.customer_id,  # type: ignore[attr-defined]
+            _partner_id=invitation.partner_id,
+            _customer_id=invitation.customer_id,
         )
 
     @strawberry.field(description="The partner that sent the invitation.")

@@ -67,8 +67,8 @@ class Lead:
             business_needs=lead.business_needs,
             created_at=lead.created_at,
             status_changed_at=lead.status_changed_at,
-            _partner_id=lead.partner_id,  # type: ignore[attr-defined]
-            _invitation_id=lead.invitation_id,  # type: ignore[attr-defined]
+            _partner_id=lead.partner_id,
+            _invitation_id=lead.invitation_id,
         )
 
     @strawberry.field(description="The partner the lead is addressed to.")

@@ -72,7 +72,7 @@ class User:
             email=user.email,
             display_name=user.display_name,
             roles=list(user.roles),
-            _organization_id=user.organization_id,  # type: ignore[attr-defined]
+            _organization_id=user.organization_id,
         )
 
     @strawberry.field(description="The organization the user belongs to.")

@@ -61,7 +61,7 @@ class Agreement:
             version=acceptance.version if acceptance else None,
             accepted_at=acceptance.accepted_at if acceptance else None,
             current_version=CURRENT_AGREEMENT_VERSION,
-            _accepted_by_id=acceptance.accepted_by_id if acceptance else None,  # type: ignore[attr-defined]
+            _accepted_by_id=acceptance.accepted_by_id if acceptance else None,
         )
 
     @strawberry.field(description="The admin who accepted it.")
@@ -97,8 +97,8 @@ class Relationship:
             created_at=relationship.created_at,
             ended_at=relationship.ended_at,
             _id=relationship.id,
-            _customer_id=relationship.customer_id,  # type: ignore[attr-defined]
-            _partner_id=relationship.partner_id,  # type: ignore[attr-defined]
+            _customer_id=relationship.customer_id,
+            _partner_id=relationship.partner_id,
         )
 
     @strawberry.field(description="The customer organization.")

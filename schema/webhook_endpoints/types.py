@@ -113,7 +113,7 @@ class WebhookEndpoint:
         loaders = info.context.loaders
         page = await loaders.webhook_deliveries.page(queryset, first, after)
         # The page's events, with every other endpoint's on the page, in one loader batch
-        events = await loaders.webhook_event.load_many([row.event_id for row in page.rows])  # type: ignore[attr-defined]
+        events = await loaders.webhook_event.load_many([row.event_id for row in page.rows])
         for row, event in zip(page.rows, events, strict=True):
             row.event = event  # type: ignore[assignment]
         return loaders.webhook_deliveries.connection(queryset, page, WebhookDelivery.of)

@@ -1,0 +1,76 @@
+"""The invitation email's state: whether it may go out, and what each try changed.
+
+A worker sends the email (`workers/jobs.py: send_invitation_email`); these rules decide and
+record. One token is mailed at most once, and the email of an answered invitation, or of a
+token that a resend replaced, never goes out. Every change is conditional on the token the
+email carries, so a resend while the email was on its way keeps its own fresh state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from tortoise.expressions import F
+from tortoise.queryset import QuerySet
+
+from models.infrastructure.tokens import hash_token
+from models.operation import Operation
+from models.reference.enums import EmailStatus, InvitationStatus
+from models.tables.invitations import Invitation
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationEmail:
+    """A pending invitation whose email may go out now, and the one token its link carries."""
+
+    invitation: Invitation  # with its partner loaded, whose name the email gives
+    token: str
+    token_hash: str
+
+
+def _while_current(email: InvitationEmail) -> QuerySet[Invitation]:
+    """The invitation, only while the email's token is still its token."""
+    return Invitation.filter(id=email.invitation.id, token_hash=email.token_hash)
+
+
+async def email_to_send(
+    op: Operation, invitation_id: UUID, sealed_token: str
+) -> InvitationEmail | None:
+    """The email to send for the token sealed in the outbox, or None when it must not go out:
+    the invitation is gone or answered, a resend replaced the token, or it was mailed already.
+    """
+    invitation = await Invitation.get_or_none(id=invitation_id).prefetch_related("partner")
+    token = op.sealer.unseal(sealed_token)
+    if invitation is None or not token:
+        return None
+    token_hash = hash_token(token)
+    if (
+        invitation.status is not InvitationStatus.PENDING
+        or invitation.token_hash != token_hash
+        or invitation.emailed_token_hash == token_hash
+    ):
+        return None
+    return InvitationEmail(invitation=invitation, token=token, token_hash=token_hash)
+
+
+async def record_sent(email: InvitationEmail, message_id: str) -> None:
+    """The email went out: its token is never mailed again, and a delivery report about
+    `message_id` (a bounce) finds the invitation."""
+    await _while_current(email).update(
+        email_status=EmailStatus.SENT,
+        emailed_token_hash=email.token_hash,
+        email_message_id=message_id,
+        email_attempts=F("email_attempts") + 1,
+        email_error=None,
+    )
+
+
+async def record_failed_try(email: InvitationEmail, error: str) -> None:
+    """A try failed; the email stays QUEUED while another try may follow."""
+    await _while_current(email).update(email_attempts=F("email_attempts") + 1, email_error=error)
+
+
+async def record_failed(email: InvitationEmail) -> None:
+    """No try is left, or the failure cannot pass: the email failed for good."""
+    await _while_current(email).update(email_status=EmailStatus.FAILED)
