@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -14,28 +13,9 @@ from models.tables.invitations import Invitation
 from models.tables.organizations import Organization, User
 from models.tables.outbound_webhooks import WebhookDelivery, WebhookEvent
 from models.tables.relationships import AgreementAcceptance, RelationshipTypeRecord, RoleGrant
+from schema.batches import by_key, grouped_by
 from schema.customers.loaders import CustomerDataLoaders
 from schema.nested_lists import NestedList
-
-
-async def _organizations(keys: list[UUID]) -> list[Organization | None]:
-    found = {org.id: org for org in await Organization.filter(id__in=keys)}
-    return [found.get(key) for key in keys]
-
-
-async def _users(keys: list[UUID]) -> list[User | None]:
-    found = {user.id: user for user in await User.filter(id__in=keys)}
-    return [found.get(key) for key in keys]
-
-
-async def _invitations(keys: list[UUID]) -> list[Invitation | None]:
-    found = {row.id: row for row in await Invitation.filter(id__in=keys)}
-    return [found.get(key) for key in keys]
-
-
-async def _webhook_events(keys: list[int]) -> list[WebhookEvent | None]:
-    found = {row.id: row for row in await WebhookEvent.filter(id__in=keys)}
-    return [found.get(key) for key in keys]
 
 
 async def _agreements(keys: list[UUID]) -> list[AgreementAcceptance | None]:
@@ -44,49 +24,33 @@ async def _agreements(keys: list[UUID]) -> list[AgreementAcceptance | None]:
     return [found.get(key) for key in keys]
 
 
-async def _grants(keys: list[UUID]) -> list[list[RoleGrant]]:
-    rows = await RoleGrant.filter(relationship_id__in=keys).order_by("granted_at", "role")
-    groups: dict[UUID, list[RoleGrant]] = defaultdict(list)
-    for row in rows:
-        groups[row.relationship_id].append(row)
-    return [groups[key] for key in keys]
-
-
-async def _types(keys: list[UUID]) -> list[list[RelationshipTypeRecord]]:
-    rows = await RelationshipTypeRecord.filter(relationship_id__in=keys).order_by("added_at")
-    groups: dict[UUID, list[RelationshipTypeRecord]] = defaultdict(list)
-    for row in rows:
-        groups[row.relationship_id].append(row)
-    return [groups[key] for key in keys]
-
-
 @dataclass
 class Loaders:
     """A fresh set for every request, so that nothing cached crosses between viewers."""
 
     organization: DataLoader[UUID, Organization | None] = field(
-        default_factory=lambda: DataLoader(_organizations)
+        default_factory=lambda: by_key(Organization)
     )
-    user: DataLoader[UUID, User | None] = field(default_factory=lambda: DataLoader(_users))
+    user: DataLoader[UUID, User | None] = field(default_factory=lambda: by_key(User))
     agreement: DataLoader[UUID, AgreementAcceptance | None] = field(
         default_factory=lambda: DataLoader(_agreements)
     )
     role_grants: DataLoader[UUID, list[RoleGrant]] = field(
-        default_factory=lambda: DataLoader(_grants)
+        default_factory=lambda: grouped_by(RoleGrant, "relationship_id", "granted_at", "role")
     )
     relationship_types: DataLoader[UUID, list[RelationshipTypeRecord]] = field(
-        default_factory=lambda: DataLoader(_types)
+        default_factory=lambda: grouped_by(RelationshipTypeRecord, "relationship_id", "added_at")
     )
     # Customers' data, keyed by customer: only for a `Customer` the viewer's access opened.
     customer_data: CustomerDataLoaders = field(default_factory=CustomerDataLoaders)
     # By id, unchecked: only for fields whose parent the viewer may see, such as a lead's.
     invitation: DataLoader[UUID, Invitation | None] = field(
-        default_factory=lambda: DataLoader(_invitations)
+        default_factory=lambda: by_key(Invitation)
     )
     # Nested lists, each parent's as the resolver's viewer checks built it.
     relationship_activity: NestedList[ActivityEntry] = field(default_factory=NestedList)
     webhook_deliveries: NestedList[WebhookDelivery] = field(default_factory=NestedList)
     # By id, unchecked: only for the deliveries of an endpoint the viewer may see.
     webhook_event: DataLoader[int, WebhookEvent | None] = field(
-        default_factory=lambda: DataLoader(_webhook_events)
+        default_factory=lambda: by_key(WebhookEvent)
     )

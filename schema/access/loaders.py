@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from models.tables.access import AccessAssignment, SecurityGroupMember
 from models.tables.organizations import User
+from schema.batches import grouped_by
 
 
 async def _members(keys: list[UUID]) -> list[list[User]]:
@@ -24,23 +25,13 @@ async def _members(keys: list[UUID]) -> list[list[User]]:
     return [groups[key] for key in keys]
 
 
-async def _assignments(keys: list[UUID]) -> list[list[AccessAssignment]]:
-    rows = (
-        await AccessAssignment.filter(group_id__in=keys)
-        .select_related("relationship")
-        .order_by("created_at", "role")
-    )
-    groups: dict[UUID, list[AccessAssignment]] = defaultdict(list)
-    for row in rows:
-        groups[row.group_id].append(row)
-    return [groups[key] for key in keys]
-
-
 @dataclass
 class AccessLoaders:
     """Created with each request's groups, so that nothing cached crosses between viewers."""
 
     members: DataLoader[UUID, list[User]] = field(default_factory=lambda: DataLoader(_members))
     assignments: DataLoader[UUID, list[AccessAssignment]] = field(
-        default_factory=lambda: DataLoader(_assignments)
+        default_factory=lambda: grouped_by(
+            AccessAssignment, "group_id", "created_at", "role", related=("relationship",)
+        )
     )

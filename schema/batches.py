@@ -1,0 +1,48 @@
+"""Data loaders by key, made for any model: one query a batch, results in key order.
+
+A request's `Loaders` builds its loaders from these, so that each relation costs one query
+however many parents ask, and no loader is shared between requests.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, TypeVar
+from uuid import UUID
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def by_key(model: type[ModelT], column: str = "id") -> DataLoader[Any, ModelT | None]:
+    """The row of each key, by `column` (the primary key unless named), or None: one query a
+    batch, results in key order. Unchecked: only for rows whose parent the viewer may see."""
+
+    async def load(keys: list[Any]) -> list[ModelT | None]:
+        rows = await model.filter(**{f"{column}__in": keys})
+        found = {getattr(row, column): row for row in rows}
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load)
+
+
+def grouped_by(
+    model: type[ModelT], column: str, *order_by: str, related: tuple[str, ...] = ()
+) -> DataLoader[UUID, list[ModelT]]:
+    """Every row of each key, by `column`, in `order_by` order, with the `related` rows
+    joined: one query a batch."""
+
+    async def load(keys: list[UUID]) -> list[list[ModelT]]:
+        rows = (
+            await model.filter(**{f"{column}__in": keys})
+            .select_related(*related)
+            .order_by(*order_by)
+        )
+        groups: dict[UUID, list[ModelT]] = defaultdict(list)
+        for row in rows:
+            groups[getattr(row, column)].append(row)
+        return [groups[key] for key in keys]
+
+    return DataLoader(load)
