@@ -8,21 +8,20 @@ from models.foundation.ids import require_id
 from models.rules import aobo
 from models.tables import tenant as m
 from schema.context import Info
-from schema.customers.loaders import CustomerDataLoaders
-from schema.customers.types import (
+from schema.customers.inputs import (
     CreateSupportIncidentInput,
-    DirectoryUser,
-    Domain,
     DomainSubscriptionPayload,
     LicenseInput,
     LicensePayload,
     PurchaseDomainSubscriptionInput,
     ResetUserPasswordInput,
     ResetUserPasswordPayload,
-    Subscription,
-    SupportIncident,
     SupportIncidentPayload,
 )
+from schema.customers.licensing import Domain, Subscription
+from schema.customers.loaders import CustomerDataLoaders
+from schema.customers.people import DirectoryUser
+from schema.customers.support import SupportIncident
 from schema.errors import UserError
 from schema.mutations import perform
 

@@ -9,7 +9,7 @@ from models.operation import Operation
 from models.rules import devices as rules
 from models.tables.tenant import Device as DeviceRow
 from schema.context import Info
-from schema.customers.types import Device
+from schema.customers.devices_and_apps import Device
 from schema.devices.types import DevicePayload, RegisterDeviceInput
 from schema.mutations import perform
 

@@ -6,7 +6,7 @@ import strawberry
 
 from models.rules import devices as rules
 from schema.context import Info
-from schema.customers.types import Device
+from schema.customers.devices_and_apps import Device
 from schema.guards import CustomerId, allowed, customer_uuid
 from schema.pagination import After, Connection, First, paginate
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.customers.types import Device
+from schema.customers.devices_and_apps import Device
 from schema.errors import UserError
 
 

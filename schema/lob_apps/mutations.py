@@ -9,7 +9,7 @@ from models.operation import Operation
 from models.rules import lob_apps as rules
 from models.tables.tenant import LobApp as LobAppRow
 from schema.context import Info
-from schema.customers.types import LobApp
+from schema.customers.devices_and_apps import LobApp
 from schema.errors import UserError
 from schema.lob_apps.types import LobAppPayload, SubmitLobAppInput, UpdateLobAppInput
 from schema.mutations import perform

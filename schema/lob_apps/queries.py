@@ -6,7 +6,7 @@ import strawberry
 
 from models.rules import lob_apps as rules
 from schema.context import Info
-from schema.customers.types import LobApp
+from schema.customers.devices_and_apps import LobApp
 from schema.guards import CustomerId, allowed, customer_uuid
 from schema.pagination import After, Connection, First, paginate
 

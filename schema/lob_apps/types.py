@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.customers.types import LobApp
+from schema.customers.devices_and_apps import LobApp
 from schema.errors import UserError
 
 

@@ -6,7 +6,7 @@ import strawberry
 
 from models.rules import mpsa as rules
 from schema.context import Info
-from schema.customers.types import Purchase
+from schema.customers.billing import Purchase
 from schema.guards import CustomerId, allowed, customer_uuid
 from schema.mpsa.types import CustomerSettings
 from schema.pagination import After, Connection, First, paginate

@@ -9,7 +9,8 @@ from models.operation import Operation
 from models.rules import orders as rules
 from models.tables.tenant import Subscription as SubscriptionRow
 from schema.context import Info
-from schema.customers.types import Purchase, Subscription
+from schema.customers.billing import Purchase
+from schema.customers.licensing import Subscription
 from schema.errors import UserError
 from schema.mutations import perform
 from schema.orders.types import (

@@ -12,7 +12,8 @@ import strawberry
 from models.reference.offers import Offer as OfferData
 from models.rules.orders import SubscriptionAction
 from schema.customers import enums as _enums  # noqa: F401  (registers SubscriptionAction)
-from schema.customers.types import Purchase, Subscription
+from schema.customers.billing import Purchase
+from schema.customers.licensing import Subscription
 from schema.errors import UserError
 
 
