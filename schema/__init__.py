@@ -34,6 +34,7 @@ from schema.lob_apps.mutations import LobAppMutations
 from schema.lob_apps.queries import LobAppQueries
 from schema.mpsa.mutations import MpsaMutations
 from schema.mpsa.queries import MpsaQueries
+from schema.node import NodeQueries
 from schema.orders.mutations import OrderMutations
 from schema.orders.queries import OrderQueries
 from schema.organizations.queries import OrganizationQueries
@@ -49,6 +50,7 @@ MAX_TOKENS = 2000
 
 @strawberry.type(description="What clients can read.")
 class Query(
+    NodeQueries,
     OrganizationQueries,
     CatalogQueries,
     InvitationQueries,

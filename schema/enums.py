@@ -1,31 +1,65 @@
-"""The domain's enums, exposed to GraphQL under the names clients rely on."""
+"""The domain's enums, exposed to GraphQL under the names clients rely on, each value
+described from the domain's own data (the role catalog, the relationship types' rules, the
+meanings kept beside each enum)."""
 
 from __future__ import annotations
 
-import strawberry
-
 from models.reference import enums
+from models.reference.catalog import (
+    RELATIONSHIP_TYPES,
+    ROLE_CATALOG,
+    ROLE_RULE_MEANINGS,
+    role_name,
+)
 from models.reference.catalog import AdminRole as _AdminRole
+from schema.enum_values import described_enum
 
-AdminRole = strawberry.enum(
-    _AdminRole, name="AdminRole", description="An admin role of the directory's role catalog."
+
+def _role(key: _AdminRole) -> str:
+    role = ROLE_CATALOG[key]
+    privileged = " Privileged." if role.privileged else ""
+    return f"{role.name}. {role.description}{privileged}"
+
+
+def _type(type_: enums.RelationshipType) -> str:
+    rule = RELATIONSHIP_TYPES[type_]
+    fixed = " Its roles: " + ", ".join(map(role_name, rule.fixed_roles)) + "."
+    return f"{rule.name}. {rule.description} {ROLE_RULE_MEANINGS[rule.role_rule]}" + (
+        fixed if rule.fixed_roles else ""
+    )
+
+
+AdminRole = described_enum(
+    _AdminRole,
+    "An admin role of the directory's role catalog.",
+    {key: _role(key) for key in _AdminRole},
+    name="AdminRole",
 )
-OrganizationKind = strawberry.enum(
-    enums.OrganizationKind, description="Whether an organization is a customer or a partner."
+OrganizationKind = described_enum(
+    enums.OrganizationKind,
+    "Whether an organization is a customer or a partner.",
+    enums.ORGANIZATION_KIND_MEANINGS,
 )
-RelationshipType = strawberry.enum(
-    enums.RelationshipType, description="A kind of relationship a partner may have with a customer."
+RelationshipType = described_enum(
+    enums.RelationshipType,
+    "A kind of relationship a partner may have with a customer.",
+    {type_: _type(type_) for type_ in enums.RelationshipType},
 )
-InvitationStatus = strawberry.enum(
-    enums.InvitationStatus, description="Where an invitation stands."
+InvitationStatus = described_enum(
+    enums.InvitationStatus, "Where an invitation stands.", enums.INVITATION_STATUS_MEANINGS
 )
-EmailStatus = strawberry.enum(
-    enums.EmailStatus, description="Where the delivery of an invitation's email stands."
+EmailStatus = described_enum(
+    enums.EmailStatus,
+    "Where the delivery of an invitation's email stands.",
+    enums.EMAIL_STATUS_MEANINGS,
 )
-RelationshipStatus = strawberry.enum(
-    enums.RelationshipStatus, description="Whether a relationship is active or has ended."
+RelationshipStatus = described_enum(
+    enums.RelationshipStatus,
+    "Whether a relationship is active or has ended.",
+    enums.RELATIONSHIP_STATUS_MEANINGS,
 )
-RoleGrantStatus = strawberry.enum(
+RoleGrantStatus = described_enum(
     enums.RoleGrantStatus,
-    description="Where a role grant stands. Only ACTIVE grants give access; REVOKING gives none.",
+    "Where a role grant stands. Only ACTIVE grants give access; REVOKING gives none.",
+    enums.ROLE_GRANT_STATUS_MEANINGS,
 )

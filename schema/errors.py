@@ -5,11 +5,13 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
-from models.foundation.errors import DomainError, ErrorCode
+from models.foundation.errors import ERROR_CODE_MEANINGS, DomainError, ErrorCode
+from schema.enum_values import describe_values
 
 ErrorCodeType = strawberry.enum(
     ErrorCode, name="ErrorCode", description="Why a mutation refused its input."
 )
+describe_values(ErrorCodeType, ERROR_CODE_MEANINGS)
 
 
 @strawberry.type(description="A business rule that refused a mutation's input.")

@@ -44,6 +44,20 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(
         description="The cursor of the last item; pass it as `after` for the next page."
     )
+    start_cursor: str | None = strawberry.field(
+        default=None, description="The cursor of the first item; null when the page is empty."
+    )
+    # Whether rows come at or before the `after` cursor, asked only when a client asks.
+    _has_previous: strawberry.Private[Callable[[], Awaitable[bool]] | None] = None
+
+    @strawberry.field(
+        description="Whether items come before this page: true when `after` was given and "
+        "the list holds items at or before that cursor; false on a first page. The "
+        "directory's `partners` always answers false, as Relay allows for lists paged "
+        "forward with `first` and `after`."
+    )
+    async def has_previous_page(self) -> bool:
+        return await self._has_previous() if self._has_previous is not None else False
 
 
 @strawberry.type(description="An item of a list, with its cursor.")
@@ -58,6 +72,10 @@ class Connection(Generic[NodeT]):
     page_info: PageInfo = strawberry.field(description="Where this page stands.")
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
+    def __post_init__(self) -> None:
+        # The start cursor is the first edge's, whoever built the page.
+        self.page_info.start_cursor = self.edges[0].cursor if self.edges else None
+
     @strawberry.field(description="How many items the whole list holds, across all pages.")
     async def total_count(self) -> int:
         return await self._count()
@@ -66,6 +84,11 @@ class Connection(Generic[NodeT]):
 def _cursor(item: _Keyed) -> str:
     raw = json.dumps([item.created_at.isoformat(), str(item.id)])
     return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def up_to_cursor(cursor: str) -> Q:
+    """The rows at or before `cursor` (newest first): those a page `after` it follows."""
+    return ~after_cursor(cursor)
 
 
 def after_cursor(cursor: str) -> Q:
@@ -93,12 +116,18 @@ def connection(
     has_next: bool,
     to_node: Callable[[ModelT], NodeT],
     count: Callable[[], Awaitable[int]],
+    has_previous: Callable[[], Awaitable[bool]] | None = None,
 ) -> Connection[NodeT]:
-    """A page of rows already read, newest first; `count` answers `totalCount` when asked."""
+    """A page of rows already read, newest first; `count` answers `totalCount` and
+    `has_previous` `hasPreviousPage` (false without it), each only when asked."""
     edges = [Edge(node=to_node(row), cursor=_cursor(row)) for row in rows]  # type: ignore[arg-type]
     return Connection(
         edges=edges,
-        page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
+        page_info=PageInfo(
+            has_next_page=has_next,
+            end_cursor=edges[-1].cursor if edges else None,
+            _has_previous=has_previous,
+        ),
         _count=count,
     )
 
@@ -109,11 +138,14 @@ async def paginate(
     after: str | None,
     to_node: Callable[[ModelT], NodeT],
 ) -> Connection[NodeT]:
-    """One page, newest first. Costs one query, plus one for `totalCount` when asked."""
+    """One page, newest first. Costs one query, plus one each for `totalCount` and
+    `hasPreviousPage` (after a cursor) when asked."""
     size = page_size(first)
     page = queryset.order_by("-created_at", "-id")
+    earlier = None
     if after:
         page = page.filter(after_cursor(after))
+        earlier = queryset.filter(up_to_cursor(after)).exists
     rows: Sequence[ModelT] = await page.limit(size + 1) if size else []
     has_next = len(rows) > size if size else await page.exists()
-    return connection(rows[:size], has_next, to_node, queryset.count)
+    return connection(rows[:size], has_next, to_node, queryset.count, earlier)

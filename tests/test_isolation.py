@@ -663,6 +663,7 @@ async def test_without_a_token_only_the_public_queries_answer(
     assert query_type is not None
     public = {"roleDefinitions", "relationshipTypes", "invitationByToken", "viewer"}
     public |= PUBLIC_DIRECTORY_QUERIES
+    public |= {"node"}  # answers as the ID's own by-id query does: tests/test_node.py
     assert public <= set(query_type.fields)
 
     # When each other query is asked without a token, with a well-formed or a malformed ID
@@ -683,9 +684,10 @@ async def test_without_a_token_only_the_public_queries_answer(
     # And the public ones answer
     data = await api.query(
         "query { viewer { id } roleDefinitions { key } relationshipTypes { type } "
-        'invitationByToken(token: "nope") { id } }'
+        'invitationByToken(token: "nope") { id } node(id: "x") { id } }'
     )
     assert data["viewer"] is None
+    assert data["node"] is None
     assert data["invitationByToken"] is None
     assert data["roleDefinitions"]
     assert data["relationshipTypes"]

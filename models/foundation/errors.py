@@ -34,6 +34,46 @@ class ErrorCode(StrEnum):
     LEAD_STATUS_NOT_ALLOWED = "LEAD_STATUS_NOT_ALLOWED"
 
 
+# What each code means to a client, documented on the API's ErrorCode enum. A new code gets
+# its line here, or the schema's documentation test names it.
+ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
+    ErrorCode.INVALID_INPUT: "A value is malformed or out of range; the message says how.",
+    ErrorCode.NOT_FOUND: "The input names something that does not exist, or that the viewer "
+    "may not see.",
+    ErrorCode.INVITATION_NOT_PENDING: "The invitation was already accepted, declined or "
+    "canceled, or changed meanwhile.",
+    ErrorCode.INVITATION_EXPIRED: "The invitation's open period has ended; the partner may "
+    "resend it.",
+    ErrorCode.AGREEMENT_NOT_ACCEPTED: "The current Customer Agreement must be accepted first "
+    "(by the customer, for orders).",
+    ErrorCode.ROLES_NOT_ALLOWED: "The relationship type takes no requested roles.",
+    ErrorCode.ROLES_REQUIRED: "The relationship type needs at least one role.",
+    ErrorCode.UNKNOWN_ROLE: "A role is not in the role catalog.",
+    ErrorCode.INVALID_DURATION: "The duration is outside what the relationship type allows, "
+    "or the type has none.",
+    ErrorCode.AUTO_EXTEND_NOT_ALLOWED: "Auto-extend is only for GDAP relationships, and never "
+    "with Global Administrator.",
+    ErrorCode.RELATIONSHIP_ENDED: "The relationship has ended.",
+    ErrorCode.WRONG_ORGANIZATION: "The invitation is addressed to another organization.",
+    ErrorCode.DUPLICATE: "The same thing is registered already.",
+    ErrorCode.SUBSCRIPTION_CLOSED: "The subscription is canceled or expired and can no longer "
+    "change.",
+    ErrorCode.NAME_TAKEN: "Another item of the organization has this name.",
+    ErrorCode.ROLE_NOT_GRANTED: "The customer has not granted this role in the relationship, "
+    "or the grant is no longer active.",
+    ErrorCode.NO_LICENSE_AVAILABLE: "The subscription is not active, or all its licenses are "
+    "assigned.",
+    ErrorCode.DOMAIN_TAKEN: "The domain name is taken.",
+    ErrorCode.URL_NOT_ALLOWED: "The URL may not receive webhooks: an https:// URL that "
+    "resolves to public addresses only, unless the deployment allows private ones.",
+    ErrorCode.UNKNOWN_EVENT_TYPE: "An event type is not one of `webhookEventTypes`.",
+    ErrorCode.PROFILE_INCOMPLETE: "A published directory profile lacks a required field.",
+    ErrorCode.RATE_LIMITED: "Too many requests from the same address; try again later.",
+    ErrorCode.LEAD_STATUS_NOT_ALLOWED: "The lead cannot move to that status from its current "
+    "one, or changed meanwhile.",
+}
+
+
 class Refused(Exception):
     """What the rules raise to refuse a request: one refusal or several, as `refusals`."""
 

@@ -237,9 +237,16 @@ def role_name(role: AdminRole | str) -> str:
 class RoleRule(StrEnum):
     """What a relationship type does with roles on acceptance."""
 
-    NONE = "NONE"  # grants no admin roles; a request naming roles is refused
-    FIXED = "FIXED"  # grants exactly the type's fixed roles; a request naming roles is refused
-    REQUESTED = "REQUESTED"  # grants the one or more roles that the invitation asks for
+    NONE = "NONE"
+    FIXED = "FIXED"
+    REQUESTED = "REQUESTED"
+
+
+ROLE_RULE_MEANINGS: dict[RoleRule, str] = {
+    RoleRule.NONE: "Grants no admin roles; an invitation naming roles is refused.",
+    RoleRule.FIXED: "Grants exactly the type's fixed roles; an invitation naming roles is refused.",
+    RoleRule.REQUESTED: "Grants the one or more roles that the invitation asks for.",
+}
 
 
 @dataclass(frozen=True, slots=True)

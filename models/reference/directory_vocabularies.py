@@ -19,6 +19,15 @@ class Facet(StrEnum):
     LANGUAGE = "LANGUAGE"
 
 
+FACET_MEANINGS: dict[Facet, str] = {
+    Facet.LOCATION: "The countries where a partner works.",
+    Facet.INDUSTRY: "The industries a partner serves.",
+    Facet.PRODUCT: "The products and services a partner offers.",
+    Facet.ORGANIZATION_SIZE: "The sizes of organization a partner serves.",
+    Facet.LANGUAGE: "The languages a partner works in.",
+}
+
+
 # Countries by ISO 3166-1 alpha-2 code.
 LOCATIONS: dict[str, str] = {
     "AR": "Argentina",

@@ -1,4 +1,9 @@
-"""The states and kinds that the domain names. GraphQL exposes these same enums."""
+"""The states and kinds that the domain names. GraphQL exposes these same enums.
+
+Beside each enum, what each of its values means, as data: the API documents every value
+with it (`schema/enums.py`). A relationship type's meaning is its rule in
+`models/reference/catalog.py`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,14 @@ from enum import StrEnum
 class OrganizationKind(StrEnum):
     CUSTOMER = "CUSTOMER"
     PARTNER = "PARTNER"
+
+
+ORGANIZATION_KIND_MEANINGS: dict[OrganizationKind, str] = {
+    OrganizationKind.CUSTOMER: "An organization that partners serve: its admins accept "
+    "invitations and grant partners admin roles.",
+    OrganizationKind.PARTNER: "A solution provider: its agents invite customers and act on "
+    "their behalf within the roles granted.",
+}
 
 
 class PartnerRole(StrEnum):
@@ -38,6 +51,16 @@ class InvitationStatus(StrEnum):
     EXPIRED = "EXPIRED"
 
 
+INVITATION_STATUS_MEANINGS: dict[InvitationStatus, str] = {
+    InvitationStatus.PENDING: "Sent and open: its link works until it expires or is answered.",
+    InvitationStatus.ACCEPTED: "A customer admin accepted it: the relationship holds its type "
+    "and roles.",
+    InvitationStatus.DECLINED: "A customer admin turned it down.",
+    InvitationStatus.CANCELED: "The partner withdrew it.",
+    InvitationStatus.EXPIRED: "Its open period ended before anyone answered it.",
+}
+
+
 class EmailStatus(StrEnum):
     QUEUED = "QUEUED"
     SENT = "SENT"
@@ -45,9 +68,24 @@ class EmailStatus(StrEnum):
     BOUNCED = "BOUNCED"  # sent, then reported undeliverable by the mail system
 
 
+EMAIL_STATUS_MEANINGS: dict[EmailStatus, str] = {
+    EmailStatus.QUEUED: "Waiting to be sent, or to be tried again after a passing failure.",
+    EmailStatus.SENT: "Handed over to the mail server.",
+    EmailStatus.FAILED: "Every try failed; resending the invitation tries again.",
+    EmailStatus.BOUNCED: "Sent, then reported undeliverable by the mail system.",
+}
+
+
 class RelationshipStatus(StrEnum):
     ACTIVE = "ACTIVE"
     ENDED = "ENDED"
+
+
+RELATIONSHIP_STATUS_MEANINGS: dict[RelationshipStatus, str] = {
+    RelationshipStatus.ACTIVE: "In force: its types apply and its active grants give access.",
+    RelationshipStatus.ENDED: "The partner ended it and every grant was revoked; its history "
+    "stays visible, and a new invitation may start it afresh.",
+}
 
 
 class RoleGrantStatus(StrEnum):
@@ -55,3 +93,12 @@ class RoleGrantStatus(StrEnum):
     REVOKING = "REVOKING"
     REVOKED = "REVOKED"
     EXPIRED = "EXPIRED"
+
+
+ROLE_GRANT_STATUS_MEANINGS: dict[RoleGrantStatus, str] = {
+    RoleGrantStatus.ACTIVE: "Gives the partner the role.",
+    RoleGrantStatus.REVOKING: "Removed: it gives no access any more, while a job finishes the "
+    "revocation.",
+    RoleGrantStatus.REVOKED: "Removed, and the revocation is carried through.",
+    RoleGrantStatus.EXPIRED: "Reached its end date (GDAP) without being extended.",
+}

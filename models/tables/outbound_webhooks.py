@@ -17,9 +17,16 @@ if TYPE_CHECKING:
 
 
 class DeliveryStatus(StrEnum):
-    PENDING = "PENDING"  # waiting for its first try, or for its next one
-    DELIVERED = "DELIVERED"  # the endpoint answered 2xx
-    FAILED = "FAILED"  # every try failed, or the endpoint answered 410 Gone
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+
+
+DELIVERY_STATUS_MEANINGS: dict[DeliveryStatus, str] = {
+    DeliveryStatus.PENDING: "Waiting for its first try, or for its next one.",
+    DeliveryStatus.DELIVERED: "The endpoint answered with a 2xx status.",
+    DeliveryStatus.FAILED: "Every try failed, or the endpoint answered 410 Gone.",
+}
 
 
 class WebhookEndpoint(Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.foundation.ids import require_id
@@ -33,13 +35,21 @@ def _payload(found: m.SecurityGroup | None, errors: list[UserError]) -> Security
 class AccessMutations:
     @strawberry.mutation(description="An admin agent creates a security group of its agents.")
     async def create_security_group(
-        self, info: Info, input: CreateSecurityGroupInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateSecurityGroupInput, strawberry.argument(description="The new group's name.")
+        ],
     ) -> SecurityGroupPayload:
         return _payload(*await perform(info, lambda op: access_groups.create_group(op, input.name)))
 
     @strawberry.mutation(description="An admin agent renames a security group.")
     async def rename_security_group(
-        self, info: Info, input: RenameSecurityGroupInput
+        self,
+        info: Info,
+        input: Annotated[
+            RenameSecurityGroupInput, strawberry.argument(description="The group and its new name.")
+        ],
     ) -> SecurityGroupPayload:
         return _payload(
             *await perform(
@@ -54,7 +64,11 @@ class AccessMutations:
         description="An admin agent deletes a security group: its agents lose its roles now."
     )
     async def delete_security_group(
-        self, info: Info, input: SecurityGroupIdInput
+        self,
+        info: Info,
+        input: Annotated[
+            SecurityGroupIdInput, strawberry.argument(description="The group to delete.")
+        ],
     ) -> SecurityGroupPayload:
         return _payload(
             *await perform(
@@ -67,7 +81,12 @@ class AccessMutations:
 
     @strawberry.mutation(description="An admin agent adds one of its agents to a security group.")
     async def add_security_group_member(
-        self, info: Info, input: SecurityGroupMemberInput
+        self,
+        info: Info,
+        input: Annotated[
+            SecurityGroupMemberInput,
+            strawberry.argument(description="The group, and the agent to add to it."),
+        ],
     ) -> SecurityGroupPayload:
         return _payload(
             *await perform(
@@ -85,7 +104,12 @@ class AccessMutations:
         "group's roles now."
     )
     async def remove_security_group_member(
-        self, info: Info, input: SecurityGroupMemberInput
+        self,
+        info: Info,
+        input: Annotated[
+            SecurityGroupMemberInput,
+            strawberry.argument(description="The group, and the agent to take out of it."),
+        ],
     ) -> SecurityGroupPayload:
         return _payload(
             *await perform(
@@ -102,7 +126,16 @@ class AccessMutations:
         description="An admin agent assigns a role that a customer granted (an ACTIVE grant of "
         "the relationship) to a security group: the group's agents hold it for that customer."
     )
-    async def assign_role_to_group(self, info: Info, input: GroupRoleInput) -> SecurityGroupPayload:
+    async def assign_role_to_group(
+        self,
+        info: Info,
+        input: Annotated[
+            GroupRoleInput,
+            strawberry.argument(
+                description="The group, the relationship and the granted role to assign."
+            ),
+        ],
+    ) -> SecurityGroupPayload:
         return _payload(
             *await perform(
                 info,
@@ -119,7 +152,14 @@ class AccessMutations:
         description="An admin agent takes a role away from a security group for a relationship."
     )
     async def remove_role_from_group(
-        self, info: Info, input: GroupRoleInput
+        self,
+        info: Info,
+        input: Annotated[
+            GroupRoleInput,
+            strawberry.argument(
+                description="The group, the relationship and the role to take away."
+            ),
+        ],
     ) -> SecurityGroupPayload:
         return _payload(
             *await perform(

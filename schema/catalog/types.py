@@ -5,13 +5,15 @@ from __future__ import annotations
 import strawberry
 
 from models.reference.capabilities import Capability, capabilities_of_role
-from models.reference.catalog import AdminRole, RelationshipTypeRule
+from models.reference.catalog import ROLE_RULE_MEANINGS, AdminRole, RelationshipTypeRule
 from models.reference.catalog import RoleDefinition as RoleDefinitionData
 from models.reference.catalog import RoleRule as _RoleRule
 from models.reference.enums import RelationshipType
 from schema.customers import enums as _enums  # noqa: F401  (registers Capability)
+from schema.enum_values import describe_values
 
 RoleRule = strawberry.enum(_RoleRule, description="What a relationship type does with admin roles.")
+describe_values(RoleRule, ROLE_RULE_MEANINGS)
 
 
 @strawberry.type(description="A built-in admin role of the directory.")

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import TypeVar
-
-import strawberry
-
 from models.reference import capabilities, tenant_enums
 from models.reference.capabilities import CAPABILITY_TABLE
 from models.rules import orders
+from schema.enum_values import described_enum
 
-E = TypeVar("E", bound=type[Enum])
-
-
-def _enum(enum_type: E, description: str, values: dict[str, str]) -> E:
-    """`strawberry.enum`, with a description on every value as well."""
-    exposed = strawberry.enum(enum_type, description=description)
-    for value in exposed.__strawberry_definition__.values:  # type: ignore[attr-defined]
-        value.description = values[value.name]
-    return exposed
-
-
-Capability = _enum(
+Capability = described_enum(
     capabilities.Capability,
     "What an admin role permits on a customer's data (the capability table).",
     {c.name: rule.description for c, rule in CAPABILITY_TABLE.items()},
 )
-BillingPage = _enum(
+BillingPage = described_enum(
     capabilities.BillingPage,
     "A billing page of the admin center.",
     {
@@ -38,7 +23,7 @@ BillingPage = _enum(
         "BILLING_NOTIFICATIONS": "Billing messages the organization received.",
     },
 )
-SubscriptionStatus = _enum(
+SubscriptionStatus = described_enum(
     tenant_enums.SubscriptionStatus,
     "Where a subscription stands.",
     {
@@ -48,7 +33,7 @@ SubscriptionStatus = _enum(
         "CANCELED": "Ended by the organization or its partner.",
     },
 )
-SubscriptionAction = _enum(
+SubscriptionAction = described_enum(
     orders.SubscriptionAction,
     "What a reseller does to a subscription it sold.",
     {
@@ -57,7 +42,7 @@ SubscriptionAction = _enum(
         "CANCEL": "End it for good: it becomes CANCELED and can no longer change.",
     },
 )
-InvoiceStatus = _enum(
+InvoiceStatus = described_enum(
     tenant_enums.InvoiceStatus,
     "Where an invoice stands.",
     {
@@ -67,7 +52,7 @@ InvoiceStatus = _enum(
         "VOID": "Canceled; nothing is owed.",
     },
 )
-IncidentSeverity = _enum(
+IncidentSeverity = described_enum(
     tenant_enums.IncidentSeverity,
     "How severe a support incident is.",
     {
@@ -77,7 +62,7 @@ IncidentSeverity = _enum(
         "LOW": "A question or a minor problem.",
     },
 )
-IncidentStatus = _enum(
+IncidentStatus = described_enum(
     tenant_enums.IncidentStatus,
     "Where a support incident stands.",
     {

@@ -3,7 +3,8 @@
 A page of customers asks each loader for all its customers at once, so a page costs the
 same number of queries for 1 customer or 100, whatever it nests:
 - each nested list (`CustomerList`): one query per batch for the pages (a nested `first`
-  applies per customer, see `schema/first_rows.py`), one statement of COUNTs for the totalCounts;
+  applies per customer, see `schema/first_rows.py`), one statement of COUNTs for the totalCounts,
+  and, when asked after a cursor, one for the hasPreviousPages;
 - each related row: one query per batch, filtered by the customer as well as by the key.
 
 Keys carry the customer, so a row of one customer never answers for another. A nested page
@@ -23,7 +24,14 @@ from tortoise.models import Model
 
 from models.tables import tenant as m
 from schema.first_rows import Rows, first_rows, row_counts
-from schema.pagination import MAX_PAGE_SIZE, Connection, after_cursor, connection, page_size
+from schema.pagination import (
+    MAX_PAGE_SIZE,
+    Connection,
+    after_cursor,
+    connection,
+    page_size,
+    up_to_cursor,
+)
 
 ModelT = TypeVar("ModelT", bound=Model)
 NodeT = TypeVar("NodeT")
@@ -51,6 +59,10 @@ class CustomerList(Generic[ModelT]):
             self._pages, max_batch_size=MAX_PAGE_SIZE
         )
         self.counts: DataLoader[UUID, int] = DataLoader(self._counts, max_batch_size=MAX_PAGE_SIZE)
+        # Whether a customer has rows at or before a cursor: `hasPreviousPage`.
+        self.earlier: DataLoader[tuple[UUID, str], bool] = DataLoader(
+            self._earlier, max_batch_size=MAX_PAGE_SIZE
+        )
 
     async def connection(
         self,
@@ -63,7 +75,13 @@ class CustomerList(Generic[ModelT]):
         if after:
             after_cursor(after)  # a bad cursor is refused before anything is read
         page = await self.pages.load((customer_id, size, after or None))
-        return connection(page.rows, page.has_next, to_node, lambda: self.counts.load(customer_id))
+        return connection(
+            page.rows,
+            page.has_next,
+            to_node,
+            lambda: self.counts.load(customer_id),
+            (lambda: self.earlier.load((customer_id, after))) if after else None,
+        )
 
     async def _pages(self, keys: list[PageKey]) -> list[Page[ModelT]]:
         # One more row than the page tells whether more follow.
@@ -80,6 +98,13 @@ class CustomerList(Generic[ModelT]):
             Page(rows[:size], len(rows) > size)
             for rows, (_, size, _) in zip(found, keys, strict=True)
         ]
+
+    async def _earlier(self, keys: list[tuple[UUID, str]]) -> list[bool]:
+        asked = [
+            Rows(self.model.filter(customer_id=customer_id), up_to_cursor(after), 1)
+            for customer_id, after in keys
+        ]
+        return [bool(rows) for rows in await first_rows(asked)]
 
     async def _counts(self, keys: list[UUID]) -> list[int]:
         return await row_counts([self.model.filter(customer_id=key) for key in keys])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.foundation.ids import require_id
@@ -53,7 +55,14 @@ class CustomerMutations:
         "RESET_ADMIN_PASSWORD). Records who reset it and, under AOBO, for which partner."
     )
     async def reset_user_password(
-        self, info: Info, input: ResetUserPasswordInput
+        self,
+        info: Info,
+        input: Annotated[
+            ResetUserPasswordInput,
+            strawberry.argument(
+                description="The customer and the directory user whose password to reset."
+            ),
+        ],
     ) -> ResetUserPasswordPayload:
         found, errors = await perform(
             info,
@@ -75,7 +84,12 @@ class CustomerMutations:
         "who opened it and, under AOBO, for which partner."
     )
     async def create_support_incident(
-        self, info: Info, input: CreateSupportIncidentInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateSupportIncidentInput,
+            strawberry.argument(description="The customer, and what the incident is about."),
+        ],
     ) -> SupportIncidentPayload:
         found, errors = await perform(
             info,
@@ -96,7 +110,16 @@ class CustomerMutations:
         description="Assign one of a subscription's licenses to a directory user "
         "(ASSIGN_LICENSE). Assigning it again changes nothing."
     )
-    async def assign_license(self, info: Info, input: LicenseInput) -> LicensePayload:
+    async def assign_license(
+        self,
+        info: Info,
+        input: Annotated[
+            LicenseInput,
+            strawberry.argument(
+                description="The customer, the subscription and the directory user."
+            ),
+        ],
+    ) -> LicensePayload:
         return _license_payload(
             info,
             *await perform(
@@ -113,7 +136,16 @@ class CustomerMutations:
     @strawberry.mutation(
         description="Take a subscription's license away from a directory user (ASSIGN_LICENSE)."
     )
-    async def unassign_license(self, info: Info, input: LicenseInput) -> LicensePayload:
+    async def unassign_license(
+        self,
+        info: Info,
+        input: Annotated[
+            LicenseInput,
+            strawberry.argument(
+                description="The customer, the subscription and the directory user."
+            ),
+        ],
+    ) -> LicensePayload:
         return _license_payload(
             info,
             *await perform(
@@ -132,7 +164,12 @@ class CustomerMutations:
         "Administrator and Billing Administrator; never a partner."
     )
     async def purchase_domain_subscription(
-        self, info: Info, input: PurchaseDomainSubscriptionInput
+        self,
+        info: Info,
+        input: Annotated[
+            PurchaseDomainSubscriptionInput,
+            strawberry.argument(description="The domain name to buy, and for how many years."),
+        ],
     ) -> DomainSubscriptionPayload:
         found, errors = await perform(
             info,

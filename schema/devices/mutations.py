@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.foundation.ids import require_id
@@ -21,7 +23,16 @@ class DeviceMutations:
         "grant is needed. A serial number already registered for the customer, or a hardware "
         "hash already in the registry, is refused."
     )
-    async def register_device(self, info: Info, input: RegisterDeviceInput) -> DevicePayload:
+    async def register_device(
+        self,
+        info: Info,
+        input: Annotated[
+            RegisterDeviceInput,
+            strawberry.argument(
+                description="The customer, and the device's serial number, hardware hash and model."
+            ),
+        ],
+    ) -> DevicePayload:
         async def action(op: Operation) -> DeviceRow:
             request = rules.DeviceRequest(
                 customer_id=require_id("Organization", input.customer_id, "customerId"),

@@ -7,14 +7,21 @@ from datetime import datetime
 import strawberry
 
 from models.foundation.ids import encode_id
-from models.reference.directory_vocabularies import FACET_FIELDS, FACET_NAMES, VOCABULARIES
+from models.reference.directory_vocabularies import (
+    FACET_FIELDS,
+    FACET_MEANINGS,
+    FACET_NAMES,
+    VOCABULARIES,
+)
 from models.reference.directory_vocabularies import Facet as _Facet
 from models.tables import directory as m
+from schema.enum_values import describe_values
 from schema.errors import UserError
 
 DirectoryFacet = strawberry.enum(
     _Facet, name="DirectoryFacet", description="A property of partner profiles to filter on."
 )
+describe_values(DirectoryFacet, FACET_MEANINGS)
 
 
 @strawberry.type(description="How to reach a partner.")

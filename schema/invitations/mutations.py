@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.foundation.ids import require_id
@@ -30,7 +32,16 @@ def _payload(found: m.Invitation | None, errors: list[UserError]) -> InvitationP
 @strawberry.type
 class InvitationMutations:
     @strawberry.mutation(description="A partner invites a customer to a relationship by email.")
-    async def send_invitation(self, info: Info, input: SendInvitationInput) -> InvitationPayload:
+    async def send_invitation(
+        self,
+        info: Info,
+        input: Annotated[
+            SendInvitationInput,
+            strawberry.argument(
+                description="Whom to invite, to which relationship type, and on which terms."
+            ),
+        ],
+    ) -> InvitationPayload:
         async def action(op: Operation) -> m.Invitation:
             request = InvitationRequest(
                 customer_email=input.customer_email,
@@ -54,7 +65,14 @@ class InvitationMutations:
         description="Send a pending invitation again with a new link; the old link stops "
         "working and the open period restarts."
     )
-    async def resend_invitation(self, info: Info, input: InvitationIdInput) -> InvitationPayload:
+    async def resend_invitation(
+        self,
+        info: Info,
+        input: Annotated[
+            InvitationIdInput,
+            strawberry.argument(description="The pending invitation to send again."),
+        ],
+    ) -> InvitationPayload:
         return _payload(
             *await perform(
                 info,
@@ -63,7 +81,14 @@ class InvitationMutations:
         )
 
     @strawberry.mutation(description="The partner withdraws a pending invitation.")
-    async def cancel_invitation(self, info: Info, input: InvitationIdInput) -> InvitationPayload:
+    async def cancel_invitation(
+        self,
+        info: Info,
+        input: Annotated[
+            InvitationIdInput,
+            strawberry.argument(description="The pending invitation to withdraw."),
+        ],
+    ) -> InvitationPayload:
         return _payload(
             *await perform(
                 info,
@@ -73,7 +98,12 @@ class InvitationMutations:
 
     @strawberry.mutation(description="A customer admin turns an invitation down.")
     async def decline_invitation(
-        self, info: Info, input: InvitationTokenInput
+        self,
+        info: Info,
+        input: Annotated[
+            InvitationTokenInput,
+            strawberry.argument(description="The token from the invitation's email link."),
+        ],
     ) -> InvitationPayload:
         return _payload(*await perform(info, lambda op: rules.decline_invitation(op, input.token)))
 
@@ -83,7 +113,15 @@ class InvitationMutations:
         "or Privileged Role Administrator."
     )
     async def accept_invitation(
-        self, info: Info, input: AcceptInvitationInput
+        self,
+        info: Info,
+        input: Annotated[
+            AcceptInvitationInput,
+            strawberry.argument(
+                description="The token from the invitation's email link, and the acceptance "
+                "of the Customer Agreement."
+            ),
+        ],
     ) -> RelationshipPayload:
         found, errors = await perform(
             info, lambda op: rules.accept_invitation(op, input.token, input.accept_agreement)

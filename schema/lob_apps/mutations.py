@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.foundation.ids import require_id
@@ -24,7 +26,16 @@ class LobAppMutations:
     @strawberry.mutation(
         description="A LOB partner's agent submits a line-of-business app for the customer."
     )
-    async def submit_lob_app(self, info: Info, input: SubmitLobAppInput) -> LobAppPayload:
+    async def submit_lob_app(
+        self,
+        info: Info,
+        input: Annotated[
+            SubmitLobAppInput,
+            strawberry.argument(
+                description="The customer, and the app's name, version and package."
+            ),
+        ],
+    ) -> LobAppPayload:
         async def action(op: Operation) -> LobAppRow:
             change = rules.LobAppChange(
                 name=input.name,
@@ -41,7 +52,13 @@ class LobAppMutations:
         description="A LOB partner's agent updates an app its partner submitted; omitted "
         "fields stay as they are."
     )
-    async def update_lob_app(self, info: Info, input: UpdateLobAppInput) -> LobAppPayload:
+    async def update_lob_app(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateLobAppInput, strawberry.argument(description="The app, and the fields to change.")
+        ],
+    ) -> LobAppPayload:
         async def action(op: Operation) -> LobAppRow:
             change = rules.LobAppChange(
                 name=input.name,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.rules import mpsa as rules
@@ -17,7 +19,11 @@ class MpsaMutations:
         "whether its MPSA partners see each other's purchases."
     )
     async def update_customer_settings(
-        self, info: Info, input: UpdateCustomerSettingsInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateCustomerSettingsInput, strawberry.argument(description="The settings to change.")
+        ],
     ) -> CustomerSettingsPayload:
         found, errors = await perform(
             info, lambda op: rules.update_customer_settings(op, input.share_mpsa_purchases)

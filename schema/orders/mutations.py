@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.foundation.ids import require_id
@@ -39,7 +41,14 @@ class OrderMutations:
         description="A reseller buys licenses of an offer for a customer that accepted the "
         "current Customer Agreement: a purchase and a subscription."
     )
-    async def place_order(self, info: Info, input: PlaceOrderInput) -> OrderPayload:
+    async def place_order(
+        self,
+        info: Info,
+        input: Annotated[
+            PlaceOrderInput,
+            strawberry.argument(description="The customer, the offer and how many licenses."),
+        ],
+    ) -> OrderPayload:
         async def action(op: Operation) -> rules.Order:
             request = rules.OrderRequest(
                 customer_id=require_id("Organization", input.customer_id, "customerId"),
@@ -55,7 +64,12 @@ class OrderMutations:
         description="A reseller resizes, suspends, reactivates or cancels a subscription it sold."
     )
     async def change_subscription(
-        self, info: Info, input: ChangeSubscriptionInput
+        self,
+        info: Info,
+        input: Annotated[
+            ChangeSubscriptionInput,
+            strawberry.argument(description="The subscription, and the change to make to it."),
+        ],
     ) -> SubscriptionPayload:
         async def action(op: Operation) -> SubscriptionRow:
             return await rules.change_subscription(

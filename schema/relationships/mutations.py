@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.foundation.ids import require_id
@@ -33,7 +35,16 @@ class RelationshipMutations:
         description="A customer admin removes all of a partner's admin roles, or chosen ones. "
         "Access through them ends when this returns; a worker finishes the rest."
     )
-    async def remove_roles(self, info: Info, input: RemoveRolesInput) -> RelationshipPayload:
+    async def remove_roles(
+        self,
+        info: Info,
+        input: Annotated[
+            RemoveRolesInput,
+            strawberry.argument(
+                description="The relationship, and the roles to remove (all when omitted)."
+            ),
+        ],
+    ) -> RelationshipPayload:
         roles = [str(role) for role in input.roles] if input.roles is not None else None
         return _payload(
             *await perform(
@@ -47,7 +58,13 @@ class RelationshipMutations:
     @strawberry.mutation(
         description="The partner ends the relationship; every role it held is revoked."
     )
-    async def end_relationship(self, info: Info, input: RelationshipIdInput) -> RelationshipPayload:
+    async def end_relationship(
+        self,
+        info: Info,
+        input: Annotated[
+            RelationshipIdInput, strawberry.argument(description="The relationship to end.")
+        ],
+    ) -> RelationshipPayload:
         return _payload(
             *await perform(
                 info,
@@ -60,7 +77,14 @@ class RelationshipMutations:
     @strawberry.mutation(
         description="A customer admin accepts the current Customer Agreement on its own."
     )
-    async def accept_agreement(self, info: Info, input: AcceptAgreementInput) -> AgreementPayload:
+    async def accept_agreement(
+        self,
+        info: Info,
+        input: Annotated[
+            AcceptAgreementInput,
+            strawberry.argument(description="The acceptance of the current Customer Agreement."),
+        ],
+    ) -> AgreementPayload:
         found, errors = await perform(
             info, lambda op: agreements.accept_agreement(op, input.accept_agreement)
         )

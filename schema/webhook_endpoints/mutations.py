@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.foundation.ids import require_id
@@ -48,7 +50,14 @@ class WebhookMutations:
         "its signing secret, shown this once."
     )
     async def create_webhook_endpoint(
-        self, info: Info, input: CreateWebhookEndpointInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateWebhookEndpointInput,
+            strawberry.argument(
+                description="The endpoint's URL, the events it receives and a description."
+            ),
+        ],
     ) -> WebhookSecretPayload:
         allow_private = info.context.settings.webhooks_private_allowed
         return _secret_payload(
@@ -66,7 +75,12 @@ class WebhookMutations:
 
     @strawberry.mutation(description="Change a webhook endpoint's URL, events or description.")
     async def update_webhook_endpoint(
-        self, info: Info, input: UpdateWebhookEndpointInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateWebhookEndpointInput,
+            strawberry.argument(description="The endpoint, and the fields to change."),
+        ],
     ) -> WebhookEndpointPayload:
         allow_private = info.context.settings.webhooks_private_allowed
 
@@ -88,7 +102,12 @@ class WebhookMutations:
         "signed with the old one too for the next 24 hours."
     )
     async def rotate_webhook_secret(
-        self, info: Info, input: WebhookEndpointIdInput
+        self,
+        info: Info,
+        input: Annotated[
+            WebhookEndpointIdInput,
+            strawberry.argument(description="The endpoint whose secret to replace."),
+        ],
     ) -> WebhookSecretPayload:
         return _secret_payload(
             *await perform(
@@ -99,7 +118,11 @@ class WebhookMutations:
 
     @strawberry.mutation(description="Delete a webhook endpoint and its deliveries.")
     async def delete_webhook_endpoint(
-        self, info: Info, input: WebhookEndpointIdInput
+        self,
+        info: Info,
+        input: Annotated[
+            WebhookEndpointIdInput, strawberry.argument(description="The endpoint to delete.")
+        ],
     ) -> WebhookEndpointPayload:
         return _payload(
             *await perform(
@@ -112,7 +135,11 @@ class WebhookMutations:
         description="Send a delivery's event to its endpoint again, with the same webhook-id."
     )
     async def redeliver_webhook(
-        self, info: Info, input: RedeliverWebhookInput
+        self,
+        info: Info,
+        input: Annotated[
+            RedeliverWebhookInput, strawberry.argument(description="The delivery to send again.")
+        ],
     ) -> WebhookDeliveryPayload:
         async def action(op: Operation) -> m.WebhookDelivery:
             delivery = await rules.redeliver(

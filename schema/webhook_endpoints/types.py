@@ -10,15 +10,16 @@ import strawberry
 from models.foundation.ids import encode_id
 from models.tables import outbound_webhooks as m
 from schema.context import Info
+from schema.enum_values import described_enum
 from schema.errors import UserError
 from schema.pagination import After, Connection, First
 
 # Registers the enum with GraphQL; annotations name the model's enum itself.
-strawberry.enum(
+described_enum(
     m.DeliveryStatus,
+    "Where a delivery stands.",
+    m.DELIVERY_STATUS_MEANINGS,
     name="WebhookDeliveryStatus",
-    description="Where a delivery stands: PENDING (waiting for a try), DELIVERED (answered "
-    "2xx) or FAILED (every try failed, or the endpoint answered 410 Gone).",
 )
 
 
