@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from models.foundation.ids import require_id
 from models.reference.catalog import AdminRole
 from models.rules import access_groups
 from models.tables import access as m
@@ -54,9 +53,7 @@ class AccessMutations:
         return _payload(
             *await perform(
                 info,
-                lambda op: access_groups.rename_group(
-                    op, require_id("SecurityGroup", input.group_id, "groupId"), input.name
-                ),
+                lambda op: access_groups.rename_group(op, input.group, input.name),
             )
         )
 
@@ -73,9 +70,7 @@ class AccessMutations:
         return _payload(
             *await perform(
                 info,
-                lambda op: access_groups.delete_group(
-                    op, require_id("SecurityGroup", input.group_id, "groupId")
-                ),
+                lambda op: access_groups.delete_group(op, input.group),
             )
         )
 
@@ -93,8 +88,8 @@ class AccessMutations:
                 info,
                 lambda op: access_groups.add_member(
                     op,
-                    require_id("SecurityGroup", input.group_id, "groupId"),
-                    require_id("User", input.user_id, "userId"),
+                    input.group,
+                    input.user,
                 ),
             )
         )
@@ -116,8 +111,8 @@ class AccessMutations:
                 info,
                 lambda op: access_groups.remove_member(
                     op,
-                    require_id("SecurityGroup", input.group_id, "groupId"),
-                    require_id("User", input.user_id, "userId"),
+                    input.group,
+                    input.user,
                 ),
             )
         )
@@ -141,8 +136,8 @@ class AccessMutations:
                 info,
                 lambda op: access_groups.assign_role(
                     op,
-                    require_id("SecurityGroup", input.group_id, "groupId"),
-                    require_id("Relationship", input.relationship_id, "relationshipId"),
+                    input.group,
+                    input.relationship,
                     AdminRole(input.role),
                 ),
             )
@@ -166,8 +161,8 @@ class AccessMutations:
                 info,
                 lambda op: access_groups.unassign_role(
                     op,
-                    require_id("SecurityGroup", input.group_id, "groupId"),
-                    require_id("Relationship", input.relationship_id, "relationshipId"),
+                    input.group,
+                    input.relationship,
                     AdminRole(input.role),
                 ),
             )

@@ -13,6 +13,7 @@ from models.tables import access as m
 from schema.access.loaders import AccessLoaders
 from schema.context import Info
 from schema.errors import UserError
+from schema.global_ids import GlobalId
 from schema.organizations.types import Organization, User, load_organization
 
 
@@ -80,17 +81,21 @@ class CreateSecurityGroupInput:
 class RenameSecurityGroupInput:
     group_id: strawberry.ID = strawberry.field(description="The group.")
     name: str = strawberry.field(description="Its new name: 1 to 100 characters, unique.")
+    group = GlobalId("SecurityGroup", "group_id")
 
 
 @strawberry.input(description="Names a security group.")
 class SecurityGroupIdInput:
     group_id: strawberry.ID = strawberry.field(description="The group.")
+    group = GlobalId("SecurityGroup", "group_id")
 
 
 @strawberry.input(description="An agent of the partner, and a security group.")
 class SecurityGroupMemberInput:
     group_id: strawberry.ID = strawberry.field(description="The group.")
     user_id: strawberry.ID = strawberry.field(description="The agent.")
+    group = GlobalId("SecurityGroup", "group_id")
+    user = GlobalId("User", "user_id")
 
 
 @strawberry.input(description="A granted role, a relationship, and a security group.")
@@ -100,6 +105,8 @@ class GroupRoleInput:
     role: AdminRole = strawberry.field(
         description="A role the relationship holds as an ACTIVE grant."
     )
+    group = GlobalId("SecurityGroup", "group_id")
+    relationship = GlobalId("Relationship", "relationship_id")
 
 
 @strawberry.type(description="The result of a security group mutation.")

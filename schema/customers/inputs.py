@@ -12,12 +12,15 @@ from schema.customers.licensing import Domain, Subscription
 from schema.customers.people import DirectoryUser
 from schema.customers.support import SupportIncident
 from schema.errors import UserError
+from schema.global_ids import GlobalId
 
 
 @strawberry.input(description="Reset a directory user's password.")
 class ResetUserPasswordInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer organization.")
     user_id: strawberry.ID = strawberry.field(description="The directory user.")
+    customer = GlobalId("Organization", "customer_id")
+    user = GlobalId("DirectoryUser", "user_id")
 
 
 @strawberry.type(description="The result of a password reset.")
@@ -35,6 +38,7 @@ class CreateSupportIncidentInput:
     title: str = strawberry.field(description="What it is about: 1 to 200 characters.")
     description: str = strawberry.field(description="The details: 1 to 5000 characters.")
     severity: IncidentSeverity = strawberry.field(description="How severe it is.")
+    customer = GlobalId("Organization", "customer_id")
 
 
 @strawberry.type(description="The result of opening a support incident.")
@@ -50,6 +54,9 @@ class LicenseInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer organization.")
     subscription_id: strawberry.ID = strawberry.field(description="The subscription.")
     user_id: strawberry.ID = strawberry.field(description="The directory user.")
+    customer = GlobalId("Organization", "customer_id")
+    subscription = GlobalId("Subscription", "subscription_id")
+    user = GlobalId("DirectoryUser", "user_id")
 
 
 @strawberry.type(description="The result of assigning or removing a license.")
@@ -64,6 +71,7 @@ class PurchaseDomainSubscriptionInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer organization.")
     domain_name: str = strawberry.field(description="The domain name, e.g. contoso.com.")
     years: int = strawberry.field(description="For how many years: 1 to 10.")
+    customer = GlobalId("Organization", "customer_id")
 
 
 @strawberry.type(description="The result of buying a domain name.")

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from models.foundation.ids import require_id
 from models.rules import aobo
 from models.tables import tenant as m
 from schema.context import Info
@@ -68,8 +67,8 @@ class CustomerMutations:
             info,
             lambda op: aobo.reset_user_password(
                 op,
-                require_id("Organization", input.customer_id, "customerId"),
-                require_id("DirectoryUser", input.user_id, "userId"),
+                input.customer,
+                input.user,
             ),
         )
         _changed(info)
@@ -95,7 +94,7 @@ class CustomerMutations:
             info,
             lambda op: aobo.create_support_incident(
                 op,
-                require_id("Organization", input.customer_id, "customerId"),
+                input.customer,
                 input.title,
                 input.description,
                 input.severity,
@@ -126,9 +125,9 @@ class CustomerMutations:
                 info,
                 lambda op: aobo.assign_license(
                     op,
-                    require_id("Organization", input.customer_id, "customerId"),
-                    require_id("Subscription", input.subscription_id, "subscriptionId"),
-                    require_id("DirectoryUser", input.user_id, "userId"),
+                    input.customer,
+                    input.subscription,
+                    input.user,
                 ),
             ),
         )
@@ -152,9 +151,9 @@ class CustomerMutations:
                 info,
                 lambda op: aobo.unassign_license(
                     op,
-                    require_id("Organization", input.customer_id, "customerId"),
-                    require_id("Subscription", input.subscription_id, "subscriptionId"),
-                    require_id("DirectoryUser", input.user_id, "userId"),
+                    input.customer,
+                    input.subscription,
+                    input.user,
                 ),
             ),
         )
@@ -175,7 +174,7 @@ class CustomerMutations:
             info,
             lambda op: aobo.purchase_domain_subscription(
                 op,
-                require_id("Organization", input.customer_id, "customerId"),
+                input.customer,
                 input.domain_name,
                 input.years,
             ),

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from models.foundation.ids import require_id
 from models.operation import Operation
 from models.rules import devices as rules
 from models.tables.tenant import Device as DeviceRow
@@ -35,7 +34,7 @@ class DeviceMutations:
     ) -> DevicePayload:
         async def action(op: Operation) -> DeviceRow:
             request = rules.DeviceRequest(
-                customer_id=require_id("Organization", input.customer_id, "customerId"),
+                customer_id=input.customer,
                 serial_number=input.serial_number,
                 hardware_hash=input.hardware_hash,
                 model=input.model,

@@ -6,6 +6,7 @@ import strawberry
 
 from schema.customers.devices_and_apps import Device
 from schema.errors import UserError
+from schema.global_ids import GlobalId
 
 
 @strawberry.input(description="A device an OEM partner registers for a customer.")
@@ -18,6 +19,7 @@ class RegisterDeviceInput:
         description="The hardware hash (base64), once in the whole registry."
     )
     model: str = strawberry.field(description="The model: 1 to 200 characters.")
+    customer = GlobalId("Organization", "customer_id")
 
 
 @strawberry.type(description="The result of registering a device.")

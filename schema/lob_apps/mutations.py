@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from models.foundation.ids import require_id
 from models.operation import Operation
 from models.rules import lob_apps as rules
 from models.tables.tenant import LobApp as LobAppRow
@@ -43,8 +42,7 @@ class LobAppMutations:
                 package_url=input.package_url,
                 description=input.description,
             )
-            customer_id = require_id("Organization", input.customer_id, "customerId")
-            return await rules.submit_lob_app(op, customer_id, change)
+            return await rules.submit_lob_app(op, input.customer, change)
 
         return _payload(*await perform(info, action))
 
@@ -66,7 +64,6 @@ class LobAppMutations:
                 package_url=input.package_url,
                 description=input.description,
             )
-            app_id = require_id("LobApp", input.app_id, "appId")
-            return await rules.update_lob_app(op, app_id, change)
+            return await rules.update_lob_app(op, input.app, change)
 
         return _payload(*await perform(info, action))

@@ -7,6 +7,7 @@ import strawberry
 
 from schema.customers.devices_and_apps import LobApp
 from schema.errors import UserError
+from schema.global_ids import GlobalId
 
 
 @strawberry.input(description="A new line-of-business app for a customer.")
@@ -20,6 +21,7 @@ class SubmitLobAppInput:
     description: str | None = strawberry.field(
         default=None, description="What it does: at most 4000 characters."
     )
+    customer = GlobalId("Organization", "customer_id")
 
 
 @strawberry.input(description="A change to an app the viewer's partner submitted.")
@@ -31,6 +33,7 @@ class UpdateLobAppInput:
         default=None, description="A new package URL (https://)."
     )
     description: str | None = strawberry.field(default=None, description="A new description.")
+    app = GlobalId("LobApp", "app_id")
 
 
 @strawberry.type(description="The result of submitting or updating an app.")

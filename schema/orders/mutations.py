@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from models.foundation.ids import require_id
 from models.operation import Operation
 from models.rules import orders as rules
 from models.tables.tenant import Subscription as SubscriptionRow
@@ -51,7 +50,7 @@ class OrderMutations:
     ) -> OrderPayload:
         async def action(op: Operation) -> rules.Order:
             request = rules.OrderRequest(
-                customer_id=require_id("Organization", input.customer_id, "customerId"),
+                customer_id=input.customer,
                 sku=input.sku,
                 quantity=input.quantity,
                 idempotency_key=input.idempotency_key,
@@ -74,7 +73,7 @@ class OrderMutations:
         async def action(op: Operation) -> SubscriptionRow:
             return await rules.change_subscription(
                 op,
-                require_id("Subscription", input.subscription_id, "subscriptionId"),
+                input.subscription,
                 quantity=input.quantity,
                 action=input.action,
             )

@@ -15,6 +15,7 @@ from schema.customers import enums as _enums  # noqa: F401  (registers Subscript
 from schema.customers.billing import Purchase
 from schema.customers.licensing import Subscription
 from schema.errors import UserError
+from schema.global_ids import GlobalId
 
 
 @strawberry.type(description="An offer resellers may order for their customers.")
@@ -46,6 +47,7 @@ class PlaceOrderInput:
         description="A key of the client's choosing (1 to 100 characters): sending the same "
         "order again with it returns the first order instead of buying twice.",
     )
+    customer = GlobalId("Organization", "customer_id")
 
 
 @strawberry.input(description="A change to a subscription the viewer's partner sold.")
@@ -57,6 +59,7 @@ class ChangeSubscriptionInput:
     action: SubscriptionAction | None = strawberry.field(
         default=None, description="Suspend, reactivate or cancel it (cancelling is final)."
     )
+    subscription = GlobalId("Subscription", "subscription_id")
 
 
 @strawberry.type(description="The result of placing an order.")

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from models.foundation.ids import require_id
 from models.rules import agreements, grants
 from models.tables import relationships as m
 from schema.context import Info
@@ -49,9 +48,7 @@ class RelationshipMutations:
         return _payload(
             *await perform(
                 info,
-                lambda op: grants.remove_roles(
-                    op, require_id("Relationship", input.relationship_id, "relationshipId"), roles
-                ),
+                lambda op: grants.remove_roles(op, input.relationship, roles),
             )
         )
 
@@ -68,9 +65,7 @@ class RelationshipMutations:
         return _payload(
             *await perform(
                 info,
-                lambda op: grants.end_relationship(
-                    op, require_id("Relationship", input.relationship_id, "relationshipId")
-                ),
+                lambda op: grants.end_relationship(op, input.relationship),
             )
         )
 

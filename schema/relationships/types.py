@@ -15,6 +15,7 @@ from models.tables import relationships as m
 from schema.activity.types import ActivityEntry
 from schema.context import Info
 from schema.errors import UserError
+from schema.global_ids import GlobalId
 from schema.organizations.types import Organization, User, load_organization
 from schema.pagination import After, Connection, First
 
@@ -171,11 +172,13 @@ class RemoveRolesInput:
     roles: list[AdminRole] | None = strawberry.field(
         default=None, description="The roles to remove; omit to remove them all."
     )
+    relationship = GlobalId("Relationship", "relationship_id")
 
 
 @strawberry.input(description="Names a relationship.")
 class RelationshipIdInput:
     relationship_id: strawberry.ID = strawberry.field(description="The relationship.")
+    relationship = GlobalId("Relationship", "relationship_id")
 
 
 @strawberry.input(description='Accept the current Customer Agreement ("Accept").')

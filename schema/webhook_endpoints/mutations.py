@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from models.foundation.ids import require_id
 from models.operation import Operation
 from models.rules import webhook_endpoints as rules
 from models.tables import outbound_webhooks as m
@@ -87,7 +86,7 @@ class WebhookMutations:
         async def action(op: Operation) -> m.WebhookEndpoint:
             return await rules.update_endpoint(
                 op,
-                require_id("WebhookEndpoint", input.id, "id"),
+                input.endpoint,
                 url=input.url,
                 event_types=list(input.event_types) if input.event_types is not None else None,
                 description=input.description,
@@ -112,7 +111,7 @@ class WebhookMutations:
         return _secret_payload(
             *await perform(
                 info,
-                lambda op: rules.rotate_secret(op, require_id("WebhookEndpoint", input.id, "id")),
+                lambda op: rules.rotate_secret(op, input.endpoint),
             )
         )
 
@@ -127,7 +126,7 @@ class WebhookMutations:
         return _payload(
             *await perform(
                 info,
-                lambda op: rules.delete_endpoint(op, require_id("WebhookEndpoint", input.id, "id")),
+                lambda op: rules.delete_endpoint(op, input.endpoint),
             )
         )
 
@@ -142,9 +141,7 @@ class WebhookMutations:
         ],
     ) -> WebhookDeliveryPayload:
         async def action(op: Operation) -> m.WebhookDelivery:
-            delivery = await rules.redeliver(
-                op, require_id("WebhookDelivery", input.delivery_id, "deliveryId")
-            )
+            delivery = await rules.redeliver(op, input.delivery)
             await delivery.fetch_related("event")
             return delivery
 

@@ -12,6 +12,7 @@ from models.tables import outbound_webhooks as m
 from schema.context import Info
 from schema.enum_values import described_enum
 from schema.errors import UserError
+from schema.global_ids import GlobalId
 from schema.pagination import After, Connection, First
 
 # Registers the enum with GraphQL; annotations name the model's enum itself.
@@ -142,16 +143,19 @@ class UpdateWebhookEndpointInput:
     enabled: bool | None = strawberry.field(
         default=None, description="Disable, or enable again (pending deliveries resume)."
     )
+    endpoint = GlobalId("WebhookEndpoint", "id")
 
 
 @strawberry.input(description="Names a webhook endpoint.")
 class WebhookEndpointIdInput:
     id: strawberry.ID = strawberry.field(description="The endpoint.")
+    endpoint = GlobalId("WebhookEndpoint", "id")
 
 
 @strawberry.input(description="Names a delivery to send again.")
 class RedeliverWebhookInput:
     delivery_id: strawberry.ID = strawberry.field(description="The delivery.")
+    delivery = GlobalId("WebhookDelivery", "delivery_id")
 
 
 @strawberry.type(description="The result of a webhook endpoint mutation.")
