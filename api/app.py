@@ -89,6 +89,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
         ],
         lifespan=lifespan,
+        # An address with no route: the console's own not-found page, not a bare "Not Found".
+        exception_handlers={404: pages.not_found},
     )
     app.state.settings = settings
     app.state.sealer = Sealer(str(settings.secret_key))

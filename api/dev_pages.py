@@ -36,11 +36,14 @@ async def mail_html(request: Request) -> Response:
     html = mail.html() if mail else None
     if html is None:
         return HTMLResponse("No HTML part.", status_code=404)
-    # The message's own HTML, in a sandboxed frame of the message page.
+    # The message's own HTML, in a sandboxed frame of the message page: no script runs in it,
+    # but it stays same-origin so that the page can size the frame to the whole message.
     return HTMLResponse(
         html,
         headers={
-            "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+            "Content-Security-Policy": (
+                "sandbox allow-same-origin; default-src 'none'; style-src 'unsafe-inline'"
+            )
         },
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -45,7 +45,7 @@ SHELL_HEADERS = {
 
 
 # The console's client-side routes, as `api/console/routes.js` lists them (`:id` there is
-# `{id}` here): each answers the shell, and any other address is not found.
+# `{id}` here): each answers the shell, and any other address is not found (`not_found`).
 CONSOLE_PATHS = (
     "/",
     "/signin",
@@ -71,6 +71,16 @@ CONSOLE_PATHS = (
 async def console(request: Request) -> Response:
     """The console's shell, whatever the client-side route."""
     return FileResponse(CONSOLE_DIR / "index.html", headers=SHELL_HEADERS)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """What the app answers where nothing is: for a page a browser asks for, the console's own
+    "Page not found" (the shell, whose router finds no page there and offers a way home), with
+    status 404 and the shell's headers; for anything else (a missing file of the console, a
+    method other than GET) a plain 404."""
+    if request.method in ("GET", "HEAD") and not request.url.path.startswith("/console/"):
+        return FileResponse(CONSOLE_DIR / "index.html", status_code=404, headers=SHELL_HEADERS)
+    return PlainTextResponse("Not Found", status_code=404)
 
 
 def console_routes() -> list[BaseRoute]:

@@ -70,6 +70,34 @@ async def test_other_addresses_are_not_the_console(api: GraphQLClient) -> None:
     assert (await api.http.post("/partners")).status_code == 405
 
 
+@pytest.mark.parametrize("path", ["/no/such/page", "/partners/1/more", "/invitation"])
+async def test_an_unknown_address_answers_the_consoles_own_not_found_page(
+    api: GraphQLClient, path: str
+) -> None:
+    # When a browser opens an address the console has no page for
+    page = await api.http.get(path)
+
+    # Then it is not found, and gets the console's shell (whose router says so, with a link
+    # home) under the console's headers, rather than a bare "Not Found"
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert SHELL in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["cache-control"] == "no-cache"
+
+
+async def test_what_is_not_a_page_stays_a_plain_not_found(api: GraphQLClient) -> None:
+    # When a console file that does not exist is asked for, or a page is posted to nowhere
+    missing_file = await api.http.get("/console/nope.js")
+    posted = await api.http.post("/no/such/page")
+
+    # Then each is a plain 404, not the console's page
+    for response in (missing_file, posted):
+        assert response.status_code == 404
+        assert SHELL not in response.text
+
+
 def test_the_server_answers_every_route_of_the_console_and_no_other() -> None:
     # The client-side routes in routes.js are the paths the server answers with the shell
     routes_js = (CONSOLE_DIR / "routes.js").read_text()

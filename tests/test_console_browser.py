@@ -6,15 +6,19 @@ them). Browser tests run on SQLite only.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
 from playwright.async_api import Browser, async_playwright, expect
 
+from api.mailbox import MailFolder
 from models.foundation.clock import utcnow
+from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
 from models.reference.enums import PartnerRole, RelationshipType, RoleGrantStatus
 from models.tables.access import AccessAssignment, SecurityGroupMember
@@ -181,7 +185,7 @@ async def test_an_emailed_invitation_accepted_then_roles_removed(
     # And Accept & Authorize stays disabled until the agreement is acknowledged
     accept = page.get_by_role("button", name="Accept & Authorize")
     await expect(accept).to_be_disabled()
-    await expect(page.get_by_role("button", name="Cancel invitation")).to_be_enabled()
+    await expect(page.get_by_role("button", name="Decline invitation")).to_be_enabled()
     await tab.shot("invitation")
     await page.get_by_label("I have read and accept the Customer Agreement").check()
     await expect(accept).to_be_enabled()
@@ -193,7 +197,8 @@ async def test_an_emailed_invitation_accepted_then_roles_removed(
     await expect(
         page.get_by_role("status").filter(has_text="You accepted the invitation")
     ).to_be_visible()
-    await expect(offer).to_contain_text("Accepted")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("This invitation was accepted")
+    await expect(page.get_by_role("region", name="Invitation status")).to_contain_text("Accepted")
     await page.get_by_role("link", name="Partner relationships").first.click()
     row = page.get_by_role("row", name=re.compile("Fabrikam"))
     await expect(row).to_contain_text("Granular delegated admin (GDAP)")
@@ -212,9 +217,9 @@ async def test_an_emailed_invitation_accepted_then_roles_removed(
     await remove.click()
     dialog = page.get_by_role("dialog", name="Remove roles?")
     await expect(dialog).to_be_visible()
-    await expect(dialog.get_by_role("button", name="Yes")).to_be_visible()
-    await expect(dialog.get_by_role("checkbox", name="User Administrator")).to_be_checked()
-    await expect(dialog.get_by_role("checkbox", name="Helpdesk Administrator")).to_be_checked()
+    await expect(dialog.get_by_role("button", name="Yes")).to_be_disabled()
+    await expect(dialog.get_by_role("checkbox", name="User Administrator")).not_to_be_checked()
+    await expect(dialog.get_by_role("checkbox", name="Helpdesk Administrator")).not_to_be_checked()
 
     # Then focus stays inside the dialog, and Escape closes it with nothing removed
     for _ in range(8):
@@ -227,11 +232,18 @@ async def test_an_emailed_invitation_accepted_then_roles_removed(
     await expect(remove).to_be_focused()
     await expect(roles).to_contain_text("User Administrator")
 
-    # When the admin picks User Administrator only and answers Yes
+    # When the admin picks User Administrator only
     await remove.click()
-    await dialog.get_by_role("checkbox", name="Helpdesk Administrator").uncheck()
+    await dialog.get_by_role("checkbox", name="User Administrator").check()
+
+    # Then the dialog says what Yes removes, from whom, and what stays
     await expect(dialog.get_by_role("checkbox", name="All roles")).not_to_be_checked()
+    await expect(dialog).to_contain_text(
+        "Yes removes User Administrator from Fabrikam. Fabrikam keeps Helpdesk Administrator."
+    )
     await tab.shot("remove-roles", full_page=False)
+
+    # When they answer Yes
     await dialog.get_by_role("button", name="Yes").click()
 
     # Then it is gone from Fabrikam's roles, the other stays, and the history shows it ended
@@ -256,6 +268,102 @@ async def test_an_emailed_invitation_accepted_then_roles_removed(
         "Revoked"
     )
     await tab.shot("partner-history")
+    assert tab.errors == []
+
+
+GRANTS = "query($id: ID!) { relationship(id: $id) { roleGrants { role status } } }"
+
+
+async def grant_statuses(
+    http: GraphQLClient, admin: f.Person, relationship_id: str
+) -> dict[str, str]:
+    """Each role of the relationship and its grant's status, as the API tells the admin."""
+    data = await http.query(GRANTS, {"id": relationship_id}, admin.token)
+    return {g["role"]: g["status"] for g in data["relationship"]["roleGrants"]}
+
+
+async def test_enter_never_removes_roles(tab: Tab, http: GraphQLClient) -> None:
+    # Given Contoso granted Fabrikam three roles
+    admin, agent = await contoso_and_fabrikam()
+    roles = ["USER_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR", "LICENSE_ADMINISTRATOR"]
+    relationship = encode_id("Relationship", (await f.granted(agent, admin, roles)).id)
+    page = tab.page
+    await sign_in_by_link(tab, admin)
+    await page.goto(f"/partners/{relationship}")
+
+    # When the admin opens Remove roles
+    await page.get_by_role("button", name="Remove roles").click()
+    dialog = page.get_by_role("dialog", name="Remove roles?")
+
+    # Then nothing is chosen, Yes is disabled, and the dialog says nothing is chosen yet
+    for name in ("All roles", "User Administrator", "Helpdesk Administrator"):
+        await expect(dialog.get_by_role("checkbox", name=name)).not_to_be_checked()
+    yes = dialog.get_by_role("button", name="Yes")
+    await expect(yes).to_be_disabled()
+    await expect(dialog).to_contain_text("No role is chosen yet")
+    assert await tab.accessibility_problems() == []
+
+    # When they press Enter at once
+    await page.keyboard.press("Enter")
+
+    # And again, after choosing every role from inside the dialog with the keyboard
+    all_roles = dialog.get_by_role("checkbox", name="All roles")
+    await all_roles.focus()
+    await page.keyboard.press("Space")
+    await expect(dialog).to_contain_text(
+        "Yes removes all of Fabrikam's roles: Helpdesk Administrator, License Administrator, "
+        "and User Administrator."
+    )
+    await expect(yes).to_be_enabled()
+    await page.keyboard.press("Enter")
+    await dialog.get_by_role("checkbox", name="User Administrator").focus()
+    await page.keyboard.press("Enter")
+
+    # Then the question is still open, and the API says every role is still granted
+    await expect(dialog).to_be_visible()
+    assert await grant_statuses(http, admin, relationship) == dict.fromkeys(roles, "ACTIVE")
+
+    # And No, the first of the answers, closes it with nothing removed
+    buttons = dialog.get_by_role("button")
+    await expect(buttons).to_have_text(["No", "Yes"])
+    await dialog.get_by_role("button", name="No").click()
+    await expect(dialog).to_be_hidden()
+    assert await grant_statuses(http, admin, relationship) == dict.fromkeys(roles, "ACTIVE")
+    assert tab.errors == []
+
+
+async def test_removing_one_chosen_role_removes_that_one_only(
+    tab: Tab, http: GraphQLClient
+) -> None:
+    # Given Contoso granted Fabrikam two roles
+    admin, agent = await contoso_and_fabrikam()
+    roles = ["USER_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR"]
+    relationship = encode_id("Relationship", (await f.granted(agent, admin, roles)).id)
+    page = tab.page
+    await sign_in_by_link(tab, admin)
+    await page.goto(f"/partners/{relationship}")
+
+    # When the admin chooses Helpdesk Administrator in Remove roles
+    await page.get_by_role("button", name="Remove roles").click()
+    dialog = page.get_by_role("dialog", name="Remove roles?")
+    await dialog.get_by_text("Helpdesk Administrator", exact=True).click()
+
+    # Then Yes says exactly that, before it is pressed
+    await expect(dialog).to_contain_text(
+        "Yes removes Helpdesk Administrator from Fabrikam. Fabrikam keeps User Administrator."
+    )
+
+    # When they answer Yes
+    await dialog.get_by_role("button", name="Yes").click()
+
+    # Then only that role is removed, as the page and the API say
+    await expect(dialog).to_be_hidden()
+    await expect(
+        page.get_by_role("status").filter(has_text="Removed Helpdesk Administrator.")
+    ).to_be_visible()
+    statuses = await grant_statuses(http, admin, relationship)
+    assert statuses["USER_ADMINISTRATOR"] == "ACTIVE"
+    assert statuses["HELPDESK_ADMINISTRATOR"] in ("REVOKING", "REVOKED")
     assert tab.errors == []
 
 
@@ -300,14 +408,29 @@ async def test_a_partner_agent_sends_an_invitation_through_the_form(
     await expect(roles.get_by_role("heading", name=re.compile("^Privileged roles"))).to_be_visible()
     await expect(roles).to_contain_text("Creates and manages users and groups.")
 
-    # When the agent sends GDAP with no role
-    await form.get_by_label("Customer contact email").fill("admin@contoso.com")
+    # When the agent sends GDAP with neither an email nor a role
     await form.get_by_role("button", name="Send invitation").click()
 
-    # Then the form asks for roles next to them, and sends nothing
+    # Then every refusal of the service shows, each next to its field, and focus goes to the
+    # first of them in the form
+    email = form.get_by_label("Customer contact email")
     await expect(page.locator('[data-field="roles"] .field-error')).to_contain_text(
-        "Choose at least one admin role"
+        "at least one role"
     )
+    await expect(page.locator('[data-field="customerEmail"] .field-error')).to_be_visible()
+    await expect(email).to_have_attribute("aria-invalid", "true")
+    await expect(email).to_be_focused()
+
+    # When the agent fills in the email only
+    await email.fill("admin@contoso.com")
+    await form.get_by_role("button", name="Send invitation").click()
+
+    # Then only the roles are refused, and nothing is sent
+    await expect(page.locator('[data-field="customerEmail"] .field-error')).to_be_hidden()
+    await expect(page.locator('[data-field="roles"] .field-error')).to_contain_text(
+        "at least one role"
+    )
+    await expect(roles.get_by_role("checkbox").first).to_be_focused()
 
     # When the agent asks for Global Administrator with auto-extend, a refused combination
     await roles.get_by_role("checkbox", name=re.compile("^Global Administrator")).check()
@@ -548,12 +671,14 @@ async def test_no_page_logs_a_console_error(
         assert phone.errors == []
 
 
-async def test_a_customer_cancels_an_invitation_instead_of_accepting_it(
+async def test_a_customer_declines_an_invitation_instead_of_accepting_it(
     tab: Tab, http: GraphQLClient, smtp_server: SmtpServer
 ) -> None:
     # Given Fabrikam's emailed invitation, opened by Contoso's admin before signing in
     admin, agent = await contoso_and_fabrikam()
-    sent, link = await emailed_link(http, smtp_server, agent, roles=["USER_ADMINISTRATOR"])
+    sent, link = await emailed_link(
+        http, smtp_server, agent, roles=["USER_ADMINISTRATOR"], message="Hi Alex from Fabrikam"
+    )
     page = tab.page
     await page.goto(link)
 
@@ -561,26 +686,25 @@ async def test_a_customer_cancels_an_invitation_instead_of_accepting_it(
     await page.get_by_label("Access token").fill(admin.token)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page).to_have_url(link)
-    cancel = page.get_by_role("button", name="Cancel invitation")
+    decline = page.get_by_role("button", name="Decline invitation")
 
-    # When the admin cancels the invitation, the question defaults to No
-    await cancel.click()
-    dialog = page.get_by_role("dialog", name="Cancel the invitation?")
+    # When the admin declines the invitation, the question defaults to No
+    await decline.click()
+    dialog = page.get_by_role("dialog", name="Decline the invitation?")
     await expect(dialog.get_by_role("button", name="No")).to_be_focused()
     assert await tab.accessibility_problems() == []
     await page.keyboard.press("Enter")
     await expect(dialog).to_be_hidden()
-    await expect(cancel).to_be_focused()
+    await expect(decline).to_be_focused()
 
     # And answering Yes declines it: the page says so, and offers nothing more to do
-    await cancel.click()
+    await decline.click()
     await dialog.get_by_role("button", name="Yes").click()
     await expect(
-        page.get_by_role("status").filter(has_text="You canceled the invitation.")
+        page.get_by_role("status").filter(has_text="You declined the invitation.")
     ).to_be_visible()
-    await expect(page.get_by_role("region", name="What the invitation offers")).to_contain_text(
-        "Declined"
-    )
+    await expect(page.get_by_role("heading", level=1)).to_have_text("This invitation was declined")
+    await expect(page.get_by_role("region", name="Invitation status")).to_contain_text("Declined")
     await expect(page.get_by_role("button")).to_have_text(["Sign out"])
     data = await http.query(
         "query($id: ID!) { invitation(id: $id) { status } }", {"id": sent["id"]}, agent.token
@@ -589,10 +713,48 @@ async def test_a_customer_cancels_an_invitation_instead_of_accepting_it(
     assert tab.errors == []
 
 
-async def test_top_level_refusals_show_as_messages_and_a_dead_token_returns_to_sign_in(
+CANCEL_INVITATION = """
+mutation($input: InvitationIdInput!) { cancelInvitation(input: $input) { errors { code } } }
+"""
+
+
+async def test_a_closed_invitations_link_shows_only_its_status(
+    chromium: Browser, base: str, http: GraphQLClient, smtp_server: SmtpServer
+) -> None:
+    # Given an invitation with a message that Fabrikam then canceled
+    admin, agent = await contoso_and_fabrikam()
+    sent, link = await emailed_link(
+        http, smtp_server, agent, roles=["USER_ADMINISTRATOR"], message="Hi Alex from Fabrikam"
+    )
+    canceled = await http.query(CANCEL_INVITATION, {"input": {"id": sent["id"]}}, agent.token)
+    assert canceled["cancelInvitation"]["errors"] == []
+
+    # When a visitor, then Contoso's admin, open its link
+    for person in (None, admin):
+        async with open_tab(chromium, base) as tab:
+            if person:
+                await sign_in_by_link(tab, person)
+            await tab.page.goto(link)
+
+            # Then it says it was withdrawn, and shows no email, organization, role or message
+            await expect(tab.page.get_by_role("heading", level=1)).to_have_text(
+                "This invitation was withdrawn"
+            )
+            main = tab.page.get_by_role("main")
+            await expect(main.get_by_role("region", name="Invitation status")).to_contain_text(
+                "Canceled"
+            )
+            for secret in ("admin@contoso.com", "Fabrikam", "Contoso", "User Admin", "Hi Alex"):
+                await expect(main).not_to_contain_text(secret)
+            await expect(main.get_by_role("button")).to_have_count(0)
+            assert await tab.accessibility_problems() == []
+            assert tab.errors == []
+
+
+async def test_a_billing_admin_reads_why_they_may_not_accept_before_trying(
     tab: Tab, http: GraphQLClient, smtp_server: SmtpServer
 ) -> None:
-    # Given a GDAP invitation, opened by Contoso's billing admin, who may not grant roles
+    # Given a GDAP invitation (it grants admin roles), opened by Contoso's billing admin
     admin, agent = await contoso_and_fabrikam()
     contoso = await Organization.get(name="Contoso")
     billing = await f.person(contoso, "BILLING_ADMINISTRATOR")
@@ -601,19 +763,55 @@ async def test_top_level_refusals_show_as_messages_and_a_dead_token_returns_to_s
     await sign_in_by_link(tab, billing)
     await page.goto(link)
 
-    # When they accept
+    # Then Accept & Authorize is disabled, and the page says why, in the service's words
+    answer = page.get_by_role("form", name="Answer the invitation")
+    accept = answer.get_by_role("button", name="Accept & Authorize")
+    await expect(accept).to_be_disabled()
+    await expect(accept).to_have_accessible_description(
+        "Granting admin roles to a partner needs a Global Administrator or a Privileged Role "
+        "Administrator."
+    )
+    agreement = page.get_by_label("I have read and accept the Customer Agreement")
+    await expect(agreement).to_be_disabled()
+    await expect(answer.get_by_role("button", name="Decline invitation")).to_be_enabled()
+    assert await tab.accessibility_problems() == []
+
+    # When the global admin opens the same link, they may accept it
+    await page.get_by_role("button", name="Sign out").click()
+    await sign_in_by_link(tab, admin)
+    await page.goto(link)
     await page.get_by_label("I have read and accept the Customer Agreement").check()
-    await page.get_by_role("button", name="Accept & Authorize").click()
+    await expect(accept).to_be_enabled()
+    await expect(answer).not_to_contain_text("needs a Global Administrator")
+    assert tab.errors == []
+
+
+async def test_top_level_refusals_show_as_messages_and_a_dead_token_returns_to_sign_in(
+    tab: Tab, http: GraphQLClient, smtp_server: SmtpServer
+) -> None:
+    # Given an invitation, opened by Contoso's helpdesk admin, who may not answer it at all
+    admin, agent = await contoso_and_fabrikam()
+    contoso = await Organization.get(name="Contoso")
+    helpdesk = await f.person(contoso, "HELPDESK_ADMINISTRATOR")
+    _, link = await emailed_link(http, smtp_server, agent, roles=["USER_ADMINISTRATOR"])
+    page = tab.page
+    await sign_in_by_link(tab, helpdesk)
+    await page.goto(link)
+
+    # When they decline it
+    await page.get_by_role("button", name="Decline invitation").click()
+    dialog = page.get_by_role("dialog", name="Decline the invitation?")
+    await dialog.get_by_role("button", name="Yes").click()
 
     # Then the FORBIDDEN refusal is shown as a message, and nothing changed
-    alert = page.get_by_role("form", name="Answer the invitation").get_by_role("alert")
-    await expect(alert).to_contain_text("needs a Global Administrator")
+    await expect(dialog.get_by_role("alert")).to_contain_text("Global or Billing Administrator")
+    await dialog.get_by_role("button", name="No").click()
     await expect(page.get_by_role("region", name="What the invitation offers")).to_contain_text(
         "Pending"
     )
 
     # When their token is revoked while they are signed in, and they go on
-    await ApiToken.filter(user_id=billing.user.id).update(revoked_at=utcnow())
+    await ApiToken.filter(user_id=helpdesk.user.id).update(revoked_at=utcnow())
     await page.get_by_role("link", name="Partner relationships").click()
 
     # Then the console returns to sign-in, saying why, and comes back once signed in again
@@ -624,6 +822,20 @@ async def test_top_level_refusals_show_as_messages_and_a_dead_token_returns_to_s
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Partner relationships")
     assert tab.errors == []
+
+
+async def test_an_unknown_address_shows_the_consoles_not_found_page(tab: Tab) -> None:
+    # When someone opens an address the console has no page for
+    response = await tab.page.goto("/no/such/page")
+
+    # Then the server says not found, and the console's own page says so with a way home
+    assert response is not None
+    assert response.status == 404
+    await expect(tab.page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    await tab.page.get_by_role("link", name="Go to the start page").click()
+    await expect(tab.page).to_have_url(re.compile(r"/(signin)?$"))
+    # (Chromium reports the 404 of the address itself, which is the point)
+    assert [e for e in tab.errors if "/no/such/page" not in e] == []
 
 
 # --- Find a partner, Contact me, leads and customer data ----------------------------------
@@ -669,11 +881,19 @@ async def test_a_visitor_finds_a_partner_and_sends_contact_me(
     await expect(page.get_by_text("No partner matches this search.")).to_be_visible()
     await page.go_back()
 
-    # When the visitor opens Fabrikam and sends Contact me with a bad email first
+    # When the visitor opens Fabrikam and sends Contact me empty
     await page.get_by_role("link", name="Fabrikam").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Fabrikam")
     await expect(page.get_by_role("region", name="Profile")).to_contain_text("Security")
     form = page.get_by_role("form", name="Contact me")
+    await form.get_by_role("button", name="Send").click()
+
+    # Then focus goes to the first field of the form, not to the first refusal the service
+    # listed (Location)
+    await expect(page.locator('[data-field="location"] .field-error')).to_be_visible()
+    await expect(form.get_by_label("Your name")).to_be_focused()
+
+    # When they fill it in, with a bad email
     await form.get_by_label("Your name").fill("Dana Visitor")
     await form.get_by_label("Email").fill("dana-at-tailspin")
     await form.get_by_label("Phone (optional)").fill("+1 425 555 0100")
@@ -971,6 +1191,7 @@ async def test_an_admin_agent_edits_and_publishes_the_directory_profile(tab: Tab
     listing_error = page.locator('[data-field="published"] .field-error')
     await expect(listing_error).to_contain_text("a location")
     await expect(listing_error).to_contain_text("a contact email")
+    await expect(page.get_by_text("Saved.", exact=True)).to_have_count(0)
     await tab.shot("directory-profile-refused")
 
     # When they add a location, an industry and a contact email
@@ -980,7 +1201,8 @@ async def test_an_admin_agent_edits_and_publishes_the_directory_profile(tab: Tab
     await form.get_by_role("button", name="Save profile").click()
 
     # Then it is saved and published, the form shows it, and visitors find it
-    saved = page.get_by_role("region", name="Saved profile")
+    await expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_focused()
+    saved = page.get_by_role("region", name="Your listing")
     await expect(saved).to_contain_text("Published")
     await expect(form.get_by_label("Contact email")).to_have_value("hello@fabrikam.example.com")
     await tab.shot("directory-profile")
@@ -990,9 +1212,13 @@ async def test_an_admin_agent_edits_and_publishes_the_directory_profile(tab: Tab
         "Fabrikam runs your cloud."
     )
 
-    # When the admin comes back to the page, the form shows the saved profile
+    # When the admin comes back to the page, the form shows the saved profile, and nothing
+    # says "Saved" before they save again
     await nav.get_by_role("link", name="Directory profile").click()
     await expect(form.get_by_label("Description")).to_have_value("Fabrikam runs your cloud.")
+    await expect(page.get_by_role("region", name="Your listing")).to_contain_text("Published")
+    await expect(page.get_by_text("Saved", exact=True)).to_have_count(0)
+    await expect(page.get_by_text("Saved.", exact=True)).to_have_count(0)
     await expect(form.get_by_label("Contact email")).to_have_value("hello@fabrikam.example.com")
     location = form.get_by_role("group", name="Location").get_by_label("United States")
     industry = form.get_by_role("group", name="Industry").get_by_label("Healthcare")
@@ -1003,7 +1229,8 @@ async def test_an_admin_agent_edits_and_publishes_the_directory_profile(tab: Tab
     # And unchecking the industry and saving clears it
     await industry.uncheck()
     await form.get_by_role("button", name="Save profile").click()
-    await expect(page.get_by_role("region", name="Saved profile")).to_contain_text("Industry: none")
+    await expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    await expect(page.get_by_role("region", name="Your listing")).to_contain_text("Industry: none")
     profile = await PartnerProfile.get(organization_id=fabrikam.id)
     assert (profile.industries, profile.locations) == ([], ["US"])
 
@@ -1094,3 +1321,47 @@ async def test_an_admin_agent_assigns_a_granted_role_to_a_security_group(tab: Ta
     await expect(page.get_by_role("region", name="Helpdesk")).to_contain_text("No roles assigned.")
     assert await AccessAssignment.filter(relationship_id=relationship.id).count() == 0
     assert tab.errors == []
+
+
+# --- The local mailbox of `partnerhub dev` ---------------------------------------------------
+
+
+FRAME_FITS_ITS_MESSAGE = """() => {
+  const frame = document.querySelector("iframe");
+  const message = frame.contentDocument;
+  return message?.readyState === "complete"
+    && message.documentElement.scrollHeight <= frame.clientHeight;
+}"""
+
+
+async def test_the_dev_mailbox_previews_the_whole_message(
+    chromium: Browser, db: Settings, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    # Given an invitation email kept in the local mailbox
+    async with live_app(dataclasses.replace(db, mailbox_dir=str(tmp_path))) as base:
+        async with AsyncClient(base_url=base) as client:
+            _, agent = await contoso_and_fabrikam()
+            await emailed_link(GraphQLClient(client), smtp_server, agent)
+        [mail] = smtp_server.messages
+        MailFolder(tmp_path).store(mail.message.as_bytes())
+
+        # When the developer opens it in the mailbox
+        async with open_tab(chromium, base) as tab:
+            await tab.page.goto("/dev/mail/1")
+
+            # Then the preview frame is as tall as the message: nothing is cut off, its
+            # button included
+            frame = tab.page.locator("iframe")
+            message = tab.page.frame_locator("iframe")
+            link = message.get_by_role("link", name="Review the invitation")
+            await expect(link).to_be_visible()
+            await tab.page.wait_for_function(FRAME_FITS_ITS_MESSAGE)
+            outer = await frame.bounding_box()
+            button = await link.bounding_box()
+            assert outer is not None
+            assert button is not None
+            assert button["y"] + button["height"] <= outer["y"] + outer["height"]
+
+            # And the message still runs no script of its own
+            assert await frame.get_attribute("sandbox") == "allow-same-origin"
+            assert tab.errors == []

@@ -1,7 +1,8 @@
-// A modal question with Yes and No: native <dialog>, focus kept inside, Escape closes.
+// A modal question with No and Yes: native <dialog>, focus kept inside, Escape closes, and
+// Enter never answers Yes.
 
 import { h, uid } from "./dom.js";
-import { formAlert } from "./forms.js";
+import { busy, formAlert } from "./forms.js";
 
 const FOCUSABLE = "button, [href], input, select, textarea, [tabindex]:not([tabindex='-1'])";
 
@@ -24,34 +25,50 @@ function trapFocus(dialog, event) {
 /**
  * Ask a question. `onYes(form)` runs when Yes is pressed; it returns true to close the
  * dialog, or false to keep it open (it showed errors in `form`). Resolves when closed.
+ *
+ * Only a press of Yes itself answers Yes: the Enter key never does, wherever focus is. The
+ * form has no submit button, so Enter in it (an implicit submission) is ignored, and No comes
+ * first. A question with choices in `body` passes `ready()`, true once the choices make an
+ * answer (Yes stays disabled until then), and `summary()`, the words that say what Yes will
+ * do with them; both are asked again at every change.
  */
-export function ask({ title, description, body = null, yes = "Yes", no = "No", onYes }) {
+export function ask({ title, description, body = null, yes = "Yes", no = "No", ready = null, summary = null, onYes }) {
   const opener = document.activeElement;
   const titleId = uid("dialog-title");
   const descriptionId = uid("dialog-description");
+  const summaryId = uid("dialog-summary");
+  const said = summary ? h("p", { class: "dialog-summary", id: summaryId, "aria-live": "polite" }) : null;
+  const noButton = h("button", { type: "button", value: "no", onclick: () => dialog.close("no") }, no);
+  const yesButton = h("button", { type: "button", class: "primary", value: "yes", "aria-describedby": summary ? summaryId : null }, yes);
   const form = h(
     "form",
-    { method: "dialog", novalidate: true },
+    { novalidate: true },
     h("h2", { id: titleId }, title),
     h("p", { id: descriptionId }, description),
     body,
+    said,
     formAlert(),
-    h(
-      "div",
-      { class: "actions" },
-      h("button", { type: "submit", class: "primary", value: "yes" }, yes),
-      h("button", { type: "button", value: "no", onclick: () => dialog.close("no") }, no),
-    ),
+    h("div", { class: "actions" }, noButton, yesButton),
   );
   const dialog = h(
     "dialog",
     { "aria-labelledby": titleId, "aria-describedby": descriptionId, onkeydown: (e) => trapFocus(dialog, e) },
     form,
   );
+  const follow = () => {
+    yesButton.disabled = ready ? !ready() : false;
+    if (said) said.textContent = summary();
+  };
+  form.addEventListener("change", follow);
+  form.addEventListener("input", follow);
+  follow();
   return new Promise((resolve) => {
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      if (await onYes(form)) dialog.close("yes");
+    form.addEventListener("submit", (event) => event.preventDefault());
+    yesButton.addEventListener("click", async () => {
+      if (ready && !ready()) return;
+      const closing = await busy(form, () => onYes(form));
+      if (closing) dialog.close("yes");
+      else follow();
     });
     dialog.addEventListener("close", () => {
       dialog.remove();
@@ -61,6 +78,6 @@ export function ask({ title, description, body = null, yes = "Yes", no = "No", o
     document.body.append(dialog);
     dialog.showModal();
     // The first choice to make, or else No: the answer that changes nothing.
-    (form.querySelector("input, select, textarea") ?? form.querySelector('button[value="no"]')).focus();
+    (form.querySelector("input, select, textarea") ?? noButton).focus();
   });
 }

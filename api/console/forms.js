@@ -67,13 +67,14 @@ function slotFor(form, path) {
 }
 
 /**
- * Show each error next to its field and the rest in the form's alert; focus the first.
+ * Show every error: each next to its field, the rest in the form's alert. Then focus the
+ * first invalid field in the form's order (whatever order the errors came in), where a person
+ * filling the form from the top would go next.
  * `errors` are UserErrors ({ field, message, code }) or plain { message }.
  */
 export function showErrors(form, errors) {
   clearErrors(form);
   const alert = form.querySelector(".form-alert");
-  let first = null;
   for (const error of errors) {
     const slot = slotFor(form, error.field);
     if (slot) {
@@ -81,16 +82,16 @@ export function showErrors(form, errors) {
       const box = slot.querySelector(":scope > .field-error");
       box.hidden = false;
       box.append(h("span", {}, error.message, " "));
-      const controls = slot.querySelectorAll("input, select, textarea");
-      for (const control of controls) control.setAttribute("aria-invalid", "true");
-      first ??= controls[0] ?? slot;
+      for (const control of slot.querySelectorAll("input, select, textarea")) control.setAttribute("aria-invalid", "true");
     } else if (alert) {
       alert.hidden = false;
       alert.append(h("p", {}, error.message));
-      first ??= alert;
     }
   }
-  if (first && first !== alert) first.focus();
+  // querySelector walks the form in document order: the topmost slot with an error.
+  const slot = form.querySelector("[data-field].has-error");
+  const control = slot?.querySelector("input:not(:disabled), select:not(:disabled), textarea:not(:disabled)");
+  (control ?? slot)?.focus();
 }
 
 /** A top-level error (FORBIDDEN...) or a network failure, in the form's alert. */

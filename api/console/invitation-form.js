@@ -159,11 +159,10 @@ export function invitationForm({ cat, label, email = "", emailHint, extra = null
     clearErrors(form);
     const info = selectedType();
     const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
+    // Only what cannot be sent at all is checked here; the service checks the rest (roles
+    // included) and answers every refusal at once, so the form shows them all together.
     const problems = [];
     if (!info) problems.push({ field: ["type"], message: "Choose a relationship type." });
-    if (info?.roleRule === "REQUESTED" && !chosen.length) {
-      problems.push({ field: ["roles"], message: `Choose at least one admin role: ${info.name} grants the roles the invitation asks for.` });
-    }
     const days = integer(duration);
     const open = integer(openFor);
     if (info?.timeBound && Number.isNaN(days)) problems.push({ field: ["durationDays"], message: "Enter a whole number of days." });

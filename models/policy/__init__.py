@@ -14,13 +14,13 @@ from uuid import UUID
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from models.foundation.errors import PermissionDenied
+from models.foundation.errors import DomainError, ErrorCode, PermissionDenied
 from models.identity.actors import Actor
 from models.policy.customer_access import CustomerAccess, customer_access
 from models.policy.roles import is_customer_admin, is_partner_agent
 from models.reference.capabilities import DOMAIN_SUBSCRIPTION_ROLES, Capability
 from models.reference.catalog import RELATIONSHIP_TYPES, AdminRole
-from models.reference.enums import PartnerRole, RelationshipType
+from models.reference.enums import InvitationStatus, PartnerRole, RelationshipType
 from models.tables.access import SecurityGroup
 from models.tables.activity import ActivityEntry
 from models.tables.invitations import Invitation
@@ -60,6 +60,37 @@ def require_role_granter(actor: Actor, type_: RelationshipType) -> None:
             "Granting admin roles to a partner needs a Global Administrator "
             "or a Privileged Role Administrator."
         )
+
+
+def require_addressee(actor: Actor, invitation: Invitation) -> None:
+    """An invitation addressed to one organization is answered by that organization only."""
+    if invitation.addressed and invitation.customer_id != actor.organization_id:
+        raise DomainError(
+            ErrorCode.WRONG_ORGANIZATION,
+            "This invitation is addressed to another organization.",
+            "token",
+        )
+
+
+def require_invitation_acceptor(actor: Actor, invitation: Invitation) -> None:
+    """Who may accept this invitation: a Global or Billing Administrator of the customer it
+    is addressed to (any customer when it names none), and a Global or Privileged Role
+    Administrator when it grants admin roles. `acceptInvitation` and
+    `Invitation.viewerCanAccept` both ask this, so the page can say why before anyone tries."""
+    require_partner_manager(actor)
+    require_addressee(actor, invitation)
+    require_role_granter(actor, invitation.type)
+
+
+def link_reveals_terms(status: InvitationStatus) -> bool:
+    """Whether an invitation's email link shows what it offers, to whom and from whom.
+
+    The link is a credential only while the invitation is open: whoever holds it then reads
+    the offer, so that the admin it reached can decide. Afterwards a link lives on in
+    mailboxes, forwards and tickets, so it shows only the invitation's status; the two
+    organizations still read the rest through `invitation(id:)`.
+    """
+    return status is InvitationStatus.PENDING
 
 
 def require_invitation_sender(actor: Actor) -> None:

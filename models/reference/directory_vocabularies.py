@@ -1,11 +1,13 @@
 """The directory's controlled vocabularies: the values a profile may list for each filter.
 
 Kept as data here and nowhere else; clients read them through the `directoryVocabularies`
-query. Keys are stable (stored in profiles and leads), labels are for people.
+query, in the order `VOCABULARIES` gives. Keys are stable (stored in profiles and leads),
+labels are for people.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 
 
@@ -166,12 +168,26 @@ LANGUAGES: dict[str, str] = {
     "zh": "Chinese",
 }
 
+
+def by_label(values: dict[str, str]) -> dict[str, str]:
+    """The values in the order people look for them: by label, as an alphabet orders words
+    ("Türkiye" with the T's), not by key (which put German between Danish and Greek)."""
+
+    def letters(item: tuple[str, str]) -> str:
+        decomposed = unicodedata.normalize("NFKD", item[1])
+        return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+    return dict(sorted(values.items(), key=letters))
+
+
+# Each vocabulary in the order it is shown: every list by label, but organization sizes from
+# the smallest up, which is their natural order.
 VOCABULARIES: dict[Facet, dict[str, str]] = {
-    Facet.LOCATION: LOCATIONS,
-    Facet.INDUSTRY: INDUSTRIES,
-    Facet.PRODUCT: PRODUCTS,
+    Facet.LOCATION: by_label(LOCATIONS),
+    Facet.INDUSTRY: by_label(INDUSTRIES),
+    Facet.PRODUCT: by_label(PRODUCTS),
     Facet.ORGANIZATION_SIZE: ORGANIZATION_SIZES,
-    Facet.LANGUAGE: LANGUAGES,
+    Facet.LANGUAGE: by_label(LANGUAGES),
 }
 
 # What each facet is called in inputs and on the profile, and how it reads to a person.

@@ -10,14 +10,15 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from models.foundation.errors import DomainError, ErrorCode
+from models.foundation.errors import DomainError, ErrorCode, PermissionDenied
 from models.identity.actors import Actor
 from models.infrastructure.tokens import hash_token, new_token
 from models.operation import Operation, Transaction
 from models.policy import (
+    require_addressee,
+    require_invitation_acceptor,
     require_invitation_sender,
     require_partner_manager,
-    require_role_granter,
     visible_invitations,
 )
 from models.reference.enums import EmailStatus, InvitationStatus, OrganizationKind
@@ -217,12 +218,7 @@ async def _customer_invitation(op: Operation, token: str) -> tuple[Actor, Invita
         raise DomainError(
             ErrorCode.NOT_FOUND, "This invitation link is not valid (or was replaced).", "token"
         )
-    if invitation.addressed and invitation.customer_id != actor.organization_id:
-        raise DomainError(
-            ErrorCode.WRONG_ORGANIZATION,
-            "This invitation is addressed to another organization.",
-            "token",
-        )
+    require_addressee(actor, invitation)
     return actor, invitation
 
 
@@ -275,12 +271,35 @@ async def _close(
     return invitation
 
 
+def check_acceptance(actor: Actor, invitation: Invitation, now: datetime) -> None:
+    """Everything `accept_invitation` asks of the viewer and of the invitation, in its order
+    (all but the agreement, which the request brings)."""
+    require_invitation_acceptor(actor, invitation)
+    _require_pending(invitation, now, "token")
+
+
+SIGN_IN_TO_ACCEPT = (
+    "Sign in as a Global or Billing Administrator of the customer organization to accept it."
+)
+
+
+def acceptance_refusal(actor: Actor | None, invitation: Invitation, now: datetime) -> str | None:
+    """Why the viewer may not accept the invitation now, or None when they may: the very
+    checks of `accept_invitation`, so that a page can say so before anyone tries."""
+    if actor is None:
+        return SIGN_IN_TO_ACCEPT
+    try:
+        check_acceptance(actor, invitation, now)
+    except (DomainError, PermissionDenied) as refusal:
+        return str(refusal)
+    return None
+
+
 async def accept_invitation(op: Operation, token: str, accept_agreement: bool) -> Relationship:
     """Accept together with the Customer Agreement: one conditional update wins."""
     actor, invitation = await _customer_invitation(op, token)
-    require_role_granter(actor, invitation.type)
     now = op.now()
-    _require_pending(invitation, now, "token")
+    check_acceptance(actor, invitation, now)
     if not accept_agreement:
         raise DomainError(
             ErrorCode.AGREEMENT_NOT_ACCEPTED,

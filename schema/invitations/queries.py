@@ -54,11 +54,13 @@ class InvitationQueries:
 
     @strawberry.field(
         description="The invitation behind an email link, for the page that accepts it. "
-        "The token is the credential: anyone holding the link may read what it offers."
+        "The token is the credential: anyone holding the link may read what it offers while "
+        "it is pending, and only its status once it was accepted, declined, canceled or "
+        "expired."
     )
     async def invitation_by_token(
         self,
         token: Annotated[str, strawberry.argument(description="The token from the email link.")],
     ) -> Invitation | None:
         found = await find_by_token(token)
-        return Invitation.of(found) if found else None
+        return Invitation.through_link(found) if found else None

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import strawberry
 
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
+from models.policy import link_reveals_terms
 from models.reference.catalog import AdminRole
 from models.reference.enums import EmailStatus, InvitationStatus, RelationshipType
-from models.rules.invitations import effective_status
+from models.rules.invitations import acceptance_refusal, effective_status
 from models.tables import invitations as m
 from schema.context import Info
 from schema.errors import UserError
@@ -20,9 +22,15 @@ from schema.organizations.types import Organization, load_organization
 @strawberry.type(description="An invitation from a partner to a customer to start a relationship.")
 class Invitation:
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
-    customer_email: str = strawberry.field(description="Where the invitation was emailed.")
+    customer_email: str | None = strawberry.field(
+        description="Where the invitation was emailed; null when read through the link of an "
+        "invitation that is no longer pending."
+    )
     type: RelationshipType = strawberry.field(description="The relationship type offered.")
-    roles: list[AdminRole] = strawberry.field(description="The admin roles granted on acceptance.")
+    roles: list[AdminRole] = strawberry.field(
+        description="The admin roles granted on acceptance; empty when read through the link "
+        "of an invitation that is no longer pending."
+    )
     duration_days: int | None = strawberry.field(
         description="How long GDAP roles last after acceptance, in days (GDAP_PARTNER only)."
     )
@@ -43,6 +51,7 @@ class Invitation:
     created_at: datetime = strawberry.field(description="When the partner sent it.")
     expires_at: datetime = strawberry.field(description="When it stops being open.")
     accepted_at: datetime | None = strawberry.field(description="When the customer accepted it.")
+    _row: strawberry.Private[m.Invitation]
     _partner_id: strawberry.Private[object]
     _customer_id: strawberry.Private[object]
 
@@ -63,21 +72,60 @@ class Invitation:
             created_at=invitation.created_at,
             expires_at=invitation.expires_at,
             accepted_at=invitation.accepted_at,
+            _row=invitation,
             _partner_id=invitation.partner_id,
             _customer_id=invitation.customer_id,
         )
 
-    @strawberry.field(description="The partner that sent the invitation.")
-    async def partner(self, info: Info) -> Organization:
-        org = await load_organization(info, self._partner_id)
-        assert org is not None
-        return org
+    @classmethod
+    def through_link(cls, invitation: m.Invitation) -> Invitation:
+        """The invitation as its email link shows it: all of it while it is open, and only
+        its status afterwards (`policy.link_reveals_terms`)."""
+        shown = cls.of(invitation)
+        if link_reveals_terms(shown.status):
+            return shown
+        return dataclasses.replace(
+            shown,
+            customer_email=None,
+            roles=[],
+            duration_days=None,
+            message=None,
+            email_error=None,
+            _partner_id=None,
+            _customer_id=None,
+        )
 
     @strawberry.field(
-        description="The customer organization it is addressed to, or that answered it."
+        description="The partner that sent the invitation; null when read through the link "
+        "of an invitation that is no longer pending."
+    )
+    async def partner(self, info: Info) -> Organization | None:
+        return await load_organization(info, self._partner_id)
+
+    @strawberry.field(
+        description="The customer organization it is addressed to, or that answered it; null "
+        "when read through the link of an invitation that is no longer pending."
     )
     async def customer(self, info: Info) -> Organization | None:
         return await load_organization(info, self._customer_id)
+
+    @strawberry.field(
+        description="Whether the viewer may accept this invitation now (with the Customer "
+        "Agreement): the checks of acceptInvitation, asked before anyone tries."
+    )
+    def viewer_can_accept(self, info: Info) -> bool:
+        return self._acceptance_refusal(info) is None
+
+    @strawberry.field(
+        description="Why the viewer may not accept this invitation now (not signed in, not an "
+        "admin who may, addressed to another organization, no longer pending), as a sentence "
+        "to show; null when viewerCanAccept is true."
+    )
+    def viewer_accept_refusal(self, info: Info) -> str | None:
+        return self._acceptance_refusal(info)
+
+    def _acceptance_refusal(self, info: Info) -> str | None:
+        return acceptance_refusal(info.context.optional_actor(), self._row, utcnow())
 
 
 @strawberry.input(description="What a partner asks for in an invitation.")

@@ -34,11 +34,12 @@ function checkboxes(vocab, chosen, keeps) {
   return { slot, boxes };
 }
 
-function saved(partner, vocabs) {
+/** What the directory holds now: the profile as last saved, whenever that was. */
+function listing(partner, vocabs) {
   return h(
     "section",
-    { class: "card", "aria-label": "Saved profile" },
-    h("h2", {}, "Saved"),
+    { class: "card", "aria-labelledby": "listing-heading" },
+    h("h2", { id: "listing-heading" }, "Your listing"),
     h("p", {}, partner.published ? "Published: visitors find it in the directory. " : "Not published: only your organization sees it. ", h("a", { href: `/directory/${encodeURIComponent(partner.id)}` }, "See it as visitors do")),
     h(
       "p",
@@ -48,7 +49,9 @@ function saved(partner, vocabs) {
   );
 }
 
-function draw(ctx, vocabs, partner = null, focus = false) {
+/** The form, from the saved `partner` profile (null before the first save); `justSaved`
+ * after a save that succeeded, and only then, says "Saved" and takes focus there. */
+function draw(ctx, vocabs, partner = null, justSaved = false) {
   const description = h("textarea", { name: "description", rows: 5, maxlength: 2000 }, partner?.description ?? "");
   const facets = vocabs.map((vocab) => ({ vocab, ...checkboxes(vocab, partner?.[vocab.field] ?? [], !partner) }));
   const email = h("input", { type: "email", name: "contactEmail", autocomplete: "email", value: partner?.contact.email ?? "" });
@@ -93,7 +96,6 @@ function draw(ctx, vocabs, partner = null, focus = false) {
         const payload = await mutate("updatePartnerProfile", UPDATE, input);
         if (payload.errors.length) return showErrors(form, payload.errors);
         draw(ctx, vocabs, payload.partner, true);
-        ctx.announce("Profile saved.");
       } catch (error) {
         showProblem(form, error);
       }
@@ -103,12 +105,13 @@ function draw(ctx, vocabs, partner = null, focus = false) {
     ctx.container,
     h("h1", {}, "Directory profile"),
     h("p", { class: "lead" }, "How your organization appears in Find a partner, where visitors can ask you to contact them."),
+    justSaved ? h("p", { class: "notice", role: "status", tabindex: "-1", id: "profile-saved" }, "Saved.") : null,
     partner
-      ? saved(partner, vocabs)
+      ? listing(partner, vocabs)
       : h("p", { class: "notice" }, "Your organization has no directory profile yet: fill it in and save to create it."),
     form,
   );
-  if (focus && partner) ctx.container.querySelector("section h2")?.focus();
+  if (justSaved) ctx.container.querySelector("#profile-saved")?.focus();
 }
 
 export async function render(ctx) {

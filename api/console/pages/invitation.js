@@ -1,5 +1,7 @@
 // `/invitations/accept?token=...`: the page the invitation email links to. Anyone holding
-// the link may read what it offers; a customer admin signs in to accept or decline it.
+// the link may read what it offers while it is pending, and only its status afterwards (the
+// API decides: invitationByToken); a customer admin signs in to accept or decline it, and the
+// API says beforehand whether they may accept it, and why not (viewerCanAccept).
 
 import { catalog, durationWords, roleName, typeName } from "../catalog.js";
 import { ask } from "../dialog.js";
@@ -12,7 +14,7 @@ const QUERY = `
 query InvitationByToken($token: String!) {
   invitationByToken(token: $token) {
     id type roles durationDays autoExtend message status expiresAt acceptedAt customerEmail
-    partner { id name }
+    partner { id name } viewerCanAccept viewerAcceptRefusal
   }
 }`;
 
@@ -39,12 +41,16 @@ function article(name) {
 
 function answerForm(ctx, invitation, token) {
   const partner = invitation.partner.name;
-  const box = h("input", { type: "checkbox", id: uid("accept-agreement"), name: "acceptAgreement" });
+  const allowed = invitation.viewerCanAccept;
+  const box = h("input", { type: "checkbox", id: uid("accept-agreement"), name: "acceptAgreement", disabled: !allowed });
   const accept = h("button", { type: "submit", class: "primary", disabled: true }, "Accept & Authorize");
-  const decline = h("button", { type: "button" }, "Cancel invitation");
+  const decline = h("button", { type: "button" }, "Decline invitation");
   const errorId = uid("agreement-error");
   box.setAttribute("aria-describedby", errorId);
-  box.addEventListener("change", () => (accept.disabled = !box.checked));
+  // Why this viewer may not accept, as the API says it, before anyone tries.
+  const refusal = allowed ? null : h("p", { class: "notice warn", id: uid("accept-refusal") }, invitation.viewerAcceptRefusal);
+  if (refusal) accept.setAttribute("aria-describedby", refusal.id);
+  box.addEventListener("change", () => (accept.disabled = !allowed || !box.checked));
   const form = h(
     "form",
     { class: "card form", novalidate: true, "aria-label": "Answer the invitation" },
@@ -61,11 +67,13 @@ function answerForm(ctx, invitation, token) {
       ),
       h("p", { class: "field-error", id: errorId, hidden: true }),
     ),
+    refusal,
     formAlert(),
     h("div", { class: "actions" }, accept, decline),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (!allowed) return;
     clearErrors(form);
     await busy(form, async () => {
       try {
@@ -81,7 +89,7 @@ function answerForm(ctx, invitation, token) {
   decline.addEventListener("click", async () => {
     clearErrors(form);
     const done = await ask({
-      title: "Cancel the invitation?",
+      title: "Decline the invitation?",
       description: `${partner} is told that you declined it, and its link stops working. ${partner} can send a new one later.`,
       onYes: async (question) => {
         try {
@@ -97,22 +105,12 @@ function answerForm(ctx, invitation, token) {
         return true;
       },
     });
-    if (done) ctx.rerender(`You canceled the invitation. ${partner} has been told.`);
+    if (done) ctx.rerender(`You declined the invitation. ${partner} has been told.`);
   });
   return form;
 }
 
 function answerSection(ctx, invitation, token) {
-  if (invitation.status === "ACCEPTED") {
-    return h(
-      "p",
-      {},
-      ctx.viewer?.organization.kind === "CUSTOMER"
-        ? h("a", { href: "/partners" }, "Go to your partner relationships")
-        : null,
-    );
-  }
-  if (invitation.status !== "PENDING") return null;
   if (!ctx.viewer) {
     return signInForm({
       signedIn: ctx.signedIn,
@@ -128,6 +126,33 @@ function answerSection(ctx, invitation, token) {
     return h("p", { class: "notice" }, "Only an admin of the invited customer organization can answer this invitation.");
   }
   return answerForm(ctx, invitation, token);
+}
+
+// What the link of an answered, withdrawn or expired invitation still says: its status only.
+const CLOSED = {
+  ACCEPTED: ["This invitation was accepted", "The customer accepted it, and the relationship began."],
+  DECLINED: ["This invitation was declined", "The customer turned it down."],
+  CANCELED: ["This invitation was withdrawn", "The partner canceled it."],
+  EXPIRED: ["This invitation has expired", "It was not answered in time."],
+};
+
+function closedPage(ctx, invitation) {
+  const [title, what] = CLOSED[invitation.status] ?? ["This invitation is closed", "It can no longer be answered."];
+  const next = invitation.status === "ACCEPTED" ? "" : " To work together, ask the partner for a new invitation.";
+  replace(
+    ctx.container,
+    h("h1", {}, title),
+    ctx.notice ? h("p", { class: "notice", role: "status" }, ctx.notice) : null,
+    h(
+      "section",
+      { class: "card", "aria-label": "Invitation status" },
+      details([["Status", badge(invitation.status)]]),
+      h("p", {}, `${what} Its link no longer shows what the invitation offered.${next}`),
+    ),
+    invitation.status === "ACCEPTED" && ctx.viewer?.organization.kind === "CUSTOMER"
+      ? h("p", {}, h("a", { href: "/partners" }, "Go to your partner relationships"))
+      : null,
+  );
 }
 
 export async function render(ctx) {
@@ -150,17 +175,16 @@ export async function render(ctx) {
     );
     return;
   }
+  if (invitation.status !== "PENDING") {
+    closedPage(ctx, invitation);
+    return;
+  }
   const partner = invitation.partner.name;
   const type = cat.types.get(invitation.type);
   const roles = invitation.roles.map((key) =>
     h("li", {}, h("span", { class: "choice-name" }, roleName(cat, key)), h("span", { class: "hint" }, cat.roles.get(key)?.description ?? "")),
   );
-  const status =
-    invitation.status === "PENDING"
-      ? h("span", {}, badge("PENDING"), " open until ", date(invitation.expiresAt))
-      : invitation.status === "ACCEPTED"
-        ? h("span", {}, badge("ACCEPTED"), " on ", date(invitation.acceptedAt))
-        : badge(invitation.status);
+  const status = h("span", {}, badge("PENDING"), " open until ", date(invitation.expiresAt));
   replace(
     ctx.container,
     h("h1", {}, `${partner} invites you to ${article(typeName(cat, invitation.type))} relationship`),

@@ -39,15 +39,21 @@ function activeGrants(relationship) {
   return relationship.roleGrants.filter((g) => g.status === "ACTIVE");
 }
 
-/** The "Remove roles?" question: every active role ticked, untick the ones to keep. */
+const listFormat = new Intl.ListFormat("en", { style: "long", type: "conjunction" });
+
+/**
+ * The "Remove roles?" question. Nothing is chosen when it opens and Yes stays disabled until
+ * something is; the dialog says which roles Yes takes from which partner (and which stay),
+ * and Enter never answers it (dialog.js): a removal cannot be undone.
+ */
 async function removeRoles(ctx, cat, relationship, partnerName) {
   const roles = [...new Set(activeGrants(relationship).map((g) => g.role))];
-  const boxes = roles.map((key) =>
-    h("input", { type: "checkbox", name: "roles", value: key, checked: true, id: uid("remove") }),
-  );
-  const all = h("input", { type: "checkbox", id: uid("remove-all"), checked: true });
+  const boxes = roles.map((key) => h("input", { type: "checkbox", name: "roles", value: key, id: uid("remove") }));
+  const all = h("input", { type: "checkbox", id: uid("remove-all") });
+  const chosen = () => boxes.filter((b) => b.checked).map((b) => b.value);
+  const names = (keys) => listFormat.format(keys.map((key) => roleName(cat, key)));
   const sync = () => {
-    const ticked = boxes.filter((b) => b.checked).length;
+    const ticked = chosen().length;
     all.checked = ticked === boxes.length;
     all.indeterminate = ticked > 0 && ticked < boxes.length;
   };
@@ -77,22 +83,27 @@ async function removeRoles(ctx, cat, relationship, partnerName) {
       ),
     ],
   });
+  const summary = () => {
+    const picked = chosen();
+    if (!picked.length) return "No role is chosen yet: choose the roles to remove, then answer Yes.";
+    const kept = roles.filter((key) => !picked.includes(key));
+    return kept.length
+      ? `Yes removes ${names(picked)} from ${partnerName}. ${partnerName} keeps ${names(kept)}.`
+      : `Yes removes all of ${partnerName}'s roles: ${names(picked)}.`;
+  };
   let removed = [];
   const done = await ask({
     title: "Remove roles?",
-    description: `${partnerName} loses the access these roles give as soon as you answer Yes. The relationship itself stays.`,
+    description: `Choose the roles to take from ${partnerName}. ${partnerName} loses the access they give as soon as you answer Yes, and it cannot be undone. The relationship itself stays.`,
     body: choices,
+    ready: () => chosen().length > 0,
+    summary,
     onYes: async (form) => {
-      const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
-      if (!chosen.length) {
-        showErrors(form, [{ field: ["roles"], message: "Choose at least one role to remove." }]);
-        return false;
-      }
+      const picked = chosen();
       try {
-        const payload = await mutate("removeRoles", REMOVE_ROLES, {
-          relationshipId: relationship.id,
-          roles: chosen.length === roles.length ? null : chosen,
-        });
+        // Always the roles named, even when they are all: exactly what the dialog said, and
+        // not a role granted since the page was drawn.
+        const payload = await mutate("removeRoles", REMOVE_ROLES, { relationshipId: relationship.id, roles: picked });
         if (payload.errors.length) {
           showErrors(form, payload.errors);
           return false;
@@ -101,13 +112,12 @@ async function removeRoles(ctx, cat, relationship, partnerName) {
         showProblem(form, error);
         return false;
       }
-      removed = chosen;
+      removed = picked;
       return true;
     },
   });
   if (done) {
-    const names = removed.map((key) => roleName(cat, key)).join(", ");
-    ctx.rerender(`Removed ${names}. ${partnerName} no longer has access through ${removed.length === 1 ? "it" : "them"}.`);
+    ctx.rerender(`Removed ${names(removed)}. ${partnerName} no longer has access through ${removed.length === 1 ? "it" : "them"}.`);
   }
 }
 
