@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from models.foundation.ids import require_id
 from models.operation import Operation
 from models.rules import invitations as rules
 from models.rules.invitation_request import InvitationRequest
@@ -46,11 +45,7 @@ class InvitationMutations:
             request = InvitationRequest(
                 customer_email=input.customer_email,
                 type=input.type,
-                customer_id=(
-                    require_id("Organization", input.customer_id, "customerId")
-                    if input.customer_id is not None
-                    else None
-                ),
+                customer_id=input.customer,
                 roles=[str(role) for role in input.roles] if input.roles is not None else None,
                 duration_days=input.duration_days,
                 auto_extend=input.auto_extend,
@@ -76,7 +71,7 @@ class InvitationMutations:
         return _payload(
             *await perform(
                 info,
-                lambda op: rules.resend_invitation(op, require_id("Invitation", input.id, "id")),
+                lambda op: rules.resend_invitation(op, input.invitation),
             )
         )
 
@@ -92,7 +87,7 @@ class InvitationMutations:
         return _payload(
             *await perform(
                 info,
-                lambda op: rules.cancel_invitation(op, require_id("Invitation", input.id, "id")),
+                lambda op: rules.cancel_invitation(op, input.invitation),
             )
         )
 

@@ -16,6 +16,7 @@ from models.rules.invitations import acceptance_refusal, effective_status
 from models.tables import invitations as m
 from schema.context import Info
 from schema.errors import UserError
+from schema.global_ids import GlobalId, OptionalGlobalId
 from schema.organizations.types import Organization, load_organization
 
 
@@ -155,11 +156,13 @@ class SendInvitationInput:
     expires_in_days: int | None = strawberry.field(
         default=None, description="How long the invitation stays open: 1 to 90 days, 90 by default."
     )
+    customer = OptionalGlobalId("Organization", "customer_id")
 
 
 @strawberry.input(description="Names an invitation by its ID.")
 class InvitationIdInput:
     id: strawberry.ID = strawberry.field(description="The invitation's ID.")
+    invitation = GlobalId("Invitation", "id")
 
 
 @strawberry.input(description="Names an invitation by the token of its email link.")
