@@ -19,6 +19,7 @@ from strawberry.asgi import GraphQL
 from api import dev_pages, graphiql, inbound_webhooks, pages
 from api.auth import Anonymous, BearerTokenBackend
 from api.health import healthz, readyz
+from api.logs import quiet_client_errors
 from api.metrics import MetricsMiddleware, metrics
 from api.request_id import RequestIdMiddleware
 from models.foundation.settings import Settings
@@ -56,6 +57,7 @@ class GraphQLApp(GraphQL[Context, None]):
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     settings.check()
+    quiet_client_errors()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:

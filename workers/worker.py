@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -54,7 +56,38 @@ FUNCTIONS: list[Function] = [
 ]
 
 
+class IdleCronRuns(logging.Filter):
+    """Moves arq's lines about cron runs that changed nothing down to DEBUG.
+
+    arq logs the start and the end of every run at INFO, and `deliver_due_webhooks` runs every
+    5 seconds: an idle worker would log 24 lines a minute that say nothing. A cron run's start
+    goes to DEBUG, and so does its end when its report counts nothing done ("tried 0
+    deliveries"); an end that did something, a retry and a failure stay as they are.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if not (isinstance(args, tuple) and len(args) >= 3 and str(args[1]).startswith("cron:")):
+            return True
+        starting = "→" in str(record.msg)
+        ended_idle = "←" in str(record.msg) and not any(
+            int(count) for count in re.findall(r"\d+", str(args[2]))
+        )
+        if not (starting or ended_idle):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+def quiet_idle_cron_runs() -> None:
+    """Install `IdleCronRuns` on arq's worker logger, once per process."""
+    logger = logging.getLogger("arq.worker")
+    if not any(isinstance(f, IdleCronRuns) for f in logger.filters):
+        logger.addFilter(IdleCronRuns())
+
+
 async def _startup(ctx: dict[str, Any]) -> None:
+    quiet_idle_cron_runs()
     stack = ctx["exit_stack"] = AsyncExitStack()  # closed by _shutdown, even after a failure
     await stack.enter_async_context(database(ctx["runtime"].settings.database_url))
     port = ctx["runtime"].settings.metrics_port
