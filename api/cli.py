@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from api.logs import configure_logging
-from models.foundation.settings import Settings, SettingsError
-from models.infrastructure.db import database, migrate
+from models.foundation.settings import Settings, SettingsError, redacted
+from models.infrastructure.db import check_database, database, migrate
 from models.reference.catalog import AdminRole
 from models.reference.enums import OrganizationKind, PartnerRole
 
@@ -19,6 +19,19 @@ ROLE_CHOICES = [str(r) for r in AdminRole] + [str(r) for r in PartnerRole]
 
 # The commands that run until stopped, and log as they go.
 LONG_RUNNING = frozenset({"web", "worker", "dev"})
+# The commands that need the database: each checks it answers before doing anything else.
+USE_DATABASE = frozenset(
+    {
+        "migrate",
+        "create-org",
+        "create-user",
+        "create-token",
+        "revoke-tokens",
+        "web",
+        "worker",
+        "dev",
+    }
+)
 
 
 class CommandError(Exception):
@@ -26,18 +39,11 @@ class CommandError(Exception):
 
 
 async def _migrate(settings: Settings, args: argparse.Namespace) -> str:
-    print(f"Migrating {_redacted(settings.database_url)} ...", flush=True)
+    print(f"Migrating {redacted(settings.database_url)} ...", flush=True)
     applied = await migrate(settings.database_url)
     for name in applied:
         print(f"  applied {name}", flush=True)
     return f"{len(applied)} migration(s) applied" if applied else "Database is up to date"
-
-
-def _redacted(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        rest = "***@" + rest.split("@", 1)[1]
-    return f"{scheme}{sep}{rest}"
 
 
 async def _create_org(settings: Settings, args: argparse.Namespace) -> str:
@@ -165,6 +171,22 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
     run_worker(worker_options(settings))
 
 
+def _check(settings: Settings, command: str) -> None:
+    """Refuse to start, in one line that says what to fix, on a configuration that cannot
+    work: the settings a command needs, then the database it is about to use."""
+    if command == "worker":
+        from workers.worker import check_settings
+
+        check_settings(settings)
+    if command in USE_DATABASE:
+        asyncio.run(check_database(settings.database_url))
+    # `dev` starts a Redis of its own unless REDIS_URL names one; the worker needs it.
+    if command in ("worker", "dev") and settings.redis_url:
+        from workers.worker import check_redis
+
+        asyncio.run(check_redis(settings.redis_url))
+
+
 AsyncCommand = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, str]]
 ASYNC_COMMANDS: dict[str, AsyncCommand] = {
     "migrate": _migrate,
@@ -243,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        _check(settings, args.command)
         if args.command in LONG_RUNNING:
             configure_logging(settings)
         if args.command == "web":
