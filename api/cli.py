@@ -8,8 +8,13 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
+from uuid import UUID
+
+from email_validator import EmailNotValidError
 
 from api.logs import configure_logging
+from models.foundation.email_addresses import normalized_email
+from models.foundation.ids import decode_id, encode_id
 from models.foundation.settings import Settings, SettingsError, redacted
 from models.infrastructure.db import check_database, database, migrate
 from models.reference.catalog import AdminRole
@@ -33,6 +38,10 @@ USE_DATABASE = frozenset(
     }
 )
 
+# The GraphQL types whose IDs the commands print and take: the IDs the API shows and takes.
+ORGANIZATION_TYPE = "Organization"
+USER_TYPE = "User"
+
 
 class CommandError(Exception):
     """A refusal to print on stderr, with exit status 1."""
@@ -51,7 +60,7 @@ async def _create_org(settings: Settings, args: argparse.Namespace) -> str:
 
     async with database(settings.database_url):
         org = await Organization.create(name=args.name, kind=OrganizationKind(args.kind.upper()))
-    return str(org.id)
+    return encode_id(ORGANIZATION_TYPE, org.id)
 
 
 async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
@@ -60,7 +69,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
     from models.tables.organizations import Organization, User
 
     async with database(settings.database_url):
-        org = await Organization.get_or_none(id=args.org)
+        org = await Organization.get_or_none(id=_organization_uuid(args.org))
         if org is None:
             raise CommandError(f"No organization with id {args.org}")
         allowed = {
@@ -74,13 +83,13 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
         try:
             user = await User.create(
                 organization=org,
-                email=args.email.strip().lower(),
+                email=args.email,
                 display_name=args.name,
                 roles=list(dict.fromkeys(args.role)),
             )
         except IntegrityError as exc:
             raise CommandError(f"A user with email {args.email} exists already") from exc
-    return str(user.id)
+    return encode_id(USER_TYPE, user.id)
 
 
 async def _create_token(settings: Settings, args: argparse.Namespace) -> str:
@@ -106,13 +115,35 @@ async def _revoke_tokens(settings: Settings, args: argparse.Namespace) -> str:
     return f"{revoked} token(s) revoked"
 
 
-def _org_id(value: str) -> str:
-    from uuid import UUID
-
+def _organization_uuid(value: str) -> UUID | None:
+    """The UUID inside an organization's ID as the API shows it, or a bare UUID (what earlier
+    versions printed); None for anything else."""
+    found = decode_id(ORGANIZATION_TYPE, value)
+    if found is not None:
+        return found
     try:
-        return str(UUID(value))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an organization id") from exc
+        return UUID(value)
+    except ValueError:
+        return None
+
+
+def _org_id(value: str) -> str:
+    if _organization_uuid(value) is None:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an organization id (the id that create-org prints)"
+        )
+    return value
+
+
+def _email(value: str) -> str:
+    """The address as stored (lower-cased, so that its case never makes a second user), if
+    the API would take it: the same test as the API's, `normalized_email`."""
+    try:
+        return normalized_email(value).lower()
+    except EmailNotValidError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a usable email address: {exc}"
+        ) from None
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -215,8 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     org.add_argument("--name", required=True, help="the organization's name")
     org.add_argument("--kind", required=True, choices=["customer", "partner"], type=str.lower)
     user = command("create-user", "create a user; prints its id")
-    user.add_argument("--org", required=True, type=_org_id, help="the organization id")
-    user.add_argument("--email", required=True, help="the user's email address (unique)")
+    user.add_argument(
+        "--org", required=True, type=_org_id, help="the organization id that create-org printed"
+    )
+    user.add_argument(
+        "--email", required=True, type=_email, help="the user's email address (unique)"
+    )
     user.add_argument("--name", help="the user's display name")
     user.add_argument(
         "--role",
