@@ -151,6 +151,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
     from api.app import create_app
 
+    settings = settings.serving_at(args.host, args.port)
     uvicorn.run(
         create_app(settings), host=args.host, port=args.port, proxy_headers=True, log_config=None
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from models.foundation.settings import Settings
 from tests.servers import free_port
 
 PARTNERHUB = str(Path(sys.executable).parent / "partnerhub")
@@ -132,3 +133,20 @@ def test_a_configuration_that_cannot_work_is_one_line_that_says_what_to_fix(
     assert "Traceback" not in line
     assert PASSWORD not in line
     assert refused.stdout == ""
+
+
+def test_development_links_follow_the_web_port_unless_public_url_is_set() -> None:
+    # Given development settings without PUBLIC_URL
+    development = Settings(environment="development")
+
+    # Then a web app on another port or address mails links to itself
+    assert development.serving_at("127.0.0.1", 8731).public_url == "http://127.0.0.1:8731"
+    assert development.serving_at("0.0.0.0", 8731).public_url == "http://127.0.0.1:8731"  # noqa: S104
+    assert development.serving_at("::1", 8731).public_url == "http://[::1]:8731"
+
+    # But not when PUBLIC_URL was set, nor outside development
+    chosen = Settings(public_url="https://partners.example.com", public_url_set=True)
+    assert chosen.serving_at("127.0.0.1", 8731).public_url == "https://partners.example.com"
+    for environment in ("test", "production"):
+        settings = Settings(environment=environment)
+        assert settings.serving_at("127.0.0.1", 8731).public_url == "http://127.0.0.1:8000"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, cast
 from urllib.parse import urlsplit
@@ -80,6 +80,9 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "Partnerhub <no-reply@partnerhub.invalid>"
     public_url: str = "http://127.0.0.1:8000"
+    # Whether PUBLIC_URL was configured: when not, links in emails follow the development web
+    # app's address (`serving_at`), so `partnerhub dev --port 8731` mails working links.
+    public_url_set: bool = False
     secret_key: Secret = field(default_factory=lambda: Secret(DEFAULT_SECRET_KEY))
     environment: Environment = "development"
     mailbox_dir: str = "var/mail"  # where `partnerhub dev`'s local mailbox keeps messages
@@ -118,12 +121,14 @@ class Settings:
     def _read(
         cls, config: Config, environment: str, inbound_webhook_secrets: WebhookSources
     ) -> Settings:
+        public_url: str | None = config("PUBLIC_URL", default=None)
         return cls(
             database_url=config("DATABASE_URL", default=DEFAULT_DATABASE_URL),
             redis_url=config("REDIS_URL", default=None),
             smtp_url=config("SMTP_URL", default=None),
             mail_from=config("MAIL_FROM", default=cls.mail_from),
-            public_url=config("PUBLIC_URL", default=cls.public_url).rstrip("/"),
+            public_url=(public_url or cls.public_url).rstrip("/"),
+            public_url_set=bool(public_url),
             secret_key=Secret(config("SECRET_KEY", default=DEFAULT_SECRET_KEY)),
             environment=cast(Environment, environment),
             mailbox_dir=config("MAILBOX_DIR", default=cls.mailbox_dir),
@@ -147,6 +152,18 @@ class Settings:
         if self.webhooks_allow_private is None:
             return self.environment == "development"
         return self.webhooks_allow_private
+
+    def serving_at(self, host: str, port: int) -> Settings:
+        """These settings for a web app listening on `host:port`.
+
+        In development, unless PUBLIC_URL was set, the links in emails point at that app: a
+        developer who moves the port should not get mail whose links lead to the old one.
+        """
+        if self.environment != "development" or self.public_url_set:
+            return self
+        if host in ("", "0.0.0.0", "::"):  # noqa: S104 (a comparison, not a binding)
+            host = "127.0.0.1"  # every interface: loopback is one of them
+        return replace(self, public_url=f"http://{f'[{host}]' if ':' in host else host}:{port}")
 
     def check(self) -> None:
         """Refuse a configuration that must not run, production with the default secret first."""
