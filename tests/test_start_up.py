@@ -135,6 +135,18 @@ def test_a_configuration_that_cannot_work_is_one_line_that_says_what_to_fix(
     assert refused.stdout == ""
 
 
+def test_sqlite_urls_name_a_file_and_postgres_urls_a_host() -> None:
+    # Given URLs of each kind that work
+    for url in (
+        "sqlite://var/partnerhub.sqlite3",
+        "sqlite:///srv/partnerhub/db.sqlite3",
+        "sqlite://:memory:",
+        "postgres://partnerhub:pw@[::1]:5432/partnerhub",
+    ):
+        # Then start-up takes them
+        Settings(database_url=url).check()
+
+
 def test_development_links_follow_the_web_port_unless_public_url_is_set() -> None:
     # Given development settings without PUBLIC_URL
     development = Settings(environment="development")

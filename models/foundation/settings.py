@@ -61,6 +61,8 @@ def _check_url(name: str, url: str, schemes: tuple[str, ...], kinds: str, exampl
     scheme = url.partition("://")[0] if "://" in url else ""
     if scheme not in schemes:
         raise SettingsError(f"{name} must be {kinds} URL such as {example}, not {redacted(url)!r}")
+    if scheme == "sqlite":
+        return  # a file path (or :memory:), not a host and port
     try:
         port = urlsplit(url).port
     except ValueError:
