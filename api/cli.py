@@ -205,18 +205,20 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
 
 def _check(settings: Settings, command: str) -> None:
     """Refuse to start, in one line that says what to fix, on a configuration that cannot
-    work: the settings a command needs, then the database it is about to use."""
+    work: the settings a command needs, then the servers it is about to use."""
     if command == "worker":
         from workers.worker import check_settings
 
         check_settings(settings)
-    if command in USE_DATABASE:
-        asyncio.run(check_database(settings.database_url))
     # `dev` starts a Redis of its own unless REDIS_URL names one; the worker needs it.
     if command in ("worker", "dev") and settings.redis_url:
         from workers.worker import check_redis
 
         asyncio.run(check_redis(settings.redis_url))
+    if command in USE_DATABASE:
+        # `migrate` and `dev` apply the migrations themselves; the others need them applied.
+        migrated = command not in ("migrate", "dev")
+        asyncio.run(check_database(settings.database_url, migrated=migrated))
 
 
 AsyncCommand = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, str]]

@@ -79,6 +79,12 @@ SMTP = "smtp://127.0.0.1:2525"
             id="database-port",
         ),
         pytest.param(
+            ["create-org", "--name", "Contoso", "--kind", "customer"],
+            {"DATABASE_URL": "sqlite://var/not-migrated.sqlite3"},
+            ["migration(s) to apply, from models.0001_initial", "run `partnerhub migrate` first"],
+            id="database-not-migrated",
+        ),
+        pytest.param(
             ["worker"],
             {"SMTP_URL": SMTP},
             ["REDIS_URL is not set", "redis://"],
