@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Options for `partnerhub dev` go in ARGS: make run ARGS="--port 8731 --smtp-port 8026"
+ARGS ?=
 run: install
-	$(BIN)/partnerhub dev
+	$(BIN)/partnerhub dev $(ARGS)
 
 # PostgreSQL's server binaries, for the tests that run on PostgreSQL (Debian's package).
 postgres:

@@ -16,9 +16,10 @@ from starlette.routing import BaseRoute, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from api import dev_pages, inbound_webhooks, pages
+from api import dev_pages, graphiql, inbound_webhooks, pages
 from api.auth import Anonymous, BearerTokenBackend
 from api.health import healthz, readyz
+from api.logs import quiet_client_errors
 from api.metrics import MetricsMiddleware, metrics
 from api.request_id import RequestIdMiddleware
 from models.foundation.settings import Settings
@@ -47,10 +48,16 @@ class GraphQLApp(GraphQL[Context, None]):
             bad_credentials=isinstance(user, Anonymous) and user.bad_credentials,
         )
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL on Partnerhub's own copy of its files, instead of Strawberry's page,
+        which loads them from a CDN (and so never loads offline)."""
+        return graphiql.page()
+
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     settings.check()
+    quiet_client_errors()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -76,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *inbound_webhooks.ROUTES,
     ]
     if not settings.production:
+        routes += graphiql.routes()
         routes += dev_pages.ROUTES
     # The web console: its shell at each of its routes (`/invitations/accept?token=...`, the
     # page the invitation email links to, among them), and its files.

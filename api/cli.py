@@ -8,10 +8,15 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
+from uuid import UUID
+
+from email_validator import EmailNotValidError
 
 from api.logs import configure_logging
-from models.foundation.settings import Settings, SettingsError
-from models.infrastructure.db import database, migrate
+from models.foundation.email_addresses import normalized_email
+from models.foundation.ids import decode_id, encode_id
+from models.foundation.settings import Settings, SettingsError, redacted
+from models.infrastructure.db import check_database, database, migrate
 from models.reference.catalog import AdminRole
 from models.reference.enums import OrganizationKind, PartnerRole
 
@@ -19,6 +24,23 @@ ROLE_CHOICES = [str(r) for r in AdminRole] + [str(r) for r in PartnerRole]
 
 # The commands that run until stopped, and log as they go.
 LONG_RUNNING = frozenset({"web", "worker", "dev"})
+# The commands that need the database: each checks it answers before doing anything else.
+USE_DATABASE = frozenset(
+    {
+        "migrate",
+        "create-org",
+        "create-user",
+        "create-token",
+        "revoke-tokens",
+        "web",
+        "worker",
+        "dev",
+    }
+)
+
+# The GraphQL types whose IDs the commands print and take: the IDs the API shows and takes.
+ORGANIZATION_TYPE = "Organization"
+USER_TYPE = "User"
 
 
 class CommandError(Exception):
@@ -26,18 +48,11 @@ class CommandError(Exception):
 
 
 async def _migrate(settings: Settings, args: argparse.Namespace) -> str:
-    print(f"Migrating {_redacted(settings.database_url)} ...", flush=True)
+    print(f"Migrating {redacted(settings.database_url)} ...", flush=True)
     applied = await migrate(settings.database_url)
     for name in applied:
         print(f"  applied {name}", flush=True)
     return f"{len(applied)} migration(s) applied" if applied else "Database is up to date"
-
-
-def _redacted(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        rest = "***@" + rest.split("@", 1)[1]
-    return f"{scheme}{sep}{rest}"
 
 
 async def _create_org(settings: Settings, args: argparse.Namespace) -> str:
@@ -45,7 +60,7 @@ async def _create_org(settings: Settings, args: argparse.Namespace) -> str:
 
     async with database(settings.database_url):
         org = await Organization.create(name=args.name, kind=OrganizationKind(args.kind.upper()))
-    return str(org.id)
+    return encode_id(ORGANIZATION_TYPE, org.id)
 
 
 async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
@@ -54,7 +69,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
     from models.tables.organizations import Organization, User
 
     async with database(settings.database_url):
-        org = await Organization.get_or_none(id=args.org)
+        org = await Organization.get_or_none(id=_organization_uuid(args.org))
         if org is None:
             raise CommandError(f"No organization with id {args.org}")
         allowed = {
@@ -68,13 +83,13 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
         try:
             user = await User.create(
                 organization=org,
-                email=args.email.strip().lower(),
+                email=args.email,
                 display_name=args.name,
                 roles=list(dict.fromkeys(args.role)),
             )
         except IntegrityError as exc:
             raise CommandError(f"A user with email {args.email} exists already") from exc
-    return str(user.id)
+    return encode_id(USER_TYPE, user.id)
 
 
 async def _create_token(settings: Settings, args: argparse.Namespace) -> str:
@@ -100,13 +115,35 @@ async def _revoke_tokens(settings: Settings, args: argparse.Namespace) -> str:
     return f"{revoked} token(s) revoked"
 
 
-def _org_id(value: str) -> str:
-    from uuid import UUID
-
+def _organization_uuid(value: str) -> UUID | None:
+    """The UUID inside an organization's ID as the API shows it, or a bare UUID (what earlier
+    versions printed); None for anything else."""
+    found = decode_id(ORGANIZATION_TYPE, value)
+    if found is not None:
+        return found
     try:
-        return str(UUID(value))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an organization id") from exc
+        return UUID(value)
+    except ValueError:
+        return None
+
+
+def _org_id(value: str) -> str:
+    if _organization_uuid(value) is None:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an organization id (the id that create-org prints)"
+        )
+    return value
+
+
+def _email(value: str) -> str:
+    """The address as stored (lower-cased, so that its case never makes a second user), if
+    the API would take it: the same test as the API's, `normalized_email`."""
+    try:
+        return normalized_email(value).lower()
+    except EmailNotValidError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a usable email address: {exc}"
+        ) from None
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -114,6 +151,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
     from api.app import create_app
 
+    settings = settings.serving_at(args.host, args.port)
     uvicorn.run(
         create_app(settings), host=args.host, port=args.port, proxy_headers=True, log_config=None
     )
@@ -165,6 +203,24 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
     run_worker(worker_options(settings))
 
 
+def _check(settings: Settings, command: str) -> None:
+    """Refuse to start, in one line that says what to fix, on a configuration that cannot
+    work: the settings a command needs, then the servers it is about to use."""
+    if command == "worker":
+        from workers.worker import check_settings
+
+        check_settings(settings)
+    # `dev` starts a Redis of its own unless REDIS_URL names one; the worker needs it.
+    if command in ("worker", "dev") and settings.redis_url:
+        from workers.worker import check_redis
+
+        asyncio.run(check_redis(settings.redis_url))
+    if command in USE_DATABASE:
+        # `migrate` and `dev` apply the migrations themselves; the others need them applied.
+        migrated = command not in ("migrate", "dev")
+        asyncio.run(check_database(settings.database_url, migrated=migrated))
+
+
 AsyncCommand = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, str]]
 ASYNC_COMMANDS: dict[str, AsyncCommand] = {
     "migrate": _migrate,
@@ -193,8 +249,12 @@ def build_parser() -> argparse.ArgumentParser:
     org.add_argument("--name", required=True, help="the organization's name")
     org.add_argument("--kind", required=True, choices=["customer", "partner"], type=str.lower)
     user = command("create-user", "create a user; prints its id")
-    user.add_argument("--org", required=True, type=_org_id, help="the organization id")
-    user.add_argument("--email", required=True, help="the user's email address (unique)")
+    user.add_argument(
+        "--org", required=True, type=_org_id, help="the organization id that create-org printed"
+    )
+    user.add_argument(
+        "--email", required=True, type=_email, help="the user's email address (unique)"
+    )
     user.add_argument("--name", help="the user's display name")
     user.add_argument(
         "--role",
@@ -243,6 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        _check(settings, args.command)
         if args.command in LONG_RUNNING:
             configure_logging(settings)
         if args.command == "web":

@@ -107,6 +107,7 @@ async def _serve(settings: Settings, options: DevOptions) -> None:
 def run_dev(settings: Settings, options: DevOptions) -> None:
     """Start everything; stop everything on Ctrl-C, leaving no process behind."""
     require_free_port(options.port, "the web app")
+    settings = settings.serving_at(options.host, options.port)
     redis = mailbox = None
     try:
         if not settings.redis_url:

@@ -10,6 +10,7 @@ import logging
 import sys
 from typing import TextIO
 
+from graphql import GraphQLError, VariableDefinitionNode, print_ast
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
@@ -44,6 +45,51 @@ class QueryStringFilter(logging.Filter):
             if mark:
                 record.args = (args[0], args[1], f"{path}?…", *args[3:])
         return True
+
+
+class ClientErrorFilter(logging.Filter):
+    """Logs a client's malformed GraphQL request as one INFO line that holds none of its data.
+
+    Strawberry logs every error it did not expect at ERROR, with a traceback; among them are
+    a request's variables that do not fit the schema (a misspelt enum value, an input object
+    missing a field), whose messages quote the submitted values: names, emails, phone
+    numbers. Those are the client's mistake, already answered with an error: an operator
+    needs to know one happened, not what was in it: one line per request and variable (one
+    variable may be wrong in several ways). Errors raised while resolving a field (a path)
+    stay as they are: those are faults of ours.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last: tuple[str | None, str] | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.msg
+        if not isinstance(error, GraphQLError) or error.path is not None:
+            return True
+        if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
+            return True
+        what = _what_was_wrong(error)
+        said, self._last = self._last, (current_request_id(), what)
+        record.msg, record.args = "GraphQL request refused: %s", (what,)
+        record.levelno, record.levelname = logging.INFO, "INFO"
+        record.exc_info = record.exc_text = None
+        return said != self._last and logging.getLogger(record.name).isEnabledFor(logging.INFO)
+
+
+def _what_was_wrong(error: GraphQLError) -> str:
+    """The error's place in the request, in the schema's words only: never a value."""
+    for node in error.nodes or []:
+        if isinstance(node, VariableDefinitionNode):
+            return f"variable ${node.variable.name.value} ({print_ast(node.type)}) is not valid"
+    return "not valid for the schema"
+
+
+def quiet_client_errors() -> None:
+    """Install `ClientErrorFilter` on Strawberry's logger, once per process."""
+    logger = logging.getLogger("strawberry.execution")
+    if not any(isinstance(f, ClientErrorFilter) for f in logger.filters):
+        logger.addFilter(ClientErrorFilter())
 
 
 class TextFormatter(logging.Formatter):

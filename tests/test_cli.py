@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 from asgi_lifespan import LifespanManager
@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from api.app import create_app
+from models.foundation.ids import decode_id
 from models.foundation.settings import Settings
 from models.tables.organizations import ApiToken, Organization, User
 from tests.servers import PostgresServer
@@ -77,7 +78,12 @@ def cli_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return server.create_database(f"partnerhub_cli_{uuid4().hex[:12]}")
 
 
-VIEWER = "{ viewer { id email displayName roles organization { name kind } } }"
+VIEWER = "{ viewer { id email displayName roles organization { id name kind } } }"
+SEND = """
+mutation Send($input: SendInvitationInput!) {
+  sendInvitation(input: $input) { invitation { customer { name } } errors { code } }
+}
+"""
 
 
 @asynccontextmanager
@@ -98,6 +104,20 @@ async def signed_in(app: Starlette, *tokens: str) -> AsyncIterator[list[dict[str
         EXECUTOR_CACHE.clear()
 
 
+async def graphql(
+    app: Starlette, token: str, query: str, variables: dict[str, Any]
+) -> dict[str, Any]:
+    """One request to the app (running: inside `signed_in`)."""
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    body: dict[str, Any] = response.json()
+    return body
+
+
 async def test_command_line_sets_up_an_organization_that_can_sign_in(
     cli_database_url: str, tmp_path: Path
 ) -> None:
@@ -112,13 +132,14 @@ async def test_command_line_sets_up_an_organization_that_can_sign_in(
     assert again.status == 0, again.stderr
     assert "up to date" in again.last_line
 
-    # And a customer and a partner are created
+    # And a customer and a partner are created: each prints its ID as the API shows it
     created = await run("create-org", "--name", "Contoso", "--kind", "customer")
     assert created.status == 0, created.stderr
-    contoso = str(UUID(created.last_line))
+    contoso = created.last_line
+    assert decode_id("Organization", contoso) is not None
     created = await run("create-org", "--name", "Fabrikam", "--kind", "partner")
     assert created.status == 0, created.stderr
-    fabrikam = str(UUID(created.last_line))
+    fabrikam = created.last_line
 
     # And their users
     created = await run(
@@ -135,11 +156,20 @@ async def test_command_line_sets_up_an_organization_that_can_sign_in(
         "BILLING_ADMINISTRATOR",
     )
     assert created.status == 0, created.stderr
-    admin_id = UUID(created.last_line)
+    admin_id = created.last_line
+    # (the bare UUID that earlier versions printed is still taken)
+    fabrikam_uuid = str(decode_id("Organization", fabrikam))
     created = await run(
-        "create-user", "--org", fabrikam, "--email", "agent@fabrikam.com", "--role", "ADMIN_AGENT"
+        "create-user",
+        "--org",
+        fabrikam_uuid,
+        "--email",
+        "agent@fabrikam.com",
+        "--role",
+        "ADMIN_AGENT",
     )
     assert created.status == 0, created.stderr
+    agent_id = created.last_line
 
     # Then a user holding roles of the other kind of organization is refused, on stderr
     for org, role in ((contoso, "ADMIN_AGENT"), (fabrikam, "GLOBAL_ADMINISTRATOR")):
@@ -157,6 +187,13 @@ async def test_command_line_sets_up_an_organization_that_can_sign_in(
     refused = await run("create-user", "--org", missing, "--email", "y@contoso.com")
     assert refused.status == 1
     assert missing in refused.stderr
+    # And addresses that the API refuses: not an address, a reserved domain
+    for address, reason in (("not-an-email", "@-sign"), ("it@contoso.test", "special-use")):
+        refused = await run("create-user", "--org", contoso, "--email", address)
+        assert refused.status == 2, address
+        assert f"argument --email: {address!r} is not a usable email address" in refused.stderr
+        assert reason in refused.stderr
+        assert refused.stdout == ""
     # And arguments that are not an organization id or not a role at all
     refused = await run("create-user", "--org", "Contoso", "--email", "z@contoso.com")
     assert refused.status == 2
@@ -191,18 +228,41 @@ async def test_command_line_sets_up_an_organization_that_can_sign_in(
             "agent@fabrikam.com",
         ]
         assert await ApiToken.all().count() == 2
-        admin = await User.get(id=admin_id)
+        admin = await User.get(id=decode_id("User", admin_id))
         assert admin.roles == ["GLOBAL_ADMINISTRATOR", "BILLING_ADMINISTRATOR"]
 
-    assert answers[0]["data"]["viewer"] == {
-        "id": answers[0]["data"]["viewer"]["id"],
-        "email": "admin@contoso.com",
-        "displayName": "Ada Admin",
-        "roles": ["GLOBAL_ADMINISTRATOR", "BILLING_ADMINISTRATOR"],
-        "organization": {"name": "Contoso", "kind": "CUSTOMER"},
-    }
-    assert answers[1]["data"]["viewer"]["email"] == "agent@fabrikam.com"
-    assert answers[1]["data"]["viewer"]["organization"] == {"name": "Fabrikam", "kind": "PARTNER"}
+        # And the IDs the commands printed are the API's IDs of those objects
+        assert answers[0]["data"]["viewer"] == {
+            "id": admin_id,
+            "email": "admin@contoso.com",
+            "displayName": "Ada Admin",
+            "roles": ["GLOBAL_ADMINISTRATOR", "BILLING_ADMINISTRATOR"],
+            "organization": {"id": contoso, "name": "Contoso", "kind": "CUSTOMER"},
+        }
+        assert answers[1]["data"]["viewer"]["id"] == agent_id
+        assert answers[1]["data"]["viewer"]["email"] == "agent@fabrikam.com"
+        assert answers[1]["data"]["viewer"]["organization"] == {
+            "id": fabrikam,
+            "name": "Fabrikam",
+            "kind": "PARTNER",
+        }
+        # And the API takes them: the agent invites the customer by the ID create-org printed
+        sent = await graphql(
+            app,
+            agent_token,
+            SEND,
+            {
+                "input": {
+                    "customerEmail": "admin@contoso.com",
+                    "customerId": contoso,
+                    "type": "RESELLER",
+                }
+            },
+        )
+        assert sent["data"]["sendInvitation"] == {
+            "invitation": {"customer": {"name": "Contoso"}},
+            "errors": [],
+        }
 
     # When the admin's tokens are revoked
     revoked = await run("revoke-tokens", "--email", "admin@contoso.com")

@@ -37,9 +37,13 @@ class Dev:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SMTP_URL")}
-        env |= {"PUBLIC_URL": self.base, "DATABASE_URL": "sqlite://var/partnerhub.sqlite3"}
+    def start(self, *, public_url: bool = True) -> None:
+        """Start it; with PUBLIC_URL set to its address unless `public_url` is false."""
+        unset = ("REDIS_URL", "SMTP_URL", "PUBLIC_URL")
+        env = {k: v for k, v in os.environ.items() if k not in unset}
+        env |= {"DATABASE_URL": "sqlite://var/partnerhub.sqlite3"}
+        if public_url:
+            env["PUBLIC_URL"] = self.base
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [
@@ -164,6 +168,23 @@ def test_dev_runs_everything_seeds_once_and_stops_everything(dev: Dev) -> None:
         headers={"Authorization": f"Bearer {dev.tokens()['agent@fabrikam.com']}"},
     ).json()
     assert organizations["data"]["invitations"]["totalCount"] == 1
+    assert dev.interrupt() == 0
+
+
+def test_dev_on_another_port_mails_links_to_that_port_unless_public_url_is_set(dev: Dev) -> None:
+    # When the developer runs `partnerhub dev --port <not 8000>`, without PUBLIC_URL
+    assert dev.port != 8000
+    dev.start(public_url=False)
+
+    # Then the demo invitation's email links to the console on that port, and the link opens
+    [mail] = wait_for_mail(dev.folder / "var" / "mail", 1)
+    message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+    text = message.get_body(preferencelist=("plain",))
+    assert isinstance(text, EmailMessage)
+    link = re.search(r"http://\S+/invitations/accept\?token=\S+", text.get_content())
+    assert link is not None
+    assert link.group(0).startswith(f"{dev.base}/invitations/accept?token=")
+    assert httpx.get(link.group(0)).status_code == 200
     assert dev.interrupt() == 0
 
 

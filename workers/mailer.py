@@ -10,6 +10,8 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+from models.foundation.settings import SettingsError, redacted
+
 # Failures that pass: worth another try later. Anything else (a 5xx answer) is final.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     aiosmtplib.SMTPConnectError,
@@ -22,8 +24,8 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-class MailNotConfigured(RuntimeError):
-    """SMTP_URL is not set, so no email can be sent."""
+class MailNotConfigured(SettingsError):
+    """SMTP_URL is not set, or names no usable server, so no email can be sent."""
 
 
 def is_transient(error: BaseException) -> bool:
@@ -49,12 +51,25 @@ class Mailer:
     @classmethod
     def from_url(cls, url: str | None) -> Mailer:
         if not url:
-            raise MailNotConfigured("SMTP_URL is not set; emails cannot be sent")
+            raise MailNotConfigured(
+                "SMTP_URL is not set, so no email can be sent: set it to an smtp:// URL "
+                "such as smtp://user:password@host:587"
+            )
         parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps"):
+            raise MailNotConfigured(f"SMTP_URL must be an smtp:// or smtps:// URL: {redacted(url)}")
+        try:
+            port = parts.port
+        except ValueError:
+            port = 0
+        if port == 0:
+            raise MailNotConfigured(
+                f"SMTP_URL names a port that is not a number from 1 to 65535: {redacted(url)}"
+            )
         implicit_tls = parts.scheme == "smtps"
         return cls(
             host=parts.hostname or "localhost",
-            port=parts.port or (465 if implicit_tls else 25),
+            port=port or (465 if implicit_tls else 25),
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             implicit_tls=implicit_tls,

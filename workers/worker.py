@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -9,11 +12,13 @@ from arq.connections import RedisSettings
 from arq.cron import CronJob, cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
+from redis.asyncio import Redis
 
-from models.foundation.settings import Settings
-from models.infrastructure.db import database
+from models.foundation.settings import Settings, SettingsError, failure_reason, redacted
+from models.infrastructure.db import CHECK_TIMEOUT, database
 from models.tables.outbox import Task
 from workers import inbound, jobs, retention
+from workers.mailer import Mailer
 from workers.metrics import measured, serve_metrics
 from workers.runtime import DEFAULT_RETRY_DELAYS, DEFAULT_SMTP_TIMEOUT, Runtime
 
@@ -54,7 +59,72 @@ FUNCTIONS: list[Function] = [
 ]
 
 
+class RedisUnavailable(SettingsError):
+    """REDIS_URL names a Redis that does not answer; the message says why."""
+
+
+def check_settings(settings: Settings) -> None:
+    """What a worker process needs before it starts: a Redis to take its jobs from, and an
+    SMTP server to send its email through (without one, every email would fail for good)."""
+    if not settings.redis_url:
+        raise SettingsError(
+            "REDIS_URL is not set, and the worker takes its jobs from Redis: "
+            "set it to a redis:// URL such as redis://127.0.0.1:6379/0"
+        )
+    Mailer.from_url(settings.smtp_url)  # MailNotConfigured, a SettingsError, if unusable
+
+
+async def check_redis(redis_url: str) -> None:
+    """Ask Redis for a PONG, or raise RedisUnavailable: arq would otherwise retry for a while
+    and then end in a traceback."""
+    client = Redis.from_url(
+        redis_url, socket_connect_timeout=CHECK_TIMEOUT, socket_timeout=CHECK_TIMEOUT
+    )
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            await client.ping()
+    except Exception as exc:  # whatever stops it, the worker cannot run: say what and why
+        raise RedisUnavailable(
+            f"cannot reach Redis at {redacted(redis_url)}: "
+            f"{failure_reason(exc, CHECK_TIMEOUT, redis_url)}. Check REDIS_URL, and that Redis is "
+            f"running and reachable from here"
+        ) from None
+    finally:
+        await client.aclose()
+
+
+class IdleCronRuns(logging.Filter):
+    """Moves arq's lines about cron runs that changed nothing down to DEBUG.
+
+    arq logs the start and the end of every run at INFO, and `deliver_due_webhooks` runs every
+    5 seconds: an idle worker would log 24 lines a minute that say nothing. A cron run's start
+    goes to DEBUG, and so does its end when its report counts nothing done ("tried 0
+    deliveries"); an end that did something, a retry and a failure stay as they are.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if not (isinstance(args, tuple) and len(args) >= 3 and str(args[1]).startswith("cron:")):
+            return True
+        starting = "→" in str(record.msg)
+        ended_idle = "←" in str(record.msg) and not any(
+            int(count) for count in re.findall(r"\d+", str(args[2]))
+        )
+        if not (starting or ended_idle):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+def quiet_idle_cron_runs() -> None:
+    """Install `IdleCronRuns` on arq's worker logger, once per process."""
+    logger = logging.getLogger("arq.worker")
+    if not any(isinstance(f, IdleCronRuns) for f in logger.filters):
+        logger.addFilter(IdleCronRuns())
+
+
 async def _startup(ctx: dict[str, Any]) -> None:
+    quiet_idle_cron_runs()
     stack = ctx["exit_stack"] = AsyncExitStack()  # closed by _shutdown, even after a failure
     await stack.enter_async_context(database(ctx["runtime"].settings.database_url))
     port = ctx["runtime"].settings.metrics_port
@@ -98,7 +168,7 @@ def worker_options(
 ) -> dict[str, Any]:
     """Keyword arguments for `arq.worker.Worker` (and `run_worker`)."""
     if not settings.redis_url:
-        raise RuntimeError("REDIS_URL is not set; the worker needs Redis")
+        raise SettingsError("REDIS_URL is not set; the worker needs Redis")
     on_startup: WorkerCoroutine = _startup
     on_shutdown: WorkerCoroutine = _shutdown
     return {

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import socket
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, cast
+from urllib.parse import urlsplit
 
 from starlette.config import Config
 from starlette.datastructures import Secret
@@ -21,6 +23,56 @@ class SettingsError(RuntimeError):
     """The configuration cannot be used; the message says which variable and why."""
 
 
+def redacted(url: str) -> str:
+    """The URL with its password, if any, replaced by `***`: safe to print and to log.
+
+    Plain string work rather than `urlsplit`: a URL too broken to parse must still be shown
+    in the message that says it is broken, and still without its password.
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return url
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}{slash}{path}"
+
+
+def failure_reason(exc: BaseException, timeout: float, url: str) -> str:
+    """Why a server named by `url` could not be used, on one line, without its password."""
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {timeout:g} seconds"
+    cause: BaseException | None = exc
+    while cause is not None:  # client libraries wrap the socket's error in their own
+        if isinstance(cause, ConnectionRefusedError):
+            return "the connection was refused"
+        if isinstance(cause, socket.gaierror):
+            return "its host name does not resolve"
+        cause = cause.__cause__ or cause.__context__
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    password = url.partition("://")[2].partition("/")[0].rpartition("@")[0].partition(":")[2]
+    return text.replace(password, "***") if password else text
+
+
+def _check_url(name: str, url: str, schemes: tuple[str, ...], kinds: str, example: str) -> None:
+    """A URL of one of `schemes` whose port, if it names one, is a port: or a SettingsError."""
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if scheme not in schemes:
+        raise SettingsError(f"{name} must be {kinds} URL such as {example}, not {redacted(url)!r}")
+    if scheme == "sqlite":
+        return  # a file path (or :memory:), not a host and port
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise SettingsError(
+            f"{name} names a port that is not a number from 1 to 65535: {redacted(url)}"
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Partnerhub's configuration. `Settings.from_env()` reads it; tests build it directly."""
@@ -30,6 +82,9 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "Partnerhub <no-reply@partnerhub.invalid>"
     public_url: str = "http://127.0.0.1:8000"
+    # Whether PUBLIC_URL was configured: when not, links in emails follow the development web
+    # app's address (`serving_at`), so `partnerhub dev --port 8731` mails working links.
+    public_url_set: bool = False
     secret_key: Secret = field(default_factory=lambda: Secret(DEFAULT_SECRET_KEY))
     environment: Environment = "development"
     mailbox_dir: str = "var/mail"  # where `partnerhub dev`'s local mailbox keeps messages
@@ -57,12 +112,25 @@ class Settings:
             inbound_webhook_secrets = parse_sources(config("INBOUND_WEBHOOK_SECRETS", default=None))
         except InvalidSources as exc:
             raise SettingsError(str(exc)) from None
-        settings = cls(
+        try:
+            settings = cls._read(config, environment, inbound_webhook_secrets)
+        except ValueError as exc:  # starlette's cast: "Config 'X' has value 'y'. Not a valid int."
+            raise SettingsError(str(exc)) from None
+        settings.check()
+        return settings
+
+    @classmethod
+    def _read(
+        cls, config: Config, environment: str, inbound_webhook_secrets: WebhookSources
+    ) -> Settings:
+        public_url: str | None = config("PUBLIC_URL", default=None)
+        return cls(
             database_url=config("DATABASE_URL", default=DEFAULT_DATABASE_URL),
             redis_url=config("REDIS_URL", default=None),
             smtp_url=config("SMTP_URL", default=None),
             mail_from=config("MAIL_FROM", default=cls.mail_from),
-            public_url=config("PUBLIC_URL", default=cls.public_url).rstrip("/"),
+            public_url=(public_url or cls.public_url).rstrip("/"),
+            public_url_set=bool(public_url),
             secret_key=Secret(config("SECRET_KEY", default=DEFAULT_SECRET_KEY)),
             environment=cast(Environment, environment),
             mailbox_dir=config("MAILBOX_DIR", default=cls.mailbox_dir),
@@ -74,8 +142,6 @@ class Settings:
             contact_rate_limit=config("CONTACT_RATE_LIMIT", cast=int, default=5),
             contact_rate_window=config("CONTACT_RATE_WINDOW", cast=int, default=600),
         )
-        settings.check()
-        return settings
 
     @property
     def production(self) -> bool:
@@ -89,6 +155,18 @@ class Settings:
             return self.environment == "development"
         return self.webhooks_allow_private
 
+    def serving_at(self, host: str, port: int) -> Settings:
+        """These settings for a web app listening on `host:port`.
+
+        In development, unless PUBLIC_URL was set, the links in emails point at that app: a
+        developer who moves the port should not get mail whose links lead to the old one.
+        """
+        if self.environment != "development" or self.public_url_set:
+            return self
+        if host in ("", "0.0.0.0", "::"):  # noqa: S104 (a comparison, not a binding)
+            host = "127.0.0.1"  # every interface: loopback is one of them
+        return replace(self, public_url=f"http://{f'[{host}]' if ':' in host else host}:{port}")
+
     def check(self) -> None:
         """Refuse a configuration that must not run, production with the default secret first."""
         if self.production and str(self.secret_key) == DEFAULT_SECRET_KEY:
@@ -97,13 +175,39 @@ class Settings:
             raise SettingsError("SECRET_KEY must be at least 32 characters in production")
         if self.contact_rate_limit < 1 or self.contact_rate_window < 1:
             raise SettingsError("CONTACT_RATE_LIMIT and CONTACT_RATE_WINDOW must be at least 1")
-        if not self.database_url.startswith(
-            ("sqlite://", "postgres://", "postgresql://", "asyncpg://")
-        ):
-            raise SettingsError("DATABASE_URL must be a sqlite:// or postgres:// URL")
-        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
-            raise SettingsError("REDIS_URL must be a redis:// or rediss:// URL")
-        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
-            raise SettingsError("SMTP_URL must be an smtp:// or smtps:// URL")
+        _check_url(
+            "DATABASE_URL",
+            self.database_url,
+            ("sqlite", "postgres", "postgresql", "asyncpg"),
+            "a sqlite:// or postgres://",
+            "postgres://user:password@host:5432/partnerhub",
+        )
+        if self.database_url.startswith("sqlite://") and not self.database_url[9:]:
+            raise SettingsError(
+                "DATABASE_URL names no SQLite file: write it after sqlite://, "
+                "as in sqlite://var/partnerhub.sqlite3"
+            )
+        if self.redis_url:
+            _check_url(
+                "REDIS_URL",
+                self.redis_url,
+                ("redis", "rediss", "unix"),
+                "a redis://, rediss:// or unix://",
+                "redis://host:6379/0",
+            )
+        if self.smtp_url:
+            _check_url(
+                "SMTP_URL",
+                self.smtp_url,
+                ("smtp", "smtps"),
+                "an smtp:// or smtps://",
+                "smtp://user:password@host:587",
+            )
+        if not self.public_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"PUBLIC_URL must be an http:// or https:// URL, not {self.public_url!r}"
+            )
+        if self.metrics_port is not None and not 0 < self.metrics_port < 65536:
+            raise SettingsError("METRICS_PORT must be a port number from 1 to 65535")
         if self.activity_retention_days < 1:
             raise SettingsError("ACTIVITY_RETENTION_DAYS must be at least 1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,8 +10,13 @@ from typing import Any
 
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext, get_current_context
+from tortoise.migrations.executor import MigrationExecutor
 
-from models.foundation.settings import Settings
+from models.foundation.settings import Settings, SettingsError, failure_reason, redacted
+
+# Seconds a start-up check waits for the database to answer: a server that does not answer
+# by then is as good as down for a process about to serve requests.
+CHECK_TIMEOUT = 10.0
 
 MODEL_MODULES = [
     "models.tables.organizations",
@@ -108,3 +114,37 @@ async def migrate(database_url: str) -> list[str]:
         await context.init(config=tortoise_config(database_url))
         await run_migrations(config=tortoise_config(database_url), progress=progress)
     return applied
+
+
+class DatabaseUnavailable(SettingsError):
+    """DATABASE_URL names a database that cannot be opened; the message says why."""
+
+
+async def check_database(database_url: str, *, migrated: bool = False) -> None:
+    """Open the database and ask it one question, or raise DatabaseUnavailable; with
+    `migrated`, also refuse one that has migrations to apply.
+
+    Processes call this at start-up: the ORM connects lazily, so without it `web` would start
+    against a dead database and fail each request, and `migrate` would fail in a traceback;
+    and a command run before `migrate` would fail on the first table it touched.
+    """
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            ensure_sqlite_directory(database_url)
+            async with TortoiseContext() as context:
+                config = tortoise_config(database_url)
+                await context.init(config=config)
+                await context.db("default").execute_query("SELECT 1")
+                steps = await MigrationExecutor(context.db("default"), config["apps"]).plan()
+    except Exception as exc:  # whatever stops it, the process cannot run: say what and why
+        raise DatabaseUnavailable(
+            f"cannot open the database at {redacted(database_url)}: "
+            f"{failure_reason(exc, CHECK_TIMEOUT, database_url)}. Check DATABASE_URL, and that the "
+            f"database server is running and reachable from here"
+        ) from None
+    if migrated and steps:
+        first = f"{steps[0].migration.app_label}.{steps[0].migration.name}"
+        raise DatabaseUnavailable(
+            f"the database at {redacted(database_url)} has {len(steps)} migration(s) to apply, "
+            f"from {first}: run `partnerhub migrate` first"
+        )

@@ -6,8 +6,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 
+from models.foundation.email_addresses import normalized_email
 from models.foundation.errors import DomainError, ErrorCode
 from models.reference.directory_vocabularies import FACET_NAMES, VOCABULARIES, Facet
 
@@ -56,7 +57,7 @@ def email(errors: list[DomainError], value: str | None, field: str) -> str | Non
     if not trimmed:
         return None
     try:
-        normalized: str = validate_email(trimmed, check_deliverability=False).normalized
+        normalized = normalized_email(trimmed)
     except EmailNotValidError as exc:
         errors.append(
             DomainError(ErrorCode.INVALID_INPUT, f"Enter a valid email address: {exc}", field)

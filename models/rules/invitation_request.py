@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 
+from models.foundation.email_addresses import normalized_email
 from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
 from models.reference.catalog import (
     GDAP_DEFAULT_DAYS,
@@ -58,7 +59,7 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
 
     email = request.customer_email.strip()
     try:
-        email = validate_email(email, check_deliverability=False).normalized
+        email = normalized_email(email)
     except EmailNotValidError as exc:
         errors.append(
             DomainError(
