@@ -967,10 +967,12 @@ async def test_an_admin_agent_edits_and_publishes_the_directory_profile(tab: Tab
     await form.get_by_label("Listing").select_option("true")
     await form.get_by_role("button", name="Save profile").click()
 
-    # Then the refusal is next to the listing choice, saying what is missing
-    listing_error = page.locator('[data-field="published"] .field-error')
-    await expect(listing_error).to_contain_text("a location")
-    await expect(listing_error).to_contain_text("a contact email")
+    # Then each missing field is refused next to its own control, saying what it needs
+    location_error = page.locator('[data-field="locations"] .field-error')
+    await expect(location_error).to_have_text("A published profile needs at least one location.")
+    email_error = page.locator('[data-field="contactEmail"] .field-error')
+    await expect(email_error).to_have_text("A published profile needs a contact email.")
+    await expect(page.locator('[data-field="description"] .field-error')).to_be_hidden()
     await tab.shot("directory-profile-refused")
 
     # When they add a location, an industry and a contact email

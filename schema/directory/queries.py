@@ -98,7 +98,7 @@ class DirectoryQueries:
         id: Annotated[strawberry.ID, strawberry.argument(description="The partner's ID.")],
     ) -> Partner | None:
         actor = info.context.optional_actor()
-        organization_id = decode_id("Partner", id)
+        organization_id = decode_id("Organization", id)
         if organization_id is None:
             return None
         profile = await PartnerProfile.get_or_none(organization_id=organization_id)

@@ -30,7 +30,9 @@ class PartnerContact:
 )
 class Partner:
     id: strawberry.ID = strawberry.field(
-        description="Opaque ID; `partner(id:)` and `contactPartner` take it."
+        description="The partner organization's ID: the same as its `Organization.id` "
+        "everywhere (a lead's or an invitation's `partner`, the activity log, events). "
+        "`partner(id:)` and `contactPartner` take it."
     )
     name: str = strawberry.field(description="The partner organization's name.")
     description: str = strawberry.field(description="What the partner does, in its own words.")
@@ -54,7 +56,7 @@ class Partner:
     @classmethod
     def of(cls, profile: m.PartnerProfile) -> Partner:
         return cls(
-            id=encode_id("Partner", profile.organization_id),  # type: ignore[attr-defined]
+            id=encode_id("Organization", profile.organization_id),  # type: ignore[attr-defined]
             name=profile.name,
             description=profile.description,
             locations=list(profile.locations),
@@ -161,7 +163,9 @@ class PartnerProfilePayload:
 
 @strawberry.input(description="The Contact me form: a visitor asks a partner to get in touch.")
 class ContactPartnerInput:
-    partner_id: strawberry.ID = strawberry.field(description="The partner's ID, from `partners`.")
+    partner_id: strawberry.ID = strawberry.field(
+        description="The partner's ID (its organization's), from `partners`."
+    )
     contact_name: str = strawberry.field(description="The visitor's name, up to 200 characters.")
     email: str = strawberry.field(description="The visitor's email address.")
     phone: str | None = strawberry.field(default=None, description="The visitor's phone number.")
