@@ -817,7 +817,7 @@ async def test_an_agent_works_a_lead_and_invites_from_it(
     await expect(page.get_by_role("status").filter(has_text="now invited")).to_be_visible()
     await expect(status).to_contain_text("Invited")
     await expect(page.get_by_role("region", name="Invitation")).to_contain_text(
-        "dana@tailspin.example.com"
+        "A Granular delegated admin (GDAP) invitation was sent to dana@tailspin.example.com"
     )
     lead = await Lead.get(email="dana@tailspin.example.com")
     assert lead.status is LeadStatus.INVITED

@@ -69,7 +69,8 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
         errors.append(
             DomainError(
                 ErrorCode.ROLES_NOT_ALLOWED,
-                f"A {rule.name} relationship takes no requested roles.",
+                f"{rule.indefinite_article.capitalize()} {rule.name} relationship takes no "
+                "requested roles.",
                 "roles",
             )
         )
@@ -77,7 +78,8 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
         errors.append(
             DomainError(
                 ErrorCode.ROLES_REQUIRED,
-                f"A {rule.name} relationship needs at least one role.",
+                f"{rule.indefinite_article.capitalize()} {rule.name} relationship needs at least "
+                "one role.",
                 "roles",
             )
         )

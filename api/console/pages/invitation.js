@@ -1,7 +1,7 @@
 // `/invitations/accept?token=...`: the page the invitation email links to. Anyone holding
 // the link may read what it offers; a customer admin signs in to accept or decline it.
 
-import { catalog, durationWords, roleName, typeName } from "../catalog.js";
+import { catalog, durationWords, roleName, typeName, typeWithArticle } from "../catalog.js";
 import { ask } from "../dialog.js";
 import { badge, date, details, h, replace, uid } from "../dom.js";
 import { busy, clearErrors, formAlert, showErrors, showProblem } from "../forms.js";
@@ -31,11 +31,6 @@ mutation DeclineInvitation($input: InvitationTokenInput!) {
     errors { field message code }
   }
 }`;
-
-/** "an Advisor", "a Reseller", "an OEM", "an MPSA partner". */
-function article(name) {
-  return /^([AEIOU]|MPSA|OEM)/i.test(name) ? `an ${name}` : `a ${name}`;
-}
 
 function answerForm(ctx, invitation, token) {
   const partner = invitation.partner.name;
@@ -163,7 +158,7 @@ export async function render(ctx) {
         : badge(invitation.status);
   replace(
     ctx.container,
-    h("h1", {}, `${partner} invites you to ${article(typeName(cat, invitation.type))} relationship`),
+    h("h1", {}, `${partner} invites you to ${typeWithArticle(cat, invitation.type)} relationship`),
     ctx.notice ? h("p", { class: "notice", role: "status" }, ctx.notice) : null,
     h(
       "section",
