@@ -111,9 +111,9 @@ async def _world() -> World:
 
 
 RELATIONSHIP_HISTORY = [
-    "relationship.created",
     "invitation.accepted",
     "agreement.accepted",
+    "relationship.created",
     "roles.granted",
     "roles.removed",
     "roles.revoked",
