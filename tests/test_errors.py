@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ from schema import MAX_DEPTH
 from schema.errors import RequestErrorCode
 from tests import factories as f
 from tests.graphql import GraphQLClient
+
+README = Path(__file__).parent.parent / "README.md"
 
 LISTED_CODES = '{ __type(name: "RequestErrorCode") { enumValues { name description } } }'
 LEADS = """
@@ -76,6 +79,19 @@ async def test_graphql_refusals_carry_codes_the_schema_lists(
         # Then each error carries the code that names what went wrong, and the schema lists it
         assert codes == {expected}, case
         assert codes <= listed, case
+
+
+async def test_the_readme_lists_every_code_and_the_list_rule() -> None:
+    # Given the README's API contract
+    text = README.read_text(encoding="utf-8")
+    contract = text[text.index("## The API contract") :]
+    contract = contract[: contract.index("\n## ", 1)]
+
+    # Then it lists every top-level code, and states the one rule of every list
+    for code in RequestErrorCode:
+        assert f"`{code}`" in contract, code
+    assert "FORBIDDEN" in contract
+    assert "empty list" in contract
 
 
 def _explode(keys: list[Any]) -> list[Any]:
