@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -13,7 +14,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from schema import enums as _enums  # noqa: F401  (registers the domain enums)
 from schema.access.mutations import AccessMutations
@@ -26,6 +27,7 @@ from schema.devices.mutations import DeviceMutations
 from schema.devices.queries import DeviceQueries
 from schema.directory.mutations import DirectoryMutations
 from schema.directory.queries import DirectoryQueries
+from schema.errors import RequestErrorCode, RequestErrorCodeType, code_of, with_code
 from schema.invitations.mutations import InvitationMutations
 from schema.invitations.queries import InvitationQueries
 from schema.leads.mutations import LeadMutations
@@ -88,7 +90,33 @@ class Mutation(
 
 def _is_unexpected(error: GraphQLError) -> bool:
     """Mask errors that carry no code of ours: their text may reveal internals."""
-    return not (error.extensions or {}).get("code") and error.original_error is not None
+    return code_of(error) is None and error.original_error is not None
+
+
+class ErrorCodes(SchemaExtension):
+    """Codes for the errors that GraphQL itself reports, by the step that found them: a
+    document that does not parse, one that does not fit the schema, and variables or an
+    operation name that do not fit the document (the execution's errors with no field path).
+    """
+
+    def _code_all(self, code: RequestErrorCode) -> None:
+        for error in self.execution_context.pre_execution_errors or []:
+            with_code(error, code)
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        self._code_all(RequestErrorCode.GRAPHQL_PARSE_FAILED)
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        self._code_all(RequestErrorCode.GRAPHQL_VALIDATION_FAILED)
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or []:
+            if error.path is None:
+                with_code(error, RequestErrorCode.BAD_USER_INPUT)
 
 
 class Schema(strawberry.Schema):
@@ -99,13 +127,24 @@ class Schema(strawberry.Schema):
     ) -> None:
         super().process_errors([e for e in errors if _is_unexpected(e)], execution_context)
 
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """The answer, every error of it with a code: what no step coded is a fault of ours
+        (already logged, and masked in production)."""
+        result = await super().execute(*args, **kwargs)
+        for error in result.errors or []:
+            with_code(error, RequestErrorCode.INTERNAL_SERVER_ERROR)
+        return result
+
 
 def build_schema(*, production: bool) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [
+        ErrorCodes,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))
-    return Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return Schema(
+        query=Query, mutation=Mutation, extensions=extensions, types=[RequestErrorCodeType]
+    )

@@ -1,6 +1,13 @@
-"""Turning the domain's refusals into GraphQL answers, in one place."""
+"""Turning the domain's refusals into GraphQL answers, in one place, and the codes of errors.
+
+Every error an answer holds carries a code clients can act on: a refused mutation's
+`UserError.code` is an `ErrorCode`; a top-level error's `extensions.code` is a
+`RequestErrorCode`. Both enums are in the schema, and the README lists them.
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 import strawberry
 from graphql import GraphQLError
@@ -12,6 +19,39 @@ ErrorCodeType = strawberry.enum(
     ErrorCode, name="ErrorCode", description="Why a mutation refused its input."
 )
 describe_values(ErrorCodeType, ERROR_CODE_MEANINGS)
+
+
+class RequestErrorCode(StrEnum):
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+REQUEST_ERROR_CODES: dict[RequestErrorCode, str] = {
+    RequestErrorCode.UNAUTHENTICATED: "Missing or bad credentials: sign in, or send a valid "
+    "bearer token.",
+    RequestErrorCode.FORBIDDEN: "The viewer may not take this action or open this list or object.",
+    RequestErrorCode.BAD_USER_INPUT: "An argument or variable the document's types cannot "
+    "refuse: `first` outside 0 to 100, a cursor that is not one of the list's, a bad "
+    "directory filter, a variable of the wrong type.",
+    RequestErrorCode.GRAPHQL_PARSE_FAILED: "The document is not GraphQL, or is longer than "
+    "the service reads.",
+    RequestErrorCode.GRAPHQL_VALIDATION_FAILED: "The document does not fit the schema (an "
+    "unknown field or enum value, a missing argument) or its limits (depth, aliases).",
+    RequestErrorCode.INTERNAL_SERVER_ERROR: "Something failed on the service's side; the "
+    "message says no more in production. Trying again later may work.",
+}
+
+RequestErrorCodeType = strawberry.enum(
+    RequestErrorCode,
+    name="RequestErrorCode",
+    description="The `extensions.code` of a top-level error: why a request, or a field of it, "
+    "got no answer. (A mutation's refusals of its input are `UserError`s instead.)",
+)
+describe_values(RequestErrorCodeType, REQUEST_ERROR_CODES)
 
 
 @strawberry.type(description="A business rule that refused a mutation's input.")
@@ -31,13 +71,25 @@ class UserError:
         )
 
 
+def code_of(error: GraphQLError) -> str | None:
+    code = (error.extensions or {}).get("code")
+    return code if isinstance(code, str) else None
+
+
+def with_code(error: GraphQLError, code: RequestErrorCode) -> GraphQLError:
+    """`error`, given `code` unless it carries one already."""
+    if code_of(error) is None:
+        error.extensions = {**(error.extensions or {}), "code": code.value}
+    return error
+
+
 def unauthenticated(message: str = "Sign in with a valid bearer token.") -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "UNAUTHENTICATED"})
+    return GraphQLError(message, extensions={"code": RequestErrorCode.UNAUTHENTICATED.value})
 
 
 def forbidden(message: str = "You may not do this.") -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "FORBIDDEN"})
+    return GraphQLError(message, extensions={"code": RequestErrorCode.FORBIDDEN.value})
 
 
 def bad_input(message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+    return GraphQLError(message, extensions={"code": RequestErrorCode.BAD_USER_INPUT.value})

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.permission import BasePermission, PermissionExtension
 
 from models.foundation.errors import PermissionDenied
 from models.foundation.ids import decode_id
-from schema.errors import forbidden
+from models.policy import LISTS
+from schema.context import Info
+from schema.errors import RequestErrorCode, forbidden
 
 T = TypeVar("T")
 
@@ -43,3 +47,21 @@ def customer_uuid(value: str) -> UUID:
     if found is None:
         raise forbidden("Not a customer of yours.")
     return found
+
+
+class _OpensList(BasePermission):
+    """The rule of one top-level list (`policy.LISTS`): a viewer whose roles cannot open it
+    gets FORBIDDEN, never an empty list; a visitor, UNAUTHENTICATED."""
+
+    def __init__(self, name: str) -> None:
+        self.access = LISTS[name]
+        self.error_extensions = {"code": RequestErrorCode.FORBIDDEN.value}
+        self.message = self.access.refusal
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return self.access.opens(info.context.actor())
+
+
+def opens_list(name: str) -> list[FieldExtension]:
+    """The field extensions of the top-level list `name`: its rule, declared on the field."""
+    return [PermissionExtension([_OpensList(name)], use_directives=False)]

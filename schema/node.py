@@ -7,9 +7,9 @@ query shows them, checked and loaded the same way, and a change to who may see a
 made in one place. A door that checked anything by itself could drift from the by-id query
 and show what that query hides.
 
-A type implements `Node` by being registered here with its by-id query, so every `Node`
-can be fetched again by `node(id:)`, as Relay clients expect of it. Types whose IDs no
-by-id query reads keep their `id` without the interface.
+A type implements `Node` (`schema/relay.py`) and is registered here with its by-id query,
+so every `Node` can be fetched again by `node(id:)`, as Relay clients expect of it. Types
+whose IDs no by-id query reads keep their `id` without the interface.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any, cast
 
 import strawberry
-from strawberry.types.base import StrawberryObjectDefinition, StrawberryOptional
+from graphql import GraphQLError
+from strawberry.types.base import StrawberryOptional, get_object_definition
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
@@ -32,15 +33,8 @@ from schema.directory.queries import DirectoryQueries
 from schema.invitations.queries import InvitationQueries
 from schema.leads.queries import LeadQueries
 from schema.relationships.queries import RelationshipQueries
+from schema.relay import Node
 from schema.webhook_endpoints.queries import WebhookQueries
-
-
-@strawberry.interface(
-    description="An object with a global ID, which `node(id:)` fetches again for a viewer who "
-    "may see it."
-)
-class Node:
-    id: strawberry.ID = strawberry.field(description="The object's global ID: opaque, stable.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +50,7 @@ def _by_id_query(queries: type, name: str) -> ByIdQuery:
     """The by-id query `name` of an area's Query class, checked to be one that `node` may
     call as it is: one `id` argument, an optional object type, and no permission classes
     or field extensions, which calling its resolver directly would skip."""
-    definition: StrawberryObjectDefinition = queries.__strawberry_definition__  # type: ignore[attr-defined]
+    definition = get_object_definition(queries, strict=True)
     field: StrawberryField | None = definition.get_field(name)
     if field is None or field.base_resolver is None:
         raise TypeError(f"{queries.__name__} has no resolver {name}")
@@ -76,44 +70,39 @@ def _by_id_query(queries: type, name: str) -> ByIdQuery:
     )
 
 
-def _implements_node(node_type: type) -> None:
-    """Declare that `node_type` implements `Node`: registering its by-id query is what makes
-    it one, so that no type claims the interface without a way to fetch it again."""
-    definition: StrawberryObjectDefinition = node_type.__strawberry_definition__  # type: ignore[attr-defined]
-    node = Node.__strawberry_definition__  # type: ignore[attr-defined]
-    if node not in definition.interfaces:
-        definition.interfaces.append(node)
-
-
-# The type name inside a global ID, and the by-id query that reads it.
-NODE_QUERIES: dict[str, ByIdQuery] = {
-    "Relationship": _by_id_query(RelationshipQueries, "relationship"),
-    "Invitation": _by_id_query(InvitationQueries, "invitation"),
-    "Lead": _by_id_query(LeadQueries, "lead"),
-    "SecurityGroup": _by_id_query(AccessQueries, "security_group"),
-    "WebhookEndpoint": _by_id_query(WebhookQueries, "webhook_endpoint"),
-    "Partner": _by_id_query(DirectoryQueries, "partner"),
-    # A customer's data is read by its organization's ID.
-    "Organization": _by_id_query(CustomerQueries, "customer"),
+# The type name inside a global ID, and the by-id queries that read it, in the order they
+# are asked. An organization's ID is both its customer data (`customer(id:)`, for its own
+# admins and its partners' agents) and its directory listing (`partner(id:)`, for anyone
+# once published): node answers the first of the two that shows the viewer something.
+NODE_QUERIES: dict[str, tuple[ByIdQuery, ...]] = {
+    "Relationship": (_by_id_query(RelationshipQueries, "relationship"),),
+    "Invitation": (_by_id_query(InvitationQueries, "invitation"),),
+    "Lead": (_by_id_query(LeadQueries, "lead"),),
+    "SecurityGroup": (_by_id_query(AccessQueries, "security_group"),),
+    "WebhookEndpoint": (_by_id_query(WebhookQueries, "webhook_endpoint"),),
+    "Organization": (
+        _by_id_query(CustomerQueries, "customer"),
+        _by_id_query(DirectoryQueries, "partner"),
+    ),
 }
-for _query in NODE_QUERIES.values():
-    _implements_node(_query.node_type)
+for _queries in NODE_QUERIES.values():
+    for _query in _queries:
+        if not issubclass(_query.node_type, Node):
+            raise TypeError(f"{_query.node_type.__name__} must implement Node")
 
 
-def node_query(id_: str) -> ByIdQuery | None:
-    """The by-id query for the type that the global ID `id_` names; None when it names none
-    (a malformed ID, or one of a type no by-id query reads)."""
-    return next(
-        (
-            query
-            for type_name, query in NODE_QUERIES.items()
-            if decode_id(type_name, id_) is not None
-        ),
-        None,
-    )
+def node_queries(id_: str) -> tuple[ByIdQuery, ...]:
+    """The by-id queries for the type that the global ID `id_` names; none when it names
+    none (a malformed ID, or one of a type no by-id query reads)."""
+    for type_name, queries in NODE_QUERIES.items():
+        if decode_id(type_name, id_) is not None:
+            return queries
+    return ()
 
 
-_BY_ID_QUERIES = ", ".join(f"`{query.name}(id:)`" for query in NODE_QUERIES.values())
+_BY_ID_QUERIES = ", ".join(
+    f"`{query.name}(id:)`" for queries in NODE_QUERIES.values() for query in queries
+)
 
 
 @strawberry.type
@@ -129,9 +118,16 @@ class NodeQueries:
         id: Annotated[strawberry.ID, strawberry.argument(description="The global ID of any Node.")],
     ) -> Node | None:
         info.context.optional_actor()  # a bad token is UNAUTHENTICATED, as everywhere
-        query = node_query(id)
-        if query is None:
-            return None
-        found: Any = await query.resolver(self, info, id)
-        # The type's own object: GraphQL tells its type by the registered types' classes.
-        return cast(Node | None, found)
+        refused: GraphQLError | None = None
+        for query in node_queries(id):
+            try:
+                found: Any = await query.resolver(self, info, id)
+            except GraphQLError as error:
+                refused = refused or error
+                continue
+            if found is not None:
+                return cast(Node, found)
+        # Nothing shown: the first query's refusal, as that query alone would have answered.
+        if refused is not None:
+            raise refused
+        return None

@@ -309,8 +309,8 @@ async def listed_partner(
 
 
 def partner_id(org: Organization) -> str:
-    """The directory's ID of a partner organization."""
-    return str(encode_id("Partner", org.id))
+    """The directory's ID of a partner organization: its organization's ID."""
+    return str(encode_id("Organization", org.id))
 
 
 def contact_form(org: Organization, **fields: Any) -> dict[str, Any]:

@@ -111,9 +111,9 @@ async def test_both_sides_admins_read_the_same_history_and_no_one_else_any(
     ]
     actions = [e["node"]["action"] for e in reversed(customer_view["activity"]["edges"])]
     assert actions == [
-        "relationship.created",
         "invitation.accepted",
         "agreement.accepted",
+        "relationship.created",
         "roles.granted",
         "access.role_assigned",
         "access.role_unassigned",

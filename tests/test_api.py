@@ -27,6 +27,7 @@ from models.reference.catalog import RELATIONSHIP_TYPES, ROLE_CATALOG, AdminRole
 from models.reference.enums import PartnerRole
 from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, build_schema
 from tests import factories as f
+from tests.faults import break_loaders
 from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link, run_jobs
 from tests.servers import RedisServer, SmtpServer
@@ -236,10 +237,6 @@ async def _client(settings: Settings) -> AsyncIterator[AsyncClient]:
         yield http
 
 
-def _explode(keys: list[Any]) -> list[Any]:
-    raise RuntimeError("secret detail: password=hunter2")
-
-
 async def test_production_hides_the_ide_and_masks_unexpected_errors(
     db: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -270,7 +267,7 @@ async def test_production_hides_the_ide_and_masks_unexpected_errors(
         assert "nope" in body["errors"][0]["message"]
 
         # When a resolver fails unexpectedly
-        monkeypatch.setattr("schema.loaders._organizations", _explode)
+        break_loaders(monkeypatch, "secret detail: password=hunter2")
         response = await http.post("/graphql", json=viewer, headers=auth)
 
         # Then the client learns only that it failed

@@ -1037,7 +1037,7 @@ async def test_an_agent_works_a_lead_and_invites_from_it(
     await expect(page.get_by_role("status").filter(has_text="now invited")).to_be_visible()
     await expect(status).to_contain_text("Invited")
     await expect(page.get_by_role("region", name="Invitation")).to_contain_text(
-        "dana@tailspin.example.com"
+        "A Granular delegated admin (GDAP) invitation was sent to dana@tailspin.example.com"
     )
     lead = await Lead.get(email="dana@tailspin.example.com")
     assert lead.status is LeadStatus.INVITED
@@ -1187,10 +1187,12 @@ async def test_an_admin_agent_edits_and_publishes_the_directory_profile(tab: Tab
     await form.get_by_label("Listing").select_option("true")
     await form.get_by_role("button", name="Save profile").click()
 
-    # Then the refusal is next to the listing choice, saying what is missing
-    listing_error = page.locator('[data-field="published"] .field-error')
-    await expect(listing_error).to_contain_text("a location")
-    await expect(listing_error).to_contain_text("a contact email")
+    # Then each missing field is refused next to its own control, saying what it needs
+    location_error = page.locator('[data-field="locations"] .field-error')
+    await expect(location_error).to_have_text("A published profile needs at least one location.")
+    email_error = page.locator('[data-field="contactEmail"] .field-error')
+    await expect(email_error).to_have_text("A published profile needs a contact email.")
+    await expect(page.locator('[data-field="description"] .field-error')).to_be_hidden()
     await expect(page.get_by_text("Saved.", exact=True)).to_have_count(0)
     await tab.shot("directory-profile-refused")
 

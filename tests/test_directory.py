@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from api import demo
@@ -180,13 +181,66 @@ async def test_bad_profile_input_is_refused_field_by_field(
     # When it publishes a profile without a description, a location or a contact email
     incomplete = await _update(api, admin, published=True, languages=["en"])
 
-    # Then publishing is refused, naming what is missing
-    [error] = incomplete["errors"]
-    assert error["code"] == "PROFILE_INCOMPLETE"
-    assert error["field"] == ["input", "published"]
-    assert "description" in error["message"]
-    assert "contact email" in error["message"]
+    # Then publishing is refused with one error per missing field, each naming its field
+    assert incomplete["errors"] == [
+        {
+            "field": ["input", "description"],
+            "message": "A published profile needs a description.",
+            "code": "PROFILE_INCOMPLETE",
+        },
+        {
+            "field": ["input", "locations"],
+            "message": "A published profile needs at least one location.",
+            "code": "PROFILE_INCOMPLETE",
+        },
+        {
+            "field": ["input", "contactEmail"],
+            "message": "A published profile needs a contact email.",
+            "code": "PROFILE_INCOMPLETE",
+        },
+    ]
     assert await PartnerProfile.all().count() == 0
+
+    # When only the contact email is missing, only it is named
+    nearly = await _update(
+        api, admin, published=True, description="Cloud for clinics.", locations=["US"]
+    )
+    assert [(e["field"], e["code"]) for e in nearly["errors"]] == [
+        (["input", "contactEmail"], "PROFILE_INCOMPLETE")
+    ]
+
+
+async def test_refusals_name_the_values_in_words_with_their_articles(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a partner's admin agent
+    admin = await f.person(await f.partner("Fabrikam"), PartnerRole.ADMIN_AGENT)
+
+    # When it saves values that are not in the vocabularies, and a control left unchosen
+    refused = await _update(
+        api,
+        admin,
+        industries=["ALCHEMY"],
+        organizationSizes=["HUGE", "TINY"],
+        products=["", "teleportation"],
+        locations=[""],
+    )
+
+    # Then each refusal says what is wrong in words, with the right article, and the blank
+    # value chooses nothing rather than being an unknown value
+    messages = {e["field"][1]: e["message"] for e in refused["errors"]}
+    assert messages == {
+        "industries": "ALCHEMY is not an industry of the directory.",
+        "organizationSizes": "HUGE and TINY are not organization sizes of the directory.",
+        "products": "teleportation is not a product or service of the directory.",
+    }
+
+    # When it clears the contact email with an empty string
+    cleared = await _update(api, admin, contactEmail="")
+
+    # Then that is a clearing, not a malformed address
+    assert cleared["errors"] == []
+    assert cleared["partner"]["contact"]["email"] is None
 
 
 async def test_only_the_partners_admin_agent_may_edit_the_profile(
@@ -371,8 +425,50 @@ async def test_a_partner_by_id(api: GraphQLClient, db: Settings) -> None:
     data = await api.query(PARTNER, {"id": f.partner_id(hidden)}, hidden_admin.token)
     assert data["partner"]["name"] == "Northwind"
     # And an ID of another kind, or no ID at all, finds nothing
-    for an_id in ("nope", encode_id("Organization", listed.id)):
+    for an_id in ("nope", encode_id("Lead", listed.id)):
         assert (await api.query(PARTNER, {"id": an_id}))["partner"] is None
+
+
+async def test_a_partner_has_one_id_its_organizations(api: GraphQLClient, db: Settings) -> None:
+    # Given a listed partner whose admin agent knows its organization's ID
+    listed, admin = await f.listed_partner("Fabrikam")
+    me = await api.query("query { viewer { organization { id } } }", token=admin.token)
+    organization_id = me["viewer"]["organization"]["id"]
+
+    # When anyone lists the directory and reads the partner by that organization ID
+    [found] = (await api.query(PARTNERS))["partners"]["edges"]
+    by_id = await api.query(PARTNER, {"id": organization_id})
+
+    # Then the directory's partner has its organization's ID, and that ID opens it
+    assert found["node"]["id"] == organization_id
+    assert by_id["partner"] == {
+        "id": organization_id,
+        "name": "Fabrikam",
+        "published": True,
+        "description": "Fabrikam helps organizations move to the cloud.",
+    }
+    # And a link saved when the directory had IDs of its own still opens it
+    legacy = base64.urlsafe_b64encode(f"Partner:{listed.id}".encode()).decode()
+    assert (await api.query(PARTNER, {"id": legacy}))["partner"]["id"] == organization_id
+    # And a visitor's Contact me reaches it by that ID, and its lead names the same partner
+    sent = await f.contact(api, listed, partnerId=organization_id)
+    assert sent["partner"] == {"id": organization_id, "name": "Fabrikam"}
+    leads = await api.query(
+        "query { leads { edges { node { partner { id } } } } }", token=admin.token
+    )
+    assert leads["leads"]["edges"] == [{"node": {"partner": {"id": organization_id}}}]
+    # And the profile's activity entry names the partner by the same ID
+    activity = await api.query(
+        'query { activity(filter: {actions: ["partner_profile.updated"]}) '
+        "{ edges { node { objectType objectId partner { id } } } } }",
+        token=admin.token,
+    )
+    [entry] = activity["activity"]["edges"]
+    assert entry["node"] == {
+        "objectType": "Partner",
+        "objectId": organization_id,
+        "partner": {"id": organization_id},
+    }
 
 
 async def test_the_demo_lists_both_partners_and_gives_fabrikam_a_lead(

@@ -84,9 +84,9 @@ mutation($input: InvitationTokenInput!) {
 
 # Everything a side of a relationship can read about it, nested as deep as the schema goes.
 EVERYTHING = """
-query($own: ID!, $foreign: ID!, $foreignInvitation: ID!) {
+query($own: ID!, $foreign: ID!, $foreignInvitation: ID!, $invitations: Boolean!) {
   viewer { id email displayName roles organization { id name kind } }
-  invitations(first: 100) { totalCount edges { cursor node {
+  invitations(first: 100) @include(if: $invitations) { totalCount edges { cursor node {
     id customerEmail type roles status message
     partner { id name kind } customer { id name kind }
   } } }
@@ -219,6 +219,19 @@ async def _ids(api: GraphQLClient, document: str, token: str, **variables: Any) 
     return ids
 
 
+async def _listed(
+    api: GraphQLClient, document: str, token: str, **variables: Any
+) -> list[str] | str:
+    """The IDs a list shows the viewer, or the code of its refusal: a viewer whose roles do
+    not open a list is refused (FORBIDDEN), one who may open it sees only its own rows."""
+    body = await api.raw(document, variables, token)
+    if body.get("errors"):
+        assert body["data"] is None, body
+        code: str = body["errors"][0]["extensions"]["code"]
+        return code
+    return await _ids(api, document, token, **variables)
+
+
 async def _outcome(
     api: GraphQLClient, document: str, variables: dict[str, Any], token: str
 ) -> Outcome:
@@ -260,16 +273,18 @@ async def test_outsiders_see_no_invitation_and_no_relationship(
     northwind_admin = await f.person(await f.partner("Northwind"), PartnerRole.ADMIN_AGENT)
     tailspin_admin = await f.person(await f.customer("Tailspin"), "GLOBAL_ADMINISTRATOR")
     contoso_user = await f.person(pair.customer)  # a user of Contoso without admin roles
+    # (what each sees of a list: none of the rows, or, when its roles do not open the list
+    # at all, FORBIDDEN)
     invitation_outsiders = {
-        "another partner's admin agent": northwind_admin,
-        "another customer's global admin": tailspin_admin,
-        "the customer's user without admin roles": contoso_user,
-        "the partner's helpdesk agent": pair.helpdesk_agent,
+        "another partner's admin agent": (northwind_admin, []),
+        "another customer's global admin": (tailspin_admin, []),
+        "the customer's user without admin roles": (contoso_user, "FORBIDDEN"),
+        "the partner's helpdesk agent": (pair.helpdesk_agent, "FORBIDDEN"),
     }
     relationship_outsiders = {
-        name: who
-        for name, who in invitation_outsiders.items()
-        if who is not pair.helpdesk_agent  # partner agents all see their relationships
+        name: seen
+        for name, seen in invitation_outsiders.items()
+        if seen[0] is not pair.helpdesk_agent  # partner agents all see their relationships
     }
 
     # Then the sides see both invitations and the relationship (so an empty API would fail)
@@ -289,20 +304,19 @@ async def test_outsiders_see_no_invitation_and_no_relationship(
         assert data["relationship"] == {"id": pair.relationship_id, "status": "ACTIVE"}
 
     # And no outsider sees an invitation, through the list (any status) or by its id
-    for name, outsider in invitation_outsiders.items():
+    for name, (outsider, nothing) in invitation_outsiders.items():
         for status in [None, *InvitationStatus]:
-            assert await _ids(api, INVITATIONS, outsider.token, status=status) == [], (name, status)
+            listed = await _listed(api, INVITATIONS, outsider.token, status=status)
+            assert listed == nothing, (name, status)
         for invitation_id in both:
             data = await api.query(INVITATION, {"id": invitation_id}, outsider.token)
             assert data["invitation"] is None, name
 
     # And no outsider sees the relationship, through the list (any status) or by its id
-    for name, outsider in relationship_outsiders.items():
+    for name, (outsider, nothing) in relationship_outsiders.items():
         for status in [None, *RelationshipStatus]:
-            assert await _ids(api, RELATIONSHIPS, outsider.token, status=status) == [], (
-                name,
-                status,
-            )
+            listed = await _listed(api, RELATIONSHIPS, outsider.token, status=status)
+            assert listed == nothing, (name, status)
         data = await api.query(RELATIONSHIP, {"id": pair.relationship_id}, outsider.token)
         assert data["relationship"] is None, name
 
@@ -495,6 +509,8 @@ async def test_each_side_sees_only_its_own_pair_through_every_nested_field(
                     "own": own.relationship_id,
                     "foreign": other.relationship_id,
                     "foreignInvitation": other.pending_id,
+                    # (the helpdesk agent's role does not open the invitations list)
+                    "invitations": viewer is not own.helpdesk_agent,
                 },
                 viewer.token,
             )
@@ -564,10 +580,9 @@ async def test_activity_shows_each_pair_only_its_own_history(
             text = json.dumps(mine)
             leaked = [marker for marker in other.markers if marker in text]
             assert leaked == [], (admin.email, leaked)
-        # And the side's people who are not its admins see nothing at all
+        # And the side's people who are not its admins may not open the log at all
         for not_admin in (own.sales_agent, own.helpdesk_agent):
-            data = await api.query(ACTIVITY, {}, not_admin.token)
-            assert data["activity"]["totalCount"] == 0
+            assert await api.error_code(ACTIVITY, {}, not_admin.token) == "FORBIDDEN"
 
 
 WEBHOOK_ENDPOINTS = """
@@ -577,6 +592,7 @@ query($id: ID!) {
   webhookEndpoint(id: $id) { id url deliveries { totalCount } }
 }
 """
+ENDPOINT_BY_ID = "query($id: ID!) { webhookEndpoint(id: $id) { id url } }"
 WEBHOOK_MUTATIONS = {
     "updateWebhookEndpoint": (
         'mutation($id: ID!) { updateWebhookEndpoint(input: {id: $id, description: "x", '
@@ -632,11 +648,17 @@ async def test_no_one_sees_or_manages_another_organizations_webhook_endpoints(
     admins = {"another partner's admin agent", "the addressed customer's global admin"}
     for name, who in others.items():
         # When they list endpoints or ask for Fabrikam's by its ID
-        data = await api.query(WEBHOOK_ENDPOINTS, {"id": endpoint_id}, who.token)
-        # Then they see nothing
-        assert data["webhookEndpoints"] == {"totalCount": 0, "edges": []}, name
-        assert data["webhookEndpoint"] is None, name
-        assert url not in json.dumps(data)
+        body = await api.raw(WEBHOOK_ENDPOINTS, {"id": endpoint_id}, who.token)
+        alone = await api.query(ENDPOINT_BY_ID, {"id": endpoint_id}, who.token)
+        # Then another organization's admins see none, and the others may not list endpoints
+        if name in admins:
+            assert body["data"]["webhookEndpoints"] == {"totalCount": 0, "edges": []}, name
+            assert body["data"]["webhookEndpoint"] is None, name
+        else:
+            assert body["data"] is None, name
+            assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", name
+        assert alone["webhookEndpoint"] is None, name
+        assert url not in json.dumps(body)
 
         # When they try to change, rotate, delete it or redeliver its delivery
         for mutation, document in WEBHOOK_MUTATIONS.items():
@@ -982,13 +1004,13 @@ async def test_partner_actions_show_nothing_to_another_partner_or_customer(
 # ------------------------------------------------------ customer data and access assignments
 
 CUSTOMER_DATA = """
-query($own: ID!, $foreign: ID!, $foreignGroup: ID!) {
+query($own: ID!, $foreign: ID!, $foreignGroup: ID!, $groups: Boolean!) {
   customers(first: 100) { totalCount edges { node { ...customer } } }
   own: customer(id: $own) { ...customer }
   foreign: customer(id: $foreign) { ...customer }
   ownPages: billingPages(customerId: $own)
   foreignPages: billingPages(customerId: $foreign)
-  securityGroups(first: 100) { totalCount edges { node { ...group } } }
+  securityGroups(first: 100) @include(if: $groups) { totalCount edges { node { ...group } } }
   foreignGroup: securityGroup(id: $foreignGroup) { ...group }
 }
 fragment customer on Customer {
@@ -1105,6 +1127,8 @@ async def test_each_side_sees_only_its_own_customer_data_and_groups(
                 "own": own.customer_id,
                 "foreign": other.customer_id,
                 "foreignGroup": other.group_id,
+                # (security groups are a partner's: a customer's admin may not list them)
+                "groups": viewer is own.agent,
             }
             body = await api.raw(CUSTOMER_DATA, variables, viewer.token)
             data = body["data"]
@@ -1133,11 +1157,16 @@ async def test_each_side_sees_only_its_own_customer_data_and_groups(
             leaked = [marker for marker in other.markers if marker in text]
             assert leaked == [], (viewer.email, leaked)
             assert own.customer_id in text
-        # And the partner's agents see its group; the customer's admin sees no group at all
+        # And the partner's agents see its group; the customer's admin may not list groups,
+        # and does not find the group by its ID
         groups = """query($id: ID!) { securityGroups { totalCount edges { node { id } } }
                     securityGroup(id: $id) { id } }"""
-        seen = await api.query(groups, {"id": own.group_id}, own.global_admin.token)
-        assert seen == {"securityGroups": {"totalCount": 0, "edges": []}, "securityGroup": None}
+        assert await api.error_code(groups, {"id": own.group_id}, own.global_admin.token) == (
+            "FORBIDDEN"
+        )
+        alone = "query($id: ID!) { securityGroup(id: $id) { id } }"
+        seen = await api.query(alone, {"id": own.group_id}, own.global_admin.token)
+        assert seen == {"securityGroup": None}
         seen = await api.query(groups, {"id": own.group_id}, own.agent.token)
         assert seen == {
             "securityGroups": {"totalCount": 1, "edges": [{"node": {"id": own.group_id}}]},
@@ -1284,9 +1313,9 @@ async def test_another_partner_sees_none_of_the_leads_and_cannot_edit_the_profil
                 who.token,
             )
             assert data["leads"]["totalCount"] == 0
-    # And customers see no leads at all
+    # And customers may not list leads at all
     contoso_admin = await f.person(await f.customer("Contoso"), "GLOBAL_ADMINISTRATOR")
-    assert (await api.query(LEADS, token=contoso_admin.token))["leads"]["totalCount"] == 0
+    assert await api.error_code(LEADS, token=contoso_admin.token) == "FORBIDDEN"
 
     # When Northwind's admin edits "the" profile, it edits Northwind's only
     changed = await api.query(

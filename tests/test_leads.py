@@ -94,8 +94,9 @@ async def test_a_visitor_finds_a_partner_and_contacts_it(
         assert lead["organizationName"] == "Tailspin Toys"
         assert lead["partner"] == {"name": "Fabrikam"}
         assert lead["invitation"] is None
-    # And the helpdesk agent does not
-    assert await _leads(api, helpdesk) == []
+    # And the helpdesk agent, whose role does not open leads, is refused rather than shown
+    # an empty list
+    assert await api.error_code(LEADS, {}, helpdesk.token) == "FORBIDDEN"
 
     # When the worker runs
     await run_jobs(db)

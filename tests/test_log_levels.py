@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -15,6 +14,7 @@ from models.foundation.settings import Settings
 from models.reference.enums import PartnerRole
 from models.tables.outbox import OutboxMessage
 from tests import factories as f
+from tests.faults import break_loaders
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs
 from tests.servers import RedisServer, SmtpServer
@@ -65,16 +65,12 @@ async def test_a_malformed_request_is_one_info_line_that_holds_none_of_its_data(
         assert value not in caplog.text, value
 
 
-def _explode(keys: list[Any]) -> list[Any]:
-    raise RuntimeError("a fault of ours")
-
-
 async def test_a_fault_while_resolving_still_logs_an_error_with_its_traceback(
     api: GraphQLClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a signed-in agent, and a loader that fails
     agent = await f.person(await f.partner("Fabrikam"), PartnerRole.ADMIN_AGENT)
-    monkeypatch.setattr("schema.loaders._organizations", _explode)
+    break_loaders(monkeypatch, "a fault of ours")
     caplog.set_level(logging.INFO)
 
     # When the agent asks for its organization

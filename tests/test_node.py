@@ -160,7 +160,9 @@ def test_every_type_with_a_by_id_query_is_a_node() -> None:
         if isinstance(type_, GraphQLObjectType) and node_interface in type_.interfaces
     }
     registered = {
-        get_object_definition(query.node_type, strict=True).name for query in NODE_QUERIES.values()
+        get_object_definition(query.node_type, strict=True).name
+        for queries in NODE_QUERIES.values()
+        for query in queries
     }
 
     # Then each by-id query is a door of node(id:), and each Node has one

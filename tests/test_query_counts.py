@@ -566,9 +566,9 @@ def _check_relationships_activity(data: dict[str, Any], rows: int) -> None:
         # The relationship's own history, newest first (no `invitation.sent`: that came before)
         assert actions == [
             "roles.granted",
+            "relationship.created",
             "agreement.accepted",
             "invitation.accepted",
-            "relationship.created",
         ]
         assert activity["totalCount"] == len(actions)
         assert not activity["pageInfo"]["hasNextPage"]

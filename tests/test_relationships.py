@@ -835,11 +835,16 @@ async def test_outsiders_see_no_relationship(
     }[who]
 
     # When an outsider lists relationships, or asks for this one
-    listed = await relationships(api, someone)
+    body = await api.raw(RELATIONSHIPS, {}, someone.token)
     data = await api.query(RELATIONSHIP, {"id": found["id"]}, someone.token)
 
-    # Then they see nothing
-    assert listed == []
+    # Then they see nothing: another organization's admin lists none, and a user whose roles
+    # do not open the list is refused rather than shown an empty one
+    if who == "customer-user-without-roles":
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    else:
+        assert body["data"]["relationships"] == {"totalCount": 0, "edges": []}
     assert data["relationship"] is None
 
 

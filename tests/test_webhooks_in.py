@@ -427,7 +427,10 @@ async def test_bad_events_are_refused_with_the_reason(
         b"[1, 2]": (None, "The body must be a JSON object."),
         signing.event("payroll.run"): ("type", None),
         b'{"type": "invitation.resend", "data": []}': ("data", None),
-        signing.event("invitation.resend"): ("data.invitation_id", None),
+        signing.event("invitation.resend"): (
+            "data.invitation_id",
+            "`invitation_id` must be the ID of an invitation.",
+        ),
         signing.event("relationship.revoke_roles", relationship_id="nope"): (
             "data.relationship_id",
             None,

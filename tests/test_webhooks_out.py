@@ -361,6 +361,28 @@ async def test_a_receiver_down_for_a_while_gets_every_event_once_back_in_order(
     assert timestamps == sorted(timestamps)
 
 
+async def test_an_acceptance_reaches_receivers_in_the_order_it_happened(
+    hook_api: GraphQLClient, hooks: Settings, smtp_server: SmtpServer, receiver: Receiver
+) -> None:
+    # Given a partner system subscribed to what an acceptance sets off
+    pair = await _pair()
+    acceptance = ["invitation.accepted", "agreement.accepted", "relationship.created"]
+    await _endpoint(hook_api, pair.agent, receiver.url, [*acceptance, "roles.granted"])
+
+    # When the customer accepts the partner's invitation, starting their relationship
+    relationship_id = await _relationship(
+        hook_api, hooks, smtp_server, pair, ["USER_ADMINISTRATOR"]
+    )
+
+    # Then the receiver got the events in the order things happened: the invitation was
+    # accepted (with the agreement), which started the relationship, which holds the grants
+    received = [r.json for r in receiver.received]
+    assert [event["type"] for event in received] == [*acceptance, "roles.granted"]
+    assert {event["data"]["relationship"] for event in received} == {relationship_id}
+    timestamps = [event["timestamp"] for event in received]
+    assert timestamps == sorted(timestamps)
+
+
 async def test_410_gone_disables_the_endpoint(
     hook_api: GraphQLClient, hooks: Settings, smtp_server: SmtpServer, receiver: Receiver
 ) -> None:

@@ -56,10 +56,15 @@ def _addr_spec(sender: str) -> str:
     return sender.rsplit("<", 1)[-1].rstrip(">").strip()
 
 
-def type_words(type_: RelationshipType | str) -> tuple[str, str]:
-    """The type's name and what it lets the partner do."""
+def type_words(type_: RelationshipType | str) -> dict[str, str]:
+    """What the templates say of a relationship type: its name, its name after its article
+    ("an Advisor", from the type's data), and what it lets the partner do."""
     rule = RELATIONSHIP_TYPES[RelationshipType(type_)]
-    return rule.name, rule.description
+    return {
+        "type_name": rule.name,
+        "type_with_article": rule.with_article,
+        "type_description": rule.description,
+    }
 
 
 def role_words(roles: list[str]) -> list[str]:

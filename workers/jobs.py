@@ -79,13 +79,11 @@ async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
         await _complete(message, skipped=True)
         return "skipped"
     invitation = to_send.invitation
-    type_name, type_description = type_words(invitation.type)
     email = render(
         "invitation",
         sender_name=invitation.partner.name,
         partner_name=invitation.partner.name,
-        type_name=type_name,
-        type_description=type_description,
+        **type_words(invitation.type),
         roles=role_words(invitation.roles),
         duration=duration_words(invitation.type, invitation.duration_days, invitation.auto_extend),
         message=invitation.message,

@@ -6,7 +6,7 @@ import { gql } from "./graphql.js";
 const QUERY = `
 query Catalog {
   roleDefinitions { key name description privileged }
-  relationshipTypes { type name description roleRule fixedRoles timeBound }
+  relationshipTypes { type name indefiniteArticle description roleRule fixedRoles timeBound }
 }`;
 
 let loading = null;
@@ -32,6 +32,14 @@ export function roleName(cat, key) {
 
 export function typeName(cat, type) {
   return cat.types.get(type)?.name ?? type;
+}
+
+/** The type's name after its article, from the type's data: "an Advisor", "a Reseller";
+ * `capital` to start a sentence with it ("An Advisor"). */
+export function typeWithArticle(cat, type, { capital = false } = {}) {
+  const article = cat.types.get(type)?.indefiniteArticle ?? "a";
+  const words = `${article} ${typeName(cat, type)}`;
+  return capital ? words.charAt(0).toUpperCase() + words.slice(1) : words;
 }
 
 /** What a type does with admin roles, in words. */

@@ -10,9 +10,49 @@ import strawberry
 
 from models.foundation.errors import DomainError, ErrorCode
 
+# What a person calls each type of ID, with its article: messages name things in words, not
+# by the type names inside IDs ("No such directory user.", "the ID of an invitation").
+NOUNS: dict[str, str] = {
+    "AccessAssignment": "an access assignment",
+    "ActivityEntry": "an activity entry",
+    "AgreementAcceptance": "an agreement acceptance",
+    "BillingNotification": "a billing notification",
+    "Device": "a device",
+    "DirectoryUser": "a directory user",
+    "Domain": "a domain",
+    "DomainSubscription": "a domain subscription",
+    "Invitation": "an invitation",
+    "Invoice": "an invoice",
+    "Lead": "a lead",
+    "LicenseAssignment": "a license assignment",
+    "LobApp": "a line-of-business app",
+    "Organization": "an organization",
+    "Partner": "a partner",
+    "Purchase": "a purchase",
+    "Relationship": "a relationship",
+    "RoleGrant": "a role grant",
+    "SecurityGroup": "a security group",
+    "Subscription": "a subscription",
+    "SupportIncident": "a support incident",
+    "User": "a user",
+    "WebhookDelivery": "a webhook delivery",
+    "WebhookEndpoint": "a webhook endpoint",
+}
+
+# Types that are another type seen from one side, and so share its IDs: a partner in the
+# directory is its organization, so a partner has one ID wherever it appears.
+SAME_IDS: dict[str, str] = {"Partner": "Organization"}
+
+
+def noun(type_name: str, *, article: bool = False) -> str:
+    """What a person calls a `type_name` ("directory user"), or with its article."""
+    words = NOUNS.get(type_name, f"a {type_name.lower()}")
+    return words if article else words.split(" ", 1)[1]
+
 
 def encode_id(type_name: str, id_: UUID) -> strawberry.ID:
-    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{id_}".encode()).decode())
+    kind = SAME_IDS.get(type_name, type_name)
+    return strawberry.ID(base64.urlsafe_b64encode(f"{kind}:{id_}".encode()).decode())
 
 
 def decode_id(type_name: str, value: str) -> UUID | None:
@@ -20,7 +60,8 @@ def decode_id(type_name: str, value: str) -> UUID | None:
     try:
         raw = base64.urlsafe_b64decode(value.encode() + b"=" * (-len(value) % 4)).decode()
         kind, _, uuid = raw.partition(":")
-        return UUID(uuid) if kind == type_name else None
+        same = SAME_IDS.get(kind, kind) == SAME_IDS.get(type_name, type_name)
+        return UUID(uuid) if same else None
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
 
@@ -29,5 +70,5 @@ def require_id(type_name: str, value: str, field: str) -> UUID:
     """The UUID inside a global ID given as input; a NOT_FOUND refusal naming `field` if not."""
     found = decode_id(type_name, value)
     if found is None:
-        raise DomainError(ErrorCode.NOT_FOUND, f"No such {type_name.lower()}.", field)
+        raise DomainError(ErrorCode.NOT_FOUND, f"No such {noun(type_name)}.", field)
     return found

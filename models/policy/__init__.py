@@ -8,6 +8,8 @@ this module holds the checks (`require_...`) and the visible-rows querysets (`vi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -116,6 +118,67 @@ def require_webhook_manager(actor: Actor) -> None:
             "Only a customer's Global Administrator or a partner's admin agents may manage "
             "webhook endpoints."
         )
+
+
+def opens_invitations(actor: Actor) -> bool:
+    """A partner's admin and sales agents (what it sent); a customer's admins (what it got)."""
+    return (actor.is_partner and actor.holds(*INVITATION_SENDER_ROLES)) or is_customer_admin(actor)
+
+
+def opens_relationships(actor: Actor) -> bool:
+    """A partner's agents and a customer's admins: the people of a relationship's sides."""
+    return is_partner_agent(actor) or is_customer_admin(actor)
+
+
+def reads_activity(actor: Actor) -> bool:
+    return _activity_side(actor) is not None
+
+
+def works_leads(actor: Actor) -> bool:
+    return actor.is_partner and actor.holds(*LEAD_MANAGER_ROLES)
+
+
+@dataclass(frozen=True, slots=True)
+class ListAccess:
+    """Who may open a top-level list, and what anyone else is told."""
+
+    opens: Callable[[Actor], bool]
+    refusal: str
+
+
+# The one rule of every top-level list: a viewer whose roles cannot open it is refused
+# (FORBIDDEN), so that "you may not" never looks like "there is nothing"; a viewer who may
+# open it reads its rows, and an empty list means that there are none. Keyed by the query.
+# (`mpsaPurchases`, `devices` and `lobApps` also ask the customer's relationship type, in
+# `require_mpsa_partner`, `require_oem` and `require_lob_partner`.)
+LISTS: dict[str, ListAccess] = {
+    "invitations": ListAccess(
+        opens_invitations,
+        "Only a partner's admin and sales agents and a customer's admins may list invitations.",
+    ),
+    "relationships": ListAccess(
+        opens_relationships,
+        "Only a partner's agents and a customer's admins may list relationships.",
+    ),
+    "customers": ListAccess(
+        opens_relationships,
+        "Only a partner's agents and a customer's admins may list customers.",
+    ),
+    "securityGroups": ListAccess(
+        is_partner_agent, "Only a partner's agents may list its security groups."
+    ),
+    "activity": ListAccess(
+        reads_activity,
+        "Only a customer's Global, Billing and Global Reader admins and a partner's admin "
+        "agents may read the activity log.",
+    ),
+    "webhookEndpoints": ListAccess(
+        is_webhook_manager,
+        "Only a customer's Global Administrator or a partner's admin agents may list webhook "
+        "endpoints.",
+    ),
+    "leads": ListAccess(works_leads, "Only a partner's admin and sales agents may list its leads."),
+}
 
 
 def visible_webhook_endpoints(actor: Actor) -> QuerySet[WebhookEndpoint]:
@@ -336,12 +399,12 @@ def sees_unpublished_profile(actor: Actor | None, organization_id: object) -> bo
 
 
 def require_lead_manager(actor: Actor) -> None:
-    if not (actor.is_partner and actor.holds(*LEAD_MANAGER_ROLES)):
+    if not works_leads(actor):
         raise PermissionDenied("Only a partner's admin or sales agents may work its leads.")
 
 
 def visible_leads(actor: Actor) -> QuerySet[Lead]:
     """The leads addressed to the actor's partner, for its admin and sales agents only."""
-    if actor.is_partner and actor.holds(*LEAD_MANAGER_ROLES):
+    if works_leads(actor):
         return Lead.filter(partner_id=actor.organization_id)
     return Lead.filter(Q(pk__in=[]))

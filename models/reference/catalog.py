@@ -255,6 +255,9 @@ class RelationshipTypeRule:
     name: str
     description: str
     role_rule: RoleRule
+    # "a" or "an" before the name, as it is said ("an MPSA partner", "a Reseller"): spelling
+    # alone cannot tell, so it is data, kept beside the name.
+    indefinite_article: str
     fixed_roles: tuple[AdminRole, ...] = ()
     time_bound: bool = False  # a duration (and optional auto-extend) applies to its grants
     tenant_account: bool = False  # the partner works through an account in the customer's tenant
@@ -262,6 +265,11 @@ class RelationshipTypeRule:
     @property
     def grants_roles(self) -> bool:
         return self.role_rule is not RoleRule.NONE
+
+    @property
+    def with_article(self) -> str:
+        """The name after its indefinite article: "an Advisor", "a Reseller"."""
+        return f"{self.indefinite_article} {self.name}"
 
 
 T = RelationshipType
@@ -273,40 +281,50 @@ RELATIONSHIP_TYPES: dict[RelationshipType, RelationshipTypeRule] = {
             "Advisor",
             "Resets passwords and handles support incidents.",
             RoleRule.FIXED,
+            indefinite_article="an",
             fixed_roles=(AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.HELPDESK_ADMINISTRATOR),
         ),
         RelationshipTypeRule(
-            T.ISV, "Independent software vendor", "Develops and sells software.", RoleRule.NONE
+            T.ISV,
+            "Independent software vendor",
+            "Develops and sells software.",
+            RoleRule.NONE,
+            indefinite_article="an",
         ),
         RelationshipTypeRule(
             T.INDIRECT_RESELLER,
             "Indirect reseller",
             "Manages products and services through an indirect provider.",
             RoleRule.NONE,
+            indefinite_article="an",
         ),
         RelationshipTypeRule(
             T.LOB_PARTNER,
             "Line-of-business partner",
             "Develops, submits and manages line-of-business apps.",
             RoleRule.NONE,
+            indefinite_article="a",
         ),
         RelationshipTypeRule(
             T.MPSA_PARTNER,
             "MPSA partner",
             "Sees, if allowed, purchases made by the customer's other MPSA partners.",
             RoleRule.NONE,
+            indefinite_article="an",
         ),
         RelationshipTypeRule(
             T.OEM,
             "OEM",
             "Registers devices in the device registry, without access to the tenant.",
             RoleRule.NONE,
+            indefinite_article="an",
         ),
         RelationshipTypeRule(
             T.PARTNER,
             "Partner",
             "Works through a user account in the customer's tenant, holding the requested roles.",
             RoleRule.REQUESTED,
+            indefinite_article="a",
             tenant_account=True,
         ),
         RelationshipTypeRule(
@@ -315,6 +333,7 @@ RELATIONSHIP_TYPES: dict[RelationshipType, RelationshipTypeRule] = {
             "Least-privilege, time-bound admin roles, from 1 to 730 days, "
             "optionally extended automatically.",
             RoleRule.REQUESTED,
+            indefinite_article="a",
             time_bound=True,
         ),
         RelationshipTypeRule(
@@ -323,6 +342,7 @@ RELATIONSHIP_TYPES: dict[RelationshipType, RelationshipTypeRule] = {
             "Sells products; places orders and manages subscriptions once the "
             "Customer Agreement is accepted.",
             RoleRule.NONE,
+            indefinite_article="a",
         ),
     )
 }

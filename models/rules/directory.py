@@ -70,7 +70,9 @@ def _checked(changes: ProfileChanges) -> dict[str, object]:
             fields[attribute] = check.vocabulary(errors, facet, values, FACET_FIELDS[facet])
     # An empty string clears a contact field; None leaves it.
     if changes.contact_email is not None:
-        fields["contact_email"] = check.email(errors, changes.contact_email, "contactEmail")
+        fields["contact_email"] = check.email(
+            errors, changes.contact_email, "contactEmail", optional=True
+        )
     if changes.contact_phone is not None:
         fields["contact_phone"] = check.phone(errors, changes.contact_phone, "contactPhone")
     if changes.website is not None:
@@ -80,23 +82,24 @@ def _checked(changes: ProfileChanges) -> dict[str, object]:
     return fields
 
 
+# What a listed profile must say, by the input field that says it.
+PUBLISHED_NEEDS: tuple[tuple[str, str, str], ...] = (
+    ("description", "description", "a description"),
+    ("locations", "locations", "at least one location"),
+    ("contact_email", "contactEmail", "a contact email"),
+)
+
+
 def _require_complete(profile: PartnerProfile) -> None:
-    """A listed profile says what the partner does, where, and how to reach it."""
+    """A listed profile says what the partner does, where, and how to reach it: one refusal
+    per missing field, naming it, so that a form shows each next to its control."""
     missing = [
-        name
-        for name, present in (
-            ("a description", bool(profile.description)),
-            ("a location", bool(profile.locations)),
-            ("a contact email", bool(profile.contact_email)),
-        )
-        if not present
+        DomainError(ErrorCode.PROFILE_INCOMPLETE, f"A published profile needs {words}.", field)
+        for attribute, field, words in PUBLISHED_NEEDS
+        if not getattr(profile, attribute)
     ]
     if missing:
-        raise DomainError(
-            ErrorCode.PROFILE_INCOMPLETE,
-            f"A published profile needs {', '.join(missing)}.",
-            "published",
-        )
+        raise ValidationErrors(missing)
 
 
 async def own_profile(actor: Actor | None, organization_id: object) -> PartnerProfile | None:

@@ -1,4 +1,7 @@
-"""Checks shared by the directory's forms: vocabulary values, lengths, email, phone, website."""
+"""Checks shared by the forms: vocabulary values, lengths, email, phone, website.
+
+The directory's forms use them all; an invitation's address goes through `email` too, so an
+address is refused (or a blank one reported missing) the same way everywhere."""
 
 from __future__ import annotations
 
@@ -10,12 +13,22 @@ from email_validator import EmailNotValidError
 
 from models.foundation.email_addresses import normalized_email
 from models.foundation.errors import DomainError, ErrorCode
-from models.reference.directory_vocabularies import FACET_NAMES, VOCABULARIES, Facet
+from models.reference.directory_vocabularies import VOCABULARIES, Facet
 
 _PHONE = re.compile(r"\+?[0-9][0-9 ().\-/]*")
 PHONE_MIN_DIGITS = 6
 PHONE_MAX_LENGTH = 40
 EMAIL_MAX_LENGTH = 254
+
+# How messages name a value of each facet: with its article, and in the plural.
+VALUE_NOUNS: dict[Facet, tuple[str, str]] = {
+    Facet.LOCATION: ("a location", "locations"),
+    Facet.INDUSTRY: ("an industry", "industries"),
+    Facet.PRODUCT: ("a product or service", "products or services"),
+    Facet.ORGANIZATION_SIZE: ("an organization size", "organization sizes"),
+    Facet.LANGUAGE: ("a language", "languages"),
+}
+REQUIRED = "This field is required."
 
 
 def _has_control_characters(value: str, *, multiline: bool) -> bool:
@@ -46,15 +59,22 @@ def text(
     return trimmed
 
 
-def required(errors: list[DomainError], value: str | None, field: str) -> None:
+def required(
+    errors: list[DomainError], value: str | None, field: str, message: str = REQUIRED
+) -> None:
     if value is None:
-        errors.append(DomainError(ErrorCode.INVALID_INPUT, "This field is required.", field))
+        errors.append(DomainError(ErrorCode.INVALID_INPUT, message, field))
 
 
-def email(errors: list[DomainError], value: str | None, field: str) -> str | None:
-    """The normalized address; a refusal naming `field` when it is not one."""
+def email(
+    errors: list[DomainError], value: str | None, field: str, *, optional: bool = False
+) -> str | None:
+    """The normalized address; a refusal naming `field` when it is not one. A blank one is
+    refused as missing ("required", never "must have an @-sign"), unless `optional`."""
     trimmed = (value or "").strip()
     if not trimmed:
+        if not optional:
+            required(errors, None, field, "Enter an email address.")
         return None
     try:
         normalized = normalized_email(trimmed)
@@ -111,34 +131,35 @@ def website(
     return trimmed
 
 
+def _unknown(facet: Facet, unknown: Sequence[str]) -> str:
+    one, many = VALUE_NOUNS[facet]
+    if len(unknown) == 1:
+        return f"{unknown[0]} is not {one} of the directory."
+    listed = ", ".join(unknown[:-1]) + f" and {unknown[-1]}"
+    return f"{listed} are not {many} of the directory."
+
+
 def vocabulary(
     errors: list[DomainError], facet: Facet, values: Sequence[str], field: str
 ) -> list[str]:
-    """The values without repeats, each from the facet's vocabulary."""
+    """The values without repeats, each from the facet's vocabulary; blank ones (a control
+    left unchosen) choose nothing."""
+    chosen = [value.strip() for value in values if value.strip()]
     known = VOCABULARIES[facet]
-    unknown = [value for value in values if value not in known]
+    unknown = [value for value in chosen if value not in known]
     if unknown:
-        errors.append(
-            DomainError(
-                ErrorCode.INVALID_INPUT,
-                f"Not a {FACET_NAMES[facet].lower()} of the directory: {', '.join(unknown)}.",
-                field,
-            )
-        )
-    return [value for value in dict.fromkeys(values) if value in known]
+        errors.append(DomainError(ErrorCode.INVALID_INPUT, _unknown(facet, unknown), field))
+    return [value for value in dict.fromkeys(chosen) if value in known]
 
 
 def one_of(errors: list[DomainError], facet: Facet, value: str | None, field: str) -> str | None:
-    """One value from the facet's vocabulary (a missing one is for `required` to refuse)."""
-    if value is None:
+    """One value from the facet's vocabulary. A missing or blank one (a list left unchosen) is
+    refused as missing, naming what to choose."""
+    chosen = (value or "").strip()
+    if not chosen:
+        required(errors, None, field, f"Choose {VALUE_NOUNS[facet][0]}.")
         return None
-    if value not in VOCABULARIES[facet]:
-        errors.append(
-            DomainError(
-                ErrorCode.INVALID_INPUT,
-                f"Not a {FACET_NAMES[facet].lower()} of the directory: {value}.",
-                field,
-            )
-        )
+    if chosen not in VOCABULARIES[facet]:
+        errors.append(DomainError(ErrorCode.INVALID_INPUT, _unknown(facet, [chosen]), field))
         return None
-    return value
+    return chosen

@@ -24,27 +24,23 @@ GRANTING = RoleGrantStatus.ACTIVE
 
 
 async def add_type(
-    tx: Transaction, invitation: Invitation, actor: Actor, now: datetime
-) -> Relationship:
-    """Create or extend the customer's relationship with the partner by the invitation's type."""
+    invitation: Invitation, actor: Actor, now: datetime
+) -> tuple[Relationship, bool]:
+    """Create or extend the customer's relationship with the partner by the invitation's type;
+    whether the relationship is new. The acceptance records what happened, in its order: the
+    invitation accepted first, then the relationship it started (`record_created`)."""
     customer_id, partner_id = actor.organization_id, invitation.partner_id
     # Locked, so that a partner ending the relationship meanwhile waits for this acceptance
     # (and then revokes its grants too) or, having ended it first, leaves a new one to start.
     relationship = await Relationship.select_for_update().get_or_none(
         active_key=active_key(customer_id, partner_id)
     )
+    created = relationship is None
     if relationship is None:
         relationship = await Relationship.create(
             customer_id=customer_id,
             partner_id=partner_id,
             active_key=active_key(customer_id, partner_id),
-        )
-        await tx.record(
-            "relationship.created",
-            "Relationship",
-            relationship.id,
-            **sides(relationship),
-            changes={"status": RelationshipStatus.ACTIVE},
         )
     type_ = RelationshipType(invitation.type)
     if not await RelationshipTypeRecord.exists(
@@ -76,7 +72,18 @@ async def add_type(
     await RoleGrant.bulk_create(grants)
     if rule.tenant_account and invitation.roles:
         await _give_tenant_account_roles(relationship, invitation.roles)
-    return relationship
+    return relationship, created
+
+
+async def record_created(tx: Transaction, relationship: Relationship) -> None:
+    """The entry (and event) of a relationship that an acceptance started."""
+    await tx.record(
+        "relationship.created",
+        "Relationship",
+        relationship.id,
+        **sides(relationship),
+        changes={"status": RelationshipStatus.ACTIVE},
+    )
 
 
 async def record_grants(

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from models.foundation.errors import DomainError, ErrorCode
+from models.foundation.ids import noun
 from models.operation import Operation
 from models.reference.catalog import AdminRole
 from models.rules.grants import revoke_for_customer
@@ -43,7 +44,7 @@ def _api_id(data: Mapping[str, Any], decode: Decode, field: str, type_name: str)
     value = data.get(field)
     found = decode(type_name, value) if isinstance(value, str) else None
     if found is None:
-        raise _invalid(field, f"`{field}` must be the ID of a {type_name.lower()}.")
+        raise _invalid(field, f"`{field}` must be the ID of {noun(type_name, article=True)}.")
     return str(found)
 
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from email_validator import EmailNotValidError
-
-from models.foundation.email_addresses import normalized_email
 from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
 from models.reference.catalog import (
     GDAP_DEFAULT_DAYS,
@@ -21,6 +18,7 @@ from models.reference.catalog import (
     RoleRule,
 )
 from models.reference.enums import RelationshipType
+from models.rules import directory_fields as check
 
 MESSAGE_MAX_LENGTH = 2000
 
@@ -57,15 +55,7 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
     errors: list[DomainError] = []
     rule = RELATIONSHIP_TYPES[request.type]
 
-    email = request.customer_email.strip()
-    try:
-        email = normalized_email(email)
-    except EmailNotValidError as exc:
-        errors.append(
-            DomainError(
-                ErrorCode.INVALID_INPUT, f"Enter a valid email address: {exc}", "customerEmail"
-            )
-        )
+    email = check.email(errors, request.customer_email, "customerEmail")
 
     roles: list[AdminRole] = []
     for key in dict.fromkeys(request.roles or []):
@@ -79,7 +69,8 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
         errors.append(
             DomainError(
                 ErrorCode.ROLES_NOT_ALLOWED,
-                f"A {rule.name} relationship takes no requested roles.",
+                f"{rule.indefinite_article.capitalize()} {rule.name} relationship takes no "
+                "requested roles.",
                 "roles",
             )
         )
@@ -87,7 +78,8 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
         errors.append(
             DomainError(
                 ErrorCode.ROLES_REQUIRED,
-                f"A {rule.name} relationship needs at least one role.",
+                f"{rule.indefinite_article.capitalize()} {rule.name} relationship needs at least "
+                "one role.",
                 "roles",
             )
         )
@@ -155,6 +147,7 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
 
     if errors:
         raise ValidationErrors(errors)
+    assert email is not None  # a blank address was refused above
     return InvitationTerms(
         customer_email=email,
         type=request.type,

@@ -23,7 +23,7 @@ from models.policy import (
 )
 from models.reference.enums import EmailStatus, InvitationStatus, OrganizationKind
 from models.rules.agreements import record_acceptance
-from models.rules.grants import add_type, record_grants
+from models.rules.grants import add_type, record_created, record_grants
 from models.rules.invitation_request import InvitationRequest, InvitationTerms, check_request
 from models.tables.activity import sides
 from models.tables.invitations import Invitation
@@ -338,7 +338,9 @@ async def _accept(
                 ErrorCode.INVITATION_NOT_PENDING, "The invitation was answered meanwhile.", "token"
             )
         await invitation.refresh_from_db()
-        relationship = await add_type(tx, invitation, actor, now)
+        relationship, created = await add_type(invitation, actor, now)
+        # In the order it happened: the customer accepted the invitation (and the agreement
+        # with it), which started the relationship, which holds the grants.
         await tx.record(
             "invitation.accepted",
             "Invitation",
@@ -347,6 +349,8 @@ async def _accept(
             changes={"status": InvitationStatus.ACCEPTED, "type": invitation.type},
         )
         await record_acceptance(tx, actor, now, relationship)
+        if created:
+            await record_created(tx, relationship)
         await record_grants(tx, relationship, invitation, now)
         await tx.enqueue(
             Task.SEND_NOTIFICATION,

@@ -80,12 +80,8 @@ def check_contact(request: ContactRequest) -> ContactRequest:
         )
     for value, field in (
         (name, "contactName"),
-        (request.email and email, "email"),
         (org_name, "organizationName"),
         (needs, "businessNeeds"),
-        (request.location, "location"),
-        (request.organization_size, "organizationSize"),
-        (request.industry, "industry"),
     ):
         if not value and not any(error.field == field for error in errors):
             check.required(errors, None, field)

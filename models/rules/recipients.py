@@ -20,6 +20,7 @@ from models.tables.relationships import Relationship
 # and the agent who sent it), or the address the invitation was sent to. The others concern
 # a relationship, or a lead.
 PARTNER_SIDE = "partner"
+CUSTOMER_SIDE = "customer"
 ADDRESSEE = "addressee"
 INVITATION_TEMPLATES = {
     "invitation_accepted": PARTNER_SIDE,
@@ -51,11 +52,12 @@ async def invitation_recipients(template: str, invitation: Invitation) -> list[s
     return recipients
 
 
-async def relationship_recipients(relationship: Relationship) -> list[str]:
-    """The partner's admin agents and the customer's global admins."""
-    recipients = await holders(relationship.partner_id, PartnerRole.ADMIN_AGENT)
-    recipients += await holders(relationship.customer_id, AdminRole.GLOBAL_ADMINISTRATOR)
-    return recipients
+async def relationship_recipients(relationship: Relationship) -> dict[str, list[str]]:
+    """Each side's recipients: the partner's admin agents, and the customer's global admins."""
+    return {
+        PARTNER_SIDE: await holders(relationship.partner_id, PartnerRole.ADMIN_AGENT),
+        CUSTOMER_SIDE: await holders(relationship.customer_id, AdminRole.GLOBAL_ADMINISTRATOR),
+    }
 
 
 async def lead_recipients(lead: Lead) -> list[str]:

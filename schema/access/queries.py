@@ -11,14 +11,16 @@ from models.policy import visible_security_groups
 from schema.access.loaders import AccessLoaders
 from schema.access.types import SecurityGroup
 from schema.context import Info
+from schema.guards import opens_list
 from schema.pagination import After, Connection, First, paginate
 
 
 @strawberry.type
 class AccessQueries:
     @strawberry.field(
-        description="The security groups of the viewer's partner organization, newest first; "
-        "empty for anyone but its agents."
+        description="The security groups of the viewer's partner organization, newest first: "
+        "for its agents; FORBIDDEN for anyone else.",
+        extensions=opens_list("securityGroups"),
     )
     async def security_groups(
         self, info: Info, first: First = None, after: After = None

@@ -15,6 +15,7 @@ from schema.context import Info
 from schema.errors import UserError
 from schema.global_ids import GlobalId
 from schema.organizations.types import Organization, User, load_organization
+from schema.relay import Node
 
 
 @strawberry.type(description="A granted role assigned to a security group for one relationship.")
@@ -45,7 +46,7 @@ class AccessAssignment:
 
 
 @strawberry.type(description="A security group of a partner's agents.")
-class SecurityGroup:
+class SecurityGroup(Node):
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
     name: str = strawberry.field(description="The group's name, unique in the partner.")
     created_at: datetime = strawberry.field(description="When it was created.")

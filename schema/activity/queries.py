@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 from models.policy import visible_activity
 from schema.activity.types import ActivityEntry, ActivityFilter
 from schema.context import Info
+from schema.guards import opens_list
 from schema.pagination import After, Connection, First, paginate
 
 
@@ -18,7 +19,9 @@ class ActivityQueries:
     @strawberry.field(
         description="Changes that concern the viewer's organization, newest first: its own, "
         "and the whole history of its relationships, both sides' changes included. For a "
-        "customer's Global, Billing and Global Reader admins and a partner's admin agents."
+        "customer's Global, Billing and Global Reader admins and a partner's admin agents; "
+        "FORBIDDEN for anyone else.",
+        extensions=opens_list("activity"),
     )
     async def activity(
         self,

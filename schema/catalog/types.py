@@ -47,6 +47,10 @@ class RoleDefinition:
 class RelationshipTypeInfo:
     type: RelationshipType = strawberry.field(description="The type's key.")
     name: str = strawberry.field(description="The type's display name.")
+    indefinite_article: str = strawberry.field(
+        description='"a" or "an": the article said before `name` ("an Advisor", "an MPSA '
+        'partner", "a Reseller"), for sentences that name the type.'
+    )
     description: str = strawberry.field(description="What the partner does in this relationship.")
     role_rule: _RoleRule = strawberry.field(
         description="NONE: no admin roles, and a request naming roles is refused. FIXED: exactly "
@@ -63,6 +67,7 @@ class RelationshipTypeInfo:
         return cls(
             type=rule.type,
             name=rule.name,
+            indefinite_article=rule.indefinite_article,
             description=rule.description,
             role_rule=rule.role_rule,
             fixed_roles=list(rule.fixed_roles),

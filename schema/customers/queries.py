@@ -17,7 +17,7 @@ from models.tables.relationships import Relationship
 from schema.context import Info
 from schema.customers import enums as _enums  # noqa: F401  (registers BillingPage)
 from schema.customers.types import Customer
-from schema.guards import CustomerId
+from schema.guards import CustomerId, opens_list
 from schema.pagination import After, Connection, First, paginate
 
 
@@ -41,7 +41,9 @@ class CustomerQueries:
 
     @strawberry.field(
         description="The customers the viewer may open: a partner's customers in an active "
-        "relationship (newest relationship first), or a customer admin's own organization."
+        "relationship (newest relationship first), or a customer admin's own organization; "
+        "FORBIDDEN for anyone else.",
+        extensions=opens_list("customers"),
     )
     async def customers(
         self, info: Info, first: First = None, after: After = None

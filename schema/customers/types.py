@@ -25,6 +25,7 @@ from schema.customers.support import SupportIncident
 from schema.guards import denial_forbidden
 from schema.organizations.types import load_organization
 from schema.pagination import After, Connection, First
+from schema.relay import Node
 
 
 @strawberry.type(
@@ -32,7 +33,7 @@ from schema.pagination import After, Connection, First
     "their roles, a partner's agents on its behalf by their effective roles. A list the "
     "viewer's roles do not open is null, with a FORBIDDEN error."
 )
-class Customer:
+class Customer(Node):
     id: strawberry.ID = strawberry.field(description="The customer organization's ID.")
     _id: strawberry.Private[Any]
     _access: strawberry.Private[CustomerAccess]

@@ -64,7 +64,7 @@ class DirectoryMutations:
     ) -> ContactPartnerPayload:
         context = info.context
         request = ContactRequest(
-            partner_id=decode_id("Partner", input.partner_id),
+            partner_id=decode_id("Organization", input.partner_id),
             location=input.location,
             contact_name=input.contact_name,
             email=input.email,

@@ -18,15 +18,7 @@ from models.tables.directory import PartnerProfile
 from schema.context import Info
 from schema.directory.types import DirectoryVocabulary, Partner, PartnerFilter
 from schema.errors import bad_input
-from schema.pagination import (
-    DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
-    After,
-    Connection,
-    Edge,
-    First,
-    PageInfo,
-)
+from schema.pagination import After, Connection, Edge, First, PageInfo, page_size
 
 
 def _cursor(profile: PartnerProfile) -> str:
@@ -84,9 +76,7 @@ class DirectoryQueries:
         ] = None,
     ) -> Connection[Partner]:
         info.context.optional_actor()  # a bad token is UNAUTHENTICATED, as everywhere
-        size = DEFAULT_PAGE_SIZE if first is None else first
-        if not 0 <= size <= MAX_PAGE_SIZE:
-            raise bad_input(f"`first` must be from 0 to {MAX_PAGE_SIZE}.")
+        size = page_size(first)
         wanted = _filter(filter)
         rows = await search.search(wanted, _after(after) if after else None, size + 1)
         edges = [Edge(node=Partner.of(row), cursor=_cursor(row)) for row in rows[:size]]
@@ -108,7 +98,7 @@ class DirectoryQueries:
         id: Annotated[strawberry.ID, strawberry.argument(description="The partner's ID.")],
     ) -> Partner | None:
         actor = info.context.optional_actor()
-        organization_id = decode_id("Partner", id)
+        organization_id = decode_id("Organization", id)
         if organization_id is None:
             return None
         profile = await PartnerProfile.get_or_none(organization_id=organization_id)

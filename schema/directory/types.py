@@ -17,6 +17,7 @@ from models.reference.directory_vocabularies import Facet as _Facet
 from models.tables import directory as m
 from schema.enum_values import describe_values
 from schema.errors import UserError
+from schema.relay import Node
 
 DirectoryFacet = strawberry.enum(
     _Facet, name="DirectoryFacet", description="A property of partner profiles to filter on."
@@ -35,9 +36,11 @@ class PartnerContact:
     description="A partner's profile in the directory. The list fields hold keys of "
     "`directoryVocabularies`."
 )
-class Partner:
+class Partner(Node):
     id: strawberry.ID = strawberry.field(
-        description="Opaque ID; `partner(id:)` and `contactPartner` take it."
+        description="The partner organization's ID: the same as its `Organization.id` "
+        "everywhere (a lead's or an invitation's `partner`, the activity log, events). "
+        "`partner(id:)` and `contactPartner` take it."
     )
     name: str = strawberry.field(description="The partner organization's name.")
     description: str = strawberry.field(description="What the partner does, in its own words.")
@@ -61,7 +64,7 @@ class Partner:
     @classmethod
     def of(cls, profile: m.PartnerProfile) -> Partner:
         return cls(
-            id=encode_id("Partner", profile.organization_id),
+            id=encode_id("Organization", profile.organization_id),
             name=profile.name,
             description=profile.description,
             locations=list(profile.locations),
@@ -168,7 +171,9 @@ class PartnerProfilePayload:
 
 @strawberry.input(description="The Contact me form: a visitor asks a partner to get in touch.")
 class ContactPartnerInput:
-    partner_id: strawberry.ID = strawberry.field(description="The partner's ID, from `partners`.")
+    partner_id: strawberry.ID = strawberry.field(
+        description="The partner's ID (its organization's), from `partners`."
+    )
     contact_name: str = strawberry.field(description="The visitor's name, up to 200 characters.")
     email: str = strawberry.field(description="The visitor's email address.")
     phone: str | None = strawberry.field(default=None, description="The visitor's phone number.")

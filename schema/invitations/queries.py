@@ -12,6 +12,7 @@ from models.policy import visible_invitations
 from models.reference.enums import InvitationStatus
 from models.rules.invitations import find_by_token, with_status
 from schema.context import Info
+from schema.guards import opens_list
 from schema.invitations.types import Invitation
 from schema.pagination import After, Connection, First, paginate
 
@@ -20,7 +21,9 @@ from schema.pagination import After, Connection, First, paginate
 class InvitationQueries:
     @strawberry.field(
         description="Invitations the viewer's organization sent (partners) or that are "
-        "addressed to it (customers), newest first."
+        "addressed to it (customers), newest first: for a partner's admin and sales agents "
+        "and a customer's admins; FORBIDDEN for anyone else.",
+        extensions=opens_list("invitations"),
     )
     async def invitations(
         self,

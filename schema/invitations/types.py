@@ -18,10 +18,11 @@ from schema.context import Info
 from schema.errors import UserError
 from schema.global_ids import GlobalId, OptionalGlobalId
 from schema.organizations.types import Organization, load_organization
+from schema.relay import Node
 
 
 @strawberry.type(description="An invitation from a partner to a customer to start a relationship.")
-class Invitation:
+class Invitation(Node):
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
     customer_email: str | None = strawberry.field(
         description="Where the invitation was emailed; null when read through the link of an "

@@ -10,6 +10,7 @@ from models.foundation.ids import decode_id
 from models.policy import visible_leads
 from models.tables.leads import LeadStatus
 from schema.context import Info
+from schema.guards import opens_list
 from schema.leads.types import Lead
 from schema.pagination import After, Connection, First, paginate
 
@@ -18,7 +19,8 @@ from schema.pagination import After, Connection, First, paginate
 class LeadQueries:
     @strawberry.field(
         description="The leads addressed to the viewer's partner, newest first: for its admin "
-        "and sales agents (empty for anyone else)."
+        "and sales agents; FORBIDDEN for anyone else.",
+        extensions=opens_list("leads"),
     )
     async def leads(
         self,

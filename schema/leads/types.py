@@ -12,9 +12,11 @@ from models.reference.enums import RelationshipType
 from models.tables import leads as m
 from models.tables.leads import LeadStatus as _LeadStatus
 from schema.context import Info
+from schema.enum_values import describe_values
 from schema.errors import UserError
 from schema.invitations.types import Invitation
 from schema.organizations.types import Organization, load_organization
+from schema.relay import Node
 
 LeadStatus = strawberry.enum(
     _LeadStatus,
@@ -22,19 +24,21 @@ LeadStatus = strawberry.enum(
     description="Where a partner stands with a lead: NEW, then CONTACTED, INVITED (by "
     "sendInvitationFromLead) and CLOSED.",
 )
-for _value in LeadStatus.__strawberry_definition__.values:  # type: ignore[attr-defined]
-    _value.description = {
+describe_values(
+    LeadStatus,
+    {
         "NEW": "Just received; may move to CONTACTED or CLOSED, or to INVITED by "
         "sendInvitationFromLead.",
         "CONTACTED": "The partner got in touch; may move to CLOSED, or to INVITED by "
         "sendInvitationFromLead.",
         "INVITED": "An invitation was sent from it (sendInvitationFromLead); may move to CLOSED.",
         "CLOSED": "Done with; may be reopened as CONTACTED.",
-    }[_value.name]
+    },
+)
 
 
 @strawberry.type(description="A visitor's Contact me request, addressed to the viewer's partner.")
-class Lead:
+class Lead(Node):
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
     status: _LeadStatus = strawberry.field(description="Where the partner stands with it.")
     contact_name: str = strawberry.field(description="The visitor's name.")

@@ -10,6 +10,7 @@ from models.foundation.ids import decode_id
 from models.policy import visible_relationships
 from models.reference.enums import RelationshipStatus
 from schema.context import Info
+from schema.guards import opens_list
 from schema.pagination import After, Connection, First, paginate
 from schema.relationships.types import Relationship
 
@@ -18,7 +19,9 @@ from schema.relationships.types import Relationship
 class RelationshipQueries:
     @strawberry.field(
         description="The viewer's organization's relationships (with partners for customers, "
-        "with customers for partners), newest first."
+        "with customers for partners), newest first: for a partner's agents and a customer's "
+        "admins; FORBIDDEN for anyone else.",
+        extensions=opens_list("relationships"),
     )
     async def relationships(
         self,

@@ -18,6 +18,7 @@ from schema.errors import UserError
 from schema.global_ids import GlobalId
 from schema.organizations.types import Organization, User, load_organization
 from schema.pagination import After, Connection, First
+from schema.relay import Node
 
 
 @strawberry.type(description="An admin role a customer granted a partner.")
@@ -81,7 +82,7 @@ class RelationshipTypeRecord:
 
 
 @strawberry.type(description="The relationship of a customer and a partner.")
-class Relationship:
+class Relationship(Node):
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
     status: RelationshipStatus = strawberry.field(description="ACTIVE or ENDED.")
     created_at: datetime = strawberry.field(description="When the first type was accepted.")

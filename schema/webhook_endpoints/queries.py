@@ -10,6 +10,7 @@ from models.events import EVENT_TYPES
 from models.foundation.ids import decode_id
 from models.policy import visible_webhook_endpoints
 from schema.context import Info
+from schema.guards import opens_list
 from schema.pagination import After, Connection, First, paginate
 from schema.webhook_endpoints.types import WebhookEndpoint, WebhookEventType
 
@@ -18,7 +19,9 @@ from schema.webhook_endpoints.types import WebhookEndpoint, WebhookEventType
 class WebhookQueries:
     @strawberry.field(
         description="The viewer's organization's webhook endpoints, newest first: for a "
-        "customer's Global Administrators and a partner's admin agents."
+        "customer's Global Administrators and a partner's admin agents; FORBIDDEN for anyone "
+        "else.",
+        extensions=opens_list("webhookEndpoints"),
     )
     async def webhook_endpoints(
         self, info: Info, first: First = None, after: After = None

@@ -14,6 +14,7 @@ from schema.enum_values import described_enum
 from schema.errors import UserError
 from schema.global_ids import GlobalId
 from schema.pagination import After, Connection, First
+from schema.relay import Node
 
 # Registers the enum with GraphQL; annotations name the model's enum itself.
 described_enum(
@@ -71,7 +72,7 @@ class WebhookDelivery:
 
 
 @strawberry.type(description="An HTTPS URL of the viewer's organization that receives events.")
-class WebhookEndpoint:
+class WebhookEndpoint(Node):
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
     url: str = strawberry.field(description="Where events are POSTed.")
     description: str = strawberry.field(description="What the endpoint is for.")

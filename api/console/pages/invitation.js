@@ -3,7 +3,7 @@
 // API decides: invitationByToken); a customer admin signs in to accept or decline it, and the
 // API says beforehand whether they may accept it, and why not (viewerCanAccept).
 
-import { catalog, durationWords, roleName, typeName } from "../catalog.js";
+import { catalog, durationWords, roleName, typeName, typeWithArticle } from "../catalog.js";
 import { ask } from "../dialog.js";
 import { badge, date, details, h, replace, uid } from "../dom.js";
 import { busy, clearErrors, formAlert, showErrors, showProblem } from "../forms.js";
@@ -33,11 +33,6 @@ mutation DeclineInvitation($input: InvitationTokenInput!) {
     errors { field message code }
   }
 }`;
-
-/** "an Advisor", "a Reseller", "an OEM", "an MPSA partner". */
-function article(name) {
-  return /^([AEIOU]|MPSA|OEM)/i.test(name) ? `an ${name}` : `a ${name}`;
-}
 
 function answerForm(ctx, invitation, token) {
   const partner = invitation.partner.name;
@@ -187,7 +182,7 @@ export async function render(ctx) {
   const status = h("span", {}, badge("PENDING"), " open until ", date(invitation.expiresAt));
   replace(
     ctx.container,
-    h("h1", {}, `${partner} invites you to ${article(typeName(cat, invitation.type))} relationship`),
+    h("h1", {}, `${partner} invites you to ${typeWithArticle(cat, invitation.type)} relationship`),
     ctx.notice ? h("p", { class: "notice", role: "status" }, ctx.notice) : null,
     h(
       "section",

@@ -2,7 +2,7 @@
 // (sendInvitationFromLead, prefilled with the lead's email, using the invitation form).
 // The service decides which moves are allowed: a refused one is shown as a message.
 
-import { catalog, typeName } from "../catalog.js";
+import { catalog, typeWithArticle } from "../catalog.js";
 import { badge, date, details, h, replace, words } from "../dom.js";
 import { busy, formAlert, showErrors, showProblem } from "../forms.js";
 import { gql, mutate } from "../graphql.js";
@@ -71,7 +71,7 @@ function inviteSection(ctx, cat, lead) {
       "section",
       { class: "card", "aria-label": "Invitation" },
       h("h2", {}, "Invitation"),
-      h("p", {}, `A ${typeName(cat, sent.type)} invitation was sent to ${sent.customerEmail}: `, badge(sent.status), " "),
+      h("p", {}, `${typeWithArticle(cat, sent.type, { capital: true })} invitation was sent to ${sent.customerEmail}: `, badge(sent.status), " "),
       h("p", {}, h("a", { href: "/invitations" }, "See your invitations")),
     );
   }
