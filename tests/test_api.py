@@ -23,7 +23,13 @@ from starlette.datastructures import Secret
 
 from api.app import create_app
 from models.foundation.settings import DEFAULT_SECRET_KEY, Settings, SettingsError
-from models.reference.catalog import RELATIONSHIP_TYPES, ROLE_CATALOG, AdminRole
+from models.reference.catalog import (
+    GDAP_TERMS,
+    RELATIONSHIP_TYPES,
+    ROLE_CATALOG,
+    AdminRole,
+    duration_words,
+)
 from models.reference.enums import PartnerRole
 from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, build_schema
 from tests import factories as f
@@ -492,6 +498,33 @@ async def test_relationship_types_state_their_role_rules(api: GraphQLClient, db:
         "GDAP_PARTNER": ("REQUESTED", [], True),
         "RESELLER": ("NONE", [], False),
     }
+
+
+async def test_relationship_types_state_the_grant_terms_the_rules_apply(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # When anyone reads the relationship types' grant terms
+    data = await api.query(
+        "{ relationshipTypes { type grantTerms { minDurationDays maxDurationDays "
+        "defaultDurationDays autoExtensionDays rolesNeverAutoExtended } } }"
+    )
+    terms = {info["type"]: info["grantTerms"] for info in data["relationshipTypes"]}
+
+    # Then only GDAP has terms, and they are the ones the invitation checks and the sweep use
+    assert {t for t, found in terms.items() if found} == {"GDAP_PARTNER"}
+    assert terms["GDAP_PARTNER"] == {
+        "minDurationDays": GDAP_TERMS.min_days,
+        "maxDurationDays": GDAP_TERMS.max_days,
+        "defaultDurationDays": GDAP_TERMS.default_days,
+        "autoExtensionDays": GDAP_TERMS.extension_days,
+        "rolesNeverAutoExtended": ["GLOBAL_ADMINISTRATOR"],
+    }
+    # And the duration words the emails use follow them
+    assert duration_words("GDAP_PARTNER", 730, True) == (
+        "730 days, then extended automatically by 180 days at a time"
+    )
+    assert duration_words("GDAP_PARTNER", 1, False) == "1 day"
+    assert duration_words("RESELLER", None, False) == "No end date"
 
 
 def test_every_field_query_and_mutation_is_described() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from models.reference.catalog import AUTO_EXTEND_DAYS, RELATIONSHIP_TYPES, role_name
+from models.reference.catalog import RELATIONSHIP_TYPES, role_name
 from models.reference.enums import RelationshipType
 
 _env = Environment(
@@ -69,16 +69,6 @@ def type_words(type_: RelationshipType | str) -> dict[str, str]:
 
 def role_words(roles: list[str]) -> list[str]:
     return [role_name(role) for role in roles]
-
-
-def duration_words(type_: RelationshipType | str, days: int | None, auto_extend: bool) -> str:
-    """ "730 days, then extended automatically by 180 days at a time" / "No end date"."""
-    if not RELATIONSHIP_TYPES[RelationshipType(type_)].time_bound or days is None:
-        return "No end date"
-    words = "1 day" if days == 1 else f"{days} days"
-    if auto_extend:
-        words += f", then extended automatically by {AUTO_EXTEND_DAYS} days at a time"
-    return words
 
 
 def date_words(moment: datetime) -> str:

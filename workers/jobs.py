@@ -13,6 +13,7 @@ from tortoise.expressions import Q
 from models.foundation.clock import utcnow
 from models.foundation.request_id import REQUEST_ID_KEY, bind_request_id
 from models.operation import Operation
+from models.reference.catalog import duration_words
 from models.rules.grants import complete_revocation
 from models.rules.invitation_emails import (
     email_to_send,
@@ -24,7 +25,7 @@ from models.rules.lifecycle import expire_invitations, sweep_grants
 from models.tables.outbox import OutboxMessage
 from workers import notifications, outbound_webhooks
 from workers.dispatch import dispatch
-from workers.emails import compose, date_words, duration_words, render, role_words, type_words
+from workers.emails import compose, date_words, render, role_words, type_words
 from workers.mailer import is_transient
 from workers.metrics import EMAILS, FAILED, SENT
 from workers.runtime import Runtime

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from models.foundation.ids import encode_id
+from models.reference.catalog import duration_words
 from models.reference.directory_vocabularies import Facet, label
 from models.reference.enums import RelationshipStatus
 from models.rules.recipients import (
@@ -27,7 +28,6 @@ from models.tables.relationships import Relationship
 from workers.emails import (
     RenderedEmail,
     date_words,
-    duration_words,
     render,
     role_words,
     type_words,

@@ -1,12 +1,16 @@
-// The reference data every page speaks in: role names and descriptions, relationship types
-// and their role rules. Read once per tab from the API, never repeated here.
+// The reference data every page speaks in: role names and descriptions, relationship types,
+// their role rules and their grant terms (durations, extension). Read once per tab from the
+// API, never repeated here.
 
 import { gql } from "./graphql.js";
 
 const QUERY = `
 query Catalog {
   roleDefinitions { key name description privileged }
-  relationshipTypes { type name indefiniteArticle description roleRule fixedRoles timeBound }
+  relationshipTypes {
+    type name indefiniteArticle description roleRule fixedRoles timeBound
+    grantTerms { minDurationDays maxDurationDays defaultDurationDays autoExtensionDays rolesNeverAutoExtended }
+  }
 }`;
 
 let loading = null;
@@ -48,14 +52,16 @@ export function roleRuleWords(cat, info) {
   if (info.roleRule === "FIXED") {
     return `Always grants ${info.fixedRoles.map((key) => roleName(cat, key)).join(" and ")}; no roles to choose.`;
   }
-  const time = info.timeBound ? ", for 1 to 730 days, optionally extended automatically" : "";
+  const terms = info.grantTerms;
+  const time = terms ? `, for ${terms.minDurationDays} to ${terms.maxDurationDays} days, optionally extended automatically` : "";
   return `One or more admin roles you choose${time}.`;
 }
 
-/** How long an invitation's roles last, in words. */
-export function durationWords(cat, type, days, autoExtend) {
-  if (!cat.types.get(type)?.timeBound || days === null || days === undefined) return "No end date";
-  let text = days === 1 ? "1 day" : `${days} days`;
-  if (autoExtend) text += ", then extended automatically by 180 days at a time";
-  return text;
+/** A time-bound type's terms in the words of the invitation form's hints. */
+export function termsWords(cat, terms) {
+  const never = terms.rolesNeverAutoExtended.map((key) => roleName(cat, key)).join(" or ");
+  return {
+    duration: `How long the roles last after the customer accepts: ${terms.minDurationDays} to ${terms.maxDurationDays} days.`,
+    autoExtend: `At the end date, the roles extend by ${terms.autoExtensionDays} days at a time.${never ? ` Not with ${never}.` : ""}`,
+  };
 }

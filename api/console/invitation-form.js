@@ -3,7 +3,7 @@
 // grouped with descriptions, duration and auto-extend only for time-bound (GDAP) types, and
 // the checks and input they make. Field names are the input's, so UserErrors land next to them.
 
-import { roleName, roleRuleWords } from "./catalog.js";
+import { roleName, roleRuleWords, termsWords } from "./catalog.js";
 import { h, uid } from "./dom.js";
 import { busy, clearErrors, field, fieldset, formAlert, showErrors, showProblem } from "./forms.js";
 
@@ -92,9 +92,17 @@ export function invitationForm({ cat, label, email = "", emailHint, extra = null
   const { picker: types, radios } = typePicker(cat);
   const { picker: roles, boxes } = rolePicker(cat);
   const fixedNote = h("p", { class: "notice rule-note", "aria-live": "polite" });
-  const duration = numberInput("durationDays", { min: 1, max: 730, value: 730 });
+  // The first time-bound type's terms set the fields up; `follow()` applies the chosen type's.
+  const firstTerms = [...cat.types.values()].find((info) => info.grantTerms)?.grantTerms;
+  const words = firstTerms ? termsWords(cat, firstTerms) : { duration: "", autoExtend: "" };
+  const duration = numberInput("durationDays", {
+    min: firstTerms?.minDurationDays,
+    max: firstTerms?.maxDurationDays,
+    value: firstTerms?.defaultDurationDays,
+  });
   const autoExtend = h("input", { type: "checkbox", name: "autoExtend", id: uid("auto-extend") });
   const autoExtendHint = uid("auto-extend-hint");
+  const autoExtendHintText = h("span", { class: "hint", id: autoExtendHint }, words.autoExtend);
   const autoExtendError = uid("auto-extend-error");
   autoExtend.setAttribute("aria-describedby", `${autoExtendHint} ${autoExtendError}`);
   const timeBound = h(
@@ -103,7 +111,7 @@ export function invitationForm({ cat, label, email = "", emailHint, extra = null
     field({
       name: "durationDays",
       label: "Duration (days)",
-      hint: "How long the roles last after the customer accepts: 1 to 730 days.",
+      hint: words.duration,
       control: duration,
     }),
     h(
@@ -114,7 +122,7 @@ export function invitationForm({ cat, label, email = "", emailHint, extra = null
         "label",
         { for: autoExtend.id },
         h("span", { class: "choice-name" }, "Extend automatically"),
-        h("span", { class: "hint", id: autoExtendHint }, "At the end date, the roles extend by 180 days at a time. Not with Global Administrator."),
+        autoExtendHintText,
       ),
       h("p", { class: "field-error", id: autoExtendError, hidden: true }),
     ),
@@ -144,12 +152,21 @@ export function invitationForm({ cat, label, email = "", emailHint, extra = null
     roles.hidden = roles.disabled = !takesRoles;
     timeBound.hidden = !info?.timeBound;
     for (const control of timeBound.querySelectorAll("input")) control.disabled = !info?.timeBound;
+    if (info?.grantTerms) applyTerms(info.grantTerms);
     fixedNote.hidden = !info || takesRoles;
     fixedNote.textContent = !info
       ? ""
       : info.roleRule === "FIXED"
         ? `${info.name} always grants ${info.fixedRoles.map((key) => roleName(cat, key)).join(" and ")}: there are no roles to choose, and no end date.`
         : `${info.name} takes no admin roles: the customer grants the partner no access to its organization's administration.`;
+  }
+  function applyTerms(terms) {
+    const hints = termsWords(cat, terms);
+    duration.min = terms.minDurationDays;
+    duration.max = terms.maxDurationDays;
+    const durationHint = timeBound.querySelector(`[data-field="durationDays"] .hint`);
+    if (durationHint) durationHint.textContent = hints.duration;
+    autoExtendHintText.textContent = hints.autoExtend;
   }
   radios.forEach((radio) => radio.addEventListener("change", follow));
   follow();

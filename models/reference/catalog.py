@@ -6,6 +6,7 @@ read the same data through the `roleDefinitions` and `relationshipTypes` queries
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -250,6 +251,67 @@ ROLE_RULE_MEANINGS: dict[RoleRule, str] = {
 
 
 @dataclass(frozen=True, slots=True)
+class GrantTerms:
+    """How long a time-bound type's grants last and how they extend: the one home of these
+    numbers and of their wording. The rules, the lifecycle sweep, the emails, the GraphQL
+    descriptions and the console (through `relationshipTypes`) all read them from here."""
+
+    min_days: int
+    max_days: int
+    default_days: int
+    extension_days: int  # added at the end date when the grant extends automatically
+    never_auto_extend: tuple[AdminRole, ...]  # roles whose grants never extend by themselves
+
+    def allows_duration(self, days: int) -> bool:
+        return self.min_days <= days <= self.max_days
+
+    def may_auto_extend(self, roles: Iterable[str]) -> bool:
+        """Whether grants of all of `roles` may extend automatically."""
+        return not any(role in self.never_auto_extend for role in roles)
+
+    @property
+    def range_words(self) -> str:
+        """ "1 to 730 days" """
+        return f"{self.min_days} to {self.max_days} days"
+
+    @property
+    def extension_words(self) -> str:
+        """ "extended automatically by 180 days at a time" """
+        return f"extended automatically by {self.extension_days} days at a time"
+
+    @property
+    def never_words(self) -> str:
+        """ "Global Administrator": the roles that never extend, by name."""
+        return " or ".join(role_name(role) for role in self.never_auto_extend)
+
+    @property
+    def duration_field_words(self) -> str:
+        """What a duration field takes: "1 to 730 days; 730 when omitted"."""
+        return f"{self.range_words}; {self.default_days} when omitted"
+
+    @property
+    def auto_extend_field_words(self) -> str:
+        """What auto-extend does: "extend by 180 days at the end date. Not with Global
+        Administrator." """
+        return f"extend by {self.extension_days} days at the end date. Not with {self.never_words}."
+
+    def duration_words(self, days: int, auto_extend: bool) -> str:
+        """ "730 days, then extended automatically by 180 days at a time" """
+        words = "1 day" if days == 1 else f"{days} days"
+        return f"{words}, then {self.extension_words}" if auto_extend else words
+
+
+# Granular delegated admin privileges: least-privilege roles for a bounded time.
+GDAP_TERMS = GrantTerms(
+    min_days=1,
+    max_days=730,
+    default_days=730,
+    extension_days=180,
+    never_auto_extend=(AdminRole.GLOBAL_ADMINISTRATOR,),
+)
+
+
+@dataclass(frozen=True, slots=True)
 class RelationshipTypeRule:
     type: RelationshipType
     name: str
@@ -259,12 +321,17 @@ class RelationshipTypeRule:
     # alone cannot tell, so it is data, kept beside the name.
     indefinite_article: str
     fixed_roles: tuple[AdminRole, ...] = ()
-    time_bound: bool = False  # a duration (and optional auto-extend) applies to its grants
+    # A duration (and optional auto-extend) applies to its grants, on these terms.
+    terms: GrantTerms | None = None
     tenant_account: bool = False  # the partner works through an account in the customer's tenant
 
     @property
     def grants_roles(self) -> bool:
         return self.role_rule is not RoleRule.NONE
+
+    @property
+    def time_bound(self) -> bool:
+        return self.terms is not None
 
     @property
     def with_article(self) -> str:
@@ -330,11 +397,11 @@ RELATIONSHIP_TYPES: dict[RelationshipType, RelationshipTypeRule] = {
         RelationshipTypeRule(
             T.GDAP_PARTNER,
             "Granular delegated admin (GDAP)",
-            "Least-privilege, time-bound admin roles, from 1 to 730 days, "
+            f"Least-privilege, time-bound admin roles, from {GDAP_TERMS.range_words}, "
             "optionally extended automatically.",
             RoleRule.REQUESTED,
             indefinite_article="a",
-            time_bound=True,
+            terms=GDAP_TERMS,
         ),
         RelationshipTypeRule(
             T.RESELLER,
@@ -348,10 +415,16 @@ RELATIONSHIP_TYPES: dict[RelationshipType, RelationshipTypeRule] = {
 }
 del T
 
-GDAP_MIN_DAYS = 1
-GDAP_MAX_DAYS = 730
-GDAP_DEFAULT_DAYS = 730
-AUTO_EXTEND_DAYS = 180
+
+def duration_words(type_: RelationshipType | str, days: int | None, auto_extend: bool) -> str:
+    """How long an invitation's or a grant's roles last, in the words every email and page
+    uses: "730 days, then extended automatically by 180 days at a time" / "No end date"."""
+    terms = RELATIONSHIP_TYPES[RelationshipType(type_)].terms
+    if terms is None or days is None:
+        return "No end date"
+    return terms.duration_words(days, auto_extend)
+
+
 INVITATION_MIN_DAYS = 1
 INVITATION_MAX_DAYS = 90
 INVITATION_DEFAULT_DAYS = 90

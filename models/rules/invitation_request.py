@@ -7,15 +7,13 @@ from uuid import UUID
 
 from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
 from models.reference.catalog import (
-    GDAP_DEFAULT_DAYS,
-    GDAP_MAX_DAYS,
-    GDAP_MIN_DAYS,
     INVITATION_DEFAULT_DAYS,
     INVITATION_MAX_DAYS,
     INVITATION_MIN_DAYS,
     RELATIONSHIP_TYPES,
     AdminRole,
     RoleRule,
+    role_name,
 )
 from models.reference.enums import RelationshipType
 from models.rules import directory_fields as check
@@ -86,13 +84,14 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
     granted = list(rule.fixed_roles) if rule.role_rule is RoleRule.FIXED else roles
 
     duration = request.duration_days
-    if rule.time_bound:
-        duration = GDAP_DEFAULT_DAYS if duration is None else duration
-        if not GDAP_MIN_DAYS <= duration <= GDAP_MAX_DAYS:
+    terms = rule.terms
+    if terms is not None:
+        duration = terms.default_days if duration is None else duration
+        if not terms.allows_duration(duration):
             errors.append(
                 DomainError(
                     ErrorCode.INVALID_DURATION,
-                    f"The duration must be from {GDAP_MIN_DAYS} to {GDAP_MAX_DAYS} days.",
+                    f"The duration must be from {terms.range_words}.",
                     "durationDays",
                 )
             )
@@ -106,7 +105,7 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
         )
 
     auto_extend = bool(request.auto_extend)
-    if auto_extend and not rule.time_bound:
+    if auto_extend and terms is None:
         errors.append(
             DomainError(
                 ErrorCode.AUTO_EXTEND_NOT_ALLOWED,
@@ -114,11 +113,12 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
                 "autoExtend",
             )
         )
-    elif auto_extend and AdminRole.GLOBAL_ADMINISTRATOR in granted:
+    elif auto_extend and terms is not None and not terms.may_auto_extend(granted):
+        never = " or ".join(role_name(role) for role in terms.never_auto_extend)
         errors.append(
             DomainError(
                 ErrorCode.AUTO_EXTEND_NOT_ALLOWED,
-                "Roles including Global Administrator cannot extend automatically.",
+                f"Roles including {never} cannot extend automatically.",
                 "autoExtend",
             )
         )
@@ -152,7 +152,7 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
         customer_email=email,
         type=request.type,
         roles=granted,
-        duration_days=duration if rule.time_bound else None,
+        duration_days=duration if terms is not None else None,
         auto_extend=auto_extend,
         message=message,
         open_days=open_days,

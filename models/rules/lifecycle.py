@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from models.operation import Operation, Transaction
-from models.reference.catalog import AUTO_EXTEND_DAYS, AdminRole
+from models.reference.catalog import RELATIONSHIP_TYPES
 from models.reference.enums import InvitationStatus, RoleGrantStatus
 from models.rules.ungranted_assignments import drop_ungranted_assignments
 from models.tables.activity import sides
@@ -26,7 +26,15 @@ BATCH_SIZE = 500
 
 
 def extends_automatically(grant: RoleGrant) -> bool:
-    return grant.auto_extend and grant.role != AdminRole.GLOBAL_ADMINISTRATOR
+    """Whether the grant extends at its end date instead of expiring, by its type's terms."""
+    terms = RELATIONSHIP_TYPES[grant.type].terms
+    return grant.auto_extend and terms is not None and terms.may_auto_extend([grant.role])
+
+
+def _extension_days(grant: RoleGrant) -> int:
+    terms = RELATIONSHIP_TYPES[grant.type].terms
+    assert terms is not None  # only a time-bound grant extends
+    return terms.extension_days
 
 
 def next_notice(grant: RoleGrant, now: datetime) -> datetime | None:
@@ -75,7 +83,7 @@ async def _act(grant: RoleGrant, now: datetime, report: SweepReport) -> None:
     relationship_id: UUID = grant.relationship_id
     if grant.expires_at <= now and extends_automatically(grant):
         while grant.expires_at <= now:
-            grant.expires_at += timedelta(days=AUTO_EXTEND_DAYS)
+            grant.expires_at += timedelta(days=_extension_days(grant))
         grant.extended_at, grant.warned_days = now, None
         grant.next_notice_at = next_notice(grant, now)
         report.extended += 1

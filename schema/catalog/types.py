@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from models.reference.capabilities import Capability, capabilities_of_role
-from models.reference.catalog import ROLE_RULE_MEANINGS, AdminRole, RelationshipTypeRule
+from models.reference.catalog import ROLE_RULE_MEANINGS, AdminRole, GrantTerms, RelationshipTypeRule
 from models.reference.catalog import RoleDefinition as RoleDefinitionData
 from models.reference.catalog import RoleRule as _RoleRule
 from models.reference.enums import RelationshipType
@@ -43,6 +43,36 @@ class RoleDefinition:
         )
 
 
+@strawberry.type(
+    name="GrantTerms",
+    description="How long a time-bound type's grants last and how they extend; what the "
+    "invitation checks, the lifecycle sweep and the emails apply.",
+)
+class GrantTermsInfo:
+    min_duration_days: int = strawberry.field(description="The shortest duration, in days.")
+    max_duration_days: int = strawberry.field(description="The longest duration, in days.")
+    default_duration_days: int = strawberry.field(
+        description="The duration when an invitation names none."
+    )
+    auto_extension_days: int = strawberry.field(
+        description="How many days an auto-extending grant gains at each end date."
+    )
+    roles_never_auto_extended: list[AdminRole] = strawberry.field(
+        description="Roles whose grants never extend automatically: an invitation asking "
+        "auto-extend with one of them is refused."
+    )
+
+    @classmethod
+    def of(cls, terms: GrantTerms) -> GrantTermsInfo:
+        return cls(
+            min_duration_days=terms.min_days,
+            max_duration_days=terms.max_days,
+            default_duration_days=terms.default_days,
+            auto_extension_days=terms.extension_days,
+            roles_never_auto_extended=list(terms.never_auto_extend),
+        )
+
+
 @strawberry.type(description="A relationship type, what it lets the partner do, and its role rule.")
 class RelationshipTypeInfo:
     type: RelationshipType = strawberry.field(description="The type's key.")
@@ -59,7 +89,11 @@ class RelationshipTypeInfo:
     )
     fixed_roles: list[AdminRole] = strawberry.field(description="The roles a FIXED type grants.")
     time_bound: bool = strawberry.field(
-        description="Whether grants last 1 to 730 days and may extend automatically."
+        description="Whether grants last a bounded time and may extend automatically, on "
+        "`grantTerms`."
+    )
+    grant_terms: GrantTermsInfo | None = strawberry.field(
+        description="The duration and extension terms of a time-bound type; null for the others."
     )
 
     @classmethod
@@ -72,4 +106,5 @@ class RelationshipTypeInfo:
             role_rule=rule.role_rule,
             fixed_roles=list(rule.fixed_roles),
             time_bound=rule.time_bound,
+            grant_terms=GrantTermsInfo.of(rule.terms) if rule.terms else None,
         )

@@ -10,7 +10,7 @@ import strawberry
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.policy import link_reveals_terms
-from models.reference.catalog import AdminRole
+from models.reference.catalog import GDAP_TERMS, AdminRole, duration_words
 from models.reference.enums import EmailStatus, InvitationStatus, RelationshipType
 from models.rules.invitations import acceptance_refusal, effective_status
 from models.tables import invitations as m
@@ -37,7 +37,8 @@ class Invitation(Node):
         description="How long GDAP roles last after acceptance, in days (GDAP_PARTNER only)."
     )
     auto_extend: bool = strawberry.field(
-        description="Whether GDAP roles extend by 180 days at their end date."
+        description=f"Whether GDAP roles extend by {GDAP_TERMS.extension_days} days at their "
+        "end date."
     )
     message: str | None = strawberry.field(description="The partner's message to the customer.")
     status: InvitationStatus = strawberry.field(
@@ -53,6 +54,14 @@ class Invitation(Node):
     created_at: datetime = strawberry.field(description="When the partner sent it.")
     expires_at: datetime = strawberry.field(description="When it stops being open.")
     accepted_at: datetime | None = strawberry.field(description="When the customer accepted it.")
+
+    @strawberry.field(
+        description="How long the roles last, in the words of the invitation email: "
+        f'"{GDAP_TERMS.duration_words(GDAP_TERMS.default_days, True)}", or "No end date".'
+    )
+    def duration_text(self) -> str:
+        return duration_words(self.type, self.duration_days, self.auto_extend)
+
     _row: strawberry.Private[m.Invitation]
     _partner_id: strawberry.Private[object]
     _customer_id: strawberry.Private[object]
@@ -144,12 +153,11 @@ class SendInvitationInput:
         "for the other types (ADVISOR always grants its fixed roles).",
     )
     duration_days: int | None = strawberry.field(
-        default=None, description="GDAP_PARTNER only: 1 to 730 days; 730 when omitted."
+        default=None, description=f"GDAP_PARTNER only: {GDAP_TERMS.duration_field_words}."
     )
     auto_extend: bool | None = strawberry.field(
         default=None,
-        description="GDAP_PARTNER only: extend by 180 days at the end date. Not with "
-        "GLOBAL_ADMINISTRATOR.",
+        description=f"GDAP_PARTNER only: {GDAP_TERMS.auto_extend_field_words}",
     )
     message: str | None = strawberry.field(
         default=None, description="A message shown in the email, up to 2000 characters."

@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from models.foundation.ids import encode_id
-from models.reference.catalog import AdminRole
+from models.reference.catalog import GDAP_TERMS, AdminRole
 from models.reference.enums import RelationshipType
 from models.tables import leads as m
 from models.tables.leads import LeadStatus as _LeadStatus
@@ -113,10 +113,10 @@ class SendInvitationFromLeadInput:
         default=None, description="Admin roles to ask for, as in sendInvitation."
     )
     duration_days: int | None = strawberry.field(
-        default=None, description="GDAP_PARTNER only: 1 to 730 days; 730 when omitted."
+        default=None, description=f"GDAP_PARTNER only: {GDAP_TERMS.duration_field_words}."
     )
     auto_extend: bool | None = strawberry.field(
-        default=None, description="GDAP_PARTNER only: extend by 180 days at the end date."
+        default=None, description=f"GDAP_PARTNER only: {GDAP_TERMS.auto_extend_field_words}"
     )
     message: str | None = strawberry.field(
         default=None, description="A message shown in the email, up to 2000 characters."

@@ -9,7 +9,7 @@ import strawberry
 
 from models.foundation.ids import encode_id
 from models.policy import visible_relationship_activity
-from models.reference.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
+from models.reference.catalog import CURRENT_AGREEMENT_VERSION, GDAP_TERMS, AdminRole
 from models.reference.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
 from models.tables import relationships as m
 from schema.activity.types import ActivityEntry
@@ -29,7 +29,9 @@ class RoleGrant:
     status: RoleGrantStatus = strawberry.field(description="Only ACTIVE grants give access.")
     granted_at: datetime = strawberry.field(description="When the customer granted it.")
     expires_at: datetime | None = strawberry.field(description="When it ends (GDAP only).")
-    auto_extend: bool = strawberry.field(description="Whether it extends by 180 days at its end.")
+    auto_extend: bool = strawberry.field(
+        description=f"Whether it extends by {GDAP_TERMS.extension_days} days at its end."
+    )
     revoked_at: datetime | None = strawberry.field(description="When access through it ended.")
     end_reason: str | None = strawberry.field(description="Why it was ended, when it was.")
 

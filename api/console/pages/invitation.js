@@ -3,7 +3,7 @@
 // API decides: invitationByToken); a customer admin signs in to accept or decline it, and the
 // API says beforehand whether they may accept it, and why not (viewerCanAccept).
 
-import { catalog, durationWords, roleName, typeName, typeWithArticle } from "../catalog.js";
+import { catalog, roleName, typeName, typeWithArticle } from "../catalog.js";
 import { ask } from "../dialog.js";
 import { badge, date, details, h, replace, uid } from "../dom.js";
 import { busy, clearErrors, formAlert, showErrors, showProblem } from "../forms.js";
@@ -13,7 +13,7 @@ import { signInForm } from "./signin.js";
 const QUERY = `
 query InvitationByToken($token: String!) {
   invitationByToken(token: $token) {
-    id type roles durationDays autoExtend message status expiresAt acceptedAt customerEmail
+    id type roles durationDays durationText autoExtend message status expiresAt acceptedAt customerEmail
     partner { id name } viewerCanAccept viewerAcceptRefusal
   }
 }`;
@@ -192,7 +192,7 @@ export async function render(ctx) {
         ["Relationship type", typeName(cat, invitation.type)],
         ["What the partner will be able to do", type?.description],
         ["Admin roles", roles.length ? h("ul", { class: "roles plain" }, roles) : "None"],
-        ["Duration", durationWords(cat, invitation.type, invitation.durationDays, invitation.autoExtend)],
+        ["Duration", invitation.durationText],
         [`Message from ${partner}`, invitation.message ? h("p", { class: "message" }, invitation.message) : null],
         ["Sent to", invitation.customerEmail],
         ["Status", status],
