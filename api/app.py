@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     await redis.aclose()
 
     graphql = GraphQLApp(
-        build_schema(production=settings.production),
+        build_schema(production=settings.production, introspection=settings.introspection),
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
     )
