@@ -14,11 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from api import dev_pages, graphiql, inbound_webhooks, pages
 from api.auth import Anonymous, BearerTokenBackend
+from api.errors import UnhandledErrorMiddleware
+from api.graphql_http import GraphQLOverHTTP, body_too_large
 from api.health import healthz, readyz
+from api.limits import BodyLimit
 from api.logs import quiet_client_errors
 from api.metrics import MetricsMiddleware, metrics
 from api.request_id import RequestIdMiddleware
@@ -30,7 +32,7 @@ from schema import build_schema
 from schema.context import Context
 
 
-class GraphQLApp(GraphQL[Context, None]):
+class GraphQLApp(GraphQLOverHTTP):
     """Strawberry's ASGI app, handing resolvers a typed context built once per request."""
 
     async def get_context(
@@ -71,7 +73,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     await redis.aclose()
 
     graphql = GraphQLApp(
-        build_schema(production=settings.production),
+        build_schema(production=settings.production, introspection=settings.introspection),
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
     )
@@ -79,8 +81,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
-        *inbound_webhooks.ROUTES,
+        Route(
+            "/graphql",
+            BodyLimit(graphql, settings.graphql_max_body_bytes, body_too_large),
+            methods=["GET", "POST"],
+        ),
+        *inbound_webhooks.routes(settings.webhook_max_body_bytes),
     ]
     if not settings.production:
         routes += graphiql.routes()
@@ -93,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(UnhandledErrorMiddleware),
             Middleware(MetricsMiddleware),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
         ],

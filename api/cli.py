@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -148,13 +149,18 @@ def _email(value: str) -> str:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
 
     from api.app import create_app
+    from api.serving import server_config
 
     settings = settings.serving_at(args.host, args.port)
-    uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, proxy_headers=True, log_config=None
-    )
+    config = server_config(create_app(settings), settings, host=args.host, port=args.port)
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:  # uvicorn has logged why (the port taken, say): exit as it does
+        sys.exit(STARTUP_FAILURE)
 
 
 def _dev(settings: Settings, args: argparse.Namespace) -> None:

@@ -19,6 +19,7 @@ from api import demo
 from api.app import create_app
 from api.embedded import EmbeddedRedis, require_free_port
 from api.mailbox import Mailbox, MailFolder
+from api.serving import server_config
 from models.foundation.settings import Settings
 from models.infrastructure.db import database, migrate
 from models.infrastructure.tokens import Sealer
@@ -85,12 +86,8 @@ def _banner(
 async def _serve(settings: Settings, options: DevOptions) -> None:
     tokens = await _prepare(settings)
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings),
-            host=options.host,
-            port=options.port,
-            log_level="info",
-            log_config=None,  # keep the logging that `partnerhub dev` set up
+        server_config(
+            create_app(settings), settings, host=options.host, port=options.port, log_level="info"
         )
     )
     worker = create_worker(settings, handle_signals=False)

@@ -15,10 +15,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from starlette.datastructures import Secret
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
+from api.limits import BodyLimit, size_in_words
 from models.foundation.clock import utcnow
 from models.foundation.errors import Refused
 from models.foundation.ids import decode_id
@@ -32,12 +34,7 @@ from workers.dispatch import dispatch
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 256 * 1024
 MAX_WEBHOOK_ID = 255
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
@@ -47,17 +44,19 @@ def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
     return JSONResponse(content, status_code=status)
 
 
-async def _body(request: Request) -> bytes:
-    """The body, read no further than `MAX_BODY_BYTES`."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise BodyTooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise BodyTooLarge
-    return bytes(body)
+def body_too_large(max_bytes: int) -> Response:
+    """The refusal of a body over `WEBHOOK_MAX_BODY_BYTES` (`api.limits.BodyLimit`)."""
+    return _error(413, f"The body is larger than {size_in_words(max_bytes)}.")
+
+
+def _event(body: bytes) -> object:
+    """The body's JSON, or `ValueError` naming what is wrong with it."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise ValueError("The body nests arrays or objects too deeply.") from None
+    except ValueError:
+        raise ValueError("The body is not JSON.") from None
 
 
 def _verify(request: Request, secrets: Iterable[Secret], body: bytes) -> VerifiedWebhook:
@@ -75,10 +74,7 @@ async def receive_webhook(request: Request) -> JSONResponse:
     secrets = _settings(request).inbound_webhook_secrets.get(source)
     if secrets is None:
         return _error(404, "Unknown source.")
-    try:
-        body = await _body(request)
-    except BodyTooLarge:
-        return _error(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+    body = await request.body()  # no larger than the route's BodyLimit lets it be
     try:
         verified = _verify(request, secrets, body)
     except InvalidWebhook as invalid:
@@ -86,9 +82,9 @@ async def receive_webhook(request: Request) -> JSONResponse:
     if len(verified.message_id) > MAX_WEBHOOK_ID:
         return _error(422, f"The webhook-id is longer than {MAX_WEBHOOK_ID} characters.")
     try:
-        document = json.loads(body)
-    except ValueError:
-        return _error(422, "The body is not JSON.")
+        document = _event(body)
+    except ValueError as not_json:
+        return _error(422, str(not_json))
     op = Operation(actor=None, sealer=request.app.state.sealer)
     try:
         type_, data = check_event(document, decode_id)
@@ -147,7 +143,10 @@ async def job_status(request: Request) -> JSONResponse:
     return _error(401, str(refusal))
 
 
-ROUTES = [
-    Route("/webhooks/jobs/{job_id}", job_status, methods=["GET"]),
-    Route("/webhooks/{source}", receive_webhook, methods=["POST"]),
-]
+def routes(max_body_bytes: int) -> list[BaseRoute]:
+    """The two routes, webhooks' bodies refused with 413 past `max_body_bytes`."""
+    limit = Middleware(BodyLimit, max_bytes=max_body_bytes, refusal=body_too_large)
+    return [
+        Route("/webhooks/jobs/{job_id}", job_status, methods=["GET"]),
+        Route("/webhooks/{source}", receive_webhook, methods=["POST"], middleware=[limit]),
+    ]

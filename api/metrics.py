@@ -6,7 +6,7 @@ import time
 
 from prometheus_client import REGISTRY, Counter, Histogram
 from prometheus_client.exposition import choose_encoder
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,6 +25,9 @@ REQUEST_SECONDS = Histogram(
 # OTHER, and a path that matches no route is `unmatched`, never the raw path.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"
+# A client that went away before its request was read got no answer: not a 500 of ours, but
+# the status proxies log for it ("client closed request").
+CLIENT_CLOSED = 499
 
 
 def _route(scope: Scope) -> str:
@@ -34,7 +37,8 @@ def _route(scope: Scope) -> str:
 
 
 class MetricsMiddleware:
-    """Counts and times every HTTP request; an exception that escapes counts as a 500."""
+    """Counts and times every HTTP request; an exception that escapes counts as a 500, a
+    client gone before its request was read as a 499."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -54,6 +58,9 @@ class MetricsMiddleware:
 
         try:
             await self.app(scope, receive, send_noting_status)
+        except ClientDisconnect:
+            status = CLIENT_CLOSED
+            raise
         finally:
             method = scope["method"] if scope["method"] in METHODS else "OTHER"
             route = _route(scope)

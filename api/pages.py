@@ -8,13 +8,15 @@ The console reads and writes everything through `POST /graphql`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.staticfiles import PathLike, StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import Scope
 
 CONSOLE_DIR = Path(__file__).parent / "console"
 
@@ -83,8 +85,20 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return PlainTextResponse("Not Found", status_code=404)
 
 
+class ConsoleFiles(StaticFiles):
+    """The console's files, each with the shell's headers: `/console/index.html` is the shell
+    too, and must no more be framed or sniffed at that address than at `/`."""
+
+    def file_response(
+        self, full_path: PathLike, stat_result: os.stat_result, scope: Scope, status_code: int = 200
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers.update(SHELL_HEADERS)
+        return response
+
+
 def console_routes() -> list[BaseRoute]:
     """The shell at each client-side route, and the console's files under `/console/`."""
     routes: list[BaseRoute] = [Route(path, console, methods=["GET"]) for path in CONSOLE_PATHS]
-    routes.append(Mount("/console", app=StaticFiles(directory=CONSOLE_DIR), name="console"))
+    routes.append(Mount("/console", app=ConsoleFiles(directory=CONSOLE_DIR), name="console"))
     return routes

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -119,8 +120,19 @@ class ErrorCodes(SchemaExtension):
                 with_code(error, RequestErrorCode.BAD_USER_INPUT)
 
 
+def _without_suggestion(error: GraphQLError) -> None:
+    """The error without graphql-core's "Did you mean ...?", which always ends a message: where
+    introspection is off, suggestions would spell out the schema it keeps to itself."""
+    error.message = error.message.partition(" Did you mean ")[0]
+
+
 class Schema(strawberry.Schema):
-    """Logs only unexpected errors: refusals with a code of ours are answers, not faults."""
+    """Logs only unexpected errors: refusals with a code of ours are answers, not faults.
+    With `suggestions` off, no error suggests a name of the schema."""
+
+    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -133,10 +145,16 @@ class Schema(strawberry.Schema):
         result = await super().execute(*args, **kwargs)
         for error in result.errors or []:
             with_code(error, RequestErrorCode.INTERNAL_SERVER_ERROR)
+            if not self.suggestions:
+                _without_suggestion(error)
         return result
 
 
-def build_schema(*, production: bool) -> strawberry.Schema:
+def build_schema(*, production: bool, introspection: bool | None = None) -> strawberry.Schema:
+    """The schema, with production's masked errors; `introspection` (by default: outside
+    production) lets clients read the schema and get "Did you mean ...?" in errors."""
+    if introspection is None:
+        introspection = not production
     extensions: list[Callable[[], SchemaExtension]] = [
         ErrorCodes,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
@@ -145,6 +163,12 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))
+    if not introspection:
+        extensions.append(DisableIntrospection)
     return Schema(
-        query=Query, mutation=Mutation, extensions=extensions, types=[RequestErrorCodeType]
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        types=[RequestErrorCodeType],
+        suggestions=introspection,
     )

@@ -36,9 +36,11 @@ REQUEST_ERROR_CODES: dict[RequestErrorCode, str] = {
     RequestErrorCode.FORBIDDEN: "The viewer may not take this action or open this list or object.",
     RequestErrorCode.BAD_USER_INPUT: "An argument or variable the document's types cannot "
     "refuse: `first` outside 0 to 100, a cursor that is not one of the list's, a bad "
-    "directory filter, a variable of the wrong type.",
-    RequestErrorCode.GRAPHQL_PARSE_FAILED: "The document is not GraphQL, or is longer than "
-    "the service reads.",
+    "directory filter, a variable of the wrong type; or a request wrong around its document "
+    "(`variables` that are not an object, an unknown `operationName`, a batch).",
+    RequestErrorCode.GRAPHQL_PARSE_FAILED: "There is no document to read: the body is not a "
+    "JSON object with a `query` string (or not UTF-8, or nested too deep), the document is "
+    "not GraphQL, or the body or the document is longer than the service reads.",
     RequestErrorCode.GRAPHQL_VALIDATION_FAILED: "The document does not fit the schema (an "
     "unknown field or enum value, a missing argument) or its limits (depth, aliases).",
     RequestErrorCode.INTERNAL_SERVER_ERROR: "Something failed on the service's side; the "

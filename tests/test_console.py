@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from api.pages import CONSOLE_DIR, CONSOLE_PATHS
+from api.pages import CONSOLE_DIR, CONSOLE_PATHS, CONTENT_SECURITY_POLICY
 from tests.graphql import GraphQLClient
 
 SHELL = '<script type="module" src="/console/app.js">'
@@ -117,3 +117,36 @@ def test_the_console_needs_no_build_and_no_third_party_code() -> None:
             if stripped.startswith("import ") and " from " in stripped:
                 source = stripped.rsplit(" from ", 1)[1].strip(' ";')
                 assert source.startswith("."), f"{module.name} imports {source}"
+
+
+def _shell_addresses() -> list[str]:
+    """Every address whose answer is the console's shell: each client-side route (an ID where
+    one goes), the shell's own file, and an address with no page."""
+    routes = [path.replace("{id}", "T3JnYW5pemF0aW9uOjE") for path in CONSOLE_PATHS]
+    return [*routes, "/console/index.html", "/no/such/page"]
+
+
+@pytest.mark.parametrize("path", _shell_addresses())
+async def test_every_address_that_serves_the_console_sends_its_headers(
+    api: GraphQLClient, path: str
+) -> None:
+    # When a browser opens an address that answers the console's shell
+    page = await api.http.get(path)
+    assert SHELL in page.text
+
+    # Then the shell comes with the console's headers: it runs only its own files, may be
+    # framed by no one, is not sniffed into another type, and sends no Referer
+    assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_the_console_files_are_served_with_its_headers(api: GraphQLClient) -> None:
+    # When the browser loads the console's modules and styles
+    for path in ("/console/app.js", "/console/pages/invitation.js", "/console/styles.css"):
+        response = await api.http.get(path)
+
+        # Then they are never sniffed into another type, nor framed
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY, path

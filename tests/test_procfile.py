@@ -39,6 +39,7 @@ from models.tables.outbox import OutboxMessage, Task
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link
+from tests.served import connection
 from tests.servers import HOST, ReceivedMail, SmtpServer, free_port
 from workers.jobs import RELAY_STALE_AFTER, relay_outbox
 from workers.runtime import Runtime
@@ -140,6 +141,8 @@ class Supervisor:
             # No PARTNERHUB_ENV: the Procfile's web and worker lines default to production.
             "PORT": str(self.port),
         }
+        if "PYTHONPATH" in os.environ:  # the code under test, when the suite runs from it
+            self.env["PYTHONPATH"] = os.environ["PYTHONPATH"]
         self.started: list[tuple[Honcho, tuple[str, ...]]] = []
 
     @property
@@ -490,3 +493,36 @@ async def test_the_procfile_runs_production_unless_told_otherwise(
     assert await honcho.wait() != 0
     assert "SECRET_KEY must be set in production" in honcho.output
     assert honcho.status("web") not in (None, "0"), honcho.output
+
+
+async def test_the_web_process_cuts_off_slow_clients_and_believes_no_forwarded_for(
+    supervisor: Supervisor, http: GraphQLClient, db: Settings
+) -> None:
+    # Given the Procfile's web process, with a header time-out of half a second and Contact me
+    # limited to one request per client address, and a listed partner
+    supervisor.env |= {"HTTP_HEADER_TIMEOUT": "0.5", "CONTACT_RATE_LIMIT": "1"}
+    fabrikam, _ = await f.listed_partner("Fabrikam")
+    honcho = await supervisor.start("web")
+    await supervisor.web_is_up(honcho)
+
+    # When a client trickles its headers a byte at a time
+    async with connection(supervisor.port) as slow:
+        await slow.send(b"GET /healthz HTTP/1.1\r\nHost: partnerhub.example.com\r\n")
+        # Then the web process answers 408 and closes the connection before they end
+        assert await slow.trickle(b"X-Slow: " + b"a" * 1000, pause=0.05) is False
+        assert (await slow.answer()).startswith(b"HTTP/1.1 408 ")
+
+    # When a client on this host sends Contact me twice, claiming another address each time
+    answers = []
+    for address in ("203.0.113.1", "203.0.113.2"):
+        response = await http.http.post(
+            "/graphql",
+            json={"query": f.CONTACT, "variables": {"input": f.contact_form(fabrikam)}},
+            headers={"X-Forwarded-For": address},
+        )
+        answers.append(response.json()["data"]["contactPartner"]["errors"])
+
+    # Then the claims are not believed: the second is the same client's, and refused
+    assert answers[0] == []
+    assert [error["code"] for error in answers[1]] == ["RATE_LIMITED"]
+    await honcho.stop()

@@ -120,6 +120,18 @@ SMTP = "smtp://127.0.0.1:2525"
             ["SMTP_URL names a port"],
             id="smtp-port-refused-by-web-too",
         ),
+        pytest.param(
+            ["web"],
+            {"HTTP_BODY_TIMEOUT": "soon"},
+            ["HTTP_BODY_TIMEOUT", "'soon'", "Not a valid float"],
+            id="web-timeout-not-a-number",
+        ),
+        pytest.param(
+            ["web"],
+            {"FORWARDED_ALLOW_IPS": "10.0.0.5,proxy.internal"},
+            ["FORWARDED_ALLOW_IPS must list addresses or networks", "'proxy.internal'"],
+            id="web-proxy-not-an-address",
+        ),
     ],
 )
 def test_a_configuration_that_cannot_work_is_one_line_that_says_what_to_fix(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -99,6 +100,22 @@ class Settings:
     # Contact me: at most this many requests per client address in each window of seconds.
     contact_rate_limit: int = 5
     contact_rate_window: int = 600
+    # What the web server takes from a client (api/serving.py, api/limits.py): bodies up to
+    # these sizes, headers up to this size and within this time, a body within this time of
+    # its headers, idle keep-alive connections for this long, and this many connections.
+    graphql_max_body_bytes: int = 1024 * 1024
+    webhook_max_body_bytes: int = 256 * 1024
+    http_max_header_bytes: int = 64 * 1024
+    http_header_timeout: float = 10.0
+    http_body_timeout: float = 30.0
+    http_keep_alive_timeout: int = 5
+    http_max_connections: int = 500
+    # Introspection and the "Did you mean ...?" of GraphQL's errors: on outside production
+    # unless this says otherwise, off in production unless it says so.
+    graphql_introspection: bool | None = None
+    # The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses
+    # or networks, or `*`); none unless configured, so a client cannot choose its own address.
+    forwarded_allow_ips: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -141,6 +158,29 @@ class Settings:
             webhooks_ca_bundle=config("WEBHOOKS_CA_BUNDLE", default=None),
             contact_rate_limit=config("CONTACT_RATE_LIMIT", cast=int, default=5),
             contact_rate_window=config("CONTACT_RATE_WINDOW", cast=int, default=600),
+            graphql_max_body_bytes=config(
+                "GRAPHQL_MAX_BODY_BYTES", cast=int, default=cls.graphql_max_body_bytes
+            ),
+            webhook_max_body_bytes=config(
+                "WEBHOOK_MAX_BODY_BYTES", cast=int, default=cls.webhook_max_body_bytes
+            ),
+            http_max_header_bytes=config(
+                "HTTP_MAX_HEADER_BYTES", cast=int, default=cls.http_max_header_bytes
+            ),
+            http_header_timeout=config(
+                "HTTP_HEADER_TIMEOUT", cast=float, default=cls.http_header_timeout
+            ),
+            http_body_timeout=config(
+                "HTTP_BODY_TIMEOUT", cast=float, default=cls.http_body_timeout
+            ),
+            http_keep_alive_timeout=config(
+                "HTTP_KEEP_ALIVE_TIMEOUT", cast=int, default=cls.http_keep_alive_timeout
+            ),
+            http_max_connections=config(
+                "HTTP_MAX_CONNECTIONS", cast=int, default=cls.http_max_connections
+            ),
+            graphql_introspection=config("GRAPHQL_INTROSPECTION", cast=bool, default=None),
+            forwarded_allow_ips=_proxies(config("FORWARDED_ALLOW_IPS", default="")),
         )
 
     @property
@@ -154,6 +194,15 @@ class Settings:
         if self.webhooks_allow_private is None:
             return self.environment == "development"
         return self.webhooks_allow_private
+
+    @property
+    def introspection(self) -> bool:
+        """Whether GraphQL answers introspection and suggests names in its errors: outside
+        production unless GRAPHQL_INTROSPECTION says otherwise, in production only when it
+        says so."""
+        if self.graphql_introspection is None:
+            return not self.production
+        return self.graphql_introspection
 
     def serving_at(self, host: str, port: int) -> Settings:
         """These settings for a web app listening on `host:port`.
@@ -211,3 +260,43 @@ class Settings:
             raise SettingsError("METRICS_PORT must be a port number from 1 to 65535")
         if self.activity_retention_days < 1:
             raise SettingsError("ACTIVITY_RETENTION_DAYS must be at least 1")
+        self._check_web_limits()
+
+    def _check_web_limits(self) -> None:
+        sizes = {
+            "GRAPHQL_MAX_BODY_BYTES": self.graphql_max_body_bytes,
+            "WEBHOOK_MAX_BODY_BYTES": self.webhook_max_body_bytes,
+            "HTTP_MAX_HEADER_BYTES": self.http_max_header_bytes,
+        }
+        for name, size in sizes.items():
+            if size < 1024:
+                raise SettingsError(f"{name} must be at least 1024 (bytes), not {size}")
+        times = {
+            "HTTP_HEADER_TIMEOUT": self.http_header_timeout,
+            "HTTP_BODY_TIMEOUT": self.http_body_timeout,
+            "HTTP_KEEP_ALIVE_TIMEOUT": self.http_keep_alive_timeout,
+        }
+        for name, seconds in times.items():
+            if not 0 < seconds < float("inf"):
+                raise SettingsError(f"{name} must be a number of seconds above 0, not {seconds}")
+        if self.http_max_connections < 1:
+            raise SettingsError("HTTP_MAX_CONNECTIONS must be at least 1")
+        for proxy in self.forwarded_allow_ips:
+            if proxy != "*" and not _is_network(proxy):
+                raise SettingsError(
+                    "FORWARDED_ALLOW_IPS must list addresses or networks of proxies, separated "
+                    f"by commas (such as 10.0.0.5,10.1.0.0/16), or be *: {proxy!r} is neither"
+                )
+
+
+def _proxies(value: str) -> tuple[str, ...]:
+    """FORWARDED_ALLOW_IPS as a tuple of its comma-separated entries."""
+    return tuple(entry.strip() for entry in value.split(",") if entry.strip())
+
+
+def _is_network(value: str) -> bool:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True

@@ -87,7 +87,9 @@ def verify(
         timestamp = int(raw_timestamp)
     except ValueError as exc:
         raise InvalidWebhook("The webhook-timestamp is not a number of seconds.") from exc
-    if abs(now.timestamp() - timestamp) > TOLERANCE_SECONDS:
+    # Compared, never subtracted: a timestamp hundreds of digits long overflows a float.
+    moment = now.timestamp()
+    if not moment - TOLERANCE_SECONDS <= timestamp <= moment + TOLERANCE_SECONDS:
         raise InvalidWebhook("The webhook-timestamp is more than five minutes away.")
     offered = [
         value.encode()
