@@ -17,7 +17,8 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from api import dev_pages, graphiql, inbound_webhooks, pages
-from api.auth import Anonymous, BearerTokenBackend
+from api.auth import Anonymous, CredentialsBackend
+from api.csrf import CsrfMiddleware
 from api.health import healthz, readyz
 from api.logs import quiet_client_errors
 from api.metrics import MetricsMiddleware, metrics
@@ -28,6 +29,7 @@ from models.infrastructure.db import database
 from models.infrastructure.tokens import Sealer
 from schema import build_schema
 from schema.context import Context
+from schema.sign_in.cookies import clear_session_cookies
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -38,6 +40,8 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> Context:
         state = request.app.state
         user = request.user
+        if isinstance(user, Anonymous) and user.session_ended and isinstance(response, Response):
+            clear_session_cookies(response, state.settings)  # the browser forgets them too
         return Context(
             request=request,  # type: ignore[arg-type]
             response=response,  # type: ignore[arg-type]
@@ -94,7 +98,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(MetricsMiddleware),
-            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
+            Middleware(CsrfMiddleware, settings=settings),
+            Middleware(AuthenticationMiddleware, backend=CredentialsBackend(settings)),
         ],
         lifespan=lifespan,
         # An address with no route: the console's own not-found page, not a bare "Not Found".

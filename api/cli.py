@@ -93,7 +93,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
 
 
 async def _create_token(settings: Settings, args: argparse.Namespace) -> str:
-    from api.auth import issue_token
+    from models.identity.api_tokens import issue_token
     from models.tables.organizations import User
 
     async with database(settings.database_url):

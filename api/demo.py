@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from api.auth import issue_token
 from models.foundation.clock import utcnow
 from models.identity.actors import Actor
+from models.identity.api_tokens import issue_token
 from models.infrastructure.tokens import Sealer
 from models.operation import Operation
 from models.reference.catalog import CURRENT_AGREEMENT_VERSION, AdminRole

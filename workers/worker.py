@@ -42,6 +42,14 @@ FUNCTIONS: list[Function] = [
             timeout=120,
         )
     ),
+    measured(
+        func(
+            jobs.send_password_email,
+            name=Task.SEND_PASSWORD_EMAIL,
+            max_tries=jobs.EMAIL_MAX_TRIES,
+            timeout=60,
+        )
+    ),
     measured(func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=60)),
     measured(
         func(

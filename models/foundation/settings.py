@@ -99,6 +99,10 @@ class Settings:
     # Contact me: at most this many requests per client address in each window of seconds.
     contact_rate_limit: int = 5
     contact_rate_window: int = 600
+    # Sessions end after this many seconds unused (8 hours), and this many after sign-in in
+    # any case (7 days).
+    session_idle_timeout: int = 8 * 3600
+    session_absolute_timeout: int = 7 * 86400
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -141,6 +145,12 @@ class Settings:
             webhooks_ca_bundle=config("WEBHOOKS_CA_BUNDLE", default=None),
             contact_rate_limit=config("CONTACT_RATE_LIMIT", cast=int, default=5),
             contact_rate_window=config("CONTACT_RATE_WINDOW", cast=int, default=600),
+            session_idle_timeout=config(
+                "SESSION_IDLE_TIMEOUT", cast=int, default=cls.session_idle_timeout
+            ),
+            session_absolute_timeout=config(
+                "SESSION_ABSOLUTE_TIMEOUT", cast=int, default=cls.session_absolute_timeout
+            ),
         )
 
     @property
@@ -154,6 +164,16 @@ class Settings:
         if self.webhooks_allow_private is None:
             return self.environment == "development"
         return self.webhooks_allow_private
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether cookies carry `Secure`: always, except in development or tests on a plain
+        http:// loopback address, where a browser would otherwise never send them back."""
+        if self.production:
+            return True
+        url = urlsplit(self.public_url)
+        loopback = url.hostname in ("localhost", "::1") or (url.hostname or "").startswith("127.")
+        return not (url.scheme == "http" and loopback)
 
     def serving_at(self, host: str, port: int) -> Settings:
         """These settings for a web app listening on `host:port`.
@@ -211,3 +231,7 @@ class Settings:
             raise SettingsError("METRICS_PORT must be a port number from 1 to 65535")
         if self.activity_retention_days < 1:
             raise SettingsError("ACTIVITY_RETENTION_DAYS must be at least 1")
+        if self.session_idle_timeout < 60 or self.session_absolute_timeout < 60:
+            raise SettingsError(
+                "SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_TIMEOUT must be at least 60 seconds"
+            )
