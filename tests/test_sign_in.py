@@ -29,13 +29,16 @@ from models.rules.people import create_person
 from models.tables.activity import ActivityEntry
 from models.tables.organizations import ApiToken, Organization, User
 from models.tables.outbox import OutboxMessage
-from models.tables.sign_in import PasswordLink, UserSession
+from models.tables.sign_in import PasswordLink, SignInThrottle, UserSession
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs, text_of
 from tests.servers import SmtpServer
 from tests.sessions import Browser, set_cookies, sign_in
 from workers.dispatch import dispatch
+from workers.retention import purge_sign_in
+from workers.runtime import Runtime
+from workers.worker import cron_jobs
 
 VIEWER = "{ viewer { email status mustChangePassword mfaEnabled } }"
 RELATIONSHIPS = "{ relationships { totalCount } }"
@@ -775,3 +778,30 @@ def test_password_rules_follow_nist_800_63b() -> None:
         assert "email address" in (password_problem(own, email="ada.lovelace@contoso.com") or "")
     for run in ("aaaaaaaaaa", "hgfedcba", "mnopqrstu"):
         assert "too easy" in (password_problem(run) or ""), run
+
+
+async def test_the_daily_purge_forgets_what_signs_nobody_in_any_more(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a session, a reset link and a throttle counter from a wrong password, all of today
+    admin = await signed_in_admin()
+    _, browser = await sign_in(api, admin.email, f.PASSWORD)
+    assert browser is not None
+    await api.query(REQUEST_RESET, {"input": {"email": admin.email}})
+    await sign_in(api, "someone@contoso.com", "a wrong guess")
+    runtime = {"runtime": Runtime(db)}
+    [job] = [job for job in cron_jobs() if job.name.endswith("purge_sign_in")]
+    assert (job.hour, job.minute) == (3, 47)
+
+    # When the daily job runs now, then 8 days later
+    now = await purge_sign_in(runtime)
+    with time_machine.travel(utcnow() + timedelta(days=8), tick=False):
+        later = await purge_sign_in(runtime)
+
+    # Then nothing live went, and later everything did
+    assert now == "purged 0 sessions, 0 links, 0 counters"
+    # (the counters: the admin's account, the made-up one, and the client's address)
+    assert later == "purged 1 sessions, 1 links, 3 counters"
+    assert await UserSession.all().count() == 0
+    assert await PasswordLink.all().count() == 0
+    assert await SignInThrottle.all().count() == 0

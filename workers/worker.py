@@ -165,6 +165,8 @@ def cron_jobs() -> list[CronJob]:
         ),
         # Daily, at 03:17 UTC: purge activity entries past their retention period.
         measured(cron(retention.purge_activity, hour=3, minute=17, timeout=600)),
+        # Daily, at 03:47 UTC: ended sessions, expired set-password links, stale counters.
+        measured(cron(retention.purge_sign_in, hour=3, minute=47, timeout=600)),
     ]
 
 

@@ -11,9 +11,11 @@ ids appear in no activity entry, log line or message.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
+
+from tortoise.expressions import Q
 
 from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
 from models.identity.actors import Actor
@@ -24,7 +26,7 @@ from models.operation import Operation
 from models.reference.enums import PasswordLinkPurpose, UserStatus
 from models.rules import sign_in_throttle as throttle
 from models.rules.concerns import own_organization
-from models.rules.password_links import send_password_link
+from models.rules.password_links import purge_links_before, send_password_link
 from models.tables.organizations import User
 from models.tables.sign_in import PasswordLink, UserSession
 
@@ -274,3 +276,22 @@ async def change_password(
             changes={"sessionsEnded": ended},
         )
     return await User.get(id=user.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Purged:
+    sessions: int
+    links: int
+    counters: int
+
+
+async def purge_ended(now: datetime) -> Purged:
+    """Delete what signs nobody in any more: ended sessions, links expired a day ago (kept
+    that long so that a late click still finds its link and hears that it expired), and
+    throttle counters past their memory. The daily job calls it (`workers/retention.py`)."""
+    sessions = await UserSession.filter(
+        Q(idle_expires_at__lte=now) | Q(expires_at__lte=now)
+    ).delete()
+    links = await purge_links_before(now - timedelta(days=1))
+    counters = await throttle.forget_before(now - throttle.MEMORY)
+    return Purged(sessions=sessions, links=links, counters=counters)
