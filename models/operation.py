@@ -107,9 +107,13 @@ class Operation:
         return self.actor
 
     @asynccontextmanager
-    async def atomic(self) -> AsyncIterator[Transaction]:
-        """A database transaction; its outbox messages count as committed only if it commits."""
-        tx = Transaction(actor=self.actor, on_behalf_of=self.on_behalf_of)
+    async def atomic(self, *, actor: Actor | None = None) -> AsyncIterator[Transaction]:
+        """A database transaction; its outbox messages count as committed only if it commits.
+
+        `actor` records the transaction's changes as that person's instead of the operation's
+        actor: a sign-in, which starts with nobody and ends with someone.
+        """
+        tx = Transaction(actor=actor or self.actor, on_behalf_of=self.on_behalf_of)
         async with in_transaction():
             yield tx
         self.committed.extend(tx.recorded)

@@ -43,6 +43,8 @@ from schema.orders.queries import OrderQueries
 from schema.organizations.queries import OrganizationQueries
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
+from schema.sign_in.mutations import SignInMutations
+from schema.sign_in.password_change import PasswordChangeRequired
 from schema.webhook_endpoints.mutations import WebhookMutations
 from schema.webhook_endpoints.queries import WebhookQueries
 
@@ -85,6 +87,7 @@ class Mutation(
     MpsaMutations,
     DeviceMutations,
     LobAppMutations,
+    SignInMutations,
 ):
     pass
 
@@ -160,6 +163,7 @@ def build_schema(*, production: bool, introspection: bool | None = None) -> stra
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        PasswordChangeRequired,
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))

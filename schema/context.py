@@ -33,9 +33,9 @@ class Context:
         """The signed-in actor, or a top-level UNAUTHENTICATED error."""
         if self.viewer is None:
             raise unauthenticated(
-                "The bearer token is not valid."
+                "The bearer token is not valid: revoked, expired or never issued."
                 if self.bad_credentials
-                else "Sign in with a bearer token: Authorization: Bearer <token>."
+                else "Sign in first, or send a bearer token: Authorization: Bearer <token>."
             )
         return self.viewer.actor
 

@@ -8,13 +8,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from api.auth import issue_token
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.identity.actors import Actor
+from models.identity.api_tokens import issue_token
+from models.identity.passwords import PASSWORDS
 from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType, UserStatus
 from models.reference.tenant_enums import IncidentSeverity
 from models.rules.directory import ProfileChanges, update_partner_profile
 from models.rules.invitation_request import InvitationRequest
@@ -49,6 +50,18 @@ class Person:
         return self.user.email
 
 
+# A password that the rules accept, for the people tests sign in as.
+PASSWORD = "blue kettle harbor 42"
+
+
+async def with_password(person: Person, password: str = PASSWORD) -> Person:
+    """The person, able to sign in with `password` (ACTIVE, as after a set-password link)."""
+    person.user.password_hash = await PASSWORDS.hash(password)
+    person.user.status = UserStatus.ACTIVE
+    await person.user.save(update_fields=["password_hash", "status"])
+    return person
+
+
 async def organization(kind: OrganizationKind, name: str | None = None) -> Organization:
     return await Organization.create(name=name or f"{kind.title()} {next(_serial)}", kind=kind)
 
@@ -70,7 +83,7 @@ async def person(org: Organization, *roles: str, email: str | None = None) -> Pe
         display_name=f"User {n}",
         roles=list(roles),
     )
-    return Person(user=user, token=await issue_token(user))
+    return Person(user=user, token=await issue_token(user, name="Test script"))
 
 
 SEND = """

@@ -7,6 +7,10 @@
 export const ROUTES = [
   { path: "/", load: () => import("./pages/home.js"), public: true },
   { path: "/signin", load: () => import("./pages/signin.js"), public: true },
+  { path: "/forgot-password", load: () => import("./pages/forgot-password.js"), public: true },
+  { path: "/set-password", load: () => import("./pages/set-password.js"), public: true },
+  { path: "/change-password", load: () => import("./pages/change-password.js") },
+  { path: "/security", load: () => import("./pages/security.js") },
   { path: "/invitations/accept", load: () => import("./pages/invitation.js"), public: true },
   { path: "/agreement", load: () => import("./pages/agreement.js"), public: true },
   { path: "/directory", load: () => import("./pages/directory.js"), public: true },
@@ -32,6 +36,7 @@ export const NAV = {
     { path: "/organization", label: "Your organization" },
     { path: "/agreement", label: "Customer Agreement" },
     { path: "/directory", label: "Find a partner" },
+    { path: "/security", label: "Security" },
   ],
   PARTNER: [
     { path: "/invitations", label: "Invitations" },
@@ -41,6 +46,7 @@ export const NAV = {
     { path: "/directory-profile", label: "Directory profile", role: "ADMIN_AGENT" },
     { path: "/security-groups", label: "Security groups", role: "ADMIN_AGENT" },
     { path: "/directory", label: "Find a partner" },
+    { path: "/security", label: "Security" },
   ],
 };
 

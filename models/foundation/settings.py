@@ -116,6 +116,10 @@ class Settings:
     # The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses
     # or networks, or `*`); none unless configured, so a client cannot choose its own address.
     forwarded_allow_ips: tuple[str, ...] = ()
+    # Sessions end after this many seconds unused (8 hours), and this many after sign-in in
+    # any case (7 days).
+    session_idle_timeout: int = 8 * 3600
+    session_absolute_timeout: int = 7 * 86400
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -181,6 +185,12 @@ class Settings:
             ),
             graphql_introspection=config("GRAPHQL_INTROSPECTION", cast=bool, default=None),
             forwarded_allow_ips=_proxies(config("FORWARDED_ALLOW_IPS", default="")),
+            session_idle_timeout=config(
+                "SESSION_IDLE_TIMEOUT", cast=int, default=cls.session_idle_timeout
+            ),
+            session_absolute_timeout=config(
+                "SESSION_ABSOLUTE_TIMEOUT", cast=int, default=cls.session_absolute_timeout
+            ),
         )
 
     @property
@@ -203,6 +213,16 @@ class Settings:
         if self.graphql_introspection is None:
             return not self.production
         return self.graphql_introspection
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether cookies carry `Secure`: always, except in development or tests on a plain
+        http:// loopback address, where a browser would otherwise never send them back."""
+        if self.production:
+            return True
+        url = urlsplit(self.public_url)
+        loopback = url.hostname in ("localhost", "::1") or (url.hostname or "").startswith("127.")
+        return not (url.scheme == "http" and loopback)
 
     def serving_at(self, host: str, port: int) -> Settings:
         """These settings for a web app listening on `host:port`.
@@ -260,6 +280,10 @@ class Settings:
             raise SettingsError("METRICS_PORT must be a port number from 1 to 65535")
         if self.activity_retention_days < 1:
             raise SettingsError("ACTIVITY_RETENTION_DAYS must be at least 1")
+        if self.session_idle_timeout < 60 or self.session_absolute_timeout < 60:
+            raise SettingsError(
+                "SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_TIMEOUT must be at least 60 seconds"
+            )
         self._check_web_limits()
 
     def _check_web_limits(self) -> None:
