@@ -11,6 +11,7 @@ from typing import Any
 from api.auth import issue_token
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
+from models.foundation.settings import InvitationQuotas, Quota
 from models.identity.actors import Actor
 from models.infrastructure.tokens import Sealer
 from models.operation import Operation
@@ -138,6 +139,11 @@ async def accept(
 # Built through the domain rules directly (faster than the API, the same code).
 
 _SEALER = Sealer("factories")
+# Data built for a test is no one's sending spree: the invitation quotas of the rules that
+# build it are out of the way (tests/test_invitation_quotas.py checks the quotas themselves).
+SEEDING = InvitationQuotas(
+    agent=Quota(1_000_000, 3600), partner=Quota(1_000_000, 3600), recipient=Quota(1_000_000, 3600)
+)
 
 
 async def granted(
@@ -150,7 +156,9 @@ async def granted(
     """The admin's organization accepts an invitation from the agent's partner granting
     `roles` (a GDAP invitation by default): the relationship."""
     customer_id = admin.user.organization_id
-    op = Operation(actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=_SEALER)
+    op = Operation(
+        actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=_SEALER, quotas=SEEDING
+    )
     await send_invitation(
         op,
         InvitationRequest(

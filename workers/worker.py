@@ -157,6 +157,8 @@ def cron_jobs() -> list[CronJob]:
         ),
         # Daily, at 03:17 UTC: purge activity entries past their retention period.
         measured(cron(retention.purge_activity, hour=3, minute=17, timeout=600)),
+        # Hourly: the invitation quotas' counters of windows that have ended.
+        measured(cron(retention.purge_quota_counters, minute=41, timeout=600)),
     ]
 
 

@@ -32,6 +32,7 @@ MODEL_MODULES = [
     "models.tables.directory",
     "models.tables.leads",
     "models.tables.claims",
+    "models.tables.quotas",
 ]
 
 
