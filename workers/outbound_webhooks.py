@@ -6,7 +6,7 @@ tries whatever is due again, so a lost queue loses nothing. An endpoint receives
 of one ordering key (a relationship, or the object) one at a time, in the order they
 happened: a later event waits while an earlier one is retrying. Failures are retried on
 RETRY_SCHEDULE (about three days); `Retry-After` pushes the next try later; `410 Gone`
-disables the endpoint.
+disables the endpoint, whose deliveries then wait (HELD) until it is enabled again.
 
 One endpoint cannot hold up the others: whatever goes wrong in a try (an answer that cannot
 be read, a URL the client refuses, a receiver trickling its answer) is that try's failure,
@@ -41,7 +41,7 @@ from models.foundation.standard_webhooks import (
 from models.infrastructure.tokens import Sealer
 from models.infrastructure.webhook_addresses import AddressRefused, Target, check
 from models.operation import Operation
-from models.rules.webhook_endpoints import disable_gone_endpoint
+from models.rules.webhook_endpoints import disable_gone_endpoint, release_held
 from models.tables.outbound_webhooks import (
     DeliveryStatus,
     WebhookDelivery,
@@ -243,7 +243,10 @@ async def _try(
             "delivered_at": done_at,
             "next_attempt_at": None,
         }
-    elif outcome.gone or attempts >= MAX_ATTEMPTS:
+    elif outcome.gone:
+        # Refused with the endpoint, not for good: held with the others until it is enabled.
+        changes |= {"status": DeliveryStatus.HELD, "next_attempt_at": None}
+    elif attempts >= MAX_ATTEMPTS:
         changes |= {"status": DeliveryStatus.FAILED, "next_attempt_at": None}
     else:
         wait = max(retry_delay(attempts), outcome.retry_after or timedelta(0))
@@ -287,6 +290,8 @@ async def deliver_to(runtime: Runtime, endpoint_id: UUID) -> int:
     # (longer than a try may last, so that no other worker takes a delivery being tried)
     lease = timedelta(seconds=try_deadline(runtime.webhook_timeout) + 30)
     tried = 0
+    if endpoint.enabled:
+        await release_held(endpoint, utcnow())
     async with _client(runtime) as client:
         while endpoint.enabled:
             now = utcnow()
