@@ -169,7 +169,8 @@ async def granted(
             duration_days=duration_days if type_ is RelationshipType.GDAP_PARTNER else None,
         ),
     )
-    token = _SEALER.unseal(op.committed[-1].payload["sealed_token"])
+    email = next(m for m in op.committed if "sealed_token" in m.payload)
+    token = _SEALER.unseal(email.payload["sealed_token"])
     assert token is not None
     accept = Operation(actor=Actor.of(admin.user, OrganizationKind.CUSTOMER), sealer=_SEALER)
     return await accept_invitation(accept, token, accept_agreement=True)
