@@ -83,6 +83,14 @@ async def publish(entry: ActivityEntry) -> list[str]:
     ]
     if not endpoints:
         return []
+    held = [endpoint.id for endpoint in endpoints if not endpoint.enabled]
+    if held:
+        # Read the disabled ones again, locked: one being enabled meanwhile is read as its
+        # enabling left it, and its enabling waits for this change to release what it holds.
+        locked = await WebhookEndpoint.filter(id__in=held).select_for_update().only("id", "enabled")
+        enabled = {endpoint.id for endpoint in locked if endpoint.enabled}
+        for endpoint in endpoints:
+            endpoint.enabled = endpoint.enabled or endpoint.id in enabled
     ordering_key = str(entry.relationship_id or entry.object_id)
     event = await WebhookEvent.create(
         message_id=f"msg_{entry.id.hex}",

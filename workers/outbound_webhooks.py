@@ -41,7 +41,7 @@ from models.foundation.standard_webhooks import (
 from models.infrastructure.tokens import Sealer
 from models.infrastructure.webhook_addresses import AddressRefused, Target, check
 from models.operation import Operation
-from models.rules.webhook_endpoints import disable_gone_endpoint, release_held
+from models.rules.webhook_endpoints import disable_gone_endpoint
 from models.tables.outbound_webhooks import (
     DeliveryStatus,
     WebhookDelivery,
@@ -290,8 +290,6 @@ async def deliver_to(runtime: Runtime, endpoint_id: UUID) -> int:
     # (longer than a try may last, so that no other worker takes a delivery being tried)
     lease = timedelta(seconds=try_deadline(runtime.webhook_timeout) + 30)
     tried = 0
-    if endpoint.enabled:
-        await release_held(endpoint, utcnow())
     async with _client(runtime) as client:
         while endpoint.enabled:
             now = utcnow()

@@ -4,13 +4,31 @@ from models.tables.outbound_webhooks import DeliveryStatus
 from tortoise import fields
 
 
+class AlterComment(ops.AlterField):
+    """An AlterField that changes only the column's comment (the enum's new value, HELD).
+
+    SQLite keeps no comments, and Tortoise rebuilds an SQLite table for any AlterField,
+    dropping the table's indexes: so on SQLite this does nothing (as in 0003).
+    """
+
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
+        if state_editor is not None and state_editor.DIALECT == "sqlite":
+            return
+        await super().database_forward(app_label, old_state, new_state, state_editor)
+
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None):
+        if state_editor is not None and state_editor.DIALECT == "sqlite":
+            return
+        await super().database_backward(app_label, old_state, new_state, state_editor)
+
+
 class Migration(migrations.Migration):
     dependencies = [("models", "0008_invitation_quotas")]
 
     initial = False
 
     operations = [
-        ops.AlterField(
+        AlterComment(
             model_name="WebhookDelivery",
             name="status",
             field=fields.CharEnumField(

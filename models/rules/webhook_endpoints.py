@@ -176,11 +176,13 @@ async def update_endpoint(
         }
     if enabling:
         fields |= {"enabled": True, "disabled_reason": None, "disabled_at": None}
+    disabled_at = endpoint.disabled_at
     async with op.atomic() as tx:
-        resumed, dropped = await release_held(endpoint, now) if enabling else (None, None)
         await WebhookEndpoint.filter(id=endpoint.id).update(**fields, updated_at=utcnow())
         if disabling:
             await hold_pending(endpoint.id)
+        endpoint.disabled_at = disabled_at
+        resumed, dropped = await release_held(endpoint, now) if enabling else (None, None)
         await endpoint.refresh_from_db()
         summary = {
             "url": fields.get("url"),
@@ -262,12 +264,10 @@ async def hold_pending(endpoint_id: UUID) -> int:
 
 async def release_held(endpoint: WebhookEndpoint, now: datetime) -> tuple[int, int]:
     """The endpoint's HELD deliveries as it is enabled: due now, each with its tries afresh,
-    or FAILED when it was disabled longer than HELD_FOR; (resumed, dropped).
-
-    The delivery job calls it too, for an enabled endpoint: an event published while the
-    endpoint was being enabled (read as disabled, committed after) is held; it goes out with
-    the endpoint's next delivery.
-    """
+    or FAILED when it was disabled longer than HELD_FOR; (resumed, dropped). Called after
+    the endpoint's row is updated in the same transaction: an event being published for it
+    meanwhile holds that row locked (`models.events.publish`), so its delivery is either
+    released here or written as the enabled endpoint's."""
     held = WebhookDelivery.filter(endpoint_id=endpoint.id, status=DeliveryStatus.HELD)
     if endpoint.disabled_at is not None and now - endpoint.disabled_at > HELD_FOR:
         dropped = await held.update(
