@@ -6,7 +6,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0007_partner_actions")]
+    dependencies = [("models", "0008_sign_in")]
 
     initial = False
 

@@ -23,7 +23,7 @@ class AlterComment(ops.AlterField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0008_invitation_quotas")]
+    dependencies = [("models", "0009_invitation_quotas")]
 
     initial = False
 
