@@ -48,7 +48,9 @@ class Context:
     def operation(self, *, public: bool = False) -> Operation:
         """An operation as the viewer; `public` ones also run for visitors (actor None)."""
         return Operation(
-            actor=self.optional_actor() if public else self.actor(), sealer=self.sealer
+            actor=self.optional_actor() if public else self.actor(),
+            sealer=self.sealer,
+            quotas=self.settings.invitation_quotas,
         )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
+from models.foundation.settings import InvitationQuotas, Quota
 from models.identity.actors import Actor
 from models.identity.api_tokens import issue_token
 from models.identity.passwords import PASSWORDS
@@ -151,6 +152,11 @@ async def accept(
 # Built through the domain rules directly (faster than the API, the same code).
 
 _SEALER = Sealer("factories")
+# Data built for a test is no one's sending spree: the invitation quotas of the rules that
+# build it are out of the way (tests/test_invitation_quotas.py checks the quotas themselves).
+SEEDING = InvitationQuotas(
+    agent=Quota(1_000_000, 3600), partner=Quota(1_000_000, 3600), recipient=Quota(1_000_000, 3600)
+)
 
 
 async def granted(
@@ -163,7 +169,9 @@ async def granted(
     """The admin's organization accepts an invitation from the agent's partner granting
     `roles` (a GDAP invitation by default): the relationship."""
     customer_id = admin.user.organization_id
-    op = Operation(actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=_SEALER)
+    op = Operation(
+        actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=_SEALER, quotas=SEEDING
+    )
     await send_invitation(
         op,
         InvitationRequest(
@@ -174,7 +182,8 @@ async def granted(
             duration_days=duration_days if type_ is RelationshipType.GDAP_PARTNER else None,
         ),
     )
-    token = _SEALER.unseal(op.committed[-1].payload["sealed_token"])
+    email = next(m for m in op.committed if "sealed_token" in m.payload)
+    token = _SEALER.unseal(email.payload["sealed_token"])
     assert token is not None
     accept = Operation(actor=Actor.of(admin.user, OrganizationKind.CUSTOMER), sealer=_SEALER)
     return await accept_invitation(accept, token, accept_agreement=True)

@@ -1,5 +1,6 @@
 """The retention jobs: activity entries older than ACTIVITY_RETENTION_DAYS are purged, and so
-is what signs nobody in any more (ended sessions, expired links, stale throttle counters)."""
+is what signs nobody in any more (ended sessions, expired links, stale throttle counters) and
+the invitation quotas' counters of windows that have ended."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from models.foundation.clock import utcnow
 from models.rules.activity_retention import purge_before
+from models.rules.invitation_quotas import purge_counters
 from models.rules.sign_in import purge_ended
 from workers.runtime import Runtime
 
@@ -33,3 +35,9 @@ async def purge_sign_in(ctx: dict[str, Any]) -> str:
     if purged.sessions or purged.links or purged.counters:
         log.info("retention: %s", report)
     return report
+
+
+async def purge_quota_counters(ctx: dict[str, Any]) -> str:
+    """Cron, hourly: delete the invitation quotas' counters of windows that have ended."""
+    purged = await purge_counters(utcnow())
+    return f"purged {purged} quota counters"

@@ -167,6 +167,8 @@ def cron_jobs() -> list[CronJob]:
         measured(cron(retention.purge_activity, hour=3, minute=17, timeout=600)),
         # Daily, at 03:47 UTC: ended sessions, expired set-password links, stale counters.
         measured(cron(retention.purge_sign_in, hour=3, minute=47, timeout=600)),
+        # Hourly: the invitation quotas' counters of windows that have ended.
+        measured(cron(retention.purge_quota_counters, minute=41, timeout=600)),
     ]
 
 

@@ -73,8 +73,10 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     "resolves to public addresses only, unless the deployment allows private ones.",
     ErrorCode.UNKNOWN_EVENT_TYPE: "An event type is not one of `webhookEventTypes`.",
     ErrorCode.PROFILE_INCOMPLETE: "A published directory profile lacks a required field.",
-    ErrorCode.RATE_LIMITED: "Too many requests from the same address, or too many sign-in "
-    "attempts for the account; try again later (the message says when).",
+    ErrorCode.RATE_LIMITED: "Too many requests: sign-in attempts for the account or from the "
+    "address, Contact me from the same address, or invitation emails from the same agent, "
+    "organization, or to the same address; the message says when to try again. Nothing was "
+    "written or sent.",
     ErrorCode.LEAD_STATUS_NOT_ALLOWED: "The lead cannot move to that status from its current "
     "one, or changed meanwhile.",
     ErrorCode.INVALID_CREDENTIALS: "The email address and password do not match an account "

@@ -74,6 +74,61 @@ def _check_url(name: str, url: str, schemes: tuple[str, ...], kinds: str, exampl
         )
 
 
+MAX_QUOTA_WINDOW = 31 * 86400
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """At most `limit` in each window of `window` seconds; written `LIMIT/SECONDS`."""
+
+    limit: int
+    window: int
+
+    @classmethod
+    def parse(cls, name: str, value: str) -> Quota:
+        """`30/3600` as a Quota, or a SettingsError naming the variable."""
+        limit, slash, window = value.partition("/")
+        try:
+            quota = cls(int(limit), int(window))
+        except ValueError:
+            quota = cls(0, 0)
+        if not slash or quota.limit < 1 or not 1 <= quota.window <= MAX_QUOTA_WINDOW:
+            raise SettingsError(
+                f"{name} must be a count (at least 1) and a window of seconds (1 to "
+                f"{MAX_QUOTA_WINDOW}, 31 days), such as 30/3600, not {value!r}"
+            )
+        return quota
+
+    def __str__(self) -> str:
+        return f"{self.limit}/{self.window}"
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationQuotas:
+    """How many invitation emails (sent, resent, from a lead) may go out: per sending agent,
+    per partner organization, and per recipient address of one partner. Counted by
+    `models/rules/invitation_quotas.py`."""
+
+    agent: Quota = Quota(30, 3600)
+    partner: Quota = Quota(300, 86400)
+    recipient: Quota = Quota(5, 86400)
+
+    @classmethod
+    def from_config(cls, config: Config) -> InvitationQuotas:
+        """INVITATION_RATE_PER_AGENT, _PER_PARTNER and _PER_RECIPIENT, each `LIMIT/SECONDS`."""
+        default = cls()
+
+        def read(name: str, fallback: Quota) -> Quota:
+            value: str | None = config(name, default=None)
+            return fallback if value is None else Quota.parse(name, value.strip())
+
+        return cls(
+            agent=read("INVITATION_RATE_PER_AGENT", default.agent),
+            partner=read("INVITATION_RATE_PER_PARTNER", default.partner),
+            recipient=read("INVITATION_RATE_PER_RECIPIENT", default.recipient),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Partnerhub's configuration. `Settings.from_env()` reads it; tests build it directly."""
@@ -120,6 +175,8 @@ class Settings:
     # any case (7 days).
     session_idle_timeout: int = 8 * 3600
     session_absolute_timeout: int = 7 * 86400
+    # Invitation emails: per sending agent, per partner, per recipient address of a partner.
+    invitation_quotas: InvitationQuotas = field(default_factory=InvitationQuotas)
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -191,6 +248,7 @@ class Settings:
             session_absolute_timeout=config(
                 "SESSION_ABSOLUTE_TIMEOUT", cast=int, default=cls.session_absolute_timeout
             ),
+            invitation_quotas=InvitationQuotas.from_config(config),
         )
 
     @property

@@ -34,6 +34,7 @@ MODEL_MODULES = [
     "models.tables.claims",
     # Sessions, set-password links and sign-in throttling.
     "models.tables.sign_in",
+    "models.tables.quotas",
 ]
 
 
