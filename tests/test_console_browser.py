@@ -1095,6 +1095,13 @@ async def test_a_helpdesk_agent_resets_a_password_and_is_refused_invoices(tab: T
     page = tab.page
     await sign_in(tab, helpdesk)
 
+    # Then they start on Customers, and the nav offers no list their roles do not open
+    await expect(page).to_have_url(re.compile(r"/customers$"))
+    nav = page.get_by_role("navigation", name="Console")
+    await expect(nav.get_by_role("link", name="Customers")).to_be_visible()
+    for refused in ("Invitations", "Send an invitation", "Leads"):
+        await expect(nav.get_by_role("link", name=refused, exact=True)).to_have_count(0)
+
     # When the agent opens Contoso from Customers
     await (
         page.get_by_role("navigation", name="Console").get_by_role("link", name="Customers").click()

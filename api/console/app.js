@@ -2,11 +2,11 @@
 
 import { h, replace } from "./dom.js";
 import { ApiError, gql, UNAUTHENTICATED_EVENT } from "./graphql.js";
-import { HOME, NAV, match } from "./routes.js";
+import { homeFor, match, navFor } from "./routes.js";
 
 const VIEWER = `
 query Viewer {
-  viewer { id email displayName roles mustChangePassword organization { id name kind } }
+  viewer { id email displayName roles opensLists mustChangePassword organization { id name kind } }
 }`;
 const SIGN_OUT = `mutation SignOut { signOut(input: {}) { sessionsEnded errors { message } } }`;
 // Where someone holding a temporary password may go until they change it.
@@ -65,7 +65,7 @@ function drawChrome(path) {
     h(
       "ul",
       {},
-      NAV[org.kind].filter((item) => !item.role || viewer.roles.includes(item.role)).map((item) =>
+      navFor(viewer).map((item) =>
         h("li", {}, h("a", { href: item.path, "aria-current": item.path === path ? "page" : null }, item.label)),
       ),
     ),
@@ -150,7 +150,7 @@ async function render({ focus }) {
   } else if (found.route.side && viewer && found.route.side !== viewer.organization.kind) {
     const who = found.route.side === "CUSTOMER" ? "customer admins" : "partner agents";
     problemPage(container, "Not available", `This page is for ${who}.`, {
-      href: HOME[viewer.organization.kind],
+      href: homeFor(viewer),
       label: "Go to your start page",
     });
   } else {

@@ -182,6 +182,12 @@ LISTS: dict[str, ListAccess] = {
 }
 
 
+def lists_opened_by(actor: Actor) -> list[str]:
+    """The top-level lists (by their query's name) that the actor's roles open, by `LISTS`:
+    what a client may offer them, where the others would answer FORBIDDEN."""
+    return [name for name, access in LISTS.items() if access.opens(actor)]
+
+
 def visible_webhook_endpoints(actor: Actor) -> QuerySet[WebhookEndpoint]:
     """The endpoints of the actor's organization, for those who manage them."""
     if is_webhook_manager(actor):

@@ -8,7 +8,7 @@ import strawberry
 
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
-from models.policy import visible_api_tokens, visible_members, visible_sessions
+from models.policy import lists_opened_by, visible_api_tokens, visible_members, visible_sessions
 from models.reference.enums import OrganizationKind, UserStatus
 from models.rules.directory import own_profile
 from models.tables import organizations as m
@@ -118,6 +118,17 @@ class User:
             "-created_at"
         )
         return [ApiToken.of(row) for row in rows]
+
+    @strawberry.field(
+        description="The top-level lists (names of Query fields, such as `invitations` or "
+        "`leads`) that this person's roles open, by the same rule that answers the others "
+        "FORBIDDEN: what a client offers them. The viewer's own; empty for anyone else."
+    )
+    def opens_lists(self, info: Info) -> list[str]:
+        actor = info.context.optional_actor()
+        if actor is None or actor.user_id != self._id:
+            return []
+        return lists_opened_by(actor)
 
     @strawberry.field(description="The organization the user belongs to.")
     async def organization(self, info: Info) -> Organization:
