@@ -15,6 +15,7 @@ from models.foundation.errors import DomainError, ErrorCode
 NOUNS: dict[str, str] = {
     "AccessAssignment": "an access assignment",
     "ActivityEntry": "an activity entry",
+    "ApiToken": "an API token",
     "AgreementAcceptance": "an agreement acceptance",
     "BillingNotification": "a billing notification",
     "Device": "a device",
@@ -32,6 +33,7 @@ NOUNS: dict[str, str] = {
     "Relationship": "a relationship",
     "RoleGrant": "a role grant",
     "SecurityGroup": "a security group",
+    "Session": "a session",
     "Subscription": "a subscription",
     "SupportIncident": "a support incident",
     "User": "a user",
