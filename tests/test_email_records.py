@@ -202,6 +202,29 @@ async def test_an_email_taken_for_a_try_is_not_taken_again_until_its_lease_runs_
     ]
 
 
+async def test_a_notification_an_earlier_version_began_to_send_goes_on_where_it_stopped(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given a notice to three admin agents that an earlier version had sent to the first
+    # and given up on for the second, keeping that progress in its payload
+    first, second, third = await _accepted_by_a_partner_with_three_admin_agents(
+        api, db, smtp_server
+    )
+    [message] = await OutboxMessage.filter(task=Task.SEND_NOTIFICATION)
+    progress = {"sent_to": [first.email], "failed": {second.email: "SMTPDataError: 554"}}
+    await OutboxMessage.filter(id=message.id).update(payload={**message.payload, **progress})
+
+    # When the worker runs
+    await run_jobs(db)
+
+    # Then only the third agent is mailed, and the notice records all three as they ended
+    assert [m.rcpt_tos for m in smtp_server.messages] == [[third.email]]
+    await message.refresh_from_db()
+    assert message.completed_at is not None
+    assert message.payload["sent_to"] == [first.email, third.email]
+    assert list(message.payload["failed"]) == [second.email]
+
+
 # --------------------------------------------------------------------------- own retries
 
 

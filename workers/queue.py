@@ -98,6 +98,9 @@ async def enqueue_many(redis: ArqRedis, jobs: Sequence[JobSpec]) -> set[str]:
     argv: list[Any] = [redis.expires_extra_ms, now]
     for job in jobs:
         keys += [job_key_prefix + job.job_id, result_key_prefix + job.job_id]
-        argv += [job.job_id, serialize_job(job.function, job.args, {}, None, now)]
+        job_bytes = serialize_job(
+            job.function, job.args, {}, None, now, serializer=redis.job_serializer
+        )
+        argv += [job.job_id, job_bytes]
     created = await redis.register_script(_ENQUEUE)(keys=keys, args=argv)
     return {value.decode() if isinstance(value, bytes) else str(value) for value in created}

@@ -29,6 +29,12 @@ log = logging.getLogger(__name__)
 
 # What Redis being away looks like: redis-py's errors, and the socket's own.
 REDIS_FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError)
+# Seconds `close` lets the poll loop take to reach the end of its turn before cancelling it.
+CLOSE_WAIT = 5.0
+
+
+class _Closing(Exception):
+    """Raised at the start of a poll once the worker is closing: the loop ends there."""
 
 
 @dataclass
@@ -57,18 +63,25 @@ class SupervisedWorker(Worker):
         self.health = WorkerHealth()
         self.ctx["health"] = self.health
         self.backoff = Backoff()
+        self.closing = False
 
     async def main(self) -> None:
         # Start-up itself reads Redis (arq logs the server's details): wait for it too.
-        while True:
+        while not self.closing:
             try:
                 await super().main()
+            except _Closing:
+                return
             except REDIS_FAILURES as exc:
+                if self.closing:
+                    return  # (the error is the pool being closed under it)
                 await self._redis_failed(exc)
             else:
                 return
 
     async def _poll_iteration(self) -> None:
+        if self.closing:
+            raise _Closing
         try:
             await super()._poll_iteration()
         except REDIS_FAILURES as exc:
@@ -113,12 +126,21 @@ class SupervisedWorker(Worker):
 
     async def close(self) -> None:
         """arq's close, which does not give up when Redis is away: the jobs under way
-        finish, on_shutdown runs (the database is closed), and the connections go."""
+        finish, then the poll loop, then on_shutdown runs (the database is closed), and the
+        connections go."""
+        self.closing = True
+        main = self.main_task
+        if main is not None and not main.done() and main is not asyncio.current_task():
+            # The poll loop ends at its next turn, between two commands rather than in one
+            # (a pipeline cancelled half-way would keep its connection).
+            await asyncio.wait([main], timeout=self.poll_delay_s + CLOSE_WAIT)
         if not self._handle_signals:
             self.handle_sig(signal.SIGUSR1)
         if not self._pool:
             return
         await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        if main is not None and main is not asyncio.current_task():
+            await asyncio.gather(main, return_exceptions=True)
         with contextlib.suppress(*REDIS_FAILURES):
             await self.pool.delete(self.health_check_key)
         if self.on_shutdown:

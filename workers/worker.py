@@ -77,7 +77,7 @@ def functions(runtime: Runtime) -> list[Function]:
             func(
                 jobs.deliver_webhook_lane,
                 name=webhook_lanes.LANE_JOB,
-                max_tries=1,
+                max_tries=3,
                 timeout=timeout,
                 keep_result=0,
             )

@@ -28,16 +28,25 @@ async def plan(
     message: OutboxMessage, recipients: list[str], message_id_for: Callable[[str], str]
 ) -> list[NotificationEmail]:
     """The notification's email to each recipient, recorded PENDING the first time it is
-    planned (a repeat adds only recipients new since); every email of the message."""
+    planned (a repeat adds only recipients new since); every email of the message.
+
+    A message that an earlier version began to send kept its progress in its payload
+    (`sent_to`, `failed`): those recipients are recorded as it left them, never mailed again.
+    """
     known = {
         str(recipient)
         for recipient in await NotificationEmail.filter(outbox_id=message.id).values_list(
             "recipient", flat=True
         )
     }
+    earlier = {str(r): RecipientStatus.SENT for r in message.payload.get("sent_to", [])}
+    earlier |= {str(r): RecipientStatus.FAILED for r in message.payload.get("failed", {})}
     new = [
         NotificationEmail(
-            outbox_id=message.id, recipient=recipient, message_id=message_id_for(recipient)
+            outbox_id=message.id,
+            recipient=recipient,
+            message_id=message_id_for(recipient),
+            status=earlier.get(recipient, RecipientStatus.PENDING),
         )
         for recipient in recipients
         if recipient not in known
