@@ -8,7 +8,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0007_partner_actions")]
+    dependencies = [("models", "0010_webhook_endpoint_disabled_at")]
 
     initial = False
 
