@@ -48,6 +48,7 @@ bench: install postgres
 	$(BIN)/python -m benchmarks.activity
 	$(BIN)/python -m benchmarks.relationship_activity
 	$(BIN)/python -m benchmarks.webhooks_due
+	$(BIN)/python -m benchmarks.outbox_and_people
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from arq.connections import ArqRedis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -32,6 +31,7 @@ from models.infrastructure.tokens import Sealer
 from schema import build_schema
 from schema.context import Context
 from schema.sign_in.cookies import clear_session_cookies
+from workers.queue import queue_client
 
 
 class GraphQLApp(GraphQLOverHTTP):
@@ -68,7 +68,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         async with database(settings.database_url):
-            redis = ArqRedis.from_url(settings.redis_url) if settings.redis_url else None
+            # Connects and answers within REDIS_TIMEOUT, or a request waits no longer for it.
+            redis = queue_client(settings) if settings.redis_url else None
             app.state.redis = redis
             try:
                 yield {}

@@ -226,11 +226,9 @@ def _mail(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
-    from arq.worker import run_worker
+    from workers.worker import create_worker
 
-    from workers.worker import worker_options
-
-    run_worker(worker_options(settings))
+    create_worker(settings).run()
 
 
 def _check(settings: Settings, command: str) -> None:

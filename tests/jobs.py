@@ -8,17 +8,17 @@ from arq.worker import Worker
 
 from models.foundation.settings import Settings
 from tests.servers import ReceivedMail
-from workers.runtime import DEFAULT_SMTP_TIMEOUT
 from workers.worker import create_worker
 
 FAST_RETRIES = (0.05, 0.05, 0.05, 0.05, 0.05)
+FAST_TRIES = len(FAST_RETRIES) + 1  # an email's tries under FAST_RETRIES
 _LINK = re.compile(r"(https?://\S+/invitations/accept\?token=([A-Za-z0-9_\-]+))")
 
 
 async def run_jobs(
     settings: Settings,
     retry_delays: tuple[float, ...] = FAST_RETRIES,
-    smtp_timeout: float = DEFAULT_SMTP_TIMEOUT,
+    smtp_timeout: float | None = None,
 ) -> Worker:
     """Run every queued job (retries included) with a real worker, then stop it.
 

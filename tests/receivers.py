@@ -85,6 +85,8 @@ class Receiver:
         self.received: list[Received] = []
         self.answers: list[Answer] = []  # answered in order; 200 once they run out
         self.default = Answer()
+        self._released = threading.Event()  # cleared by `hold`: requests wait for `release`
+        self._released.set()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -92,6 +94,13 @@ class Receiver:
     @property
     def url(self) -> str:
         return f"https://localhost:{self.port}/hooks"
+
+    def hold(self) -> None:
+        """Answer nothing until `release`: each request waits, as at a receiver stuck."""
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
 
     def _answer(self, received: Received) -> Answer:
         with self._lock:
@@ -107,6 +116,7 @@ class Receiver:
                 body = self.rfile.read(length)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 answer = receiver._answer(Received(self.path, headers, body))
+                receiver._released.wait(60)
                 if answer.stall:
                     time.sleep(answer.stall)
                 if answer.trickle:
@@ -147,6 +157,7 @@ class Receiver:
 
     def stop(self) -> None:
         """Down: the port refuses connections until `start` again."""
+        self.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -383,6 +383,16 @@ class RedisServer(_Managed):
         if reply != b"+OK":
             raise RuntimeError(f"FLUSHALL failed: {reply!r}")
 
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): it still accepts connections, and answers nothing."""
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a frozen server go on (SIGCONT): it answers what it was sent meanwhile."""
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         """Stop the process (keeps the port and temp dir for a later ``start()``)."""
         proc, self._proc = self._proc, None
@@ -424,6 +434,9 @@ class Fault(StrEnum):
     STALL_ON_CONNECT = "stall on connect"  # accepts the connection, never greets
     DROP_ON_DATA = "drop on data"  # takes the whole message, closes without a reply
     STALL_ON_DATA = "stall on data"  # takes the whole message, never replies
+    # Keeps the message (it is delivered), then closes without a reply: the client cannot
+    # tell it from DROP_ON_DATA, as a worker that dies before recording a send cannot.
+    DROP_AFTER_ACCEPT = "drop after accept"
 
 
 async def _forever() -> None:
@@ -452,6 +465,10 @@ class _Handler:
         if fault is Fault.STALL_ON_DATA:
             await _forever()
         with self.owner._lock:
+            for recipient in envelope.rcpt_tos:
+                replies = self.owner.fail_for.get(recipient)
+                if replies:
+                    return replies.pop(0)
             if self.owner.fail_next:
                 return self.owner.fail_next.pop(0)
         content = envelope.content
@@ -463,6 +480,10 @@ class _Handler:
         mail = ReceivedMail(str(envelope.mail_from), list(envelope.rcpt_tos), message)
         with self.owner._lock:
             self.owner._messages.append(mail)
+        if fault is Fault.DROP_AFTER_ACCEPT:
+            assert server.transport is not None
+            server.transport.close()
+            await _forever()
         return "250 Message accepted for delivery"
 
 
@@ -524,12 +545,16 @@ class SmtpServer(_Managed):
 
     ``faults`` holds :class:`Fault` s that the next connections meet, one per connection in
     order, before any ``fail_next`` reply: the server drops them or leaves them unanswered.
+
+    ``fail_for`` holds, per recipient address, replies that the next messages to it get
+    instead of being accepted, before any ``fail_next`` reply: for messages sent at once.
     """
 
     def __init__(self, *, port: int | None = None, ready_timeout: float = 10.0) -> None:
         self.port = port or free_port()
         self.ready_timeout = ready_timeout
         self.fail_next: list[str] = []
+        self.fail_for: dict[str, list[str]] = {}
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
         self._messages: list[ReceivedMail] = []
@@ -558,6 +583,7 @@ class SmtpServer(_Managed):
         with self._lock:
             self._messages.clear()
             self.fail_next.clear()
+            self.fail_for.clear()
             self.faults.clear()
 
     def _take_fault(self) -> Fault | None:

@@ -357,8 +357,16 @@ def test_settings_refuse_what_must_not_run(monkeypatch: pytest.MonkeyPatch, tmp_
         Settings(environment="production", secret_key=Secret("short")).check()
     with pytest.raises(SettingsError, match="SECRET_KEY"):
         create_app(Settings(environment="production"))
-    Settings(environment="production", secret_key=Secret("x" * 40)).check()
-    # While development may use the default
+    # Production without PUBLIC_URL is refused: every email's links would lead nowhere
+    with pytest.raises(SettingsError, match="PUBLIC_URL must be set in production"):
+        Settings(environment="production", secret_key=Secret("x" * 40)).check()
+    Settings(
+        environment="production",
+        secret_key=Secret("x" * 40),
+        public_url="https://partners.example.com",
+        public_url_set=True,
+    ).check()
+    # While development may use the defaults
     Settings().check()
 
     # A URL of the wrong scheme is refused

@@ -439,9 +439,12 @@ async def test_production_processes_log_json_lines_and_the_worker_serves_its_met
         "REDIS_URL": db.redis_url or "",
         "SMTP_URL": db.smtp_url or "",
         "SECRET_KEY": "a-production-secret-of-more-than-32-characters",
+        "PUBLIC_URL": "http://partnerhub.example.com",
         "PARTNERHUB_ENV": "production",
         "METRICS_PORT": str(metrics_port),
     }
+    if "PYTHONPATH" in os.environ:  # the code under test, when the suite runs from it
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     partnerhub = str(BIN / "partnerhub")
     web = _Process([partnerhub, "web", "--port", str(web_port)], env, tmp_path / "web.log")
     worker = _Process([partnerhub, "worker"], env, tmp_path / "worker.log")

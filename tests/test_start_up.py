@@ -15,7 +15,17 @@ from models.foundation.settings import Settings
 from tests.servers import free_port
 
 PARTNERHUB = str(Path(sys.executable).parent / "partnerhub")
-CONFIG_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SMTP_URL", "PUBLIC_URL", "PARTNERHUB_ENV")
+CONFIG_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SMTP_URL",
+    "PUBLIC_URL",
+    "PARTNERHUB_ENV",
+    "SECRET_KEY",
+    "JOB_TIMEOUT",
+    "SMTP_TIMEOUT",
+    "EMAIL_RETRY_DELAYS",
+)
 PASSWORD = "hunter2-secret"
 
 
@@ -125,6 +135,29 @@ SMTP = "smtp://127.0.0.1:2525"
             {"HTTP_BODY_TIMEOUT": "soon"},
             ["HTTP_BODY_TIMEOUT", "'soon'", "Not a valid float"],
             id="web-timeout-not-a-number",
+        ),
+        pytest.param(
+            ["worker"],
+            {
+                "PARTNERHUB_ENV": "production",
+                "SECRET_KEY": "a-production-secret-of-more-than-32-characters",
+                "REDIS_URL": DEAD_REDIS,
+                "SMTP_URL": SMTP,
+            },
+            ["PUBLIC_URL must be set in production", "every link in every email"],
+            id="production-without-public-url",
+        ),
+        pytest.param(
+            ["worker"],
+            {"JOB_TIMEOUT": "20", "SMTP_TIMEOUT": "30", "REDIS_URL": DEAD_REDIS, "SMTP_URL": SMTP},
+            ["SMTP_TIMEOUT must", "within JOB_TIMEOUT (20 s)"],
+            id="smtp-timeout-longer-than-a-job",
+        ),
+        pytest.param(
+            ["worker"],
+            {"EMAIL_RETRY_DELAYS": "60,soon", "REDIS_URL": DEAD_REDIS, "SMTP_URL": SMTP},
+            ["EMAIL_RETRY_DELAYS must list numbers of seconds", "'60,soon'"],
+            id="email-retry-delays-not-numbers",
         ),
         pytest.param(
             ["web"],

@@ -10,29 +10,36 @@ from redis.exceptions import RedisError
 
 from models.foundation.clock import utcnow
 from models.tables.outbox import OutboxMessage
+from workers.queue import JobSpec, enqueue_many
 
 log = logging.getLogger(__name__)
 
 
 async def dispatch(messages: Sequence[OutboxMessage], redis: ArqRedis | None) -> int:
-    """Enqueue each message under its own job id; returns how many new jobs that made.
+    """Enqueue the messages, each under its own job id, in one round trip; returns how many
+    new jobs that made.
 
     arq refuses a job id it still holds (queued, running, or done within `keep_result`), so
     a repeat is a no-op; either way the message is in arq's hands and marked enqueued. When
-    Redis is unreachable the messages stay in the outbox, unenqueued, for the relay to send
-    later: the change they belong to has committed already and is never undone.
+    Redis is unreachable, or does not answer within REDIS_TIMEOUT, the messages stay in the
+    outbox for the relay to send later: the change they belong to has committed already and
+    is never undone, and the caller does not wait any longer.
     """
     if not messages or redis is None:
         return 0
-    handed, created = [], 0
-    for message in messages:
-        try:
-            job = await redis.enqueue_job(message.task, str(message.id), _job_id=message.job_id)
-        except (RedisError, OSError) as exc:
-            log.warning("outbox: Redis unreachable, %d message(s) wait: %s", len(messages), exc)
-            break
-        handed.append(message.id)
-        created += job is not None
-    if handed:
-        await OutboxMessage.filter(id__in=handed).update(enqueued_at=utcnow())
-    return created
+    try:
+        return await hand_over(messages, redis)
+    except (RedisError, OSError) as exc:
+        log.warning("outbox: Redis unreachable, %d message(s) wait: %s", len(messages), exc)
+        return 0
+
+
+async def hand_over(messages: Sequence[OutboxMessage], redis: ArqRedis) -> int:
+    """`dispatch`, raising Redis's error when it fails."""
+    jobs = [JobSpec(message.task, message.job_id, (str(message.id),)) for message in messages]
+    created = await enqueue_many(redis, jobs)
+    # First handed over, or handed over again because arq had lost the job.
+    marked = [m.id for m in messages if m.enqueued_at is None or m.job_id in created]
+    if marked:
+        await OutboxMessage.filter(id__in=marked).update(enqueued_at=utcnow())
+    return len(created)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
+from uuid import UUID
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -38,18 +40,33 @@ def render(template: str, **context: Any) -> RenderedEmail:
     return RenderedEmail(subject=subject, text=text, html=html)
 
 
-def compose(sender: str, recipient: str, email: RenderedEmail) -> EmailMessage:
-    """A multipart/alternative message: plain text first, HTML second."""
+def compose(
+    sender: str, recipient: str, email: RenderedEmail, message_id: str | None = None
+) -> EmailMessage:
+    """A multipart/alternative message: plain text first, HTML second. Its Message-ID is
+    `message_id` (see `message_id_for`), or a new one."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
     message["Subject"] = email.subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    domain = Address(addr_spec=_addr_spec(sender)).domain or "partnerhub.invalid"
-    message["Message-ID"] = make_msgid(domain=domain)
+    message["Message-ID"] = message_id or make_msgid(domain=_domain(sender))
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
     return message
+
+
+def message_id_for(sender: str, outbox_id: UUID | str, recipient: str) -> str:
+    """The Message-ID of the email that an outbox message sends to `recipient`: the same on
+    every try, so that a message sent again after a crash (the SMTP server accepted it, and
+    the worker died before recording so) is recognisably the same message. The address is
+    hashed, not shown."""
+    digest = hashlib.sha256(f"{outbox_id}\n{recipient.lower()}".encode()).hexdigest()[:24]
+    return f"<{outbox_id}.{digest}@{_domain(sender)}>"
+
+
+def _domain(sender: str) -> str:
+    return Address(addr_spec=_addr_spec(sender)).domain or "partnerhub.invalid"
 
 
 def _addr_spec(sender: str) -> str:

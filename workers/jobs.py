@@ -1,4 +1,13 @@
-"""The arq jobs. Each takes an outbox message id and may run more than once, harmlessly."""
+"""The arq jobs. Each takes an outbox message id (or the id of one of a notification's
+emails) and may run more than once, harmlessly.
+
+Every email is recorded before its try and after it (`models/rules/invitation_emails.py`,
+`models/rules/notification_emails.py`), and carries a Message-ID derived from its outbox
+message and recipient: a worker that dies mid-send repeats at most the email it was sending,
+under the same Message-ID. A failure that may pass is retried after each of
+EMAIL_RETRY_DELAYS, counted in the database, so a Redis that lost the job does not restart
+the count.
+"""
 
 from __future__ import annotations
 
@@ -8,36 +17,36 @@ from typing import Any
 from uuid import UUID
 
 from arq import Retry
-from tortoise.expressions import Q
 
+from models.foundation.budget import Budget
 from models.foundation.clock import utcnow
 from models.foundation.request_id import REQUEST_ID_KEY, bind_request_id
+from models.foundation.settings import Settings
 from models.operation import Operation
 from models.reference.catalog import duration_words
 from models.reference.enums import PasswordLinkPurpose
+from models.rules import invitation_emails, notification_emails
 from models.rules.grants import complete_revocation
-from models.rules.invitation_emails import (
-    email_to_send,
-    record_failed,
-    record_failed_try,
-    record_sent,
-)
 from models.rules.lifecycle import expire_invitations, sweep_grants
 from models.rules.password_links import email_to_send as password_email_to_send
 from models.rules.password_links import record_emailed
-from models.tables.outbox import OutboxMessage
-from workers import notifications, outbound_webhooks
+from models.tables.outbox import NotificationEmail, OutboxMessage
+from workers import notifications, outbound_webhooks, webhook_lanes
 from workers.dispatch import dispatch
-from workers.emails import compose, date_words, render, role_words, type_words
+from workers.emails import compose, date_words, message_id_for, render, role_words, type_words
 from workers.mailer import is_transient
 from workers.metrics import EMAILS, FAILED, SENT
+from workers.queue import JobSpec, enqueue_many
+from workers.relay import relay
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 Ctx = dict[str, Any]
 
-EMAIL_MAX_TRIES = 6
+# The job that sends one recipient's email of a notification: not an outbox task, since
+# `send_notification` (which is) plans the emails and queues one such job for each.
+NOTIFICATION_EMAIL = "send_notification_email"
 
 
 async def _open_message(outbox_id: str) -> OutboxMessage | None:
@@ -53,19 +62,29 @@ async def _open_message(outbox_id: str) -> OutboxMessage | None:
 
 
 async def _complete(message: OutboxMessage, **payload_changes: Any) -> None:
-    message.payload = {**message.payload, **payload_changes}
-    message.payload.pop("sealed_token", None)
-    message.completed_at = utcnow()
-    await message.save(update_fields=["payload", "completed_at"])
-    log.info("%s: outbox message %s done", message.task, message.id)
+    payload = {**message.payload, **payload_changes}
+    payload.pop("sealed_token", None)
+    done = await OutboxMessage.filter(id=message.id, completed_at=None).update(
+        payload=payload, completed_at=utcnow()
+    )
+    if done:
+        log.info("%s: outbox message %s done", message.task, message.id)
 
 
-def _retry_or_give_up(ctx: Ctx, error: BaseException) -> None:
+def _retry_if_tries_remain(runtime: Runtime, error: BaseException, failed_tries: int) -> None:
     """Raise Retry with a growing delay while tries remain and the failure may pass."""
-    runtime: Runtime = ctx["runtime"]
-    job_try: int = ctx.get("job_try", 1)
-    if is_transient(error) and job_try < EMAIL_MAX_TRIES:
-        raise Retry(defer=runtime.retry_delay(job_try)) from error
+    if is_transient(error) and failed_tries < runtime.email_tries:
+        raise Retry(defer=runtime.retry_delay(failed_tries)) from error
+
+
+def _describe(error: BaseException, limit: int = 1000) -> str:
+    return f"{type(error).__name__}: {error}"[:limit]
+
+
+def _budget(ctx: Ctx) -> Budget:
+    """The time a batch job starts new batches in (tests may call one without a runtime)."""
+    runtime: Runtime | None = ctx.get("runtime")
+    return runtime.batch_budget() if runtime else Runtime(Settings()).batch_budget()
 
 
 async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
@@ -75,7 +94,7 @@ async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
     if message is None:
         return "done already"
     op = Operation(actor=None, sealer=runtime.sealer)
-    to_send = await email_to_send(
+    to_send = await invitation_emails.email_to_send(
         op, UUID(message.payload["invitation_id"]), message.payload.get("sealed_token", "")
     )
     if to_send is None:
@@ -95,52 +114,106 @@ async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
         expires_on=date_words(invitation.expires_at),
         resent=bool(message.payload.get("resent")),
     )
-    mail = compose(runtime.settings.mail_from, invitation.customer_email, email)
+    mail_from = runtime.settings.mail_from
+    message_id = message_id_for(mail_from, message.id, invitation.customer_email)
+    if not await invitation_emails.record_trying(to_send, message_id):
+        await _complete(message, skipped=True)  # answered or resent in the meantime
+        return "skipped"
+    mail = compose(mail_from, invitation.customer_email, email, message_id)
     try:
         await runtime.mailer().send(mail)
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:1000]
-        await record_failed_try(to_send, error)
-        _retry_or_give_up(ctx, exc)
-        await record_failed(to_send)
+        error = _describe(exc)
+        await invitation_emails.record_failed_try(to_send, error)
+        _retry_if_tries_remain(runtime, exc, invitation.email_attempts + 1)
+        await invitation_emails.record_failed(to_send)
         EMAILS.labels("invitation", FAILED).inc()
         await _complete(message, failed=error)
         log.warning("invitation %s: email failed for good: %s", invitation.id, error)
         return "failed"
-    await record_sent(to_send, mail["Message-ID"])  # what a delivery report names it by
+    await invitation_emails.record_sent(to_send, message_id)  # what a delivery report names
     EMAILS.labels("invitation", SENT).inc()
     await _complete(message)
     return "sent"
 
 
 async def send_notification(ctx: Ctx, outbox_id: str) -> str:
-    """Send one notification to each of its recipients; a repeat skips those already sent."""
+    """Plan the notification's email to each of its recipients, and queue a job for each
+    that is not done: each recipient's email is tried, and retried, on its own."""
     runtime: Runtime = ctx["runtime"]
     message = await _open_message(outbox_id)
     if message is None:
         return "done already"
+    emails = await notifications.build(
+        message.payload["template"], message.payload, runtime.settings.public_url
+    )
+    mail_from = runtime.settings.mail_from
+    planned = await notification_emails.plan(
+        message,
+        [recipient for recipient, _ in emails],
+        lambda recipient: message_id_for(mail_from, message.id, recipient),
+    )
+    undone = [email for email in planned if not email.done]
+    if not undone:
+        await _finish_notification(message)
+        return "sent already"
+    await enqueue_many(
+        ctx["redis"],
+        [JobSpec(NOTIFICATION_EMAIL, f"notification:{e.id}", (str(e.id),)) for e in undone],
+    )
+    return f"{len(undone)} email(s) to send"
+
+
+async def send_notification_email(ctx: Ctx, email_id: str) -> str:
+    """Send one recipient's email of a notification: recorded SENDING before the try and
+    SENT (or PENDING for a retry, or FAILED) after it."""
+    runtime: Runtime = ctx["runtime"]
+    planned = await NotificationEmail.get_or_none(id=UUID(email_id))
+    if planned is None or planned.done:
+        return "done already"
+    message = await _open_message(str(planned.outbox_id))
+    if message is None:
+        return "done already"
     template: str = message.payload["template"]
-    emails = await notifications.build(template, message.payload, runtime.settings.public_url)
-    sent: list[str] = list(message.payload.get("sent_to", []))
-    failed: dict[str, str] = dict(message.payload.get("failed", {}))
-    for recipient, email in emails:
-        if recipient in sent or recipient in failed:
-            continue
-        try:
-            await runtime.mailer().send(compose(runtime.settings.mail_from, recipient, email))
-        except Exception as exc:
-            _retry_or_give_up(ctx, exc)
-            failed[recipient] = f"{type(exc).__name__}: {exc}"[:500]
-            EMAILS.labels(template, FAILED).inc()
-            # The address stays in the outbox message (`failed`), out of the logs.
-            log.warning("notification %s: a recipient failed for good: %s", outbox_id, exc)
-        else:
-            sent.append(recipient)
-            EMAILS.labels(template, SENT).inc()
-        message.payload = {**message.payload, "sent_to": sent, "failed": failed}
-        await message.save(update_fields=["payload"])
-    await _complete(message)
-    return f"sent {len(sent)}"
+    emails = dict(await notifications.build(template, message.payload, runtime.settings.public_url))
+    content = emails.get(planned.recipient)
+    if content is None:
+        await notification_emails.record_skipped(planned)
+        await _finish_notification(message)
+        return "skipped"
+    lease = timedelta(seconds=runtime.settings.job_timeout)
+    email = await notification_emails.take(planned.id, utcnow(), lease)
+    if email is None:
+        if (await NotificationEmail.get(id=planned.id)).done:
+            return "done already"
+        # Another run's try is under way: look again once its lease has run out.
+        raise Retry(defer=lease)
+    mail = compose(runtime.settings.mail_from, email.recipient, content, email.message_id)
+    try:
+        await runtime.mailer().send(mail)
+    except Exception as exc:
+        error = _describe(exc, 500)
+        if is_transient(exc) and email.attempts + 1 < runtime.email_tries:
+            failed_tries = await notification_emails.record_failed_try(email, error)
+            raise Retry(defer=runtime.retry_delay(failed_tries)) from exc
+        await notification_emails.record_failed(email, error)
+        EMAILS.labels(template, FAILED).inc()
+        # The address stays in the database (`notification_email`), out of the logs.
+        log.warning("notification %s: a recipient failed for good: %s", message.id, error)
+        outcome = FAILED
+    else:
+        await notification_emails.record_sent(email, utcnow())
+        EMAILS.labels(template, SENT).inc()
+        outcome = SENT
+    await _finish_notification(message)
+    return outcome
+
+
+async def _finish_notification(message: OutboxMessage) -> None:
+    """Complete the notification's outbox message once none of its emails is left to send."""
+    outcome = await notification_emails.outcome(message.id)
+    if outcome is not None:
+        await _complete(message, sent_to=outcome.sent_to, failed=outcome.failed)
 
 
 # The email of each kind of set-password link: a new account's, or a reset's.
@@ -176,12 +249,16 @@ async def send_password_email(ctx: Ctx, outbox_id: str) -> str:
         link_url=f"{runtime.settings.public_url}/set-password?token={to_send.token}",
         expires_on=date_words(link.expires_at),
     )
+    mail_from = runtime.settings.mail_from
+    # The same Message-ID on every try, so that a repeat after a crash is recognisably one.
+    mail = compose(mail_from, user.email, email, message_id_for(mail_from, message.id, user.email))
     try:
-        await runtime.mailer().send(compose(runtime.settings.mail_from, user.email, email))
+        await runtime.mailer().send(mail)
     except Exception as exc:
-        _retry_or_give_up(ctx, exc)
+        # arq counts this job's runs: a link's email keeps no count of its own tries.
+        _retry_if_tries_remain(runtime, exc, ctx.get("job_try", 1))
         EMAILS.labels(template, FAILED).inc()
-        await _complete(message, failed=f"{type(exc).__name__}: {exc}"[:1000])
+        await _complete(message, failed=_describe(exc))
         log.warning("password link %s: email failed for good: %s", link.id, exc)
         return "failed"
     await record_emailed(to_send, utcnow())
@@ -207,8 +284,9 @@ async def sweep_lifecycle(ctx: Ctx) -> str:
     """Cron: warn, extend and expire due GDAP grants; expire pending invitations past date."""
     runtime: Runtime = ctx["runtime"]
     op = Operation(actor=None, sealer=runtime.sealer)
-    report = await sweep_grants(op)
-    invitations = await expire_invitations(op)
+    budget = _budget(ctx)
+    report = await sweep_grants(op, budget=budget)
+    invitations = await expire_invitations(op, budget=budget)
     await dispatch(op.committed, ctx["redis"])
     return (
         f"warned {report.warned}, extended {report.extended}, expired {report.expired} "
@@ -217,44 +295,33 @@ async def sweep_lifecycle(ctx: Ctx) -> str:
 
 
 async def deliver_webhooks(ctx: Ctx, outbox_id: str) -> str:
-    """Try the webhook deliveries a change queued, at once; the cron job retries the rest."""
-    runtime: Runtime = ctx["runtime"]
+    """Start the webhook lanes of the endpoints a change queued deliveries for: they try
+    them at once (`workers/webhook_lanes.py`); the cron job starts them again for retries."""
     message = await _open_message(outbox_id)
     if message is None:
         return "done already"
-    tried = await outbound_webhooks.deliver(
-        runtime, [UUID(i) for i in message.payload["endpoint_ids"]]
-    )
+    endpoint_ids = [UUID(i) for i in message.payload["endpoint_ids"]]
+    started = await webhook_lanes.start_lanes(ctx["redis"], endpoint_ids)
     await _complete(message)
+    return f"started {started} lane(s)"
+
+
+async def deliver_webhook_lane(ctx: Ctx, lane: int) -> str:
+    """One lane's webhook deliveries that are due, within the lane's time budget."""
+    runtime: Runtime = ctx["runtime"]
+    tried = await webhook_lanes.deliver_lane(runtime, lane, webhook_lanes.lane_budget(runtime))
     return f"tried {tried} deliveries"
 
 
 async def deliver_due_webhooks(ctx: Ctx) -> str:
-    """Cron, every few seconds: try every webhook delivery whose next try is due."""
-    runtime: Runtime = ctx["runtime"]
-    tried = await outbound_webhooks.deliver(
-        runtime, await outbound_webhooks.due_endpoints(utcnow())
-    )
-    return f"tried {tried} deliveries"
-
-
-# An outbox message not enqueued this long after its commit, or enqueued this long ago and
-# still not done, is handed to arq again (its job id makes a repeat harmless). arq keeps a
-# finished job's id for `keep_result` (10 minutes, workers/worker.py), less than this.
-RELAY_AFTER = timedelta(seconds=30)
-RELAY_STALE_AFTER = timedelta(hours=1)
+    """Cron, every few seconds: start the lane of each endpoint with a delivery due."""
+    due = await outbound_webhooks.due_endpoints(utcnow())
+    started = await webhook_lanes.start_lanes(ctx["redis"], due)
+    return f"{len(due)} endpoint(s) due, started {started} lane(s)"
 
 
 async def relay_outbox(ctx: Ctx) -> str:
-    """Cron: enqueue the outbox messages that never reached Redis, or whose job was lost."""
-    now = utcnow()
-    pending = (
-        await OutboxMessage.filter(completed_at=None)
-        .filter(
-            Q(enqueued_at=None, created_at__lte=now - RELAY_AFTER)
-            | Q(enqueued_at__lte=now - RELAY_STALE_AFTER)
-        )
-        .order_by("created_at")
-        .limit(1000)
-    )
-    return f"relayed {await dispatch(pending, ctx['redis'])} message(s)"
+    """Cron, every minute: hand arq again every outbox message not yet done whose job it no
+    longer holds (never enqueued, or lost with Redis's data); `workers/relay.py`."""
+    relayed = await relay(ctx["redis"], utcnow(), _budget(ctx))
+    return f"relayed {relayed} message(s)"

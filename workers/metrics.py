@@ -1,9 +1,9 @@
 """Prometheus metrics of jobs and emails, and the port a worker process serves them on.
 
-arq has no HTTP server, so a worker serves its metrics itself when METRICS_PORT is set:
-prometheus_client's small server, in a thread, on that port. The web process serves its
-own on `/metrics`; `partnerhub dev` runs the worker inside the web process, so there
-`/metrics` shows both.
+arq has no HTTP server, so a worker serves its metrics itself when METRICS_PORT is set: a
+small WSGI server, in a thread, on that port, which also answers the worker's probes
+(`workers/health.py`). The web process serves its own on `/metrics`; `partnerhub dev` runs
+the worker inside the web process, so there `/metrics` shows both.
 """
 
 from __future__ import annotations
@@ -11,15 +11,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from arq import Retry
 from arq.cron import CronJob
 from arq.typing import WorkerCoroutine
 from arq.worker import Function
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Histogram
+from prometheus_client.exposition import ThreadingWSGIServer
+
+from workers.health import WorkerHealth, probes_and_metrics
 
 COMPLETE, RETRY, FAILED = "complete", "retry", "failed"
 SENT = "sent"
@@ -74,9 +79,25 @@ def _measure(task: str, coroutine: WorkerCoroutine, timeout_s: float | None) -> 
     return run
 
 
-def serve_metrics(port: int) -> Callable[[], Awaitable[None]]:
-    """Serve this process's metrics on `port`, all interfaces; returns the coroutine to stop."""
-    server, thread = start_http_server(port)
+class _QuietHandler(WSGIRequestHandler):
+    """No line on stderr for each scrape or probe."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def serve_metrics(port: int, health: WorkerHealth) -> Callable[[], Awaitable[None]]:
+    """Serve this process's metrics and probes on `port`, all interfaces; returns the
+    coroutine to stop."""
+    server = make_server(
+        "0.0.0.0",  # noqa: S104 (scraped from elsewhere, as METRICS_PORT documents)
+        port,
+        probes_and_metrics(health),
+        ThreadingWSGIServer,
+        handler_class=_QuietHandler,
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
 
     async def stop() -> None:
         await asyncio.to_thread(server.shutdown)

@@ -30,6 +30,7 @@ import httpx
 from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Min
 
+from models.foundation.budget import Budget
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.foundation.standard_webhooks import (
@@ -281,9 +282,10 @@ def _client(runtime: Runtime) -> httpx.AsyncClient:
     )
 
 
-async def deliver_to(runtime: Runtime, endpoint_id: UUID) -> int:
+async def deliver_to(runtime: Runtime, endpoint_id: UUID, budget: Budget | None = None) -> int:
     """Try every due delivery of the endpoint, the earliest pending event of each ordering key
-    first and alone; how many tries were made."""
+    first and alone, until none is due or the budget is spent; how many tries were made."""
+    budget = budget or Budget.unlimited()
     endpoint = await WebhookEndpoint.get_or_none(id=endpoint_id)
     if endpoint is None:
         return 0
@@ -315,19 +317,25 @@ async def deliver_to(runtime: Runtime, endpoint_id: UUID) -> int:
                 await _try(client, runtime, endpoint, delivery)
                 tried += 1
                 progressed = True
+                if budget.spent:
+                    return tried
             if not progressed:
                 return tried
     return tried
 
 
-async def deliver(runtime: Runtime, endpoint_ids: list[UUID]) -> int:
-    """Deliver to several endpoints, a few at a time; one that fails stops none of the others."""
+async def deliver(runtime: Runtime, endpoint_ids: list[UUID], budget: Budget | None = None) -> int:
+    """Deliver to several endpoints, a few at a time, starting no endpoint once the budget is
+    spent; one that fails stops none of the others."""
     gate = asyncio.Semaphore(ENDPOINTS_AT_ONCE)
+    budget = budget or Budget.unlimited()
 
     async def one(endpoint_id: UUID) -> int:
         async with gate:
+            if budget.spent:
+                return 0  # (its deliveries stay due: the next run takes them)
             try:
-                return await deliver_to(runtime, endpoint_id)
+                return await deliver_to(runtime, endpoint_id, budget)
             except Exception:
                 # (what it holds stays leased until its lease ends, then is tried again)
                 log.exception("webhooks: delivering to endpoint %s failed", endpoint_id)

@@ -7,16 +7,14 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 
+from models.foundation.budget import Budget
 from models.foundation.settings import Settings
 from models.infrastructure.tokens import Sealer
 from workers.mailer import Mailer
 
-# Seconds to wait before each retry of a passing failure: growing, about a day in all.
-DEFAULT_RETRY_DELAYS = (10.0, 60.0, 300.0, 1800.0, 7200.0)
-
-# Seconds to wait for the SMTP server to connect and for each of its replies: a server that
-# stalls longer fails this try, which is retried like a refusal.
-DEFAULT_SMTP_TIMEOUT = 30.0
+# Batch jobs (the relay, the sweeps, the purges) start a new batch only within this share of
+# JOB_TIMEOUT; what is left, their next run does.
+BATCH_SHARE = 0.5
 
 
 # Webhook deliveries: seconds to connect, and to wait for each read or write of the answer.
@@ -26,19 +24,40 @@ def default_webhook_timeout() -> httpx.Timeout:
 
 @dataclass
 class Runtime:
+    """The settings, with what tests may change without building settings of their own:
+    the email retry delays (EMAIL_RETRY_DELAYS) and the SMTP time-out (SMTP_TIMEOUT)."""
+
     settings: Settings
-    retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS
-    smtp_timeout: float = DEFAULT_SMTP_TIMEOUT
+    retry_delays: Sequence[float] | None = None
+    smtp_timeout: float | None = None
     webhook_timeout: httpx.Timeout = field(default_factory=default_webhook_timeout)
     sealer: Sealer = field(init=False)
 
     def __post_init__(self) -> None:
         self.sealer = Sealer(str(self.settings.secret_key))
+        if self.retry_delays is None:
+            self.retry_delays = self.settings.email_retry_delays
+        if self.smtp_timeout is None:
+            self.smtp_timeout = self.settings.smtp_timeout
 
     def mailer(self) -> Mailer:
         """The SMTP endpoint; raises MailNotConfigured when SMTP_URL is missing."""
-        return replace(Mailer.from_url(self.settings.smtp_url), timeout=self.smtp_timeout)
+        timeout = self.smtp_timeout or self.settings.smtp_timeout
+        return replace(Mailer.from_url(self.settings.smtp_url), timeout=timeout)
 
-    def retry_delay(self, job_try: int) -> float:
-        """The delay before try `job_try + 1`."""
-        return self.retry_delays[min(job_try - 1, len(self.retry_delays) - 1)]
+    @property
+    def email_tries(self) -> int:
+        """How many times an email is tried, at most: once, then once after each delay."""
+        return len(self.delays) + 1
+
+    @property
+    def delays(self) -> Sequence[float]:
+        return self.retry_delays or self.settings.email_retry_delays
+
+    def batch_budget(self) -> Budget:
+        """The time a batch job starts new batches in."""
+        return Budget.of(self.settings.job_timeout * BATCH_SHARE)
+
+    def retry_delay(self, failed_tries: int) -> float:
+        """The delay before the next try, after `failed_tries` tries failed."""
+        return self.delays[min(failed_tries, len(self.delays)) - 1]

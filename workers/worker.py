@@ -8,7 +8,6 @@ import re
 from contextlib import AsyncExitStack
 from typing import Any
 
-from arq.connections import RedisSettings
 from arq.cron import CronJob, cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
@@ -17,54 +16,81 @@ from redis.asyncio import Redis
 from models.foundation.settings import Settings, SettingsError, failure_reason, redacted
 from models.infrastructure.db import CHECK_TIMEOUT, database
 from models.tables.outbox import Task
-from workers import inbound, jobs, retention
+from workers import inbound, jobs, retention, webhook_lanes
 from workers.mailer import Mailer
 from workers.metrics import measured, serve_metrics
-from workers.runtime import DEFAULT_RETRY_DELAYS, DEFAULT_SMTP_TIMEOUT, Runtime
+from workers.queue import WORKER_COMMAND_RETRIES, queue_client
+from workers.runtime import Runtime
+from workers.supervision import SupervisedWorker
 
-WEBHOOKS_TIMEOUT = 600  # a run delivering to many slow endpoints
+# A job killed outright (its worker SIGKILLed, its machine lost) stays marked in progress for
+# the longest job time-out plus 10 seconds, then another worker runs it again. Every job has
+# the same time-out, JOB_TIMEOUT (40 s unless configured), so that this is under a minute;
+# work that could take longer is done in rounds within a budget, and goes on at the next run.
+# A few more runs than an email has tries: a run cut off by a crash counts too.
+EXTRA_RUNS = 3
 
-# Each job is `measured`: its runs are counted by outcome and timed (workers/metrics.py).
-FUNCTIONS: list[Function] = [
-    measured(
-        func(
-            jobs.send_invitation_email,
-            name=Task.SEND_INVITATION_EMAIL,
-            max_tries=jobs.EMAIL_MAX_TRIES,
-            timeout=60,
-        )
-    ),
-    measured(
-        func(
-            jobs.send_notification,
-            name=Task.SEND_NOTIFICATION,
-            max_tries=jobs.EMAIL_MAX_TRIES,
-            timeout=120,
-        )
-    ),
-    measured(
-        func(
-            jobs.send_password_email,
-            name=Task.SEND_PASSWORD_EMAIL,
-            max_tries=jobs.EMAIL_MAX_TRIES,
-            timeout=60,
-        )
-    ),
-    measured(func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=60)),
-    measured(
-        func(
-            inbound.run_inbound_webhook,
-            name=Task.RUN_INBOUND_WEBHOOK,
-            max_tries=inbound.MAX_TRIES,
-            timeout=120,
-        )
-    ),
-    measured(
-        func(
-            jobs.deliver_webhooks, name=Task.DELIVER_WEBHOOKS, max_tries=3, timeout=WEBHOOKS_TIMEOUT
-        )
-    ),
-]
+
+def functions(runtime: Runtime) -> list[Function]:
+    """The jobs, each `measured`: its runs are counted by outcome and timed (workers/metrics.py)."""
+    timeout = runtime.settings.job_timeout
+    email_runs = runtime.email_tries + EXTRA_RUNS
+    return [
+        measured(
+            func(
+                jobs.send_invitation_email,
+                name=Task.SEND_INVITATION_EMAIL,
+                max_tries=email_runs,
+                timeout=timeout,
+            )
+        ),
+        measured(
+            func(
+                jobs.send_notification,
+                name=Task.SEND_NOTIFICATION,
+                max_tries=5,
+                timeout=timeout,
+            )
+        ),
+        measured(
+            func(
+                jobs.send_notification_email,
+                name=jobs.NOTIFICATION_EMAIL,
+                max_tries=email_runs,
+                timeout=timeout,
+            )
+        ),
+        measured(
+            func(
+                jobs.send_password_email,
+                name=Task.SEND_PASSWORD_EMAIL,
+                max_tries=email_runs,
+                timeout=timeout,
+            )
+        ),
+        measured(func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=timeout)),
+        measured(
+            func(
+                inbound.run_inbound_webhook,
+                name=Task.RUN_INBOUND_WEBHOOK,
+                max_tries=inbound.MAX_TRIES,
+                timeout=timeout,
+            )
+        ),
+        measured(
+            func(jobs.deliver_webhooks, name=Task.DELIVER_WEBHOOKS, max_tries=3, timeout=timeout)
+        ),
+        # A lane's id is fixed, and kept by no result: the next tick may start it at once.
+        measured(
+            func(
+                jobs.deliver_webhook_lane,
+                name=webhook_lanes.LANE_JOB,
+                max_tries=3,
+                timeout=timeout,
+                keep_result=0,
+            )
+        ),
+    ]
 
 
 class RedisUnavailable(SettingsError):
@@ -132,12 +158,14 @@ def quiet_idle_cron_runs() -> None:
 
 
 async def _startup(ctx: dict[str, Any]) -> None:
+    if "exit_stack" in ctx:
+        return  # started already: arq starts again after Redis came back
     quiet_idle_cron_runs()
     stack = ctx["exit_stack"] = AsyncExitStack()  # closed by _shutdown, even after a failure
     await stack.enter_async_context(database(ctx["runtime"].settings.database_url))
     port = ctx["runtime"].settings.metrics_port
     if port is not None:
-        stack.push_async_callback(serve_metrics(port))
+        stack.push_async_callback(serve_metrics(port, ctx["health"]))
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
@@ -146,13 +174,13 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
         await stack.aclose()
 
 
-def cron_jobs() -> list[CronJob]:
-    """Every minute and once at start-up, or daily. A CronJob keeps its next run: one set a
-    worker."""
+def cron_jobs(job_timeout: int = Settings.job_timeout) -> list[CronJob]:
+    """Every minute and once at start-up, every 5 seconds, or hourly. A CronJob keeps its
+    next run: one set a worker."""
     return [
-        measured(cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=120)),
-        measured(cron(jobs.relay_outbox, minute=None, run_at_startup=True, timeout=120)),
-        # Every 5 seconds: webhook deliveries whose next try is due (their state is in the
+        measured(cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=job_timeout)),
+        measured(cron(jobs.relay_outbox, minute=None, run_at_startup=True, timeout=job_timeout)),
+        # Every 5 seconds: start the webhook lanes with a delivery due (their state is in the
         # database, so this also catches up on whatever a lost queue held).
         measured(
             cron(
@@ -160,38 +188,43 @@ def cron_jobs() -> list[CronJob]:
                 minute=None,
                 second=set(range(0, 60, 5)),
                 run_at_startup=True,
-                timeout=WEBHOOKS_TIMEOUT,
+                timeout=job_timeout,
             )
         ),
-        # Daily, at 03:17 UTC: purge activity entries past their retention period.
-        measured(cron(retention.purge_activity, hour=3, minute=17, timeout=600)),
+        # Hourly: purge activity entries past their retention period, and outbox messages
+        # done long ago, each within a time budget (a backlog goes on at the next hour).
+        measured(cron(retention.purge_activity, minute=17, timeout=job_timeout)),
+        measured(cron(retention.purge_outbox, minute=47, timeout=job_timeout)),
         # Daily, at 03:47 UTC: ended sessions, expired set-password links, stale counters.
-        measured(cron(retention.purge_sign_in, hour=3, minute=47, timeout=600)),
+        measured(cron(retention.purge_sign_in, hour=3, minute=47, timeout=job_timeout)),
         # Hourly: the invitation quotas' counters of windows that have ended.
-        measured(cron(retention.purge_quota_counters, minute=41, timeout=600)),
+        measured(cron(retention.purge_quota_counters, minute=41, timeout=job_timeout)),
     ]
 
 
 def worker_options(
     settings: Settings,
     *,
-    retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
-    smtp_timeout: float = DEFAULT_SMTP_TIMEOUT,
+    retry_delays: tuple[float, ...] | None = None,
+    smtp_timeout: float | None = None,
 ) -> dict[str, Any]:
-    """Keyword arguments for `arq.worker.Worker` (and `run_worker`)."""
+    """Keyword arguments for `SupervisedWorker` (an arq `Worker`)."""
     if not settings.redis_url:
         raise SettingsError("REDIS_URL is not set; the worker needs Redis")
     on_startup: WorkerCoroutine = _startup
     on_shutdown: WorkerCoroutine = _shutdown
+    runtime = Runtime(settings, retry_delays, smtp_timeout)
     return {
-        "functions": FUNCTIONS,
-        "cron_jobs": cron_jobs(),
-        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "functions": functions(runtime),
+        "cron_jobs": cron_jobs(settings.job_timeout),
+        # Its own client, not arq's `RedisSettings`: those set no read time-out, so a Redis
+        # that stops answering would hold the poll loop for ever (`workers/queue.py`).
+        "redis_pool": queue_client(settings, retries=WORKER_COMMAND_RETRIES),
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
-        "ctx": {"runtime": Runtime(settings, retry_delays, smtp_timeout)},
+        "ctx": {"runtime": runtime},
         "max_jobs": 20,
-        "job_timeout": 120,
+        "job_timeout": settings.job_timeout,
         # On SIGTERM, jobs under way get this long to finish before they are cancelled (and
         # run again later: their outbox message is not completed).
         "job_completion_wait": 30,
@@ -203,12 +236,12 @@ def worker_options(
 def create_worker(
     settings: Settings,
     *,
-    retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
-    smtp_timeout: float = DEFAULT_SMTP_TIMEOUT,
+    retry_delays: tuple[float, ...] | None = None,
+    smtp_timeout: float | None = None,
     **overrides: Any,
 ) -> Worker:
     """A worker for these settings; tests pass `burst=True`, short `retry_delays` and
     a short `smtp_timeout`."""
     options = worker_options(settings, retry_delays=retry_delays, smtp_timeout=smtp_timeout)
     options.update(overrides)
-    return Worker(**options)
+    return SupervisedWorker(**options)

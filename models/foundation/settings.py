@@ -16,6 +16,25 @@ from models.foundation.inbound_sources import InvalidSources, WebhookSources, pa
 
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 (a placeholder, refused in production)
 DEFAULT_DATABASE_URL = "sqlite://var/partnerhub.sqlite3"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+# Seconds before each retry of an email whose failure may pass (a 4xx answer, a server
+# down): growing from a minute to six hours, 37 h 51 min in all, so that an email outlasts
+# a mail server down for a whole day. The email is tried once more than there are delays.
+DEFAULT_EMAIL_RETRY_DELAYS: tuple[float, ...] = (
+    60,  # 1 min
+    300,  # 5 min
+    900,  # 15 min
+    1800,  # 30 min
+    3600,  # 1 h
+    7200,  # 2 h
+    14400,  # 4 h
+    21600,  # 6 h
+    21600,
+    21600,
+    21600,
+    21600,
+)
 
 Environment = Literal["development", "test", "production"]
 
@@ -137,7 +156,7 @@ class Settings:
     redis_url: str | None = None
     smtp_url: str | None = None
     mail_from: str = "Partnerhub <no-reply@partnerhub.invalid>"
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = DEFAULT_PUBLIC_URL
     # Whether PUBLIC_URL was configured: when not, links in emails follow the development web
     # app's address (`serving_at`), so `partnerhub dev --port 8731` mails working links.
     public_url_set: bool = False
@@ -177,6 +196,17 @@ class Settings:
     session_absolute_timeout: int = 7 * 86400
     # Invitation emails: per sending agent, per partner, per recipient address of a partner.
     invitation_quotas: InvitationQuotas = field(default_factory=InvitationQuotas)
+    # Redis, for the web and the workers alike: seconds to connect, and to wait for each
+    # answer. The web never waits longer: past it, what a change recorded waits in the outbox.
+    redis_timeout: float = 2.0
+    # The longest any job may run, in seconds. arq marks a job in progress for the longest
+    # time-out plus 10 seconds, so a worker that dies mid-job leaves it for that long.
+    job_timeout: int = 40
+    # SMTP: seconds to connect and for each reply; one send may take one and a half times this.
+    smtp_timeout: float = 20.0
+    # Seconds before each retry of an email whose failure may pass; one try more than delays.
+    email_retry_delays: tuple[float, ...] = DEFAULT_EMAIL_RETRY_DELAYS
+    outbox_retention_days: int = 7  # completed outbox messages older than this are purged
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -249,6 +279,13 @@ class Settings:
                 "SESSION_ABSOLUTE_TIMEOUT", cast=int, default=cls.session_absolute_timeout
             ),
             invitation_quotas=InvitationQuotas.from_config(config),
+            redis_timeout=config("REDIS_TIMEOUT", cast=float, default=cls.redis_timeout),
+            job_timeout=config("JOB_TIMEOUT", cast=int, default=cls.job_timeout),
+            smtp_timeout=config("SMTP_TIMEOUT", cast=float, default=cls.smtp_timeout),
+            email_retry_delays=_delays(config("EMAIL_RETRY_DELAYS", default=None)),
+            outbox_retention_days=config(
+                "OUTBOX_RETENTION_DAYS", cast=int, default=cls.outbox_retention_days
+            ),
         )
 
     @property
@@ -300,6 +337,11 @@ class Settings:
             raise SettingsError("SECRET_KEY must be set in production; the default is refused")
         if self.production and len(str(self.secret_key)) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters in production")
+        if self.production and not self.public_url_set and self.public_url == DEFAULT_PUBLIC_URL:
+            raise SettingsError(
+                "PUBLIC_URL must be set in production: every link in every email starts with it "
+                "(such as https://partners.example.com)"
+            )
         if self.contact_rate_limit < 1 or self.contact_rate_window < 1:
             raise SettingsError("CONTACT_RATE_LIMIT and CONTACT_RATE_WINDOW must be at least 1")
         _check_url(
@@ -342,7 +384,10 @@ class Settings:
             raise SettingsError(
                 "SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_TIMEOUT must be at least 60 seconds"
             )
+        if self.outbox_retention_days < 1:
+            raise SettingsError("OUTBOX_RETENTION_DAYS must be at least 1")
         self._check_web_limits()
+        self._check_job_limits()
 
     def _check_web_limits(self) -> None:
         sizes = {
@@ -369,6 +414,39 @@ class Settings:
                     "FORWARDED_ALLOW_IPS must list addresses or networks of proxies, separated "
                     f"by commas (such as 10.0.0.5,10.1.0.0/16), or be *: {proxy!r} is neither"
                 )
+
+    def _check_job_limits(self) -> None:
+        if not 0 < self.redis_timeout < float("inf"):
+            raise SettingsError(
+                f"REDIS_TIMEOUT must be a number of seconds above 0, not {self.redis_timeout}"
+            )
+        if self.job_timeout < 1:
+            raise SettingsError(f"JOB_TIMEOUT must be at least 1 (second), not {self.job_timeout}")
+        if not 0 < self.smtp_timeout * 1.5 < self.job_timeout:
+            raise SettingsError(
+                f"SMTP_TIMEOUT must be above 0 and let a whole send (1.5 times it) end within "
+                f"JOB_TIMEOUT ({self.job_timeout} s), not {self.smtp_timeout}"
+            )
+        if not self.email_retry_delays or not all(
+            0 < delay < float("inf") for delay in self.email_retry_delays
+        ):
+            raise SettingsError(
+                "EMAIL_RETRY_DELAYS must list one or more numbers of seconds above 0, "
+                "separated by commas (such as 60,300,900)"
+            )
+
+
+def _delays(value: str | None) -> tuple[float, ...]:
+    """EMAIL_RETRY_DELAYS as a tuple of seconds; the default when it is not set."""
+    if value is None:
+        return DEFAULT_EMAIL_RETRY_DELAYS
+    try:
+        return tuple(float(entry) for entry in value.split(",") if entry.strip())
+    except ValueError:
+        raise SettingsError(
+            "EMAIL_RETRY_DELAYS must list numbers of seconds separated by commas "
+            f"(such as 60,300,900), not {value!r}"
+        ) from None
 
 
 def _proxies(value: str) -> tuple[str, ...]:

@@ -4,6 +4,11 @@ A worker sends the email (`workers/jobs.py: send_invitation_email`); these rules
 record. One token is mailed at most once, and the email of an answered invitation, or of a
 token that a resend replaced, never goes out. Every change is conditional on the token the
 email carries, so a resend while the email was on its way keeps its own fresh state.
+
+Each try is recorded before it begins (the email's Message-ID, so that a delivery report
+about it finds the invitation even if the worker dies during the try) and after it ends. A
+worker that dies after the SMTP server accepted the email, before recording it sent, leaves
+it to be sent again: the one repeat no protocol can rule out, under the same Message-ID.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 
 from models.infrastructure.tokens import hash_token
@@ -52,6 +57,21 @@ async def email_to_send(
     ):
         return None
     return InvitationEmail(invitation=invitation, token=token, token_hash=token_hash)
+
+
+async def record_trying(email: InvitationEmail, message_id: str) -> bool:
+    """A try is about to begin: a delivery report about `message_id` (a bounce) finds the
+    invitation from now on. False when the email must not go out after all: answered,
+    resent with a new token, or mailed in the meantime."""
+    changed = await (
+        _while_current(email)
+        .filter(
+            Q(emailed_token_hash=None) | ~Q(emailed_token_hash=email.token_hash),
+            status=InvitationStatus.PENDING,
+        )
+        .update(email_message_id=message_id)
+    )
+    return bool(changed)
 
 
 async def record_sent(email: InvitationEmail, message_id: str) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from models.foundation.budget import Budget
 from models.operation import Operation, Transaction
 from models.reference.catalog import RELATIONSHIP_TYPES
 from models.reference.enums import InvitationStatus, RoleGrantStatus
@@ -151,8 +152,12 @@ async def _record(tx: Transaction, report: SweepReport) -> None:
         )
 
 
-async def sweep_grants(op: Operation, batch_size: int = BATCH_SIZE) -> SweepReport:
-    """Warn, extend or expire every active grant that is due, batch by batch."""
+async def sweep_grants(
+    op: Operation, batch_size: int = BATCH_SIZE, budget: Budget | None = None
+) -> SweepReport:
+    """Warn, extend or expire every active grant that is due, batch by batch, until none is
+    left or the budget is spent (the next sweep goes on)."""
+    budget = budget or Budget.unlimited()
     now = op.now()
     total = SweepReport()
     while True:
@@ -175,12 +180,16 @@ async def sweep_grants(op: Operation, batch_size: int = BATCH_SIZE) -> SweepRepo
         total.warned += report.warned
         total.extended += report.extended
         total.expired += report.expired
-        if len(due) < batch_size:
+        if len(due) < batch_size or budget.spent:
             return total
 
 
-async def expire_invitations(op: Operation, batch_size: int = BATCH_SIZE) -> int:
-    """Record EXPIRED on pending invitations past their date, and tell each partner."""
+async def expire_invitations(
+    op: Operation, batch_size: int = BATCH_SIZE, budget: Budget | None = None
+) -> int:
+    """Record EXPIRED on pending invitations past their date, and tell each partner, until
+    none is left or the budget is spent."""
+    budget = budget or Budget.unlimited()
     now = op.now()
     expired = 0
     while True:
@@ -209,5 +218,5 @@ async def expire_invitations(op: Operation, batch_size: int = BATCH_SIZE) -> int
                     changes={"status": InvitationStatus.EXPIRED},
                 )
         expired += len(due)
-        if len(due) < batch_size:
+        if len(due) < batch_size or budget.spent:
             return expired

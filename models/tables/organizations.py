@@ -54,6 +54,9 @@ class User(Model):
 
     class Meta:
         table = "user"
+        # An organization's people: its members page (newest first), whom a notification
+        # goes to, and the account a partner holds in a customer's tenant.
+        indexes = (("organization_id", "created_at"),)
 
 
 class ApiToken(Model):

@@ -1,0 +1,254 @@
+"""The outbox relay and purge: jobs Redis lost come back within a minute, a backlog drains in
+batches, a hung Redis holds no request, and what is long done is purged."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from arq.connections import ArqRedis
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
+
+from api.app import create_app
+from models.foundation.budget import Budget
+from models.foundation.clock import utcnow
+from models.foundation.settings import Settings
+from models.reference.enums import PartnerRole
+from models.tables.outbox import NotificationEmail, OutboxMessage, Task
+from tests import factories as f
+from tests.graphql import GraphQLClient
+from tests.jobs import run_jobs
+from tests.servers import RedisServer, SmtpServer
+from workers.jobs import relay_outbox
+from workers.relay import RELAY_AFTER, relay
+from workers.retention import purge_outbox
+from workers.runtime import Runtime
+from workers.worker import cron_jobs
+
+START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+WAIT = 30.0  # seconds: far longer than any time-out involved, short of a test hung for good
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    """The whole process's clock, set to START and running on; tests move it forward."""
+    with time_machine.travel(START, tick=True) as traveller:
+        yield traveller
+
+
+@asynccontextmanager
+async def _arq(settings: Settings) -> AsyncIterator[ArqRedis]:
+    assert settings.redis_url is not None
+    redis = ArqRedis.from_url(settings.redis_url)
+    try:
+        yield redis
+    finally:
+        await redis.aclose()
+
+
+async def _queued(settings: Settings) -> set[str]:
+    async with _arq(settings) as redis:
+        return {str(job.job_id) for job in await redis.queued_jobs()}
+
+
+async def _waiting_messages(count: int) -> list[OutboxMessage]:
+    """`count` messages never handed to Redis, recorded a minute before START, oldest first."""
+    messages = []
+    for n in range(count):
+        message = await OutboxMessage.create(task=Task.REVOKE_ROLES, payload={"n": n})
+        recorded = START - timedelta(minutes=1) + timedelta(milliseconds=n)
+        await OutboxMessage.filter(id=message.id).update(created_at=recorded)
+        messages.append(message)
+    return messages
+
+
+def _recipients(smtp_server: SmtpServer) -> list[str]:
+    return sorted(m.rcpt_tos[0] for m in smtp_server.messages)
+
+
+# --------------------------------------------------------------------------- Redis empty
+
+
+async def test_jobs_lost_with_redis_come_back_within_a_minute_and_run_once(
+    api: GraphQLClient,
+    db: Settings,
+    redis_server: RedisServer,
+    smtp_server: SmtpServer,
+    clock: time_machine.Traveller,
+) -> None:
+    # Given three invitations whose email jobs are queued in Redis
+    agent = await f.person(await f.partner(), PartnerRole.SALES_AGENT)
+    addresses = [f"it{n}@contoso.com" for n in range(3)]
+    for address in addresses:
+        assert (await f.send(api, agent, customerEmail=address))["errors"] == []
+    lost = await OutboxMessage.all()
+    assert all(message.enqueued_at is not None for message in lost)
+    assert await _queued(db) == {message.job_id for message in lost}
+
+    # When Redis restarts empty, and a fourth invitation is sent once it is back
+    redis_server.stop()
+    redis_server.start()
+    assert await _queued(db) == set()
+    assert (await f.send(api, agent, customerEmail="sales@contoso.com"))["errors"] == []
+
+    # And the relay runs, less than a minute later
+    clock.shift(RELAY_AFTER + timedelta(seconds=1))
+    async with _arq(db) as redis:
+        relayed = await relay_outbox({"redis": redis})
+
+    # Then it handed back the three lost jobs, and not the fourth, which Redis holds
+    assert relayed == "relayed 3 message(s)"
+    assert len(await _queued(db)) == 4
+
+    # And once the worker has run, each invitation was emailed once
+    await run_jobs(db)
+    assert _recipients(smtp_server) == sorted([*addresses, "sales@contoso.com"])
+    assert await OutboxMessage.filter(completed_at=None).count() == 0
+
+    # And when the relay runs again, there is nothing left to hand back
+    async with _arq(db) as redis:
+        assert await relay_outbox({"redis": redis}) == "relayed 0 message(s)"
+    await run_jobs(db)
+    assert len(smtp_server.messages) == 4
+
+
+# --------------------------------------------------------------------------- batches
+
+
+async def test_the_relay_drains_a_backlog_in_batches_and_goes_on_where_its_budget_ended(
+    db: Settings, redis_server: RedisServer, clock: time_machine.Traveller
+) -> None:
+    # Given eleven messages that never reached Redis
+    messages = await _waiting_messages(11)
+
+    async with _arq(db) as redis:
+        # When the relay runs with its time already spent, four at a time
+        first = await relay(redis, utcnow(), Budget.of(0), batch_size=4)
+
+        # Then it handed over one batch, the oldest
+        assert first == 4
+        assert await _queued(db) == {m.job_id for m in messages[:4]}
+
+        # When it runs again, with time enough
+        await redis.config_resetstat()
+        rest = await relay(redis, utcnow(), Budget.unlimited(), batch_size=4)
+
+        # Then it handed over the other seven: every undone message, the four Redis holds
+        # included, in three batches of one round trip each
+        assert rest == 7
+        assert (await redis.info("commandstats"))["cmdstat_evalsha"]["calls"] == 3
+    assert await _queued(db) == {m.job_id for m in messages}
+    enqueued = await OutboxMessage.filter(enqueued_at=None).count()
+    assert enqueued == 0
+
+    # And a message recorded moments ago is left to the request that recorded it
+    await OutboxMessage.create(task=Task.REVOKE_ROLES, payload={})
+    async with _arq(db) as redis:
+        assert await relay(redis, utcnow(), Budget.unlimited()) == 0
+
+
+async def test_the_relay_stops_at_the_first_batch_redis_does_not_take(
+    db: Settings, redis_server: RedisServer, clock: time_machine.Traveller
+) -> None:
+    # Given nine messages that never reached Redis, and Redis down
+    await _waiting_messages(9)
+    redis_server.stop()
+    try:
+        # When the relay runs, three at a time
+        async with _arq(db) as redis:
+            relayed = await relay(redis, utcnow(), Budget.unlimited(), batch_size=3)
+    finally:
+        redis_server.start()
+
+    # Then it handed over nothing, and every message still waits for a later run
+    assert relayed == 0
+    assert await OutboxMessage.filter(enqueued_at=None).count() == 9
+
+
+# --------------------------------------------------------------------------- hung Redis
+
+
+async def test_a_mutation_returns_while_redis_hangs_and_its_email_goes_out_once_it_answers(
+    db: Settings,
+    redis_server: RedisServer,
+    smtp_server: SmtpServer,
+    clock: time_machine.Traveller,
+) -> None:
+    # Given the web app, which waits half a second for Redis
+    settings = replace(db, redis_timeout=0.5)
+    agent = await f.person(await f.partner(), PartnerRole.SALES_AGENT)
+    app = create_app(settings)
+    async with (
+        LifespanManager(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http,
+    ):
+        api = GraphQLClient(http)
+
+        # When Redis hangs: it takes connections and answers nothing
+        redis_server.pause()
+        try:
+            # Then an invitation sent meanwhile is answered, its change committed
+            sent = await asyncio.wait_for(f.send(api, agent, customerEmail="it@contoso.com"), WAIT)
+            assert sent["errors"] == []
+            assert sent["invitation"]["emailStatus"] == "QUEUED"
+            # And its email waits in the outbox, not handed over
+            [message] = await OutboxMessage.filter(task=Task.SEND_INVITATION_EMAIL)
+            assert message.enqueued_at is None
+            # And the web app says it is not ready, naming Redis
+            ready = await asyncio.wait_for(http.get("/readyz"), WAIT)
+            assert ready.status_code == 503
+            assert ready.json()["checks"]["redis"].startswith("error")
+        finally:
+            redis_server.resume()
+
+    # When Redis answers again, and the relay and the worker run
+    clock.shift(RELAY_AFTER + timedelta(seconds=1))
+    async with _arq(db) as redis:
+        await relay_outbox({"redis": redis})
+    await run_jobs(db)
+
+    # Then the email went out, once
+    [mail] = smtp_server.messages
+    assert mail.rcpt_tos == ["it@contoso.com"]
+    await message.refresh_from_db()
+    assert message.completed_at is not None
+
+
+# --------------------------------------------------------------------------- purge
+
+
+async def test_outbox_messages_done_long_ago_are_purged_with_their_emails(db: Settings) -> None:
+    # Given messages done ten days ago (a notification with its emails among them), one done
+    # yesterday, and one recorded a month ago and still not done
+    now = utcnow()
+    old = [await OutboxMessage.create(task=Task.REVOKE_ROLES, payload={}) for _ in range(3)]
+    notice = await OutboxMessage.create(task=Task.SEND_NOTIFICATION, payload={})
+    for recipient in ("a@contoso.com", "b@contoso.com"):
+        await NotificationEmail.create(outbox=notice, recipient=recipient, message_id="<x@y>")
+    recent = await OutboxMessage.create(task=Task.REVOKE_ROLES, payload={})
+    undone = await OutboxMessage.create(task=Task.REVOKE_ROLES, payload={})
+    ten_days_ago = now - timedelta(days=10)
+    await OutboxMessage.filter(id__in=[m.id for m in [*old, notice]]).update(
+        created_at=ten_days_ago, completed_at=ten_days_ago
+    )
+    await OutboxMessage.filter(id=recent.id).update(completed_at=now - timedelta(days=1))
+    await OutboxMessage.filter(id=undone.id).update(created_at=now - timedelta(days=30))
+
+    # When the hourly purge runs, with a week's retention
+    runtime = Runtime(replace(db, outbox_retention_days=7))
+    report = await purge_outbox({"runtime": runtime})
+
+    # Then the messages done over a week ago are gone, with the notification's emails
+    assert report == "purged 4 outbox messages"
+    assert {m.id for m in await OutboxMessage.all()} == {recent.id, undone.id}
+    assert await NotificationEmail.all().count() == 0
+
+    # And it is a cron job of the worker, every hour
+    [job] = [job for job in cron_jobs() if job.name.endswith("purge_outbox")]
+    assert (job.hour, job.minute) == (None, 47)

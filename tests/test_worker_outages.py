@@ -1,0 +1,156 @@
+"""Worker processes through faults: Redis stopped under them, and a worker killed mid-job.
+
+Nothing is mocked: the workers are real `partnerhub worker` processes, Redis is really
+stopped and started again, a worker is really SIGKILLed, and the SMTP server really leaves a
+connection unanswered. Time-outs are made short through the workers' settings.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
+from models.reference.enums import EmailStatus, PartnerRole
+from models.tables.invitations import Invitation
+from models.tables.outbox import NotificationEmail, OutboxMessage, RecipientStatus, Task
+from tests import factories as f
+from tests.graphql import GraphQLClient
+from tests.jobs import invitation_link, run_jobs
+from tests.servers import Fault, RedisServer, SmtpServer
+from tests.worker_processes import WAIT, WorkerProcess, environment, eventually
+
+# Jobs of 4 seconds and SMTP steps of 2: a job killed mid-way runs again 14 seconds after it
+# began (arq's in-progress mark: the job time-out plus 10 seconds).
+SHORT = {"JOB_TIMEOUT": "4", "SMTP_TIMEOUT": "2", "EMAIL_RETRY_DELAYS": "0.5"}
+
+
+async def test_a_worker_rides_out_redis_stopping_and_then_runs_a_new_job(
+    api: GraphQLClient,
+    db: Settings,
+    redis_server: RedisServer,
+    smtp_server: SmtpServer,
+    tmp_path: Path,
+) -> None:
+    # Given a worker process that is ready
+    agent = await f.person(await f.partner("Fabrikam"), PartnerRole.SALES_AGENT)
+    worker = WorkerProcess(environment(db), tmp_path / "worker.log")
+    try:
+        await worker.becomes(200, "the worker is ready")
+
+        # When Redis stops under it
+        redis_server.stop()
+        try:
+            # Then the worker stays up, and says it is not ready
+            await worker.becomes(503, "the worker reports Redis away")
+        finally:
+            # When Redis starts again, empty
+            redis_server.start()
+
+        # Then the worker is ready again, without having restarted
+        await worker.becomes(200, "the worker is ready again")
+
+        # And a job enqueued now runs: an invitation sent is emailed, once
+        sent = await f.send(api, agent, customerEmail="it@contoso.com")
+        assert sent["errors"] == []
+        [mail] = await smtp_server.await_for(1, timeout=WAIT)
+        assert mail.rcpt_tos == ["it@contoso.com"]
+        invitation_link(mail)
+        assert worker.alive
+
+        # And it said once that Redis was away, and once that it was back
+        assert worker.output.count("Redis is unreachable") == 1, worker.output
+        assert worker.output.count("Redis answers again") == 1, worker.output
+    finally:
+        worker.stop()
+    assert smtp_server.messages == [mail]
+
+
+async def test_a_job_held_by_a_killed_worker_is_run_by_another_worker_once(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    # Given two ready worker processes with short time-outs
+    agent = await f.person(await f.partner("Fabrikam"), PartnerRole.SALES_AGENT)
+    env = environment(db, **SHORT)
+    workers = [WorkerProcess(env, tmp_path / f"worker-{n}.log") for n in (1, 2)]
+    try:
+        for worker in workers:
+            await worker.becomes(200, "a worker is ready")
+
+        # And an SMTP server that leaves the next connection unanswered
+        smtp_server.faults = [Fault.STALL_ON_CONNECT]
+
+        # When an invitation is sent, and a worker's job waits on that connection
+        sent = await f.send(api, agent, customerEmail="it@contoso.com")
+        assert sent["errors"] == []
+        [message] = await OutboxMessage.filter(task=Task.SEND_INVITATION_EMAIL)
+        await eventually(lambda: smtp_server.faults == [], "a worker connects to send it")
+        [holder] = [w for w in workers if message.job_id in w.output]
+        [other] = [w for w in workers if w is not holder]
+
+        # And that worker is killed outright, mid-job
+        assert holder.kill() == -signal.SIGKILL
+
+        # Then the other worker runs the same job again, and the email arrives once
+        [mail] = await smtp_server.await_for(1, timeout=WAIT)
+        assert mail.rcpt_tos == ["it@contoso.com"]
+        assert f"{message.job_id}:send_invitation_email" in other.output
+        assert "try=2" in other.output
+
+        # And the email is SENT at its first recorded try: the killed one never ended
+        invitation = await Invitation.get(customer_email="it@contoso.com")
+        assert (invitation.email_status, invitation.email_attempts) == (EmailStatus.SENT, 1)
+        await message.refresh_from_db()
+        assert message.completed_at is not None
+        assert other.alive
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert len(smtp_server.messages) == 1
+
+
+async def test_a_notification_cut_off_by_a_killed_worker_reaches_each_recipient_once(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    # Given an emailed invitation from a partner with three admin agents
+    fabrikam = await f.partner("Fabrikam")
+    agents = [await f.person(fabrikam, PartnerRole.ADMIN_AGENT) for _ in range(3)]
+    admin = await f.person(await f.customer("Contoso"), AdminRole.GLOBAL_ADMINISTRATOR)
+    await f.send(api, agents[0], customerEmail="it@contoso.com")
+    await run_jobs(db)
+    _, token = invitation_link(smtp_server.wait_for(1)[0])
+    smtp_server.clear()
+
+    # And a worker process, and an SMTP server that leaves the next connection unanswered
+    worker = WorkerProcess(environment(db, **SHORT), tmp_path / "worker.log")
+    try:
+        await worker.becomes(200, "the worker is ready")
+        smtp_server.faults = [Fault.STALL_ON_CONNECT]
+
+        # When the customer accepts, and the worker has mailed two agents of the three
+        assert (await f.accept(api, admin, token))["errors"] == []
+
+        async def two_sent() -> bool:
+            sent = await NotificationEmail.filter(status=RecipientStatus.SENT).count()
+            return sent == 2 and smtp_server.faults == []
+
+        await eventually(two_sent, "two of the three emails are recorded sent")
+
+        # And it is killed outright while the third waits on its connection
+        assert worker.kill() == -signal.SIGKILL
+    finally:
+        worker.stop()
+    [in_flight] = await NotificationEmail.filter(status=RecipientStatus.SENDING)
+
+    # Then, once another worker has run what was left, each agent has the notice once
+    await run_jobs(db)
+    mails = smtp_server.messages
+    assert sorted(m.rcpt_tos[0] for m in mails) == sorted(a.email for a in agents)
+    # And the email in flight went out again under the Message-ID it had then
+    [repeated] = [m for m in mails if m.rcpt_tos == [in_flight.recipient]]
+    assert repeated.message["Message-ID"] == in_flight.message_id
+    assert len({m.message["Message-ID"] for m in mails}) == 3
+    [notification] = await OutboxMessage.filter(task=Task.SEND_NOTIFICATION)
+    assert notification.completed_at is not None
+    assert notification.payload["sent_to"] == sorted(a.email for a in agents)

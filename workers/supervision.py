@@ -1,0 +1,150 @@
+"""arq's worker, kept alive through Redis outages and failovers.
+
+arq's worker polls Redis in a loop and ends with the first error it meets there, in its
+poll, in a job's bookkeeping, or when it starts: a Redis restarted for ten seconds would
+stop every worker, and under a supervisor such as honcho every other process with it. This
+worker instead counts such an error as Redis being away: it reports itself not ready
+(`workers/health.py`), drops its connections (a failover may have moved the server behind
+the address), waits with a growing, jittered backoff, and polls again. Jobs under way go on
+meanwhile; what they could not record in Redis, arq's in-progress mark makes run again.
+Only Redis's errors are taken so: any other error still ends the worker, as arq would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+from arq.worker import Worker
+from redis.exceptions import RedisError
+
+from workers.health import WorkerHealth
+
+log = logging.getLogger(__name__)
+
+# What Redis being away looks like: redis-py's errors, and the socket's own.
+REDIS_FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError)
+# Seconds `close` lets the poll loop take to reach the end of its turn before cancelling it.
+CLOSE_WAIT = 5.0
+
+
+class _Closing(Exception):
+    """Raised at the start of a poll once the worker is closing: the loop ends there."""
+
+
+@dataclass
+class Backoff:
+    """Seconds to wait before the next attempt to reach Redis: from `first`, doubling up to
+    `ceiling`, each jittered down by up to half so that many workers do not come back at once."""
+
+    first: float = 0.5
+    ceiling: float = 10.0
+    failures: int = 0
+
+    def next(self) -> float:
+        delay: float = min(self.ceiling, self.first * 2.0**self.failures)
+        self.failures += 1
+        return delay * random.uniform(0.5, 1.0)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class SupervisedWorker(Worker):
+    """An arq `Worker` that rides out Redis outages instead of exiting."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.health = WorkerHealth()
+        self.ctx["health"] = self.health
+        self.backoff = Backoff()
+        self.closing = False
+
+    async def main(self) -> None:
+        # Start-up itself reads Redis (arq logs the server's details): wait for it too.
+        while not self.closing:
+            try:
+                await super().main()
+            except _Closing:
+                return
+            except REDIS_FAILURES as exc:
+                if self.closing:
+                    return  # (the error is the pool being closed under it)
+                await self._redis_failed(exc)
+            else:
+                return
+
+    async def _poll_iteration(self) -> None:
+        if self.closing:
+            raise _Closing
+        try:
+            await super()._poll_iteration()
+        except REDIS_FAILURES as exc:
+            await self._redis_failed(exc)
+        else:
+            away = self.health.answered()
+            self.backoff.reset()
+            if away is not None:
+                log.info("worker: Redis answers again after %.1f s; polling resumes", away)
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        """arq's, one job at a time: arq takes a job slot before it asks Redis whether the
+        job runs elsewhere, and would keep it if Redis failed then. Give it back, or each
+        outage would leave the worker a slot short."""
+        for job_id in job_ids:
+            if self.job_counter >= self.max_jobs:
+                return
+            try:
+                await super().start_jobs([job_id])
+            except REDIS_FAILURES:
+                self.job_counter -= 1
+                self.sem.release()
+                raise
+
+    async def _redis_failed(self, error: BaseException) -> None:
+        began = self.health.failed(error)
+        delay = self.backoff.next()
+        if began:
+            log.warning(
+                "worker: Redis is unreachable (%s); jobs under way go on, and the worker "
+                "reconnects, next in %.1f s",
+                self.health.error,
+                delay,
+            )
+        else:
+            log.info("worker: Redis still unreachable (%s); next try in %.1f s", error, delay)
+        if self._pool is not None:
+            # New connections from now on: a failover may have moved the server.
+            with contextlib.suppress(Exception):
+                await self.pool.connection_pool.disconnect()
+        await asyncio.sleep(delay)
+
+    async def close(self) -> None:
+        """arq's close, which does not give up when Redis is away: the jobs under way
+        finish, then the poll loop, then on_shutdown runs (the database is closed), and the
+        connections go."""
+        self.closing = True
+        main = self.main_task
+        if main is not None and not main.done() and main is not asyncio.current_task():
+            # The poll loop ends at its next turn, between two commands rather than in one
+            # (a pipeline cancelled half-way would keep its connection).
+            await asyncio.wait([main], timeout=self.poll_delay_s + CLOSE_WAIT)
+        if not self._handle_signals:
+            self.handle_sig(signal.SIGUSR1)
+        if not self._pool:
+            return
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        if main is not None and main is not asyncio.current_task():
+            await asyncio.gather(main, return_exceptions=True)
+        with contextlib.suppress(*REDIS_FAILURES):
+            await self.pool.delete(self.health_check_key)
+        if self.on_shutdown:
+            await self.on_shutdown(self.ctx)
+        with contextlib.suppress(*REDIS_FAILURES):
+            await self.pool.aclose()
+        self._pool = None
