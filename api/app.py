@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        async with database(settings.database_url):
+        async with database(settings.database_url, settings.database_pool_size):
             redis = ArqRedis.from_url(settings.redis_url) if settings.redis_url else None
             app.state.redis = redis
             try:

@@ -54,7 +54,7 @@ def get(path: str, headers: Mapping[str, str] | None = None) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-async def _answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+async def read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     """The status and body of one answer (Content-Length or chunked)."""
     head = await reader.readuntil(b"\r\n\r\n")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
@@ -78,7 +78,7 @@ async def ask(port: int, request: bytes) -> tuple[int, bytes]:
     reader, writer = await asyncio.open_connection(HOST, port)
     try:
         writer.write(request)
-        return await _answer(reader)
+        return await read_answer(reader)
     finally:
         writer.close()
 
@@ -122,7 +122,7 @@ async def _user(
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             writer.write(request)
-            status, body = await _answer(reader)
+            status, body = await read_answer(reader)
             load.latencies.append(time.perf_counter() - started)
             sent[0] += 1
             if status != 200 or not check(body):

@@ -126,8 +126,11 @@ def quiet_idle_cron_runs() -> None:
 async def _startup(ctx: dict[str, Any]) -> None:
     quiet_idle_cron_runs()
     stack = ctx["exit_stack"] = AsyncExitStack()  # closed by _shutdown, even after a failure
-    await stack.enter_async_context(database(ctx["runtime"].settings.database_url))
-    port = ctx["runtime"].settings.metrics_port
+    runtime: Runtime = ctx["runtime"]
+    settings = runtime.settings
+    await stack.enter_async_context(database(settings.database_url, settings.database_pool_size))
+    stack.push_async_callback(runtime.close)  # its SMTP connections, before the database
+    port = settings.metrics_port
     if port is not None:
         stack.push_async_callback(serve_metrics(port))
 
