@@ -9,8 +9,10 @@ and `--invitations` partner agents, one per invitation. Partnerhub runs as in pr
 baseline (`benchmarks/smtp_loop.py`, a process of its own sending copies of a real invitation
 email through as many connections as the worker keeps open), then Partnerhub: the client
 sends every `sendInvitation` over `--connections` keep-alive connections, and the clock
-stops when the SMTP server has accepted the last of the emails. It prints both times, the
-worker's emails per second, then the ratio (baseline time / Partnerhub time).
+stops when the SMTP server has accepted the last of the emails. Then the worker alone: the
+same number of invitations sent with no worker running, then a worker started, timed from
+its first email accepted to its last. It prints both times and rates, the worker's ratio,
+then the ratio the issue sets a target for (baseline time / Partnerhub time).
 """
 
 from __future__ import annotations
@@ -110,6 +112,27 @@ async def _partnerhub(
     return took
 
 
+async def _drained(
+    port: int, smtp: SmtpServer, tokens: list[str], round_: int, connections: int, worker: Served
+) -> float:
+    """The worker alone: every invitation sent while no worker runs, then one started; the
+    seconds from its first email accepted to its last, and the rate between them."""
+    smtp.clear()
+    requests = [
+        _invitation(token, f"queued{round_}-{n}@customer{n}.example.com")
+        for n, token in enumerate(tokens)
+    ]
+    await _send_all(port, requests, connections)
+    with worker:
+        await _wait_for(smtp, 1, seconds=60)
+        first = time.perf_counter()
+        await _wait_for(smtp, len(tokens), seconds=300)
+        took = time.perf_counter() - first
+    rate = (len(tokens) - 1) / took
+    print(f"    its worker alone, the jobs queued: {rate:6.1f} emails/s", flush=True)
+    return rate
+
+
 def _baseline(smtp: SmtpServer, message: Path, count: int) -> float:
     smtp.clear()
     args = [sys.executable, "-m", "benchmarks.smtp_loop", "--port", str(smtp.port)]
@@ -145,24 +168,35 @@ def main() -> None:
         url = postgres.create_database("bench_invitations")
         tokens = asyncio.run(_agents(url, args.invitations))
         env = {"DATABASE_URL": url, "REDIS_URL": redis.url, "SMTP_URL": smtp.url}
-        worker = [sys.executable, "-m", "api.cli", "worker"]
+        command = [sys.executable, "-m", "api.cli", "worker"]
         message = Path(folder) / "invitation.eml"
-        with partnerhub_web(env) as web, Served(worker, {**PRODUCTION, **env}):
+        base, ours, drained = [], [], []
+        with partnerhub_web(env) as web:
             assert web.port is not None
-            message.write_bytes(asyncio.run(_warm_up(web.port, smtp, tokens[0])))
+            with Served(command, {**PRODUCTION, **env}):
+                message.write_bytes(asyncio.run(_warm_up(web.port, smtp, tokens[0])))
             print(
                 f"PostgreSQL: {args.invitations} invitations, {DEFAULT_SMTP_CONNECTIONS} SMTP "
                 f"connections each side; {machine_load()}",
                 flush=True,
             )
-            base, ours = [], []
             for round_ in range(args.rounds):
                 print(f"  round {round_ + 1}", flush=True)
                 base.append(_baseline(smtp, message, args.invitations))
-                ours.append(
-                    asyncio.run(_partnerhub(web.port, smtp, tokens, round_, args.connections))
+                with Served(command, {**PRODUCTION, **env}):
+                    ours.append(
+                        asyncio.run(_partnerhub(web.port, smtp, tokens, round_, args.connections))
+                    )
+                worker = Served(command, {**PRODUCTION, **env})
+                drained.append(
+                    asyncio.run(_drained(web.port, smtp, tokens, round_, args.connections, worker))
                 )
         print(f"  {machine_load()}")
+        loop_rate = args.invitations / min(base)
+        print(
+            f"  the worker alone: best {max(drained):.1f} emails/s, the loop's best "
+            f"{loop_rate:.1f}: ratio {max(drained) / loop_rate:.2f}"
+        )
         print(
             f"  best: Partnerhub {min(ours):.2f} s, aiosmtplib loop {min(base):.2f} s; "
             f"ratio (baseline time / Partnerhub time): {min(base) / min(ours):.2f}"
