@@ -66,7 +66,7 @@ def _connection(database_url: str, pool_size: int) -> dict[str, Any]:
     elif connection["engine"] == "tortoise.backends.asyncpg":
         credentials = connection["credentials"]
         credentials.setdefault("maxsize", pool_size)
-        credentials.setdefault("minsize", min(credentials["maxsize"], 2))
+        credentials.setdefault("minsize", min(int(credentials["maxsize"]), 2))
         credentials["reset"] = keep_session
     return connection
 
