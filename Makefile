@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install run test lint typecheck check postgres chromium bench clean
+.PHONY: all install run test fuzz lint typecheck check postgres chromium bench clean
 
 all: check test
 
@@ -31,6 +31,12 @@ chromium:
 
 test: install postgres chromium
 	$(BIN)/pytest
+
+# The GraphQL fuzz test at length: FUZZ_EXAMPLES requests per principal (5,000 unless set),
+# a new random seed each run, on both backends. The suite's own run is short and seeded.
+FUZZ_EXAMPLES ?= 5000
+fuzz: install postgres
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest tests/test_fuzz.py --timeout=0
 
 # Benchmarks print their figures against a baseline measured in the same run.
 bench: install postgres

@@ -16,7 +16,8 @@ from starlette.routing import BaseRoute, Route
 from starlette.websockets import WebSocket
 
 from api import dev_pages, graphiql, inbound_webhooks, pages
-from api.auth import Anonymous, BearerTokenBackend
+from api.auth import Anonymous, CredentialsBackend
+from api.csrf import CsrfMiddleware
 from api.errors import UnhandledErrorMiddleware
 from api.graphql_http import GraphQLOverHTTP, body_too_large
 from api.health import healthz, readyz
@@ -30,6 +31,7 @@ from models.infrastructure.db import database
 from models.infrastructure.tokens import Sealer
 from schema import build_schema
 from schema.context import Context
+from schema.sign_in.cookies import clear_session_cookies
 
 
 class GraphQLApp(GraphQLOverHTTP):
@@ -40,6 +42,8 @@ class GraphQLApp(GraphQLOverHTTP):
     ) -> Context:
         state = request.app.state
         user = request.user
+        if isinstance(user, Anonymous) and user.session_ended and isinstance(response, Response):
+            clear_session_cookies(response, state.settings)  # the browser forgets them too
         return Context(
             request=request,  # type: ignore[arg-type]
             response=response,  # type: ignore[arg-type]
@@ -101,7 +105,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(RequestIdMiddleware),
             Middleware(UnhandledErrorMiddleware),
             Middleware(MetricsMiddleware),
-            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
+            Middleware(CsrfMiddleware, settings=settings),
+            Middleware(AuthenticationMiddleware, backend=CredentialsBackend(settings)),
         ],
         lifespan=lifespan,
         # An address with no route: the console's own not-found page, not a bare "Not Found".

@@ -1,23 +1,30 @@
-"""Bearer-token authentication, in one place: the middleware puts a Viewer on each request."""
+"""Authentication, in one place: the middleware puts a Viewer on each request.
+
+A request signs in with `Authorization: Bearer <token>` (scripts) or with the session cookie
+(browsers, after `signIn`); a bearer header wins when both are sent. A bad bearer token is an
+error on every request that needs a viewer; a session cookie that has ended is simply no
+sign-in (the console then asks to sign in again), so that it never stands in the way of
+signing in anew.
+"""
 
 from __future__ import annotations
 
 from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
 from starlette.requests import HTTPConnection
 
-from models.identity.actors import Actor
-from models.identity.viewer import Viewer
-from models.infrastructure.tokens import hash_token, new_token
-from models.tables.organizations import ApiToken, User
-
-TOKEN_PREFIX = "ph_"  # noqa: S105 (a prefix, not a secret)
+from models.foundation.clock import utcnow
+from models.foundation.settings import Settings
+from models.identity.api_tokens import viewer_for_token
+from models.identity.sessions import SESSION_COOKIE, SessionTimeouts, viewer_for_session
 
 
 class Anonymous(BaseUser):
-    """Nobody signed in; `bad_credentials` tells a wrong token from none at all."""
+    """Nobody signed in; `bad_credentials` tells a wrong token from none at all, and
+    `session_ended` a session cookie that no longer signs in."""
 
-    def __init__(self, bad_credentials: bool = False) -> None:
+    def __init__(self, bad_credentials: bool = False, session_ended: bool = False) -> None:
         self.bad_credentials = bad_credentials
+        self.session_ended = session_ended
 
     @property
     def is_authenticated(self) -> bool:
@@ -32,34 +39,26 @@ class Anonymous(BaseUser):
         return ""
 
 
-async def viewer_for_token(token: str) -> Viewer | None:
-    """The viewer a bearer token signs in, if the token is live."""
-    if not token.startswith(TOKEN_PREFIX):
-        return None
-    api_token = await ApiToken.get_or_none(
-        token_hash=hash_token(token), revoked_at=None
-    ).select_related("user__organization")
-    if api_token is None:
-        return None
-    user = api_token.user
-    organization = user.organization
-    return Viewer(user=user, organization=organization, actor=Actor.of(user, organization.kind))
+class CredentialsBackend(AuthenticationBackend):
+    def __init__(self, settings: Settings) -> None:
+        self.timeouts = SessionTimeouts.of(settings)
 
-
-async def issue_token(user: User) -> str:
-    """A new bearer token for the user; only its hash is kept, so show it now or never."""
-    token, token_hash = new_token(TOKEN_PREFIX)
-    await ApiToken.create(user=user, token_hash=token_hash)
-    return token
-
-
-class BearerTokenBackend(AuthenticationBackend):
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
         header = conn.headers.get("authorization")
-        if not header:
-            return AuthCredentials(), Anonymous()
-        scheme, _, token = header.partition(" ")
-        viewer = await viewer_for_token(token.strip()) if scheme.lower() == "bearer" else None
-        if viewer is None:
-            return AuthCredentials(), Anonymous(bad_credentials=True)
-        return AuthCredentials(["authenticated"]), viewer
+        if header:
+            scheme, _, token = header.partition(" ")
+            viewer = (
+                await viewer_for_token(token.strip(), utcnow())
+                if scheme.lower() == "bearer"
+                else None
+            )
+            if viewer is None:
+                return AuthCredentials(), Anonymous(bad_credentials=True)
+            return AuthCredentials(["authenticated"]), viewer
+        cookie = conn.cookies.get(SESSION_COOKIE)
+        if cookie:
+            viewer = await viewer_for_session(cookie, self.timeouts, utcnow())
+            if viewer is None:
+                return AuthCredentials(), Anonymous(session_ended=True)
+            return AuthCredentials(["authenticated"]), viewer
+        return AuthCredentials(), Anonymous()

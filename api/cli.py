@@ -8,7 +8,7 @@ import contextlib
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from email_validator import EmailNotValidError
@@ -20,6 +20,9 @@ from models.foundation.settings import Settings, SettingsError, redacted
 from models.infrastructure.db import check_database, database, migrate
 from models.reference.catalog import AdminRole
 from models.reference.enums import OrganizationKind, PartnerRole
+
+if TYPE_CHECKING:
+    from models.operation import Operation
 
 ROLE_CHOICES = [str(r) for r in AdminRole] + [str(r) for r in PartnerRole]
 
@@ -67,7 +70,10 @@ async def _create_org(settings: Settings, args: argparse.Namespace) -> str:
 async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
     from tortoise.exceptions import IntegrityError
 
-    from models.tables.organizations import Organization, User
+    from models.infrastructure.tokens import Sealer
+    from models.operation import Operation
+    from models.rules.people import create_person
+    from models.tables.organizations import Organization
 
     async with database(settings.database_url):
         org = await Organization.get_or_none(id=_organization_uuid(args.org))
@@ -81,27 +87,45 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
             raise CommandError(
                 f"{', '.join(wrong)}: not a role for a {org.kind.lower()} organization's users"
             )
+        op = Operation(actor=None, sealer=Sealer(str(settings.secret_key)))
         try:
-            user = await User.create(
-                organization=org,
-                email=args.email,
-                display_name=args.name,
-                roles=list(dict.fromkeys(args.role)),
+            user = await create_person(
+                op, org, args.email, args.name, list(dict.fromkeys(args.role))
             )
         except IntegrityError as exc:
             raise CommandError(f"A user with email {args.email} exists already") from exc
-    return encode_id(USER_TYPE, user.id)
+        await _hand_to_worker(settings, op)
+    return (
+        f"{args.email} is emailed a link to set a password (valid 7 days) by the worker.\n"
+        f"{encode_id(USER_TYPE, user.id)}"
+    )
+
+
+async def _hand_to_worker(settings: Settings, op: Operation) -> None:
+    """Hand the jobs an operation committed to Redis when there is one; otherwise they wait
+    in the outbox, and a worker's relay sends them once it runs."""
+    from arq.connections import ArqRedis
+
+    from workers.dispatch import dispatch
+
+    if not settings.redis_url:
+        return
+    redis = ArqRedis.from_url(settings.redis_url)
+    try:
+        await dispatch(op.committed, redis)
+    finally:
+        await redis.aclose()
 
 
 async def _create_token(settings: Settings, args: argparse.Namespace) -> str:
-    from api.auth import issue_token
+    from models.identity.api_tokens import issue_token
     from models.tables.organizations import User
 
     async with database(settings.database_url):
         user = await User.get_or_none(email=args.email.strip().lower())
         if user is None:
             raise CommandError(f"No user with email {args.email}")
-        return await issue_token(user)
+        return await issue_token(user, name=args.name)
 
 
 async def _revoke_tokens(settings: Settings, args: argparse.Namespace) -> str:
@@ -254,7 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
     org = command("create-org", "create an organization; prints its id")
     org.add_argument("--name", required=True, help="the organization's name")
     org.add_argument("--kind", required=True, choices=["customer", "partner"], type=str.lower)
-    user = command("create-user", "create a user; prints its id")
+    user = command(
+        "create-user",
+        "create a user; prints its id",
+        "The person is emailed a link to choose a password (valid 7 days): the worker sends it.",
+    )
     user.add_argument(
         "--org", required=True, type=_org_id, help="the organization id that create-org printed"
     )
@@ -271,8 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a catalog role for customer users (GLOBAL_ADMINISTRATOR, BILLING_ADMINISTRATOR, "
         "...) or ADMIN_AGENT, SALES_AGENT, HELPDESK_AGENT for partner users; repeatable",
     )
-    token = command("create-token", "issue a bearer token; prints it, once")
+    token = command("create-token", "issue a bearer token for scripts; prints it, once")
     token.add_argument("--email", required=True, help="the user's email address")
+    token.add_argument(
+        "--name",
+        default="Command line",
+        help="a name for the token, shown in the person's list of tokens (default: Command line)",
+    )
     revoke = command("revoke-tokens", "revoke every live token of a user")
     revoke.add_argument("--email", required=True, help="the user's email address")
     serve = command("web", "run the web app (uvicorn)")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from api.auth import issue_token
 from models.foundation.clock import utcnow
 from models.identity.actors import Actor
+from models.identity.passwords import PASSWORDS
 from models.infrastructure.tokens import Sealer
 from models.operation import Operation
 from models.reference.catalog import CURRENT_AGREEMENT_VERSION, AdminRole
-from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType, UserStatus
 from models.reference.tenant_enums import IncidentSeverity, InvoiceStatus
 from models.rules.directory import ProfileChanges, update_partner_profile
 from models.rules.invitation_request import InvitationRequest
@@ -284,11 +285,24 @@ async def _seed_directory(
     )
 
 
-async def sign_in_tokens() -> list[tuple[DemoUser, str]]:
-    """A fresh bearer token for each demo user that exists (tokens are shown only once)."""
-    tokens = []
+def development_password() -> str:
+    """A fresh password for the demo people, made at each start of `partnerhub dev`: random, so
+    that a demo left listening on a network never opens with a password anyone knows."""
+    return f"demo-{secrets.token_urlsafe(9)}"
+
+
+async def set_development_password(password: str) -> list[DemoUser]:
+    """Give every demo person that exists `password`, as if they had set it themselves (for
+    `partnerhub dev` in development only); the demo people it was set for."""
+    password_hash = await PASSWORDS.hash(password)
+    found = []
     for demo in DEMO_USERS:
-        user = await User.get_or_none(email=demo.email)
-        if user is not None:
-            tokens.append((demo, await issue_token(user)))
-    return tokens
+        updated = await User.filter(email=demo.email).update(
+            password_hash=password_hash,
+            password_changed_at=utcnow(),
+            must_change_password=False,
+            status=UserStatus.ACTIVE,
+        )
+        if updated:
+            found.append(demo)
+    return found

@@ -40,8 +40,18 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-async def _prepare(settings: Settings) -> list[tuple[demo.DemoUser, str]]:
-    """Migrate, seed the demo on an empty database, and issue sign-in tokens."""
+@dataclasses.dataclass(frozen=True)
+class DemoSignIn:
+    """The demo people who may sign in, and the password they share (None: none was set,
+    outside development)."""
+
+    people: list[demo.DemoUser]
+    password: str | None
+
+
+async def _prepare(settings: Settings) -> DemoSignIn:
+    """Migrate, seed the demo on an empty database, and, in development only, give the demo
+    people a fresh password."""
     for name in await migrate(settings.database_url):
         _say(f"  applied migration {name}")
     async with database(settings.database_url):
@@ -57,12 +67,13 @@ async def _prepare(settings: Settings) -> list[tuple[demo.DemoUser, str]]:
                 "  seeded the demo: Contoso, Fabrikam, Northwind Traders, an invitation, "
                 "directory profiles and a lead"
             )
-        return await demo.sign_in_tokens()
+        if settings.environment != "development":
+            return DemoSignIn(people=[], password=None)
+        password = demo.development_password()
+        return DemoSignIn(people=await demo.set_development_password(password), password=password)
 
 
-def _banner(
-    settings: Settings, options: DevOptions, tokens: list[tuple[demo.DemoUser, str]]
-) -> str:
+def _banner(settings: Settings, options: DevOptions, sign_in: DemoSignIn) -> str:
     base = f"http://{options.host}:{options.port}"
     lines = [
         "",
@@ -71,20 +82,22 @@ def _banner(
         f"  GraphQL (GraphiQL): {base}/graphql",
         f"  Local mailbox:      {base}/dev/mail   (or: partnerhub mail list)",
         "",
-        "Demo users: each one's bearer token (Authorization: Bearer <token>), and below it",
-        "a link that signs them in to the web console:",
     ]
-    for user, token in tokens:
-        lines.append(
-            f"  {user.email:<22} {user.organization:<18} {','.join(user.roles):<22} {token}"
-        )
-        lines.append(f"      {base}/?token={token}")
+    if sign_in.password:
+        lines.append("Demo people: sign in to the web console as any of them with the password")
+        lines.append("below (development only; a new one at every start):")
+        for person in sign_in.people:
+            roles = ",".join(person.roles)
+            lines.append(f"  {person.email:<22} {person.organization:<18} {roles}")
+        lines += ["", f"  Development password: {sign_in.password}"]
+    else:
+        lines.append("Demo people have no password outside development: use create-token.")
     lines += ["", "Press Ctrl-C to stop everything."]
     return "\n".join(lines)
 
 
 async def _serve(settings: Settings, options: DevOptions) -> None:
-    tokens = await _prepare(settings)
+    sign_in = await _prepare(settings)
     server = uvicorn.Server(
         server_config(
             create_app(settings), settings, host=options.host, port=options.port, log_level="info"
@@ -92,7 +105,7 @@ async def _serve(settings: Settings, options: DevOptions) -> None:
     )
     worker = create_worker(settings, handle_signals=False)
     worker_task = asyncio.create_task(worker.async_run())
-    _say(_banner(settings, options, tokens))
+    _say(_banner(settings, options, sign_in))
     try:
         await server.serve()
     finally:

@@ -33,8 +33,8 @@ class RequestIdFilter(logging.Filter):
 class QueryStringFilter(logging.Filter):
     """Leaves query strings out of uvicorn's access lines.
 
-    Links carry secrets there (`/invitations/accept?token=...`, the console's `?token=`
-    sign-in), and a secret must not outlive its request in the logs.
+    Links carry secrets there (`/invitations/accept?token=...`, `/set-password?token=...`),
+    and a secret must not outlive its request in the logs.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:

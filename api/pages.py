@@ -40,7 +40,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 SHELL_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "Cache-Control": "no-cache",
-    # The invitation link carries its token in the query string: keep it out of Referer.
+    # The invitation and set-password links carry a token in the query string: keep it out
+    # of Referer.
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
@@ -51,6 +52,10 @@ SHELL_HEADERS = {
 CONSOLE_PATHS = (
     "/",
     "/signin",
+    "/forgot-password",
+    "/set-password",
+    "/change-password",
+    "/security",
     "/invitations/accept",
     "/agreement",
     "/directory",

@@ -34,11 +34,11 @@ from tortoise import connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from api.app import create_app
-from api.auth import issue_token
 from benchmarks.backends import add_backend_argument, run_on_backends
 from models.foundation.clock import utcnow
 from models.foundation.settings import Settings
 from models.identity.actors import Actor
+from models.identity.api_tokens import issue_token
 from models.infrastructure.db import database, migrate
 from models.policy.customer_access import customer_access, customers_access
 from models.reference.catalog import AdminRole

@@ -10,8 +10,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from tortoise.expressions import Q
+
 from models.tables.activity import ActivityEntry
-from models.tables.outbound_webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from models.tables.outbound_webhooks import (
+    HELD_FOR,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 EVENT_TYPES: dict[str, str] = {
     "invitation.sent": "A partner sent an invitation.",
@@ -55,10 +63,12 @@ def is_event(action: str) -> bool:
 
 
 async def publish(entry: ActivityEntry) -> list[str]:
-    """Queue the entry, as an event, for every enabled endpoint of the organizations it
-    concerns that subscribed to its type; the ids of those endpoints.
+    """Queue the entry, as an event, for every endpoint of the organizations it concerns that
+    subscribed to its type; the ids of the enabled ones, to deliver to now.
 
-    Runs inside the transaction of the change (`Transaction.record` calls it).
+    An endpoint disabled less than HELD_FOR ago gets the event too, as a HELD delivery that
+    waits for it to be enabled again (`models/rules/webhook_endpoints.py`); one disabled
+    longer gets nothing. Runs inside the transaction of the change (`Transaction.record`).
     """
     organizations = [org for org in (entry.customer_id, entry.partner_id) if org is not None]
     if not organizations:
@@ -66,12 +76,21 @@ async def publish(entry: ActivityEntry) -> list[str]:
     endpoints = [
         endpoint
         for endpoint in await WebhookEndpoint.filter(
-            organization_id__in=organizations, enabled=True
-        ).only("id", "event_types")
+            Q(enabled=True) | Q(disabled_at__gt=entry.created_at - HELD_FOR),
+            organization_id__in=organizations,
+        ).only("id", "event_types", "enabled")
         if entry.action in endpoint.event_types
     ]
     if not endpoints:
         return []
+    held = [endpoint.id for endpoint in endpoints if not endpoint.enabled]
+    if held:
+        # Read the disabled ones again, locked: one being enabled meanwhile is read as its
+        # enabling left it, and its enabling waits for this change to release what it holds.
+        locked = await WebhookEndpoint.filter(id__in=held).select_for_update().only("id", "enabled")
+        enabled = {endpoint.id for endpoint in locked if endpoint.enabled}
+        for endpoint in endpoints:
+            endpoint.enabled = endpoint.enabled or endpoint.id in enabled
     ordering_key = str(entry.relationship_id or entry.object_id)
     event = await WebhookEvent.create(
         message_id=f"msg_{entry.id.hex}",
@@ -86,12 +105,13 @@ async def publish(entry: ActivityEntry) -> list[str]:
                 endpoint_id=endpoint.id,
                 event_id=event.id,
                 ordering_key=ordering_key,
-                next_attempt_at=entry.created_at,
+                status=DeliveryStatus.PENDING if endpoint.enabled else DeliveryStatus.HELD,
+                next_attempt_at=entry.created_at if endpoint.enabled else None,
             )
             for endpoint in endpoints
         ]
     )
-    return [str(endpoint.id) for endpoint in endpoints]
+    return [str(endpoint.id) for endpoint in endpoints if endpoint.enabled]
 
 
 def event_data(entry: ActivityEntry) -> dict[str, Any]:

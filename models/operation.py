@@ -16,6 +16,7 @@ from models.foundation.client_address import current_client_address
 from models.foundation.clock import utcnow
 from models.foundation.errors import NotAuthenticated
 from models.foundation.request_id import REQUEST_ID_KEY, current_request_id
+from models.foundation.settings import InvitationQuotas
 from models.identity.actors import Actor
 from models.infrastructure.tokens import Sealer
 from models.tables.activity import ActivityEntry
@@ -88,13 +89,16 @@ class Operation:
     """The context every domain rule receives.
 
     `actor` is None for the system (workers, cron jobs); `on_behalf_of` is the customer a
-    partner agent acts for, when it does. `committed` collects the outbox messages of
-    transactions that committed, for the caller to dispatch afterwards.
+    partner agent acts for, when it does. `quotas` are the deployment's limits on invitation
+    emails (`Settings.invitation_quotas`; the defaults unless the caller passes them, never
+    none). `committed` collects the outbox messages of transactions that committed, for the
+    caller to dispatch afterwards.
     """
 
     actor: Actor | None
     sealer: Sealer
     on_behalf_of: UUID | None = None
+    quotas: InvitationQuotas = field(default_factory=InvitationQuotas)
     committed: list[OutboxMessage] = field(default_factory=list)
 
     def now(self) -> datetime:
@@ -107,9 +111,13 @@ class Operation:
         return self.actor
 
     @asynccontextmanager
-    async def atomic(self) -> AsyncIterator[Transaction]:
-        """A database transaction; its outbox messages count as committed only if it commits."""
-        tx = Transaction(actor=self.actor, on_behalf_of=self.on_behalf_of)
+    async def atomic(self, *, actor: Actor | None = None) -> AsyncIterator[Transaction]:
+        """A database transaction; its outbox messages count as committed only if it commits.
+
+        `actor` records the transaction's changes as that person's instead of the operation's
+        actor: a sign-in, which starts with nobody and ends with someone.
+        """
+        tx = Transaction(actor=actor or self.actor, on_behalf_of=self.on_behalf_of)
         async with in_transaction():
             yield tx
         self.committed.extend(tx.recorded)

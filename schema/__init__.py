@@ -44,6 +44,8 @@ from schema.orders.queries import OrderQueries
 from schema.organizations.queries import OrganizationQueries
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
+from schema.sign_in.mutations import SignInMutations
+from schema.sign_in.password_change import PasswordChangeRequired
 from schema.webhook_endpoints.mutations import WebhookMutations
 from schema.webhook_endpoints.queries import WebhookQueries
 
@@ -89,6 +91,7 @@ class Mutation(
     MpsaMutations,
     DeviceMutations,
     LobAppMutations,
+    SignInMutations,
 ):
     pass
 
@@ -224,6 +227,7 @@ def build_schema(*, production: bool, introspection: bool | None = None) -> stra
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: CachedDocuments(documents),
+        PasswordChangeRequired,
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))

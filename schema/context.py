@@ -33,9 +33,9 @@ class Context:
         """The signed-in actor, or a top-level UNAUTHENTICATED error."""
         if self.viewer is None:
             raise unauthenticated(
-                "The bearer token is not valid."
+                "The bearer token is not valid: revoked, expired or never issued."
                 if self.bad_credentials
-                else "Sign in with a bearer token: Authorization: Bearer <token>."
+                else "Sign in first, or send a bearer token: Authorization: Bearer <token>."
             )
         return self.viewer.actor
 
@@ -48,7 +48,9 @@ class Context:
     def operation(self, *, public: bool = False) -> Operation:
         """An operation as the viewer; `public` ones also run for visitors (actor None)."""
         return Operation(
-            actor=self.optional_actor() if public else self.actor(), sealer=self.sealer
+            actor=self.optional_actor() if public else self.actor(),
+            sealer=self.sealer,
+            quotas=self.settings.invitation_quotas,
         )
 
 

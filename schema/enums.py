@@ -63,3 +63,8 @@ RoleGrantStatus = described_enum(
     "Where a role grant stands. Only ACTIVE grants give access; REVOKING gives none.",
     enums.ROLE_GRANT_STATUS_MEANINGS,
 )
+UserStatus = described_enum(
+    enums.UserStatus,
+    "Where a person's account stands: whether they may sign in.",
+    enums.USER_STATUS_MEANINGS,
+)

@@ -21,10 +21,12 @@ from playwright.async_api import (
     Error,
     Page,
     ViewportSize,
+    expect,
 )
 
 from api.app import create_app
 from models.foundation.settings import Settings
+from tests.factories import PASSWORD, Person, with_password
 from tests.servers import HOST, free_port
 from workers.worker import create_worker
 
@@ -121,7 +123,7 @@ _ACCESSIBILITY_PROBLEMS = """
 
 @dataclasses.dataclass
 class Tab:
-    """A browser page of its own context (its own sessionStorage), noting console errors."""
+    """A browser page of its own context (its own cookies), noting console errors."""
 
     context: BrowserContext
     page: Page
@@ -166,3 +168,16 @@ async def open_tab(
         yield tab
     finally:
         await context.close()
+
+
+async def sign_in(tab: Tab, person: Person, password: str = PASSWORD) -> None:
+    """Sign in as a person does: the sign-in page, their email address and password (given
+    one first if they have none). The console then shows their start page."""
+    if not person.user.password_hash:
+        await with_password(person, password)
+    page = tab.page
+    await page.goto("/signin")
+    await page.get_by_label("Email address").fill(person.email)
+    await page.get_by_label("Password", exact=True).fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()

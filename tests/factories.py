@@ -8,13 +8,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from api.auth import issue_token
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
+from models.foundation.settings import InvitationQuotas, Quota
 from models.identity.actors import Actor
+from models.identity.api_tokens import issue_token
+from models.identity.passwords import PASSWORDS
 from models.infrastructure.tokens import Sealer
 from models.operation import Operation
-from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType, UserStatus
 from models.reference.tenant_enums import IncidentSeverity
 from models.rules.directory import ProfileChanges, update_partner_profile
 from models.rules.invitation_request import InvitationRequest
@@ -49,6 +51,18 @@ class Person:
         return self.user.email
 
 
+# A password that the rules accept, for the people tests sign in as.
+PASSWORD = "blue kettle harbor 42"
+
+
+async def with_password(person: Person, password: str = PASSWORD) -> Person:
+    """The person, able to sign in with `password` (ACTIVE, as after a set-password link)."""
+    person.user.password_hash = await PASSWORDS.hash(password)
+    person.user.status = UserStatus.ACTIVE
+    await person.user.save(update_fields=["password_hash", "status"])
+    return person
+
+
 async def organization(kind: OrganizationKind, name: str | None = None) -> Organization:
     return await Organization.create(name=name or f"{kind.title()} {next(_serial)}", kind=kind)
 
@@ -70,7 +84,7 @@ async def person(org: Organization, *roles: str, email: str | None = None) -> Pe
         display_name=f"User {n}",
         roles=list(roles),
     )
-    return Person(user=user, token=await issue_token(user))
+    return Person(user=user, token=await issue_token(user, name="Test script"))
 
 
 SEND = """
@@ -138,6 +152,11 @@ async def accept(
 # Built through the domain rules directly (faster than the API, the same code).
 
 _SEALER = Sealer("factories")
+# Data built for a test is no one's sending spree: the invitation quotas of the rules that
+# build it are out of the way (tests/test_invitation_quotas.py checks the quotas themselves).
+SEEDING = InvitationQuotas(
+    agent=Quota(1_000_000, 3600), partner=Quota(1_000_000, 3600), recipient=Quota(1_000_000, 3600)
+)
 
 
 async def granted(
@@ -150,7 +169,9 @@ async def granted(
     """The admin's organization accepts an invitation from the agent's partner granting
     `roles` (a GDAP invitation by default): the relationship."""
     customer_id = admin.user.organization_id
-    op = Operation(actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=_SEALER)
+    op = Operation(
+        actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=_SEALER, quotas=SEEDING
+    )
     await send_invitation(
         op,
         InvitationRequest(
@@ -161,7 +182,8 @@ async def granted(
             duration_days=duration_days if type_ is RelationshipType.GDAP_PARTNER else None,
         ),
     )
-    token = _SEALER.unseal(op.committed[-1].payload["sealed_token"])
+    email = next(m for m in op.committed if "sealed_token" in m.payload)
+    token = _SEALER.unseal(email.payload["sealed_token"])
     assert token is not None
     accept = Operation(actor=Actor.of(admin.user, OrganizationKind.CUSTOMER), sealer=_SEALER)
     return await accept_invitation(accept, token, accept_agreement=True)

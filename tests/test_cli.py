@@ -25,7 +25,10 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from api.app import create_app
 from models.foundation.ids import decode_id
 from models.foundation.settings import Settings
+from models.reference.enums import UserStatus
 from models.tables.organizations import ApiToken, Organization, User
+from models.tables.outbox import OutboxMessage
+from models.tables.sign_in import PasswordLink
 from tests.servers import PostgresServer
 
 CLI = Path(sys.executable).parent / "partnerhub"
@@ -157,6 +160,7 @@ async def test_command_line_sets_up_an_organization_that_can_sign_in(
     )
     assert created.status == 0, created.stderr
     admin_id = created.last_line
+    assert "admin@contoso.com is emailed a link to set a password (valid 7 days)" in created.stdout
     # (the bare UUID that earlier versions printed is still taken)
     fabrikam_uuid = str(decode_id("Organization", fabrikam))
     created = await run(
@@ -227,7 +231,18 @@ async def test_command_line_sets_up_an_organization_that_can_sign_in(
             "admin@contoso.com",
             "agent@fabrikam.com",
         ]
+        assert {token.name for token in await ApiToken.all()} == {"Command line"}
         assert await ApiToken.all().count() == 2
+        # And each person waits, INVITED, for the set-password link the worker will email
+        assert {user.status for user in await User.all()} == {UserStatus.INVITED}
+        links = await PasswordLink.all().prefetch_related("user")
+        assert sorted(link.user.email for link in links) == [
+            "admin@contoso.com",
+            "agent@fabrikam.com",
+        ]
+        messages = await OutboxMessage.all()
+        assert [message.task for message in messages] == ["send_password_email"] * 2
+        assert {m.payload["password_link_id"] for m in messages} == {str(x.id) for x in links}
         admin = await User.get(id=decode_id("User", admin_id))
         assert admin.roles == ["GLOBAL_ADMINISTRATOR", "BILLING_ADMINISTRATOR"]
 
@@ -292,7 +307,7 @@ async def test_a_bad_database_url_is_refused_on_stderr(tmp_path: Path) -> None:
         (["migrate"], ["usage: partnerhub migrate"]),
         (["create-org"], ["--name", "--kind", "customer", "partner"]),
         (["create-user"], ["--org", "--email", "--name", "--role", "GLOBAL_ADMINISTRATOR"]),
-        (["create-token"], ["--email"]),
+        (["create-token"], ["--email", "--name"]),
         (["web"], ["--host", "--port"]),
         (["worker"], ["usage: partnerhub worker"]),
         (["dev"], ["--host", "--port"]),

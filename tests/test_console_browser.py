@@ -17,7 +17,6 @@ from httpx import AsyncClient
 from playwright.async_api import Browser, async_playwright, expect
 
 from api.mailbox import MailFolder
-from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
 from models.reference.enums import PartnerRole, RelationshipType, RoleGrantStatus
@@ -25,11 +24,12 @@ from models.tables.access import AccessAssignment, SecurityGroupMember
 from models.tables.directory import PartnerProfile
 from models.tables.invitations import Invitation
 from models.tables.leads import Lead, LeadStatus
-from models.tables.organizations import ApiToken, Organization
+from models.tables.organizations import Organization, User
 from models.tables.relationships import AgreementAcceptance, RoleGrant
+from models.tables.sign_in import UserSession
 from models.tables.tenant import DirectoryUser
 from tests import factories as f
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Tab, live_app, open_tab
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Tab, live_app, open_tab, sign_in
 from tests.flows import ACCEPT_LINK
 from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link, text_of
@@ -99,36 +99,42 @@ async def emailed_link(
             return sent["invitation"], url
 
 
-async def sign_in_by_link(tab: Tab, person: f.Person) -> None:
-    await tab.page.goto(f"/?token={person.token}")
-    await expect(tab.page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-async def test_sign_in_with_a_pasted_token_and_sign_out(tab: Tab, db: Settings) -> None:
-    # Given Contoso's admin
+async def test_a_person_signs_in_with_a_password_and_signs_out(tab: Tab, db: Settings) -> None:
+    # Given Contoso's admin, who has a password
     admin, _ = await contoso_and_fabrikam()
+    await f.with_password(admin)
     page = tab.page
 
     # When someone opens a console page without signing in
     await page.goto("/partners")
 
-    # Then the sign-in form asks for a token, and a wrong one is refused next to the field
+    # Then the sign-in form asks for an email address and a password
     await expect(page).to_have_url(re.compile(r"/signin\?next=%2Fpartners$"))
     await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Partnerhub")
+    await expect(page.get_by_role("link", name="Forgot password?")).to_be_visible()
     await tab.shot("sign-in")
-    token = page.get_by_label("Access token")
-    await token.fill("ph_not-a-real-token")
+    email = page.get_by_label("Email address")
+    password = page.get_by_label("Password", exact=True)
+
+    # When a wrong password is given
+    await email.fill("admin@contoso.com")
+    await password.fill("not the right one")
     await page.get_by_role("button", name="Sign in").click()
-    await expect(page.locator('[data-field="token"] .field-error')).to_have_text(
-        "That access token is not valid."
+
+    # Then it is refused next to the password, saying no more than that
+    await expect(page.locator('[data-field="password"] .field-error')).to_have_text(
+        "The email address or password is not right."
     )
-    await expect(token).to_have_attribute("aria-invalid", "true")
+    await expect(password).to_have_attribute("aria-invalid", "true")
+    await expect(password).to_have_value("")
+    assert await tab.accessibility_problems() == []
+    await tab.shot("sign-in-refused")
 
-    # When the admin pastes a real one
-    await token.fill(admin.token)
+    # When the right one is given
+    await password.fill(f.PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
 
-    # Then the customer side opens where they were going, kept for the tab only
+    # Then the customer side opens where they were going
     await expect(page).to_have_url(re.compile(r"/partners$"))
     await expect(page.get_by_role("heading", level=1)).to_have_text("Partner relationships")
     await expect(page.get_by_role("navigation", name="Console")).to_contain_text(
@@ -136,15 +142,22 @@ async def test_sign_in_with_a_pasted_token_and_sign_out(tab: Tab, db: Settings) 
     )
     await expect(page.get_by_text("Alex Wilber")).to_be_visible()
     await expect(page.get_by_text("You have no partners yet.")).to_be_visible()
-    assert await page.evaluate("sessionStorage.getItem('partnerhub.token')") == admin.token
+    # And the session is in an HttpOnly cookie: the page's scripts hold no secret of it
+    cookies = {c["name"]: c for c in await tab.context.cookies()}
+    assert cookies["partnerhub_session"]["httpOnly"] is True
+    assert cookies["partnerhub_session"]["sameSite"] == "Lax"
+    assert "partnerhub_session" not in await page.evaluate("document.cookie")
+    assert await page.evaluate("Object.keys(sessionStorage).length") == 0
+    assert await page.evaluate("Object.keys(localStorage).length") == 0
 
     # When they sign out
     await page.get_by_role("button", name="Sign out").click()
 
-    # Then the token is gone and the sign-in form is back
+    # Then the session has ended and the sign-in form is back
     await expect(page).to_have_url(re.compile(r"/signin$"))
     await expect(page.get_by_role("status").filter(has_text="You signed out.")).to_be_visible()
-    assert await page.evaluate("sessionStorage.getItem('partnerhub.token')") is None
+    assert "partnerhub_session" not in {c["name"] for c in await tab.context.cookies()}
+    assert await UserSession.filter(user_id=admin.user.id).count() == 0
     await page.goto("/partners")
     await expect(page).to_have_url(re.compile(r"/signin\?next="))
     assert tab.errors == []
@@ -164,8 +177,8 @@ async def test_an_emailed_invitation_accepted_then_roles_removed(
         message="Hi Alex, this lets our helpdesk reset passwords and manage users for you.",
     )
     page = tab.page
-    await sign_in_by_link(tab, admin)
-    await expect(page).to_have_url(re.compile(r"/partners$"))  # the token left the address
+    await sign_in(tab, admin)
+    await expect(page).to_have_url(re.compile(r"/partners$"))
 
     # When the admin opens the email's link
     await page.goto(link)
@@ -288,7 +301,7 @@ async def test_enter_never_removes_roles(tab: Tab, http: GraphQLClient) -> None:
     roles = ["USER_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR", "LICENSE_ADMINISTRATOR"]
     relationship = encode_id("Relationship", (await f.granted(agent, admin, roles)).id)
     page = tab.page
-    await sign_in_by_link(tab, admin)
+    await sign_in(tab, admin)
     await page.goto(f"/partners/{relationship}")
 
     # When the admin opens Remove roles
@@ -340,7 +353,7 @@ async def test_removing_one_chosen_role_removes_that_one_only(
     roles = ["USER_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR"]
     relationship = encode_id("Relationship", (await f.granted(agent, admin, roles)).id)
     page = tab.page
-    await sign_in_by_link(tab, admin)
+    await sign_in(tab, admin)
     await page.goto(f"/partners/{relationship}")
 
     # When the admin chooses Helpdesk Administrator in Remove roles
@@ -373,7 +386,7 @@ async def test_a_partner_agent_sends_an_invitation_through_the_form(
     # Given Fabrikam's admin agent, signed in
     _, agent = await contoso_and_fabrikam()
     page = tab.page
-    await sign_in_by_link(tab, agent)
+    await sign_in(tab, agent)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Invitations")
     await expect(page.get_by_text("You have not sent any invitations yet.")).to_be_visible()
 
@@ -512,7 +525,7 @@ async def test_a_customer_accepts_the_agreement_on_its_own(
     )
     await AgreementAcceptance.all().delete()
     page = tab.page
-    await sign_in_by_link(tab, admin)
+    await sign_in(tab, admin)
 
     # Then the list says so, and leads to the agreement
     row = page.get_by_role("row", name=re.compile("Fabrikam"))
@@ -545,7 +558,7 @@ async def test_a_partner_agent_ends_a_relationship(
     admin, agent = await contoso_and_fabrikam()
     await accepted_relationship(http, smtp_server, agent, admin, roles=["USER_ADMINISTRATOR"])
     page = tab.page
-    await sign_in_by_link(tab, agent)
+    await sign_in(tab, agent)
 
     # When the agent opens the customer from the Customers list
     await page.get_by_role("link", name="Customers").click()
@@ -644,7 +657,7 @@ async def test_no_page_logs_a_console_error(
     for viewport in (None, PHONE):
         for person, paths in ((admin, customer_pages), (agent, partner_pages)):
             async with open_tab(chromium, base, viewport) as tab:
-                await sign_in_by_link(tab, person)
+                await sign_in(tab, person)
                 for path in paths:
                     await tab.page.goto(path)
                     heading = tab.page.get_by_role("heading", level=1)
@@ -665,7 +678,7 @@ async def test_no_page_logs_a_console_error(
         )
         await expect(phone.page.get_by_text("To answer, sign in")).to_be_visible()
         await phone.shot("phone-invitation-signed-out")
-        await sign_in_by_link(phone, admin)
+        await sign_in(phone, admin)
         await expect(phone.page.get_by_role("row", name=re.compile("Fabrikam"))).to_be_visible()
         await phone.shot("phone-partner-relationships")
         assert phone.errors == []
@@ -680,10 +693,12 @@ async def test_a_customer_declines_an_invitation_instead_of_accepting_it(
         http, smtp_server, agent, roles=["USER_ADMINISTRATOR"], message="Hi Alex from Fabrikam"
     )
     page = tab.page
+    await f.with_password(admin)
     await page.goto(link)
 
     # Then the page offers to sign in where it stands, and comes back to it
-    await page.get_by_label("Access token").fill(admin.token)
+    await page.get_by_label("Email address").fill(admin.email)
+    await page.get_by_label("Password", exact=True).fill(f.PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page).to_have_url(link)
     decline = page.get_by_role("button", name="Decline invitation")
@@ -733,7 +748,7 @@ async def test_a_closed_invitations_link_shows_only_its_status(
     for person in (None, admin):
         async with open_tab(chromium, base) as tab:
             if person:
-                await sign_in_by_link(tab, person)
+                await sign_in(tab, person)
             await tab.page.goto(link)
 
             # Then it says it was withdrawn, and shows no email, organization, role or message
@@ -760,7 +775,7 @@ async def test_a_billing_admin_reads_why_they_may_not_accept_before_trying(
     billing = await f.person(contoso, "BILLING_ADMINISTRATOR")
     _, link = await emailed_link(http, smtp_server, agent, roles=["USER_ADMINISTRATOR"])
     page = tab.page
-    await sign_in_by_link(tab, billing)
+    await sign_in(tab, billing)
     await page.goto(link)
 
     # Then Accept & Authorize is disabled, and the page says why, in the service's words
@@ -778,7 +793,7 @@ async def test_a_billing_admin_reads_why_they_may_not_accept_before_trying(
 
     # When the global admin opens the same link, they may accept it
     await page.get_by_role("button", name="Sign out").click()
-    await sign_in_by_link(tab, admin)
+    await sign_in(tab, admin)
     await page.goto(link)
     await page.get_by_label("I have read and accept the Customer Agreement").check()
     await expect(accept).to_be_enabled()
@@ -786,7 +801,7 @@ async def test_a_billing_admin_reads_why_they_may_not_accept_before_trying(
     assert tab.errors == []
 
 
-async def test_top_level_refusals_show_as_messages_and_a_dead_token_returns_to_sign_in(
+async def test_top_level_refusals_show_as_messages_and_an_ended_session_returns_to_sign_in(
     tab: Tab, http: GraphQLClient, smtp_server: SmtpServer
 ) -> None:
     # Given an invitation, opened by Contoso's helpdesk admin, who may not answer it at all
@@ -795,7 +810,7 @@ async def test_top_level_refusals_show_as_messages_and_a_dead_token_returns_to_s
     helpdesk = await f.person(contoso, "HELPDESK_ADMINISTRATOR")
     _, link = await emailed_link(http, smtp_server, agent, roles=["USER_ADMINISTRATOR"])
     page = tab.page
-    await sign_in_by_link(tab, helpdesk)
+    await sign_in(tab, helpdesk)
     await page.goto(link)
 
     # When they decline it
@@ -810,15 +825,17 @@ async def test_top_level_refusals_show_as_messages_and_a_dead_token_returns_to_s
         "Pending"
     )
 
-    # When their token is revoked while they are signed in, and they go on
-    await ApiToken.filter(user_id=helpdesk.user.id).update(revoked_at=utcnow())
+    # When their session ends while they are signed in (signed out everywhere elsewhere), and
+    # they go on
+    await UserSession.filter(user_id=helpdesk.user.id).delete()
     await page.get_by_role("link", name="Partner relationships").click()
 
     # Then the console returns to sign-in, saying why, and comes back once signed in again
     await expect(page).to_have_url(re.compile(r"/signin\?next=%2Fpartners$"))
     await expect(page.get_by_role("status").filter(has_text="no longer valid")).to_be_visible()
-    assert await page.evaluate("sessionStorage.getItem('partnerhub.token')") is None
-    await page.get_by_label("Access token").fill(admin.token)
+    await f.with_password(admin)
+    await page.get_by_label("Email address").fill(admin.email)
+    await page.get_by_label("Password", exact=True).fill(f.PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Partner relationships")
     assert tab.errors == []
@@ -996,7 +1013,7 @@ async def test_an_agent_works_a_lead_and_invites_from_it(
     sent = await f.contact(http, fabrikam, contactName="Dana Visitor")
     assert sent["errors"] == [], sent["errors"]
     page = tab.page
-    await sign_in_by_link(tab, agent)
+    await sign_in(tab, agent)
 
     # When the agent opens Leads from the nav
     await page.get_by_role("navigation", name="Console").get_by_role("link", name="Leads").click()
@@ -1076,7 +1093,14 @@ async def test_a_helpdesk_agent_resets_a_password_and_is_refused_invoices(tab: T
         )
     data = await f.tenant(contoso, "contoso")  # its users are the newest: on the first page
     page = tab.page
-    await sign_in_by_link(tab, helpdesk)
+    await sign_in(tab, helpdesk)
+
+    # Then they start on Customers, and the nav offers no list their roles do not open
+    await expect(page).to_have_url(re.compile(r"/customers$"))
+    nav = page.get_by_role("navigation", name="Console")
+    await expect(nav.get_by_role("link", name="Customers")).to_be_visible()
+    for refused in ("Invitations", "Send an invitation", "Leads"):
+        await expect(nav.get_by_role("link", name=refused, exact=True)).to_have_count(0)
 
     # When the agent opens Contoso from Customers
     await (
@@ -1146,7 +1170,7 @@ async def test_a_customer_admin_sees_its_own_organization(tab: Tab) -> None:
     billing = await f.person(contoso, "BILLING_ADMINISTRATOR")
     await f.tenant(contoso, "contoso")
     page = tab.page
-    await sign_in_by_link(tab, billing)
+    await sign_in(tab, billing)
 
     # When they open Your organization
     await (
@@ -1173,12 +1197,12 @@ async def test_an_admin_agent_edits_and_publishes_the_directory_profile(tab: Tab
     page = tab.page
 
     # Then only the admin agent finds Directory profile in the nav
-    await sign_in_by_link(tab, sales)
+    await sign_in(tab, sales)
     nav = page.get_by_role("navigation", name="Console")
     await expect(nav.get_by_role("link", name="Leads")).to_be_visible()
     await expect(nav.get_by_role("link", name="Directory profile")).to_have_count(0)
     await page.get_by_role("button", name="Sign out").click()
-    await sign_in_by_link(tab, admin)
+    await sign_in(tab, admin)
     await nav.get_by_role("link", name="Directory profile").click()
 
     # When the admin publishes a profile with only a description
@@ -1252,7 +1276,7 @@ async def test_an_admin_agent_assigns_a_granted_role_to_a_security_group(tab: Ta
     relationship = await f.granted(lead_agent, admin, ["HELPDESK_ADMINISTRATOR"])
     await f.group(lead_agent, "Helpdesk", helpdesk)
     page = tab.page
-    await sign_in_by_link(tab, lead_agent)
+    await sign_in(tab, lead_agent)
     await (
         page.get_by_role("navigation", name="Console")
         .get_by_role("link", name="Security groups")
@@ -1367,3 +1391,198 @@ async def test_the_dev_mailbox_previews_the_whole_message(
             # And the message still runs no script of its own
             assert await frame.get_attribute("sandbox") == "allow-same-origin"
             assert tab.errors == []
+
+
+async def test_a_forgotten_password_is_reset_from_the_emailed_link(
+    tab: Tab, smtp_server: SmtpServer
+) -> None:
+    # Given Contoso's admin, who forgot their password
+    admin, _ = await contoso_and_fabrikam()
+    await f.with_password(admin)
+    page = tab.page
+
+    # When they ask for a link from the sign-in page
+    await page.goto("/signin")
+    await page.get_by_role("link", name="Forgot password?").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Forgot your password?")
+    await page.get_by_label("Email address").fill("admin@contoso.com")
+    await page.get_by_role("button", name="Email me a link").click()
+
+    # Then the page says what it would say for any address
+    await expect(
+        page.get_by_role("status").filter(has_text="If an account signs in as admin@contoso.com")
+    ).to_be_visible()
+    assert await tab.accessibility_problems() == []
+    await tab.shot("forgot-password")
+    # And the worker emailed them a link to the console's set-password page
+    [mail] = await smtp_server.await_for(1)
+    assert mail.rcpt_tos == ["admin@contoso.com"]
+    found = re.search(r"http://\S+/set-password\?token=\S+", text_of(mail))
+    assert found is not None
+    link = found.group(0)
+
+    # When they open it, and choose a common password
+    await page.goto(link)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Choose your password")
+    chosen, again = page.get_by_label("New password"), page.get_by_label("Type it again")
+    submit = page.get_by_role("button", name="Set password and sign in")
+    await chosen.fill("password1")
+    await again.fill("password1")
+    await submit.click()
+
+    # Then it is refused next to the field, in the service's words
+    await expect(page.locator('[data-field="password"] .field-error')).to_contain_text("too common")
+    assert await tab.accessibility_problems() == []
+    await tab.shot("set-password-refused")
+    # And two copies that differ are caught before anything is sent
+    await chosen.fill("seven silver spoons")
+    await again.fill("seven silver spoon")
+    await submit.click()
+    await expect(page.locator('[data-field="repeat"] .field-error')).to_have_text(
+        "The two passwords differ."
+    )
+
+    # When they choose a good one
+    await again.fill("seven silver spoons")
+    await submit.click()
+
+    # Then they are signed in, on their start page
+    await expect(page).to_have_url(re.compile(r"/partners$"))
+    await expect(page.get_by_role("status").filter(has_text="Your password is set")).to_be_visible()
+
+    # And the link works once
+    await page.get_by_role("button", name="Sign out", exact=True).click()
+    await page.goto(link)
+    await chosen.fill("eight golden forks")
+    await again.fill("eight golden forks")
+    await submit.click()
+    await expect(page.get_by_role("alert")).to_contain_text("This link was used already")
+    # And the new password is the one that signs in
+    await sign_in(tab, admin, "seven silver spoons")
+    assert tab.errors == []
+
+
+async def test_the_security_page_signs_out_other_sessions_and_manages_tokens(
+    chromium: Browser, base: str, tab: Tab, http: GraphQLClient
+) -> None:
+    # Given Contoso's admin, signed in on two browsers
+    admin, _ = await contoso_and_fabrikam()
+    page = tab.page
+    async with open_tab(chromium, base) as other:
+        await sign_in(other, admin)
+        await sign_in(tab, admin)
+
+        # When they open Security from the navigation
+        await page.get_by_role("link", name="Security").click()
+
+        # Then it lists both sessions, this one marked
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Security")
+        sessions = page.get_by_role("table", name="Where you're signed in")
+        await expect(sessions.locator("tbody tr")).to_have_count(2)
+        await expect(sessions.get_by_text("This browser")).to_be_visible()
+        await expect(sessions).to_contain_text("Chrome on Linux")
+        assert await tab.accessibility_problems() == []
+        await tab.shot("security")
+
+        # When they sign out the other browser's session
+        await sessions.get_by_role("button", name=re.compile("^Sign out Chrome")).click()
+        dialog = page.get_by_role("dialog", name="Sign out that session?")
+        await dialog.get_by_role("button", name="Sign out").click()
+
+        # Then it is gone from the list, and the other browser must sign in again
+        await expect(
+            page.get_by_role("status").filter(has_text="That session was signed out.")
+        ).to_be_visible()
+        await expect(sessions.locator("tbody tr")).to_have_count(1)
+        await other.page.get_by_role("link", name="Partner relationships").click()
+        await expect(other.page).to_have_url(re.compile(r"/signin\?next="))
+        assert other.errors == []
+
+    # When they create an API token
+    await page.get_by_label("Token name").fill("Nightly export")
+    await page.get_by_role("button", name="Create token").click()
+
+    # Then its value is shown this once, and it works as a bearer token
+    shown = page.get_by_label('The token "Nightly export"')
+    token = await shown.input_value()
+    assert token.startswith("ph_")
+    assert (await http.query("{ viewer { email } }", token=token))["viewer"] == {
+        "email": "admin@contoso.com"
+    }
+    await tab.shot("security-new-token")
+    await page.reload()
+    await expect(shown).to_have_count(0)
+    tokens = page.get_by_role("table", name="Your API tokens")
+    await expect(tokens).to_contain_text("Nightly export")
+
+    # When they revoke it
+    await tokens.get_by_role("button", name="Revoke Nightly export").click()
+    await (
+        page.get_by_role("dialog", name='Revoke "Nightly export"?')
+        .get_by_role("button", name="Revoke")
+        .click()
+    )
+
+    # Then it stops working at once
+    await expect(
+        page.get_by_role("status").filter(has_text='The token "Nightly export" was revoked.')
+    ).to_be_visible()
+    assert await http.error_code("{ viewer { email } }", token=token) == "UNAUTHENTICATED"
+
+    # When they change their password, first giving a wrong current one
+    form = page.get_by_role("form", name="Change your password")
+    await form.get_by_label("Current password").fill("not my password")
+    await form.get_by_label("New password").fill("seven silver spoons")
+    await form.get_by_label("Type it again").fill("seven silver spoons")
+    await form.get_by_role("button", name="Change password").click()
+    await expect(form.locator('[data-field="currentPassword"] .field-error')).to_have_text(
+        "Your current password is not right."
+    )
+    await form.get_by_label("Current password").fill(f.PASSWORD)
+    await form.get_by_label("New password").fill("seven silver spoons")
+    await form.get_by_label("Type it again").fill("seven silver spoons")
+    await form.get_by_role("button", name="Change password").click()
+
+    # Then it is changed, and this browser stays signed in
+    await expect(
+        page.get_by_role("status").filter(has_text="Your password is changed.")
+    ).to_be_visible()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Security")
+    assert tab.errors == []
+
+
+async def test_a_temporary_password_is_changed_before_anything_else(tab: Tab) -> None:
+    # Given Contoso's admin, whose password was set by someone else
+    admin, _ = await contoso_and_fabrikam()
+    await f.with_password(admin)
+    await User.filter(id=admin.user.id).update(must_change_password=True)
+    page = tab.page
+
+    # When they sign in
+    await sign_in(tab, admin)
+
+    # Then the console asks them to change it before anything else
+    await expect(page).to_have_url(re.compile(r"/change-password\?next=%2F$"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Change your temporary password"
+    )
+    await page.goto("/organization")
+    await expect(page).to_have_url(re.compile(r"/change-password\?next=%2Forganization$"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Change your temporary password"
+    )
+    assert await tab.accessibility_problems() == []
+    await tab.shot("change-temporary-password")
+
+    # When they choose their own
+    await page.get_by_label("Current password").fill(f.PASSWORD)
+    await page.get_by_label("New password").fill("my very own words")
+    await page.get_by_label("Type it again").fill("my very own words")
+    await page.get_by_role("button", name="Change password").click()
+
+    # Then the page they were going to opens
+    await expect(page).to_have_url(re.compile(r"/organization$"))
+    await expect(
+        page.get_by_role("status").filter(has_text="Your password is changed.")
+    ).to_be_visible()
+    assert tab.errors == []

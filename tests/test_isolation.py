@@ -107,9 +107,17 @@ fragment everything on Relationship {
 }
 """
 
-# The directory answers visitors (no token); everything else needs one.
+# The directory answers visitors (no token), and so does the way in: signing in, choosing a
+# password from an emailed link, asking for one, and signing out (tests/test_sign_in.py).
+# Everything else needs a viewer.
 PUBLIC_DIRECTORY_QUERIES = {"directoryVocabularies", "partners", "partner"}
-PUBLIC_MUTATIONS = {"contactPartner"}
+PUBLIC_MUTATIONS = {
+    "contactPartner",
+    "signIn",
+    "setPassword",
+    "requestPasswordReset",
+    "signOut",
+}
 
 Outcome = tuple[str, list[str] | None]
 FORBIDDEN: Outcome = ("FORBIDDEN", None)

@@ -168,3 +168,45 @@ async def test_every_top_level_list_is_public_or_has_its_rule(
     assert lists == PUBLIC_LISTS | ANSWERS_BY_CAPABILITY | guarded
     # And the policy's rule of lists covers every role-guarded one that asks no customer
     assert set(LISTS) == guarded - {"mpsaPurchases", "devices", "lobApps"}
+
+
+async def test_the_viewer_is_told_which_lists_its_roles_open(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given Fabrikam's agents and Contoso's people
+    cast = await _cast()
+    query = "{ viewer { opensLists } }"
+    lists = [
+        "invitations",
+        "relationships",
+        "customers",
+        "securityGroups",
+        "activity",
+        "webhookEndpoints",
+        "leads",
+    ]
+
+    people = {
+        "admin agent": cast.admin_agent,
+        "helpdesk agent": cast.helpdesk_agent,
+        "billing admin": cast.billing_admin,
+    }
+
+    # When each asks which lists they may open
+    answers = {
+        who: (await api.query(query, token=person.token))["viewer"]["opensLists"]
+        for who, person in people.items()
+    }
+
+    # Then each hears exactly the lists that answer it rather than refuse it
+    for who, opened in answers.items():
+        for name in lists:
+            body = await api.raw(
+                f"{{ {name}(first: 1) {{ totalCount }} }}", token=people[who].token
+            )
+            refused = any(e["extensions"]["code"] == "FORBIDDEN" for e in body.get("errors", []))
+            assert (name in opened) == (not refused), (who, name)
+    # And the helpdesk agent is not offered invitations or leads
+    assert "invitations" not in answers["helpdesk agent"]
+    assert "leads" not in answers["helpdesk agent"]
+    assert set(LISTS) >= set(answers["admin agent"])

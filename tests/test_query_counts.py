@@ -210,7 +210,9 @@ def _assert_cost(one: list[str], many: list[str], expected: int) -> None:
 
 async def _invite(agent: Person, customer: Organization) -> str:
     """A GDAP invitation for two roles, addressed to `customer`; its token."""
-    op = Operation(actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=SEALER)
+    op = Operation(
+        actor=Actor.of(agent.user, OrganizationKind.PARTNER), sealer=SEALER, quotas=f.SEEDING
+    )
     await send_invitation(
         op,
         InvitationRequest(
@@ -714,7 +716,9 @@ async def test_leads_page_costs_the_same_for_1_or_30_leads(
 ) -> None:
     # Given a listed partner with one lead, from which it sent an invitation
     fabrikam, admin = await f.listed_partner("Fabrikam")
-    op = Operation(actor=Actor.of(admin.user, OrganizationKind.PARTNER), sealer=SEALER)
+    op = Operation(
+        actor=Actor.of(admin.user, OrganizationKind.PARTNER), sealer=SEALER, quotas=f.SEEDING
+    )
     limit = RateLimit(redis=None, limit=1, window=1, name="tests")
 
     async def lead() -> None:

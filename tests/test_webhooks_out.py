@@ -383,7 +383,7 @@ async def test_an_acceptance_reaches_receivers_in_the_order_it_happened(
     assert timestamps == sorted(timestamps)
 
 
-async def test_410_gone_disables_the_endpoint(
+async def test_410_gone_disables_the_endpoint_and_holds_its_events(
     hook_api: GraphQLClient, hooks: Settings, smtp_server: SmtpServer, receiver: Receiver
 ) -> None:
     # Given an endpoint that answers 410 Gone
@@ -398,18 +398,19 @@ async def test_410_gone_disables_the_endpoint(
     await _remove(hook_api, pair, relationship_id, "SECURITY_READER")
     await run_jobs(hooks)
 
-    # Then the delivery failed for good and the endpoint is disabled
+    # Then the endpoint is disabled, and the refused delivery waits (HELD) for it
     data = await hook_api.query(ENDPOINT, {"id": endpoint_id}, pair.agent.token)
     endpoint = data["webhookEndpoint"]
     assert endpoint["enabled"] is False
     assert "410" in endpoint["disabledReason"]
     [delivery] = [e["node"] for e in endpoint["deliveries"]["edges"]]
-    assert (delivery["status"], delivery["lastStatusCode"]) == ("FAILED", 410)
-    # And later events are not queued for it, nor sent
+    assert (delivery["status"], delivery["lastStatusCode"]) == ("HELD", 410)
+    # And later events are held for it too, not sent
     await _remove(hook_api, pair, relationship_id, "USER_ADMINISTRATOR")
     await run_jobs(hooks)
     assert len(receiver.received) == 1
-    assert await WebhookDelivery.all().count() == 1
+    statuses = [delivery.status for delivery in await WebhookDelivery.all()]
+    assert statuses == [DeliveryStatus.HELD] * 2  # (tests/test_webhooks_out_resume.py)
     # And the organization's log says the system disabled it
     log = await hook_api.query(
         '{ activity(filter: {actions: ["webhook_endpoint.disabled"]}) '

@@ -22,7 +22,7 @@ async def run_inbound_webhook(ctx: dict[str, Any], outbox_id: str) -> str:
     message = await _open_message(outbox_id)
     if message is None:
         return "done already"
-    op = Operation(actor=None, sealer=runtime.sealer)
+    op = Operation(actor=None, sealer=runtime.sealer, quotas=runtime.settings.invitation_quotas)
     webhook_id = UUID(message.payload["webhook_id"])
     try:
         webhook = await inbound.run(op, webhook_id)

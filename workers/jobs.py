@@ -14,6 +14,7 @@ from models.foundation.clock import utcnow
 from models.foundation.request_id import REQUEST_ID_KEY, bind_request_id
 from models.operation import Operation
 from models.reference.catalog import duration_words
+from models.reference.enums import PasswordLinkPurpose
 from models.rules.grants import complete_revocation
 from models.rules.invitation_emails import (
     email_to_send,
@@ -22,6 +23,8 @@ from models.rules.invitation_emails import (
     record_sent,
 )
 from models.rules.lifecycle import expire_invitations, sweep_grants
+from models.rules.password_links import email_to_send as password_email_to_send
+from models.rules.password_links import record_emailed
 from models.tables.outbox import OutboxMessage
 from workers import notifications, outbound_webhooks
 from workers.dispatch import dispatch
@@ -138,6 +141,53 @@ async def send_notification(ctx: Ctx, outbox_id: str) -> str:
         await message.save(update_fields=["payload"])
     await _complete(message)
     return f"sent {len(sent)}"
+
+
+# The email of each kind of set-password link: a new account's, or a reset's.
+PASSWORD_TEMPLATES = {
+    PasswordLinkPurpose.SET: "set_password",
+    PasswordLinkPurpose.RESET: "password_reset",
+}
+
+
+async def send_password_email(ctx: Ctx, outbox_id: str) -> str:
+    """Email a set-password link; the rules decide whether it may still go out."""
+    runtime: Runtime = ctx["runtime"]
+    message = await _open_message(outbox_id)
+    if message is None:
+        return "done already"
+    to_send = await password_email_to_send(
+        runtime.sealer,
+        UUID(message.payload["password_link_id"]),
+        message.payload.get("sealed_token", ""),
+        utcnow(),
+    )
+    if to_send is None:  # used, expired, or mailed already: this link must not go out
+        await _complete(message, skipped=True)
+        return "skipped"
+    link, user = to_send.link, to_send.user
+    template = PASSWORD_TEMPLATES[link.purpose]
+    email = render(
+        template,
+        sender_name=user.organization.name,
+        organization_name=user.organization.name,
+        person_name=user.display_name,
+        email=user.email,
+        link_url=f"{runtime.settings.public_url}/set-password?token={to_send.token}",
+        expires_on=date_words(link.expires_at),
+    )
+    try:
+        await runtime.mailer().send(compose(runtime.settings.mail_from, user.email, email))
+    except Exception as exc:
+        _retry_or_give_up(ctx, exc)
+        EMAILS.labels(template, FAILED).inc()
+        await _complete(message, failed=f"{type(exc).__name__}: {exc}"[:1000])
+        log.warning("password link %s: email failed for good: %s", link.id, exc)
+        return "failed"
+    await record_emailed(to_send, utcnow())
+    EMAILS.labels(template, SENT).inc()
+    await _complete(message)
+    return "sent"
 
 
 async def revoke_roles(ctx: Ctx, outbox_id: str) -> str:

@@ -6,7 +6,7 @@ tries whatever is due again, so a lost queue loses nothing. An endpoint receives
 of one ordering key (a relationship, or the object) one at a time, in the order they
 happened: a later event waits while an earlier one is retrying. Failures are retried on
 RETRY_SCHEDULE (about three days); `Retry-After` pushes the next try later; `410 Gone`
-disables the endpoint.
+disables the endpoint, whose deliveries then wait (HELD) until it is enabled again.
 
 One endpoint cannot hold up the others: whatever goes wrong in a try (an answer that cannot
 be read, a URL the client refuses, a receiver trickling its answer) is that try's failure,
@@ -243,7 +243,10 @@ async def _try(
             "delivered_at": done_at,
             "next_attempt_at": None,
         }
-    elif outcome.gone or attempts >= MAX_ATTEMPTS:
+    elif outcome.gone:
+        # Refused with the endpoint, not for good: held with the others until it is enabled.
+        changes |= {"status": DeliveryStatus.HELD, "next_attempt_at": None}
+    elif attempts >= MAX_ATTEMPTS:
         changes |= {"status": DeliveryStatus.FAILED, "next_attempt_at": None}
     else:
         wait = max(retry_delay(attempts), outcome.retry_after or timedelta(0))

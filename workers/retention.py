@@ -1,4 +1,6 @@
-"""The retention job: activity entries older than ACTIVITY_RETENTION_DAYS are purged."""
+"""The retention jobs: activity entries older than ACTIVITY_RETENTION_DAYS are purged, and so
+is what signs nobody in any more (ended sessions, expired links, stale throttle counters) and
+the invitation quotas' counters of windows that have ended."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from typing import Any
 
 from models.foundation.clock import utcnow
 from models.rules.activity_retention import purge_before
+from models.rules.invitation_quotas import purge_counters
+from models.rules.sign_in import purge_ended
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -21,3 +25,19 @@ async def purge_activity(ctx: dict[str, Any]) -> str:
     if purged:
         log.info("retention: purged %d activity entries older than %d days", purged, days)
     return f"purged {purged} activity entries"
+
+
+async def purge_sign_in(ctx: dict[str, Any]) -> str:
+    """Cron, daily: delete ended sessions, expired set-password links and stale throttle
+    counters (a guesser's made-up addresses leave nothing behind for long)."""
+    purged = await purge_ended(utcnow())
+    report = f"purged {purged.sessions} sessions, {purged.links} links, {purged.counters} counters"
+    if purged.sessions or purged.links or purged.counters:
+        log.info("retention: %s", report)
+    return report
+
+
+async def purge_quota_counters(ctx: dict[str, Any]) -> str:
+    """Cron, hourly: delete the invitation quotas' counters of windows that have ended."""
+    purged = await purge_counters(utcnow())
+    return f"purged {purged} quota counters"

@@ -46,6 +46,14 @@ FUNCTIONS: list[Function] = [
             timeout=120,
         )
     ),
+    measured(
+        func(
+            jobs.send_password_email,
+            name=Task.SEND_PASSWORD_EMAIL,
+            max_tries=jobs.EMAIL_MAX_TRIES,
+            timeout=60,
+        )
+    ),
     measured(func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=60)),
     measured(
         func(
@@ -164,6 +172,10 @@ def cron_jobs() -> list[CronJob]:
         ),
         # Daily, at 03:17 UTC: purge activity entries past their retention period.
         measured(cron(retention.purge_activity, hour=3, minute=17, timeout=600)),
+        # Daily, at 03:47 UTC: ended sessions, expired set-password links, stale counters.
+        measured(cron(retention.purge_sign_in, hour=3, minute=47, timeout=600)),
+        # Hourly: the invitation quotas' counters of windows that have ended.
+        measured(cron(retention.purge_quota_counters, minute=41, timeout=600)),
     ]
 
 

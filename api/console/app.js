@@ -2,23 +2,25 @@
 
 import { h, replace } from "./dom.js";
 import { ApiError, gql, UNAUTHENTICATED_EVENT } from "./graphql.js";
-import { HOME, NAV, match } from "./routes.js";
-import * as session from "./session.js";
+import { homeFor, match, navFor } from "./routes.js";
 
 const VIEWER = `
 query Viewer {
-  viewer { id email displayName roles organization { id name kind } }
+  viewer { id email displayName roles opensLists mustChangePassword organization { id name kind } }
 }`;
+const SIGN_OUT = `mutation SignOut { signOut(input: {}) { sessionsEnded errors { message } } }`;
+// Where someone holding a temporary password may go until they change it.
+const CHANGE_PASSWORD_PATH = "/change-password";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const account = document.getElementById("account");
 const announcer = document.getElementById("announcer");
 
-let viewer = null; // the signed-in user, once read for the tab's token
+let viewer = null; // the signed-in user, once read for the browser's session
 let navigations = 0;
 let pendingNotice = null; // a message for the next page (after a redirect)
-let signingIn = false; // a sign-in form is trying a token: it shows its own refusal
+let signingIn = false; // a sign-in form is at work: it shows its own refusal
 
 /** Say something to screen-reader users, politely, without moving focus. */
 export function announce(message) {
@@ -27,7 +29,7 @@ export function announce(message) {
 }
 
 async function loadViewer() {
-  if (viewer || !session.token()) return viewer;
+  if (viewer) return viewer;
   const data = await gql(VIEWER);
   viewer = data.viewer;
   return viewer;
@@ -55,7 +57,7 @@ function drawChrome(path) {
       h("span", { class: "who-name" }, viewer.displayName || viewer.email),
       h("span", { class: "who-org" }, `${org.name} · ${side}`),
     ),
-    h("button", { type: "button", class: "quiet", onclick: signOut }, "Sign out"),
+    h("button", { type: "button", class: "quiet", onclick: () => signOut() }, "Sign out"),
   );
   nav.hidden = false;
   replace(
@@ -63,22 +65,32 @@ function drawChrome(path) {
     h(
       "ul",
       {},
-      NAV[org.kind].filter((item) => !item.role || viewer.roles.includes(item.role)).map((item) =>
+      navFor(viewer).map((item) =>
         h("li", {}, h("a", { href: item.path, "aria-current": item.path === path ? "page" : null }, item.label)),
       ),
     ),
   );
 }
 
-export function signOut() {
-  session.signOut();
+/** End the session (the service clears its cookies), then show the sign-in page. */
+export async function signOut(notice = "You signed out.") {
+  try {
+    await gql(SIGN_OUT);
+  } catch {
+    // Gone already, or the service is away: the console forgets the viewer all the same.
+  }
   viewer = null;
-  pendingNotice = "You signed out.";
+  pendingNotice = notice;
   navigate("/signin", { replace: true });
 }
 
-/** After a sign-in: read the viewer again and go on. */
-export async function signedIn(next = "/") {
+/** Forget the viewer read so far: the next page reads it again (after a password change). */
+export function forgetViewer() {
+  viewer = null;
+}
+
+/** After a sign-in (the session cookie is set): read the viewer again and go on. */
+export async function signedIn(next = "/", notice = null) {
   viewer = null;
   signingIn = true;
   try {
@@ -87,7 +99,7 @@ export async function signedIn(next = "/") {
     signingIn = false;
   }
   if (!viewer) return false;
-  navigate(next);
+  navigate(next, { notice });
   return true;
 }
 
@@ -130,10 +142,15 @@ async function render({ focus }) {
     const next = url.pathname + url.search;
     navigate(`/signin?next=${encodeURIComponent(next)}`, { replace: true });
     return;
+  } else if (viewer?.mustChangePassword && !["/signin", CHANGE_PASSWORD_PATH].includes(url.pathname)) {
+    // A temporary password opens nothing else until it is changed.
+    const next = url.pathname + url.search;
+    navigate(`${CHANGE_PASSWORD_PATH}?next=${encodeURIComponent(next)}`, { replace: true });
+    return;
   } else if (found.route.side && viewer && found.route.side !== viewer.organization.kind) {
     const who = found.route.side === "CUSTOMER" ? "customer admins" : "partner agents";
     problemPage(container, "Not available", `This page is for ${who}.`, {
-      href: HOME[viewer.organization.kind],
+      href: homeFor(viewer),
       label: "Go to your start page",
     });
   } else {
@@ -150,7 +167,10 @@ async function render({ focus }) {
         notice,
         navigate,
         announce,
-        signedIn: (next) => signedIn(safeNext(next)),
+        signedIn: (next, notice = null) => signedIn(safeNext(next), notice),
+        signOut,
+        forgetViewer,
+        safeNext,
         current,
         rerender: (message = null) => {
           pendingNotice = message;
@@ -160,6 +180,11 @@ async function render({ focus }) {
     } catch (error) {
       if (!current()) return;
       if (error.code === "UNAUTHENTICATED") return; // the sign-in page is on its way
+      if (error.code === "PASSWORD_CHANGE_REQUIRED") {
+        viewer = null; // read again: it now says the password must change
+        navigate(`${CHANGE_PASSWORD_PATH}?next=${encodeURIComponent(url.pathname + url.search)}`, { replace: true });
+        return;
+      }
       if (!(error instanceof ApiError)) console.error(error); // a fault of the console itself
       problemPage(
         container,
@@ -212,5 +237,4 @@ window.addEventListener(UNAUTHENTICATED_EVENT, () => {
   navigate(`/signin?next=${encodeURIComponent(url.pathname + url.search)}`, { replace: true });
 });
 
-session.takeTokenFromAddress();
 render({ focus: false });

@@ -1,6 +1,14 @@
-// The console's one door to the service: POST /graphql with the tab's bearer token.
+// The console's one door to the service: POST /graphql. The session cookie (HttpOnly) signs
+// the browser in; every request echoes the readable CSRF cookie in X-CSRF-Token, which the
+// service asks of each state-changing request that the cookie signs in.
 
-import * as session from "./session.js";
+const CSRF_COOKIE = "partnerhub_csrf";
+
+/** The CSRF cookie's value, set with the session; null before sign-in. */
+function csrfToken() {
+  const pair = document.cookie.split("; ").find((item) => item.startsWith(`${CSRF_COOKIE}=`));
+  return pair ? decodeURIComponent(pair.slice(CSRF_COOKIE.length + 1)) : null;
+}
 
 /** A top-level GraphQL error (FORBIDDEN, UNAUTHENTICATED...) or a failed request. */
 export class ApiError extends Error {
@@ -27,15 +35,15 @@ export async function gql(query, variables = {}) {
  */
 export async function gqlPartial(query, variables = {}) {
   const headers = { "Content-Type": "application/json", Accept: "application/json" };
-  const bearer = session.token();
-  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  const csrf = csrfToken();
+  if (csrf) headers["X-CSRF-Token"] = csrf;
   let response;
   try {
     response = await fetch("/graphql", {
       method: "POST",
       headers,
       body: JSON.stringify({ query, variables }),
-      credentials: "omit",
+      credentials: "same-origin",
     });
   } catch {
     throw new ApiError("Partnerhub cannot be reached. Check your connection and try again.", "NETWORK");
@@ -53,7 +61,6 @@ export async function gqlPartial(query, variables = {}) {
   });
   const unauthenticated = errors.find((error) => error.code === "UNAUTHENTICATED");
   if (unauthenticated) {
-    session.signOut();
     window.dispatchEvent(new CustomEvent(UNAUTHENTICATED_EVENT, { detail: unauthenticated.message }));
     throw unauthenticated;
   }

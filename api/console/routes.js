@@ -7,6 +7,10 @@
 export const ROUTES = [
   { path: "/", load: () => import("./pages/home.js"), public: true },
   { path: "/signin", load: () => import("./pages/signin.js"), public: true },
+  { path: "/forgot-password", load: () => import("./pages/forgot-password.js"), public: true },
+  { path: "/set-password", load: () => import("./pages/set-password.js"), public: true },
+  { path: "/change-password", load: () => import("./pages/change-password.js") },
+  { path: "/security", load: () => import("./pages/security.js") },
   { path: "/invitations/accept", load: () => import("./pages/invitation.js"), public: true },
   { path: "/agreement", load: () => import("./pages/agreement.js"), public: true },
   { path: "/directory", load: () => import("./pages/directory.js"), public: true },
@@ -25,27 +29,40 @@ export const ROUTES = [
   { path: "/security-groups", load: () => import("./pages/security-groups.js"), side: "PARTNER" },
 ];
 
-// A NAV entry with a `role` shows only to viewers holding it.
+// A NAV entry with a `role` shows only to viewers holding it, and one with a `list` only to
+// viewers whose roles open that list (the service says which: `viewer.opensLists`).
 export const NAV = {
   CUSTOMER: [
-    { path: "/partners", label: "Partner relationships" },
+    { path: "/partners", label: "Partner relationships", list: "relationships" },
     { path: "/organization", label: "Your organization" },
     { path: "/agreement", label: "Customer Agreement" },
     { path: "/directory", label: "Find a partner" },
+    { path: "/security", label: "Security" },
   ],
   PARTNER: [
-    { path: "/invitations", label: "Invitations" },
-    { path: "/invitations/new", label: "Send an invitation" },
-    { path: "/customers", label: "Customers" },
-    { path: "/leads", label: "Leads" },
+    { path: "/invitations", label: "Invitations", list: "invitations" },
+    { path: "/invitations/new", label: "Send an invitation", list: "invitations" },
+    { path: "/customers", label: "Customers", list: "customers" },
+    { path: "/leads", label: "Leads", list: "leads" },
     { path: "/directory-profile", label: "Directory profile", role: "ADMIN_AGENT" },
     { path: "/security-groups", label: "Security groups", role: "ADMIN_AGENT" },
     { path: "/directory", label: "Find a partner" },
+    { path: "/security", label: "Security" },
   ],
 };
 
-/** Where each side starts. */
-export const HOME = { CUSTOMER: "/partners", PARTNER: "/invitations" };
+/** The NAV entries `viewer` may open. */
+export function navFor(viewer) {
+  const lists = viewer.opensLists ?? [];
+  return NAV[viewer.organization.kind].filter(
+    (item) => (!item.role || viewer.roles.includes(item.role)) && (!item.list || lists.includes(item.list)),
+  );
+}
+
+/** Where `viewer` starts: the first page of their side's NAV that their roles open. */
+export function homeFor(viewer) {
+  return navFor(viewer)[0]?.path ?? "/directory";
+}
 
 /** The route for `pathname`, with its `:params`; null when no page has that address. */
 export function match(pathname) {

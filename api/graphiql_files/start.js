@@ -4,9 +4,10 @@
 
 const WELCOME = `# Partnerhub's GraphQL API
 #
-# What acts for someone needs their bearer token: under Headers, below, write
+# What acts for someone needs a viewer: sign in to the console in this browser (its session
+# works here too), or under Headers, below, write a bearer token:
 #   {"Authorization": "Bearer <token>"}
-# (\`partnerhub dev\` prints the demo users' tokens; \`partnerhub create-token\` makes one).
+# (the console's Security page and \`partnerhub create-token\` make one).
 # Headers are not saved: they leave with the tab.
 #
 # Ctrl-Enter runs the query, Ctrl-Space completes, and Docs shows the whole schema.
@@ -19,7 +20,15 @@ const WELCOME = `# Partnerhub's GraphQL API
 }
 `;
 
-const fetcher = GraphiQL.createFetcher({ url: "/graphql" });
+// A request that the console's session cookie signs in must echo its CSRF cookie (api/csrf.py).
+function withCsrfToken(url, init = {}) {
+  const cookie = document.cookie.split("; ").find((pair) => pair.startsWith("partnerhub_csrf="));
+  const headers = new Headers(init.headers);
+  if (cookie) headers.set("X-CSRF-Token", decodeURIComponent(cookie.split("=")[1]));
+  return window.fetch(url, { ...init, headers });
+}
+
+const fetcher = GraphiQL.createFetcher({ url: "/graphql", fetch: withCsrfToken });
 
 ReactDOM.render(
   React.createElement(GraphiQL, {

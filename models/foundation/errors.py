@@ -32,6 +32,11 @@ class ErrorCode(StrEnum):
     PROFILE_INCOMPLETE = "PROFILE_INCOMPLETE"
     RATE_LIMITED = "RATE_LIMITED"
     LEAD_STATUS_NOT_ALLOWED = "LEAD_STATUS_NOT_ALLOWED"
+    # Sign-in and passwords.
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    PASSWORD_NOT_ALLOWED = "PASSWORD_NOT_ALLOWED"  # noqa: S105 (a code, not a password)
+    LINK_NOT_VALID = "LINK_NOT_VALID"
+    ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
 
 
 # What each code means to a client, documented on the API's ErrorCode enum. A new code gets
@@ -68,9 +73,20 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     "resolves to public addresses only, unless the deployment allows private ones.",
     ErrorCode.UNKNOWN_EVENT_TYPE: "An event type is not one of `webhookEventTypes`.",
     ErrorCode.PROFILE_INCOMPLETE: "A published directory profile lacks a required field.",
-    ErrorCode.RATE_LIMITED: "Too many requests from the same address; try again later.",
+    ErrorCode.RATE_LIMITED: "Too many requests: sign-in attempts for the account or from the "
+    "address, Contact me from the same address, or invitation emails from the same agent, "
+    "organization, or to the same address; the message says when to try again. Nothing was "
+    "written or sent.",
     ErrorCode.LEAD_STATUS_NOT_ALLOWED: "The lead cannot move to that status from its current "
     "one, or changed meanwhile.",
+    ErrorCode.INVALID_CREDENTIALS: "The email address and password do not match an account "
+    "that may sign in, or the current password is wrong.",
+    ErrorCode.PASSWORD_NOT_ALLOWED: "The new password is too short, too long, or too common "
+    "(known from breaches, or made of the account's own words); the message says which.",
+    ErrorCode.LINK_NOT_VALID: "The set-password link was used already, has expired, or was "
+    "never issued; ask for a new one.",
+    ErrorCode.ACCOUNT_DISABLED: "The account is disabled; an administrator of its "
+    "organization may enable it again.",
 }
 
 

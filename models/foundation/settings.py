@@ -74,6 +74,61 @@ def _check_url(name: str, url: str, schemes: tuple[str, ...], kinds: str, exampl
         )
 
 
+MAX_QUOTA_WINDOW = 31 * 86400
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """At most `limit` in each window of `window` seconds; written `LIMIT/SECONDS`."""
+
+    limit: int
+    window: int
+
+    @classmethod
+    def parse(cls, name: str, value: str) -> Quota:
+        """`30/3600` as a Quota, or a SettingsError naming the variable."""
+        limit, slash, window = value.partition("/")
+        try:
+            quota = cls(int(limit), int(window))
+        except ValueError:
+            quota = cls(0, 0)
+        if not slash or quota.limit < 1 or not 1 <= quota.window <= MAX_QUOTA_WINDOW:
+            raise SettingsError(
+                f"{name} must be a count (at least 1) and a window of seconds (1 to "
+                f"{MAX_QUOTA_WINDOW}, 31 days), such as 30/3600, not {value!r}"
+            )
+        return quota
+
+    def __str__(self) -> str:
+        return f"{self.limit}/{self.window}"
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationQuotas:
+    """How many invitation emails (sent, resent, from a lead) may go out: per sending agent,
+    per partner organization, and per recipient address of one partner. Counted by
+    `models/rules/invitation_quotas.py`."""
+
+    agent: Quota = Quota(30, 3600)
+    partner: Quota = Quota(300, 86400)
+    recipient: Quota = Quota(5, 86400)
+
+    @classmethod
+    def from_config(cls, config: Config) -> InvitationQuotas:
+        """INVITATION_RATE_PER_AGENT, _PER_PARTNER and _PER_RECIPIENT, each `LIMIT/SECONDS`."""
+        default = cls()
+
+        def read(name: str, fallback: Quota) -> Quota:
+            value: str | None = config(name, default=None)
+            return fallback if value is None else Quota.parse(name, value.strip())
+
+        return cls(
+            agent=read("INVITATION_RATE_PER_AGENT", default.agent),
+            partner=read("INVITATION_RATE_PER_PARTNER", default.partner),
+            recipient=read("INVITATION_RATE_PER_RECIPIENT", default.recipient),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Partnerhub's configuration. `Settings.from_env()` reads it; tests build it directly."""
@@ -119,6 +174,12 @@ class Settings:
     # The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses
     # or networks, or `*`); none unless configured, so a client cannot choose its own address.
     forwarded_allow_ips: tuple[str, ...] = ()
+    # Sessions end after this many seconds unused (8 hours), and this many after sign-in in
+    # any case (7 days).
+    session_idle_timeout: int = 8 * 3600
+    session_absolute_timeout: int = 7 * 86400
+    # Invitation emails: per sending agent, per partner, per recipient address of a partner.
+    invitation_quotas: InvitationQuotas = field(default_factory=InvitationQuotas)
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -187,6 +248,13 @@ class Settings:
             ),
             graphql_introspection=config("GRAPHQL_INTROSPECTION", cast=bool, default=None),
             forwarded_allow_ips=_proxies(config("FORWARDED_ALLOW_IPS", default="")),
+            session_idle_timeout=config(
+                "SESSION_IDLE_TIMEOUT", cast=int, default=cls.session_idle_timeout
+            ),
+            session_absolute_timeout=config(
+                "SESSION_ABSOLUTE_TIMEOUT", cast=int, default=cls.session_absolute_timeout
+            ),
+            invitation_quotas=InvitationQuotas.from_config(config),
         )
 
     @property
@@ -209,6 +277,16 @@ class Settings:
         if self.graphql_introspection is None:
             return not self.production
         return self.graphql_introspection
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether cookies carry `Secure`: always, except in development or tests on a plain
+        http:// loopback address, where a browser would otherwise never send them back."""
+        if self.production:
+            return True
+        url = urlsplit(self.public_url)
+        loopback = url.hostname in ("localhost", "::1") or (url.hostname or "").startswith("127.")
+        return not (url.scheme == "http" and loopback)
 
     def serving_at(self, host: str, port: int) -> Settings:
         """These settings for a web app listening on `host:port`.
@@ -266,6 +344,10 @@ class Settings:
             raise SettingsError("METRICS_PORT must be a port number from 1 to 65535")
         if self.activity_retention_days < 1:
             raise SettingsError("ACTIVITY_RETENTION_DAYS must be at least 1")
+        if self.session_idle_timeout < 60 or self.session_absolute_timeout < 60:
+            raise SettingsError(
+                "SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_TIMEOUT must be at least 60 seconds"
+            )
         self._check_web_limits()
 
     def _check_web_limits(self) -> None:

@@ -4,6 +4,7 @@ act as. Authentication (`api.auth`) makes one; resolvers read it from the contex
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from starlette.authentication import BaseUser
 
@@ -13,11 +14,13 @@ from models.tables.organizations import Organization, User
 
 @dataclass(frozen=True)
 class Viewer(BaseUser):
-    """The signed-in user, with their organization and what they may act as."""
+    """The signed-in user, with their organization and what they may act as; `session_id` is
+    the browser session that signed them in (None for a bearer token)."""
 
     user: User
     organization: Organization
     actor: Actor
+    session_id: UUID | None = None
 
     @property
     def is_authenticated(self) -> bool:

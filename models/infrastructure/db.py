@@ -32,6 +32,9 @@ MODEL_MODULES = [
     "models.tables.directory",
     "models.tables.leads",
     "models.tables.claims",
+    # Sessions, set-password links and sign-in throttling.
+    "models.tables.sign_in",
+    "models.tables.quotas",
 ]
 
 

@@ -27,9 +27,10 @@ from models.tables.access import SecurityGroup
 from models.tables.activity import ActivityEntry
 from models.tables.invitations import Invitation
 from models.tables.leads import Lead
-from models.tables.organizations import User
+from models.tables.organizations import ApiToken, User
 from models.tables.outbound_webhooks import WebhookEndpoint
 from models.tables.relationships import Relationship, RelationshipTypeRecord, active_key
+from models.tables.sign_in import UserSession
 
 # A customer admin needs one of these to accept, decline, accept the agreement or remove roles.
 PARTNER_MANAGER_ROLES = (AdminRole.GLOBAL_ADMINISTRATOR, AdminRole.BILLING_ADMINISTRATOR)
@@ -181,6 +182,12 @@ LISTS: dict[str, ListAccess] = {
 }
 
 
+def lists_opened_by(actor: Actor) -> list[str]:
+    """The top-level lists (by their query's name) that the actor's roles open, by `LISTS`:
+    what a client may offer them, where the others would answer FORBIDDEN."""
+    return [name for name, access in LISTS.items() if access.opens(actor)]
+
+
 def visible_webhook_endpoints(actor: Actor) -> QuerySet[WebhookEndpoint]:
     """The endpoints of the actor's organization, for those who manage them."""
     if is_webhook_manager(actor):
@@ -237,6 +244,22 @@ def visible_members(actor: Actor | None, organization_id: object) -> QuerySet[Us
     ):
         return User.filter(organization_id=organization_id)
     return User.filter(Q(pk__in=[]))
+
+
+def visible_sessions(actor: Actor | None, user_id: object, now: datetime) -> QuerySet[UserSession]:
+    """A person's live sessions, for that person only: nobody else, not even an admin, sees
+    where someone is signed in."""
+    if actor is None or actor.user_id != user_id:
+        return UserSession.filter(Q(pk__in=[]))
+    return UserSession.filter(user_id=user_id, idle_expires_at__gt=now, expires_at__gt=now)
+
+
+def visible_api_tokens(actor: Actor | None, user_id: object) -> QuerySet[ApiToken]:
+    """A person's bearer tokens that are not revoked (expired ones included, marked by their
+    expiry), for that person only."""
+    if actor is None or actor.user_id != user_id:
+        return ApiToken.filter(Q(pk__in=[]))
+    return ApiToken.filter(user_id=user_id, revoked_at=None)
 
 
 def visible_invitations(actor: Actor) -> QuerySet[Invitation]:

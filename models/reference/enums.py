@@ -102,3 +102,27 @@ ROLE_GRANT_STATUS_MEANINGS: dict[RoleGrantStatus, str] = {
     RoleGrantStatus.REVOKED: "Removed, and the revocation is carried through.",
     RoleGrantStatus.EXPIRED: "Reached its end date (GDAP) without being extended.",
 }
+
+
+class UserStatus(StrEnum):
+    """Where a person's account stands: whether they may sign in at all."""
+
+    ACTIVE = "ACTIVE"
+    DISABLED = "DISABLED"
+    INVITED = "INVITED"
+
+
+USER_STATUS_MEANINGS: dict[UserStatus, str] = {
+    UserStatus.ACTIVE: "The person has set a password and may sign in.",
+    UserStatus.DISABLED: "The account is disabled: no sign-in, and its sessions and tokens do "
+    "not work.",
+    UserStatus.INVITED: "The account was created without a password: the person sets one from "
+    "the link emailed to them.",
+}
+
+
+class PasswordLinkPurpose(StrEnum):
+    """Why a set-password link was emailed; it decides the email's words and its lifetime."""
+
+    SET = "SET"  # a new account: the person chooses their first password
+    RESET = "RESET"  # a forgotten password

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from models.operation import Operation
 from models.policy.customer_access import CustomerAccess
+from models.reference.enums import OrganizationKind
 from models.tables.relationships import Relationship, active_key
 
 
@@ -37,3 +38,11 @@ async def acting_for(op: Operation, access: CustomerAccess) -> dict[str, Any]:
         return {"customer_id": access.customer_id}
     op.on_behalf_of = access.customer_id
     return await pair_sides(access.customer_id, access.partner_id)
+
+
+def own_organization(kind: OrganizationKind, organization_id: UUID) -> dict[str, Any]:
+    """Whom a change to a person's own account concerns (a sign-in, a new password, a token):
+    their organization, whose admins read it in its activity log."""
+    if kind is OrganizationKind.CUSTOMER:
+        return {"customer_id": organization_id}
+    return {"partner_id": organization_id}

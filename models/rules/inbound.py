@@ -74,7 +74,7 @@ async def run(op: Operation, webhook_id: UUID) -> InboundWebhook | None:
     if webhook is None or (not started and webhook.status in FINISHED):
         return webhook
     event = EVENT_TYPES[webhook.type]
-    work = Operation(actor=None, sealer=op.sealer)
+    work = Operation(actor=None, sealer=op.sealer, quotas=op.quotas)
     try:
         async with op.atomic():
             locked = await InboundWebhook.select_for_update().get(id=webhook_id)

@@ -24,6 +24,7 @@ from models.policy import (
 from models.reference.enums import EmailStatus, InvitationStatus, OrganizationKind
 from models.rules.agreements import record_acceptance
 from models.rules.grants import add_type, record_created, record_grants
+from models.rules.invitation_quotas import count_invitation_email
 from models.rules.invitation_request import InvitationRequest, InvitationTerms, check_request
 from models.tables.activity import sides
 from models.tables.invitations import Invitation
@@ -60,7 +61,7 @@ class PreparedInvitation:
 
 
 async def prepare_invitation(op: Operation, request: InvitationRequest) -> PreparedInvitation:
-    """Every check of `send_invitation`, writing nothing."""
+    """Every check of `send_invitation` but its quotas, writing nothing."""
     actor = op.require_actor()
     require_invitation_sender(actor)
     terms = check_request(request)
@@ -76,8 +77,17 @@ async def prepare_invitation(op: Operation, request: InvitationRequest) -> Prepa
 async def record_invitation(
     tx: Transaction, op: Operation, prepared: PreparedInvitation
 ) -> Invitation:
-    """Create the invitation and queue its email, inside the caller's transaction."""
+    """Create the invitation and queue its email, inside the caller's transaction; refused
+    with RATE_LIMITED (the transaction undone) when the email would exceed a quota."""
     actor, terms = prepared.actor, prepared.terms
+    await count_invitation_email(
+        op.quotas,
+        op.now(),
+        agent_id=actor.user_id,
+        partner_id=actor.organization_id,
+        address=terms.customer_email,
+        field="customerEmail",
+    )
     token, token_hash = new_token()
     invitation = await Invitation.create(
         partner_id=actor.organization_id,
@@ -154,23 +164,34 @@ def _require_pending(invitation: Invitation, now: datetime, field: str) -> None:
 
 async def resend_invitation(op: Operation, invitation_id: UUID) -> Invitation:
     """Rotate the token (the old link dies), restart the open period, and send again."""
-    _, invitation = await _partner_invitation(op, invitation_id)
-    return await _resend(op, invitation)
+    actor, invitation = await _partner_invitation(op, invitation_id)
+    return await _resend(op, invitation, actor.user_id, "id")
 
 
 async def resend_for_partner(op: Operation, invitation_id: UUID) -> Invitation:
-    """The system resends an invitation on its partner's behalf (a trusted system's webhook)."""
+    """The system resends an invitation on its partner's behalf (a trusted system's webhook):
+    the partner's and the recipient's quotas count it, no agent's."""
     invitation = await Invitation.get_or_none(id=invitation_id)
     if invitation is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such invitation.", "invitation_id")
-    return await _resend(op, invitation, field="invitation_id")
+    return await _resend(op, invitation, None, "invitation_id")
 
 
-async def _resend(op: Operation, invitation: Invitation, field: str = "id") -> Invitation:
+async def _resend(
+    op: Operation, invitation: Invitation, agent_id: UUID | None, field: str
+) -> Invitation:
     now = op.now()
     _require_pending(invitation, now, field)
     token, token_hash = new_token()
     async with op.atomic() as tx:
+        await count_invitation_email(
+            op.quotas,
+            now,
+            agent_id=agent_id,
+            partner_id=invitation.partner_id,
+            address=invitation.customer_email,
+            field=field,
+        )
         changed = await Invitation.filter(
             id=invitation.id, status=InvitationStatus.PENDING, token_hash=invitation.token_hash
         ).update(

@@ -1,10 +1,19 @@
 """An organization's webhook endpoints: created, changed, secrets rotated, deleted, disabled
 when they say they are gone; and a delivery sent again. Each change is recorded in the
-activity log."""
+activity log.
+
+A disabled endpoint (by a 410 Gone answer, or by an administrator) misses nothing at first:
+its pending deliveries, the one that was answered 410 included, wait as HELD, and so do the
+events of the next HELD_FOR (7 days, `models/tables/outbound_webhooks.py`). Enabled again
+within that time, it receives them all, in the order they happened, each with its tries
+afresh. Enabled later, it would receive a week of events and miss what followed, so it
+receives none of them: they become FAILED, still listed with their endpoint and each
+redeliverable by hand.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +27,12 @@ from models.operation import Operation, Transaction
 from models.policy import require_webhook_manager, visible_webhook_endpoints
 from models.reference.enums import OrganizationKind
 from models.tables.organizations import Organization
-from models.tables.outbound_webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from models.tables.outbound_webhooks import (
+    HELD_FOR,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from models.tables.outbox import Task
 
 MAX_DESCRIPTION = 500
@@ -147,20 +161,36 @@ async def update_endpoint(
     enabled: bool | None = None,
     allow_private: bool,
 ) -> WebhookEndpoint:
-    """Change what is given; enabling an endpoint that a 410 disabled resumes its deliveries."""
+    """Change what is given. Disabling holds the endpoint's deliveries; enabling a disabled
+    endpoint sends what it missed (or drops it, after HELD_FOR: see the module's words)."""
     actor, endpoint = await _own_endpoint(op, endpoint_id)
     fields = await _validated(url, event_types, description, allow_private)
-    if enabled is not None:
-        fields["enabled"] = enabled
-        fields["disabled_reason"] = None if enabled else "Disabled by an administrator."
+    now = op.now()
+    disabling = enabled is False and endpoint.enabled
+    enabling = enabled is True and not endpoint.enabled
+    if disabling:
+        fields |= {
+            "enabled": False,
+            "disabled_reason": "Disabled by an administrator.",
+            "disabled_at": now,
+        }
+    if enabling:
+        fields |= {"enabled": True, "disabled_reason": None, "disabled_at": None}
+    disabled_at = endpoint.disabled_at
     async with op.atomic() as tx:
         await WebhookEndpoint.filter(id=endpoint.id).update(**fields, updated_at=utcnow())
+        if disabling:
+            await hold_pending(endpoint.id)
+        endpoint.disabled_at = disabled_at
+        resumed, dropped = await release_held(endpoint, now) if enabling else (None, None)
         await endpoint.refresh_from_db()
         summary = {
             "url": fields.get("url"),
             "eventTypes": fields.get("event_types"),
             "description": fields.get("description"),
-            "enabled": fields.get("enabled"),
+            "enabled": enabled,
+            "resumed": resumed,
+            "dropped": dropped,
         }
         await _record(
             tx,
@@ -209,13 +239,14 @@ async def redeliver(op: Operation, delivery_id: UUID) -> WebhookDelivery:
     ).prefetch_related("endpoint")
     if delivery is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such webhook delivery.", "deliveryId")
+    enabled = delivery.endpoint.enabled
     async with op.atomic() as tx:
         again = await WebhookDelivery.create(
             endpoint_id=delivery.endpoint.id,
             event_id=delivery.event_id,
             ordering_key=delivery.ordering_key,
-            status=DeliveryStatus.PENDING,
-            next_attempt_at=op.now(),
+            status=DeliveryStatus.PENDING if enabled else DeliveryStatus.HELD,
+            next_attempt_at=op.now() if enabled else None,
         )
         await _record(
             tx, actor, "webhook_endpoint.redelivered", delivery.endpoint, delivery=str(delivery.id)
@@ -224,13 +255,43 @@ async def redeliver(op: Operation, delivery_id: UUID) -> WebhookDelivery:
     return again
 
 
+async def hold_pending(endpoint_id: UUID) -> int:
+    """The endpoint's pending deliveries wait, HELD, until it is enabled again; how many."""
+    return await WebhookDelivery.filter(
+        endpoint_id=endpoint_id, status=DeliveryStatus.PENDING
+    ).update(status=DeliveryStatus.HELD, next_attempt_at=None, locked_until=None)
+
+
+async def release_held(endpoint: WebhookEndpoint, now: datetime) -> tuple[int, int]:
+    """The endpoint's HELD deliveries as it is enabled: due now, each with its tries afresh,
+    or FAILED when it was disabled longer than HELD_FOR; (resumed, dropped). Called after
+    the endpoint's row is updated in the same transaction: an event being published for it
+    meanwhile holds that row locked (`models.events.publish`), so its delivery is either
+    released here or written as the enabled endpoint's."""
+    held = WebhookDelivery.filter(endpoint_id=endpoint.id, status=DeliveryStatus.HELD)
+    if endpoint.disabled_at is not None and now - endpoint.disabled_at > HELD_FOR:
+        dropped = await held.update(
+            status=DeliveryStatus.FAILED,
+            last_error=f"Not sent: its endpoint was disabled for more than {HELD_FOR.days} days.",
+        )
+        return 0, dropped
+    resumed = await held.update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, locked_until=None
+    )
+    return resumed, 0
+
+
 async def disable_gone_endpoint(op: Operation, endpoint: WebhookEndpoint, reason: str) -> None:
     """Stop delivering to an endpoint that said it is gone: the system's change, recorded for
-    the endpoint's organization. Its pending deliveries stay, for when it is enabled again."""
+    the endpoint's organization. Its pending deliveries are held, for when it is enabled
+    again (within HELD_FOR)."""
     org = await Organization.get(id=endpoint.organization_id)
     side = "customer_id" if org.kind is OrganizationKind.CUSTOMER else "partner_id"
     async with op.atomic() as tx:
-        await WebhookEndpoint.filter(id=endpoint.id).update(enabled=False, disabled_reason=reason)
+        await WebhookEndpoint.filter(id=endpoint.id, enabled=True).update(
+            enabled=False, disabled_reason=reason, disabled_at=op.now()
+        )
+        await hold_pending(endpoint.id)
         await tx.record(
             "webhook_endpoint.disabled",
             "WebhookEndpoint",

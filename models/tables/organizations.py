@@ -1,4 +1,4 @@
-"""Organizations, their users, and the API tokens users sign in with."""
+"""Organizations, their users, and the API tokens scripts sign in with."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from models.reference.enums import OrganizationKind
+from models.reference.enums import OrganizationKind, UserStatus
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -45,6 +45,12 @@ class User(Model):
     )
     partner_of_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Sign-in: the Argon2id hash of the password (none until the person sets one), when it
+    # last changed, and whether it is temporary (set by someone else, to be changed at once).
+    password_hash = fields.CharField(max_length=255, null=True)
+    password_changed_at = fields.DatetimeField(null=True)
+    must_change_password = fields.BooleanField(default=False)
+    status = fields.CharEnumField(UserStatus, max_length=16, default=UserStatus.INVITED)
 
     class Meta:
         table = "user"
@@ -53,13 +59,18 @@ class User(Model):
 class ApiToken(Model):
     """A bearer token, shown once. Only its SHA-256 is stored."""
 
+    # For scripts: named by its owner so that they can tell their tokens apart; it stops
+    # working when revoked, or once `expires_at` has passed.
+
     id = fields.UUIDField(primary_key=True)
     user: ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="tokens", on_delete=fields.CASCADE
     )
     user_id: UUID
     token_hash = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=100, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -16,16 +17,27 @@ if TYPE_CHECKING:
     from models.tables.organizations import Organization
 
 
+# How long a disabled endpoint's events are held for it: enabled again within this time, it
+# receives every event it missed, in order; later, none of them (`models/events.py` holds
+# them, `models/rules/webhook_endpoints.py` releases them).
+HELD_FOR = timedelta(days=7)
+
+
 class DeliveryStatus(StrEnum):
     PENDING = "PENDING"
+    HELD = "HELD"
     DELIVERED = "DELIVERED"
     FAILED = "FAILED"
 
 
 DELIVERY_STATUS_MEANINGS: dict[DeliveryStatus, str] = {
     DeliveryStatus.PENDING: "Waiting for its first try, or for its next one.",
+    DeliveryStatus.HELD: "Waiting while its endpoint is disabled (the endpoint answered 410 "
+    f"Gone, or an administrator disabled it); enabling the endpoint again within "
+    f"{HELD_FOR.days} days sends it, in order.",
     DeliveryStatus.DELIVERED: "The endpoint answered with a 2xx status.",
-    DeliveryStatus.FAILED: "Every try failed, or the endpoint answered 410 Gone.",
+    DeliveryStatus.FAILED: f"Every try failed, or it was held longer than {HELD_FOR.days} days "
+    "while its endpoint was disabled.",
 }
 
 
@@ -50,6 +62,8 @@ class WebhookEndpoint(Model):
     previous_secret_expires_at = fields.DatetimeField(null=True)
     enabled = fields.BooleanField(default=True)
     disabled_reason = fields.CharField(max_length=500, null=True)
+    # When it was disabled: its events are held for it (HELD deliveries) for a while after.
+    disabled_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -17,6 +17,7 @@ class Task(StrEnum):
     REVOKE_ROLES = "revoke_roles"
     RUN_INBOUND_WEBHOOK = "run_inbound_webhook"
     DELIVER_WEBHOOKS = "deliver_webhooks"
+    SEND_PASSWORD_EMAIL = "send_password_email"  # noqa: S105 (a job name)
 
 
 class OutboxMessage(Model):

@@ -6,14 +6,16 @@ from uuid import UUID
 
 import strawberry
 
+from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
-from models.policy import visible_members
-from models.reference.enums import OrganizationKind
+from models.policy import lists_opened_by, visible_api_tokens, visible_members, visible_sessions
+from models.reference.enums import OrganizationKind, UserStatus
 from models.rules.directory import own_profile
 from models.tables import organizations as m
 from schema.context import Info
 from schema.directory.types import Partner
 from schema.pagination import After, Connection, First, paginate
+from schema.sign_in.credentials import ApiToken, Session
 
 
 @strawberry.type(description="A customer organization or a solution-provider partner.")
@@ -63,6 +65,16 @@ class User:
         description="Catalog role keys for customer admins; ADMIN_AGENT, SALES_AGENT or "
         "HELPDESK_AGENT for partner agents."
     )
+    status: UserStatus = strawberry.field(
+        description="Whether the person may sign in: ACTIVE, DISABLED, or INVITED until they "
+        "set a password."
+    )
+    must_change_password: bool = strawberry.field(
+        description="True while the person holds a temporary password: until `changePassword`, "
+        "every operation but `viewer`, `changePassword` and `signOut` is refused with "
+        "PASSWORD_CHANGE_REQUIRED."
+    )
+    _id: strawberry.Private[UUID]
     _organization_id: strawberry.Private[object]
 
     @classmethod
@@ -72,8 +84,51 @@ class User:
             email=user.email,
             display_name=user.display_name,
             roles=list(user.roles),
+            status=user.status,
+            must_change_password=user.must_change_password,
+            _id=user.id,
             _organization_id=user.organization_id,
         )
+
+    @strawberry.field(
+        description="Whether the person signs in with a second factor. Always false until "
+        "multi-factor authentication arrives."
+    )
+    def mfa_enabled(self) -> bool:
+        return False
+
+    @strawberry.field(
+        description="The viewer's own live browser sessions, newest first; empty for anyone "
+        "else's account."
+    )
+    async def sessions(self, info: Info) -> list[Session]:
+        viewer = info.context.viewer
+        rows = await visible_sessions(info.context.optional_actor(), self._id, utcnow()).order_by(
+            "-created_at"
+        )
+        current = viewer.session_id if viewer else None
+        return [Session.of(row, current) for row in rows]
+
+    @strawberry.field(
+        description="The viewer's own bearer tokens that are not revoked (expired ones too), "
+        "newest first; empty for anyone else's account."
+    )
+    async def api_tokens(self, info: Info) -> list[ApiToken]:
+        rows = await visible_api_tokens(info.context.optional_actor(), self._id).order_by(
+            "-created_at"
+        )
+        return [ApiToken.of(row) for row in rows]
+
+    @strawberry.field(
+        description="The top-level lists (names of Query fields, such as `invitations` or "
+        "`leads`) that this person's roles open, by the same rule that answers the others "
+        "FORBIDDEN: what a client offers them. The viewer's own; empty for anyone else."
+    )
+    def opens_lists(self, info: Info) -> list[str]:
+        actor = info.context.optional_actor()
+        if actor is None or actor.user_id != self._id:
+            return []
+        return lists_opened_by(actor)
 
     @strawberry.field(description="The organization the user belongs to.")
     async def organization(self, info: Info) -> Organization:

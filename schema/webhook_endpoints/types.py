@@ -78,9 +78,15 @@ class WebhookEndpoint(Node):
     description: str = strawberry.field(description="What the endpoint is for.")
     event_types: list[str] = strawberry.field(description="The event types it receives.")
     enabled: bool = strawberry.field(
-        description="Whether events are delivered; a 410 Gone answer disables the endpoint."
+        description="Whether events are delivered; a 410 Gone answer disables the endpoint. "
+        f"While it is disabled its events wait as HELD deliveries, for {m.HELD_FOR.days} days."
     )
     disabled_reason: str | None = strawberry.field(description="Why it was disabled, if it is.")
+    disabled_at: datetime | None = strawberry.field(
+        description="When it was disabled, if it is: enabled again within "
+        f"{m.HELD_FOR.days} days, it receives every event it missed, in order; later, none of "
+        "them (they become FAILED)."
+    )
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     _id: strawberry.Private[Any]
@@ -94,6 +100,7 @@ class WebhookEndpoint(Node):
             event_types=list(endpoint.event_types),
             enabled=endpoint.enabled,
             disabled_reason=endpoint.disabled_reason,
+            disabled_at=endpoint.disabled_at,
             created_at=endpoint.created_at,
             updated_at=endpoint.updated_at,
             _id=endpoint.id,
@@ -142,7 +149,10 @@ class UpdateWebhookEndpointInput:
     )
     description: str | None = strawberry.field(default=None, description="A new description.")
     enabled: bool | None = strawberry.field(
-        default=None, description="Disable, or enable again (pending deliveries resume)."
+        default=None,
+        description="Disable (deliveries wait, HELD), or enable again: the events it missed "
+        f"while disabled are delivered, in order, if it was disabled {m.HELD_FOR.days} days "
+        "or less.",
     )
     endpoint = GlobalId("WebhookEndpoint", "id")
 

@@ -1,8 +1,8 @@
 // `/`: each side's start page, or the sign-in form.
 
-import { HOME } from "../routes.js";
+import { homeFor } from "../routes.js";
 
 export async function render(ctx) {
-  const next = ctx.viewer ? HOME[ctx.viewer.organization.kind] : "/signin";
+  const next = ctx.viewer ? homeFor(ctx.viewer) : "/signin";
   ctx.navigate(next, { replace: true, notice: ctx.notice });
 }

@@ -1,52 +1,66 @@
-// Sign-in with a bearer token, kept for this browser tab only.
+// Sign-in with an email address and password; the service answers with the session cookie.
 
 import { h, replace } from "../dom.js";
 import { busy, clearErrors, field, formAlert, showErrors, showProblem } from "../forms.js";
-import * as session from "../session.js";
+import { mutate } from "../graphql.js";
 
-/** The sign-in form; `onSignedIn()` runs once the token proved good. Used by other pages too. */
+const SIGN_IN = `
+mutation SignIn($input: SignInInput!) {
+  signIn(input: $input) { viewer { id } mfaRequired errors { field message code } }
+}`;
+
+/** The sign-in form; `signedIn(next)` runs once the service set the session. Used by other
+ * pages too (the invitation page signs people in where they stand). */
 export function signInForm({ signedIn, next, intro = null }) {
-  const input = h("input", {
-    type: "password",
-    name: "token",
-    autocomplete: "off",
+  const email = h("input", {
+    type: "email",
+    name: "email",
+    autocomplete: "username",
     spellcheck: "false",
+    required: true,
+  });
+  const password = h("input", {
+    type: "password",
+    name: "password",
+    autocomplete: "current-password",
     required: true,
   });
   const form = h(
     "form",
     { class: "card form signin", novalidate: true, "aria-label": "Sign in" },
     intro,
-    field({
-      name: "token",
-      label: "Access token",
-      hint: "The bearer token you were given (partnerhub create-token prints one).",
-      control: input,
-    }),
+    field({ name: "email", label: "Email address", control: email }),
+    field({ name: "password", label: "Password", control: password }),
     formAlert(),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Sign in")),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "submit", class: "primary" }, "Sign in"),
+      h("a", { href: "/forgot-password" }, "Forgot password?"),
+    ),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
-    const value = input.value.trim();
-    if (!value) {
-      showErrors(form, [{ field: ["token"], message: "Paste your access token." }]);
+    const missing = [];
+    if (!email.value.trim()) missing.push({ field: ["email"], message: "Enter your email address." });
+    if (!password.value) missing.push({ field: ["password"], message: "Enter your password." });
+    if (missing.length) {
+      showErrors(form, missing);
       return;
     }
     await busy(form, async () => {
-      session.signIn(value);
       try {
-        if (!(await signedIn(next))) {
-          session.signOut();
-          showErrors(form, [{ field: ["token"], message: "That access token is not valid." }]);
+        const result = await mutate("signIn", SIGN_IN, { email: email.value.trim(), password: password.value });
+        if (result.errors.length) {
+          password.value = "";
+          showErrors(form, result.errors);
+          return;
         }
+        password.value = "";
+        if (!(await signedIn(next))) showProblem(form, { message: "Signing in did not work. Try again." });
       } catch (error) {
-        session.signOut();
-        const message =
-          error.code === "UNAUTHENTICATED" ? "That access token is not valid." : error.message;
-        if (error.code === "UNAUTHENTICATED") showErrors(form, [{ field: ["token"], message }]);
-        else showProblem(form, error);
+        showProblem(form, error);
       }
     });
   });

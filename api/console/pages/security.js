@@ -1,0 +1,247 @@
+// `/security`: the viewer's own password, the browsers where they are signed in, and their
+// bearer tokens for scripts. Nobody else sees any of it.
+
+import { ask } from "../dialog.js";
+import { badge, date, h, replace, table } from "../dom.js";
+import { busy, clearErrors, field, formAlert, showErrors, showProblem } from "../forms.js";
+import { gql, mutate } from "../graphql.js";
+import { changePasswordForm } from "../password-form.js";
+
+const QUERY = `
+query Security {
+  viewer {
+    id
+    sessions { id current createdAt lastUsedAt userAgent clientAddress }
+    apiTokens { id name createdAt expiresAt }
+  }
+}`;
+const SIGN_OUT = `
+mutation SignOut($input: SignOutInput!) { signOut(input: $input) { sessionsEnded errors { field message code } } }`;
+const CREATE_TOKEN = `
+mutation CreateApiToken($input: CreateApiTokenInput!) {
+  createApiToken(input: $input) { apiToken { id name } token errors { field message code } }
+}`;
+const REVOKE_TOKEN = `
+mutation RevokeApiToken($input: IdInput!) {
+  revokeApiToken(input: $input) { apiToken { id name } errors { field message code } }
+}`;
+
+// A token just created, shown once on the page drawn next, then forgotten.
+let created = null;
+
+/** "Chrome on Windows", from what a browser says of itself. */
+export function device(agent) {
+  if (!agent) return "Unknown browser";
+  const find = (pairs) => pairs.find(([mark]) => agent.includes(mark))?.[1];
+  const browser = find([["Edg/", "Edge"], ["OPR/", "Opera"], ["Firefox/", "Firefox"], ["Chrome/", "Chrome"], ["Safari/", "Safari"]]);
+  const system = find([
+    ["Windows", "Windows"], ["Android", "Android"], ["iPhone", "iPhone"], ["iPad", "iPad"],
+    ["Mac OS", "macOS"], ["CrOS", "ChromeOS"], ["Linux", "Linux"],
+  ]);
+  if (!browser && !system) return agent.slice(0, 60);
+  return `${browser ?? "A browser"}${system ? ` on ${system}` : ""}`;
+}
+
+/** Ask, then run a mutation in the dialog; true once it is done. */
+function confirmThen({ title, description, yes, name, query, input }) {
+  return ask({
+    title,
+    description,
+    yes,
+    onYes: async (form) => {
+      try {
+        const result = await mutate(name, query, input);
+        if (result.errors.length) {
+          showErrors(form, result.errors);
+          return false;
+        }
+        return true;
+      } catch (error) {
+        showProblem(form, error);
+        return false;
+      }
+    },
+  });
+}
+
+function section(id, title, ...children) {
+  return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, title), children);
+}
+
+function sessionsSection(ctx, sessions) {
+  const rows = table({
+    caption: "Where you're signed in",
+    columns: [
+      { label: "Browser", cell: (s) => device(s.userAgent) },
+      { label: "Address", cell: (s) => s.clientAddress ?? "Unknown" },
+      { label: "Signed in", cell: (s) => date(s.createdAt, { withTime: true }) },
+      { label: "Last used", cell: (s) => date(s.lastUsedAt, { withTime: true }) },
+      {
+        label: "Actions",
+        cell: (s) =>
+          s.current
+            ? badge("ACTIVE", "This browser")
+            : h(
+                "button",
+                {
+                  type: "button",
+                  class: "quiet",
+                  "aria-label": `Sign out ${device(s.userAgent)} from ${s.clientAddress ?? "an unknown address"}`,
+                  onclick: async () => {
+                    const done = await confirmThen({
+                      title: "Sign out that session?",
+                      description: `${device(s.userAgent)} will have to sign in again.`,
+                      yes: "Sign out",
+                      name: "signOut",
+                      query: SIGN_OUT,
+                      input: { sessionId: s.id },
+                    });
+                    if (done) ctx.rerender("That session was signed out.");
+                  },
+                },
+                "Sign out",
+              ),
+      },
+    ],
+    rows: sessions,
+  });
+  const everywhere = h(
+    "button",
+    {
+      type: "button",
+      class: "danger",
+      onclick: async () => {
+        const done = await confirmThen({
+          title: "Sign out everywhere?",
+          description: "Every session of yours ends, this one too: each browser has to sign in again.",
+          yes: "Sign out everywhere",
+          name: "signOut",
+          query: SIGN_OUT,
+          input: { everywhere: true },
+        });
+        if (done) await ctx.signOut("You signed out everywhere.");
+      },
+    },
+    "Sign out everywhere",
+  );
+  return section(
+    "sessions-heading",
+    "Where you're signed in",
+    h("p", { class: "hint" }, "A session ends when you sign out, after 8 hours unused, or 7 days after you signed in."),
+    rows,
+    h("div", { class: "actions" }, everywhere),
+  );
+}
+
+function expiry(token) {
+  if (!token.expiresAt) return "Never";
+  if (new Date(token.expiresAt) <= new Date()) return badge("EXPIRED", "Expired");
+  return date(token.expiresAt);
+}
+
+function tokensSection(ctx, tokens) {
+  const shown = created;
+  created = null;
+  const fresh = shown
+    ? h(
+        "div",
+        { class: "notice new-token", role: "status" },
+        h("p", {}, h("strong", {}, `Your new token "${shown.name}". `), "Copy it now: it won't be shown again."),
+        field({
+          name: "newToken",
+          label: `The token "${shown.name}"`,
+          control: h("input", { type: "text", readonly: true, value: shown.token, spellcheck: "false", onfocus: (e) => e.target.select() }),
+        }),
+      )
+    : null;
+  const list = tokens.length
+    ? table({
+        caption: "Your API tokens",
+        columns: [
+          { label: "Name", cell: (t) => t.name || "(no name)" },
+          { label: "Created", cell: (t) => date(t.createdAt) },
+          { label: "Expires", cell: expiry },
+          {
+            label: "Actions",
+            cell: (t) =>
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "danger",
+                  "aria-label": `Revoke ${t.name || "the token without a name"}`,
+                  onclick: async () => {
+                    const done = await confirmThen({
+                      title: `Revoke ${t.name ? `"${t.name}"` : "the token"}?`,
+                      description: "Scripts using it stop working at once.",
+                      yes: "Revoke",
+                      name: "revokeApiToken",
+                      query: REVOKE_TOKEN,
+                      input: { id: t.id },
+                    });
+                    if (done) ctx.rerender(`The token ${t.name ? `"${t.name}" ` : ""}was revoked.`);
+                  },
+                },
+                "Revoke",
+              ),
+          },
+        ],
+        rows: tokens,
+      })
+    : h("p", { class: "empty" }, "You have no API tokens.");
+
+  const name = h("input", { type: "text", name: "name", maxlength: "100", required: true });
+  const expires = h("input", { type: "date", name: "expiresAt" });
+  const form = h(
+    "form",
+    { class: "form", novalidate: true, "aria-label": "Create an API token" },
+    field({ name: "name", label: "Token name", hint: "What it is for, such as \"Nightly export\".", control: name }),
+    field({ name: "expiresAt", label: "Expires on (optional)", hint: "Empty: it works until you revoke it.", control: expires }),
+    formAlert(),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Create token")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    if (!name.value.trim()) return showErrors(form, [{ field: ["name"], message: "Give the token a name." }]);
+    const input = { name: name.value.trim(), expiresAt: expires.value ? `${expires.value}T23:59:59Z` : null };
+    await busy(form, async () => {
+      try {
+        const result = await mutate("createApiToken", CREATE_TOKEN, input);
+        if (result.errors.length) return showErrors(form, result.errors);
+        created = { name: result.apiToken.name, token: result.token };
+        await ctx.rerender(`The token "${result.apiToken.name}" was created.`);
+      } catch (error) {
+        showProblem(form, error);
+      }
+    });
+  });
+  return section(
+    "tokens-heading",
+    "API tokens",
+    h("p", { class: "hint" }, "For your scripts: send a token as Authorization: Bearer <token>. It acts as you."),
+    fresh,
+    list,
+    h("h3", {}, "Create a token"),
+    form,
+  );
+}
+
+export async function render(ctx) {
+  const { viewer } = await gql(QUERY);
+  replace(
+    ctx.container,
+    h("h1", {}, "Security"),
+    ctx.notice ? h("p", { class: "notice", role: "status" }, ctx.notice) : null,
+    section(
+      "password-heading",
+      "Password",
+      changePasswordForm({
+        className: "form",
+        onChanged: () => ctx.rerender("Your password is changed. Your other sessions were signed out."),
+      }),
+    ),
+    sessionsSection(ctx, viewer.sessions),
+    tokensSection(ctx, viewer.apiTokens),
+  );
+}

@@ -1,0 +1,113 @@
+"""Browser sessions: the cookies that carry them, the CSRF token bound to each, and finding
+the viewer a session cookie signs in.
+
+The cookie holds 256 random bits; the table keeps their SHA-256 only, so that reading the
+database signs nobody in. Each state-changing request authenticated by the cookie must also
+send `X-CSRF-Token`, equal to the readable CSRF cookie set beside it, whose value is an HMAC
+of the session's token under SECRET_KEY: another site can neither read it nor make one up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from models.foundation.settings import Settings
+from models.identity.actors import Actor
+from models.identity.viewer import Viewer
+from models.infrastructure.tokens import hash_token, new_token
+from models.reference.enums import UserStatus
+from models.tables.sign_in import UserSession
+
+SESSION_COOKIE = "partnerhub_session"
+CSRF_COOKIE = "partnerhub_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+
+# How often a session's last use is written: a page fires many requests, and a minute is
+# precision enough for "last used" and for the idle time-out.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTimeouts:
+    """A session ends after `idle` unused, and `absolute` after it began in any case."""
+
+    idle: timedelta
+    absolute: timedelta
+
+    @classmethod
+    def of(cls, settings: Settings) -> SessionTimeouts:
+        return cls(
+            idle=timedelta(seconds=settings.session_idle_timeout),
+            absolute=timedelta(seconds=settings.session_absolute_timeout),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """Where a sign-in comes from, shown in the person's list of sessions."""
+
+    user_agent: str | None = None
+    client_address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedSession:
+    """A new session and its token: the cookie's value, for this one response only."""
+
+    session: UserSession
+    token: str
+
+
+def csrf_token(session_token: str, secret: str) -> str:
+    """The CSRF token bound to a session: what its CSRF cookie holds and requests echo."""
+    return hmac.new(secret.encode(), b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
+
+
+async def open_session(
+    user_id: UUID, timeouts: SessionTimeouts, now: datetime, device: Device
+) -> OpenedSession:
+    """A new session for the user, from `now` (inside the caller's transaction)."""
+    token, token_hash = new_token()
+    expires_at = now + timeouts.absolute
+    session = await UserSession.create(
+        user_id=user_id,
+        token_hash=token_hash,
+        created_at=now,
+        last_used_at=now,
+        idle_expires_at=min(now + timeouts.idle, expires_at),
+        expires_at=expires_at,
+        user_agent=(device.user_agent or "")[:300] or None,
+        client_address=device.client_address,
+    )
+    return OpenedSession(session=session, token=token)
+
+
+async def viewer_for_session(token: str, timeouts: SessionTimeouts, now: datetime) -> Viewer | None:
+    """The viewer a session cookie signs in, while the session lives; its use pushes the idle
+    time-out back. An ended session is deleted when met."""
+    session = await UserSession.get_or_none(token_hash=hash_token(token)).select_related(
+        "user__organization"
+    )
+    if session is None:
+        return None
+    if not session.live_at(now):
+        await UserSession.filter(id=session.id).delete()
+        return None
+    user = session.user
+    if user.status is UserStatus.DISABLED:
+        return None
+    if now - session.last_used_at >= TOUCH_EVERY:
+        await UserSession.filter(id=session.id).update(
+            last_used_at=now, idle_expires_at=min(now + timeouts.idle, session.expires_at)
+        )
+    organization = user.organization
+    return Viewer(
+        user=user,
+        organization=organization,
+        actor=Actor.of(user, organization.kind),
+        session_id=session.id,
+    )

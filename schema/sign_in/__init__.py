@@ -1,0 +1,1 @@
+"""Signing in: sessions, passwords and a person's own bearer tokens."""

@@ -1,0 +1,223 @@
+"""A whole world of one partner and one customer, for the security suites: every kind of
+principal, and at least one row of every kind of object the API shows, built with the
+factories (and the rules behind them).
+
+`tests/test_isolation_matrix.py` builds two and asks one's principals for the other's
+objects; `tests/test_fuzz.py` builds one and fuzzes the API as each of its principals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from uuid import UUID
+
+from tortoise import Tortoise
+from tortoise.models import Model
+
+from models.foundation.clock import utcnow
+from models.foundation.ids import encode_id
+from models.identity.actors import Actor
+from models.identity.sessions import Device, SessionTimeouts, open_session
+from models.infrastructure.tokens import Sealer
+from models.operation import Operation
+from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.rules.invitation_request import InvitationRequest
+from models.rules.invitations import send_invitation
+from models.rules.leads import ContactRequest, contact_partner
+from models.rules.leads_rate_limit import RateLimit
+from models.tables.organizations import Organization
+from models.tables.outbound_webhooks import WebhookEndpoint
+from models.tables.sign_in import UserSession
+from tests import factories as f
+
+_SEALER = Sealer("worlds")
+EVERY_TYPE = (
+    RelationshipType.GDAP_PARTNER,
+    RelationshipType.RESELLER,
+    RelationshipType.MPSA_PARTNER,
+    RelationshipType.OEM,
+    RelationshipType.LOB_PARTNER,
+)
+ROLES = ("USER_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR", "LICENSE_ADMINISTRATOR")
+# Rows a partner made for its customer, so that every nested partner field has a value.
+PARTNER_COLUMNS = (
+    ("user", "password_reset_by_partner_id"),
+    ("subscription", "sold_by_id"),
+    ("license", "assigned_by_partner_id"),
+    ("purchase", "partner_id"),
+    ("incident", "opened_by_partner_id"),
+    ("device", "registered_by_partner_id"),
+    ("app", "submitted_by_partner_id"),
+)
+
+
+@dataclass
+class World:
+    """A partner serving a customer, with their people and data. `label` marks every text
+    of the world, so that it can be looked for in an answer."""
+
+    label: str
+    partner: Organization
+    customer: Organization
+    partner_admin: f.Person
+    sales_agent: f.Person
+    helpdesk_agent: f.Person
+    customer_admin: f.Person
+    pending_token: str = ""  # the link's token of the pending invitation to the customer
+    ids: set[UUID] = field(default_factory=set)
+
+    @property
+    def principals(self) -> dict[str, f.Person]:
+        """Every kind of signed-in principal, by a name for messages."""
+        return {
+            "customer admin": self.customer_admin,
+            "partner admin agent": self.partner_admin,
+            "partner sales agent": self.sales_agent,
+            "partner helpdesk agent": self.helpdesk_agent,
+        }
+
+
+async def world(label: str) -> World:
+    """Build a world; its texts all hold `label` (one word, unlikely elsewhere)."""
+    partner, admin = await f.listed_partner(f"{label} Partners")
+    customer = await f.customer(f"{label} Customers")
+    found = World(
+        label=label,
+        partner=partner,
+        customer=customer,
+        partner_admin=admin,
+        sales_agent=await f.person(
+            partner, PartnerRole.SALES_AGENT, email=f"sales@{label}-p.example.com"
+        ),
+        helpdesk_agent=await f.person(
+            partner, PartnerRole.HELPDESK_AGENT, email=f"help@{label}-p.example.com"
+        ),
+        customer_admin=await f.person(
+            customer, "GLOBAL_ADMINISTRATOR", email=f"ga@{label}-c.example.com"
+        ),
+    )
+    # Endpoints first, so that what follows is delivered to them (deliveries, events)
+    for org in (partner, customer):
+        await WebhookEndpoint.create(
+            organization=org,
+            url=f"https://8.8.8.8/{label}",
+            description=f"{label} hooks",
+            event_types=["invitation.sent", "invitation.accepted", "roles.granted"],
+            sealed_secret=_SEALER.seal("whsec_" + "A" * 32),
+        )
+    relationship = await f.related(admin, found.customer_admin, *EVERY_TYPE)
+    await f.granted(admin, found.customer_admin, list(ROLES))
+    group = await f.group(admin, f"{label} helpdesk", found.helpdesk_agent, found.sales_agent)
+    await f.assign(group, relationship, *ROLES)
+    data = await f.tenant(customer, label)
+    for name, column in PARTNER_COLUMNS:
+        row: Model = getattr(data, name)
+        await type(row).filter(id=row.pk).update(**{column: partner.id})
+    # A pending invitation addressed to the customer, and a lead from a visitor
+    op = Operation(
+        actor=Actor.of(admin.user, OrganizationKind.PARTNER), sealer=_SEALER, quotas=f.SEEDING
+    )
+    await send_invitation(
+        op,
+        InvitationRequest(
+            customer_email=f"it@{label}-c.example.com",
+            type=RelationshipType.ADVISOR,
+            customer_id=customer.id,
+            message=f"Hello from {label}",
+        ),
+    )
+    # A browser session of the partner's admin, so that its sessions are there to reach for
+    await open_session(
+        admin.user.id,
+        SessionTimeouts(idle=timedelta(hours=8), absolute=timedelta(days=7)),
+        utcnow(),
+        Device(user_agent=f"Browser {label}"),
+    )
+    sealed = next(m for m in op.committed if "sealed_token" in m.payload)
+    found.pending_token = _SEALER.unseal(sealed.payload["sealed_token"]) or ""
+    await contact_partner(
+        op,
+        ContactRequest(
+            partner_id=partner.id,
+            location="US",
+            contact_name=f"Visitor {label}",
+            email=f"visitor@{label}-v.example.com",
+            phone="+1 425 555 0100",
+            organization_name=f"{label} Visitors",
+            organization_size="SIZE_50_249",
+            industry="RETAIL",
+            business_needs=f"Needs of {label}.",
+        ),
+        RateLimit(redis=None, limit=1, window=1, name="worlds"),
+        "127.0.0.1",
+    )
+    found.ids = await rows_of(partner.id, customer.id)
+    return found
+
+
+def uuid_models() -> list[type[Model]]:
+    """The tables whose rows have UUIDs: every one a world's rows can be found in."""
+    return [m for m in Tortoise.apps["models"].values() if m._meta.pk.field_type is UUID]
+
+
+async def rows_of(*organizations: UUID) -> set[UUID]:
+    """The primary keys of every row that belongs to or names one of `organizations`,
+    directly or through another such row (a grant through its relationship...)."""
+    ids: set[UUID] = set(organizations)
+    models = uuid_models()
+    grew = True
+    while grew:
+        grew = False
+        for model in models:
+            for row in await model.all().values():
+                key = row[model._meta.pk_attr]
+                if key in ids:
+                    continue
+                if any(isinstance(v, UUID) and v in ids for k, v in row.items() if k != "id"):
+                    ids.add(key)
+                    grew = True
+    return ids
+
+
+def private_texts(world: World) -> list[str]:
+    """Texts of the world that only its own people may read (its directory profile, which
+    anyone may, holds none of them)."""
+    label = world.label
+    return [
+        f"{label} Customers",
+        f"{label} helpdesk",
+        f"{label} hooks",
+        f"https://8.8.8.8/{label}",
+        f"Hello from {label}",
+        f"Visitor {label}",
+        f"Needs of {label}",
+        f"Ann {label}",
+        f"Office {label}",
+        f"Renewal {label}",
+        f"Mail down {label}",
+        f"SN-{label}",
+        f"App {label}",
+        f"{label}-p.example.com",
+        f"{label}-c.example.com",
+        f"{label}-v.example.com",
+        world.partner_admin.email,
+    ]
+
+
+async def typed_ids(world: World) -> dict[str, str]:
+    """A global ID of each kind of the world's rows (its first row of each model), by type
+    name; organizations also as their directory `Partner` ID."""
+    found: dict[str, str] = {}
+    for model in uuid_models():
+        row = await model.filter(pk__in=list(world.ids)).order_by(model._meta.pk_attr).first()
+        if row is not None:
+            found[model.__name__] = str(encode_id(model.__name__, row.pk))
+    found["Organization"] = str(encode_id("Organization", world.customer.id))
+    found["PartnerOrganization"] = str(encode_id("Organization", world.partner.id))
+    found["Partner"] = str(encode_id("Partner", world.partner.id))
+    # A session's ID is of the type the API gives it
+    session = await UserSession.filter(pk__in=list(world.ids)).order_by("id").first()
+    if session is not None:
+        found["Session"] = str(encode_id("Session", session.pk))
+    return found
