@@ -49,6 +49,9 @@ bench: install postgres
 	$(BIN)/python -m benchmarks.relationship_activity
 	$(BIN)/python -m benchmarks.webhooks_due
 	$(BIN)/python -m benchmarks.outbox_and_people
+	$(BIN)/python -m benchmarks.web
+	$(BIN)/python -m benchmarks.invitations
+	$(BIN)/python -m benchmarks.removal
 
 lint: install
 	$(BIN)/ruff check .

@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        async with database(settings.database_url):
+        async with database(settings.database_url, settings.database_pool_size):
             # Connects and answers within REDIS_TIMEOUT, or a request waits no longer for it.
             redis = queue_client(settings) if settings.redis_url else None
             app.state.redis = redis

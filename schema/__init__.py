@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    DisableIntrospection,
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -51,6 +52,9 @@ from schema.webhook_endpoints.queries import WebhookQueries
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
+# Valid documents kept, by query text: the console and other clients send a few dozen texts
+# again and again; one that sends ever new ones only pushes the least used out.
+DOCUMENT_CACHE_SIZE = 256
 
 
 @strawberry.type(description="What clients can read.")
@@ -123,6 +127,57 @@ class ErrorCodes(SchemaExtension):
                 with_code(error, RequestErrorCode.BAD_USER_INPUT)
 
 
+class ValidDocuments:
+    """Documents that parsed and passed validation, by query text, the most recently used
+    `size` of them. Parsing and validating a query is most of what a small one costs
+    (Strawberry does both on every request); a text seen before needs neither again. Only
+    valid documents are kept, so no error object is ever shared between two answers."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._documents: OrderedDict[tuple[str, int | None], DocumentNode] = OrderedDict()
+
+    def get(self, key: tuple[str, int | None]) -> DocumentNode | None:
+        document = self._documents.get(key)
+        if document is not None:
+            self._documents.move_to_end(key)
+        return document
+
+    def keep(self, key: tuple[str, int | None], document: DocumentNode) -> None:
+        self._documents[key] = document
+        if len(self._documents) > self.size:
+            self._documents.popitem(last=False)
+
+
+class CachedDocuments(SchemaExtension):
+    """Hands Strawberry a document it parsed and validated before, so it does neither again;
+    keeps each new one that validates. The cache is the schema's (its rules decide what is
+    valid); the key holds the token limit the document was parsed under."""
+
+    def __init__(self, documents: ValidDocuments) -> None:
+        self.documents = documents
+        self.key: tuple[str, int | None] | None = None
+        self.hit = False
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query:
+            self.key = (context.query, context.parse_options.get("max_tokens"))
+            document = self.documents.get(self.key)
+            if document is not None:
+                context.graphql_document, self.hit = document, True
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if self.hit:
+            context.pre_execution_errors = []  # Strawberry validates only when this is None
+        yield
+        document = context.graphql_document
+        if not self.hit and self.key and document and context.pre_execution_errors == []:
+            self.documents.keep(self.key, document)
+
+
 def _without_suggestion(error: GraphQLError) -> None:
     """The error without graphql-core's "Did you mean ...?", which always ends a message: where
     introspection is off, suggestions would spell out the schema it keeps to itself."""
@@ -158,17 +213,24 @@ def build_schema(*, production: bool, introspection: bool | None = None) -> stra
     production) lets clients read the schema and get "Did you mean ...?" in errors."""
     if introspection is None:
         introspection = not production
+    # The rules, made once: each limiter makes a new rule class when it is made, and a
+    # document is checked against the same rules every time.
+    rules = [
+        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+    ]
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    documents = ValidDocuments(DOCUMENT_CACHE_SIZE)
     extensions: list[Callable[[], SchemaExtension]] = [
         ErrorCodes,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: CachedDocuments(documents),
         PasswordChangeRequired,
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))
-    if not introspection:
-        extensions.append(DisableIntrospection)
     return Schema(
         query=Query,
         mutation=Mutation,

@@ -75,6 +75,8 @@ async def pg(
         mail_from="Partnerhub <no-reply@partnerhub.test>",
         public_url="http://partnerhub.test",
         environment="test",
+        # Fewer connections than the concurrent requests below: some wait for one.
+        database_pool_size=5,
     )
     app = create_app(settings)
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import pytest
+
 from api import demo
 from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
@@ -12,6 +14,7 @@ from models.identity.api_tokens import issue_token
 from models.infrastructure.tokens import Sealer
 from models.reference.directory_vocabularies import VOCABULARIES, Facet
 from models.reference.enums import PartnerRole
+from models.rules import directory_search
 from models.tables.directory import PartnerFacetValue, PartnerProfile
 from models.tables.organizations import User
 from tests import factories as f
@@ -394,6 +397,26 @@ async def test_the_directory_pages_in_a_stable_order(api: GraphQLClient, db: Set
     data = await api.query(PARTNERS, {"first": 1, "filter": {"industries": ["HEALTHCARE"]}})
     assert data["partners"]["totalCount"] == 2
     assert data["partners"]["pageInfo"]["hasNextPage"] is True
+
+
+async def test_the_count_stops_past_its_limit_and_says_so(
+    api: GraphQLClient, db: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given five listed partners, two of them in healthcare, and a count that stops past 3
+    await _directory()
+    monkeypatch.setattr(directory_search, "COUNT_LIMIT", 3)
+    query = "query($filter: PartnerFilter) { partners(first: 1, filter: $filter) { %s } }"
+
+    # When a visitor lists them all, then only healthcare
+    everyone = await api.query(query % "totalCount totalCountIsExact", {})
+    healthcare = await api.query(
+        query % "totalCountIsExact totalCount", {"filter": {"industries": ["HEALTHCARE"]}}
+    )
+
+    # Then past the limit the count is the limit, and says it is a lower bound
+    assert everyone["partners"] == {"totalCount": 3, "totalCountIsExact": False}
+    # And under it, the exact count
+    assert healthcare["partners"] == {"totalCountIsExact": True, "totalCount": 2}
 
 
 async def test_bad_filters_and_cursors_are_bad_input(api: GraphQLClient, db: Settings) -> None:

@@ -1,9 +1,19 @@
-"""Sending email over SMTP with aiosmtplib, configured by one `SMTP_URL`."""
+"""Sending email over SMTP with aiosmtplib, configured by one `SMTP_URL`.
+
+A worker sends through a `MailPool`: a few connections, each kept open and reused message
+after message. SMTP answers one command at a time on a connection, so a message waits for
+its own replies (MAIL, RCPT, DATA); throughput comes from several connections, and from not
+paying a TCP handshake, a greeting, EHLO, STARTTLS and a login for every message. The CA
+bundle is read once per process (`tls_context`), not for each connection.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import ssl
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
@@ -22,6 +32,22 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
     OSError,
 )
+
+
+# A connection idle longer than this is closed instead of reused: servers hang up on idle
+# clients (RFC 5321 lets them after 5 minutes; many do sooner), and a connection closed
+# under us would fail the message sent on it.
+MAX_IDLE_SECONDS = 30.0
+# How long closing the pool waits for each server to answer QUIT.
+QUIT_TIMEOUT = 2.0
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The system's CA bundle, as one SSL context for every connection of the process:
+    building one reads and parses the bundle, which took most of a worker's time when it was
+    done for each message."""
+    return ssl.create_default_context()
 
 
 class MailNotConfigured(SettingsError):
@@ -86,14 +112,82 @@ class Mailer:
             await self._send(message)
 
     async def _send(self, message: EmailMessage) -> None:
-        await aiosmtplib.send(
-            message,
+        client = self.client()
+        async with client:
+            await client.send_message(message)
+
+    def client(self) -> aiosmtplib.SMTP:
+        """A client for this endpoint, not yet connected: `connect()` greets, upgrades to TLS
+        when offered (or starts in TLS for smtps://) and logs in."""
+        return aiosmtplib.SMTP(
             hostname=self.host,
             port=self.port,
             username=self.username,
             password=self.password,
             use_tls=self.implicit_tls,
             start_tls=None if not self.implicit_tls else False,
-            tls_context=ssl.create_default_context(),
+            tls_context=tls_context(),
             timeout=self.timeout,
         )
+
+
+class MailPool:
+    """Up to `size` open connections to one SMTP endpoint, each reused for message after
+    message; a send waits for a free one. A connection that fails a send in any way is closed
+    and never reused (its session may be in any state), so the next send opens a new one;
+    one left idle past MAX_IDLE_SECONDS is closed rather than trusted.
+    """
+
+    def __init__(self, mailer: Mailer, size: int) -> None:
+        self.mailer = mailer
+        self._slots = asyncio.Semaphore(size)
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []  # with when each was last used
+
+    @property
+    def deadline(self) -> float:
+        return self.mailer.deadline
+
+    async def send(self, message: EmailMessage) -> None:
+        """Send one message on a pooled connection; TimeoutError (a passing failure) when
+        connecting and sending take past `deadline` (waiting for a free connection does not
+        count)."""
+        async with self._slots:
+            client: aiosmtplib.SMTP | None = None
+            try:
+                async with asyncio.timeout(self.deadline):
+                    client = await self._connection()
+                    await client.send_message(message)
+            except BaseException:
+                if client is not None:
+                    client.close()
+                raise
+            self._idle.append((client, time.monotonic()))
+
+    async def _connection(self) -> aiosmtplib.SMTP:
+        """The most recently used idle connection still open, or a new one."""
+        while self._idle:
+            client, used = self._idle.pop()
+            if client.is_connected and time.monotonic() - used < MAX_IDLE_SECONDS:
+                return client
+            await _quit(client)
+        client = self.mailer.client()
+        try:
+            await client.connect()
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    async def close(self) -> None:
+        """Say QUIT on every idle connection and close it."""
+        idle, self._idle = self._idle, []
+        await asyncio.gather(*(_quit(client) for client, _ in idle))
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    """End the session politely if the server still listens; close the connection anyway."""
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(QUIT_TIMEOUT):
+            if client.is_connected:
+                await client.quit()
+    client.close()

@@ -1,4 +1,4 @@
-"""What jobs share in a worker process: settings, the SMTP endpoint, the token sealer."""
+"""What jobs share in a worker process: settings, the SMTP connections, the token sealer."""
 
 from __future__ import annotations
 
@@ -10,11 +10,16 @@ import httpx
 from models.foundation.budget import Budget
 from models.foundation.settings import Settings
 from models.infrastructure.tokens import Sealer
-from workers.mailer import Mailer
+from workers.mailer import Mailer, MailPool
 
 # Batch jobs (the relay, the sweeps, the purges) start a new batch only within this share of
 # JOB_TIMEOUT; what is left, their next run does.
 BATCH_SHARE = 0.5
+
+
+# SMTP connections a worker keeps open and sends through: its jobs (up to arq's `max_jobs`)
+# take turns on them. A few are enough to keep an SMTP server busy.
+DEFAULT_SMTP_CONNECTIONS = 4
 
 
 # Webhook deliveries: seconds to connect, and to wait for each read or write of the answer.
@@ -31,7 +36,9 @@ class Runtime:
     retry_delays: Sequence[float] | None = None
     smtp_timeout: float | None = None
     webhook_timeout: httpx.Timeout = field(default_factory=default_webhook_timeout)
+    smtp_connections: int = DEFAULT_SMTP_CONNECTIONS
     sealer: Sealer = field(init=False)
+    _mail: MailPool | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.sealer = Sealer(str(self.settings.secret_key))
@@ -40,10 +47,20 @@ class Runtime:
         if self.smtp_timeout is None:
             self.smtp_timeout = self.settings.smtp_timeout
 
-    def mailer(self) -> Mailer:
-        """The SMTP endpoint; raises MailNotConfigured when SMTP_URL is missing."""
-        timeout = self.smtp_timeout or self.settings.smtp_timeout
-        return replace(Mailer.from_url(self.settings.smtp_url), timeout=timeout)
+    def mailer(self) -> MailPool:
+        """The worker's SMTP connections, opened as sends need them; raises MailNotConfigured
+        when SMTP_URL is missing."""
+        if self._mail is None:
+            timeout = self.smtp_timeout or self.settings.smtp_timeout
+            mailer = replace(Mailer.from_url(self.settings.smtp_url), timeout=timeout)
+            self._mail = MailPool(mailer, self.smtp_connections)
+        return self._mail
+
+    async def close(self) -> None:
+        """Close the SMTP connections (the worker is stopping)."""
+        mail, self._mail = self._mail, None
+        if mail is not None:
+            await mail.close()
 
     @property
     def email_tries(self) -> int:

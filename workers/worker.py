@@ -29,6 +29,10 @@ from workers.supervision import SupervisedWorker
 # work that could take longer is done in rounds within a budget, and goes on at the next run.
 # A few more runs than an email has tries: a run cut off by a crash counts too.
 EXTRA_RUNS = 3
+# Seconds between an idle worker's looks for new jobs (arq's default: 0.5). A removal's email
+# is a second job, enqueued by the first, so it waited up to two polls; one small query
+# every 50 ms costs Redis next to nothing.
+POLL_DELAY = 0.05
 
 
 def functions(runtime: Runtime) -> list[Function]:
@@ -162,8 +166,11 @@ async def _startup(ctx: dict[str, Any]) -> None:
         return  # started already: arq starts again after Redis came back
     quiet_idle_cron_runs()
     stack = ctx["exit_stack"] = AsyncExitStack()  # closed by _shutdown, even after a failure
-    await stack.enter_async_context(database(ctx["runtime"].settings.database_url))
-    port = ctx["runtime"].settings.metrics_port
+    runtime: Runtime = ctx["runtime"]
+    settings = runtime.settings
+    await stack.enter_async_context(database(settings.database_url, settings.database_pool_size))
+    stack.push_async_callback(runtime.close)  # its SMTP connections, before the database
+    port = settings.metrics_port
     if port is not None:
         stack.push_async_callback(serve_metrics(port, ctx["health"]))
 
@@ -224,6 +231,7 @@ def worker_options(
         "on_shutdown": on_shutdown,
         "ctx": {"runtime": runtime},
         "max_jobs": 20,
+        "poll_delay": POLL_DELAY,
         "job_timeout": settings.job_timeout,
         # On SIGTERM, jobs under way get this long to finish before they are cancelled (and
         # run again later: their outbox message is not completed).

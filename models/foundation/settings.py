@@ -153,6 +153,9 @@ class Settings:
     """Partnerhub's configuration. `Settings.from_env()` reads it; tests build it directly."""
 
     database_url: str = DEFAULT_DATABASE_URL
+    # PostgreSQL connections a process may hold at once: a request or a job waits for one
+    # while all are busy. Room for the web app's concurrent requests or the worker's jobs.
+    database_pool_size: int = 20
     redis_url: str | None = None
     smtp_url: str | None = None
     mail_from: str = "Partnerhub <no-reply@partnerhub.invalid>"
@@ -234,6 +237,9 @@ class Settings:
         public_url: str | None = config("PUBLIC_URL", default=None)
         return cls(
             database_url=config("DATABASE_URL", default=DEFAULT_DATABASE_URL),
+            database_pool_size=config(
+                "DATABASE_POOL_SIZE", cast=int, default=cls.database_pool_size
+            ),
             redis_url=config("REDIS_URL", default=None),
             smtp_url=config("SMTP_URL", default=None),
             mail_from=config("MAIL_FROM", default=cls.mail_from),
@@ -406,6 +412,8 @@ class Settings:
         for name, seconds in times.items():
             if not 0 < seconds < float("inf"):
                 raise SettingsError(f"{name} must be a number of seconds above 0, not {seconds}")
+        if self.database_pool_size < 1:
+            raise SettingsError("DATABASE_POOL_SIZE must be at least 1")
         if self.http_max_connections < 1:
             raise SettingsError("HTTP_MAX_CONNECTIONS must be at least 1")
         for proxy in self.forwarded_allow_ips:

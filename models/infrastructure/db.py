@@ -38,10 +38,14 @@ MODEL_MODULES = [
 ]
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+# PostgreSQL connections a process holds at most, unless told otherwise (DATABASE_POOL_SIZE).
+DEFAULT_POOL_SIZE = Settings.database_pool_size
+
+
+def tortoise_config(database_url: str, pool_size: int = DEFAULT_POOL_SIZE) -> dict[str, Any]:
     """Tortoise's configuration for one database URL; the app label is `models`."""
     return {
-        "connections": {"default": _connection(database_url)},
+        "connections": {"default": _connection(database_url, pool_size)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
@@ -54,13 +58,32 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-def _connection(database_url: str) -> dict[str, Any]:
+def _connection(database_url: str, pool_size: int) -> dict[str, Any]:
     """The connection's settings; SQLite runs on `models.infrastructure.sqlite`, which locks
-    on BEGIN."""
+    on BEGIN. PostgreSQL's pool holds up to `pool_size` connections (Tortoise's default, 5,
+    kept concurrent requests waiting for each other), and hands them back without a reset
+    (`keep_session`); `minsize` and `maxsize` in the URL still win."""
     connection: dict[str, Any] = expand_db_url(database_url)
     if connection["engine"] == "tortoise.backends.sqlite":
         connection["engine"] = "models.infrastructure.sqlite"
+    elif connection["engine"] == "tortoise.backends.asyncpg":
+        credentials = connection["credentials"]
+        credentials.setdefault("maxsize", pool_size)
+        credentials.setdefault("minsize", min(int(credentials["maxsize"]), 2))
+        credentials["reset"] = keep_session
     return connection
+
+
+async def keep_session(connection: object) -> None:
+    """What asyncpg's pool does to a connection handed back, beyond rolling back a transaction
+    left open (which it always does first): nothing.
+
+    Its default reset sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL` on every release, and Tortoise takes and releases a connection for each
+    statement outside a transaction: a second round trip for every query. Partnerhub takes
+    no advisory lock, opens no cursor outside a transaction, listens to nothing and changes
+    no session setting, so there is nothing for those statements to undo.
+    """
 
 
 def __getattr__(name: str) -> Any:
@@ -79,7 +102,7 @@ def ensure_sqlite_directory(database_url: str) -> None:
 
 
 @asynccontextmanager
-async def database(database_url: str) -> AsyncIterator[None]:
+async def database(database_url: str, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncIterator[None]:
     """Open the ORM for the duration of the block, unless it is open already.
 
     Tortoise keeps one context for the process; the web app, a worker and the test suite may
@@ -94,7 +117,9 @@ async def database(database_url: str) -> AsyncIterator[None]:
     ensure_sqlite_directory(database_url)
     context = TortoiseContext()
     with context:  # current only while it initialises; the global fallback serves after
-        await context.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+        await context.init(
+            config=tortoise_config(database_url, pool_size), _enable_global_fallback=True
+        )
     try:
         yield
     finally:

@@ -24,6 +24,11 @@ from models.tables.directory import PartnerProfile
 MAX_TERMS = 8
 MAX_TEXT_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
+# Matches are counted exactly up to this many; past it, the count stops and says "more".
+# Counting every match cost what the matches cost (10,000 of them for one industry among
+# 100,000 partners), while a visitor reads a page of 20: large search services count the
+# same way ("100+ results").
+COUNT_LIMIT = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +97,19 @@ def _where(statement: _Statement, filter_: DirectoryFilter) -> str:
         clauses.append(f"p.id IN ({' INTERSECT '.join(per_facet)})")
     terms = filter_.terms()
     if terms and statement.dialect == "sqlite":
-        # FTS5 query syntax: each word a quoted prefix, all required. Words hold no quotes.
-        match = " ".join(f'"{term}"*' for term in terms)
         clauses.append(
             "p.id IN (SELECT rowid FROM partner_profile_search "  # noqa: S608
-            f"WHERE partner_profile_search MATCH {bind(match)})"
+            f"WHERE partner_profile_search MATCH {bind(_fts_query(terms))})"
         )
     elif terms:
         query = " & ".join(f"{term}:*" for term in terms)
         clauses.append(f"p.search_vector @@ to_tsquery('simple', {bind(query)})")
     return " AND ".join(clauses)
+
+
+def _fts_query(terms: list[str]) -> str:
+    """FTS5 query syntax: each word a quoted prefix, all required. Words hold no quotes."""
+    return " ".join(f'"{term}"*' for term in terms)
 
 
 def _statement() -> _Statement:
@@ -138,10 +146,36 @@ async def search(
     return [PartnerProfile._init_from_db(**row) for row in rows]
 
 
-async def count(filter_: DirectoryFilter) -> int:
-    """How many published profiles match the filter."""
+@dataclass(frozen=True, slots=True)
+class MatchCount:
+    """How many profiles match: exactly, or at least `value` when counting stopped there."""
+
+    value: int
+    exact: bool
+
+
+async def count(filter_: DirectoryFilter, limit: int | None = None) -> MatchCount:
+    """How many published profiles match the filter, counted up to `limit` (COUNT_LIMIT
+    unless given) and no further: the statement stops at the match after it, so its cost
+    stays that of `limit` matches."""
+    limit = COUNT_LIMIT if limit is None else limit
     statement = _statement()
-    where = _where(statement, filter_)
-    sql = f"SELECT COUNT(*) AS n FROM partner_profile p WHERE {where}"  # noqa: S608
+    terms = filter_.terms()
+    if terms and statement.dialect == "sqlite":
+        # Driven by the full-text index, which hands over its matches one by one: read
+        # through `p.id IN (...)`, SQLite would collect every match before counting any.
+        match = statement.bind(_fts_query(terms))
+        where = _where(statement, DirectoryFilter(facets=filter_.facets))
+        source = (
+            "partner_profile_search s JOIN partner_profile p ON p.id = s.rowid "
+            f"WHERE partner_profile_search MATCH {match} AND {where}"
+        )
+    else:
+        source = f"partner_profile p WHERE {_where(statement, filter_)}"
+    sql = (
+        f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {source} "  # noqa: S608
+        f"LIMIT {statement.bind(limit + 1)}) AS matches"
+    )
     rows = await connections.get("default").execute_query_dict(sql, statement.values)
-    return int(rows[0]["n"])
+    found = int(rows[0]["n"])
+    return MatchCount(min(found, limit), exact=found <= limit)

@@ -16,9 +16,9 @@ from models.reference.directory_vocabularies import Facet
 from models.rules import directory_search as search
 from models.tables.directory import PartnerProfile
 from schema.context import Info
-from schema.directory.types import DirectoryVocabulary, Partner, PartnerFilter
+from schema.directory.types import DirectoryVocabulary, Partner, PartnerConnection, PartnerFilter
 from schema.errors import bad_input
-from schema.pagination import After, Connection, Edge, First, PageInfo, page_size
+from schema.pagination import After, Edge, First, PageInfo, page_size
 
 
 def _cursor(profile: PartnerProfile) -> str:
@@ -74,13 +74,13 @@ class DirectoryQueries:
             PartnerFilter | None,
             strawberry.argument(description="Facet values and words to look for."),
         ] = None,
-    ) -> Connection[Partner]:
+    ) -> PartnerConnection:
         info.context.optional_actor()  # a bad token is UNAUTHENTICATED, as everywhere
         size = page_size(first)
         wanted = _filter(filter)
         rows = await search.search(wanted, _after(after) if after else None, size + 1)
         edges = [Edge(node=Partner.of(row), cursor=_cursor(row)) for row in rows[:size]]
-        return Connection(
+        return PartnerConnection(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import strawberry
@@ -14,9 +16,11 @@ from models.reference.directory_vocabularies import (
     VOCABULARIES,
 )
 from models.reference.directory_vocabularies import Facet as _Facet
+from models.rules.directory_search import COUNT_LIMIT, MatchCount
 from models.tables import directory as m
 from schema.enum_values import describe_values
 from schema.errors import UserError
+from schema.pagination import Edge, PageInfo
 from schema.relay import Node
 
 DirectoryFacet = strawberry.enum(
@@ -197,3 +201,35 @@ class ContactPartnerPayload:
         description="Why the request was refused, if it was (RATE_LIMITED: too many from "
         "this address; try later)."
     )
+
+
+@strawberry.type(description="One page of the directory's partners.")
+class PartnerConnection:
+    edges: list[Edge[Partner]] = strawberry.field(description="The partners of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page stands.")
+    _count: strawberry.Private[Callable[[], Awaitable[MatchCount]]]
+    _counted: strawberry.Private[asyncio.Future[MatchCount] | None] = None
+
+    def __post_init__(self) -> None:
+        self.page_info.start_cursor = self.edges[0].cursor if self.edges else None
+
+    async def _matches(self) -> MatchCount:
+        """The count, asked once however many of its fields the client reads."""
+        if self._counted is None:
+            self._counted = asyncio.ensure_future(self._count())
+        return await self._counted
+
+    @strawberry.field(
+        description=f"How many partners match, across all pages: exact up to {COUNT_LIMIT}; "
+        f"past that, {COUNT_LIMIT}, and `totalCountIsExact` is false (counting stops there, "
+        "as large search services do: a visitor reads a page at a time)."
+    )
+    async def total_count(self) -> int:
+        return (await self._matches()).value
+
+    @strawberry.field(
+        description=f"Whether `totalCount` is the exact number of matches; false when more "
+        f"than {COUNT_LIMIT} partners match, and `totalCount` is a lower bound."
+    )
+    async def total_count_is_exact(self) -> bool:
+        return (await self._matches()).exact

@@ -11,7 +11,7 @@ const PAGE_SIZE = 20;
 const QUERY = `
 query FindPartners($first: Int, $after: String, $filter: PartnerFilter) {
   partners(first: $first, after: $after, filter: $filter) {
-    totalCount
+    totalCount totalCountIsExact
     pageInfo { hasNextPage endCursor }
     edges { node { id name description locations industries } }
   }
@@ -105,7 +105,9 @@ export async function render(ctx) {
   function draw(connection) {
     shown += connection.edges.length;
     list.append(...connection.edges.map((e) => result(e.node, vocabs)));
-    count.textContent = shown ? `Showing ${shown} of ${connection.totalCount} partners.` : "";
+    // Past a limit the service stops counting: "of 100+" then.
+    const total = `${connection.totalCount}${connection.totalCountIsExact ? "" : "+"}`;
+    count.textContent = shown ? `Showing ${shown} of ${total} partners.` : "";
     replace(
       empty,
       shown

@@ -1,0 +1,39 @@
+"""PostgreSQL's pool: as large as DATABASE_POOL_SIZE, and no reset on every release."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.foundation.settings import Settings, SettingsError
+from models.infrastructure.db import keep_session, tortoise_config
+
+URL = "postgres://partnerhub:secret@127.0.0.1:5432/partnerhub"
+
+
+def _credentials(url: str, pool_size: int) -> dict[str, object]:
+    credentials: dict[str, object] = tortoise_config(url, pool_size)["connections"]["default"][
+        "credentials"
+    ]
+    return credentials
+
+
+def test_the_pool_holds_as_many_connections_as_configured() -> None:
+    # Given DATABASE_POOL_SIZE=30, and the default
+    configured = _credentials(URL, Settings(database_pool_size=30).database_pool_size)
+    default = _credentials(URL, Settings().database_pool_size)
+
+    # Then the pool grows to that many connections, and hands them back without a reset
+    assert (configured["maxsize"], default["maxsize"]) == (30, 20)
+    assert configured["reset"] is keep_session
+    # And a size in the URL still wins
+    assert int(str(_credentials(f"{URL}?maxsize=3", 30)["maxsize"])) == 3
+
+
+def test_a_pool_of_no_connection_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "0")
+    with pytest.raises(SettingsError, match="DATABASE_POOL_SIZE"):
+        Settings.from_env(env_file=None)
+
+
+def test_sqlite_has_no_pool_to_size() -> None:
+    assert "maxsize" not in _credentials("sqlite://:memory:", 30)

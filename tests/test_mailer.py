@@ -1,0 +1,92 @@
+"""The worker's SMTP connections: a few, each reused, and a failed one never reused."""
+
+from __future__ import annotations
+
+import asyncio
+from email.message import EmailMessage
+from typing import Any
+
+import aiosmtplib
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.servers import free_port
+from workers.mailer import Mailer, MailPool, tls_context
+
+
+class _Counting:
+    """Counts the sessions (EHLO) and keeps the recipients of every message accepted; the
+    answers in `refuse` go, one each, to the next messages instead."""
+
+    def __init__(self) -> None:
+        self.sessions = 0
+        self.recipients: list[str] = []
+        self.refuse: list[str] = []
+
+    async def handle_EHLO(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.refuse:
+            return self.refuse.pop(0)
+        self.recipients += envelope.rcpt_tos
+        return "250 OK"
+
+
+def _message(to: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@example.com", to, "Hello"
+    message.set_content("Hello.")
+    return message
+
+
+async def test_messages_share_a_few_connections_each_reused() -> None:
+    # Given an SMTP server, and a pool of two connections to it
+    handler = _Counting()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    pool = MailPool(Mailer(host="127.0.0.1", port=controller.port), size=2)
+    try:
+        # When ten messages are sent at once, then two more one after the other
+        await asyncio.gather(*(pool.send(_message(f"to{n}@example.com")) for n in range(10)))
+        for n in range(10, 12):
+            await pool.send(_message(f"to{n}@example.com"))
+    finally:
+        await pool.close()
+        controller.stop()
+
+    # Then every message arrived, through two sessions in all
+    assert sorted(handler.recipients) == sorted(f"to{n}@example.com" for n in range(12))
+    assert handler.sessions == 2
+
+
+async def test_a_connection_that_failed_a_send_is_not_reused() -> None:
+    # Given a pool of one connection, whose server refuses the second message for now
+    handler = _Counting()
+    handler.refuse = ["451 4.3.0 Try again later"]
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    pool = MailPool(Mailer(host="127.0.0.1", port=controller.port), size=1)
+    try:
+        # When three messages go one after the other, the first refused (the job retries it)
+        with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
+            await pool.send(_message("first@example.com"))
+        await pool.send(_message("second@example.com"))
+        await pool.send(_message("third@example.com"))
+    finally:
+        await pool.close()
+        controller.stop()
+
+    # Then the refusal reached the sender, and the next messages went on a new session,
+    # which the third one reused
+    assert refused.value.code == 451
+    assert handler.recipients == ["second@example.com", "third@example.com"]
+    assert handler.sessions == 2
+
+
+def test_the_ca_bundle_is_read_once_per_process() -> None:
+    assert tls_context() is tls_context()
