@@ -1,5 +1,6 @@
 """The retention jobs: activity entries older than ACTIVITY_RETENTION_DAYS are purged, and so
-is what signs nobody in any more (ended sessions, expired links, stale throttle counters) and
+is what signs nobody in any more (ended sessions, expired links, stale throttle counters,
+single sign-ons that never came back) and
 the invitation quotas' counters of windows that have ended."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from models.foundation.clock import utcnow
 from models.rules.activity_retention import purge_before
 from models.rules.invitation_quotas import purge_counters
 from models.rules.sign_in import purge_ended
+from models.rules.single_sign_on import purge_requests_before
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -30,9 +32,13 @@ async def purge_activity(ctx: dict[str, Any]) -> str:
 async def purge_sign_in(ctx: dict[str, Any]) -> str:
     """Cron, daily: delete ended sessions, expired set-password links and stale throttle
     counters (a guesser's made-up addresses leave nothing behind for long)."""
-    purged = await purge_ended(utcnow())
+    now = utcnow()
+    purged = await purge_ended(now)
+    sso = await purge_requests_before(now)
     report = f"purged {purged.sessions} sessions, {purged.links} links, {purged.counters} counters"
-    if purged.sessions or purged.links or purged.counters:
+    if sso:  # (said only when there were some: most days, none)
+        report += f", {sso} single sign-on requests"
+    if purged.sessions or purged.links or purged.counters or sso:
         log.info("retention: %s", report)
     return report
 

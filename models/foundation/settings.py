@@ -177,6 +177,9 @@ class Settings:
     session_absolute_timeout: int = 7 * 86400
     # Invitation emails: per sending agent, per partner, per recipient address of a partner.
     invitation_quotas: InvitationQuotas = field(default_factory=InvitationQuotas)
+    # Single sign-on: whether identity providers may be reached at private, loopback or
+    # link-local addresses (an on-premises provider); outside production unless this says no.
+    oidc_allow_private: bool | None = None
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -249,6 +252,7 @@ class Settings:
                 "SESSION_ABSOLUTE_TIMEOUT", cast=int, default=cls.session_absolute_timeout
             ),
             invitation_quotas=InvitationQuotas.from_config(config),
+            oidc_allow_private=config("OIDC_ALLOW_PRIVATE", cast=bool, default=None),
         )
 
     @property
@@ -262,6 +266,15 @@ class Settings:
         if self.webhooks_allow_private is None:
             return self.environment == "development"
         return self.webhooks_allow_private
+
+    @property
+    def oidc_private_allowed(self) -> bool:
+        """Whether single sign-on may reach identity providers at private, loopback or
+        link-local addresses: outside production unless OIDC_ALLOW_PRIVATE says otherwise, in
+        production only when it says so. (Plain http:// stays refused in production.)"""
+        if self.oidc_allow_private is None:
+            return not self.production
+        return self.oidc_allow_private
 
     @property
     def introspection(self) -> bool:
