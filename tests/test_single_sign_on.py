@@ -9,12 +9,14 @@ import base64
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from httpx import AsyncClient, Response
+from playwright.async_api import Browser as PlaywrightBrowser
+from playwright.async_api import async_playwright, expect
 
 from models.foundation.settings import Settings
 from models.identity.actors import Actor
@@ -29,7 +31,8 @@ from models.tables.outbox import OutboxMessage
 from models.tables.sign_in import UserSession
 from models.tables.single_sign_on import SingleSignOn, SingleSignOnRequest
 from tests import factories as f
-from tests.browser import live_app
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, Tab, live_app, open_tab
+from tests.browser import sign_in as sign_in_with_password
 from tests.graphql import GraphQLClient
 from tests.oidc_provider import Provider, running_provider
 from tests.sessions import Browser as SignedIn
@@ -630,3 +633,122 @@ async def test_starting_without_single_sign_on_opens_the_sign_in_page(
         # Then the sign-in page says that single sign-on is not available
         assert refused_with(answer) == "SINGLE_SIGN_ON_NOT_AVAILABLE"
     assert await SingleSignOnRequest.all().count() == 0
+
+
+# --------------------------------------------------------------------------- in the browser
+
+
+@pytest.fixture(scope="session")
+async def chromium() -> AsyncIterator[PlaywrightBrowser]:
+    """Debian's Chromium, headless, for the whole session."""
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+def console_errors(tab: Tab, base: str) -> list[str]:
+    """The console's own errors: not those of the provider's page (its stylesheet from a CDN,
+    which this machine cannot reach)."""
+    return [e for e in tab.errors if e.startswith("uncaught") or f"({base}" in e]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_sign_in_with_the_organizations_provider_from_the_console(
+    db: Settings, provider: Provider, chromium: PlaywrightBrowser
+) -> None:
+    # Given Contoso's single sign-on, and its admin known to the provider
+    admin, _ = await contoso(db, provider)
+    provider.add_person("admin@contoso.com", name="Contoso Admin")
+
+    async with live_app(db) as base, open_tab(chromium, base) as tab:
+        page = tab.page
+        # When the admin types their address on the sign-in page
+        await page.goto("/signin")
+        await page.get_by_label("Email address").fill("admin@contoso.com")
+        await page.get_by_label("Email address").press("Tab")
+        # Then the page offers their organization's provider
+        button = page.get_by_role("link", name="Sign in with Contoso ID")
+        await expect(button).to_be_visible()
+        assert await tab.accessibility_problems() == []
+        await tab.shot("sign-in-single-sign-on")
+
+        # When they choose it and sign in at the provider's page
+        await button.click()
+        await page.get_by_placeholder("sub").fill("admin@contoso.com")
+        await page.get_by_role("button", name="Authorize").click()
+
+        # Then the console opens, signed in as them
+        await expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+        await expect(page.locator(".who-name")).to_have_text(admin.user.display_name or "")
+        await expect(page).to_have_url(f"{base}/partners")
+        assert console_errors(tab, base) == []
+    [entry] = await ActivityEntry.filter(action="user.signed_in")
+    assert entry.changes["method"] == "oidc"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_refused_single_sign_on_says_why_on_the_sign_in_page(
+    db: Settings, provider: Provider, chromium: PlaywrightBrowser
+) -> None:
+    # Given Contoso's single sign-on, and someone the provider knows but Contoso does not
+    await contoso(db, provider)
+    provider.add_person("stranger@contoso.com")
+
+    async with live_app(db) as base, open_tab(chromium, base) as tab:
+        page = tab.page
+        # When they sign in through it from the console
+        await page.goto("/signin")
+        await page.get_by_label("Email address").fill("stranger@contoso.com")
+        await page.get_by_role("link", name="Sign in with your organization").click()
+        await page.get_by_role("link", name="Sign in with Contoso ID").click()
+        await page.get_by_placeholder("sub").fill("stranger@contoso.com")
+        await page.get_by_role("button", name="Authorize").click()
+
+        # Then they are back on the sign-in page, told why, and not signed in
+        await expect(page.get_by_role("alert")).to_contain_text("You have no account here yet")
+        await expect(page).to_have_url(f"{base}/signin?ssoError=ACCOUNT_NOT_FOUND")
+        await expect(page.get_by_role("button", name="Sign out", exact=True)).to_have_count(0)
+        assert console_errors(tab, base) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_global_admin_sets_up_single_sign_on_in_the_console(
+    db: Settings, provider: Provider, chromium: PlaywrightBrowser
+) -> None:
+    # Given Contoso's Global Administrator, signed in with a password
+    org = await f.customer("Contoso")
+    admin = await f.person(org, "GLOBAL_ADMINISTRATOR", email="admin@contoso.com")
+
+    async with live_app(db) as base, open_tab(chromium, base) as tab:
+        page = tab.page
+        await sign_in_with_password(tab, admin)
+        # When they open Single sign-on and fill in their provider
+        await page.get_by_role("link", name="Single sign-on").click()
+        await expect(page.get_by_role("heading", name="Single sign-on", level=1)).to_be_visible()
+        await page.get_by_label("Name people see").fill("Contoso ID")
+        await page.get_by_label("Issuer URL").fill("ftp://idp.contoso.com")
+        await page.get_by_label("Client ID").fill(CLIENT_ID)
+        await page.get_by_label("Client secret").fill(CLIENT_SECRET)
+        await page.get_by_label("Email domains").fill("contoso.com")
+        await page.get_by_role("button", name="Save single sign-on").click()
+        # Then a wrong issuer is refused next to its field
+        await expect(page.locator("[data-field=issuer] .field-error")).to_contain_text("https://")
+        # When they correct it and save
+        await page.get_by_label("Issuer URL").fill(provider.issuer)
+        await page.get_by_role("button", name="Save single sign-on").click()
+
+        # Then it is saved, with what to register at the provider
+        await expect(page.locator("#sso-saved")).to_have_text("Saved.")
+        await expect(page.locator(".settings-facts")).to_contain_text(f"{base}/auth/oidc/callback")
+        await expect(page.get_by_label("Client secret")).to_have_value("")
+        assert await tab.accessibility_problems() == []
+        await tab.shot("single-sign-on")
+        assert tab.errors == []
+    [row] = await SingleSignOn.all()
+    assert row.display_name == "Contoso ID"
