@@ -9,7 +9,7 @@ response (`POST /_test/next-token`): rewrite a claim of the ID token without sig
 (a tampered token), or put another ID token in its place (one the provider issued to another
 client: a wrong audience). The provider's tokens are otherwise its own, signed with its key.
 
-    python -m tests.oidc_provider --port 9400 [--token-max-age SECONDS]
+    python -m tests.oidc_provider --port 9400 [--token-max-age SECONDS] [--verified EMAIL ...]
 """
 
 from __future__ import annotations
@@ -197,9 +197,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="An OpenID Connect provider for tests.")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--token-max-age", type=int, default=3600)
+    parser.add_argument(
+        "--verified",
+        action="append",
+        default=[],
+        metavar="EMAIL",
+        help="a person the provider knows, with this verified address (its subject too)",
+    )
     args = parser.parse_args()
+    people = [
+        oidc_provider_mock.User(sub=email, claims={"email": email, "email_verified": True})
+        for email in args.verified
+    ]
     app = oidc_provider_mock.app(
-        require_nonce=True, access_token_max_age=timedelta(seconds=args.token_max_age)
+        require_nonce=True,
+        access_token_max_age=timedelta(seconds=args.token_max_age),
+        user_claims=people,
     )
     server = make_server(HOST, args.port, Recorder(app), threaded=True)
     server.serve_forever()
