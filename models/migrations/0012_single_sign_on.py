@@ -6,7 +6,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0010_webhook_endpoint_disabled_at")]
+    dependencies = [("models", "0011_notification_emails_and_indexes")]
 
     initial = False
 
