@@ -56,6 +56,7 @@ CONSOLE_PATHS = (
     "/set-password",
     "/change-password",
     "/security",
+    "/single-sign-on",
     "/invitations/accept",
     "/agreement",
     "/directory",

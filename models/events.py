@@ -55,6 +55,8 @@ EVENT_TYPES: dict[str, str] = {
     "lob_app.submitted": "A line-of-business partner submitted an app for a customer.",
     "lob_app.updated": "A line-of-business partner updated an app.",
     "customer_settings.updated": "A customer changed its settings about its partners.",
+    "single_sign_on.configured": "An organization changed how its people sign in through its "
+    "own identity provider (single sign-on).",
 }
 
 

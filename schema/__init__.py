@@ -46,6 +46,8 @@ from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
 from schema.sign_in.mutations import SignInMutations
 from schema.sign_in.password_change import PasswordChangeRequired
+from schema.single_sign_on.mutations import SingleSignOnMutations
+from schema.single_sign_on.queries import SingleSignOnQueries
 from schema.webhook_endpoints.mutations import WebhookMutations
 from schema.webhook_endpoints.queries import WebhookQueries
 
@@ -74,6 +76,7 @@ class Query(
     MpsaQueries,
     DeviceQueries,
     LobAppQueries,
+    SingleSignOnQueries,
 ):
     pass
 
@@ -92,6 +95,7 @@ class Mutation(
     DeviceMutations,
     LobAppMutations,
     SignInMutations,
+    SingleSignOnMutations,
 ):
     pass
 

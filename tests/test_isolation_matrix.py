@@ -68,6 +68,8 @@ ADDRESSED_CUSTOMER = "the customer an invitation is addressed to, by its ID"
 LISTED_PARTNER = "a listed partner a visitor writes to"
 # The directory lists published partners to anyone, by their organization's ID.
 PUBLIC_LISTING = "a published partner's directory listing"
+# Whether an address's domain signs in through its organization's provider, and its name.
+SSO_PROVIDER = "the single sign-on provider of an address's domain"
 CUSTOMER = {"customerId": "Organization"}
 NONE = Case()
 
@@ -100,6 +102,12 @@ QUERY_CASES: dict[str, Case] = {
     "customerSettings": NONE,
     "devices": Case(ids=CUSTOMER),
     "lobApps": Case(ids=CUSTOMER),
+    "singleSignOn": NONE,
+    # Anyone may ask which provider signs in an address's domain: its name, and an address
+    # to start at that holds the address asked about.
+    "singleSignOnProvider": Case(
+        args={"email": '"ga@Zqalpha-c.example.com"'}, reaches=frozenset({SSO_PROVIDER})
+    ),
 }
 
 GROUP = {"groupId": "SecurityGroup"}
@@ -187,6 +195,17 @@ MUTATION_CASES: dict[str, Case] = {
         args={"name": '"App M"', "version": '"1"', "packageUrl": '"https://apps.example.com/m"'},
     ),
     "updateLobApp": Case(ids={"appId": "LobApp"}, args={"name": '"Taken"'}),
+    # Claiming the other world's domain for one's own single sign-on.
+    "configureSingleSignOn": Case(
+        args={
+            "displayName": '"Matrix ID"',
+            "issuer": '"https://8.8.8.8/matrix"',
+            "clientId": '"matrix"',
+            "clientSecret": '"matrix secret"',
+            "domains": '["Zqalpha-c.example.com"]',
+            "enabled": "false",
+        }
+    ),
 }
 
 # New rows that name the other world may come only of what a case `reaches`: the addressed
@@ -349,6 +368,8 @@ class Other:
             allowed |= {self.world.customer.name, str(encode_id("Organization", self.customer))}
         if PUBLIC_LISTING in reaches:  # a published profile is the directory's, for anyone
             allowed |= {str(encode_id("Organization", self.world.partner.id))}
+        if SSO_PROVIDER in reaches:  # the provider's name, and the address asked about
+            allowed |= {f"{self.world.label} Sign-in", f"{self.world.label}-c.example.com"}
         for shown in allowed:
             text = text.replace(shown, "")
         return [name for name, marker in self.markers.items() if marker in text]

@@ -29,6 +29,7 @@ from models.rules.leads_rate_limit import RateLimit
 from models.tables.organizations import Organization
 from models.tables.outbound_webhooks import WebhookEndpoint
 from models.tables.sign_in import UserSession
+from models.tables.single_sign_on import SingleSignOn, SingleSignOnDomain
 from tests import factories as f
 
 _SEALER = Sealer("worlds")
@@ -106,6 +107,19 @@ async def world(label: str) -> World:
             event_types=["invitation.sent", "invitation.accepted", "roles.granted"],
             sealed_secret=_SEALER.seal("whsec_" + "A" * 32),
         )
+    # Single sign-on for each, through a provider of its own, for its people's domain
+    for org, side in ((partner, "p"), (customer, "c")):
+        sso = await SingleSignOn.create(
+            organization=org,
+            display_name=f"{label} Sign-in",
+            issuer=f"https://idp.{label}-{side}.example.com",
+            client_id=f"{label}-{side}-client",
+            sealed_client_secret=_SEALER.seal(f"{label} client secret"),
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        domain = f"{label}-{side}.example.com".lower()  # as the rules keep domains
+        await SingleSignOnDomain.create(single_sign_on=sso, domain=domain)
     relationship = await f.related(admin, found.customer_admin, *EVERY_TYPE)
     await f.granted(admin, found.customer_admin, list(ROLES))
     group = await f.group(admin, f"{label} helpdesk", found.helpdesk_agent, found.sales_agent)
@@ -201,6 +215,9 @@ def private_texts(world: World) -> list[str]:
         f"{label}-p.example.com",
         f"{label}-c.example.com",
         f"{label}-v.example.com",
+        f"{label} Sign-in",
+        f"{label}-c-client",
+        f"{label}-p-client",
         world.partner_admin.email,
     ]
 

@@ -1,7 +1,7 @@
 """The retention jobs: activity entries older than ACTIVITY_RETENTION_DAYS, and outbox
 messages completed more than OUTBOX_RETENTION_DAYS ago, are purged; so is what signs
-nobody in any more (ended sessions, expired links, stale throttle counters), and the
-invitation quotas' counters of windows that have ended."""
+nobody in any more (ended sessions, expired links, stale throttle counters, single sign-ons
+that never came back), and the invitation quotas' counters of windows that have ended."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from models.rules.activity_retention import purge_before
 from models.rules.invitation_quotas import purge_counters
 from models.rules.outbox_retention import purge_completed_before
 from models.rules.sign_in import purge_ended
+from models.rules.single_sign_on import purge_requests_before
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,13 @@ async def purge_activity(ctx: dict[str, Any]) -> str:
 async def purge_sign_in(ctx: dict[str, Any]) -> str:
     """Cron, daily: delete ended sessions, expired set-password links and stale throttle
     counters (a guesser's made-up addresses leave nothing behind for long)."""
-    purged = await purge_ended(utcnow())
+    now = utcnow()
+    purged = await purge_ended(now)
+    sso = await purge_requests_before(now)
     report = f"purged {purged.sessions} sessions, {purged.links} links, {purged.counters} counters"
-    if purged.sessions or purged.links or purged.counters:
+    if sso:  # (said only when there were some: most days, none)
+        report += f", {sso} single sign-on requests"
+    if purged.sessions or purged.links or purged.counters or sso:
         log.info("retention: %s", report)
     return report
 

@@ -216,7 +216,7 @@ function isConsoleLink(anchor, event) {
   if (anchor.target || anchor.hasAttribute("download")) return false;
   const url = new URL(anchor.href, window.location.href);
   if (url.origin !== window.location.origin) return false;
-  return !/^\/(graphql|console|dev|healthz|readyz|metrics)(\/|$)/.test(url.pathname);
+  return !/^\/(graphql|console|dev|healthz|readyz|metrics|auth)(\/|$)/.test(url.pathname);
 }
 
 document.addEventListener("click", (event) => {

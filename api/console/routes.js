@@ -11,6 +11,7 @@ export const ROUTES = [
   { path: "/set-password", load: () => import("./pages/set-password.js"), public: true },
   { path: "/change-password", load: () => import("./pages/change-password.js") },
   { path: "/security", load: () => import("./pages/security.js") },
+  { path: "/single-sign-on", load: () => import("./pages/single-sign-on.js") },
   { path: "/invitations/accept", load: () => import("./pages/invitation.js"), public: true },
   { path: "/agreement", load: () => import("./pages/agreement.js"), public: true },
   { path: "/directory", load: () => import("./pages/directory.js"), public: true },
@@ -38,6 +39,7 @@ export const NAV = {
     { path: "/agreement", label: "Customer Agreement" },
     { path: "/directory", label: "Find a partner" },
     { path: "/security", label: "Security" },
+    { path: "/single-sign-on", label: "Single sign-on", role: "GLOBAL_ADMINISTRATOR" },
   ],
   PARTNER: [
     { path: "/invitations", label: "Invitations", list: "invitations" },
@@ -48,6 +50,7 @@ export const NAV = {
     { path: "/security-groups", label: "Security groups", role: "ADMIN_AGENT" },
     { path: "/directory", label: "Find a partner" },
     { path: "/security", label: "Security" },
+    { path: "/single-sign-on", label: "Single sign-on", role: "ADMIN_AGENT" },
   ],
 };
 

@@ -37,6 +37,14 @@ class ErrorCode(StrEnum):
     PASSWORD_NOT_ALLOWED = "PASSWORD_NOT_ALLOWED"  # noqa: S105 (a code, not a password)
     LINK_NOT_VALID = "LINK_NOT_VALID"
     ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
+    # Single sign-on through an organization's OpenID Connect provider.
+    SINGLE_SIGN_ON_REQUIRED = "SINGLE_SIGN_ON_REQUIRED"
+    SINGLE_SIGN_ON_NOT_AVAILABLE = "SINGLE_SIGN_ON_NOT_AVAILABLE"
+    SINGLE_SIGN_ON_STATE_NOT_VALID = "SINGLE_SIGN_ON_STATE_NOT_VALID"
+    SINGLE_SIGN_ON_FAILED = "SINGLE_SIGN_ON_FAILED"
+    EMAIL_NOT_ALLOWED = "EMAIL_NOT_ALLOWED"
+    ACCOUNT_NOT_FOUND = "ACCOUNT_NOT_FOUND"
+    ISSUER_NOT_VALID = "ISSUER_NOT_VALID"
 
 
 # What each code means to a client, documented on the API's ErrorCode enum. A new code gets
@@ -87,6 +95,22 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     "never issued; ask for a new one.",
     ErrorCode.ACCOUNT_DISABLED: "The account is disabled; an administrator of its "
     "organization may enable it again.",
+    ErrorCode.SINGLE_SIGN_ON_REQUIRED: "The person's organization signs its people in through "
+    "its identity provider only (single sign-on): passwords are not accepted.",
+    ErrorCode.SINGLE_SIGN_ON_NOT_AVAILABLE: "The organization has no single sign-on, or has "
+    "turned it off.",
+    ErrorCode.SINGLE_SIGN_ON_STATE_NOT_VALID: "The sign-in through the identity provider was "
+    "completed already, took longer than 10 minutes, began in another browser, or was never "
+    "begun: start again.",
+    ErrorCode.SINGLE_SIGN_ON_FAILED: "The identity provider could not be reached, reported an "
+    "error, or its ID token was refused (signature, issuer, audience, expiry or nonce).",
+    ErrorCode.EMAIL_NOT_ALLOWED: "The identity provider's email address is not verified, or "
+    "its domain is not one of the organization's single sign-on domains.",
+    ErrorCode.ACCOUNT_NOT_FOUND: "No person of the organization has this email address: an "
+    "administrator must add them first.",
+    ErrorCode.ISSUER_NOT_VALID: "The issuer is not an https:// URL (http:// to loopback only, "
+    "outside production), resolves to an address not allowed, or its OpenID Connect "
+    "discovery document could not be read or names another issuer.",
 }
 
 

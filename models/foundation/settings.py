@@ -210,6 +210,9 @@ class Settings:
     # Seconds before each retry of an email whose failure may pass; one try more than delays.
     email_retry_delays: tuple[float, ...] = DEFAULT_EMAIL_RETRY_DELAYS
     outbox_retention_days: int = 7  # completed outbox messages older than this are purged
+    # Single sign-on: whether identity providers may be reached at private, loopback or
+    # link-local addresses (an on-premises provider); outside production unless this says no.
+    oidc_allow_private: bool | None = None
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -292,6 +295,7 @@ class Settings:
             outbox_retention_days=config(
                 "OUTBOX_RETENTION_DAYS", cast=int, default=cls.outbox_retention_days
             ),
+            oidc_allow_private=config("OIDC_ALLOW_PRIVATE", cast=bool, default=None),
         )
 
     @property
@@ -305,6 +309,15 @@ class Settings:
         if self.webhooks_allow_private is None:
             return self.environment == "development"
         return self.webhooks_allow_private
+
+    @property
+    def oidc_private_allowed(self) -> bool:
+        """Whether single sign-on may reach identity providers at private, loopback or
+        link-local addresses: outside production unless OIDC_ALLOW_PRIVATE says otherwise, in
+        production only when it says so. (Plain http:// stays refused in production.)"""
+        if self.oidc_allow_private is None:
+            return not self.production
+        return self.oidc_allow_private
 
     @property
     def introspection(self) -> bool:

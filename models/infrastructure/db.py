@@ -34,6 +34,8 @@ MODEL_MODULES = [
     "models.tables.claims",
     # Sessions, set-password links and sign-in throttling.
     "models.tables.sign_in",
+    # Single sign-on: each organization's OpenID Connect provider, its domains, sign-ins under way.
+    "models.tables.single_sign_on",
     "models.tables.quotas",
 ]
 

@@ -27,6 +27,7 @@ from models.reference.enums import PasswordLinkPurpose, UserStatus
 from models.rules import sign_in_throttle as throttle
 from models.rules.concerns import own_organization
 from models.rules.password_links import purge_links_before, send_password_link
+from models.rules.sso_required import password_refusal
 from models.tables.organizations import User
 from models.tables.sign_in import PasswordLink, UserSession
 
@@ -90,6 +91,9 @@ async def sign_in(
             "This account is disabled. Ask an administrator of your organization.",
             "email",
         )
+    sso_only = await password_refusal(user, "password")
+    if sso_only:  # told only to whoever knows the password
+        raise sso_only
     async with op.atomic(actor=_actor(user)) as tx:
         if verified.new_hash:
             await User.filter(id=user.id).update(password_hash=verified.new_hash)
@@ -161,6 +165,9 @@ async def set_password(
     ):
         raise _link_not_valid()
     user = link.user
+    sso_only = await password_refusal(user, "token")
+    if sso_only:
+        raise sso_only
     problem = password_problem(password, email=user.email)
     if problem:
         raise DomainError(ErrorCode.PASSWORD_NOT_ALLOWED, problem, "password")
@@ -207,7 +214,7 @@ async def request_password_reset(op: Operation, email: str) -> None:
         raise DomainError(ErrorCode.INVALID_INPUT, "Enter your email address.", "email")
     now = op.now()
     user = await User.get_or_none(email=address).select_related("organization")
-    if user is None or user.status is UserStatus.DISABLED:
+    if user is None or user.status is UserStatus.DISABLED or await password_refusal(user, "email"):
         return
     recent = PasswordLink.filter(
         user_id=user.id, purpose=PasswordLinkPurpose.RESET, created_at__gt=now - RESET_COOLDOWN

@@ -1,17 +1,75 @@
 // Sign-in with an email address and password; the service answers with the session cookie.
+// Where the address's organization signs in through its own identity provider, the form
+// offers "Sign in with <provider>" once the address is typed (or on "Sign in with your
+// organization"): a link to the service's /auth/oidc/start, which comes back signed in.
 
 import { h, replace } from "../dom.js";
 import { busy, clearErrors, field, formAlert, showErrors, showProblem } from "../forms.js";
-import { mutate } from "../graphql.js";
+import { gql, mutate } from "../graphql.js";
 
 const SIGN_IN = `
 mutation SignIn($input: SignInInput!) {
   signIn(input: $input) { viewer { id } mfaRequired errors { field message code } }
 }`;
+const PROVIDER = `
+query SingleSignOnProvider($email: String!) { singleSignOnProvider(email: $email) { displayName startUrl } }`;
+
+// What a refused single sign-on (`/signin?ssoError=<ErrorCode>`, from the service) means to
+// the person who tried.
+const SSO_ERRORS = {
+  SINGLE_SIGN_ON_NOT_AVAILABLE: "Your organization doesn't sign in with its own identity provider here. Sign in with your password.",
+  SINGLE_SIGN_ON_STATE_NOT_VALID: "That sign-in could not be completed: it was used already, took too long, or began in another browser. Try again.",
+  SINGLE_SIGN_ON_FAILED: "Your organization's identity provider did not sign you in. Try again, or ask an administrator of your organization.",
+  EMAIL_NOT_ALLOWED: "Your identity provider's email address is not one your organization signs in here.",
+  ACCOUNT_NOT_FOUND: "You have no account here yet: ask an administrator of your organization to add you.",
+  ACCOUNT_DISABLED: "This account is disabled. Ask an administrator of your organization.",
+};
+
+/** The "Sign in with <provider>" link for the address typed, where one applies. */
+function singleSignOn(email, next) {
+  const slot = h("div", { class: "sso", "aria-live": "polite" });
+  let asked = "";
+  async function lookUp({ explain = false } = {}) {
+    const address = email.value.trim();
+    if (!address.includes("@")) {
+      replace(slot, explain ? h("p", { class: "hint" }, "Enter your work email address first: it tells which organization you sign in with.") : null);
+      if (explain) email.focus();
+      return;
+    }
+    if (address === asked && !explain) return;
+    asked = address;
+    let provider = null;
+    try {
+      provider = (await gql(PROVIDER, { email: address })).singleSignOnProvider;
+    } catch {
+      provider = null; // the password stays a way in
+    }
+    if (address !== email.value.trim()) return; // typed on meanwhile
+    if (!provider) {
+      replace(slot, explain ? h("p", { class: "hint" }, "Your organization doesn't sign in with its own identity provider here: use your password.") : null);
+      return;
+    }
+    const url = new URL(provider.startUrl, window.location.href);
+    if (next && next !== "/") url.searchParams.set("next", next);
+    replace(
+      slot,
+      h("a", { href: url.href, class: "button primary sso-start" }, `Sign in with ${provider.displayName}`),
+    );
+  }
+  email.addEventListener("change", () => lookUp());
+  email.addEventListener("blur", () => lookUp());
+  // A link, so that it still means something without this script: the same page, asking.
+  const ask = h("a", { href: `/signin?organization=1&next=${encodeURIComponent(next || "/")}` }, "Sign in with your organization");
+  ask.addEventListener("click", (event) => {
+    event.preventDefault();
+    lookUp({ explain: true });
+  });
+  return { slot, ask, lookUp };
+}
 
 /** The sign-in form; `signedIn(next)` runs once the service set the session. Used by other
  * pages too (the invitation page signs people in where they stand). */
-export function signInForm({ signedIn, next, intro = null }) {
+export function signInForm({ signedIn, next, intro = null, askOrganization = false }) {
   const email = h("input", {
     type: "email",
     name: "email",
@@ -25,11 +83,13 @@ export function signInForm({ signedIn, next, intro = null }) {
     autocomplete: "current-password",
     required: true,
   });
+  const sso = singleSignOn(email, next);
   const form = h(
     "form",
     { class: "card form signin", novalidate: true, "aria-label": "Sign in" },
     intro,
     field({ name: "email", label: "Email address", control: email }),
+    sso.slot,
     field({ name: "password", label: "Password", control: password }),
     formAlert(),
     h(
@@ -37,8 +97,10 @@ export function signInForm({ signedIn, next, intro = null }) {
       { class: "actions" },
       h("button", { type: "submit", class: "primary" }, "Sign in"),
       h("a", { href: "/forgot-password" }, "Forgot password?"),
+      sso.ask,
     ),
   );
+  if (askOrganization) queueMicrotask(() => sso.lookUp({ explain: true }));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -55,6 +117,7 @@ export function signInForm({ signedIn, next, intro = null }) {
         if (result.errors.length) {
           password.value = "";
           showErrors(form, result.errors);
+          if (result.errors.some((e) => e.code === "SINGLE_SIGN_ON_REQUIRED")) await sso.lookUp({ explain: true });
           return;
         }
         password.value = "";
@@ -69,10 +132,14 @@ export function signInForm({ signedIn, next, intro = null }) {
 
 export async function render(ctx) {
   const next = ctx.query.get("next") || "/";
+  const ssoError = ctx.query.get("ssoError");
   replace(
     ctx.container,
     h("h1", {}, "Sign in to Partnerhub"),
     ctx.notice ? h("p", { class: "notice", role: "status" }, ctx.notice) : null,
+    ssoError
+      ? h("p", { class: "notice warn", role: "alert" }, SSO_ERRORS[ssoError] ?? "Single sign-on did not work. Try again, or sign in with your password.")
+      : null,
     ctx.viewer
       ? h(
           "p",
@@ -82,7 +149,7 @@ export async function render(ctx) {
           ".",
         )
       : null,
-    signInForm({ signedIn: ctx.signedIn, next }),
+    signInForm({ signedIn: ctx.signedIn, next, askOrganization: ctx.query.has("organization") }),
     h("p", {}, "Looking for a solution provider? ", h("a", { href: "/directory" }, "Find a partner"), ": no sign-in needed."),
   );
 }
