@@ -187,6 +187,14 @@ MUTATION_CASES: dict[str, Case] = {
         args={"name": '"App M"', "version": '"1"', "packageUrl": '"https://apps.example.com/m"'},
     ),
     "updateLobApp": Case(ids={"appId": "LobApp"}, args={"name": '"Taken"'}),
+    # Managing people: another organization's person, and another's address to invite.
+    "inviteUser": Case(args={"email": '"$OTHER_EMAIL"', "roles": "[]"}),
+    "updateUserRoles": Case(ids={"userId": "User"}, args={"roles": '["GLOBAL_ADMINISTRATOR"]'}),
+    "disableUser": Case(ids={"userId": "User"}),
+    "enableUser": Case(ids={"userId": "User"}),
+    "removeUser": Case(ids={"userId": "User"}),
+    "resendUserInvitation": Case(ids={"userId": "User"}),
+    "cancelUserInvitation": Case(ids={"userId": "User"}),
 }
 
 # New rows that name the other world may come only of what a case `reaches`: the addressed
