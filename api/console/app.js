@@ -6,7 +6,7 @@ import { HOME, NAV, match } from "./routes.js";
 
 const VIEWER = `
 query Viewer {
-  viewer { id email displayName roles mustChangePassword organization { id name kind } }
+  viewer { id email displayName roles mustChangePassword canManagePeople organization { id name kind } }
 }`;
 const SIGN_OUT = `mutation SignOut { signOut(input: {}) { sessionsEnded errors { message } } }`;
 // Where someone holding a temporary password may go until they change it.
@@ -65,7 +65,7 @@ function drawChrome(path) {
     h(
       "ul",
       {},
-      NAV[org.kind].filter((item) => !item.role || viewer.roles.includes(item.role)).map((item) =>
+      NAV[org.kind].filter((item) => (!item.role || viewer.roles.includes(item.role)) && (!item.can || viewer[item.can])).map((item) =>
         h("li", {}, h("a", { href: item.path, "aria-current": item.path === path ? "page" : null }, item.label)),
       ),
     ),

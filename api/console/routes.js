@@ -11,6 +11,7 @@ export const ROUTES = [
   { path: "/set-password", load: () => import("./pages/set-password.js"), public: true },
   { path: "/change-password", load: () => import("./pages/change-password.js") },
   { path: "/security", load: () => import("./pages/security.js") },
+  { path: "/people", load: () => import("./pages/people.js") },
   { path: "/invitations/accept", load: () => import("./pages/invitation.js"), public: true },
   { path: "/agreement", load: () => import("./pages/agreement.js"), public: true },
   { path: "/directory", load: () => import("./pages/directory.js"), public: true },
@@ -29,12 +30,14 @@ export const ROUTES = [
   { path: "/security-groups", load: () => import("./pages/security-groups.js"), side: "PARTNER" },
 ];
 
-// A NAV entry with a `role` shows only to viewers holding it.
+// A NAV entry with a `role` shows only to viewers holding it; one with `can` only to viewers
+// whose account says so (`viewer { canManagePeople }`): the service decides, not the console.
 export const NAV = {
   CUSTOMER: [
     { path: "/partners", label: "Partner relationships" },
     { path: "/organization", label: "Your organization" },
     { path: "/agreement", label: "Customer Agreement" },
+    { path: "/people", label: "People", can: "canManagePeople" },
     { path: "/directory", label: "Find a partner" },
     { path: "/security", label: "Security" },
   ],
@@ -45,6 +48,7 @@ export const NAV = {
     { path: "/leads", label: "Leads" },
     { path: "/directory-profile", label: "Directory profile", role: "ADMIN_AGENT" },
     { path: "/security-groups", label: "Security groups", role: "ADMIN_AGENT" },
+    { path: "/people", label: "People", can: "canManagePeople" },
     { path: "/directory", label: "Find a partner" },
     { path: "/security", label: "Security" },
   ],

@@ -9,7 +9,13 @@ import strawberry
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.policy import visible_api_tokens, visible_members, visible_sessions
-from models.policy.people import PersonAction, assignable_roles, opens_people, person_actions
+from models.policy.people import (
+    PersonAction,
+    assignable_roles,
+    manages_people,
+    opens_people,
+    person_actions,
+)
 from models.reference.enums import OrganizationKind, UserStatus
 from models.rules.directory import own_profile
 from models.tables import organizations as m
@@ -131,6 +137,14 @@ class User:
     def can_manage_people(self, info: Info) -> bool:
         actor = info.context.optional_actor()
         return actor is not None and actor.user_id == self._id and opens_people(actor)
+
+    @strawberry.field(
+        description="For the viewer's own account: whether they may invite people to their "
+        "organization (`inviteUser`). False on anyone else's account."
+    )
+    def can_invite_people(self, info: Info) -> bool:
+        actor = info.context.optional_actor()
+        return actor is not None and actor.user_id == self._id and manages_people(actor)
 
     @strawberry.field(
         description="For the viewer's own account: the roles they may give to and take from "
