@@ -289,3 +289,28 @@ async def test_ten_global_admins_disabling_one_another_at_once_leave_exactly_one
     # And exactly one Global Administrator is left active
     left = await User.filter(id__in=[a.user.id for a in admins], status=UserStatus.ACTIVE)
     assert len(left) == 1
+
+
+INVITE = """
+mutation($input: InviteUserInput!) {
+  inviteUser(input: $input) { user { id } errors { field code } }
+}
+"""
+
+
+async def test_the_same_address_invited_ten_times_at_once_makes_one_person(pg: Postgres) -> None:
+    # Given a customer with ten Global Administrators
+    admins = await _global_admins("Contoso", 10)
+
+    # When each invites the same address at the same moment
+    bodies = await asyncio.gather(
+        *(
+            pg.api.query(INVITE, {"input": {"email": "megan@contoso.com", "roles": []}}, a.token)
+            for a in admins
+        )
+    )
+
+    # Then one invitation went through, and every other was told the address has an account
+    codes = sorted(_codes(body["inviteUser"]) for body in bodies)
+    assert codes == [[]] + [["DUPLICATE"]] * 9
+    assert await User.filter(email="megan@contoso.com").count() == 1

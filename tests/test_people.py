@@ -16,11 +16,11 @@ from models.foundation.clock import utcnow
 from models.foundation.ids import decode_id, encode_id
 from models.foundation.settings import Settings
 from models.infrastructure.tokens import Sealer
-from models.reference.enums import UserStatus
+from models.reference.enums import RelationshipType, UserStatus
 from models.tables.activity import ActivityEntry
 from models.tables.organizations import ApiToken, Organization, User
 from models.tables.outbound_webhooks import WebhookEndpoint, WebhookEvent
-from models.tables.outbox import OutboxMessage
+from models.tables.outbox import OutboxMessage, Task
 from models.tables.sign_in import PasswordLink, UserSession
 from tests import factories as f
 from tests.graphql import GraphQLClient
@@ -763,6 +763,34 @@ async def test_the_viewer_is_told_what_they_may_do_and_to_whom(
     assert by_user_admin[billing.email] == ["CHANGE_ROLES", "DISABLE", "REMOVE"]
     # And someone who manages nobody may do nothing to anyone
     assert all(value == [] for value in (await actions(billing)).values())
+
+
+async def test_a_partners_account_in_the_tenant_is_managed_but_never_invited(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given Contoso, whose PARTNER-type relationship gave Fabrikam an account in its tenant
+    org, admin = await contoso()
+    fabrikam = await f.partner("Fabrikam")
+    agent = await active(await f.person(fabrikam, "ADMIN_AGENT"))
+    await f.granted(agent, admin, ["USER_ADMINISTRATOR"], RelationshipType.PARTNER)
+    account = await User.get(organization_id=org.id, partner_of_id=fabrikam.id)
+
+    # Then Contoso's admin sees it among its people, to change or remove, not to re-invite
+    data = await api.query(MEMBERS, token=admin.token)
+    [listed] = [
+        edge["node"]
+        for edge in data["viewer"]["organization"]["members"]["edges"]
+        if edge["node"]["id"] == gid(account)
+    ]
+    assert listed["viewerActions"] == ["CHANGE_ROLES", "REMOVE"]
+    for name in ("resendUserInvitation", "cancelUserInvitation"):
+        refused = await act(api, admin, name, gid(account))
+        assert refusals(refused) == [("userId", "USER_NOT_INVITED")]
+    assert await OutboxMessage.filter(task=Task.SEND_PASSWORD_EMAIL).count() == 0
+
+    # When the admin takes the role the partner was granted, the account loses it
+    taken = await set_roles(api, admin, gid(account), [])
+    assert taken["user"]["roles"] == []
 
 
 # ----------------------------------------------------------------- another organization

@@ -174,8 +174,10 @@ def person_actions(actor: Actor | None, person: User) -> list[PersonAction]:
     actions = [PersonAction.CHANGE_ROLES] if manages_roles(actor) else []
     if not manages_people(actor):
         return actions
-    if person.status is UserStatus.INVITED:
+    if person.status is UserStatus.INVITED and person.partner_of_id is None:
         return [*actions, PersonAction.RESEND_INVITATION, PersonAction.CANCEL_INVITATION]
+    if person.status is UserStatus.INVITED:  # a partner's account in the tenant: no invitation
+        return [*actions, PersonAction.REMOVE]
     if person.status is UserStatus.DISABLED:
         return [*actions, PersonAction.ENABLE, PersonAction.REMOVE]
     return [*actions, PersonAction.DISABLE, PersonAction.REMOVE]

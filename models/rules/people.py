@@ -334,8 +334,18 @@ async def _member(actor: Actor, user_id: UUID) -> User:
 
 
 async def _invited_member(actor: Actor, user_id: UUID) -> User:
+    """A person of the actor's organization who was invited and has not set a password yet.
+    The account a PARTNER-type partner works through in a customer's tenant was never
+    invited (nobody sets its password): it is removed, not canceled."""
     person = await _member(actor, user_id)
     require_may_manage(actor, person)
+    if person.partner_of_id is not None:
+        raise DomainError(
+            ErrorCode.USER_NOT_INVITED,
+            "This is a partner's account in your organization: nobody was invited to it. "
+            "Remove it instead.",
+            "userId",
+        )
     if person.status is not UserStatus.INVITED:
         raise DomainError(
             ErrorCode.USER_NOT_INVITED,
