@@ -57,6 +57,7 @@ CONSOLE_PATHS = (
     "/change-password",
     "/security",
     "/single-sign-on",
+    "/people",
     "/invitations/accept",
     "/agreement",
     "/directory",

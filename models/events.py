@@ -44,6 +44,17 @@ EVENT_TYPES: dict[str, str] = {
     "access.role_unassigned": "A security group lost a role: taken away by the partner, "
     "or dropped when the grant ended.",
     "user.password_reset": "A user's password was reset.",
+    "user.created": "An operator added a person to an organization (`partnerhub create-user`); "
+    "they are emailed a link to set their password.",
+    "user.invited": "An admin invited a person to their organization; they are emailed a link "
+    "to set their password.",
+    "user.invitation_resent": "An admin emailed an invited person a new set-password link; the "
+    "old one stopped working.",
+    "user.invitation_canceled": "An admin withdrew an invitation: the invited person was removed.",
+    "user.roles_updated": "An admin gave a person roles, or took roles from them.",
+    "user.disabled": "An admin disabled a person: their sessions and tokens stopped at once.",
+    "user.enabled": "An admin let a disabled person sign in again.",
+    "user.removed": "An admin removed a person from their organization.",
     "support_incident.created": "A support incident was opened.",
     "license.assigned": "A license of a subscription was assigned to a user.",
     "license.unassigned": "A license of a subscription was taken from a user.",

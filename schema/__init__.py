@@ -42,6 +42,7 @@ from schema.node import NodeQueries
 from schema.orders.mutations import OrderMutations
 from schema.orders.queries import OrderQueries
 from schema.organizations.queries import OrganizationQueries
+from schema.people.mutations import PeopleMutations
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
 from schema.sign_in.mutations import SignInMutations
@@ -96,6 +97,7 @@ class Mutation(
     LobAppMutations,
     SignInMutations,
     SingleSignOnMutations,
+    PeopleMutations,
 ):
     pass
 

@@ -8,6 +8,7 @@ from uuid import UUID
 from strawberry.dataloader import DataLoader
 
 from models.reference.catalog import CURRENT_AGREEMENT_VERSION
+from models.rules.people import removed_people
 from models.tables.activity import ActivityEntry
 from models.tables.invitations import Invitation
 from models.tables.organizations import Organization, User
@@ -24,6 +25,11 @@ async def _agreements(keys: list[UUID]) -> list[AgreementAcceptance | None]:
     return [found.get(key) for key in keys]
 
 
+async def _removals(keys: list[UUID]) -> list[ActivityEntry | None]:
+    found = await removed_people(keys)
+    return [found.get(key) for key in keys]
+
+
 @dataclass
 class Loaders:
     """A fresh set for every request, so that nothing cached crosses between viewers."""
@@ -32,6 +38,10 @@ class Loaders:
         default_factory=lambda: by_key(Organization)
     )
     user: DataLoader[UUID, User | None] = field(default_factory=lambda: by_key(User))
+    # The entry of each removed person's removal, by their id: what names them afterwards.
+    removal: DataLoader[UUID, ActivityEntry | None] = field(
+        default_factory=lambda: DataLoader(_removals)
+    )
     agreement: DataLoader[UUID, AgreementAcceptance | None] = field(
         default_factory=lambda: DataLoader(_agreements)
     )

@@ -1,4 +1,5 @@
-"""Concurrent acceptances on PostgreSQL, where requests really run side by side.
+"""Concurrent acceptances, and admins changing each other at once, on PostgreSQL, where
+requests really run side by side.
 
 SQLite has one connection and serializes every transaction, so races only exist on
 PostgreSQL: these tests run there alone, each on a database of its own, through the real
@@ -21,11 +22,13 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import get_current_context
 
 from api.app import create_app
+from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
 from models.infrastructure.db import migrate
 from models.reference.catalog import AdminRole
-from models.reference.enums import InvitationStatus, PartnerRole, RelationshipStatus
+from models.reference.enums import InvitationStatus, PartnerRole, RelationshipStatus, UserStatus
 from models.tables.invitations import Invitation
+from models.tables.organizations import User
 from models.tables.outbox import OutboxMessage, Task
 from models.tables.relationships import (
     AgreementAcceptance,
@@ -185,3 +188,131 @@ async def test_two_invitations_accepted_at_once_make_one_relationship_with_both_
         assert await AgreementAcceptance.filter(customer_id=org.id).count() == 1
     assert await Relationship.all().count() == 10
     assert await Invitation.filter(status=InvitationStatus.ACCEPTED).count() == 20
+
+
+UPDATE_ROLES = """
+mutation($input: UpdateUserRolesInput!) {
+  updateUserRoles(input: $input) { user { roles } errors { field code } }
+}
+"""
+DISABLE = """
+mutation($input: UserIdInput!) {
+  disableUser(input: $input) { user { status } errors { field code } }
+}
+"""
+
+
+async def _global_admins(name: str, count: int) -> list[f.Person]:
+    """A customer's `count` Global Administrators, all ACTIVE (they have signed in)."""
+    org = await f.customer(name)
+    admins = [await f.person(org, AdminRole.GLOBAL_ADMINISTRATOR) for _ in range(count)]
+    await User.filter(organization_id=org.id).update(status=UserStatus.ACTIVE)
+    return admins
+
+
+def _user_id(person: f.Person) -> str:
+    return str(encode_id("User", person.user.id))
+
+
+async def _demote(pg: Postgres, who: f.Person, whom: f.Person) -> dict[str, Any]:
+    """updateUserRoles's whole answer: `who` makes `whom` a Billing Administrator."""
+    variables = {"input": {"userId": _user_id(whom), "roles": ["BILLING_ADMINISTRATOR"]}}
+    return await pg.api.raw(UPDATE_ROLES, variables, who.token)
+
+
+def _outcome(body: dict[str, Any]) -> str:
+    """What came of a request: "done", a refusal's code, or a top-level error's code."""
+    if body.get("errors"):
+        code: str = body["errors"][0]["extensions"]["code"]
+        return code
+    return (_codes(body["data"]["updateUserRoles"]) or ["done"])[0]
+
+
+async def _holders(admins: list[f.Person]) -> int:
+    users = await User.filter(id__in=[a.user.id for a in admins])
+    return sum(AdminRole.GLOBAL_ADMINISTRATOR in user.roles for user in users)
+
+
+async def test_two_global_admins_stepping_down_at_once_leave_one_of_them(pg: Postgres) -> None:
+    # Given ten customers, each with exactly two active Global Administrators
+    pairs = [await _global_admins(f"Customer {n}", 2) for n in range(10)]
+
+    # When, in every customer at the same moment, both admins step down
+    bodies = await asyncio.gather(*(_demote(pg, admin, admin) for pair in pairs for admin in pair))
+
+    # Then in every customer one of them did, and the other was refused: they had become the
+    # last Global Administrator
+    for n, pair in enumerate(pairs):
+        assert sorted(map(_outcome, bodies[2 * n : 2 * n + 2])) == ["LAST_ADMIN", "done"]
+        assert await _holders(pair) == 1
+
+
+async def test_two_global_admins_demoting_each_other_at_once_leave_one_of_them(
+    pg: Postgres,
+) -> None:
+    # Given ten customers, each with exactly two active Global Administrators
+    pairs = [await _global_admins(f"Customer {n}", 2) for n in range(10)]
+
+    # When, in every customer at the same moment, each admin demotes the other
+    bodies = await asyncio.gather(
+        *(_demote(pg, one, other) for one, other in pairs),
+        *(_demote(pg, other, one) for one, other in pairs),
+    )
+
+    # Then in every customer one demotion went through, and the other was refused: its
+    # author was no longer a Global Administrator when it ran
+    for n, pair in enumerate(pairs):
+        outcomes = sorted([_outcome(bodies[n]), _outcome(bodies[n + len(pairs)])])
+        assert outcomes == ["FORBIDDEN", "done"]
+        assert await _holders(pair) == 1
+
+
+async def test_ten_global_admins_disabling_one_another_at_once_leave_exactly_one(
+    pg: Postgres,
+) -> None:
+    # Given a customer with ten active Global Administrators
+    admins = await _global_admins("Contoso", 10)
+
+    # When each of them disables every other one, all at the same moment
+    async def disable(who: f.Person, whom: f.Person) -> dict[str, Any]:
+        return await pg.api.raw(DISABLE, {"input": {"userId": _user_id(whom)}}, who.token)
+
+    answers = await asyncio.gather(
+        *(disable(who, whom) for who in admins for whom in admins if who is not whom)
+    )
+
+    # Then every request got an answer: done, refused as the last admin, or (an admin
+    # disabled meanwhile) no longer signed in or allowed
+    for body in answers:
+        if body.get("errors"):
+            assert body["errors"][0]["extensions"]["code"] in ("UNAUTHENTICATED", "FORBIDDEN")
+        else:
+            assert _codes(body["data"]["disableUser"]) in ([], ["LAST_ADMIN"])
+    # And exactly one Global Administrator is left active
+    left = await User.filter(id__in=[a.user.id for a in admins], status=UserStatus.ACTIVE)
+    assert len(left) == 1
+
+
+INVITE = """
+mutation($input: InviteUserInput!) {
+  inviteUser(input: $input) { user { id } errors { field code } }
+}
+"""
+
+
+async def test_the_same_address_invited_ten_times_at_once_makes_one_person(pg: Postgres) -> None:
+    # Given a customer with ten Global Administrators
+    admins = await _global_admins("Contoso", 10)
+
+    # When each invites the same address at the same moment
+    bodies = await asyncio.gather(
+        *(
+            pg.api.query(INVITE, {"input": {"email": "megan@contoso.com", "roles": []}}, a.token)
+            for a in admins
+        )
+    )
+
+    # Then one invitation went through, and every other was told the address has an account
+    codes = sorted(_codes(body["inviteUser"]) for body in bodies)
+    assert codes == [[]] + [["DUPLICATE"]] * 9
+    assert await User.filter(email="megan@contoso.com").count() == 1

@@ -630,6 +630,7 @@ async def test_no_page_logs_a_console_error(
         f"/directory/{partner}",
         link,
         "/invitations/accept?token=not-a-real-one",
+        "/people",
         "/customers",  # a partner's page: explained, not shown
     ]
     partner_pages = [
@@ -646,6 +647,7 @@ async def test_no_page_logs_a_console_error(
         "/leads/not-an-id",
         "/directory-profile",
         "/security-groups",
+        "/people",
         "/directory",
         f"/directory/{partner}",
         "/directory/not-an-id",

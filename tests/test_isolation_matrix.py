@@ -206,6 +206,14 @@ MUTATION_CASES: dict[str, Case] = {
             "enabled": "false",
         }
     ),
+    # Managing people: another organization's person, and another's address to invite.
+    "inviteUser": Case(args={"email": '"$OTHER_EMAIL"', "roles": "[]"}),
+    "updateUserRoles": Case(ids={"userId": "User"}, args={"roles": '["GLOBAL_ADMINISTRATOR"]'}),
+    "disableUser": Case(ids={"userId": "User"}),
+    "enableUser": Case(ids={"userId": "User"}),
+    "removeUser": Case(ids={"userId": "User"}),
+    "resendUserInvitation": Case(ids={"userId": "User"}),
+    "cancelUserInvitation": Case(ids={"userId": "User"}),
 }
 
 # New rows that name the other world may come only of what a case `reaches`: the addressed

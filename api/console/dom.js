@@ -66,7 +66,7 @@ export function badge(status, label = words(status)) {
       PENDING: "info", QUEUED: "info", REVOKING: "warn",
       FAILED: "bad", EXPIRED: "muted", REVOKED: "muted", ENDED: "muted",
       DECLINED: "muted", CANCELED: "muted",
-      NEW: "info", CONTACTED: "warn", INVITED: "good", CLOSED: "muted",
+      NEW: "info", CONTACTED: "warn", INVITED: "good", CLOSED: "muted", DISABLED: "bad",
     }[status] ?? "muted";
   return h("span", { class: `badge badge-${tone}` }, label);
 }

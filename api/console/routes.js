@@ -12,6 +12,7 @@ export const ROUTES = [
   { path: "/change-password", load: () => import("./pages/change-password.js") },
   { path: "/security", load: () => import("./pages/security.js") },
   { path: "/single-sign-on", load: () => import("./pages/single-sign-on.js") },
+  { path: "/people", load: () => import("./pages/people.js") },
   { path: "/invitations/accept", load: () => import("./pages/invitation.js"), public: true },
   { path: "/agreement", load: () => import("./pages/agreement.js"), public: true },
   { path: "/directory", load: () => import("./pages/directory.js"), public: true },
@@ -30,13 +31,15 @@ export const ROUTES = [
   { path: "/security-groups", load: () => import("./pages/security-groups.js"), side: "PARTNER" },
 ];
 
-// A NAV entry with a `role` shows only to viewers holding it, and one with a `list` only to
-// viewers whose roles open that list (the service says which: `viewer.opensLists`).
+// A NAV entry with a `role` shows only to viewers holding it; one with a `list` only to
+// viewers whose roles open that list (`viewer.opensLists`), and one with `can` only to
+// viewers whose account says so (`viewer { canManagePeople }`): the service decides.
 export const NAV = {
   CUSTOMER: [
     { path: "/partners", label: "Partner relationships", list: "relationships" },
-    { path: "/organization", label: "Your organization" },
+    { path: "/organization", label: "Your organization", list: "customers" },
     { path: "/agreement", label: "Customer Agreement" },
+    { path: "/people", label: "People", can: "canManagePeople" },
     { path: "/directory", label: "Find a partner" },
     { path: "/security", label: "Security" },
     { path: "/single-sign-on", label: "Single sign-on", role: "GLOBAL_ADMINISTRATOR" },
@@ -48,6 +51,7 @@ export const NAV = {
     { path: "/leads", label: "Leads", list: "leads" },
     { path: "/directory-profile", label: "Directory profile", role: "ADMIN_AGENT" },
     { path: "/security-groups", label: "Security groups", role: "ADMIN_AGENT" },
+    { path: "/people", label: "People", can: "canManagePeople" },
     { path: "/directory", label: "Find a partner" },
     { path: "/security", label: "Security" },
     { path: "/single-sign-on", label: "Single sign-on", role: "ADMIN_AGENT" },
@@ -58,13 +62,17 @@ export const NAV = {
 export function navFor(viewer) {
   const lists = viewer.opensLists ?? [];
   return NAV[viewer.organization.kind].filter(
-    (item) => (!item.role || viewer.roles.includes(item.role)) && (!item.list || lists.includes(item.list)),
+    (item) =>
+      (!item.role || viewer.roles.includes(item.role)) &&
+      (!item.list || lists.includes(item.list)) &&
+      (!item.can || viewer[item.can]),
   );
 }
 
-/** Where `viewer` starts: the first page of their side's NAV that their roles open. */
+/** Where `viewer` starts: the first list of their side's NAV that their roles open, or
+ * else their own Security page, which every signed-in person may use. */
 export function homeFor(viewer) {
-  return navFor(viewer)[0]?.path ?? "/directory";
+  return navFor(viewer).find((item) => item.list)?.path ?? "/security";
 }
 
 /** The route for `pathname`, with its `:params`; null when no page has that address. */

@@ -45,6 +45,10 @@ class ErrorCode(StrEnum):
     EMAIL_NOT_ALLOWED = "EMAIL_NOT_ALLOWED"
     ACCOUNT_NOT_FOUND = "ACCOUNT_NOT_FOUND"
     ISSUER_NOT_VALID = "ISSUER_NOT_VALID"
+    # Managing people.
+    PRIVILEGED_ROLE_REQUIRED = "PRIVILEGED_ROLE_REQUIRED"
+    LAST_ADMIN = "LAST_ADMIN"
+    USER_NOT_INVITED = "USER_NOT_INVITED"
 
 
 # What each code means to a client, documented on the API's ErrorCode enum. A new code gets
@@ -60,15 +64,18 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.AGREEMENT_NOT_ACCEPTED: "The current Customer Agreement must be accepted first "
     "(by the customer, for orders).",
     ErrorCode.ROLES_NOT_ALLOWED: "The relationship type takes no requested roles.",
-    ErrorCode.ROLES_REQUIRED: "The relationship type needs at least one role.",
-    ErrorCode.UNKNOWN_ROLE: "A role is not in the role catalog.",
+    ErrorCode.ROLES_REQUIRED: "The relationship type needs at least one role; or a partner's "
+    "person, at least one agent role.",
+    ErrorCode.UNKNOWN_ROLE: "A role is not in the role catalog (for a partner's people: not "
+    "one of ADMIN_AGENT, SALES_AGENT, HELPDESK_AGENT).",
     ErrorCode.INVALID_DURATION: "The duration is outside what the relationship type allows, "
     "or the type has none.",
     ErrorCode.AUTO_EXTEND_NOT_ALLOWED: "Auto-extend is only for GDAP relationships, and never "
     "with Global Administrator.",
     ErrorCode.RELATIONSHIP_ENDED: "The relationship has ended.",
     ErrorCode.WRONG_ORGANIZATION: "The invitation is addressed to another organization.",
-    ErrorCode.DUPLICATE: "The same thing is registered already.",
+    ErrorCode.DUPLICATE: "The same thing is registered already (a person: an account with "
+    "this email address exists).",
     ErrorCode.SUBSCRIPTION_CLOSED: "The subscription is canceled or expired and can no longer "
     "change.",
     ErrorCode.NAME_TAKEN: "Another item of the organization has this name.",
@@ -111,6 +118,13 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.ISSUER_NOT_VALID: "The issuer is not an https:// URL (http:// to loopback only, "
     "outside production), resolves to an address not allowed, or its OpenID Connect "
     "discovery document could not be read or names another issuer.",
+    ErrorCode.PRIVILEGED_ROLE_REQUIRED: "Privileged roles, and the people who hold one, are "
+    "managed only by a Global or Privileged Role Administrator.",
+    ErrorCode.LAST_ADMIN: "The change would leave the organization without an active Global "
+    "Administrator (a partner: without an active admin agent); give the role to another "
+    "person first.",
+    ErrorCode.USER_NOT_INVITED: "The person has set a password already: there is no "
+    "invitation to resend or cancel.",
 }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.reference.enums import RelationshipType
+from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
 
 
 class AdminRole(StrEnum):
@@ -233,6 +233,53 @@ PRIVILEGED_ROLES: frozenset[AdminRole] = frozenset(
 def role_name(role: AdminRole | str) -> str:
     """The display name of a catalog role ("Global Administrator")."""
     return ROLE_CATALOG[AdminRole(role)].name
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRole:
+    """A role a person of an organization may hold, whatever the organization's kind: a
+    catalog role for a customer's people, an agent role for a partner's."""
+
+    key: str
+    name: str
+    description: str
+    privileged: bool = False
+
+
+PARTNER_ROLE_CATALOG: dict[PartnerRole, PersonRole] = {
+    PartnerRole(role.key): role
+    for role in (
+        PersonRole(
+            PartnerRole.ADMIN_AGENT,
+            "Admin agent",
+            "Manages the partner's agents, security groups, directory profile and "
+            "relationships, and acts for customers within the roles they granted.",
+        ),
+        PersonRole(
+            PartnerRole.SALES_AGENT,
+            "Sales agent",
+            "Sends invitations, works leads, and places orders for the partner's customers.",
+        ),
+        PersonRole(
+            PartnerRole.HELPDESK_AGENT,
+            "Helpdesk agent",
+            "Acts for customers within the roles granted to its security groups.",
+        ),
+    )
+}
+
+
+def person_roles(kind: OrganizationKind) -> dict[str, PersonRole]:
+    """The roles the people of an organization of `kind` may hold, by key, in catalog order:
+    the admin role catalog for a customer, the agent roles for a partner. What inviting a
+    person and changing their roles accept (`models/rules/people.py`), and what the console
+    names them by."""
+    if kind is OrganizationKind.CUSTOMER:
+        return {
+            str(key): PersonRole(str(key), role.name, role.description, role.privileged)
+            for key, role in ROLE_CATALOG.items()
+        }
+    return {str(key): role for key, role in PARTNER_ROLE_CATALOG.items()}
 
 
 class RoleRule(StrEnum):

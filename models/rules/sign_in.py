@@ -177,12 +177,15 @@ async def set_password(
         if not await PasswordLink.filter(id=link.id, used_at=None).update(used_at=now):
             raise _link_not_valid()  # used by a request at the same moment
         await PasswordLink.filter(user_id=user.id, used_at=None).update(used_at=now)
-        await User.filter(id=user.id).update(
+        # Not if an admin disabled the person since they were read (`disableUser`).
+        allowed = User.filter(id=user.id).exclude(status=UserStatus.DISABLED)
+        if not await allowed.update(
             password_hash=password_hash,
             password_changed_at=now,
             must_change_password=False,
             status=status,
-        )
+        ):
+            raise _link_not_valid()
         ended = await UserSession.filter(user_id=user.id).delete()
         opened = await open_session(user.id, timeouts, now, device)
         await tx.record(

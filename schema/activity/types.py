@@ -15,6 +15,7 @@ from models.foundation.ids import encode_id
 from models.tables import activity as m
 from schema.context import Info
 from schema.organizations.types import Organization, User, load_organization
+from schema.people.types import RemovedUser
 
 
 def any_id(value: str) -> UUID | None:
@@ -81,6 +82,18 @@ class ActivityEntry:
             return None
         user = await info.context.loaders.user.load(self._actor_user_id)
         return User.of(user) if user else None
+
+    @strawberry.field(
+        description="The person who acted, when they have since been removed from their "
+        "organization (`actor` is then null): who they were, as their removal recorded it."
+    )
+    async def removed_actor(self, info: Info) -> RemovedUser | None:
+        if self._actor_user_id is None:
+            return None
+        if await info.context.loaders.user.load(self._actor_user_id) is not None:
+            return None
+        removal = await info.context.loaders.removal.load(self._actor_user_id)
+        return RemovedUser.of(removal) if removal else None
 
     @strawberry.field(description="The organization of the user who acted; none for the system.")
     async def acting_organization(self, info: Info) -> Organization | None:

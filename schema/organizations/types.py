@@ -9,12 +9,20 @@ import strawberry
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.policy import lists_opened_by, visible_api_tokens, visible_members, visible_sessions
+from models.policy.people import (
+    PersonAction,
+    assignable_roles,
+    manages_people,
+    opens_people,
+    person_actions,
+)
 from models.reference.enums import OrganizationKind, UserStatus
 from models.rules.directory import own_profile
 from models.tables import organizations as m
 from schema.context import Info
 from schema.directory.types import Partner
 from schema.pagination import After, Connection, First, paginate
+from schema.people.types import PersonRole
 from schema.sign_in.credentials import ApiToken, Session
 
 
@@ -76,6 +84,7 @@ class User:
     )
     _id: strawberry.Private[UUID]
     _organization_id: strawberry.Private[object]
+    _row: strawberry.Private[m.User]
 
     @classmethod
     def of(cls, user: m.User) -> User:
@@ -88,6 +97,7 @@ class User:
             must_change_password=user.must_change_password,
             _id=user.id,
             _organization_id=user.organization_id,
+            _row=user,
         )
 
     @strawberry.field(
@@ -129,6 +139,43 @@ class User:
         if actor is None or actor.user_id != self._id:
             return []
         return lists_opened_by(actor)
+
+    @strawberry.field(
+        description="For the viewer's own account: whether they manage their organization's "
+        "people (invite, change roles, disable, remove), which opens the console's People "
+        "page. False on anyone else's account."
+    )
+    def can_manage_people(self, info: Info) -> bool:
+        actor = info.context.optional_actor()
+        return actor is not None and actor.user_id == self._id and opens_people(actor)
+
+    @strawberry.field(
+        description="For the viewer's own account: whether they may invite people to their "
+        "organization (`inviteUser`). False on anyone else's account."
+    )
+    def can_invite_people(self, info: Info) -> bool:
+        actor = info.context.optional_actor()
+        return actor is not None and actor.user_id == self._id and manages_people(actor)
+
+    @strawberry.field(
+        description="For the viewer's own account: the roles they may give to and take from "
+        "their organization's people, in catalog order (privileged ones only for a Global or "
+        "Privileged Role Administrator). Empty on anyone else's account."
+    )
+    def assignable_roles(self, info: Info) -> list[PersonRole]:
+        actor = info.context.optional_actor()
+        if actor is None or actor.user_id != self._id:
+            return []
+        return [PersonRole.of(role) for role in assignable_roles(actor)]
+
+    @strawberry.field(
+        description="What the viewer may do to this person, by who each is and the person's "
+        "status; empty for anyone outside the viewer's organization. The last active Global "
+        "Administrator's (a partner's: admin agent's) demotion, disabling or removal is still "
+        "refused when tried (LAST_ADMIN)."
+    )
+    def viewer_actions(self, info: Info) -> list[PersonAction]:
+        return person_actions(info.context.optional_actor(), self._row)
 
     @strawberry.field(description="The organization the user belongs to.")
     async def organization(self, info: Info) -> Organization:

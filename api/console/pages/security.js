@@ -4,7 +4,7 @@
 import { ask } from "../dialog.js";
 import { badge, date, h, replace, table } from "../dom.js";
 import { busy, clearErrors, field, formAlert, showErrors, showProblem } from "../forms.js";
-import { gql, mutate } from "../graphql.js";
+import { gql, mutate, UNAUTHENTICATED_EVENT } from "../graphql.js";
 import { changePasswordForm } from "../password-form.js";
 
 const QUERY = `
@@ -229,6 +229,8 @@ function tokensSection(ctx, tokens) {
 
 export async function render(ctx) {
   const { viewer } = await gql(QUERY);
+  // The session ended since the page before (signed out elsewhere, or disabled): sign in again.
+  if (!viewer) return window.dispatchEvent(new CustomEvent(UNAUTHENTICATED_EVENT));
   replace(
     ctx.container,
     h("h1", {}, "Security"),
