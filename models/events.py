@@ -55,6 +55,10 @@ EVENT_TYPES: dict[str, str] = {
     "lob_app.submitted": "A line-of-business partner submitted an app for a customer.",
     "lob_app.updated": "A line-of-business partner updated an app.",
     "customer_settings.updated": "A customer changed its settings about its partners.",
+    "user.mfa_enabled": "A person enrolled an authenticator app, or replaced theirs.",
+    "user.mfa_disabled": "A person turned their multi-factor authentication off.",
+    "organization.mfa_requirement_changed": "An organization changed whether all its people "
+    "must sign in with a second factor.",
 }
 
 

@@ -43,6 +43,8 @@ from schema.orders.queries import OrderQueries
 from schema.organizations.queries import OrganizationQueries
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
+from schema.sign_in.mfa_enrollment import MfaEnrollmentRequired
+from schema.sign_in.mfa_mutations import MfaMutations
 from schema.sign_in.mutations import SignInMutations
 from schema.sign_in.password_change import PasswordChangeRequired
 from schema.webhook_endpoints.mutations import WebhookMutations
@@ -88,6 +90,7 @@ class Mutation(
     DeviceMutations,
     LobAppMutations,
     SignInMutations,
+    MfaMutations,
 ):
     pass
 
@@ -164,6 +167,7 @@ def build_schema(*, production: bool, introspection: bool | None = None) -> stra
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         PasswordChangeRequired,
+        MfaEnrollmentRequired,
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))

@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 from models.reference.catalog import CURRENT_AGREEMENT_VERSION
 from models.tables.activity import ActivityEntry
 from models.tables.invitations import Invitation
+from models.tables.mfa import TotpFactor
 from models.tables.organizations import Organization, User
 from models.tables.outbound_webhooks import WebhookDelivery, WebhookEvent
 from models.tables.relationships import AgreementAcceptance, RelationshipTypeRecord, RoleGrant
@@ -32,6 +33,10 @@ class Loaders:
         default_factory=lambda: by_key(Organization)
     )
     user: DataLoader[UUID, User | None] = field(default_factory=lambda: by_key(User))
+    # A person's authenticator, by the person's id: only for people the viewer may see.
+    totp_factor: DataLoader[UUID, TotpFactor | None] = field(
+        default_factory=lambda: by_key(TotpFactor, "user_id")
+    )
     agreement: DataLoader[UUID, AgreementAcceptance | None] = field(
         default_factory=lambda: DataLoader(_agreements)
     )

@@ -37,6 +37,11 @@ class ErrorCode(StrEnum):
     PASSWORD_NOT_ALLOWED = "PASSWORD_NOT_ALLOWED"  # noqa: S105 (a code, not a password)
     LINK_NOT_VALID = "LINK_NOT_VALID"
     ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
+    # Multi-factor authentication.
+    INVALID_MFA_CODE = "INVALID_MFA_CODE"
+    MFA_REQUIRED = "MFA_REQUIRED"
+    MFA_NOT_ENABLED = "MFA_NOT_ENABLED"
+    MFA_ENROLLMENT_NOT_STARTED = "MFA_ENROLLMENT_NOT_STARTED"
 
 
 # What each code means to a client, documented on the API's ErrorCode enum. A new code gets
@@ -87,6 +92,14 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     "never issued; ask for a new one.",
     ErrorCode.ACCOUNT_DISABLED: "The account is disabled; an administrator of its "
     "organization may enable it again.",
+    ErrorCode.INVALID_MFA_CODE: "The authenticator code or recovery code is not right, was "
+    "used already (each works once), or its time has passed.",
+    ErrorCode.MFA_REQUIRED: "Multi-factor authentication is required here and cannot be "
+    "turned off: for partner agents, holders of privileged roles, and everyone of an "
+    "organization that requires it.",
+    ErrorCode.MFA_NOT_ENABLED: "The viewer has no authenticator enrolled.",
+    ErrorCode.MFA_ENROLLMENT_NOT_STARTED: "There is no enrolment to confirm: start one with "
+    "`startTotpEnrollment` first.",
 }
 
 

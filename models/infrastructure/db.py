@@ -35,6 +35,8 @@ MODEL_MODULES = [
     # Sessions, set-password links and sign-in throttling.
     "models.tables.sign_in",
     "models.tables.quotas",
+    # Multi-factor authentication: authenticators and recovery codes.
+    "models.tables.mfa",
 ]
 
 

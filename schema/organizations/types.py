@@ -9,6 +9,7 @@ import strawberry
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.policy import visible_api_tokens, visible_members, visible_sessions
+from models.policy.mfa import must_use_mfa, organization_requires_mfa
 from models.reference.enums import OrganizationKind, UserStatus
 from models.rules.directory import own_profile
 from models.tables import organizations as m
@@ -24,10 +25,28 @@ class Organization:
     name: str = strawberry.field(description="The organization's name.")
     kind: OrganizationKind = strawberry.field(description="CUSTOMER or PARTNER.")
     _id: strawberry.Private[UUID]
+    _mfa_required: strawberry.Private[bool]
 
     @classmethod
     def of(cls, org: m.Organization) -> Organization:
-        return cls(id=encode_id("Organization", org.id), name=org.name, kind=org.kind, _id=org.id)
+        return cls(
+            id=encode_id("Organization", org.id),
+            name=org.name,
+            kind=org.kind,
+            _id=org.id,
+            _mfa_required=organization_requires_mfa(org),
+        )
+
+    @strawberry.field(
+        description="Whether every person of the organization must sign in with a second "
+        "factor (`setMfaRequirement`; on by default for partners, whose agents always must): "
+        "for the organization's own people; null for anyone else."
+    )
+    def mfa_required(self, info: Info) -> bool | None:
+        actor = info.context.optional_actor()
+        if actor is None or actor.organization_id != self._id:
+            return None
+        return self._mfa_required
 
     @strawberry.field(
         description="The partner's directory profile, published or not, for the partner's own "
@@ -91,11 +110,25 @@ class User:
         )
 
     @strawberry.field(
-        description="Whether the person signs in with a second factor. Always false until "
-        "multi-factor authentication arrives."
+        description="Whether the person signs in with a second factor: an authenticator app "
+        "they enrolled (`confirmTotpEnrollment`)."
     )
-    def mfa_enabled(self) -> bool:
-        return False
+    async def mfa_enabled(self, info: Info) -> bool:
+        factor = await info.context.loaders.totp_factor.load(self._id)
+        return factor is not None and factor.secret_sealed is not None
+
+    @strawberry.field(
+        description="True when the person must use a second factor (a partner agent, a "
+        "holder of a privileged role, or everyone of an organization that requires it) and "
+        "has not enrolled one: their browser sessions open only `viewer`, "
+        "`startTotpEnrollment`, `confirmTotpEnrollment` and `signOut` (anything else is "
+        "refused with MFA_ENROLLMENT_REQUIRED) until enrolment is confirmed."
+    )
+    async def mfa_enrollment_required(self, info: Info) -> bool:
+        organization = await info.context.loaders.organization.load(self._organization_id)  # type: ignore[arg-type]
+        if organization is None or not must_use_mfa(self.roles, organization):
+            return False
+        return not await self.mfa_enabled(info)
 
     @strawberry.field(
         description="The viewer's own live browser sessions, newest first; empty for anyone "
