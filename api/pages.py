@@ -56,6 +56,7 @@ CONSOLE_PATHS = (
     "/set-password",
     "/change-password",
     "/security",
+    "/security/authenticator",
     "/invitations/accept",
     "/agreement",
     "/directory",

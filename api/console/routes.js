@@ -11,6 +11,7 @@ export const ROUTES = [
   { path: "/set-password", load: () => import("./pages/set-password.js"), public: true },
   { path: "/change-password", load: () => import("./pages/change-password.js") },
   { path: "/security", load: () => import("./pages/security.js") },
+  { path: "/security/authenticator", load: () => import("./pages/authenticator.js") },
   { path: "/invitations/accept", load: () => import("./pages/invitation.js"), public: true },
   { path: "/agreement", load: () => import("./pages/agreement.js"), public: true },
   { path: "/directory", load: () => import("./pages/directory.js"), public: true },

@@ -370,6 +370,23 @@ async def disable_totp(op: Operation, code: str, client_address: str | None) -> 
     return user
 
 
+async def reset_mfa(op: Operation, email: str) -> bool:
+    """Remove a person's authenticator and recovery codes for an operator (`partnerhub
+    reset-mfa`): someone who lost both signs in with their password alone, and is asked to
+    set up a new app if they must use one. False when they had none."""
+    user = await User.get_or_none(email=email.strip().lower()).select_related("organization")
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"No user with email {email}", "email")
+    async with op.atomic() as tx:
+        removed = await TotpFactor.filter(user_id=user.id).delete()
+        await RecoveryCode.filter(user_id=user.id).delete()
+        if removed:
+            await tx.record(
+                "user.mfa_disabled", "User", user.id, **_concerns(user), changes={"by": "operator"}
+            )
+    return bool(removed)
+
+
 async def set_mfa_requirement(op: Operation, required: bool) -> Organization:
     """Whether everyone of the viewer's organization must use a second factor. A partner's
     agents always must, so a partner organization's setting stays on."""

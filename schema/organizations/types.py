@@ -125,10 +125,16 @@ class User:
         "refused with MFA_ENROLLMENT_REQUIRED) until enrolment is confirmed."
     )
     async def mfa_enrollment_required(self, info: Info) -> bool:
+        return await self.must_use_mfa(info) and not await self.mfa_enabled(info)
+
+    @strawberry.field(
+        description="Whether the person must sign in with a second factor, and so may not "
+        "turn it off: a partner agent, a holder of a privileged role, or anyone of an "
+        "organization that requires it (`Organization.mfaRequired`)."
+    )
+    async def must_use_mfa(self, info: Info) -> bool:
         organization = await info.context.loaders.organization.load(self._organization_id)  # type: ignore[arg-type]
-        if organization is None or not must_use_mfa(self.roles, organization):
-            return False
-        return not await self.mfa_enabled(info)
+        return organization is not None and must_use_mfa(self.roles, organization)
 
     @strawberry.field(
         description="The viewer's own live browser sessions, newest first; empty for anyone "
