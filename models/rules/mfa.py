@@ -21,6 +21,7 @@ Seeds, codes and recovery codes appear in no activity entry, event, log line or 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 from models.foundation.errors import DomainError, ErrorCode
@@ -226,11 +228,12 @@ async def start_totp_enrollment(
         "pending_label": name,
         "pending_started_at": now,
     }
+    if factor is None:
+        # A start at the same moment may have made the row: then this one updates it.
+        with contextlib.suppress(IntegrityError):
+            await TotpFactor.create(user_id=user.id)
     async with op.atomic() as tx:
-        if factor is None:
-            await TotpFactor.create(user_id=user.id, **pending)
-        else:
-            await TotpFactor.filter(id=factor.id).update(**pending)
+        await TotpFactor.filter(user_id=user.id).update(**pending)
         await tx.record(
             "user.mfa_enrollment_started",
             "User",
