@@ -6,7 +6,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0010_webhook_endpoint_disabled_at")]
+    dependencies = [("models", "0012_single_sign_on")]
 
     initial = False
 
