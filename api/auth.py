@@ -1,13 +1,17 @@
 """Authentication, in one place: the middleware puts a Viewer on each request.
 
 A request signs in with `Authorization: Bearer <token>` (scripts) or with the session cookie
-(browsers, after `signIn`); a bearer header wins when both are sent. A bad bearer token is an
+(browsers, after `signIn`); a bearer header wins when both are sent. A session of someone who
+must use a second factor and has none is marked limited to enrolment (bearer tokens never
+are). A bad bearer token is an
 error on every request that needs a viewer; a session cookie that has ended is simply no
 sign-in (the console then asks to sign in again), so that it never stands in the way of
 signing in anew.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
 from starlette.requests import HTTPConnection
@@ -16,6 +20,7 @@ from models.foundation.clock import utcnow
 from models.foundation.settings import Settings
 from models.identity.api_tokens import viewer_for_token
 from models.identity.sessions import SESSION_COOKIE, SessionTimeouts, viewer_for_session
+from models.policy.mfa import enrollment_required
 
 
 class Anonymous(BaseUser):
@@ -60,5 +65,10 @@ class CredentialsBackend(AuthenticationBackend):
             viewer = await viewer_for_session(cookie, self.timeouts, utcnow())
             if viewer is None:
                 return AuthCredentials(), Anonymous(session_ended=True)
+            user = viewer.user
+            if not viewer.by_identity_provider and await enrollment_required(
+                user.id, user.roles, viewer.organization
+            ):
+                viewer = dataclasses.replace(viewer, mfa_enrollment_required=True)
             return AuthCredentials(["authenticated"]), viewer
         return AuthCredentials(), Anonymous()

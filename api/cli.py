@@ -36,6 +36,7 @@ USE_DATABASE = frozenset(
         "create-user",
         "create-token",
         "revoke-tokens",
+        "reset-mfa",
         "web",
         "worker",
         "dev",
@@ -138,6 +139,24 @@ async def _revoke_tokens(settings: Settings, args: argparse.Namespace) -> str:
             raise CommandError(f"No user with email {args.email}")
         revoked = await ApiToken.filter(user=user, revoked_at=None).update(revoked_at=utcnow())
     return f"{revoked} token(s) revoked"
+
+
+async def _reset_mfa(settings: Settings, args: argparse.Namespace) -> str:
+    from models.foundation.errors import DomainError
+    from models.infrastructure.tokens import Sealer
+    from models.operation import Operation
+    from models.rules.mfa import reset_mfa
+
+    op = Operation(actor=None, sealer=Sealer(str(settings.secret_key)))
+    async with database(settings.database_url):
+        try:
+            removed = await reset_mfa(op, args.email)
+        except DomainError as refused:
+            raise CommandError(refused.message) from None
+        await _hand_to_worker(settings, op)
+    if not removed:
+        return f"{args.email} had no authenticator app"
+    return f"The authenticator app and recovery codes of {args.email} are removed"
 
 
 def _organization_uuid(value: str) -> UUID | None:
@@ -256,6 +275,7 @@ ASYNC_COMMANDS: dict[str, AsyncCommand] = {
     "create-user": _create_user,
     "create-token": _create_token,
     "revoke-tokens": _revoke_tokens,
+    "reset-mfa": _reset_mfa,
 }
 
 
@@ -306,6 +326,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     revoke = command("revoke-tokens", "revoke every live token of a user")
     revoke.add_argument("--email", required=True, help="the user's email address")
+    reset = command(
+        "reset-mfa",
+        "remove a user's authenticator app and recovery codes",
+        "For someone who lost both: they sign in with their password, and set up a new app if "
+        "their roles or organization require one.",
+    )
+    reset.add_argument("--email", required=True, help="the user's email address")
     serve = command("web", "run the web app (uvicorn)")
     serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")

@@ -19,6 +19,7 @@ from models.rules.directory import ProfileChanges, update_partner_profile
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import send_invitation
 from models.rules.lifecycle import next_notice
+from models.rules.mfa import install_authenticator
 from models.tables.access import AccessAssignment, SecurityGroup, SecurityGroupMember
 from models.tables.leads import Lead
 from models.tables.organizations import Organization, User
@@ -289,6 +290,17 @@ def development_password() -> str:
     """A fresh password for the demo people, made at each start of `partnerhub dev`: random, so
     that a demo left listening on a network never opens with a password anyone knows."""
     return f"demo-{secrets.token_urlsafe(9)}"
+
+
+async def set_development_authenticator(secret: str, sealer: Sealer) -> None:
+    """Give every demo person that exists an authenticator with `secret` (for `partnerhub dev`
+    in development only, which prints it), so that they sign in as their roles require: with
+    the development password and a code."""
+    now = utcnow()
+    for demo in DEMO_USERS:
+        user = await User.get_or_none(email=demo.email)
+        if user is not None:
+            await install_authenticator(user.id, secret, sealer, now)
 
 
 async def set_development_password(password: str) -> list[DemoUser]:

@@ -21,6 +21,7 @@ from api.embedded import EmbeddedRedis, require_free_port
 from api.mailbox import Mailbox, MailFolder
 from api.serving import server_config
 from models.foundation.settings import Settings
+from models.identity.mfa import new_secret
 from models.infrastructure.db import database, migrate
 from models.infrastructure.tokens import Sealer
 from workers.dispatch import dispatch
@@ -42,16 +43,17 @@ def _say(message: str) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class DemoSignIn:
-    """The demo people who may sign in, and the password they share (None: none was set,
-    outside development)."""
+    """The demo people who may sign in, and the password and authenticator key they share
+    (None: none was set, outside development)."""
 
     people: list[demo.DemoUser]
     password: str | None
+    totp_secret: str | None = None
 
 
 async def _prepare(settings: Settings) -> DemoSignIn:
     """Migrate, seed the demo on an empty database, and, in development only, give the demo
-    people a fresh password."""
+    people a fresh password and authenticator key."""
     for name in await migrate(settings.database_url):
         _say(f"  applied migration {name}")
     async with database(settings.database_url):
@@ -70,7 +72,10 @@ async def _prepare(settings: Settings) -> DemoSignIn:
         if settings.environment != "development":
             return DemoSignIn(people=[], password=None)
         password = demo.development_password()
-        return DemoSignIn(people=await demo.set_development_password(password), password=password)
+        people = await demo.set_development_password(password)
+        secret = new_secret()
+        await demo.set_development_authenticator(secret, Sealer(str(settings.secret_key)))
+        return DemoSignIn(people=people, password=password, totp_secret=secret)
 
 
 def _banner(settings: Settings, options: DevOptions, sign_in: DemoSignIn) -> str:
@@ -90,6 +95,15 @@ def _banner(settings: Settings, options: DevOptions, sign_in: DemoSignIn) -> str
             roles = ",".join(person.roles)
             lines.append(f"  {person.email:<22} {person.organization:<18} {roles}")
         lines += ["", f"  Development password: {sign_in.password}"]
+        if sign_in.totp_secret:
+            lines += [
+                "",
+                "Each of them then gives a code of the development authenticator: add this key",
+                "to an authenticator app, or print the current code with the command below.",
+                f"  Development authenticator key: {sign_in.totp_secret}",
+                f'  .venv/bin/python -c "import pyotp; '
+                f"print(pyotp.TOTP('{sign_in.totp_secret}').now())\"",
+            ]
     else:
         lines.append("Demo people have no password outside development: use create-token.")
     lines += ["", "Press Ctrl-C to stop everything."]

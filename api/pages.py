@@ -58,6 +58,7 @@ CONSOLE_PATHS = (
     "/security",
     "/single-sign-on",
     "/people",
+    "/security/authenticator",
     "/invitations/accept",
     "/agreement",
     "/directory",

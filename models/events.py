@@ -68,6 +68,10 @@ EVENT_TYPES: dict[str, str] = {
     "customer_settings.updated": "A customer changed its settings about its partners.",
     "single_sign_on.configured": "An organization changed how its people sign in through its "
     "own identity provider (single sign-on).",
+    "user.mfa_enabled": "A person enrolled an authenticator app, or replaced theirs.",
+    "user.mfa_disabled": "A person turned their multi-factor authentication off.",
+    "organization.mfa_requirement_changed": "An organization changed whether all its people "
+    "must sign in with a second factor.",
 }
 
 

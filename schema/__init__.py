@@ -45,6 +45,8 @@ from schema.organizations.queries import OrganizationQueries
 from schema.people.mutations import PeopleMutations
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
+from schema.sign_in.mfa_enrollment import MfaEnrollmentRequired
+from schema.sign_in.mfa_mutations import MfaMutations
 from schema.sign_in.mutations import SignInMutations
 from schema.sign_in.password_change import PasswordChangeRequired
 from schema.single_sign_on.mutations import SingleSignOnMutations
@@ -98,6 +100,7 @@ class Mutation(
     SignInMutations,
     SingleSignOnMutations,
     PeopleMutations,
+    MfaMutations,
 ):
     pass
 
@@ -234,6 +237,7 @@ def build_schema(*, production: bool, introspection: bool | None = None) -> stra
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: CachedDocuments(documents),
         PasswordChangeRequired,
+        MfaEnrollmentRequired,
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))

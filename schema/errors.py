@@ -28,6 +28,7 @@ class RequestErrorCode(StrEnum):
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    MFA_ENROLLMENT_REQUIRED = "MFA_ENROLLMENT_REQUIRED"
 
 
 REQUEST_ERROR_CODES: dict[RequestErrorCode, str] = {
@@ -45,6 +46,10 @@ REQUEST_ERROR_CODES: dict[RequestErrorCode, str] = {
     "unknown field or enum value, a missing argument) or its limits (depth, aliases).",
     RequestErrorCode.INTERNAL_SERVER_ERROR: "Something failed on the service's side; the "
     "message says no more in production. Trying again later may work.",
+    RequestErrorCode.MFA_ENROLLMENT_REQUIRED: "The browser session is limited to enrolment: "
+    "its person must use a second factor and has none yet. Only `viewer`, "
+    "`startTotpEnrollment`, `confirmTotpEnrollment` and `signOut` run until "
+    "`confirmTotpEnrollment` succeeds; the operation ran nothing.",
 }
 
 RequestErrorCodeType = strawberry.enum(

@@ -11,6 +11,7 @@ from models.reference.catalog import CURRENT_AGREEMENT_VERSION
 from models.rules.people import removed_people
 from models.tables.activity import ActivityEntry
 from models.tables.invitations import Invitation
+from models.tables.mfa import TotpFactor
 from models.tables.organizations import Organization, User
 from models.tables.outbound_webhooks import WebhookDelivery, WebhookEvent
 from models.tables.relationships import AgreementAcceptance, RelationshipTypeRecord, RoleGrant
@@ -41,6 +42,10 @@ class Loaders:
     # The entry of each removed person's removal, by their id: what names them afterwards.
     removal: DataLoader[UUID, ActivityEntry | None] = field(
         default_factory=lambda: DataLoader(_removals)
+    )
+    # A person's authenticator, by the person's id: only for people the viewer may see.
+    totp_factor: DataLoader[UUID, TotpFactor | None] = field(
+        default_factory=lambda: by_key(TotpFactor, "user_id")
     )
     agreement: DataLoader[UUID, AgreementAcceptance | None] = field(
         default_factory=lambda: DataLoader(_agreements)

@@ -26,6 +26,9 @@ from playwright.async_api import (
 
 from api.app import create_app
 from models.foundation.settings import Settings
+from models.policy.mfa import must_use_mfa
+from models.tables.organizations import Organization
+from tests.authenticator import next_code, with_authenticator
 from tests.factories import PASSWORD, Person, with_password
 from tests.servers import HOST, free_port
 from workers.worker import create_worker
@@ -172,12 +175,31 @@ async def open_tab(
 
 async def sign_in(tab: Tab, person: Person, password: str = PASSWORD) -> None:
     """Sign in as a person does: the sign-in page, their email address and password (given
-    one first if they have none). The console then shows their start page."""
+    one first if they have none), then a code of their authenticator app when they have one.
+    Someone who must use a second factor is given an app first, as if they had set it up
+    before (`test_console_mfa.py` sets one up through the console). The console then shows
+    their start page."""
     if not person.user.password_hash:
         await with_password(person, password)
+    if person.totp_secret is None and await needs_second_factor(person):
+        await with_authenticator(person)
     page = tab.page
     await page.goto("/signin")
     await page.get_by_label("Email address").fill(person.email)
     await page.get_by_label("Password", exact=True).fill(password)
     await page.get_by_role("button", name="Sign in").click()
+    if person.totp_secret is not None:
+        await enter_code(tab, person)
     await expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+
+
+async def enter_code(tab: Tab, person: Person) -> None:
+    """The sign-in's second step: a code of the person's app that was not used yet."""
+    code = tab.page.get_by_label("Code from your authenticator app")
+    await code.fill(await next_code(person))
+    await tab.page.get_by_role("button", name="Verify and sign in").click()
+
+
+async def needs_second_factor(person: Person) -> bool:
+    organization = await Organization.get(id=person.user.organization_id)
+    return must_use_mfa(person.user.roles, organization)

@@ -45,6 +45,9 @@ _serial = itertools.count(1)
 class Person:
     user: User
     token: str
+    # The seed of the authenticator app the test plays for them, once they have one
+    # (`tests/authenticator.py`).
+    totp_secret: str | None = None
 
     @property
     def email(self) -> str:

@@ -68,8 +68,10 @@ class Browser:
 async def sign_in(
     api: GraphQLClient, email: str, password: str, **more: Any
 ) -> tuple[dict[str, Any], Browser | None]:
-    """signIn's payload, and the browser it signed in (None when refused)."""
+    """signIn's payload, and the browser it signed in (None when refused, or while a second
+    factor must follow)."""
     response = await api.post(SIGN_IN, {"input": {"email": email, "password": password} | more})
     assert response.status_code == 200, response.text
     payload: dict[str, Any] = response.json()["data"]["signIn"]
-    return payload, Browser.of(response) if not payload["errors"] else None
+    signed_in = not payload["errors"] and not payload["mfaRequired"]
+    return payload, Browser.of(response) if signed_in else None

@@ -25,10 +25,15 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from api.app import create_app
 from models.foundation.ids import decode_id
 from models.foundation.settings import Settings
+from models.infrastructure.db import database
 from models.reference.enums import UserStatus
+from models.tables.activity import ActivityEntry
+from models.tables.mfa import TotpFactor
 from models.tables.organizations import ApiToken, Organization, User
 from models.tables.outbox import OutboxMessage
 from models.tables.sign_in import PasswordLink
+from tests import factories as f
+from tests.authenticator import with_authenticator
 from tests.servers import PostgresServer
 
 CLI = Path(sys.executable).parent / "partnerhub"
@@ -300,6 +305,42 @@ async def test_a_bad_database_url_is_refused_on_stderr(tmp_path: Path) -> None:
     assert refused.stdout == ""
 
 
+async def test_an_operator_removes_the_authenticator_of_someone_who_lost_it(
+    cli_database_url: str, tmp_path: Path
+) -> None:
+    async def run(*args: str) -> Run:
+        return await partnerhub(*args, database_url=cli_database_url, cwd=tmp_path)
+
+    # Given Contoso's admin, whose authenticator app and recovery codes are lost
+    assert (await run("migrate")).status == 0
+    EXECUTOR_CACHE.clear()  # the suite switches dialects under one connection name
+    try:
+        async with database(cli_database_url):
+            contoso = await f.customer("Contoso")
+            admin = await f.person(contoso, "GLOBAL_ADMINISTRATOR", email="admin@contoso.com")
+            await with_authenticator(admin)
+
+        # When an operator removes it, and names an address nobody has
+        reset = await run("reset-mfa", "--email", "Admin@Contoso.com")
+        unknown = await run("reset-mfa", "--email", "nobody@contoso.com")
+
+        # Then the admin has no authenticator (and sets up a new one at the next sign-in), and
+        # the activity log says an operator did it
+        async with database(cli_database_url):
+            assert not await TotpFactor.filter(user_id=admin.user.id).exists()
+            entry = await ActivityEntry.get(action="user.mfa_disabled")
+            assert entry.changes == {"by": "operator"}
+            assert entry.actor_user_id is None
+    finally:
+        EXECUTOR_CACHE.clear()
+    assert reset.status == 0, reset.stderr
+    assert reset.last_line == (
+        "The authenticator app and recovery codes of Admin@Contoso.com are removed"
+    )
+    assert unknown.status == 1
+    assert "No user with email nobody@contoso.com" in unknown.stderr
+
+
 @pytest.mark.parametrize(
     ("command", "options"),
     [
@@ -308,6 +349,7 @@ async def test_a_bad_database_url_is_refused_on_stderr(tmp_path: Path) -> None:
         (["create-org"], ["--name", "--kind", "customer", "partner"]),
         (["create-user"], ["--org", "--email", "--name", "--role", "GLOBAL_ADMINISTRATOR"]),
         (["create-token"], ["--email", "--name"]),
+        (["reset-mfa"], ["--email"]),
         (["web"], ["--host", "--port"]),
         (["worker"], ["usage: partnerhub worker"]),
         (["dev"], ["--host", "--port"]),

@@ -29,7 +29,17 @@ from models.tables.relationships import AgreementAcceptance, RoleGrant
 from models.tables.sign_in import UserSession
 from models.tables.tenant import DirectoryUser
 from tests import factories as f
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Tab, live_app, open_tab, sign_in
+from tests.authenticator import with_authenticator
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    Tab,
+    enter_code,
+    live_app,
+    open_tab,
+    sign_in,
+)
 from tests.flows import ACCEPT_LINK
 from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link, text_of
@@ -100,9 +110,9 @@ async def emailed_link(
 
 
 async def test_a_person_signs_in_with_a_password_and_signs_out(tab: Tab, db: Settings) -> None:
-    # Given Contoso's admin, who has a password
+    # Given Contoso's admin, who has a password and an authenticator app
     admin, _ = await contoso_and_fabrikam()
-    await f.with_password(admin)
+    await with_authenticator(await f.with_password(admin))
     page = tab.page
 
     # When someone opens a console page without signing in
@@ -133,6 +143,20 @@ async def test_a_person_signs_in_with_a_password_and_signs_out(tab: Tab, db: Set
     # When the right one is given
     await password.fill(f.PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
+
+    # Then a code from their authenticator app is asked for, and a wrong one refused
+    code = page.get_by_label("Code from your authenticator app")
+    await expect(code).to_be_focused()
+    await code.fill("000000")
+    await page.get_by_role("button", name="Verify and sign in").click()
+    await expect(page.locator('[data-field="totpCode"] .field-error')).to_contain_text(
+        "That code is not right."
+    )
+    assert await tab.accessibility_problems() == []
+    await tab.shot("sign-in-code")
+
+    # When the app's code is given
+    await enter_code(tab, admin)
 
     # Then the customer side opens where they were going
     await expect(page).to_have_url(re.compile(r"/partners$"))
@@ -695,13 +719,14 @@ async def test_a_customer_declines_an_invitation_instead_of_accepting_it(
         http, smtp_server, agent, roles=["USER_ADMINISTRATOR"], message="Hi Alex from Fabrikam"
     )
     page = tab.page
-    await f.with_password(admin)
+    await with_authenticator(await f.with_password(admin))
     await page.goto(link)
 
-    # Then the page offers to sign in where it stands, and comes back to it
+    # Then the page offers to sign in where it stands, its second step too, and comes back
     await page.get_by_label("Email address").fill(admin.email)
     await page.get_by_label("Password", exact=True).fill(f.PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
+    await enter_code(tab, admin)
     await expect(page).to_have_url(link)
     decline = page.get_by_role("button", name="Decline invitation")
 
@@ -835,10 +860,11 @@ async def test_top_level_refusals_show_as_messages_and_an_ended_session_returns_
     # Then the console returns to sign-in, saying why, and comes back once signed in again
     await expect(page).to_have_url(re.compile(r"/signin\?next=%2Fpartners$"))
     await expect(page.get_by_role("status").filter(has_text="no longer valid")).to_be_visible()
-    await f.with_password(admin)
+    await with_authenticator(await f.with_password(admin))
     await page.get_by_label("Email address").fill(admin.email)
     await page.get_by_label("Password", exact=True).fill(f.PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
+    await enter_code(tab, admin)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Partner relationships")
     assert tab.errors == []
 
@@ -1398,9 +1424,9 @@ async def test_the_dev_mailbox_previews_the_whole_message(
 async def test_a_forgotten_password_is_reset_from_the_emailed_link(
     tab: Tab, smtp_server: SmtpServer
 ) -> None:
-    # Given Contoso's admin, who forgot their password
+    # Given Contoso's admin, who forgot their password (and has an authenticator app)
     admin, _ = await contoso_and_fabrikam()
-    await f.with_password(admin)
+    await with_authenticator(await f.with_password(admin))
     page = tab.page
 
     # When they ask for a link from the sign-in page
@@ -1448,9 +1474,15 @@ async def test_a_forgotten_password_is_reset_from_the_emailed_link(
     await again.fill("seven silver spoons")
     await submit.click()
 
-    # Then they are signed in, on their start page
-    await expect(page).to_have_url(re.compile(r"/partners$"))
+    # Then the password is set, and they sign in with it and a code (a link proves the
+    # mailbox, not the authenticator), landing on their start page
+    await expect(page).to_have_url(re.compile(r"/signin$"))
     await expect(page.get_by_role("status").filter(has_text="Your password is set")).to_be_visible()
+    await page.get_by_label("Email address").fill(admin.email)
+    await page.get_by_label("Password", exact=True).fill("seven silver spoons")
+    await page.get_by_role("button", name="Sign in").click()
+    await enter_code(tab, admin)
+    await expect(page).to_have_url(re.compile(r"/partners$"))
 
     # And the link works once
     await page.get_by_role("button", name="Sign out", exact=True).click()

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
+import pyotp
 import pytest
 
 from tests.servers import free_port
@@ -24,6 +25,7 @@ from tests.servers import free_port
 PARTNERHUB = str(Path(sys.executable).parent / "partnerhub")
 PERSON_LINE = re.compile(r"^  (\S+@\S+)\s", re.MULTILINE)
 PASSWORD_LINE = re.compile(r"Development password: (\S+)")
+KEY_LINE = re.compile(r"Development authenticator key: (\S+)")
 SIGN_IN = """
 mutation($input: SignInInput!) { signIn(input: $input) { errors { code message } } }
 """
@@ -36,6 +38,7 @@ class Dev:
         self.folder = folder
         self.port, self.redis_port, self.smtp_port = free_port(), free_port(), free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.used_steps: set[tuple[str, str, int]] = set()
         self.log = folder / "dev.log"
 
     @property
@@ -85,12 +88,35 @@ class Dev:
         assert found, self.output()
         return str(found[-1])
 
+    def code(self, email: str) -> str:
+        """A code of the development authenticator (the last start's key) that `email` has
+        not used yet: each works once, so a second sign-in within 30 seconds takes the next
+        step's code (accepted too), and a third waits for a new step."""
+        found = KEY_LINE.findall(self.output())
+        assert found, self.output()
+        totp = pyotp.TOTP(found[-1])
+        while True:
+            now = time.time()
+            step = totp.timecode(now)
+            for offset in (0, 1):
+                if (email, found[-1], step + offset) not in self.used_steps:
+                    self.used_steps.add((email, found[-1], step + offset))
+                    return totp.at(now, counter_offset=offset)
+            time.sleep(totp.interval - now % totp.interval + 0.05)
+
     @contextlib.contextmanager
     def signed_in(self, email: str) -> Iterator[httpx.Client]:
-        """A client signed in as `email` with the development password, as the console is:
-        its cookies, and the CSRF header that echoes one of them."""
+        """A client signed in as `email` with the development password and a code of the
+        development authenticator, as the console is: its cookies, and the CSRF header that
+        echoes one of them."""
         with httpx.Client(base_url=self.base) as client:
-            variables = {"input": {"email": email, "password": self.password()}}
+            variables = {
+                "input": {
+                    "email": email,
+                    "password": self.password(),
+                    "totpCode": self.code(email),
+                }
+            }
             answer = client.post("/graphql", json={"query": SIGN_IN, "variables": variables})
             assert answer.json()["data"]["signIn"]["errors"] == [], answer.text
             client.headers["X-CSRF-Token"] = client.cookies["partnerhub_csrf"]
@@ -135,7 +161,8 @@ def test_dev_runs_everything_seeds_once_and_stops_everything(dev: Dev) -> None:
     ready = httpx.get(f"{dev.base}/readyz")
     assert ready.json() == {"status": "ready", "checks": {"database": "ok", "redis": "ok"}}
 
-    # And the banner lists the demo people and one development password, and no token
+    # And the banner lists the demo people, one development password and one authenticator
+    # key, and no token
     assert set(dev.people()) == {
         "admin@contoso.com",
         "billing@contoso.com",

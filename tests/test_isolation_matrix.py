@@ -182,6 +182,12 @@ MUTATION_CASES: dict[str, Case] = {
     ),
     "createApiToken": Case(args={"name": '"Matrix token"'}),
     "revokeApiToken": Case(ids={"id": "ApiToken"}),
+    # Multi-factor authentication: the viewer's own authenticator, and own organization.
+    "startTotpEnrollment": Case(args={"label": '"Matrix phone"'}),
+    "confirmTotpEnrollment": Case(args={"code": '"123456"'}),
+    "regenerateRecoveryCodes": Case(args={"code": '"123456"'}),
+    "disableTotp": Case(args={"code": '"123456"'}),
+    "setMfaRequirement": Case(args={"required": "true"}),
     "sendInvitationFromLead": Case(ids={"leadId": "Lead"}, args={"type": "RESELLER"}),
     "placeOrder": Case(ids=CUSTOMER, args={"sku": '"O365-E3"', "quantity": "1"}),
     "changeSubscription": Case(ids={"subscriptionId": "Subscription"}, args={"action": "SUSPEND"}),

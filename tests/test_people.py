@@ -23,6 +23,7 @@ from models.tables.outbound_webhooks import WebhookEndpoint, WebhookEvent
 from models.tables.outbox import OutboxMessage, Task
 from models.tables.sign_in import PasswordLink, UserSession
 from tests import factories as f
+from tests.authenticator import next_code, with_authenticator
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs, text_of
 from tests.servers import SmtpServer
@@ -684,11 +685,12 @@ async def test_the_last_admin_agent_of_a_partner_is_kept(api: GraphQLClient, db:
 async def test_an_admin_may_disable_themselves_and_is_signed_out_at_once(
     api: GraphQLClient, db: Settings
 ) -> None:
-    # Given two Global Administrators, the first signed in in a browser
+    # Given two Global Administrators, the first signed in in a browser (with the second
+    # factor a Global Administrator must use)
     org, admin = await contoso()
-    admin = await f.with_password(admin)
+    admin = await with_authenticator(await f.with_password(admin))
     other = await active(await f.person(org, "GLOBAL_ADMINISTRATOR"))
-    _, browser = await sign_in(api, admin.email, f.PASSWORD)
+    _, browser = await sign_in(api, admin.email, f.PASSWORD, totpCode=await next_code(admin))
     assert browser is not None
 
     # When the first disables themselves from the browser

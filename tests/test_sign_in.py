@@ -81,9 +81,10 @@ API_TOKENS = "{ viewer { apiTokens { id name expiresAt } } }"
 
 
 async def signed_in_admin() -> f.Person:
-    """Contoso's global admin, who has a password."""
+    """Contoso's helpdesk admin, who has a password. Holding no privileged role, they need no
+    second factor: `test_mfa.py` signs in those who do."""
     contoso = await f.customer("Contoso")
-    admin = await f.person(contoso, "GLOBAL_ADMINISTRATOR", email="admin@contoso.com")
+    admin = await f.person(contoso, "HELPDESK_ADMINISTRATOR", email="admin@contoso.com")
     return await f.with_password(admin)
 
 

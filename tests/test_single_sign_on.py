@@ -463,6 +463,34 @@ async def test_a_person_signs_in_through_their_organizations_provider_end_to_end
     assert verifier not in request.sealed_code_verifier
 
 
+async def test_a_sign_in_through_the_provider_stands_in_for_the_second_factor(
+    db: Settings, provider: Provider
+) -> None:
+    # Given Contoso's single sign-on, and a Global Administrator (who must use a second
+    # factor) with no authenticator app
+    admin, _ = await contoso(db, provider)
+    provider.add_person(admin.email, name="Contoso Admin")
+
+    async with live_app(db) as base, AsyncClient(base_url=base) as http:
+        # When they sign in through Contoso's provider
+        browser = Browser(http)
+        started = await browser.get(f"/auth/oidc/start?email={admin.email}&next=/partners")
+        finished = await browser.get(provider.authorize(started.headers["location"], admin.email))
+        assert finished.status_code == 303
+
+        # Then their session is not limited to enrolling an app: the provider's sign-in
+        # stands in for it, and their lists open
+        client = GraphQLClient(http)
+        body = await client.raw(
+            "{ viewer { mfaEnrollmentRequired } relationships(first: 1) { totalCount } }",
+            headers=browser.signed_in.headers(origin=base),
+        )
+        assert body.get("errors") is None, body
+        assert body["data"]["viewer"] == {"mfaEnrollmentRequired": False}
+    [session] = await UserSession.all()
+    assert session.by_identity_provider
+
+
 async def test_a_tampered_id_token_is_refused(
     db: Settings, browser: Browser, provider: Provider, caplog: pytest.LogCaptureFixture
 ) -> None:

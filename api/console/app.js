@@ -6,11 +6,13 @@ import { homeFor, match, navFor } from "./routes.js";
 
 const VIEWER = `
 query Viewer {
-  viewer { id email displayName roles opensLists mustChangePassword canManagePeople organization { id name kind } }
+  viewer { id email displayName roles opensLists mustChangePassword mfaEnrollmentRequired canManagePeople organization { id name kind } }
 }`;
 const SIGN_OUT = `mutation SignOut { signOut(input: {}) { sessionsEnded errors { message } } }`;
 // Where someone holding a temporary password may go until they change it.
 const CHANGE_PASSWORD_PATH = "/change-password";
+// Where someone who must use a second factor and has none may go until they set one up.
+const AUTHENTICATOR_PATH = "/security/authenticator";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -147,6 +149,11 @@ async function render({ focus }) {
     const next = url.pathname + url.search;
     navigate(`${CHANGE_PASSWORD_PATH}?next=${encodeURIComponent(next)}`, { replace: true });
     return;
+  } else if (viewer?.mfaEnrollmentRequired && !["/signin", AUTHENTICATOR_PATH].includes(url.pathname)) {
+    // A session limited to enrolment opens nothing else until an authenticator is set up.
+    const next = url.pathname + url.search;
+    navigate(`${AUTHENTICATOR_PATH}?next=${encodeURIComponent(next)}`, { replace: true });
+    return;
   } else if (found.route.side && viewer && found.route.side !== viewer.organization.kind) {
     const who = found.route.side === "CUSTOMER" ? "customer admins" : "partner agents";
     problemPage(container, "Not available", `This page is for ${who}.`, {
@@ -183,6 +190,11 @@ async function render({ focus }) {
       if (error.code === "PASSWORD_CHANGE_REQUIRED") {
         viewer = null; // read again: it now says the password must change
         navigate(`${CHANGE_PASSWORD_PATH}?next=${encodeURIComponent(url.pathname + url.search)}`, { replace: true });
+        return;
+      }
+      if (error.code === "MFA_ENROLLMENT_REQUIRED") {
+        viewer = null; // read again: it now says an authenticator must be set up
+        navigate(`${AUTHENTICATOR_PATH}?next=${encodeURIComponent(url.pathname + url.search)}`, { replace: true });
         return;
       }
       if (!(error instanceof ApiError)) console.error(error); // a fault of the console itself

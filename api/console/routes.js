@@ -13,6 +13,7 @@ export const ROUTES = [
   { path: "/security", load: () => import("./pages/security.js") },
   { path: "/single-sign-on", load: () => import("./pages/single-sign-on.js") },
   { path: "/people", load: () => import("./pages/people.js") },
+  { path: "/security/authenticator", load: () => import("./pages/authenticator.js") },
   { path: "/invitations/accept", load: () => import("./pages/invitation.js"), public: true },
   { path: "/agreement", load: () => import("./pages/agreement.js"), public: true },
   { path: "/directory", load: () => import("./pages/directory.js"), public: true },

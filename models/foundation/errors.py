@@ -49,6 +49,11 @@ class ErrorCode(StrEnum):
     PRIVILEGED_ROLE_REQUIRED = "PRIVILEGED_ROLE_REQUIRED"
     LAST_ADMIN = "LAST_ADMIN"
     USER_NOT_INVITED = "USER_NOT_INVITED"
+    # Multi-factor authentication.
+    INVALID_MFA_CODE = "INVALID_MFA_CODE"
+    MFA_REQUIRED = "MFA_REQUIRED"
+    MFA_NOT_ENABLED = "MFA_NOT_ENABLED"
+    MFA_ENROLLMENT_NOT_STARTED = "MFA_ENROLLMENT_NOT_STARTED"
 
 
 # What each code means to a client, documented on the API's ErrorCode enum. A new code gets
@@ -125,6 +130,14 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     "person first.",
     ErrorCode.USER_NOT_INVITED: "The person has set a password already: there is no "
     "invitation to resend or cancel.",
+    ErrorCode.INVALID_MFA_CODE: "The authenticator code or recovery code is not right, was "
+    "used already (each works once), or its time has passed.",
+    ErrorCode.MFA_REQUIRED: "Multi-factor authentication is required here and cannot be "
+    "turned off: for partner agents, holders of privileged roles, and everyone of an "
+    "organization that requires it.",
+    ErrorCode.MFA_NOT_ENABLED: "The viewer has no authenticator enrolled.",
+    ErrorCode.MFA_ENROLLMENT_NOT_STARTED: "There is no enrolment to confirm: start one with "
+    "`startTotpEnrollment` first.",
 }
 
 

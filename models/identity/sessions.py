@@ -68,9 +68,15 @@ def csrf_token(session_token: str, secret: str) -> str:
 
 
 async def open_session(
-    user_id: UUID, timeouts: SessionTimeouts, now: datetime, device: Device
+    user_id: UUID,
+    timeouts: SessionTimeouts,
+    now: datetime,
+    device: Device,
+    *,
+    by_identity_provider: bool = False,
 ) -> OpenedSession:
-    """A new session for the user, from `now` (inside the caller's transaction)."""
+    """A new session for the user, from `now` (inside the caller's transaction);
+    `by_identity_provider` when the organization's identity provider signed them in."""
     token, token_hash = new_token()
     expires_at = now + timeouts.absolute
     session = await UserSession.create(
@@ -82,6 +88,7 @@ async def open_session(
         expires_at=expires_at,
         user_agent=(device.user_agent or "")[:300] or None,
         client_address=device.client_address,
+        by_identity_provider=by_identity_provider,
     )
     return OpenedSession(session=session, token=token)
 
@@ -110,4 +117,5 @@ async def viewer_for_session(token: str, timeouts: SessionTimeouts, now: datetim
         organization=organization,
         actor=Actor.of(user, organization.kind),
         session_id=session.id,
+        by_identity_provider=session.by_identity_provider,
     )

@@ -15,12 +15,18 @@ from models.tables.organizations import Organization, User
 @dataclass(frozen=True)
 class Viewer(BaseUser):
     """The signed-in user, with their organization and what they may act as; `session_id` is
-    the browser session that signed them in (None for a bearer token)."""
+    the browser session that signed them in (None for a bearer token).
+    `mfa_enrollment_required` marks a browser session limited to enrolling a second factor
+    (`models/policy/mfa.py` decides; `api/auth.py` asks)."""
 
     user: User
     organization: Organization
     actor: Actor
     session_id: UUID | None = None
+    mfa_enrollment_required: bool = False
+    # Signed in through the organization's identity provider, which stands in for the second
+    # factor: such a session is never limited to enrolling one.
+    by_identity_provider: bool = False
 
     @property
     def is_authenticated(self) -> bool:

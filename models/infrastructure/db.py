@@ -37,6 +37,8 @@ MODEL_MODULES = [
     # Single sign-on: each organization's OpenID Connect provider, its domains, sign-ins under way.
     "models.tables.single_sign_on",
     "models.tables.quotas",
+    # Multi-factor authentication: authenticators and recovery codes.
+    "models.tables.mfa",
 ]
 
 

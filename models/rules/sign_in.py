@@ -24,6 +24,7 @@ from models.identity.sessions import Device, OpenedSession, SessionTimeouts, ope
 from models.infrastructure.tokens import hash_token
 from models.operation import Operation
 from models.reference.enums import PasswordLinkPurpose, UserStatus
+from models.rules import mfa
 from models.rules import sign_in_throttle as throttle
 from models.rules.concerns import own_organization
 from models.rules.password_links import purge_links_before, send_password_link
@@ -47,6 +48,14 @@ class SignedIn:
 
 
 @dataclass(frozen=True, slots=True)
+class SecondFactorRequired:
+    """The password was right, and the person signs in with a second factor too: no session
+    until a code follows (`mfaRequired: true`)."""
+
+    user: User
+
+
+@dataclass(frozen=True, slots=True)
 class SignedOut:
     """How many sessions ended, and whether the one making the request is among them."""
 
@@ -63,10 +72,18 @@ def _concerns(user: User) -> dict[str, Any]:
 
 
 async def sign_in(
-    op: Operation, email: str, password: str, *, timeouts: SessionTimeouts, device: Device
-) -> SignedIn:
-    """Check the password and open a session. Throttled per account and per client address
-    (`sign_in_throttle`); a hash made with outdated parameters is replaced."""
+    op: Operation,
+    email: str,
+    password: str,
+    *,
+    timeouts: SessionTimeouts,
+    device: Device,
+    totp_code: str | None = None,
+    recovery_code: str | None = None,
+) -> SignedIn | SecondFactorRequired:
+    """Check the password, then the second factor of a person who has one (`rules.mfa`), and
+    open a session. Throttled per account and per client address (`sign_in_throttle`); a
+    hash made with outdated parameters is replaced."""
     address = email.strip().lower()
     missing = [
         DomainError(ErrorCode.INVALID_INPUT, message, field)
@@ -94,14 +111,23 @@ async def sign_in(
     sso_only = await password_refusal(user, "password")
     if sso_only:  # told only to whoever knows the password
         raise sso_only
+    try:
+        second_factor = await mfa.second_factor_at_sign_in(
+            op, user, totp_code, recovery_code, device.client_address
+        )
+    except mfa.SecondFactorNeeded:
+        return SecondFactorRequired(user=user)
+    changes: dict[str, Any] = {"method": "password"}
+    if second_factor is not None:
+        changes["secondFactor"] = second_factor.value
+    if second_factor is mfa.SecondFactor.RECOVERY_CODE:
+        changes["recoveryCodesLeft"] = await mfa.recovery_codes_left(user.id)
     async with op.atomic(actor=_actor(user)) as tx:
         if verified.new_hash:
             await User.filter(id=user.id).update(password_hash=verified.new_hash)
             user.password_hash = verified.new_hash
         opened = await open_session(user.id, timeouts, now, device)
-        await tx.record(
-            "user.signed_in", "User", user.id, **_concerns(user), changes={"method": "password"}
-        )
+        await tx.record("user.signed_in", "User", user.id, **_concerns(user), changes=changes)
     return SignedIn(user=user, session=opened)
 
 
@@ -145,10 +171,11 @@ async def sign_out(
 
 async def set_password(
     op: Operation, token: str, password: str, *, timeouts: SessionTimeouts, device: Device
-) -> SignedIn:
+) -> SignedIn | SecondFactorRequired:
     """Choose a password from an emailed link, once: the link and the person's other links
     die, every session of theirs ends (a reset may follow a stolen password), an invited
-    person becomes ACTIVE, and a new session opens."""
+    person becomes ACTIVE, and a new session opens, unless the person has a second factor:
+    a link proves the mailbox, not the authenticator, so they then sign in with both."""
     now = op.now()
     link = (
         await PasswordLink.get_or_none(token_hash=hash_token(token)).select_related(
@@ -187,7 +214,8 @@ async def set_password(
         ):
             raise _link_not_valid()
         ended = await UserSession.filter(user_id=user.id).delete()
-        opened = await open_session(user.id, timeouts, now, device)
+        second_factor = await mfa.enrolled_factor(user.id) is not None
+        opened = None if second_factor else await open_session(user.id, timeouts, now, device)
         await tx.record(
             "user.password_set",
             "User",
@@ -198,6 +226,8 @@ async def set_password(
     await throttle.forget(user.email)
     user.password_hash, user.password_changed_at = password_hash, now
     user.must_change_password, user.status = False, status
+    if opened is None:
+        return SecondFactorRequired(user=user)
     return SignedIn(user=user, session=opened)
 
 

@@ -14,6 +14,10 @@ free failures each further one makes the next try wait twice as long, up to a ce
 
 A counter whose last failure is an hour old starts afresh. A refused try is RATE_LIMITED
 and counts nothing, so waiting is enough to be let through again.
+
+Second-factor codes (a TOTP code or a recovery code, at sign-in or to change one's second
+factor) are counted the same way, on a counter of the account's own (`mfa:` and the
+person's id) and on the address's: a right password does not clear the code's counter.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -83,7 +88,20 @@ def _limited(wait: timedelta) -> DomainError:
 async def charge(email: str, address: str | None, now: datetime) -> Attempt:
     """Count one password check for the account and the address before it runs; RATE_LIMITED
     (counting nothing) while either must still wait."""
-    counters = [(await _counter(key), limit) for key, limit in _keys(email, address)]
+    return await _charge(_keys(email, address), now)
+
+
+async def charge_second_factor(user_id: UUID, address: str | None, now: datetime) -> Attempt:
+    """Count one check of a second-factor code of the person's, as `charge` counts a
+    password: per account (a counter of its own) and per address."""
+    keys = [(f"mfa:{user_id}", ACCOUNT)]
+    if address:
+        keys.append((f"address:{address}", ADDRESS))
+    return await _charge(keys, now)
+
+
+async def _charge(keys: list[tuple[str, Limit]], now: datetime) -> Attempt:
+    counters = [(await _counter(key), limit) for key, limit in keys]
     waits = [
         c.blocked_until - now for c, _ in counters if c.blocked_until and c.blocked_until > now
     ]
@@ -97,8 +115,8 @@ async def charge(email: str, address: str | None, now: datetime) -> Attempt:
         )
         if not won:  # a try at the same moment counted first: this one waits its turn
             raise _limited(timedelta(seconds=1))
-    keys = [key for key, _ in _keys(email, address)]
-    return Attempt(account_key=keys[0], address_key=keys[1] if len(keys) > 1 else None)
+    names = [key for key, _ in keys]
+    return Attempt(account_key=names[0], address_key=names[1] if len(names) > 1 else None)
 
 
 async def succeeded(attempt: Attempt) -> None:

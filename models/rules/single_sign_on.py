@@ -520,7 +520,7 @@ async def finish(
     async with op.atomic(actor=Actor.of(user, kind)) as tx:
         if status is not user.status:
             await User.filter(id=user.id).update(status=status)
-        opened = await open_session(user.id, timeouts, now, device)
+        opened = await open_session(user.id, timeouts, now, device, by_identity_provider=True)
         await tx.record(
             "user.signed_in",
             "User",

@@ -21,6 +21,9 @@ class Organization(Model):
     id = fields.UUIDField(primary_key=True)
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(OrganizationKind, max_length=16)
+    # Whether everyone must sign in with a second factor; None: the default of its kind (on
+    # for partners, off for customers). `models/policy/mfa.py` reads it.
+    mfa_required = fields.BooleanField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

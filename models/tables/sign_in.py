@@ -40,6 +40,9 @@ class UserSession(Model):
     # What the person sees in their list of sessions, to recognise each one.
     user_agent = fields.CharField(max_length=300, null=True)
     client_address = fields.CharField(max_length=64, null=True)
+    # Opened through the organization's identity provider (single sign-on), whose sign-in
+    # stands in for Partnerhub's own second factor.
+    by_identity_provider = fields.BooleanField(default=False)
 
     class Meta:
         table = "user_session"

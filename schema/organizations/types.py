@@ -9,6 +9,7 @@ import strawberry
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.policy import lists_opened_by, visible_api_tokens, visible_members, visible_sessions
+from models.policy.mfa import must_use_mfa, organization_requires_mfa
 from models.policy.people import (
     PersonAction,
     assignable_roles,
@@ -32,10 +33,28 @@ class Organization:
     name: str = strawberry.field(description="The organization's name.")
     kind: OrganizationKind = strawberry.field(description="CUSTOMER or PARTNER.")
     _id: strawberry.Private[UUID]
+    _mfa_required: strawberry.Private[bool]
 
     @classmethod
     def of(cls, org: m.Organization) -> Organization:
-        return cls(id=encode_id("Organization", org.id), name=org.name, kind=org.kind, _id=org.id)
+        return cls(
+            id=encode_id("Organization", org.id),
+            name=org.name,
+            kind=org.kind,
+            _id=org.id,
+            _mfa_required=organization_requires_mfa(org),
+        )
+
+    @strawberry.field(
+        description="Whether every person of the organization must sign in with a second "
+        "factor (`setMfaRequirement`; on by default for partners, whose agents always must): "
+        "for the organization's own people; null for anyone else."
+    )
+    def mfa_required(self, info: Info) -> bool | None:
+        actor = info.context.optional_actor()
+        if actor is None or actor.organization_id != self._id:
+            return None
+        return self._mfa_required
 
     @strawberry.field(
         description="The partner's directory profile, published or not, for the partner's own "
@@ -101,11 +120,36 @@ class User:
         )
 
     @strawberry.field(
-        description="Whether the person signs in with a second factor. Always false until "
-        "multi-factor authentication arrives."
+        description="Whether the person signs in with a second factor: an authenticator app "
+        "they enrolled (`confirmTotpEnrollment`)."
     )
-    def mfa_enabled(self) -> bool:
-        return False
+    async def mfa_enabled(self, info: Info) -> bool:
+        factor = await info.context.loaders.totp_factor.load(self._id)
+        return factor is not None and factor.secret_sealed is not None
+
+    @strawberry.field(
+        description="True when the person must use a second factor (a partner agent, a "
+        "holder of a privileged role, or everyone of an organization that requires it) and "
+        "has not enrolled one: their browser sessions open only `viewer`, "
+        "`startTotpEnrollment`, `confirmTotpEnrollment` and `signOut` (anything else is "
+        "refused with MFA_ENROLLMENT_REQUIRED) until enrolment is confirmed. False for the "
+        "viewer in a session opened through their organization's identity provider, whose "
+        "sign-in stands in for the second factor."
+    )
+    async def mfa_enrollment_required(self, info: Info) -> bool:
+        viewer = info.context.viewer
+        if viewer is not None and viewer.user.id == self._id and viewer.by_identity_provider:
+            return False
+        return await self.must_use_mfa(info) and not await self.mfa_enabled(info)
+
+    @strawberry.field(
+        description="Whether the person must sign in with a second factor, and so may not "
+        "turn it off: a partner agent, a holder of a privileged role, or anyone of an "
+        "organization that requires it (`Organization.mfaRequired`)."
+    )
+    async def must_use_mfa(self, info: Info) -> bool:
+        organization = await info.context.loaders.organization.load(self._organization_id)  # type: ignore[arg-type]
+        return organization is not None and must_use_mfa(self.roles, organization)
 
     @strawberry.field(
         description="The viewer's own live browser sessions, newest first; empty for anyone "

@@ -44,11 +44,16 @@ def _device(context: Context) -> Device:
 
 
 def _signed_in(
-    context: Context, found: rules.SignedIn | None, errors: list[UserError]
+    context: Context,
+    found: rules.SignedIn | rules.SecondFactorRequired | None,
+    errors: list[UserError],
 ) -> SignInPayload:
-    """The payload of a sign-in, and on success the cookies of its new session."""
+    """The payload of a sign-in, and on success the cookies of its new session; no session
+    while a second factor must follow."""
     if found is None:
         return SignInPayload(viewer=None, mfa_required=False, errors=errors)
+    if isinstance(found, rules.SecondFactorRequired):
+        return SignInPayload(viewer=None, mfa_required=True, errors=[])
     session = found.session
     set_session_cookies(
         context.response, session.token, session.session.expires_at, utcnow(), context.settings
@@ -70,7 +75,9 @@ class SignInMutations:
         description="Sign in with an email address and password: the response sets the "
         "session cookie. Public. Throttled per account and per client address with growing "
         "delays (RATE_LIMITED, saying how long to wait); a wrong address and a wrong password "
-        "get the same INVALID_CREDENTIALS."
+        "get the same INVALID_CREDENTIALS. A person with an authenticator gets "
+        "`mfaRequired: true` and no session until they send `totpCode` or `recoveryCode` "
+        "with the password (a wrong or spent code: INVALID_MFA_CODE, throttled the same way)."
     )
     async def sign_in(
         self,
@@ -85,7 +92,13 @@ class SignInMutations:
         found, errors = await perform(
             info,
             lambda op: rules.sign_in(
-                op, input.email, input.password, timeouts=timeouts, device=device
+                op,
+                input.email,
+                input.password,
+                timeouts=timeouts,
+                device=device,
+                totp_code=input.totp_code,
+                recovery_code=input.recovery_code,
             ),
             public=True,
         )
@@ -120,7 +133,9 @@ class SignInMutations:
     @strawberry.mutation(
         description="Choose a password from an emailed set-password link (a new account's, "
         "or a reset's). The link works once; every other session of the person's ends, and "
-        "the response signs them in (session cookie). Public."
+        "the response signs them in (session cookie), or, for a person with an "
+        "authenticator, answers `mfaRequired: true`: they sign in with the new password and "
+        "a code. Public."
     )
     async def set_password(
         self,

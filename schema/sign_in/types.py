@@ -18,13 +18,12 @@ class SignInInput:
     password: str = strawberry.field(description="The account's password.")
     totp_code: str | None = strawberry.field(
         default=None,
-        description="A code from the person's authenticator app. Accepted, and not needed yet: "
-        "no account has a second factor until multi-factor authentication arrives.",
+        description="The 6-digit code of the person's authenticator app, when they have one "
+        "(`mfaRequired` said so); each code works once.",
     )
     recovery_code: str | None = strawberry.field(
         default=None,
-        description="A one-time recovery code, in place of `totpCode`. Accepted, and not "
-        "needed yet.",
+        description="One of the person's recovery codes, in place of `totpCode`; each works once.",
     )
 
 
@@ -35,8 +34,8 @@ class SignInInput:
 class SignInPayload:
     viewer: User | None = strawberry.field(description="The person now signed in.")
     mfa_required: bool = strawberry.field(
-        description="True when the password was right and a second factor must follow (no "
-        "session yet). Always false until multi-factor authentication arrives."
+        description="True when the password was right and the person has an authenticator: "
+        "no session yet; sign in again with the password and `totpCode` or `recoveryCode`."
     )
     errors: list[UserError] = strawberry.field(description="Why sign-in was refused, if it was.")
 

@@ -1,20 +1,40 @@
-// `/security`: the viewer's own password, the browsers where they are signed in, and their
-// bearer tokens for scripts. Nobody else sees any of it.
+// `/security`: the viewer's own password, their second factor (an authenticator app and its
+// recovery codes), the browsers where they are signed in, and their bearer tokens for
+// scripts. Nobody else sees any of it. An organization's Global Administrator (or a partner's
+// admin agent) also finds here whether everyone of the organization must use a second factor.
 
 import { ask } from "../dialog.js";
-import { badge, date, h, replace, table } from "../dom.js";
+import { badge, date, h, replace, table, uid } from "../dom.js";
 import { busy, clearErrors, field, formAlert, showErrors, showProblem } from "../forms.js";
 import { gql, mutate, UNAUTHENTICATED_EVENT } from "../graphql.js";
+import { provenCodeForm, recoveryCodesPanel } from "../mfa.js";
 import { changePasswordForm } from "../password-form.js";
 
 const QUERY = `
 query Security {
   viewer {
     id
+    mfaEnabled
+    mustUseMfa
+    organization { id name kind mfaRequired }
     sessions { id current createdAt lastUsedAt userAgent clientAddress }
     apiTokens { id name createdAt expiresAt }
   }
 }`;
+const REGENERATE = `
+mutation RegenerateRecoveryCodes($input: MfaCodeInput!) {
+  regenerateRecoveryCodes(input: $input) { recoveryCodes errors { field message code } }
+}`;
+const DISABLE = `
+mutation DisableTotp($input: MfaCodeInput!) {
+  disableTotp(input: $input) { user { id mfaEnabled } errors { field message code } }
+}`;
+const SET_REQUIREMENT = `
+mutation SetMfaRequirement($input: SetMfaRequirementInput!) {
+  setMfaRequirement(input: $input) { organization { id mfaRequired } errors { field message code } }
+}`;
+// Who changes whether everyone of the organization must use a second factor.
+const REQUIREMENT_MANAGER = { CUSTOMER: "GLOBAL_ADMINISTRATOR", PARTNER: "ADMIN_AGENT" };
 const SIGN_OUT = `
 mutation SignOut($input: SignOutInput!) { signOut(input: $input) { sessionsEnded errors { field message code } } }`;
 const CREATE_TOKEN = `
@@ -28,6 +48,8 @@ mutation RevokeApiToken($input: IdInput!) {
 
 // A token just created, shown once on the page drawn next, then forgotten.
 let created = null;
+// Recovery codes just made, shown once on the page drawn next, then forgotten.
+let recoveryCodes = null;
 
 /** "Chrome on Windows", from what a browser says of itself. */
 export function device(agent) {
@@ -131,6 +153,103 @@ function sessionsSection(ctx, sessions) {
     rows,
     h("div", { class: "actions" }, everywhere),
   );
+}
+
+function mfaSection(ctx, viewer) {
+  const shown = recoveryCodes;
+  recoveryCodes = null;
+  if (!viewer.mfaEnabled) {
+    return section(
+      "mfa-heading",
+      "Multi-factor authentication",
+      h("p", {}, "Off: you sign in with your password alone. Add a code from an authenticator app on your phone, so that a stolen password is not enough."),
+      h("div", { class: "actions" }, h("a", { href: "/security/authenticator", class: "button primary" }, "Set up an authenticator app")),
+    );
+  }
+  const turnOff = viewer.mustUseMfa
+    ? h("p", { class: "hint" }, "Your roles or your organization require a second factor, so it stays on. You may replace your app.")
+    : provenCodeForm({
+        label: "Turn off multi-factor authentication",
+        submit: "Turn off",
+        danger: true,
+        name: "disableTotp",
+        query: DISABLE,
+        onDone: () => ctx.rerender("Multi-factor authentication is off: your password alone signs you in."),
+      });
+  return section(
+    "mfa-heading",
+    "Multi-factor authentication",
+    h("p", {}, "On: you sign in with your password and a code from your authenticator app."),
+    shown ? recoveryCodesPanel(shown, { heading: "h3" }) : null,
+    h("div", { class: "actions" }, h("a", { href: "/security/authenticator", class: "button" }, "Replace your authenticator app")),
+    h("h3", {}, "New recovery codes"),
+    h("p", { class: "hint" }, "Lost or used up your recovery codes? New ones replace them all."),
+    provenCodeForm({
+      label: "Make new recovery codes",
+      submit: "Make new recovery codes",
+      name: "regenerateRecoveryCodes",
+      query: REGENERATE,
+      onDone: (result) => {
+        recoveryCodes = result.recoveryCodes;
+        return ctx.rerender("New recovery codes were made; the old ones no longer work.");
+      },
+    }),
+    h("h3", {}, "Turn off"),
+    turnOff,
+  );
+}
+
+function requirementSection(ctx, viewer) {
+  const org = viewer.organization;
+  if (!ctx.viewer.roles.includes(REQUIREMENT_MANAGER[org.kind])) return null;
+  const partner = org.kind === "PARTNER";
+  const hintId = uid("mfa-required-hint");
+  const box = h("input", {
+    type: "checkbox",
+    id: uid("mfa-required"),
+    name: "required",
+    checked: org.mfaRequired,
+    disabled: partner,
+    "aria-describedby": hintId,
+  });
+  const form = h(
+    "form",
+    { class: "form", novalidate: true, "aria-label": "Multi-factor authentication for your organization" },
+    h(
+      "div",
+      { class: "field choice", dataset: { field: "required" } },
+      box,
+      h("label", { for: box.id }, `Everyone in ${org.name} signs in with a second factor`),
+      h("p", { class: "field-error", hidden: true }),
+    ),
+    h(
+      "p",
+      { class: "hint", id: hintId },
+      partner
+        ? "Partner agents always sign in with a second factor: it stays on."
+        : "Holders of privileged roles (such as Global Administrator) always do. People without an authenticator app are asked to set one up when they next use Partnerhub.",
+    ),
+    formAlert(),
+    partner ? null : h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Save")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    await busy(form, async () => {
+      try {
+        const result = await mutate("setMfaRequirement", SET_REQUIREMENT, { required: box.checked });
+        if (result.errors.length) return showErrors(form, result.errors);
+        await ctx.rerender(
+          result.organization.mfaRequired
+            ? `Everyone in ${org.name} now signs in with a second factor.`
+            : "Only those whose roles require it sign in with a second factor now.",
+        );
+      } catch (error) {
+        showProblem(form, error);
+      }
+    });
+  });
+  return section("requirement-heading", "Your organization", form);
 }
 
 function expiry(token) {
@@ -243,6 +362,8 @@ export async function render(ctx) {
         onChanged: () => ctx.rerender("Your password is changed. Your other sessions were signed out."),
       }),
     ),
+    mfaSection(ctx, viewer),
+    requirementSection(ctx, viewer),
     sessionsSection(ctx, viewer.sessions),
     tokensSection(ctx, viewer.apiTokens),
   );

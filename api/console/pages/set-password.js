@@ -8,7 +8,7 @@ import { newPasswordFields } from "../password-form.js";
 
 const SET_PASSWORD = `
 mutation SetPassword($input: SetPasswordInput!) {
-  setPassword(input: $input) { viewer { id } errors { field message code } }
+  setPassword(input: $input) { viewer { id } mfaRequired errors { field message code } }
 }`;
 
 export async function render(ctx) {
@@ -40,6 +40,11 @@ export async function render(ctx) {
         const result = await mutate("setPassword", SET_PASSWORD, { token, password: chosen.password.value });
         if (result.errors.length) return showErrors(form, result.errors);
         chosen.clear();
+        if (result.mfaRequired) {
+          // A link proves the mailbox, not the authenticator: sign in with both.
+          ctx.navigate("/signin", { notice: "Your password is set. Sign in with it and a code from your authenticator app." });
+          return;
+        }
         if (!(await ctx.signedIn("/", "Your password is set, and you are signed in."))) {
           showProblem(form, { message: "Your password is set. Sign in with it." });
         }

@@ -1,11 +1,13 @@
-// Sign-in with an email address and password; the service answers with the session cookie.
-// Where the address's organization signs in through its own identity provider, the form
-// offers "Sign in with <provider>" once the address is typed (or on "Sign in with your
+// Sign-in with an email address and password, then, for a person with an authenticator app,
+// a code from it (or a recovery code); the service answers with the session cookie. Where the
+// address's organization signs in through its own identity provider, the form offers
+// "Sign in with <provider>" once the address is typed (or on "Sign in with your
 // organization"): a link to the service's /auth/oidc/start, which comes back signed in.
 
 import { h, replace } from "../dom.js";
 import { busy, clearErrors, field, formAlert, showErrors, showProblem } from "../forms.js";
 import { gql, mutate } from "../graphql.js";
+import { codeField } from "../mfa.js";
 
 const SIGN_IN = `
 mutation SignIn($input: SignInInput!) {
@@ -113,14 +115,84 @@ export function signInForm({ signedIn, next, intro = null, askOrganization = fal
     }
     await busy(form, async () => {
       try {
-        const result = await mutate("signIn", SIGN_IN, { email: email.value.trim(), password: password.value });
+        const credentials = { email: email.value.trim(), password: password.value };
+        const result = await mutate("signIn", SIGN_IN, credentials);
+        password.value = "";
         if (result.errors.length) {
-          password.value = "";
           showErrors(form, result.errors);
           if (result.errors.some((e) => e.code === "SINGLE_SIGN_ON_REQUIRED")) await sso.lookUp({ explain: true });
           return;
         }
-        password.value = "";
+        if (result.mfaRequired) {
+          const second = secondStepForm({ credentials, signedIn, next, back: () => second.replaceWith(form) });
+          form.replaceWith(second);
+          second.querySelector("input").focus();
+          return;
+        }
+        if (!(await signedIn(next))) showProblem(form, { message: "Signing in did not work. Try again." });
+      } catch (error) {
+        showProblem(form, error);
+      }
+    });
+  });
+  return form;
+}
+
+/** The second step: a code from the authenticator app, or a recovery code, sent with the
+ * password of the first step (held here until this step is done or left). */
+function secondStepForm({ credentials, signedIn, next, back }) {
+  const app = codeField({ name: "totpCode", label: "Code from your authenticator app", hint: "The 6 digits it shows for Partnerhub now." });
+  const recovery = codeField({
+    name: "recoveryCode",
+    label: "Recovery code",
+    hint: "One of the codes you saved when you set up your app. Each works once.",
+    recovery: true,
+  });
+  recovery.node.hidden = true;
+  const useRecovery = h("button", { type: "button", class: "link-button" }, "Use a recovery code instead");
+  const form = h(
+    "form",
+    { class: "card form signin", novalidate: true, "aria-label": "Second step of signing in" },
+    h("p", {}, `Signing in as ${credentials.email}. Your account asks for a second factor.`),
+    app.node,
+    recovery.node,
+    formAlert(),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "submit", class: "primary" }, "Verify and sign in"),
+      useRecovery,
+      h("button", { type: "button", class: "link-button", onclick: () => leave() }, "Back"),
+    ),
+  );
+  const active = () => (recovery.node.hidden ? app : recovery);
+  useRecovery.addEventListener("click", () => {
+    clearErrors(form);
+    const toRecovery = recovery.node.hidden;
+    recovery.node.hidden = !toRecovery;
+    app.node.hidden = toRecovery;
+    useRecovery.textContent = toRecovery ? "Use your authenticator app instead" : "Use a recovery code instead";
+    active().control.focus();
+  });
+  function leave() {
+    credentials.password = "";
+    back();
+  }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const { control } = active();
+    const code = control.value.trim();
+    if (!code) return showErrors(form, [{ field: [control.name], message: "Enter the code." }]);
+    await busy(form, async () => {
+      try {
+        const result = await mutate("signIn", SIGN_IN, { ...credentials, [control.name]: code });
+        if (result.errors.length) {
+          control.value = "";
+          showErrors(form, result.errors);
+          return;
+        }
+        credentials.password = "";
         if (!(await signedIn(next))) showProblem(form, { message: "Signing in did not work. Try again." });
       } catch (error) {
         showProblem(form, error);
