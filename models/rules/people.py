@@ -134,10 +134,7 @@ async def disable_person(op: Operation, user_id: UUID) -> User:
     actor = op.require_actor()
     require_people_manager(actor)
     async with op.atomic() as tx:
-        actor = await _acting_under_lock(actor)
-        require_people_manager(actor)
-        person = await _member(actor, user_id)
-        require_may_manage(actor, person)
+        actor, person = await _managed_under_lock(actor, user_id)
         if person.status is UserStatus.DISABLED:
             return person
         if person.status is UserStatus.INVITED:
@@ -168,10 +165,7 @@ async def enable_person(op: Operation, user_id: UUID) -> User:
     actor = op.require_actor()
     require_people_manager(actor)
     async with op.atomic() as tx:
-        actor = await _acting_under_lock(actor)
-        require_people_manager(actor)
-        person = await _member(actor, user_id)
-        require_may_manage(actor, person)
+        actor, person = await _managed_under_lock(actor, user_id)
         if person.status is not UserStatus.DISABLED:
             return person
         await User.filter(id=person.id).update(status=UserStatus.ACTIVE)
@@ -194,10 +188,7 @@ async def remove_person(op: Operation, user_id: UUID) -> User:
     actor = op.require_actor()
     require_people_manager(actor)
     async with op.atomic() as tx:
-        actor = await _acting_under_lock(actor)
-        require_people_manager(actor)
-        person = await _member(actor, user_id)
-        require_may_manage(actor, person)
+        actor, person = await _managed_under_lock(actor, user_id)
         await require_keeps_an_admin(actor, person, (), None, field="userId")
         await _remove(tx, actor, person, "user.removed", await _end_sign_ins(person, op.now()))
     return person
@@ -323,6 +314,16 @@ async def _acting_under_lock(actor: Actor) -> Actor:
     if user is None or user.status is UserStatus.DISABLED:
         raise PermissionDenied("Your account may no longer manage people.")
     return Actor.of(user, actor.organization_kind)
+
+
+async def _managed_under_lock(actor: Actor, user_id: UUID) -> tuple[Actor, User]:
+    """Inside the change's transaction: the actor as they are now, with their organization
+    locked, still managing people, and the person of their organization they may manage."""
+    actor = await _acting_under_lock(actor)
+    require_people_manager(actor)
+    person = await _member(actor, user_id)
+    require_may_manage(actor, person)
+    return actor, person
 
 
 async def _member(actor: Actor, user_id: UUID) -> User:
