@@ -29,6 +29,7 @@ class RequestErrorCode(StrEnum):
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     MFA_ENROLLMENT_REQUIRED = "MFA_ENROLLMENT_REQUIRED"
+    PASSWORD_CHANGE_REQUIRED = "PASSWORD_CHANGE_REQUIRED"  # noqa: S105 (a code, not a secret)
 
 
 REQUEST_ERROR_CODES: dict[RequestErrorCode, str] = {
@@ -50,6 +51,9 @@ REQUEST_ERROR_CODES: dict[RequestErrorCode, str] = {
     "its person must use a second factor and has none yet. Only `viewer`, "
     "`startTotpEnrollment`, `confirmTotpEnrollment` and `signOut` run until "
     "`confirmTotpEnrollment` succeeds; the operation ran nothing.",
+    RequestErrorCode.PASSWORD_CHANGE_REQUIRED: "The viewer holds a temporary password: only "
+    "`viewer`, `changePassword` and `signOut` run until `changePassword` succeeds; the "
+    "operation ran nothing.",
 }
 
 RequestErrorCodeType = strawberry.enum(

@@ -694,6 +694,9 @@ async def test_without_a_token_only_the_public_queries_answer(
     public = {"roleDefinitions", "relationshipTypes", "invitationByToken", "viewer"}
     public |= PUBLIC_DIRECTORY_QUERIES
     public |= {"node"}  # answers as the ID's own by-id query does: tests/test_node.py
+    # Whether an address signs in through its organization's provider, and its name: what
+    # the sign-in page asks before anyone is signed in (tests/test_single_sign_on.py)
+    public |= {"singleSignOnProvider"}
     assert public <= set(query_type.fields)
 
     # When each other query is asked without a token, with a well-formed or a malformed ID

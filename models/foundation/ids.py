@@ -34,6 +34,7 @@ NOUNS: dict[str, str] = {
     "RoleGrant": "a role grant",
     "SecurityGroup": "a security group",
     "Session": "a session",
+    "SingleSignOn": "a single sign-on configuration",
     "Subscription": "a subscription",
     "SupportIncident": "a support incident",
     "User": "a user",

@@ -23,10 +23,12 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from schema.errors import RequestErrorCode
+
 ALLOWED_FIELDS = frozenset(
     {"viewer", "changePassword", "signOut", "__typename", "__schema", "__type"}
 )
-CODE = "PASSWORD_CHANGE_REQUIRED"
+CODE = RequestErrorCode.PASSWORD_CHANGE_REQUIRED.value
 
 
 def root_fields(document: DocumentNode, operation_name: str | None) -> set[str]:
