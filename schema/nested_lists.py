@@ -2,7 +2,7 @@
 
 A page of relationships asks each for its `activity`, a page of webhook endpoints each for
 its `deliveries`: each resolver hands this loader its parent's list, as the viewer's checks
-in `models/policy.py` (or the parent's own filter) build it, and every list asked while the
+in `models/policy/` (or the parent's own filter) build it, and every list asked while the
 page resolves is read in one statement (`schema/first_rows.py`), their totalCounts in
 another, and their hasPreviousPages (after a cursor) in a third when asked. The loaders
 keep no cache (a queryset is its own key): one per request, each list is asked once.
