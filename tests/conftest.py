@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
+from playwright.async_api import Browser, async_playwright
 from starlette.applications import Starlette
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
@@ -20,6 +21,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from api.app import create_app
 from models.foundation.settings import Settings
 from models.infrastructure.db import database, migrate
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, Tab, live_app, open_tab
 from tests.graphql import GraphQLClient
 from tests.servers import PostgresServer, RedisServer, SmtpServer
 
@@ -119,3 +121,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return BACKENDS.index(param) if param in BACKENDS else -1
 
     items.sort(key=backend)
+
+
+@pytest.fixture(scope="session")
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless: one for the whole session, whichever module drives it."""
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+async def base(db: Settings) -> AsyncIterator[str]:
+    """The console's base URL: the app and a worker, on this test's empty database."""
+    async with live_app(db) as url:
+        yield url
+
+
+@pytest.fixture
+async def tab(chromium: Browser, base: str) -> AsyncIterator[Tab]:
+    """A fresh browser tab on the console."""
+    async with open_tab(chromium, base) as opened:
+        yield opened

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from api.mailbox import MailFolder
 from models.foundation.ids import encode_id
@@ -31,8 +31,6 @@ from models.tables.tenant import DirectoryUser
 from tests import factories as f
 from tests.authenticator import with_authenticator
 from tests.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     Tab,
     enter_code,
@@ -51,35 +49,11 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="session")
-async def chromium() -> AsyncIterator[Browser]:
-    """Debian's Chromium, headless, for the whole session."""
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
-
-
-@pytest.fixture
-async def base(db: Settings) -> AsyncIterator[str]:
-    """The console's base URL: the app and a worker, on this test's empty database."""
-    async with live_app(db) as url:
-        yield url
-
-
 @pytest.fixture
 async def http(base: str) -> AsyncIterator[GraphQLClient]:
     """The API of the running app, over HTTP."""
     async with AsyncClient(base_url=base) as client:
         yield GraphQLClient(client)
-
-
-@pytest.fixture
-async def tab(chromium: Browser, base: str) -> AsyncIterator[Tab]:
-    async with open_tab(chromium, base) as opened:
-        yield opened
 
 
 async def contoso_and_fabrikam() -> tuple[f.Person, f.Person]:

@@ -7,46 +7,21 @@ new recovery codes and sets the organization's requirement."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pyotp
 import pytest
-from playwright.async_api import Browser, Request, async_playwright, expect
+from playwright.async_api import Request, expect
 
-from models.foundation.settings import Settings
 from models.tables.mfa import TotpFactor
 from models.tables.organizations import Organization
 from tests import factories as f
 from tests.authenticator import next_code
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, Tab, enter_code, live_app, open_tab, sign_in
+from tests.browser import Tab, enter_code, sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
 ]
-
-
-@pytest.fixture(scope="session")
-async def chromium() -> AsyncIterator[Browser]:
-    """Debian's Chromium, headless, for the whole session."""
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
-
-
-@pytest.fixture
-async def base(db: Settings) -> AsyncIterator[str]:
-    async with live_app(db) as url:
-        yield url
-
-
-@pytest.fixture
-async def tab(chromium: Browser, base: str) -> AsyncIterator[Tab]:
-    async with open_tab(chromium, base) as opened:
-        yield opened
 
 
 async def sign_in_with_password(tab: Tab, person: f.Person) -> None:

@@ -11,35 +11,23 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import pytest
 from httpx import ASGITransport, AsyncClient
-from playwright.async_api import Browser, Route, async_playwright, expect
+from playwright.async_api import Browser, Route, expect
 from starlette.datastructures import Secret
 
 from api.app import create_app
 from models.foundation.settings import Settings
 from models.reference.enums import PartnerRole
 from tests import factories as f
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_app, open_tab
+from tests.browser import live_app, open_tab
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 ASKS_FOR_HTML = {"Accept": "text/html"}
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-@pytest.fixture(scope="module")
-async def chromium() -> AsyncIterator[Browser]:
-    """Debian's Chromium, headless."""
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 def _sri(content: bytes) -> str:

@@ -6,15 +6,13 @@ Browser tests run on SQLite only; screenshots go to docs/screenshots/."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
-from models.foundation.settings import Settings
 from models.tables.organizations import User
 from tests import factories as f
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_app, open_tab, sign_in
+from tests.browser import open_tab, sign_in
 from tests.jobs import text_of
 from tests.servers import SmtpServer
 
@@ -22,24 +20,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
 ]
-
-
-@pytest.fixture(scope="module")
-async def chromium() -> AsyncIterator[Browser]:
-    """Debian's Chromium, headless, for this module's tests."""
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
-
-
-@pytest.fixture
-async def base(db: Settings) -> AsyncIterator[str]:
-    """The console's base URL: the app and a worker, on this test's empty database."""
-    async with live_app(db) as url:
-        yield url
 
 
 async def named(person: f.Person, name: str) -> f.Person:

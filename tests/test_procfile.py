@@ -41,6 +41,7 @@ from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link
 from tests.served import connection
 from tests.servers import HOST, ReceivedMail, SmtpServer, free_port
+from tests.worker_processes import WAIT, eventually
 from workers.jobs import relay_outbox
 from workers.relay import RELAY_AFTER
 from workers.runtime import Runtime
@@ -48,17 +49,6 @@ from workers.runtime import Runtime
 BIN = Path(sys.executable).parent
 PROCFILE = Path(__file__).resolve().parents[1] / "Procfile"
 SHELLS = {"sh", "dash", "bash"}
-WAIT = 60.0  # seconds before a wait gives up: a hung process fails the test, not the suite
-
-
-async def eventually(check: Callable[[], bool | Awaitable[bool]], what: str) -> None:
-    deadline = time.monotonic() + WAIT
-    while True:
-        done = check()
-        if done if isinstance(done, bool) else await done:
-            return
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        await asyncio.sleep(0.02)
 
 
 class Honcho:

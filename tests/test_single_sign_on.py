@@ -9,14 +9,14 @@ import base64
 import hashlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from httpx import AsyncClient, Response
 from playwright.async_api import Browser as PlaywrightBrowser
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from models.foundation.settings import Settings
 from models.identity.actors import Actor
@@ -31,7 +31,7 @@ from models.tables.outbox import OutboxMessage
 from models.tables.sign_in import UserSession
 from models.tables.single_sign_on import SingleSignOn, SingleSignOnRequest
 from tests import factories as f
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, Tab, live_app, open_tab
+from tests.browser import Tab, live_app, open_tab
 from tests.browser import sign_in as sign_in_with_password
 from tests.graphql import GraphQLClient
 from tests.oidc_provider import Provider, running_provider
@@ -664,17 +664,6 @@ async def test_starting_without_single_sign_on_opens_the_sign_in_page(
 
 
 # --------------------------------------------------------------------------- in the browser
-
-
-@pytest.fixture(scope="session")
-async def chromium() -> AsyncIterator[PlaywrightBrowser]:
-    """Debian's Chromium, headless, for the whole session."""
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 def console_errors(tab: Tab, base: str) -> list[str]:
