@@ -121,7 +121,13 @@ MUTATION_CASES: dict[str, Case] = {
     "cancelInvitation": Case(ids={"id": "Invitation"}),
     "declineInvitation": Case(args={"token": "$TOKEN"}),
     "acceptInvitation": Case(args={"token": "$TOKEN", "acceptAgreement": "true"}),
-    "removeRoles": Case(ids={"relationshipId": "Relationship"}),
+    "removeRoles": Case(
+        ids={
+            "relationshipId": "Relationship",
+            "delegatedAdminRelationshipId": "DelegatedAdminRelationship",
+        }
+    ),
+    "endDelegatedAdminRelationship": Case(ids={"id": "DelegatedAdminRelationship"}),
     "endRelationship": Case(ids={"relationshipId": "Relationship"}),
     "acceptAgreement": Case(args={"acceptAgreement": "true"}),
     "resetUserPassword": Case(ids={**CUSTOMER, "userId": "DirectoryUser"}),

@@ -19,6 +19,7 @@ from models.reference.enums import RelationshipType
 from models.rules import directory_fields as check
 
 MESSAGE_MAX_LENGTH = 2000
+DISPLAY_NAME_MAX_LENGTH = 50  # a delegated admin relationship's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class InvitationRequest:
     auto_extend: bool | None = None
     message: str | None = None
     expires_in_days: int | None = None
+    display_name: str | None = None  # GDAP_PARTNER: the delegated admin relationship's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class InvitationTerms:
     auto_extend: bool
     message: str | None
     open_days: int
+    display_name: str | None = None  # None: a default name is given
 
 
 def check_request(request: InvitationRequest) -> InvitationTerms:
@@ -133,6 +136,24 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
             )
         )
 
+    display_name = (request.display_name or "").strip() or None
+    if display_name is not None and terms is None:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                "Only GDAP_PARTNER relationships have a display name.",
+                "displayName",
+            )
+        )
+    elif display_name is not None and len(display_name) > DISPLAY_NAME_MAX_LENGTH:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"The display name can be at most {DISPLAY_NAME_MAX_LENGTH} characters.",
+                "displayName",
+            )
+        )
+
     open_days = (
         INVITATION_DEFAULT_DAYS if request.expires_in_days is None else request.expires_in_days
     )
@@ -156,4 +177,5 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
         auto_extend=auto_extend,
         message=message,
         open_days=open_days,
+        display_name=display_name,
     )
