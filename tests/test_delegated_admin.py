@@ -15,11 +15,11 @@ from models.policy.customer_access import effective_roles
 from models.reference.catalog import AdminRole
 from models.reference.enums import PartnerRole
 from models.rules.grants import active_roles
-from models.rules.lifecycle import expire_invitations
+from models.rules.lifecycle import expire_invitations, sweep_grants
 from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.invitations import Invitation
 from models.tables.outbound_webhooks import WebhookDelivery, WebhookEndpoint
-from models.tables.relationships import Relationship
+from models.tables.relationships import Relationship, RoleGrant
 from tests import factories as f
 from tests.activity_entries import actions, only
 from tests.flows import accepted, invite
@@ -417,3 +417,40 @@ async def test_a_closed_invitations_offer_ends_and_frees_its_name(
     assert expired.status == "EXPIRED"
     # And the name is free again
     assert (await f.send(api, p.agent, displayName="Support"))["errors"] == []
+
+
+async def test_the_sweep_extends_or_expires_each_with_its_grants(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given "Renewing" (auto-extend) and "Once" (not), both past their end dates
+    p = await Parties().create()
+    await accepted(
+        api,
+        db,
+        smtp_server,
+        p.agent,
+        p.admin,
+        roles=[LICENSE],
+        autoExtend=True,
+        displayName="Renewing",
+    )
+    found = await accepted(
+        api, db, smtp_server, p.agent, p.admin, roles=[USERS], displayName="Once"
+    )
+    past = utcnow() - timedelta(minutes=1)
+    await RoleGrant.all().update(expires_at=past, next_notice_at=past)
+    await DelegatedAdminRelationship.all().update(ends_at=past)
+
+    # When the lifecycle sweep runs
+    report = await sweep_grants(Operation(actor=None, sealer=Sealer("tests")))
+
+    # Then "Renewing" runs on to its grant's new end date, and "Once" EXPIRED
+    assert (report.extended, report.expired) == (1, 1)
+    renewing, once = (await dars(api, p.admin, found["id"]))["delegatedAdminRelationships"]
+    assert renewing["status"] == "ACTIVE"
+    assert at(renewing["endsAt"]) > utcnow() + timedelta(days=179)
+    assert {g["expiresAt"] for g in renewing["roleGrants"]} == {renewing["endsAt"]}
+    assert (once["status"], once["endReason"]) == ("EXPIRED", "Reached its end date")
+    assert await p.active_roles() == {LICENSE}
+    entry = await only(api, p.agent, "delegated_admin_relationship.ended")
+    assert entry["objectId"] == once["id"]
