@@ -64,6 +64,7 @@ export function badge(status, label = words(status)) {
     {
       ACTIVE: "good", ACCEPTED: "good", SENT: "good",
       PENDING: "info", QUEUED: "info", REVOKING: "warn",
+      APPROVAL_PENDING: "info", EXPIRING: "warn", TERMINATED: "muted",
       FAILED: "bad", EXPIRED: "muted", REVOKED: "muted", ENDED: "muted",
       DECLINED: "muted", CANCELED: "muted",
       NEW: "info", CONTACTED: "warn", INVITED: "good", CLOSED: "muted", DISABLED: "bad",
