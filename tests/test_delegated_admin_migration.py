@@ -29,7 +29,7 @@ from tests.flows import accepted, invite
 from tests.graphql import GraphQLClient
 from tests.servers import SmtpServer
 
-MIGRATION = importlib.import_module("models.migrations.0016_delegated_admin_relationships")
+MIGRATION = importlib.import_module("models.migrations.0015_delegated_admin_relationships")
 LICENSE = AdminRole.LICENSE_ADMINISTRATOR
 USERS = AdminRole.USER_ADMINISTRATOR
 HELPDESK = AdminRole.HELPDESK_ADMINISTRATOR
