@@ -29,7 +29,8 @@ SEND = """mutation($input: SendInvitationsInput!) { sendInvitations(input: $inpu
 READ = """query($id: ID!) { bulkOperation(id: $id) {
   status total succeeded failed pending finishedAt
   items(first: 100) { totalCount pageInfo { hasNextPage endCursor }
-    edges { node { customerEmail customerId status errorCode invitation { customerEmail roles } } } }
+    edges { node { customerEmail customerId status errorCode
+                   invitation { customerEmail roles } } } }
 } }"""
 LIST = "query { bulkOperations(first: 10) { totalCount edges { node { id total } } } }"
 
@@ -250,7 +251,8 @@ async def test_a_small_operation_is_not_held_up_behind_a_large_one_of_another_pa
     second = await BulkOperation.get(partner_id=small.user.organization_id)
     assert (first.status, second.status) == (BulkOperationStatus.COMPLETED,) * 2
     assert first.rounds >= 3
-    assert second.finished_at is not None and first.finished_at is not None
+    assert second.finished_at is not None
+    assert first.finished_at is not None
     assert second.finished_at < first.finished_at
     done_before = await BulkOperationItem.filter(
         operation_id=first.id, finished_at__lte=second.finished_at
