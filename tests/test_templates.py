@@ -225,8 +225,8 @@ async def test_a_sales_agent_sends_from_a_template_and_acceptance_assigns_its_gr
     assert accepted["errors"] == []
 
     # Then the group holds both roles for the new relationship, recorded for both sides
-    rows = await AccessAssignment.filter(group_id=group.id).values_list("role", flat=True)
-    assert sorted(rows) == ["HELPDESK_ADMINISTRATOR", "USER_ADMINISTRATOR"]
+    rows = await AccessAssignment.filter(group_id=group.id)
+    assert sorted(row.role for row in rows) == ["HELPDESK_ADMINISTRATOR", "USER_ADMINISTRATOR"]
     [entry] = await ActivityEntry.filter(action="access.role_assigned")
     assert entry.customer_id == admin_c.user.organization_id
     assert entry.partner_id == fabrikam.id
