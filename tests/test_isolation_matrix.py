@@ -105,6 +105,9 @@ QUERY_CASES: dict[str, Case] = {
     "singleSignOn": NONE,
     # Anyone may ask which provider signs in an address's domain: its name, and an address
     # to start at that holds the address asked about.
+    "invitationTemplates": NONE,
+    "bulkOperations": NONE,
+    "bulkOperation": Case(ids={"id": "BulkOperation"}),
     "singleSignOnProvider": Case(
         args={"email": '"ga@Zqalpha-c.example.com"'}, reaches=frozenset({SSO_PROVIDER})
     ),
@@ -226,6 +229,16 @@ MUTATION_CASES: dict[str, Case] = {
     "removeUser": Case(ids={"userId": "User"}),
     "resendUserInvitation": Case(ids={"userId": "User"}),
     "cancelUserInvitation": Case(ids={"userId": "User"}),
+    # Templates and bulk sends: another partner's template, to change or to send from.
+    "createInvitationTemplate": Case(args={"name": '"Matrix template"', "type": "ADVISOR"}),
+    "updateInvitationTemplate": Case(
+        ids={"id": "InvitationTemplate"}, args={"name": '"Taken"', "type": "ADVISOR"}
+    ),
+    "deleteInvitationTemplate": Case(ids={"id": "InvitationTemplate"}),
+    "sendInvitations": Case(
+        ids={"templateId": "InvitationTemplate"},
+        args={"customers": '[{customerEmail: "it@matrix.example.com"}]'},
+    ),
 }
 
 # New rows that name the other world may come only of what a case `reaches`: the addressed
