@@ -34,6 +34,7 @@ from schema.invitations.mutations import InvitationMutations
 from schema.invitations.queries import InvitationQueries
 from schema.leads.mutations import LeadMutations
 from schema.leads.queries import LeadQueries
+from schema.live.subscriptions import Subscription
 from schema.lob_apps.mutations import LobAppMutations
 from schema.lob_apps.queries import LobAppQueries
 from schema.mpsa.mutations import MpsaMutations
@@ -244,6 +245,7 @@ def build_schema(*, production: bool, introspection: bool | None = None) -> stra
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         types=[RequestErrorCodeType],
         suggestions=introspection,
