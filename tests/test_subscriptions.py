@@ -9,6 +9,7 @@ sign-in ends.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,16 @@ import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
+from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
+from models.identity.api_tokens import issue_token
 from models.tables.organizations import ApiToken
 from models.tables.relationships import Relationship
 from tests import factories as f
 from tests.factories import PASSWORD, Person, with_password
 from tests.graphql import GraphQLClient
+from tests.jobs import run_jobs
 from tests.live import LiveClient, live, other_web_process
 from tests.served import Served, served
 from tests.servers import RedisServer
@@ -134,6 +138,35 @@ async def test_an_invitation_watched_by_its_partner_shows_its_cancellation(
         assert canceled["cancelInvitation"]["errors"] == []
         changed = await client.next_data(operation)
         assert changed["invitationChanged"] == first["invitationChanged"] | {"status": "CANCELED"}
+
+
+async def test_a_change_a_worker_makes_reaches_the_subscriber(
+    db: Settings, web: Served, other: GraphQLClient
+) -> None:
+    # Given an invitation whose email waits in the queue, watched by its partner
+    agent = await f.person(await f.partner(), "ADMIN_AGENT")
+    sent = await f.send(other, agent)
+    invitation_id = sent["invitation"]["id"]
+    async with live(web.graphql_ws) as client:
+        await client.init(bearer(agent))
+        operation, first = await watching(client, INVITATION_CHANGED, invitation_id)
+        assert first["invitationChanged"]["emailStatus"] == "QUEUED"
+        # When a worker sends it
+        await run_jobs(db)
+        # Then the subscriber sees it sent
+        changed = await client.next_data(operation)
+        assert changed["invitationChanged"]["emailStatus"] == "SENT"
+
+
+async def test_a_token_that_expires_closes_its_connection_when_it_does(web: Served) -> None:
+    # Given a subscriber signed in with a token that expires in two seconds
+    agent, _, _, relationship_id = await gdap(["USER_ADMINISTRATOR"])
+    expiring = await issue_token(agent.user, "Short", utcnow() + timedelta(seconds=2))
+    async with live(web.graphql_ws) as client:
+        await client.init({"authorization": f"Bearer {expiring}"})
+        await watching(client, RELATIONSHIP_CHANGED, relationship_id)
+        # Then, with nothing else happening, the connection closes once it has expired
+        assert await client.closed_with() == 4401
 
 
 async def test_a_subscriber_of_another_organization_gets_forbidden_and_nothing_more(
