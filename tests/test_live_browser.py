@@ -64,3 +64,37 @@ async def test_roles_removed_by_the_customer_leave_the_partners_page_as_it_watch
     assert await page.evaluate(MARKED) == "still this page"
     await tab.shot("relationship-live")
     assert tab.errors == []
+
+
+CANCEL = """
+mutation Cancel($input: InvitationIdInput!) {
+  cancelInvitation(input: $input) { invitation { status } errors { code } }
+}
+"""
+
+
+async def test_an_invitation_canceled_elsewhere_shows_canceled_in_the_list(
+    tab: Tab, base: str
+) -> None:
+    # Given Fabrikam's agent looking at the invitations it sent, one of them pending
+    agent = await f.person(await f.partner("Fabrikam"), "ADMIN_AGENT")
+    page = tab.page
+    await sign_in(tab, agent)
+    async with AsyncClient(base_url=base) as http:
+        api = GraphQLClient(http)
+        sent = await f.send(api, agent, customerEmail="admin@contoso.example.com")
+        await page.goto("/invitations")
+        row = page.get_by_role("row", name=re.compile("admin@contoso.example.com"))
+        await expect(row).to_contain_text("Pending")
+        await page.evaluate(MARK)
+
+        # When it is canceled through another connection (a script with the agent's token)
+        canceled = await api.query(CANCEL, {"input": {"id": sent["invitation"]["id"]}}, agent.token)
+        assert canceled["cancelInvitation"]["errors"] == []
+
+    # Then the list shows it canceled, with no actions left, without a reload
+    await expect(row).to_contain_text("Canceled")
+    cancel = row.get_by_role("button", name=re.compile("Cancel the invitation"))
+    await expect(cancel).to_have_count(0)
+    assert await page.evaluate(MARKED) == "still this page"
+    assert tab.errors == []

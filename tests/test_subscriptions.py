@@ -308,3 +308,10 @@ async def test_a_mutation_succeeds_while_redis_is_down(
         grants = removed["removeRoles"]["relationship"]["roleGrants"]
         assert removed["removeRoles"]["errors"] == []
         assert [g["status"] for g in grants] == ["REVOKING"]
+
+
+async def test_a_subscription_over_http_is_refused_as_bad_input(api: GraphQLClient) -> None:
+    agent = await f.person(await f.partner(), "ADMIN_AGENT")
+    response = await api.post(INVITATION_CHANGED, {"id": "x"}, agent.token)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
