@@ -315,3 +315,15 @@ async def test_a_subscription_over_http_is_refused_as_bad_input(api: GraphQLClie
     response = await api.post(INVITATION_CHANGED, {"id": "x"}, agent.token)
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_temporary_password_opens_no_subscription(web: Served) -> None:
+    # Given a customer admin who must change a temporary password first
+    _, admin, _, relationship_id = await gdap(["USER_ADMINISTRATOR"])
+    admin.user.must_change_password = True
+    await admin.user.save(update_fields=["must_change_password"])
+    async with live(web.graphql_ws) as client:
+        await client.init(bearer(admin))
+        # When they subscribe, Then the subscription ends with the code that says why
+        refused = await client.subscribe(RELATIONSHIP_CHANGED, {"id": relationship_id})
+        assert await client.error_and_complete(refused) == "PASSWORD_CHANGE_REQUIRED"
