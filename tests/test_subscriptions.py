@@ -327,3 +327,27 @@ async def test_a_temporary_password_opens_no_subscription(web: Served) -> None:
         # When they subscribe, Then the subscription ends with the code that says why
         refused = await client.subscribe(RELATIONSHIP_CHANGED, {"id": relationship_id})
         assert await client.error_and_complete(refused) == "PASSWORD_CHANGE_REQUIRED"
+
+
+async def test_a_subscriber_hears_changes_again_after_the_feeds_redis_connection_drops(
+    web: Served, other: GraphQLClient, redis_server: RedisServer
+) -> None:
+    # Given a subscriber watching a relationship
+    agent, admin, _, relationship_id = await gdap(["USER_ADMINISTRATOR", "GLOBAL_READER"])
+    async with live(web.graphql_ws) as client:
+        await client.init(bearer(agent))
+        operation, first = await watching(client, RELATIONSHIP_CHANGED, relationship_id)
+        # When Redis drops the web process's subscription connection
+        redis_server.command("CLIENT", "KILL", "TYPE", "pubsub")
+        # Then, connected again, the subscriber is sent the state anew (a change may have
+        # been missed meanwhile), and hears the changes that follow
+        assert await client.next_data(operation) == first
+        await other.query(
+            f.REMOVE_ROLES,
+            {"input": {"relationshipId": relationship_id, "roles": ["GLOBAL_READER"]}},
+            admin.token,
+        )
+        changed = (await client.next_data(operation))["relationshipChanged"]
+        assert {g["role"]: g["status"] for g in changed["roleGrants"]}["GLOBAL_READER"] == (
+            "REVOKING"
+        )

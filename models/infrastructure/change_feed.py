@@ -184,6 +184,7 @@ class ChangeFeed:
     async def _run(self, redis_url: str) -> None:
         pause = RECONNECT_PAUSE
         connected_before = False
+        failing = False  # told once per outage, not at every try
         while True:
             client = Redis.from_url(
                 redis_url, socket_connect_timeout=self.timeout, decode_responses=True
@@ -195,10 +196,16 @@ class ChangeFeed:
                 self._pubsub = pubsub
                 if connected_before:
                     self._wake_all()
-                connected_before, pause = True, RECONNECT_PAUSE
+                    log.info("changes: the feed's Redis connection is back")
+                connected_before, pause, failing = True, RECONNECT_PAUSE, False
                 await self._read(pubsub)
             except (RedisError, OSError, TimeoutError) as exc:
-                log.warning("changes: the feed's Redis connection failed: %s", exc)
+                log.log(
+                    logging.INFO if failing else logging.WARNING,
+                    "changes: the feed's Redis connection failed: %s",
+                    exc,
+                )
+                failing = True
             finally:
                 self._pubsub = None
                 with contextlib.suppress(RedisError, OSError):
