@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.websockets import WebSocket
 
-from api import dev_pages, graphiql, inbound_webhooks, pages, single_sign_on
+from api import dev_pages, graphiql, inbound_webhooks, oauth, pages, single_sign_on
 from api.auth import Anonymous, CredentialsBackend
 from api.csrf import CsrfMiddleware
 from api.errors import UnhandledErrorMiddleware
@@ -28,6 +28,7 @@ from models.foundation.settings import Settings
 from models.identity.viewer import Viewer
 from models.infrastructure.db import database
 from models.infrastructure.tokens import Sealer
+from models.rules.leads_rate_limit import RateLimit
 from schema import build_schema
 from schema.context import Context
 from schema.sign_in.cookies import clear_session_cookies
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         *inbound_webhooks.routes(settings.webhook_max_body_bytes),
         *single_sign_on.ROUTES,  # GET /auth/oidc/start and its callback
+        *oauth.ROUTES,  # API clients: /oauth/token, /oauth/revoke, /oauth/introspect, discovery
     ]
     if not settings.production:
         routes += graphiql.routes()
@@ -117,4 +119,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.sealer = Sealer(str(settings.secret_key))
     app.state.redis = None
+    quota = settings.api_client_rate_limit
+    app.state.oauth = oauth.OAuthServer(
+        settings,
+        app.state.sealer,
+        lambda: RateLimit(app.state.redis, quota.limit, quota.window, "oauth-client"),
+    )
     return app

@@ -22,6 +22,7 @@ from schema import enums as _enums  # noqa: F401  (registers the domain enums)
 from schema.access.mutations import AccessMutations
 from schema.access.queries import AccessQueries
 from schema.activity.queries import ActivityQueries
+from schema.api_clients.mutations import ApiClientMutations
 from schema.catalog.queries import CatalogQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
@@ -101,6 +102,7 @@ class Mutation(
     SingleSignOnMutations,
     PeopleMutations,
     MfaMutations,
+    ApiClientMutations,
 ):
     pass
 

@@ -39,6 +39,8 @@ MODEL_MODULES = [
     "models.tables.quotas",
     # Multi-factor authentication: authenticators and recovery codes.
     "models.tables.mfa",
+    # API clients (OAuth 2.0 client credentials): their secrets and access tokens.
+    "models.tables.api_clients",
 ]
 
 
