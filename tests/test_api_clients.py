@@ -73,7 +73,7 @@ class Portal:
 
 @pytest.fixture
 async def portal(db: Settings) -> AsyncIterator[Portal]:
-    partner, admin = await f.listed_partner("Contoso Partners")
+    _partner, admin = await f.listed_partner("Contoso Partners")
     customer = await f.customer("Fabrikam")
     customer_admin = await f.person(customer, "GLOBAL_ADMINISTRATOR")
     relationship = await f.granted(admin, customer_admin, ["USER_ADMINISTRATOR"])
@@ -159,7 +159,8 @@ async def test_only_admins_register_clients_and_bad_input_names_its_field(
     by_customer = await create(portal.http, portal.customer_admin, ["CUSTOMER_DATA_READ"])
 
     assert refused == "FORBIDDEN"
-    assert bad["apiClient"] is None and bad["clientSecret"] is None
+    assert bad["apiClient"] is None
+    assert bad["clientSecret"] is None
     assert sorted(e["field"][-1] for e in bad["errors"]) == ["expiresAt", "name", "scopes"]
     assert await ApiClient.all().count() == 1
     assert by_customer["errors"] == []
@@ -340,8 +341,10 @@ async def test_bad_secrets_unknown_scopes_and_other_grants_get_oauth_errors(
     assert unknown.value.error == "invalid_scope"
     assert password_grant.status_code == 400
     assert password_grant.json()["error"] == "unsupported_grant_type"
-    assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"
-    assert garbled.status_code in (400, 401) and "error" in garbled.json()
+    assert as_json.status_code == 400
+    assert as_json.json()["error"] == "invalid_request"
+    assert garbled.status_code in (400, 401)
+    assert "error" in garbled.json()
     assert await ApiClientToken.all().count() == 0
 
 
@@ -419,7 +422,7 @@ async def test_discovery_lists_the_endpoints_and_every_scope(portal: Portal) -> 
 
 
 async def test_a_client_past_its_rate_limit_is_told_to_slow_down(db: Settings) -> None:
-    partner, admin = await f.listed_partner("Limited Partners")
+    _partner, admin = await f.listed_partner("Limited Partners")
     settings = dataclasses.replace(db, api_client_rate_limit=Quota(2, 60))
     async with served(settings) as server, httpx.AsyncClient(base_url=server.base) as http:
         created = await create(GraphQLClient(http), admin, ["RELATIONSHIPS_READ"])
@@ -435,7 +438,8 @@ async def test_a_client_past_its_rate_limit_is_told_to_slow_down(db: Settings) -
         )
 
     assert limited.value.error == "slow_down"
-    assert answer.status_code == 429 and answer.headers["retry-after"] == "60"
+    assert answer.status_code == 429
+    assert answer.headers["retry-after"] == "60"
     assert await ApiClientToken.all().count() == 2
 
 
