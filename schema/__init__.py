@@ -25,6 +25,7 @@ from schema import enums as _enums  # noqa: F401  (registers the domain enums)
 from schema.access.mutations import AccessMutations
 from schema.access.queries import AccessQueries
 from schema.activity.queries import ActivityQueries
+from schema.api_clients.mutations import ApiClientMutations
 from schema.bulk.mutations import BulkMutations
 from schema.bulk.queries import BulkQueries
 from schema.catalog.queries import CatalogQueries
@@ -113,6 +114,7 @@ class Mutation(
     MfaMutations,
     TemplateMutations,
     BulkMutations,
+    ApiClientMutations,
 ):
     pass
 

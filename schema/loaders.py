@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 from models.reference.catalog import CURRENT_AGREEMENT_VERSION
 from models.rules.people import removed_people
 from models.tables.activity import ActivityEntry
+from models.tables.api_clients import ApiClient
 from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.invitations import Invitation
 from models.tables.mfa import TotpFactor
@@ -40,6 +41,10 @@ class Loaders:
         default_factory=lambda: by_key(Organization)
     )
     user: DataLoader[UUID, User | None] = field(default_factory=lambda: by_key(User))
+    # By id, unchecked: only for the API client named by an activity entry the viewer sees.
+    api_client: DataLoader[UUID, ApiClient | None] = field(
+        default_factory=lambda: by_key(ApiClient)
+    )
     # The entry of each removed person's removal, by their id: what names them afterwards.
     removal: DataLoader[UUID, ActivityEntry | None] = field(
         default_factory=lambda: DataLoader(_removals)

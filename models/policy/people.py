@@ -215,7 +215,7 @@ async def require_keeps_an_admin(
     )
     if any(role in (roles or []) for roles in others):
         return
-    who = "You are" if person.id == actor.user_id else f"{person.display_name or person.email} is"
+    who = "You are" if person.id == actor.person_id else f"{person.display_name or person.email} is"
     raise DomainError(
         ErrorCode.LAST_ADMIN,
         f"{who} the last active {words} of your organization: give someone else the role first.",

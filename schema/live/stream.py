@@ -40,8 +40,13 @@ SIGNED_OUT = 4401  # the WebSocket close code: the sign-in has ended
 
 def credential_changes(viewer: Viewer) -> set[Change]:
     """The changes after which a viewer's sign-in may have ended: any of the person's (a
-    sign-out, a new password, disabled, removed), and the bearer token's own."""
-    changes = {Change("User", viewer.user.id)}
+    sign-out, a new password, disabled, removed), the bearer token's own, and an API
+    client's (revoked)."""
+    changes: set[Change] = set()
+    if viewer.user is not None:
+        changes.add(Change("User", viewer.user.id))
+    if viewer.api_client is not None:
+        changes.add(Change("ApiClient", viewer.api_client.id))
     if viewer.api_token_id is not None:
         changes.add(Change("ApiToken", viewer.api_token_id))
     return changes

@@ -9,6 +9,7 @@ import strawberry
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.policy import lists_opened_by, visible_api_tokens, visible_members, visible_sessions
+from models.policy.api_clients import visible_api_clients
 from models.policy.mfa import must_use_mfa, organization_requires_mfa
 from models.policy.people import (
     PersonAction,
@@ -20,6 +21,7 @@ from models.policy.people import (
 from models.reference.enums import OrganizationKind, UserStatus
 from models.rules.directory import own_profile
 from models.tables import organizations as m
+from schema.api_clients.types import ApiClient
 from schema.context import Info
 from schema.directory.types import Partner
 from schema.pagination import After, Connection, First, paginate
@@ -63,6 +65,17 @@ class Organization:
     async def partner_profile(self, info: Info) -> Partner | None:
         profile = await own_profile(info.context.optional_actor(), self._id)
         return Partner.of(profile) if profile else None
+
+    @strawberry.field(
+        description="The organization's API clients that are not revoked, newest first: for "
+        "those who manage them (a customer's Global Administrator, a partner's admin agent); "
+        "empty for anyone else."
+    )
+    async def api_clients(self, info: Info) -> list[ApiClient]:
+        rows = await visible_api_clients(info.context.optional_actor(), self._id).order_by(
+            "-created_at"
+        )
+        return [ApiClient.of(row) for row in rows]
 
     @strawberry.field(
         description="The organization's people, newest first: for its own agents (a partner) "
@@ -138,7 +151,11 @@ class User:
     )
     async def mfa_enrollment_required(self, info: Info) -> bool:
         viewer = info.context.viewer
-        if viewer is not None and viewer.user.id == self._id and viewer.by_identity_provider:
+        if (
+            viewer is not None
+            and viewer.actor.person_id == self._id
+            and viewer.by_identity_provider
+        ):
             return False
         return await self.must_use_mfa(info) and not await self.mfa_enabled(info)
 
@@ -180,7 +197,7 @@ class User:
     )
     def opens_lists(self, info: Info) -> list[str]:
         actor = info.context.optional_actor()
-        if actor is None or actor.user_id != self._id:
+        if actor is None or actor.person_id != self._id:
             return []
         return lists_opened_by(actor)
 
@@ -191,7 +208,7 @@ class User:
     )
     def can_manage_people(self, info: Info) -> bool:
         actor = info.context.optional_actor()
-        return actor is not None and actor.user_id == self._id and opens_people(actor)
+        return actor is not None and actor.person_id == self._id and opens_people(actor)
 
     @strawberry.field(
         description="For the viewer's own account: whether they may invite people to their "
@@ -199,7 +216,7 @@ class User:
     )
     def can_invite_people(self, info: Info) -> bool:
         actor = info.context.optional_actor()
-        return actor is not None and actor.user_id == self._id and manages_people(actor)
+        return actor is not None and actor.person_id == self._id and manages_people(actor)
 
     @strawberry.field(
         description="For the viewer's own account: the roles they may give to and take from "
@@ -208,7 +225,7 @@ class User:
     )
     def assignable_roles(self, info: Info) -> list[PersonRole]:
         actor = info.context.optional_actor()
-        if actor is None or actor.user_id != self._id:
+        if actor is None or actor.person_id != self._id:
             return []
         return [PersonRole.of(role) for role in assignable_roles(actor)]
 

@@ -29,7 +29,7 @@ class RelationshipQueries:
     @strawberry.field(
         description="The viewer's organization's relationships (with partners for customers, "
         "with customers for partners), newest first: for a partner's agents and a customer's "
-        "admins; FORBIDDEN for anyone else.",
+        "admins, and their API clients granted RELATIONSHIPS_READ; FORBIDDEN for anyone else.",
         extensions=opens_list("relationships"),
     )
     async def relationships(
