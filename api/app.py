@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.websockets import WebSocket
 
-from api import dev_pages, graphiql, inbound_webhooks, pages, single_sign_on
+from api import dev_pages, graphiql, inbound_webhooks, pages, scim, single_sign_on
 from api.auth import Anonymous, CredentialsBackend
 from api.csrf import CsrfMiddleware
 from api.errors import UnhandledErrorMiddleware
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         *inbound_webhooks.routes(settings.webhook_max_body_bytes),
         *single_sign_on.ROUTES,  # GET /auth/oidc/start and its callback
+        *scim.ROUTES,  # /scim/v2/...: a customer's identity provider provisions its directory
     ]
     if not settings.production:
         routes += graphiql.routes()

@@ -45,6 +45,8 @@ from schema.organizations.queries import OrganizationQueries
 from schema.people.mutations import PeopleMutations
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
+from schema.scim.mutations import ScimMutations
+from schema.scim.queries import ScimQueries
 from schema.sign_in.mfa_enrollment import MfaEnrollmentRequired
 from schema.sign_in.mfa_mutations import MfaMutations
 from schema.sign_in.mutations import SignInMutations
@@ -80,6 +82,7 @@ class Query(
     DeviceQueries,
     LobAppQueries,
     SingleSignOnQueries,
+    ScimQueries,
 ):
     pass
 
@@ -101,6 +104,7 @@ class Mutation(
     SingleSignOnMutations,
     PeopleMutations,
     MfaMutations,
+    ScimMutations,
 ):
     pass
 

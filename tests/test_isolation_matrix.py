@@ -103,6 +103,7 @@ QUERY_CASES: dict[str, Case] = {
     "devices": Case(ids=CUSTOMER),
     "lobApps": Case(ids=CUSTOMER),
     "singleSignOn": NONE,
+    "scimTokens": NONE,
     # Anyone may ask which provider signs in an address's domain: its name, and an address
     # to start at that holds the address asked about.
     "singleSignOnProvider": Case(
@@ -182,6 +183,9 @@ MUTATION_CASES: dict[str, Case] = {
     ),
     "createApiToken": Case(args={"name": '"Matrix token"'}),
     "revokeApiToken": Case(ids={"id": "ApiToken"}),
+    # SCIM: the viewer's own customer's tokens only.
+    "createScimToken": Case(args={"name": '"Matrix provisioning"'}),
+    "revokeScimToken": Case(ids={"id": "ScimToken"}),
     # Multi-factor authentication: the viewer's own authenticator, and own organization.
     "startTotpEnrollment": Case(args={"label": '"Matrix phone"'}),
     "confirmTotpEnrollment": Case(args={"code": '"123456"'}),

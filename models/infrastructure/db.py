@@ -39,6 +39,8 @@ MODEL_MODULES = [
     "models.tables.quotas",
     # Multi-factor authentication: authenticators and recovery codes.
     "models.tables.mfa",
+    # SCIM provisioning: the tokens of customers' identity providers.
+    "models.tables.scim",
 ]
 
 
