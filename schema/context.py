@@ -27,7 +27,15 @@ class Context:
     redis: ArqRedis | None
     viewer: Viewer | None
     bad_credentials: bool = False
-    loaders: Loaders = field(default_factory=Loaders)
+    _loaders: Loaders | None = field(default=None, repr=False)
+
+    @property
+    def loaders(self) -> Loaders:
+        """The request's loaders, made when a resolver first needs one: many requests
+        (`viewer`, most mutations) never do."""
+        if self._loaders is None:
+            self._loaders = Loaders()
+        return self._loaders
 
     def actor(self) -> Actor:
         """The signed-in actor, or a top-level UNAUTHENTICATED error."""
