@@ -375,7 +375,7 @@ async def test_etags_name_the_version_and_a_stale_if_match_is_refused(
     )
     assert_scim_error(stale, 412)
     assert (await User.get(id=created["id"])).display_name == "Babs"
-    assert_scim_error(await scim.call("DELETE", location, **{"If-Match": etag}), 412)
+    assert_scim_error(await scim.call("DELETE", location, None, **{"If-Match": etag}), 412)
     assert await User.exists(id=created["id"])
 
 
