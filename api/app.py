@@ -17,7 +17,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
-from api import dev_pages, graphiql, inbound_webhooks, pages, single_sign_on
+from api import dev_pages, exports, graphiql, inbound_webhooks, pages, single_sign_on
 from api.auth import Anonymous, CredentialsBackend
 from api.csrf import CsrfMiddleware
 from api.errors import UnhandledErrorMiddleware
@@ -150,6 +150,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         WebSocketRoute("/graphql", graphql),  # live updates: graphql-transport-ws
         *inbound_webhooks.routes(settings.webhook_max_body_bytes),
         *single_sign_on.ROUTES,  # GET /auth/oidc/start and its callback
+        *exports.ROUTES,  # GET /export/{relationships,invitations,activity}.csv
     ]
     if not settings.production:
         routes += graphiql.routes()

@@ -25,6 +25,8 @@ from schema import enums as _enums  # noqa: F401  (registers the domain enums)
 from schema.access.mutations import AccessMutations
 from schema.access.queries import AccessQueries
 from schema.activity.queries import ActivityQueries
+from schema.bulk.mutations import BulkMutations
+from schema.bulk.queries import BulkQueries
 from schema.catalog.queries import CatalogQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
@@ -55,6 +57,8 @@ from schema.sign_in.mutations import SignInMutations
 from schema.sign_in.password_change import PasswordChangeRequired
 from schema.single_sign_on.mutations import SingleSignOnMutations
 from schema.single_sign_on.queries import SingleSignOnQueries
+from schema.templates.mutations import TemplateMutations
+from schema.templates.queries import TemplateQueries
 from schema.webhook_endpoints.mutations import WebhookMutations
 from schema.webhook_endpoints.queries import WebhookQueries
 
@@ -84,6 +88,8 @@ class Query(
     DeviceQueries,
     LobAppQueries,
     SingleSignOnQueries,
+    TemplateQueries,
+    BulkQueries,
 ):
     pass
 
@@ -105,6 +111,8 @@ class Mutation(
     SingleSignOnMutations,
     PeopleMutations,
     MfaMutations,
+    TemplateMutations,
+    BulkMutations,
 ):
     pass
 

@@ -107,6 +107,9 @@ QUERY_CASES: dict[str, Case] = {
     "singleSignOn": NONE,
     # Anyone may ask which provider signs in an address's domain: its name, and an address
     # to start at that holds the address asked about.
+    "invitationTemplates": NONE,
+    "bulkOperations": NONE,
+    "bulkOperation": Case(ids={"id": "BulkOperation"}),
     "singleSignOnProvider": Case(
         args={"email": '"ga@Zqalpha-c.example.com"'}, reaches=frozenset({SSO_PROVIDER})
     ),
@@ -123,7 +126,13 @@ MUTATION_CASES: dict[str, Case] = {
     "cancelInvitation": Case(ids={"id": "Invitation"}),
     "declineInvitation": Case(args={"token": "$TOKEN"}),
     "acceptInvitation": Case(args={"token": "$TOKEN", "acceptAgreement": "true"}),
-    "removeRoles": Case(ids={"relationshipId": "Relationship"}),
+    "removeRoles": Case(
+        ids={
+            "relationshipId": "Relationship",
+            "delegatedAdminRelationshipId": "DelegatedAdminRelationship",
+        }
+    ),
+    "endDelegatedAdminRelationship": Case(ids={"id": "DelegatedAdminRelationship"}),
     "endRelationship": Case(ids={"relationshipId": "Relationship"}),
     "acceptAgreement": Case(args={"acceptAgreement": "true"}),
     "resetUserPassword": Case(ids={**CUSTOMER, "userId": "DirectoryUser"}),
@@ -222,6 +231,16 @@ MUTATION_CASES: dict[str, Case] = {
     "removeUser": Case(ids={"userId": "User"}),
     "resendUserInvitation": Case(ids={"userId": "User"}),
     "cancelUserInvitation": Case(ids={"userId": "User"}),
+    # Templates and bulk sends: another partner's template, to change or to send from.
+    "createInvitationTemplate": Case(args={"name": '"Matrix template"', "type": "ADVISOR"}),
+    "updateInvitationTemplate": Case(
+        ids={"id": "InvitationTemplate"}, args={"name": '"Taken"', "type": "ADVISOR"}
+    ),
+    "deleteInvitationTemplate": Case(ids={"id": "InvitationTemplate"}),
+    "sendInvitations": Case(
+        ids={"templateId": "InvitationTemplate"},
+        args={"customers": '[{customerEmail: "it@matrix.example.com"}]'},
+    ),
 }
 
 # Subscriptions, asked over a WebSocket to the served app (`tests/live.py`).

@@ -26,12 +26,12 @@ from models.infrastructure.change_feed import Change, announce
 from models.operation import Operation
 from models.reference.catalog import duration_words
 from models.reference.enums import PasswordLinkPurpose
-from models.rules import invitation_emails, notification_emails
+from models.rules import bulk_operations, invitation_emails, notification_emails
 from models.rules.grants import complete_revocation
 from models.rules.lifecycle import expire_invitations, sweep_grants
 from models.rules.password_links import email_to_send as password_email_to_send
 from models.rules.password_links import record_emailed
-from models.tables.outbox import NotificationEmail, OutboxMessage
+from models.tables.outbox import NotificationEmail, OutboxMessage, Task
 from workers import notifications, outbound_webhooks, webhook_lanes
 from workers.dispatch import after_commit
 from workers.emails import compose, date_words, message_id_for, render, role_words, type_words
@@ -281,6 +281,32 @@ async def revoke_roles(ctx: Ctx, outbox_id: str) -> str:
     await _complete(message)
     await after_commit(op, ctx["redis"])
     return f"revoked {len(grants)}"
+
+
+async def run_bulk_operation(ctx: Ctx, outbox_id: str) -> str:
+    """One round of a bulk operation (`models/rules/bulk_operations.py`). While items remain,
+    the next round is queued under a job id of its own, behind every job queued meanwhile:
+    other operations' rounds come first, round-robin. A round cut off by a crash runs again
+    (arq's retry of this job, or the relay's of its outbox message) and skips what is done."""
+    runtime: Runtime = ctx["runtime"]
+    message = await _open_message(outbox_id)
+    if message is None:
+        return "done already"
+    operation_id = UUID(message.payload["bulk_operation_id"])
+    op = Operation(actor=None, sealer=runtime.sealer, quotas=runtime.settings.invitation_quotas)
+    report = await bulk_operations.run_round(op, operation_id, runtime.batch_budget())
+    await dispatch(op.committed, ctx["redis"])
+    if report.complete:
+        await _complete(message)
+    else:
+        rounds = await bulk_operations.rounds_run(operation_id)
+        await enqueue_many(
+            ctx["redis"],
+            [JobSpec(Task.RUN_BULK_OPERATION, f"bulk:{operation_id}:{rounds}", (outbox_id,))],
+        )
+    return f"{report.succeeded} succeeded, {report.failed} failed" + (
+        "; complete" if report.complete else ""
+    )
 
 
 async def sweep_lifecycle(ctx: Ctx) -> str:
