@@ -211,10 +211,10 @@ async def test_a_bulk_operation_is_followed_to_its_end_and_completes_with_its_la
         assert first["bulkOperationChanged"]["status"] == "QUEUED"
         assert first["bulkOperationChanged"]["pending"] == count
         # When a worker does one round of it
-        [message] = await OutboxMessage.filter(task=Task.RUN_BULK_OPERATION)
+        [outbox] = await OutboxMessage.filter(task=Task.RUN_BULK_OPERATION)
         redis = queue_client(db)
         try:
-            await run_bulk_operation({"runtime": Runtime(db), "redis": redis}, str(message.id))
+            await run_bulk_operation({"runtime": Runtime(db), "redis": redis}, str(outbox.id))
         finally:
             await redis.aclose()
         # Then the subscriber sees its progress
