@@ -177,13 +177,12 @@ mutation Send($input: SendInvitationsInput!) {
 """
 
 
-async def test_a_bulk_operation_is_followed_to_its_end_and_completes_with_its_last_state(
+async def test_a_bulk_operations_subscriber_hears_each_round_of_it(
     db: Settings, web: Served, other: GraphQLClient
 ) -> None:
     # Given an admin agent's bulk send to more customers than a worker's round takes
     partner_org = await f.partner()
     admin = await f.person(partner_org, "ADMIN_AGENT")
-    sales = await f.person(partner_org, "SALES_AGENT")
     template = await InvitationTemplate.create(
         partner_id=partner_org.id,
         name="Helpdesk",
@@ -242,11 +241,6 @@ async def test_a_bulk_operation_is_followed_to_its_end_and_completes_with_its_la
             "failed": 0,
             "pending": 0,
         }
-    # And a sales agent of the same partner, who may not read bulk operations, is refused
-    async with live(web.graphql_ws) as client:
-        await client.init(bearer(sales))
-        refused = await client.subscribe(BULK_CHANGED, {"id": operation_id})
-        assert await client.error_and_complete(refused) == "FORBIDDEN"
 
 
 async def test_a_token_that_expires_closes_its_connection_when_it_does(web: Served) -> None:

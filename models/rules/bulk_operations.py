@@ -26,6 +26,7 @@ from models.foundation.budget import Budget
 from models.foundation.errors import DomainError, ErrorCode, PermissionDenied, Refused
 from models.foundation.ids import decode_id
 from models.identity.actors import Actor
+from models.infrastructure.change_feed import Change
 from models.operation import Operation, Transaction
 from models.policy.bulk_work import require_bulk_operator, visible_bulk_operations
 from models.reference.enums import (
@@ -164,7 +165,7 @@ async def _sender(operation: BulkOperation) -> Actor | None:
 
 
 async def _record_failure(op: Operation, item: BulkOperationItem, error: DomainError) -> bool:
-    async with op.atomic() as tx:
+    async with op.atomic():
         failed = await BulkOperationItem.filter(
             id=item.id, status=BulkOperationItemStatus.PENDING
         ).update(
@@ -175,7 +176,6 @@ async def _record_failure(op: Operation, item: BulkOperationItem, error: DomainE
         )
         if failed:
             await BulkOperation.filter(id=item.operation_id).update(failed=F("failed") + 1)
-            tx.touch("BulkOperation", item.operation_id)  # its progress, for live updates
     return bool(failed)
 
 
@@ -187,7 +187,6 @@ async def _claim(tx: Transaction, item: BulkOperationItem, **outcome: object) ->
     if not claimed:
         raise _DoneMeanwhile
     await BulkOperation.filter(id=item.operation_id).update(succeeded=F("succeeded") + 1)
-    tx.touch("BulkOperation", item.operation_id)  # its progress, for live updates
 
 
 async def _send_one(op: Operation, item: BulkOperationItem, settings: TemplateSettings) -> bool:
@@ -264,7 +263,8 @@ async def run_round(
         if budget.spent:
             break
     system.committed.extend(op.committed)
-    system.changed |= op.changed
+    # The round's invitations, and the operation's counts, for live subscribers.
+    system.changed |= op.changed | {Change("BulkOperation", operation.id)}
     complete = await _complete_if_done(system, operation)
     return RoundReport(succeeded, failed, complete)
 

@@ -52,8 +52,8 @@ class Subscription:
 
     @strawberry.subscription(
         description="A bulk operation of the viewer's partner organization (its admin agents "
-        "only): its status and counts as the workers go. Sends its current state first, then "
-        "again as items are done, and completes with its last state, once it is COMPLETED; "
+        "only): its status and counts after each round of items. Sends its current state "
+        "first, then again after every round; completes with the operation (COMPLETED). "
         "FORBIDDEN (and the subscription completes) when the viewer may not read it."
     )
     async def bulk_operation_changed(
