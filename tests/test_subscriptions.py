@@ -436,3 +436,18 @@ async def test_a_subscriber_hears_changes_again_after_the_feeds_redis_connection
         assert {g["role"]: g["status"] for g in changed["roleGrants"]}["GLOBAL_READER"] == (
             "REVOKING"
         )
+
+
+async def test_queries_and_mutations_do_not_run_over_the_websocket(web: Served) -> None:
+    # Given a connection signed in with a bearer token
+    agent = await f.person(await f.partner(), "ADMIN_AGENT")
+    async with live(web.graphql_ws) as client:
+        await client.init(bearer(agent))
+        # When it sends a query and a mutation, Then neither runs: they go over HTTP, where
+        # each request is signed in afresh
+        for document in ("query { viewer { id } }", SIGN_OUT):
+            operation = await client.subscribe(document, {})
+            message = await client.receive()
+            assert message["id"] == operation
+            assert message["type"] == "error", message
+            assert "data" not in message["payload"]
