@@ -1,21 +1,28 @@
-// `/bulk-operations/:id`: a bulk operation's progress, read again every second until it is
-// complete and drawn in place, and its per-item results in the order given (a refused one
-// says why), a page of 100 at a time.
+// `/bulk-operations/:id`: a bulk operation's progress, followed live until it is complete
+// (bulkOperationChanged, which sends each new state as the workers go and completes with the
+// last) and drawn in place, and its per-item results in the order given (a refused one says
+// why), a page of 100 at a time.
 
 import { badge, date, h, replace, showMore, table, words } from "../dom.js";
 import { gql } from "../graphql.js";
+import { liveConnection } from "../live.js";
 
-const POLL_MS = 1000;
-const QUERY = `
-query BulkOperation($id: ID!, $after: String) {
-  bulkOperation(id: $id) {
-    id status total succeeded failed pending createdAt finishedAt
-    items(first: 100, after: $after) {
-      pageInfo { hasNextPage endCursor }
-      edges { node { customerEmail customerId status errorCode errorMessage } }
-    }
+const FIELDS = `
+fragment BulkOperationPage on BulkOperation {
+  id status total succeeded failed pending createdAt finishedAt
+  items(first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { customerEmail customerId status errorCode errorMessage } }
   }
 }`;
+const QUERY = `
+query BulkOperation($id: ID!, $after: String) { bulkOperation(id: $id) { ...BulkOperationPage } }
+${FIELDS}`;
+const LIVE = `
+subscription BulkOperationLive($id: ID!, $after: String) {
+  bulkOperationChanged(id: $id) { ...BulkOperationPage }
+}
+${FIELDS}`;
 
 function itemsTable(items) {
   return table({
@@ -84,13 +91,10 @@ export async function render(ctx) {
     more,
   );
   draw(operation);
-  let status = operation.status;
-  while (status !== "COMPLETED") {
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    if (!ctx.current()) return;
-    const fresh = (await gql(QUERY, { id, after: null })).bulkOperation;
-    if (!ctx.current() || !fresh) return;
-    draw(fresh);
-    status = fresh.status;
-  }
+  if (operation.status === "COMPLETED") return;
+  const live = liveConnection();
+  ctx.onLeave(() => live.close());
+  live.subscribe(LIVE, { id, after: null }, (changed) => {
+    if (ctx.current() && changed.bulkOperationChanged) draw(changed.bulkOperationChanged);
+  });
 }
