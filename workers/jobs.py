@@ -32,21 +32,17 @@ from models.rules.password_links import email_to_send as password_email_to_send
 from models.rules.password_links import record_emailed
 from models.tables.outbox import NotificationEmail, OutboxMessage
 from workers import notifications, outbound_webhooks, webhook_lanes
-from workers.dispatch import dispatch
+from workers.dispatch import dispatch, notification_email_job
 from workers.emails import compose, date_words, message_id_for, render, role_words, type_words
 from workers.mailer import is_transient
 from workers.metrics import EMAILS, FAILED, SENT
-from workers.queue import JobSpec, enqueue_many
+from workers.queue import enqueue_many
 from workers.relay import relay
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 Ctx = dict[str, Any]
-
-# The job that sends one recipient's email of a notification: not an outbox task, since
-# `send_notification` (which is) plans the emails and queues one such job for each.
-NOTIFICATION_EMAIL = "send_notification_email"
 
 
 async def _open_message(outbox_id: str) -> OutboxMessage | None:
@@ -159,7 +155,7 @@ async def send_notification(ctx: Ctx, outbox_id: str) -> str:
         return "sent already"
     await enqueue_many(
         ctx["redis"],
-        [JobSpec(NOTIFICATION_EMAIL, f"notification:{e.id}", (str(e.id),)) for e in undone],
+        [notification_email_job(e.id) for e in undone],
     )
     return f"{len(undone)} email(s) to send"
 

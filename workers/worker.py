@@ -17,6 +17,7 @@ from models.foundation.settings import Settings, SettingsError, failure_reason, 
 from models.infrastructure.db import CHECK_TIMEOUT, database
 from models.tables.outbox import Task
 from workers import inbound, jobs, retention, webhook_lanes
+from workers.dispatch import NOTIFICATION_EMAIL
 from workers.mailer import Mailer
 from workers.metrics import measured, serve_metrics
 from workers.queue import WORKER_COMMAND_RETRIES, queue_client
@@ -59,7 +60,7 @@ def functions(runtime: Runtime) -> list[Function]:
         measured(
             func(
                 jobs.send_notification_email,
-                name=jobs.NOTIFICATION_EMAIL,
+                name=NOTIFICATION_EMAIL,
                 max_tries=email_runs,
                 timeout=timeout,
             )
