@@ -19,8 +19,7 @@ from starlette.requests import HTTPConnection
 
 from models.foundation.clock import utcnow
 from models.foundation.settings import Settings
-from models.identity.api_clients import ACCESS_TOKEN_PREFIX, viewer_for_access_token
-from models.identity.api_tokens import viewer_for_token
+from models.identity.credentials import viewer_for_bearer
 from models.identity.sessions import SESSION_COOKIE, SessionTimeouts, viewer_for_session
 from models.identity.viewer import Viewer
 from models.policy.mfa import enrollment_required
@@ -77,6 +76,4 @@ class CredentialsBackend(AuthenticationBackend):
     @staticmethod
     async def _bearer(token: str) -> Viewer | None:
         """A person's bearer token, or an API client's access token (from /oauth/token)."""
-        if token.startswith(ACCESS_TOKEN_PREFIX):
-            return await viewer_for_access_token(token, utcnow())
-        return await viewer_for_token(token, utcnow())
+        return await viewer_for_bearer(token, utcnow())

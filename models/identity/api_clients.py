@@ -92,17 +92,25 @@ def client_actor(client: ApiClient, scopes: frozenset[ApiScope]) -> Actor:
     return Actor.client(client.id, client.organization_id, client.organization.kind, scopes)
 
 
-async def viewer_for_access_token(token: str, now: datetime) -> Viewer | None:
-    """The viewer an access token signs in (its client, no person), if the token is live.
-    Its scopes are those it was issued for that the client still holds."""
+async def access_token_still_live(token: str, now: datetime) -> tuple[Viewer, datetime] | None:
+    """The viewer an access token signs in (its client, no person), and the token's expiry,
+    if the token is live. Its scopes are those it was issued for that the client still
+    holds."""
     row = await access_token(token)
     if row is None or not token_live(row, now):
         return None
     client = row.client
     scopes = scopes_of(row.scopes) & scopes_of(client.scopes)
-    return Viewer(
+    viewer = Viewer(
         user=None,
         organization=client.organization,
         actor=client_actor(client, scopes),
         api_client=client,
     )
+    return viewer, row.expires_at
+
+
+async def viewer_for_access_token(token: str, now: datetime) -> Viewer | None:
+    """The viewer an access token signs in, if the token is live."""
+    live = await access_token_still_live(token, now)
+    return live[0] if live else None

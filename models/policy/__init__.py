@@ -18,6 +18,7 @@ from tortoise.queryset import QuerySet
 
 from models.foundation.errors import DomainError, ErrorCode, PermissionDenied
 from models.identity.actors import Actor
+from models.policy.bulk_work import is_partner_admin_agent, uses_templates
 from models.policy.customer_access import CustomerAccess, customer_access
 from models.policy.roles import is_customer_admin, is_partner_agent
 from models.reference.api_scopes import ApiScope
@@ -26,6 +27,7 @@ from models.reference.catalog import RELATIONSHIP_TYPES, AdminRole
 from models.reference.enums import InvitationStatus, PartnerRole, RelationshipType
 from models.tables.access import SecurityGroup
 from models.tables.activity import ActivityEntry
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.invitations import Invitation
 from models.tables.leads import Lead
 from models.tables.organizations import ApiToken, User
@@ -193,6 +195,12 @@ LISTS: dict[str, ListAccess] = {
         "endpoints.",
     ),
     "leads": ListAccess(works_leads, "Only a partner's admin and sales agents may list its leads."),
+    "invitationTemplates": ListAccess(
+        uses_templates, "Only a partner's admin and sales agents may list its invitation templates."
+    ),
+    "bulkOperations": ListAccess(
+        is_partner_admin_agent, "Only a partner's admin agents may list its bulk operations."
+    ),
 }
 
 
@@ -292,6 +300,29 @@ def visible_relationships(actor: Actor) -> QuerySet[Relationship]:
         side = "partner_id" if actor.is_partner else "customer_id"
         return Relationship.filter(**{side: actor.organization_id})
     return Relationship.filter(Q(pk__in=[]))
+
+
+def visible_delegated_admin_relationships(actor: Actor) -> QuerySet[DelegatedAdminRelationship]:
+    """The delegated admin relationships of the relationships the actor sees (a partner's
+    agents see theirs awaiting approval too; a customer's admins once it approved them)."""
+    if is_partner_agent(actor):
+        return DelegatedAdminRelationship.filter(partner_id=actor.organization_id)
+    if is_customer_admin(actor):
+        return DelegatedAdminRelationship.filter(relationship__customer_id=actor.organization_id)
+    return DelegatedAdminRelationship.filter(Q(pk__in=[]))
+
+
+def require_delegated_admin_ender(actor: Actor) -> None:
+    """Who may end one delegated admin relationship: the customer's Global or Privileged
+    Role Administrator, or the partner's admin agents."""
+    if actor.is_customer and actor.holds(*ROLE_GRANTER_ROLES):
+        return
+    if actor.is_partner and actor.holds(PartnerRole.ADMIN_AGENT):
+        return
+    raise PermissionDenied(
+        "Only a customer's Global or Privileged Role Administrator, or the partner's admin "
+        "agents, may end a delegated admin relationship."
+    )
 
 
 # ------------------------------------------------------ partner actions by relationship type

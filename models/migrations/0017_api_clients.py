@@ -9,7 +9,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0014_session_by_identity_provider")]
+    dependencies = [("models", "0016_templates_and_bulk_operations")]
 
     initial = False
 
