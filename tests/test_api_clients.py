@@ -23,6 +23,7 @@ from models.foundation.settings import Quota, Settings
 from models.infrastructure.tokens import hash_token
 from models.reference.enums import PartnerRole
 from models.tables.api_clients import ApiClient, ApiClientSecret, ApiClientToken
+from models.tables.invitations import Invitation
 from models.tables.organizations import Organization
 from models.tables.tenant import DirectoryUser
 from tests import factories as f
@@ -297,6 +298,51 @@ async def test_a_client_granted_the_write_scope_resets_a_password_as_itself(
     row = await DirectoryUser.get(id=user.id)
     assert row.password_reset_by_id is None
     assert row.password_reset_by_partner_id == portal.admin.user.organization_id
+
+
+SEND = """
+mutation($input: SendInvitationInput!) {
+  sendInvitation(input: $input) { invitation { id status } errors { field code } }
+}
+"""
+CANCEL = """
+mutation($input: InvitationIdInput!) {
+  cancelInvitation(input: $input) { invitation { status } errors { code } }
+}
+"""
+
+
+async def test_a_client_granted_invitations_write_sends_and_cancels_invitations(
+    portal: Portal,
+) -> None:
+    sender = await create(portal.http, portal.admin, ["INVITATIONS_WRITE", "ACTIVITY_READ"])
+    reader = await create(portal.http, portal.admin, ["INVITATIONS_READ"], name="Reader")
+    invitation = {"customerEmail": "buyer@northwind.example.com", "type": "RESELLER"}
+
+    async with oauth(portal.base, sender) as client, oauth(portal.base, reader) as other:
+        await client.fetch_token("/oauth/token", grant_type="client_credentials")
+        await other.fetch_token("/oauth/token", grant_type="client_credentials")
+        sent = await graphql(client, SEND, input=invitation)
+        refused = await graphql(other, SEND, input=invitation)
+        sent_id = sent["data"]["sendInvitation"]["invitation"]["id"]
+        canceled = await graphql(client, CANCEL, input={"id": sent_id})
+        activity = await graphql(
+            client,
+            '{ activity(filter: { actions: ["invitation.sent", "invitation.canceled"] }) '
+            "{ edges { node { action actor { id } actorApiClient { name } } } } }",
+        )
+
+    assert sent["data"]["sendInvitation"]["errors"] == []
+    assert error_code(refused) == "FORBIDDEN"
+    assert canceled["data"]["cancelInvitation"]["invitation"]["status"] == "CANCELED"
+    # (newest first; the invitation the partner's admin sent before follows)
+    assert [e["node"] for e in activity["data"]["activity"]["edges"]][:2] == [
+        {"action": "invitation.canceled", "actor": None, "actorApiClient": {"name": "Portal"}},
+        {"action": "invitation.sent", "actor": None, "actorApiClient": {"name": "Portal"}},
+    ]
+    row = await Invitation.get(customer_email="buyer@northwind.example.com")
+    assert row.sent_by_id is None
+    assert row.partner_id == portal.admin.user.organization_id
 
 
 async def test_the_customer_removing_the_roles_narrows_the_client_at_once(
