@@ -17,7 +17,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
-from api import dev_pages, exports, graphiql, inbound_webhooks, oauth, pages, single_sign_on
+from api import dev_pages, exports, graphiql, inbound_webhooks, oauth, pages, scim, single_sign_on
 from api.auth import Anonymous, CredentialsBackend
 from api.csrf import CsrfMiddleware
 from api.errors import UnhandledErrorMiddleware
@@ -152,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *single_sign_on.ROUTES,  # GET /auth/oidc/start and its callback
         *exports.ROUTES,  # GET /export/{relationships,invitations,activity}.csv
         *oauth.ROUTES,  # API clients: /oauth/token, /oauth/revoke, /oauth/introspect, discovery
+        *scim.ROUTES,  # /scim/v2/...: a customer's identity provider provisions its directory
     ]
     if not settings.production:
         routes += graphiql.routes()

@@ -52,6 +52,8 @@ from schema.organizations.queries import OrganizationQueries
 from schema.people.mutations import PeopleMutations
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
+from schema.scim.mutations import ScimMutations
+from schema.scim.queries import ScimQueries
 from schema.sign_in.mfa_enrollment import MfaEnrollmentRequired
 from schema.sign_in.mfa_mutations import MfaMutations
 from schema.sign_in.mutations import SignInMutations
@@ -91,6 +93,7 @@ class Query(
     SingleSignOnQueries,
     TemplateQueries,
     BulkQueries,
+    ScimQueries,
 ):
     pass
 
@@ -115,6 +118,7 @@ class Mutation(
     TemplateMutations,
     BulkMutations,
     ApiClientMutations,
+    ScimMutations,
 ):
     pass
 

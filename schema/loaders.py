@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
@@ -72,8 +73,6 @@ class Loaders:
     relationship_types: DataLoader[UUID, list[RelationshipTypeRecord]] = field(
         default_factory=lambda: grouped_by(RelationshipTypeRecord, "relationship_id", "added_at")
     )
-    # Customers' data, keyed by customer: only for a `Customer` the viewer's access opened.
-    customer_data: CustomerDataLoaders = field(default_factory=CustomerDataLoaders)
     # By id, unchecked: only for fields whose parent the viewer may see, such as a lead's.
     invitation: DataLoader[UUID, Invitation | None] = field(
         default_factory=lambda: by_key(Invitation)
@@ -85,3 +84,9 @@ class Loaders:
     webhook_event: DataLoader[int, WebhookEvent | None] = field(
         default_factory=lambda: by_key(WebhookEvent)
     )
+
+    @cached_property
+    def customer_data(self) -> CustomerDataLoaders:
+        """Customers' data, keyed by customer: only for a `Customer` the viewer's access
+        opened. Made when first read: its thirty-odd loaders are most of the set's cost."""
+        return CustomerDataLoaders()

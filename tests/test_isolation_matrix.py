@@ -108,6 +108,7 @@ QUERY_CASES: dict[str, Case] = {
     "devices": Case(ids=CUSTOMER),
     "lobApps": Case(ids=CUSTOMER),
     "singleSignOn": NONE,
+    "scimTokens": NONE,
     # Anyone may ask which provider signs in an address's domain: its name, and an address
     # to start at that holds the address asked about.
     "invitationTemplates": NONE,
@@ -200,6 +201,9 @@ MUTATION_CASES: dict[str, Case] = {
     "createApiClient": Case(args={"name": '"Matrix client"', "scopes": "[RELATIONSHIPS_READ]"}),
     "revokeApiClient": Case(ids={"id": "ApiClient"}),
     "rotateApiClientSecret": Case(ids={"id": "ApiClient"}),
+    # SCIM: the viewer's own customer's tokens only.
+    "createScimToken": Case(args={"name": '"Matrix provisioning"'}),
+    "revokeScimToken": Case(ids={"id": "ScimToken"}),
     # Multi-factor authentication: the viewer's own authenticator, and own organization.
     "startTotpEnrollment": Case(args={"label": '"Matrix phone"'}),
     "confirmTotpEnrollment": Case(args={"code": '"123456"'}),

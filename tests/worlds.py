@@ -21,7 +21,7 @@ from models.foundation.ids import encode_id
 from models.identity.actors import Actor
 from models.identity.api_clients import new_access_token
 from models.identity.sessions import Device, SessionTimeouts, open_session
-from models.infrastructure.tokens import Sealer
+from models.infrastructure.tokens import Sealer, hash_token
 from models.operation import Operation
 from models.reference.api_scopes import ApiScope
 from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
@@ -33,9 +33,11 @@ from models.rules.invitations import send_invitation
 from models.rules.leads import ContactRequest, contact_partner
 from models.rules.leads_rate_limit import RateLimit
 from models.rules.templates import GroupRoles, TemplateRequest, create_template
+from models.tables.access import SecurityGroup, SecurityGroupMember
 from models.tables.api_clients import ApiClient
 from models.tables.organizations import Organization
 from models.tables.outbound_webhooks import WebhookEndpoint
+from models.tables.scim import ScimToken
 from models.tables.sign_in import UserSession
 from models.tables.single_sign_on import SingleSignOn, SingleSignOnDomain
 from tests import factories as f
@@ -139,6 +141,12 @@ async def world(label: str) -> World:
     group = await f.group(admin, f"{label} helpdesk", found.helpdesk_agent, found.sales_agent)
     await f.assign(group, relationship, *ROLES)
     data = await f.tenant(customer, label)
+    # The customer's identity provider's SCIM token, and a group of its directory
+    await ScimToken.create(
+        organization=customer, name=f"{label} provisioning", token_hash=hash_token(label + "-scim")
+    )
+    directory_group = await SecurityGroup.create(partner=customer, name=f"{label} directory")
+    await SecurityGroupMember.create(group=directory_group, user_id=found.customer_admin.user.id)
     for name, column in PARTNER_COLUMNS:
         row: Model = getattr(data, name)
         await type(row).filter(id=row.pk).update(**{column: partner.id})

@@ -33,6 +33,7 @@ NOUNS: dict[str, str] = {
     "Purchase": "a purchase",
     "Relationship": "a relationship",
     "RoleGrant": "a role grant",
+    "ScimToken": "a SCIM token",
     "SecurityGroup": "a security group",
     "Session": "a session",
     "SingleSignOn": "a single sign-on configuration",

@@ -45,6 +45,8 @@ MODEL_MODULES = [
     "models.tables.bulk",
     # API clients (OAuth 2.0 client credentials): their secrets and access tokens.
     "models.tables.api_clients",
+    # SCIM provisioning: the tokens of customers' identity providers.
+    "models.tables.scim",
 ]
 
 

@@ -28,7 +28,6 @@ from models.infrastructure.change_feed import Change, ChangeFeed
 from schema.context import Context, Info
 from schema.errors import bad_input, forbidden
 from schema.live.watched import Watched
-from schema.loaders import Loaders
 
 T = TypeVar("T")
 
@@ -71,7 +70,7 @@ async def watch(info: Info, watched: Watched[T], id: str) -> AsyncIterator[T]:
             if found is None:
                 raise forbidden(watched.refusal)
             if send:
-                context.loaders = Loaders()  # what the object's fields load is read anew
+                context.forget_loaded()  # what the object's fields load is read anew
                 yield found
                 if watched.final(found):
                     return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from uuid import UUID
 
 import strawberry
@@ -22,6 +23,7 @@ from models.reference.enums import OrganizationKind, UserStatus
 from models.rules.directory import own_profile
 from models.tables import organizations as m
 from schema.api_clients.types import ApiClient
+from schema.batches import loaded
 from schema.context import Info
 from schema.directory.types import Partner
 from schema.pagination import After, Connection, First, paginate
@@ -86,6 +88,11 @@ class Organization:
     ) -> Connection[User]:
         members = visible_members(info.context.optional_actor(), self._id)
         return await paginate(members, first, after, User.of)
+
+
+def _organization(row: m.Organization | None) -> Organization:
+    assert row is not None  # a user always belongs to an organization
+    return Organization.of(row)
 
 
 async def load_organization(info: Info, org_id: object) -> Organization | None:
@@ -238,8 +245,9 @@ class User:
     def viewer_actions(self, info: Info) -> list[PersonAction]:
         return person_actions(info.context.optional_actor(), self._row)
 
-    @strawberry.field(description="The organization the user belongs to.")
-    async def organization(self, info: Info) -> Organization:
-        org = await load_organization(info, self._organization_id)
-        assert org is not None  # a user always belongs to an organization
-        return org
+    @strawberry.field(
+        description="The organization the user belongs to.", graphql_type=Organization
+    )
+    def organization(self, info: Info) -> Organization | Awaitable[Organization]:
+        organization_id: UUID = self._organization_id  # type: ignore[assignment]
+        return loaded(info.context.loaders.organization, organization_id, _organization)
