@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import expect
+from playwright.async_api import FilePayload, expect
 
 from models.reference.enums import PartnerRole
 from models.tables.bulk import BulkOperation
@@ -58,13 +58,9 @@ async def test_an_admin_agent_sends_a_template_to_hundreds_of_customers_from_a_c
     send = page.get_by_role("form", name="Send a template to many customers")
     await send.get_by_label("Template").select_option(label="Helpdesk GDAP")
     await send.get_by_label("Customers (CSV file)").set_input_files(
-        files=[
-            {
-                "name": "customers.csv",
-                "mimeType": "text/csv",
-                "buffer": "\n".join(lines).encode(),
-            }
-        ]
+        files=FilePayload(
+            name="customers.csv", mimeType="text/csv", buffer="\n".join(lines).encode()
+        )
     )
     await send.get_by_role("button", name="Send invitations").click()
 
