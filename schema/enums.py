@@ -63,6 +63,11 @@ RoleGrantStatus = described_enum(
     "Where a role grant stands. Only ACTIVE grants give access; REVOKING gives none.",
     enums.ROLE_GRANT_STATUS_MEANINGS,
 )
+DelegatedAdminRelationshipStatus = described_enum(
+    enums.DelegatedAdminRelationshipStatus,
+    "Where a delegated admin relationship (GDAP) stands.",
+    enums.DELEGATED_ADMIN_RELATIONSHIP_STATUS_MEANINGS,
+)
 UserStatus = described_enum(
     enums.UserStatus,
     "Where a person's account stands: whether they may sign in.",

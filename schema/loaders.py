@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 from models.reference.catalog import CURRENT_AGREEMENT_VERSION
 from models.rules.people import removed_people
 from models.tables.activity import ActivityEntry
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.invitations import Invitation
 from models.tables.mfa import TotpFactor
 from models.tables.organizations import Organization, User
@@ -52,6 +53,16 @@ class Loaders:
     )
     role_grants: DataLoader[UUID, list[RoleGrant]] = field(
         default_factory=lambda: grouped_by(RoleGrant, "relationship_id", "granted_at", "role")
+    )
+    delegated_admin_relationships: DataLoader[UUID, list[DelegatedAdminRelationship]] = field(
+        default_factory=lambda: grouped_by(
+            DelegatedAdminRelationship, "relationship_id", "created_at", "id"
+        )
+    )
+    delegated_admin_grants: DataLoader[UUID, list[RoleGrant]] = field(
+        default_factory=lambda: grouped_by(
+            RoleGrant, "delegated_admin_relationship_id", "granted_at", "role"
+        )
     )
     relationship_types: DataLoader[UUID, list[RelationshipTypeRecord]] = field(
         default_factory=lambda: grouped_by(RelationshipTypeRecord, "relationship_id", "added_at")

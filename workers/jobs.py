@@ -22,6 +22,7 @@ from models.foundation.budget import Budget
 from models.foundation.clock import utcnow
 from models.foundation.request_id import REQUEST_ID_KEY, bind_request_id
 from models.foundation.settings import Settings
+from models.infrastructure.change_feed import Change, announce
 from models.operation import Operation
 from models.reference.catalog import duration_words
 from models.reference.enums import PasswordLinkPurpose
@@ -32,7 +33,7 @@ from models.rules.password_links import email_to_send as password_email_to_send
 from models.rules.password_links import record_emailed
 from models.tables.outbox import NotificationEmail, OutboxMessage, Task
 from workers import notifications, outbound_webhooks, webhook_lanes
-from workers.dispatch import dispatch
+from workers.dispatch import after_commit
 from workers.emails import compose, date_words, message_id_for, render, role_words, type_words
 from workers.mailer import is_transient
 from workers.metrics import EMAILS, FAILED, SENT
@@ -127,11 +128,13 @@ async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
         await invitation_emails.record_failed_try(to_send, error)
         _retry_if_tries_remain(runtime, exc, invitation.email_attempts + 1)
         await invitation_emails.record_failed(to_send)
+        await announce(ctx.get("redis"), {Change("Invitation", invitation.id)})  # emailStatus
         EMAILS.labels("invitation", FAILED).inc()
         await _complete(message, failed=error)
         log.warning("invitation %s: email failed for good: %s", invitation.id, error)
         return "failed"
     await invitation_emails.record_sent(to_send, message_id)  # what a delivery report names
+    await announce(ctx.get("redis"), {Change("Invitation", invitation.id)})  # emailStatus
     EMAILS.labels("invitation", SENT).inc()
     await _complete(message)
     return "sent"
@@ -276,7 +279,7 @@ async def revoke_roles(ctx: Ctx, outbox_id: str) -> str:
     op = Operation(actor=None, sealer=runtime.sealer)
     grants = await complete_revocation(op, UUID(message.payload["relationship_id"]))
     await _complete(message)
-    await dispatch(op.committed, ctx["redis"])
+    await after_commit(op, ctx["redis"])
     return f"revoked {len(grants)}"
 
 
@@ -313,7 +316,7 @@ async def sweep_lifecycle(ctx: Ctx) -> str:
     budget = _budget(ctx)
     report = await sweep_grants(op, budget=budget)
     invitations = await expire_invitations(op, budget=budget)
-    await dispatch(op.committed, ctx["redis"])
+    await after_commit(op, ctx["redis"])
     return (
         f"warned {report.warned}, extended {report.extended}, expired {report.expired} "
         f"grant(s); expired {invitations} invitation(s)"

@@ -64,6 +64,7 @@ export function badge(status, label = words(status)) {
     {
       ACTIVE: "good", ACCEPTED: "good", SENT: "good",
       PENDING: "info", QUEUED: "info", REVOKING: "warn", RUNNING: "warn",
+      APPROVAL_PENDING: "info", EXPIRING: "warn", TERMINATED: "muted",
       SUCCEEDED: "good", COMPLETED: "good",
       FAILED: "bad", EXPIRED: "muted", REVOKED: "muted", ENDED: "muted",
       DECLINED: "muted", CANCELED: "muted",

@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "models.tables.organizations",
     "models.tables.invitations",
     "models.tables.relationships",
+    "models.tables.delegated_admin",
     "models.tables.outbox",
     "models.tables.inbound_webhooks",
     "models.tables.tenant",

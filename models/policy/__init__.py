@@ -26,6 +26,7 @@ from models.reference.catalog import RELATIONSHIP_TYPES, AdminRole
 from models.reference.enums import InvitationStatus, PartnerRole, RelationshipType
 from models.tables.access import SecurityGroup
 from models.tables.activity import ActivityEntry
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.invitations import Invitation
 from models.tables.leads import Lead
 from models.tables.organizations import ApiToken, User
@@ -285,6 +286,29 @@ def visible_relationships(actor: Actor) -> QuerySet[Relationship]:
     if is_customer_admin(actor):
         return Relationship.filter(customer_id=actor.organization_id)
     return Relationship.filter(Q(pk__in=[]))
+
+
+def visible_delegated_admin_relationships(actor: Actor) -> QuerySet[DelegatedAdminRelationship]:
+    """The delegated admin relationships of the relationships the actor sees (a partner's
+    agents see theirs awaiting approval too; a customer's admins once it approved them)."""
+    if is_partner_agent(actor):
+        return DelegatedAdminRelationship.filter(partner_id=actor.organization_id)
+    if is_customer_admin(actor):
+        return DelegatedAdminRelationship.filter(relationship__customer_id=actor.organization_id)
+    return DelegatedAdminRelationship.filter(Q(pk__in=[]))
+
+
+def require_delegated_admin_ender(actor: Actor) -> None:
+    """Who may end one delegated admin relationship: the customer's Global or Privileged
+    Role Administrator, or the partner's admin agents."""
+    if actor.is_customer and actor.holds(*ROLE_GRANTER_ROLES):
+        return
+    if actor.is_partner and actor.holds(PartnerRole.ADMIN_AGENT):
+        return
+    raise PermissionDenied(
+        "Only a customer's Global or Privileged Role Administrator, or the partner's admin "
+        "agents, may end a delegated admin relationship."
+    )
 
 
 # ------------------------------------------------------ partner actions by relationship type

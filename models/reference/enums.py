@@ -95,6 +95,29 @@ class RoleGrantStatus(StrEnum):
     EXPIRED = "EXPIRED"
 
 
+class DelegatedAdminRelationshipStatus(StrEnum):
+    """A delegated admin relationship's status. EXPIRING is never stored: it is an ACTIVE one
+    in its last days (`rules.delegated_admin.effective_status`)."""
+
+    APPROVAL_PENDING = "APPROVAL_PENDING"
+    ACTIVE = "ACTIVE"
+    EXPIRING = "EXPIRING"
+    EXPIRED = "EXPIRED"
+    TERMINATED = "TERMINATED"
+
+
+DELEGATED_ADMIN_RELATIONSHIP_STATUS_MEANINGS: dict[DelegatedAdminRelationshipStatus, str] = {
+    DelegatedAdminRelationshipStatus.APPROVAL_PENDING: "Its invitation waits for the "
+    "customer's approval; it grants nothing yet.",
+    DelegatedAdminRelationshipStatus.ACTIVE: "Approved: its roles are granted until its end date.",
+    DelegatedAdminRelationshipStatus.EXPIRING: "Active, in its last days before its end date.",
+    DelegatedAdminRelationshipStatus.EXPIRED: "Reached its end date without being extended, "
+    "or its invitation expired unanswered.",
+    DelegatedAdminRelationshipStatus.TERMINATED: "Ended by either side, emptied of its last "
+    "role, or its invitation was canceled or declined.",
+}
+
+
 ROLE_GRANT_STATUS_MEANINGS: dict[RoleGrantStatus, str] = {
     RoleGrantStatus.ACTIVE: "Gives the partner the role.",
     RoleGrantStatus.REVOKING: "Removed: it gives no access any more, while a job finishes the "

@@ -19,6 +19,7 @@ from models.reference.enums import RelationshipType
 from models.rules import directory_fields as check
 
 MESSAGE_MAX_LENGTH = 2000
+DISPLAY_NAME_MAX_LENGTH = 50  # a delegated admin relationship's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class InvitationRequest:
     auto_extend: bool | None = None
     message: str | None = None
     expires_in_days: int | None = None
+    display_name: str | None = None  # GDAP_PARTNER: the delegated admin relationship's name
     # A template of the partner: its settings fill what the request leaves out
     # (`models/rules/templates.py`, `with_template`).
     template_id: UUID | None = None
@@ -49,6 +51,7 @@ class InvitationTerms:
     auto_extend: bool
     message: str | None
     open_days: int
+    display_name: str | None = None  # None: a default name is given
 
 
 def check_request(request: InvitationRequest, *, template: bool = False) -> InvitationTerms:
@@ -142,6 +145,24 @@ def check_request(request: InvitationRequest, *, template: bool = False) -> Invi
             )
         )
 
+    display_name = (request.display_name or "").strip() or None
+    if display_name is not None and terms is None:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                "Only GDAP_PARTNER relationships have a display name.",
+                "displayName",
+            )
+        )
+    elif display_name is not None and len(display_name) > DISPLAY_NAME_MAX_LENGTH:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"The display name can be at most {DISPLAY_NAME_MAX_LENGTH} characters.",
+                "displayName",
+            )
+        )
+
     open_days = (
         INVITATION_DEFAULT_DAYS if request.expires_in_days is None else request.expires_in_days
     )
@@ -165,4 +186,5 @@ def check_request(request: InvitationRequest, *, template: bool = False) -> Invi
         auto_extend=auto_extend,
         message=message,
         open_days=open_days,
+        display_name=display_name,
     )

@@ -21,8 +21,10 @@ from models.policy import (
     require_partner_manager,
     visible_invitations,
 )
+from models.reference.catalog import RELATIONSHIP_TYPES
 from models.reference.enums import EmailStatus, InvitationStatus, OrganizationKind
 from models.rules.agreements import record_acceptance
+from models.rules.delegated_admin import close_for_invitations, open_for_invitation
 from models.rules.grants import add_type, record_created, record_grants
 from models.rules.invitation_quotas import count_invitation_email
 from models.rules.invitation_request import InvitationRequest, InvitationTerms, check_request
@@ -130,6 +132,10 @@ async def record_invitation(
         template_id=prepared.template_id,
         assignments=prepared.assignments,
     )
+    display_name = None
+    if RELATIONSHIP_TYPES[terms.type].time_bound:
+        offered = await open_for_invitation(invitation, terms.display_name, op.now())
+        display_name = offered.display_name
     await _queue_email(tx, op, invitation, token)
     await tx.record(
         "invitation.sent",
@@ -145,6 +151,7 @@ async def record_invitation(
             "autoExtend": terms.auto_extend,
             "customerEmail": terms.customer_email,
             "expiresAt": invitation.expires_at.isoformat(),
+            **({"displayName": display_name} if display_name else {}),
         },
     )
     return invitation
@@ -295,6 +302,7 @@ async def _close(
             raise DomainError(
                 ErrorCode.INVITATION_NOT_PENDING, "The invitation was answered meanwhile.", field
             )
+        await close_for_invitations([invitation.id], f"Invitation {status.lower()}", now)
         # The partner hears of a decline; the addressee of a withdrawal, if it was mailed.
         if status is InvitationStatus.DECLINED or invitation.emailed_token_hash is not None:
             await tx.enqueue(

@@ -20,6 +20,7 @@ from models.foundation.errors import DomainError, ErrorCode, Refused, Validation
 from models.identity.actors import Actor
 from models.operation import Operation, Transaction
 from models.policy.bulk_work import require_template_manager, visible_templates
+from models.reference.catalog import RELATIONSHIP_TYPES
 from models.reference.enums import RelationshipType
 from models.rules.invitation_request import InvitationRequest, InvitationTerms, check_request
 from models.tables.access import SecurityGroup
@@ -283,12 +284,17 @@ async def usable_template(actor: Actor, template_id: UUID, field: str) -> Templa
 def apply_template(request: InvitationRequest, settings: TemplateSettings) -> InvitationRequest:
     """The request, with the template's settings wherever it left a field out.
 
-    This is the one place a send from a template passes the template on: the delegated admin
-    relationship's name (`settings.relationship_name`) joins here once invitations carry one.
+    A GDAP invitation from it names its delegated admin relationship after the template
+    (`settings.relationship_name`, cut to the name's length) unless the request names it.
     """
+    type_ = request.type if request.type is not None else settings.type
+    display_name = request.display_name
+    if display_name is None and RELATIONSHIP_TYPES[type_].terms is not None:
+        display_name = settings.relationship_name[:DISPLAY_NAME_MAX].strip()
     return dataclasses.replace(
         request,
-        type=request.type if request.type is not None else settings.type,
+        type=type_,
+        display_name=display_name,
         roles=request.roles if request.roles is not None else settings.roles,
         duration_days=(
             request.duration_days if request.duration_days is not None else settings.duration_days

@@ -168,6 +168,13 @@ class SendInvitationInput:
     expires_in_days: int | None = strawberry.field(
         default=None, description="How long the invitation stays open: 1 to 90 days, 90 by default."
     )
+    display_name: str | None = strawberry.field(
+        default=None,
+        description="GDAP_PARTNER only: the delegated admin relationship's name, up to 50 "
+        "characters, unique among the partner's relationships in force with the customer; "
+        'a default ("GDAP" and the date) when omitted; from a template, the template\'s '
+        "display name or name.",
+    )
     template_id: strawberry.ID | None = strawberry.field(
         default=None,
         description="Send from this invitation template of the partner: its settings fill "

@@ -7,15 +7,23 @@ from typing import Annotated, Any
 
 import strawberry
 
+from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.policy import visible_relationship_activity
 from models.reference.catalog import CURRENT_AGREEMENT_VERSION, GDAP_TERMS, AdminRole
-from models.reference.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
+from models.reference.enums import (
+    DelegatedAdminRelationshipStatus,
+    RelationshipStatus,
+    RelationshipType,
+    RoleGrantStatus,
+)
+from models.rules.delegated_admin import effective_status
+from models.tables import delegated_admin as d
 from models.tables import relationships as m
 from schema.activity.types import ActivityEntry
 from schema.context import Info
 from schema.errors import UserError
-from schema.global_ids import GlobalId
+from schema.global_ids import GlobalId, OptionalGlobalId
 from schema.organizations.types import Organization, User, load_organization
 from schema.pagination import After, Connection, First
 from schema.relay import Node
@@ -48,6 +56,61 @@ class RoleGrant:
             revoked_at=grant.revoked_at,
             end_reason=grant.end_reason,
         )
+
+
+@strawberry.type(
+    description="One GDAP agreement between a partner and a customer, inside their "
+    "relationship: its own name, roles, duration and end date, ended on its own."
+)
+class DelegatedAdminRelationship:
+    id: strawberry.ID = strawberry.field(description="Opaque ID.")
+    display_name: str = strawberry.field(
+        description="The partner's name for it, unique among its relationships in force with "
+        "the customer."
+    )
+    status: DelegatedAdminRelationshipStatus = strawberry.field(
+        description=f"APPROVAL_PENDING while its invitation waits, then ACTIVE (EXPIRING in "
+        f"its last {GDAP_TERMS.expiring_days} days), EXPIRED or TERMINATED."
+    )
+    roles: list[AdminRole] = strawberry.field(description="The roles it grants.")
+    duration_days: int = strawberry.field(description="How long it lasts from its start, in days.")
+    auto_extend: bool = strawberry.field(
+        description=f"Whether it extends by {GDAP_TERMS.extension_days} days at its end date."
+    )
+    created_at: datetime = strawberry.field(description="When the partner offered it.")
+    starts_at: datetime | None = strawberry.field(
+        description="When the customer approved it; null while it awaits approval."
+    )
+    ends_at: datetime | None = strawberry.field(
+        description="When it ends (its start plus its duration and each automatic extension)."
+    )
+    ended_at: datetime | None = strawberry.field(
+        description="When it ended (terminated, expired, or its invitation closed), if it did."
+    )
+    end_reason: str | None = strawberry.field(description="Why it ended, when it did.")
+    _id: strawberry.Private[Any]
+
+    @classmethod
+    def of(cls, dar: d.DelegatedAdminRelationship) -> DelegatedAdminRelationship:
+        return cls(
+            id=encode_id("DelegatedAdminRelationship", dar.id),
+            display_name=dar.display_name,
+            status=effective_status(dar, utcnow()),
+            roles=[AdminRole(role) for role in dar.roles],
+            duration_days=dar.duration_days,
+            auto_extend=dar.auto_extend,
+            created_at=dar.created_at,
+            starts_at=dar.starts_at,
+            ends_at=dar.ends_at,
+            ended_at=dar.ended_at,
+            end_reason=dar.end_reason,
+            _id=dar.id,
+        )
+
+    @strawberry.field(description="Its role grants, oldest first.")
+    async def role_grants(self, info: Info) -> list[RoleGrant]:
+        grants = await info.context.loaders.delegated_admin_grants.load(self._id)
+        return [RoleGrant.of(g) for g in grants]
 
 
 @strawberry.type(description="A customer's acceptance of the current Customer Agreement.")
@@ -150,6 +213,14 @@ class Relationship(Node):
         return [RoleGrant.of(g) for g in grants if status is None or g.status is status]
 
     @strawberry.field(
+        description="Its delegated admin relationships (GDAP), each with its own roles and "
+        "end date, oldest first: those in force and those that ended."
+    )
+    async def delegated_admin_relationships(self, info: Info) -> list[DelegatedAdminRelationship]:
+        found = await info.context.loaders.delegated_admin_relationships.load(self._id)
+        return [DelegatedAdminRelationship.of(dar) for dar in found]
+
+    @strawberry.field(
         description="The relationship's history, newest first: every change that belongs to "
         "it, made by either side or by the system. For those who read their organization's "
         "`activity` (a customer's Global, Billing and Global Reader admins, a partner's admin "
@@ -175,7 +246,15 @@ class RemoveRolesInput:
     roles: list[AdminRole] | None = strawberry.field(
         default=None, description="The roles to remove; omit to remove them all."
     )
+    delegated_admin_relationship_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Act on this delegated admin relationship only; omit to act on all. "
+        "One left with no role is TERMINATED.",
+    )
     relationship = GlobalId("Relationship", "relationship_id")
+    delegated_admin_relationship = OptionalGlobalId(
+        "DelegatedAdminRelationship", "delegated_admin_relationship_id"
+    )
 
 
 @strawberry.input(description="Names a relationship.")
@@ -192,6 +271,14 @@ class AcceptAgreementInput:
 @strawberry.type(description="The result of a relationship mutation.")
 class RelationshipPayload:
     relationship: Relationship | None = strawberry.field(description="The relationship changed.")
+    errors: list[UserError] = strawberry.field(description="Why the input was refused, if it was.")
+
+
+@strawberry.type(description="The result of a delegated admin relationship mutation.")
+class DelegatedAdminRelationshipPayload:
+    delegated_admin_relationship: DelegatedAdminRelationship | None = strawberry.field(
+        description="The delegated admin relationship changed."
+    )
     errors: list[UserError] = strawberry.field(description="Why the input was refused, if it was.")
 
 

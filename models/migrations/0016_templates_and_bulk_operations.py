@@ -15,7 +15,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0014_session_by_identity_provider")]
+    dependencies = [("models", "0015_delegated_admin_relationships")]
 
     initial = False
 
