@@ -295,7 +295,7 @@ async def run_bulk_operation(ctx: Ctx, outbox_id: str) -> str:
     operation_id = UUID(message.payload["bulk_operation_id"])
     op = Operation(actor=None, sealer=runtime.sealer, quotas=runtime.settings.invitation_quotas)
     report = await bulk_operations.run_round(op, operation_id, runtime.batch_budget())
-    await dispatch(op.committed, ctx["redis"])
+    await after_commit(op, ctx["redis"])
     if report.complete:
         await _complete(message)
     else:
