@@ -247,6 +247,7 @@ MUTATION_CASES: dict[str, Case] = {
 SUBSCRIPTION_CASES: dict[str, Case] = {
     "invitationChanged": Case(ids={"id": "Invitation"}),
     "relationshipChanged": Case(ids={"id": "Relationship"}),
+    "bulkOperationChanged": Case(ids={"id": "BulkOperation"}),
 }
 
 # New rows that name the other world may come only of what a case `reaches`: the addressed
