@@ -54,6 +54,12 @@ mutation Cancel($input: InvitationIdInput!) {
 }
 """
 
+SEND_INVITATIONS = """
+mutation Send($input: SendInvitationsInput!) {
+  sendInvitations(input: $input) { bulkOperation { id } errors { code } }
+}
+"""
+
 SIGN_OUT = "mutation { signOut(input: {}) { sessionsEnded errors { code } } }"
 
 REVOKE_TOKEN = """
@@ -451,3 +457,53 @@ async def test_queries_and_mutations_do_not_run_over_the_websocket(web: Served) 
             assert message["id"] == operation
             assert message["type"] == "error", message
             assert "data" not in message["payload"]
+
+
+BULK_OPERATION_CHANGED = """
+subscription Watch($id: ID!) {
+  bulkOperationChanged(id: $id) { id status total succeeded failed pending }
+}
+"""
+
+
+async def test_a_bulk_operation_watched_by_its_admin_agent_moves_and_then_completes(
+    db: Settings, web: Served, other: GraphQLClient
+) -> None:
+    # Given an admin agent's bulk send, queued, watched by the agent
+    agent = await f.person(await f.partner(), "ADMIN_AGENT")
+    template = await InvitationTemplate.create(
+        partner_id=agent.user.organization_id,
+        name="Helpdesk",
+        type="GDAP_PARTNER",
+        roles=["USER_ADMINISTRATOR"],
+        duration_days=90,
+    )
+    started = await other.query(
+        SEND_INVITATIONS,
+        {
+            "input": {
+                "templateId": encode_id("InvitationTemplate", template.id),
+                "customers": [
+                    {"customerEmail": f"it{n}@customer{n}.example.com"} for n in range(3)
+                ],
+            }
+        },
+        agent.token,
+    )
+    operation_id = started["sendInvitations"]["bulkOperation"]["id"]
+    async with live(web.graphql_ws) as client:
+        await client.init(bearer(agent))
+        operation, first = await watching(client, BULK_OPERATION_CHANGED, operation_id)
+        assert first["bulkOperationChanged"]["status"] == "QUEUED"
+        assert first["bulkOperationChanged"]["pending"] == 3
+
+        # When a worker does it
+        await run_jobs(db)
+
+        # Then the subscriber sees it move to its end, and the subscription completes then
+        seen = [first["bulkOperationChanged"]]
+        while seen[-1]["status"] != "COMPLETED":
+            seen.append((await client.next_data(operation))["bulkOperationChanged"])
+        assert (seen[-1]["succeeded"], seen[-1]["pending"]) == (3, 0)
+        assert [s["succeeded"] for s in seen] == sorted(s["succeeded"] for s in seen)
+        assert await client.receive() == {"id": operation, "type": "complete"}

@@ -1,18 +1,25 @@
-// `/bulk-operations/:id`: a bulk operation's progress, followed live until it is complete
-// (bulkOperationChanged, which sends each new state as the workers go and completes with the
-// last) and drawn in place, and its per-item results in the order given (a refused one says
-// why), a page of 100 at a time.
+// `/bulk-operations/:id`: a bulk operation's progress, followed live (bulkOperationChanged)
+// and drawn in place until it completes, and its per-item results in the order given (a
+// refused one says why), a page of 100 at a time, read again at most once a second while
+// the operation moves.
 
 import { badge, date, h, replace, showMore, table, words } from "../dom.js";
 import { gql } from "../graphql.js";
 import { liveConnection } from "../live.js";
 
-const FIELDS = `
-fragment BulkOperationPage on BulkOperation {
-  id status total succeeded failed pending createdAt finishedAt
-  items(first: 100, after: $after) {
-    pageInfo { hasNextPage endCursor }
-    edges { node { customerEmail customerId status errorCode errorMessage } }
+const REFRESH_MS = 1000;
+const LIVE = `
+subscription BulkOperationChanged($id: ID!) {
+  bulkOperationChanged(id: $id) { id status total succeeded failed pending createdAt finishedAt }
+}`;
+const QUERY = `
+query BulkOperation($id: ID!, $after: String) {
+  bulkOperation(id: $id) {
+    id status total succeeded failed pending createdAt finishedAt
+    items(first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      edges { node { customerEmail customerId status errorCode errorMessage } }
+    }
   }
 }`;
 const QUERY = `
@@ -74,8 +81,7 @@ export async function render(ctx) {
     replace(more);
     showMore(more, next.items.pageInfo, load);
   };
-  const draw = (shown) => {
-    replace(progress, ...progressOf(shown));
+  const drawItems = (shown) => {
     replace(results, itemsTable(shown.items.edges.map((e) => e.node)));
     replace(more);
     showMore(more, shown.items.pageInfo, load);
@@ -90,11 +96,29 @@ export async function render(ctx) {
     results,
     more,
   );
-  draw(operation);
+  replace(progress, ...progressOf(operation));
+  drawItems(operation);
   if (operation.status === "COMPLETED") return;
+
+  // The first page of results is read again a second after a change, once for any number
+  // of changes in that second: the last read follows the last change.
+  let refresh = null;
+  const refreshItems = () => {
+    refresh ??= setTimeout(async () => {
+      refresh = null;
+      const fresh = (await gql(QUERY, { id, after: null })).bulkOperation;
+      if (ctx.current() && fresh) drawItems(fresh);
+    }, REFRESH_MS);
+  };
   const live = liveConnection();
-  ctx.onLeave(() => live.close());
-  live.subscribe(LIVE, { id, after: null }, (changed) => {
-    if (ctx.current() && changed.bulkOperationChanged) draw(changed.bulkOperationChanged);
+  ctx.onLeave(() => {
+    live.close();
+    clearTimeout(refresh);
+  });
+  live.subscribe(LIVE, { id }, (data) => {
+    const changed = data.bulkOperationChanged;
+    if (!ctx.current() || !changed) return;
+    replace(progress, ...progressOf(changed));
+    refreshItems();
   });
 }
