@@ -58,6 +58,7 @@ CONSOLE_PATHS = (
     "/security",
     "/single-sign-on",
     "/people",
+    "/api-clients",
     "/security/authenticator",
     "/invitations/accept",
     "/agreement",

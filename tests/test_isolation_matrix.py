@@ -83,6 +83,7 @@ QUERY_CASES: dict[str, Case] = {
     "viewer": NONE,
     "roleDefinitions": NONE,
     "relationshipTypes": NONE,
+    "apiScopes": NONE,
     "invitations": NONE,
     "invitation": Case(ids={"id": "Invitation"}),
     "invitationByToken": Case(args={"token": '"not-their-token"'}),

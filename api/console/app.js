@@ -6,7 +6,7 @@ import { homeFor, match, navFor } from "./routes.js";
 
 const VIEWER = `
 query Viewer {
-  viewer { id email displayName roles opensLists mustChangePassword mfaEnrollmentRequired canManagePeople organization { id name kind } }
+  viewer { id email displayName roles opensLists mustChangePassword mfaEnrollmentRequired canManagePeople canManageApiClients organization { id name kind } }
 }`;
 const SIGN_OUT = `mutation SignOut { signOut(input: {}) { sessionsEnded errors { message } } }`;
 // Where someone holding a temporary password may go until they change it.

@@ -1,5 +1,5 @@
 // The reference data every page speaks in: role names and descriptions, relationship types,
-// their role rules and their grant terms (durations, extension). Read once per tab from the
+// their role rules and their grant terms (durations, extension), and API clients' scopes. Read once per tab from the
 // API, never repeated here.
 
 import { gql } from "./graphql.js";
@@ -11,16 +11,18 @@ query Catalog {
     type name indefiniteArticle description roleRule fixedRoles timeBound
     grantTerms { minDurationDays maxDurationDays defaultDurationDays autoExtensionDays rolesNeverAutoExtended }
   }
+  apiScopes { key wire description }
 }`;
 
 let loading = null;
 
-/** { roles: Map(key -> role), types: Map(type -> info) } */
+/** { roles: Map(key -> role), types: Map(type -> info), scopes: Map(key -> scope) } */
 export function catalog() {
   loading ??= gql(QUERY).then(
     (data) => ({
       roles: new Map(data.roleDefinitions.map((role) => [role.key, role])),
       types: new Map(data.relationshipTypes.map((type) => [type.type, type])),
+      scopes: new Map(data.apiScopes.map((scope) => [scope.key, scope])),
     }),
     (error) => {
       loading = null;

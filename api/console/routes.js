@@ -13,6 +13,7 @@ export const ROUTES = [
   { path: "/security", load: () => import("./pages/security.js") },
   { path: "/single-sign-on", load: () => import("./pages/single-sign-on.js") },
   { path: "/people", load: () => import("./pages/people.js") },
+  { path: "/api-clients", load: () => import("./pages/api-clients.js") },
   { path: "/security/authenticator", load: () => import("./pages/authenticator.js") },
   { path: "/invitations/accept", load: () => import("./pages/invitation.js"), public: true },
   { path: "/agreement", load: () => import("./pages/agreement.js"), public: true },
@@ -37,13 +38,14 @@ export const ROUTES = [
 
 // A NAV entry with a `role` shows only to viewers holding it; one with a `list` only to
 // viewers whose roles open that list (`viewer.opensLists`), and one with `can` only to
-// viewers whose account says so (`viewer { canManagePeople }`): the service decides.
+// viewers whose account says so (`viewer { canManagePeople canManageApiClients }`): the service decides.
 export const NAV = {
   CUSTOMER: [
     { path: "/partners", label: "Partner relationships", list: "relationships" },
     { path: "/organization", label: "Your organization", list: "customers" },
     { path: "/agreement", label: "Customer Agreement" },
     { path: "/people", label: "People", can: "canManagePeople" },
+    { path: "/api-clients", label: "API clients", can: "canManageApiClients" },
     { path: "/directory", label: "Find a partner" },
     { path: "/security", label: "Security" },
     { path: "/single-sign-on", label: "Single sign-on", role: "GLOBAL_ADMINISTRATOR" },
@@ -57,6 +59,7 @@ export const NAV = {
     { path: "/security-groups", label: "Security groups", role: "ADMIN_AGENT" },
     { path: "/templates", label: "Templates", list: "invitationTemplates" },
     { path: "/people", label: "People", can: "canManagePeople" },
+    { path: "/api-clients", label: "API clients", can: "canManageApiClients" },
     { path: "/directory", label: "Find a partner" },
     { path: "/security", label: "Security" },
     { path: "/single-sign-on", label: "Single sign-on", role: "ADMIN_AGENT" },

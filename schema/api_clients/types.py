@@ -60,6 +60,21 @@ class ApiClient:
         )
 
 
+@strawberry.type(
+    description="A scope an API client may be given: its name at /oauth/token and what it opens."
+)
+class ApiScopeInfo:
+    key: ApiScope = strawberry.field(description="The scope, as `createApiClient` takes it.")
+    wire: str = strawberry.field(
+        description="How a client asks for it at /oauth/token (`customer_data.read`)."
+    )
+    description: str = strawberry.field(description="What it opens, in words.")
+
+    @classmethod
+    def of(cls, scope: ApiScope) -> ApiScopeInfo:
+        return cls(key=scope, wire=scope.wire, description=SCOPE_MEANINGS[scope])
+
+
 @strawberry.type(description="The API client that made a change, as the activity log shows it.")
 class ActingApiClient:
     id: strawberry.ID = strawberry.field(description="The client's opaque ID (`ApiClient.id`).")

@@ -10,7 +10,7 @@ import strawberry
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.policy import lists_opened_by, visible_api_tokens, visible_members, visible_sessions
-from models.policy.api_clients import visible_api_clients
+from models.policy.api_clients import manages_api_clients, visible_api_clients
 from models.policy.mfa import must_use_mfa, organization_requires_mfa
 from models.policy.people import (
     PersonAction,
@@ -216,6 +216,15 @@ class User:
     def can_manage_people(self, info: Info) -> bool:
         actor = info.context.optional_actor()
         return actor is not None and actor.person_id == self._id and opens_people(actor)
+
+    @strawberry.field(
+        description="For the viewer's own account: whether they register, rotate and revoke "
+        "their organization's API clients, which opens the console's API clients page. False "
+        "on anyone else's account."
+    )
+    def can_manage_api_clients(self, info: Info) -> bool:
+        actor = info.context.optional_actor()
+        return actor is not None and actor.person_id == self._id and manages_api_clients(actor)
 
     @strawberry.field(
         description="For the viewer's own account: whether they may invite people to their "
