@@ -172,6 +172,33 @@ async def test_only_admins_register_clients_and_bad_input_names_its_field(
     assert listed["viewer"]["organization"]["apiClients"] == []
 
 
+async def test_the_service_says_who_may_manage_clients_and_which_scopes_there_are(
+    portal: Portal,
+) -> None:
+    partner = await Organization.get(id=portal.admin.user.organization_id)
+    customer_users = await f.person(portal.customer, "USER_ADMINISTRATOR")
+    sales = await f.person(partner, PartnerRole.SALES_AGENT)
+    ask = "{ viewer { canManageApiClients } apiScopes { key wire description } }"
+
+    answers = [
+        await portal.http.query(ask, token=person.token)
+        for person in (portal.admin, portal.customer_admin, sales, customer_users)
+    ]
+
+    assert [a["viewer"]["canManageApiClients"] for a in answers] == [True, True, False, False]
+    scopes = answers[0]["apiScopes"]
+    assert [s["key"] for s in scopes] == [
+        "RELATIONSHIPS_READ",
+        "CUSTOMER_DATA_READ",
+        "CUSTOMER_DATA_WRITE",
+        "INVITATIONS_READ",
+        "INVITATIONS_WRITE",
+        "ACTIVITY_READ",
+    ]
+    assert scopes[1]["wire"] == "customer_data.read"
+    assert all(s["description"] for s in scopes)
+
+
 async def test_another_organization_cannot_revoke_or_rotate_a_client(portal: Portal) -> None:
     created = await create(portal.http, portal.admin, READ_SCOPES)
     other = await f.person(await f.partner(), PartnerRole.ADMIN_AGENT)
