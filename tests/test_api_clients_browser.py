@@ -17,7 +17,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 from models.reference.enums import PartnerRole
 from models.tables.api_clients import ApiClient
 from tests import factories as f
-from tests.browser import open_tab, sign_in
+from tests.browser import PHONE, open_tab, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -161,16 +161,26 @@ async def test_a_new_secret_is_shown_once_and_the_old_one_stops_when_asked(
         await page.goto("/api-clients")
         await page.get_by_label("Client name").fill("Nightly export")
         await page.get_by_role("checkbox", name=re.compile("^activity.read")).check()
+        await page.get_by_label("Expires on (optional)").fill("2099-06-30")
         await page.get_by_role("button", name="Register client").click()
         notice = page.get_by_role("status").filter(has_text="won't be shown again")
         client_id = await notice.get_by_label("Client ID").input_value()
         first = await notice.get_by_label('Client secret of "Nightly export"').input_value()
 
-        # When they give it a new secret, its current one stopping now
         row = page.get_by_role("row", name=re.compile("Nightly export"))
+        await expect(row).to_contain_text("Jun 30, 2099")
+
+        # When they ask for a new secret with the old one kept too long: the dialog says why
         await row.get_by_role("button", name="New secret: Nightly export").click()
         dialog = page.get_by_role("dialog", name='Give "Nightly export" a new secret?')
-        await dialog.get_by_label("Hours the current secrets keep working").fill("0")
+        hours = dialog.get_by_label("Hours the current secrets keep working")
+        await hours.fill("500")
+        await dialog.get_by_role("button", name="Make a new secret").click()
+        await expect(
+            dialog.locator('[data-field="previousSecretHours"] .field-error')
+        ).to_contain_text("0 to 168 hours")
+        # When they ask again with the current one stopping now
+        await hours.fill("0")
         await dialog.get_by_role("button", name="Make a new secret").click()
 
         # Then the new secret is shown once, a different one
@@ -179,6 +189,10 @@ async def test_a_new_secret_is_shown_once_and_the_old_one_stops_when_asked(
         ).to_be_visible()
         second = await notice.get_by_label('Client secret of "Nightly export"').input_value()
         assert second != first
+        # And the page reads well on a phone too
+        await page.set_viewport_size(PHONE)
+        await expect(row).to_contain_text("Active")
+        assert await tab.accessibility_problems() == []
         assert tab.errors == []
 
     # And only the new secret takes a token

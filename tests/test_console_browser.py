@@ -712,6 +712,7 @@ async def test_no_page_logs_a_console_error(
         link,
         "/invitations/accept?token=not-a-real-one",
         "/people",
+        "/api-clients",
         "/customers",  # a partner's page: explained, not shown
     ]
     partner_pages = [
@@ -732,6 +733,7 @@ async def test_no_page_logs_a_console_error(
         "/bulk-send",
         "/bulk-operations/not-an-id",
         "/people",
+        "/api-clients",
         "/directory",
         f"/directory/{partner}",
         "/directory/not-an-id",
