@@ -124,16 +124,12 @@ MUTATION_CASES: dict[str, Case] = {
     "removeRoles": Case(ids={"relationshipId": "Relationship"}),
     "endRelationship": Case(ids={"relationshipId": "Relationship"}),
     "acceptAgreement": Case(args={"acceptAgreement": "true"}),
-    "resetUserPassword": Case(ids={**CUSTOMER, "userId": "DirectoryUser"}),
+    "resetUserPassword": Case(ids={**CUSTOMER, "userId": "User"}),
     "createSupportIncident": Case(
         ids=CUSTOMER, args={"title": '"Help"', "description": '"Please"', "severity": "LOW"}
     ),
-    "assignLicense": Case(
-        ids={**CUSTOMER, "subscriptionId": "Subscription", "userId": "DirectoryUser"}
-    ),
-    "unassignLicense": Case(
-        ids={**CUSTOMER, "subscriptionId": "Subscription", "userId": "DirectoryUser"}
-    ),
+    "assignLicense": Case(ids={**CUSTOMER, "subscriptionId": "Subscription", "userId": "User"}),
+    "unassignLicense": Case(ids={**CUSTOMER, "subscriptionId": "Subscription", "userId": "User"}),
     "purchaseDomainSubscription": Case(
         ids=CUSTOMER, args={"domainName": '"matrix-example.shop"', "years": "1"}
     ),
@@ -218,6 +214,7 @@ MUTATION_CASES: dict[str, Case] = {
     "disableUser": Case(ids={"userId": "User"}),
     "enableUser": Case(ids={"userId": "User"}),
     "removeUser": Case(ids={"userId": "User"}),
+    "resetUserMfa": Case(ids={"userId": "User"}),
     "resendUserInvitation": Case(ids={"userId": "User"}),
     "cancelUserInvitation": Case(ids={"userId": "User"}),
 }
