@@ -221,7 +221,7 @@ async def cannot_go_back(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0014_session_by_identity_provider")]
+    dependencies = [("models", "0018_scim_provisioning")]
 
     initial = False
 
