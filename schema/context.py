@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from arq.connections import ArqRedis
 from starlette.requests import Request
@@ -11,7 +12,9 @@ from strawberry.types import Info as StrawberryInfo
 
 from models.foundation.settings import Settings
 from models.identity.actors import Actor
+from models.identity.credentials import Credential
 from models.identity.viewer import Viewer
+from models.infrastructure.change_feed import ChangeFeed
 from models.infrastructure.tokens import Sealer
 from models.operation import Operation
 from schema.errors import unauthenticated
@@ -28,6 +31,12 @@ class Context:
     viewer: Viewer | None
     bad_credentials: bool = False
     loaders: Loaders = field(default_factory=Loaders)
+    # A WebSocket of live updates only: the process's change feed, the credential that
+    # signed the connection in (checked again as it stays open), and the payload of its
+    # `connection_init` (Strawberry sets it; a script's bearer token comes in it).
+    changes: ChangeFeed | None = None
+    credential: Credential | None = None
+    connection_params: dict[str, Any] | None = None
 
     def actor(self) -> Actor:
         """The signed-in actor, or a top-level UNAUTHENTICATED error."""

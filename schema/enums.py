@@ -73,3 +73,13 @@ UserStatus = described_enum(
     "Where a person's account stands: whether they may sign in.",
     enums.USER_STATUS_MEANINGS,
 )
+BulkOperationStatus = described_enum(
+    enums.BulkOperationStatus,
+    "Where a bulk operation stands as a whole.",
+    enums.BULK_OPERATION_STATUS_MEANINGS,
+)
+BulkOperationItemStatus = described_enum(
+    enums.BulkOperationItemStatus,
+    "Where one item of a bulk operation stands.",
+    enums.BULK_OPERATION_ITEM_STATUS_MEANINGS,
+)

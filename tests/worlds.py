@@ -15,6 +15,7 @@ from uuid import UUID
 from tortoise import Tortoise
 from tortoise.models import Model
 
+from models.foundation.budget import Budget
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.identity.actors import Actor
@@ -22,10 +23,12 @@ from models.identity.sessions import Device, SessionTimeouts, open_session
 from models.infrastructure.tokens import Sealer
 from models.operation import Operation
 from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.rules.bulk_operations import BulkCustomer, run_round, start_bulk_send
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import send_invitation
 from models.rules.leads import ContactRequest, contact_partner
 from models.rules.leads_rate_limit import RateLimit
+from models.rules.templates import GroupRoles, TemplateRequest, create_template
 from models.tables.organizations import Organization
 from models.tables.outbound_webhooks import WebhookEndpoint
 from models.tables.sign_in import UserSession
@@ -148,6 +151,23 @@ async def world(label: str) -> World:
         utcnow(),
         Device(user_agent=f"Browser {label}"),
     )
+    # A template assigning the group a role, and a bulk send of it, done
+    template = await create_template(
+        op,
+        TemplateRequest(
+            name=f"{label} template",
+            type=RelationshipType.GDAP_PARTNER,
+            roles=[ROLES[0]],
+            message=f"Hello from {label}",
+            assignments=[GroupRoles(group.id, [ROLES[0]])],
+        ),
+    )
+    bulk = await start_bulk_send(
+        op, template.id, [BulkCustomer(customer_email=f"bulk@{label}-c.example.com")]
+    )
+    await run_round(
+        Operation(actor=None, sealer=_SEALER, quotas=f.SEEDING), bulk.id, Budget.unlimited()
+    )
     sealed = next(m for m in op.committed if "sealed_token" in m.payload)
     found.pending_token = _SEALER.unseal(sealed.payload["sealed_token"]) or ""
     await contact_partner(
@@ -201,6 +221,7 @@ def private_texts(world: World) -> list[str]:
     return [
         f"{label} Customers",
         f"{label} helpdesk",
+        f"{label} template",
         f"{label} hooks",
         f"https://8.8.8.8/{label}",
         f"Hello from {label}",

@@ -32,6 +32,12 @@ async def issue_token(user: User, name: str = "", expires_at: datetime | None = 
 
 async def viewer_for_token(token: str, now: datetime) -> Viewer | None:
     """The viewer a bearer token signs in, if the token is live."""
+    live = await token_still_live(token, now)
+    return live[0] if live else None
+
+
+async def token_still_live(token: str, now: datetime) -> tuple[Viewer, datetime | None] | None:
+    """The viewer a bearer token signs in, and its expiry (None: none), if the token is live."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     api_token = await ApiToken.get_or_none(
@@ -43,4 +49,10 @@ async def viewer_for_token(token: str, now: datetime) -> Viewer | None:
     if user.status is UserStatus.DISABLED:
         return None
     organization = user.organization
-    return Viewer(user=user, organization=organization, actor=Actor.of(user, organization.kind))
+    viewer = Viewer(
+        user=user,
+        organization=organization,
+        actor=Actor.of(user, organization.kind),
+        api_token_id=api_token.id,
+    )
+    return viewer, api_token.expires_at

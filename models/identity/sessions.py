@@ -96,6 +96,27 @@ async def open_session(
 async def viewer_for_session(token: str, timeouts: SessionTimeouts, now: datetime) -> Viewer | None:
     """The viewer a session cookie signs in, while the session lives; its use pushes the idle
     time-out back. An ended session is deleted when met."""
+    session = await _live_session(token, now)
+    if session is None:
+        return None
+    if now - session.last_used_at >= TOUCH_EVERY:
+        await UserSession.filter(id=session.id).update(
+            last_used_at=now, idle_expires_at=min(now + timeouts.idle, session.expires_at)
+        )
+    return _viewer_of(session)
+
+
+async def session_still_live(token: str, now: datetime) -> tuple[Viewer, datetime] | None:
+    """The viewer a session cookie still signs in, and when the session ends unless it is
+    used again; without pushing the idle time-out back: a connection held open (a live
+    subscription) is not a person using the console."""
+    session = await _live_session(token, now)
+    if session is None:
+        return None
+    return _viewer_of(session), min(session.idle_expires_at, session.expires_at)
+
+
+async def _live_session(token: str, now: datetime) -> UserSession | None:
     session = await UserSession.get_or_none(token_hash=hash_token(token)).select_related(
         "user__organization"
     )
@@ -104,13 +125,13 @@ async def viewer_for_session(token: str, timeouts: SessionTimeouts, now: datetim
     if not session.live_at(now):
         await UserSession.filter(id=session.id).delete()
         return None
-    user = session.user
-    if user.status is UserStatus.DISABLED:
+    if session.user.status is UserStatus.DISABLED:
         return None
-    if now - session.last_used_at >= TOUCH_EVERY:
-        await UserSession.filter(id=session.id).update(
-            last_used_at=now, idle_expires_at=min(now + timeouts.idle, session.expires_at)
-        )
+    return session
+
+
+def _viewer_of(session: UserSession) -> Viewer:
+    user = session.user
     organization = user.organization
     return Viewer(
         user=user,

@@ -15,7 +15,8 @@ from models.tables.organizations import Organization, User
 @dataclass(frozen=True)
 class Viewer(BaseUser):
     """The signed-in user, with their organization and what they may act as; `session_id` is
-    the browser session that signed them in (None for a bearer token).
+    the browser session that signed them in (None for a bearer token), `api_token_id` the
+    bearer token (None for a session).
     `mfa_enrollment_required` marks a browser session limited to enrolling a second factor
     (`models/policy/mfa.py` decides; `api/auth.py` asks)."""
 
@@ -27,6 +28,7 @@ class Viewer(BaseUser):
     # Signed in through the organization's identity provider, which stands in for the second
     # factor: such a session is never limited to enrolling one.
     by_identity_provider: bool = False
+    api_token_id: UUID | None = None
 
     @property
     def is_authenticated(self) -> bool:

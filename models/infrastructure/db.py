@@ -40,6 +40,9 @@ MODEL_MODULES = [
     "models.tables.quotas",
     # Multi-factor authentication: authenticators and recovery codes.
     "models.tables.mfa",
+    # Invitation templates, and bulk operations with their items.
+    "models.tables.templates",
+    "models.tables.bulk",
 ]
 
 

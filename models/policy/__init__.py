@@ -18,6 +18,7 @@ from tortoise.queryset import QuerySet
 
 from models.foundation.errors import DomainError, ErrorCode, PermissionDenied
 from models.identity.actors import Actor
+from models.policy.bulk_work import is_partner_admin_agent, uses_templates
 from models.policy.customer_access import CustomerAccess, customer_access
 from models.policy.roles import is_customer_admin, is_partner_agent
 from models.reference.capabilities import DOMAIN_SUBSCRIPTION_ROLES, Capability
@@ -180,6 +181,12 @@ LISTS: dict[str, ListAccess] = {
         "endpoints.",
     ),
     "leads": ListAccess(works_leads, "Only a partner's admin and sales agents may list its leads."),
+    "invitationTemplates": ListAccess(
+        uses_templates, "Only a partner's admin and sales agents may list its invitation templates."
+    ),
+    "bulkOperations": ListAccess(
+        is_partner_admin_agent, "Only a partner's admin agents may list its bulk operations."
+    ),
 }
 
 

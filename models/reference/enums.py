@@ -149,3 +149,41 @@ class PasswordLinkPurpose(StrEnum):
 
     SET = "SET"  # a new account: the person chooses their first password
     RESET = "RESET"  # a forgotten password
+
+
+class BulkOperationKind(StrEnum):
+    """What a bulk operation does to each of its items."""
+
+    SEND_INVITATIONS = "SEND_INVITATIONS"  # one template, sent to many customers
+
+
+class BulkOperationStatus(StrEnum):
+    """Where a bulk operation stands as a whole."""
+
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+
+
+BULK_OPERATION_STATUS_MEANINGS: dict[BulkOperationStatus, str] = {
+    BulkOperationStatus.QUEUED: "Accepted; the workers have not started on it yet.",
+    BulkOperationStatus.RUNNING: "The workers are working through its items, in rounds.",
+    BulkOperationStatus.COMPLETED: "Every item is done: succeeded or failed.",
+}
+
+
+class BulkOperationItemStatus(StrEnum):
+    """Where one item of a bulk operation stands."""
+
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+BULK_OPERATION_ITEM_STATUS_MEANINGS: dict[BulkOperationItemStatus, str] = {
+    BulkOperationItemStatus.PENDING: "Not done yet.",
+    BulkOperationItemStatus.SUCCEEDED: "Done, once: its effect (an invitation sent...) is "
+    "recorded with it.",
+    BulkOperationItemStatus.FAILED: "Refused, for the reason its error code gives; nothing "
+    "was done for it.",
+}

@@ -27,7 +27,7 @@ class InvitationRequest:
     """The partner's request, as received."""
 
     customer_email: str
-    type: RelationshipType
+    type: RelationshipType | None
     customer_id: UUID | None = None
     roles: list[str] | None = None
     duration_days: int | None = None
@@ -35,6 +35,9 @@ class InvitationRequest:
     message: str | None = None
     expires_in_days: int | None = None
     display_name: str | None = None  # GDAP_PARTNER: the delegated admin relationship's name
+    # A template of the partner: its settings fill what the request leaves out
+    # (`models/rules/templates.py`, `with_template`).
+    template_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +54,18 @@ class InvitationTerms:
     display_name: str | None = None  # None: a default name is given
 
 
-def check_request(request: InvitationRequest) -> InvitationTerms:
-    """Every refusal at once, each naming its field; or the terms of the invitation."""
+def check_request(request: InvitationRequest, *, template: bool = False) -> InvitationTerms:
+    """Every refusal at once, each naming its field; or the terms of the invitation.
+
+    A `template`'s settings are checked as an invitation's, but for the address, which each
+    invitation sent from it brings (its terms then hold an empty address).
+    """
     errors: list[DomainError] = []
+    if request.type is None:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Choose a relationship type.", "type")
     rule = RELATIONSHIP_TYPES[request.type]
 
-    email = check.email(errors, request.customer_email, "customerEmail")
+    email = "" if template else check.email(errors, request.customer_email, "customerEmail")
 
     roles: list[AdminRole] = []
     for key in dict.fromkeys(request.roles or []):

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 import strawberry
 
 from models.foundation.ids import decode_id
+from models.identity.actors import Actor
 from models.policy import visible_relationships
 from models.reference.enums import RelationshipStatus
 from schema.context import Info
 from schema.guards import opens_list
 from schema.pagination import After, Connection, First, paginate
 from schema.relationships.types import Relationship
+
+
+async def read_relationship(actor: Actor, relationship_id: UUID) -> Relationship | None:
+    """The relationship, if the actor's organization is a side of it: `relationship(id:)`
+    and `relationshipChanged` read it so."""
+    found = await visible_relationships(actor).get_or_none(id=relationship_id)
+    return Relationship.of(found) if found else None
 
 
 @strawberry.type
@@ -46,7 +55,4 @@ class RelationshipQueries:
     ) -> Relationship | None:
         actor = info.context.actor()
         relationship_id = decode_id("Relationship", id)
-        if relationship_id is None:
-            return None
-        found = await visible_relationships(actor).get_or_none(id=relationship_id)
-        return Relationship.of(found) if found else None
+        return await read_relationship(actor, relationship_id) if relationship_id else None

@@ -1,28 +1,37 @@
 // One relationship: a customer's page of a partner (`/partners/:id`, with Remove roles) or a
 // partner's page of a customer (`/customers/:id`, with End relationship), its delegated
 // admin relationships (each with its roles and end date, each endable), and the history of
-// its types and role grants.
+// its types and role grants. It follows the relationship live (relationshipChanged): a
+// removal finishing (REVOKING, then REVOKED), or a change made by the other side or in
+// another tab, shows without a reload.
 
 import { catalog, roleName, typeName } from "../catalog.js";
 import { ask } from "../dialog.js";
 import { badge, date, details, h, replace, table, uid } from "../dom.js";
 import { showErrors, showProblem, fieldset } from "../forms.js";
 import { gql, mutate } from "../graphql.js";
+import { liveConnection } from "../live.js";
 
-const QUERY = `
-query Relationship($id: ID!) {
-  relationship(id: $id) {
-    id status createdAt endedAt types
-    customer { id name } partner { id name }
-    typeHistory { type addedAt endedAt }
-    agreement { accepted version acceptedAt currentVersion }
-    roleGrants { id role type status grantedAt expiresAt autoExtend revokedAt endReason }
-    delegatedAdminRelationships {
-      id displayName status roles durationDays autoExtend startsAt endsAt endedAt endReason
-      roleGrants { id role status }
-    }
+const FIELDS = `
+fragment RelationshipPage on Relationship {
+  id status createdAt endedAt types
+  customer { id name } partner { id name }
+  typeHistory { type addedAt endedAt }
+  agreement { accepted version acceptedAt currentVersion }
+  roleGrants { id role type status grantedAt expiresAt autoExtend revokedAt endReason }
+  delegatedAdminRelationships {
+    id displayName status roles durationDays autoExtend startsAt endsAt endedAt endReason
+    roleGrants { id role status }
   }
 }`;
+
+const QUERY = `
+query Relationship($id: ID!) { relationship(id: $id) { ...RelationshipPage } }
+${FIELDS}`;
+
+const LIVE = `
+subscription RelationshipLive($id: ID!) { relationshipChanged(id: $id) { ...RelationshipPage } }
+${FIELDS}`;
 
 const END_DAR = `
 mutation EndDelegatedAdminRelationship($input: IdInput!) {
@@ -363,35 +372,52 @@ export async function render(ctx) {
     );
     return;
   }
-  const other = customerSide ? relationship.partner : relationship.customer;
-  const agreement = relationship.agreement;
+  const sections = (shown) => [summarySection(cat, shown, customerSide), rolesSection(ctx, cat, shown, customerSide), historySection(cat, shown)];
+  let drawn = sections(relationship);
   replace(
     ctx.container,
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, back),
-    h("h1", {}, other.name),
+    h("h1", {}, (customerSide ? relationship.partner : relationship.customer).name),
     ctx.notice ? h("p", { class: "notice", role: "status" }, ctx.notice) : null,
-    h(
-      "section",
-      { class: "card", "aria-label": "Summary" },
-      details([
-        ["Status", badge(relationship.status)],
-        ["Types", relationship.types.map((t) => typeName(cat, t)).join(", ") || "None"],
-        [customerSide ? "Partner since" : "Customer since", date(relationship.createdAt)],
-        ["Ended", date(relationship.endedAt)],
-        [
-          "Customer Agreement",
-          agreement.accepted
-            ? h("span", {}, `Accepted, version ${agreement.version}, on `, date(agreement.acceptedAt))
-            : customerSide
-              ? h("span", {}, "Not accepted. ", h("a", { href: "/agreement" }, "Review and accept"))
-              : "Not accepted yet",
-        ],
-      ]),
-      !customerSide && relationship.status === "ACTIVE"
-        ? h("p", {}, h("a", { href: `/customer-data/${encodeURIComponent(other.id)}` }, `Open ${other.name}'s data`))
-        : null,
-    ),
-    rolesSection(ctx, cat, relationship, customerSide),
-    historySection(cat, relationship),
+    ...drawn,
+  );
+  // Live: each new state of the relationship redraws its sections in place.
+  let shownJson = JSON.stringify(relationship);
+  const live = liveConnection();
+  ctx.onLeave(() => live.close());
+  live.subscribe(LIVE, { id: relationship.id }, (data) => {
+    const changed = data.relationshipChanged;
+    const json = JSON.stringify(changed);
+    if (!ctx.current() || json === shownJson) return;
+    shownJson = json;
+    const next = sections(changed);
+    drawn.forEach((section, i) => section.replaceWith(next[i]));
+    drawn = next;
+  });
+}
+
+function summarySection(cat, relationship, customerSide) {
+  const other = customerSide ? relationship.partner : relationship.customer;
+  const agreement = relationship.agreement;
+  return h(
+    "section",
+    { class: "card", "aria-label": "Summary" },
+    details([
+      ["Status", badge(relationship.status)],
+      ["Types", relationship.types.map((t) => typeName(cat, t)).join(", ") || "None"],
+      [customerSide ? "Partner since" : "Customer since", date(relationship.createdAt)],
+      ["Ended", date(relationship.endedAt)],
+      [
+        "Customer Agreement",
+        agreement.accepted
+          ? h("span", {}, `Accepted, version ${agreement.version}, on `, date(agreement.acceptedAt))
+          : customerSide
+            ? h("span", {}, "Not accepted. ", h("a", { href: "/agreement" }, "Review and accept"))
+            : "Not accepted yet",
+      ],
+    ]),
+    !customerSide && relationship.status === "ACTIVE"
+      ? h("p", {}, h("a", { href: `/customer-data/${encodeURIComponent(other.id)}` }, `Open ${other.name}'s data`))
+      : null,
   );
 }
