@@ -17,7 +17,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
-from api import dev_pages, exports, graphiql, inbound_webhooks, pages, single_sign_on
+from api import dev_pages, exports, graphiql, inbound_webhooks, oauth, pages, scim, single_sign_on
 from api.auth import Anonymous, CredentialsBackend
 from api.csrf import CsrfMiddleware
 from api.errors import UnhandledErrorMiddleware
@@ -29,13 +29,13 @@ from api.metrics import MetricsMiddleware, metrics
 from api.request_id import RequestIdMiddleware
 from models.foundation.clock import utcnow
 from models.foundation.settings import Settings
-from models.identity.api_tokens import viewer_for_token
-from models.identity.credentials import Credential
+from models.identity.credentials import Credential, viewer_for_bearer
 from models.identity.sessions import SESSION_COOKIE
 from models.identity.viewer import Viewer
 from models.infrastructure.change_feed import ChangeFeed
 from models.infrastructure.db import database
 from models.infrastructure.tokens import Sealer
+from models.rules.leads_rate_limit import RateLimit
 from schema import build_schema
 from schema.context import Context
 from schema.sign_in.cookies import clear_session_cookies
@@ -87,7 +87,7 @@ class GraphQLApp(GraphQLOverHTTP):
             return None  # an acknowledgement without a payload
         scheme, _, token = str(authorization).partition(" ")
         token = token.strip()
-        viewer = await viewer_for_token(token, utcnow()) if scheme.lower() == "bearer" else None
+        viewer = await viewer_for_bearer(token, utcnow()) if scheme.lower() == "bearer" else None
         if viewer is None:
             raise ConnectionRejectionError(
                 {"message": "The bearer token is not valid: revoked, expired or never issued."}
@@ -151,6 +151,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *inbound_webhooks.routes(settings.webhook_max_body_bytes),
         *single_sign_on.ROUTES,  # GET /auth/oidc/start and its callback
         *exports.ROUTES,  # GET /export/{relationships,invitations,activity}.csv
+        *oauth.ROUTES,  # API clients: /oauth/token, /oauth/revoke, /oauth/introspect, discovery
+        *scim.ROUTES,  # /scim/v2/...: a customer's identity provider provisions its directory
     ]
     if not settings.production:
         routes += graphiql.routes()
@@ -176,4 +178,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.sealer = Sealer(str(settings.secret_key))
     app.state.redis = None
     app.state.changes = None
+    quota = settings.api_client_rate_limit
+    app.state.oauth = oauth.OAuthServer(
+        settings,
+        app.state.sealer,
+        lambda: RateLimit(app.state.redis, quota.limit, quota.window, "oauth-client"),
+    )
     return app

@@ -233,7 +233,7 @@ def _viewer(request: Request) -> Viewer | None:
     user = request.user
     if not isinstance(user, Viewer):
         return None
-    if user.mfa_enrollment_required or user.user.must_change_password:
+    if user.mfa_enrollment_required or (user.user is not None and user.user.must_change_password):
         return None
     return user
 

@@ -56,9 +56,21 @@ EVENT_TYPES: dict[str, str] = {
     "old one stopped working.",
     "user.invitation_canceled": "An admin withdrew an invitation: the invited person was removed.",
     "user.roles_updated": "An admin gave a person roles, or took roles from them.",
-    "user.disabled": "An admin disabled a person: their sessions and tokens stopped at once.",
-    "user.enabled": "An admin let a disabled person sign in again.",
-    "user.removed": "An admin removed a person from their organization.",
+    "user.disabled": "An admin disabled a person, or the customer's identity provider did "
+    "(SCIM `active: false`): their sessions and tokens stopped at once.",
+    "user.enabled": "An admin let a disabled person sign in again, or the customer's identity "
+    "provider did (SCIM).",
+    "user.removed": "An admin removed a person from their organization, or the customer's "
+    "identity provider did (SCIM).",
+    "user.provisioned": "A customer's identity provider added a person to its directory (SCIM).",
+    "user.updated": "A customer's identity provider changed a person's userName, externalId, "
+    "email address or name (SCIM).",
+    "directory_group.provisioned": "A customer's identity provider added a group to its "
+    "directory (SCIM).",
+    "directory_group.updated": "A customer's identity provider renamed a group of its directory, "
+    "or changed its members (SCIM).",
+    "directory_group.removed": "A customer's identity provider removed a group of its "
+    "directory (SCIM).",
     "support_incident.created": "A support incident was opened.",
     "license.assigned": "A license of a subscription was assigned to a user.",
     "license.unassigned": "A license of a subscription was taken from a user.",

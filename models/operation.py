@@ -65,10 +65,10 @@ class Transaction:
 
         `action` is a dotted name (`invitation.sent`); the object is what changed; the
         customer and the partner are the organizations the change concerns (both sides of
-        `relationship_id`, or one of them), and both see the entry. The acting user, their
-        organization, the customer acted for, the request id and the client's address come
-        from the operation and the request. `changes` summarises what changed, as JSON.
-        The object, and the relationship it belongs to, count as changed for live updates.
+        `relationship_id`, or one of them), and both see the entry. The acting user (or API
+        client), their organization, the customer acted for, the request id and the client's
+        address come from the operation and the request. `changes` summarises what changed, as
+        JSON. The object, and the relationship it belongs to, count as changed for live updates.
         """
         self.touch(object_type, object_id)
         if relationship_id is not None:
@@ -76,8 +76,9 @@ class Transaction:
         entry = await ActivityEntry.create(
             created_at=utcnow(),
             action=action,
-            actor_user_id=self.actor.user_id if self.actor else None,
+            actor_user_id=self.actor.person_id if self.actor else None,
             actor_organization_id=self.actor.organization_id if self.actor else None,
+            actor_api_client_id=self.actor.api_client_id if self.actor else None,
             on_behalf_of_id=self.on_behalf_of,
             object_type=object_type,
             object_id=object_id,

@@ -25,6 +25,7 @@ from schema import enums as _enums  # noqa: F401  (registers the domain enums)
 from schema.access.mutations import AccessMutations
 from schema.access.queries import AccessQueries
 from schema.activity.queries import ActivityQueries
+from schema.api_clients.mutations import ApiClientMutations
 from schema.bulk.mutations import BulkMutations
 from schema.bulk.queries import BulkQueries
 from schema.catalog.queries import CatalogQueries
@@ -51,6 +52,8 @@ from schema.organizations.queries import OrganizationQueries
 from schema.people.mutations import PeopleMutations
 from schema.relationships.mutations import RelationshipMutations
 from schema.relationships.queries import RelationshipQueries
+from schema.scim.mutations import ScimMutations
+from schema.scim.queries import ScimQueries
 from schema.sign_in.mfa_enrollment import MfaEnrollmentRequired
 from schema.sign_in.mfa_mutations import MfaMutations
 from schema.sign_in.mutations import SignInMutations
@@ -90,6 +93,7 @@ class Query(
     SingleSignOnQueries,
     TemplateQueries,
     BulkQueries,
+    ScimQueries,
 ):
     pass
 
@@ -113,6 +117,8 @@ class Mutation(
     MfaMutations,
     TemplateMutations,
     BulkMutations,
+    ApiClientMutations,
+    ScimMutations,
 ):
     pass
 

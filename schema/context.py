@@ -30,7 +30,21 @@ class Context:
     redis: ArqRedis | None
     viewer: Viewer | None
     bad_credentials: bool = False
-    loaders: Loaders = field(default_factory=Loaders)
+    _loaders: Loaders | None = field(default=None, repr=False)
+
+    @property
+    def loaders(self) -> Loaders:
+        """The request's loaders, made when a resolver first needs one: many requests
+        (`viewer`, most mutations) never do."""
+        if self._loaders is None:
+            self._loaders = Loaders()
+        return self._loaders
+
+    def forget_loaded(self) -> None:
+        """Drop what the loaders hold: the next read loads anew (a live subscription's next
+        state)."""
+        self._loaders = None
+
     # A WebSocket of live updates only: the process's change feed, the credential that
     # signed the connection in (checked again as it stays open), and the payload of its
     # `connection_init` (Strawberry sets it; a script's bearer token comes in it).

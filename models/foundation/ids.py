@@ -15,6 +15,7 @@ from models.foundation.errors import DomainError, ErrorCode
 NOUNS: dict[str, str] = {
     "AccessAssignment": "an access assignment",
     "ActivityEntry": "an activity entry",
+    "ApiClient": "an API client",
     "ApiToken": "an API token",
     "AgreementAcceptance": "an agreement acceptance",
     "BillingNotification": "a billing notification",
@@ -32,6 +33,7 @@ NOUNS: dict[str, str] = {
     "Purchase": "a purchase",
     "Relationship": "a relationship",
     "RoleGrant": "a role grant",
+    "ScimToken": "a SCIM token",
     "SecurityGroup": "a security group",
     "Session": "a session",
     "SingleSignOn": "a single sign-on configuration",

@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
+from models.identity.api_clients import ACCESS_TOKEN_PREFIX, access_token_still_live
 from models.identity.api_tokens import token_still_live
 from models.identity.sessions import session_still_live
 from models.identity.viewer import Viewer
@@ -34,14 +35,28 @@ class StillSignedIn:
     ends_at: datetime | None
 
 
+async def bearer_still_live(token: str, now: datetime) -> tuple[Viewer, datetime | None] | None:
+    """Whom a bearer token signs in now, and when it ends (None: no end): a person's API
+    token, or an API client's access token (from `/oauth/token`)."""
+    if token.startswith(ACCESS_TOKEN_PREFIX):
+        return await access_token_still_live(token, now)
+    return await token_still_live(token, now)
+
+
+async def viewer_for_bearer(token: str, now: datetime) -> Viewer | None:
+    """The viewer a bearer token signs in now, if any."""
+    live = await bearer_still_live(token, now)
+    return live[0] if live else None
+
+
 async def still_signed_in(
     credential: Credential, signed_in: Viewer, now: datetime
 ) -> StillSignedIn | None:
-    """The person `credential` signs in now, with their current roles, or None once it has
-    ended. `signed_in` is the viewer it signed in first: a session limited to enrolling a
-    second factor stays limited for the connection's life."""
+    """The person (or API client) `credential` signs in now, with their current roles, or
+    None once it has ended. `signed_in` is the viewer it signed in first: a session limited
+    to enrolling a second factor stays limited for the connection's life."""
     if credential.bearer:
-        live = await token_still_live(credential.secret, now)
+        live = await bearer_still_live(credential.secret, now)
         return StillSignedIn(*live) if live else None
     session = await session_still_live(credential.secret, now)
     if session is None:

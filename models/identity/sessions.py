@@ -18,6 +18,7 @@ from uuid import UUID
 from models.foundation.settings import Settings
 from models.identity.actors import Actor
 from models.identity.viewer import Viewer
+from models.infrastructure.prepared import PreparedSelect
 from models.infrastructure.tokens import hash_token, new_token
 from models.reference.enums import UserStatus
 from models.tables.sign_in import UserSession
@@ -29,6 +30,14 @@ CSRF_HEADER = "X-CSRF-Token"
 # How often a session's last use is written: a page fires many requests, and a minute is
 # precision enough for "last used" and for the idle time-out.
 TOUCH_EVERY = timedelta(minutes=1)
+# A session by its token's hash, with its user and their organization: every browser request.
+_SESSION = PreparedSelect(
+    UserSession,
+    lambda token_hash: (
+        UserSession.filter(token_hash=token_hash).select_related("user__organization").limit(1)
+    ),
+    arity=1,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +126,7 @@ async def session_still_live(token: str, now: datetime) -> tuple[Viewer, datetim
 
 
 async def _live_session(token: str, now: datetime) -> UserSession | None:
-    session = await UserSession.get_or_none(token_hash=hash_token(token)).select_related(
-        "user__organization"
-    )
+    session = await _SESSION.first(hash_token(token))
     if session is None:
         return None
     if not session.live_at(now):

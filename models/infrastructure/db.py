@@ -43,6 +43,10 @@ MODEL_MODULES = [
     # Invitation templates, and bulk operations with their items.
     "models.tables.templates",
     "models.tables.bulk",
+    # API clients (OAuth 2.0 client credentials): their secrets and access tokens.
+    "models.tables.api_clients",
+    # SCIM provisioning: the tokens of customers' identity providers.
+    "models.tables.scim",
 ]
 
 

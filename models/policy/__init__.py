@@ -21,6 +21,7 @@ from models.identity.actors import Actor
 from models.policy.bulk_work import is_partner_admin_agent, uses_templates
 from models.policy.customer_access import CustomerAccess, customer_access
 from models.policy.roles import is_customer_admin, is_partner_agent
+from models.reference.api_scopes import ApiScope
 from models.reference.capabilities import DOMAIN_SUBSCRIPTION_ROLES, Capability
 from models.reference.catalog import RELATIONSHIP_TYPES, AdminRole
 from models.reference.enums import InvitationStatus, PartnerRole, RelationshipType
@@ -124,13 +125,23 @@ def require_webhook_manager(actor: Actor) -> None:
 
 
 def opens_invitations(actor: Actor) -> bool:
-    """A partner's admin and sales agents (what it sent); a customer's admins (what it got)."""
-    return (actor.is_partner and actor.holds(*INVITATION_SENDER_ROLES)) or is_customer_admin(actor)
+    """A partner's admin and sales agents (what it sent); a customer's admins (what it got);
+    either's API clients granted INVITATIONS_READ."""
+    return (
+        (actor.is_partner and actor.holds(*INVITATION_SENDER_ROLES))
+        or is_customer_admin(actor)
+        or actor.granted(ApiScope.INVITATIONS_READ)
+    )
 
 
 def opens_relationships(actor: Actor) -> bool:
-    """A partner's agents and a customer's admins: the people of a relationship's sides."""
-    return is_partner_agent(actor) or is_customer_admin(actor)
+    """A partner's agents and a customer's admins: the people of a relationship's sides; and
+    either's API clients granted RELATIONSHIPS_READ."""
+    return (
+        is_partner_agent(actor)
+        or is_customer_admin(actor)
+        or actor.granted(ApiScope.RELATIONSHIPS_READ)
+    )
 
 
 def reads_activity(actor: Actor) -> bool:
@@ -157,23 +168,26 @@ class ListAccess:
 LISTS: dict[str, ListAccess] = {
     "invitations": ListAccess(
         opens_invitations,
-        "Only a partner's admin and sales agents and a customer's admins may list invitations.",
+        "Only a partner's admin and sales agents, a customer's admins and API clients granted "
+        "INVITATIONS_READ may list invitations.",
     ),
     "relationships": ListAccess(
         opens_relationships,
-        "Only a partner's agents and a customer's admins may list relationships.",
+        "Only a partner's agents, a customer's admins and API clients granted "
+        "RELATIONSHIPS_READ may list relationships.",
     ),
     "customers": ListAccess(
         opens_relationships,
-        "Only a partner's agents and a customer's admins may list customers.",
+        "Only a partner's agents, a customer's admins and API clients granted "
+        "RELATIONSHIPS_READ may list customers.",
     ),
     "securityGroups": ListAccess(
         is_partner_agent, "Only a partner's agents may list its security groups."
     ),
     "activity": ListAccess(
         reads_activity,
-        "Only a customer's Global, Billing and Global Reader admins and a partner's admin "
-        "agents may read the activity log.",
+        "Only a customer's Global, Billing and Global Reader admins, a partner's admin "
+        "agents and API clients granted ACTIVITY_READ may read the activity log.",
     ),
     "webhookEndpoints": ListAccess(
         is_webhook_manager,
@@ -210,6 +224,8 @@ def _activity_side(actor: Actor) -> str | None:
         return "partner_id"
     if actor.is_customer and actor.holds(*ACTIVITY_READER_ROLES):
         return "customer_id"
+    if actor.granted(ApiScope.ACTIVITY_READ):
+        return "partner_id" if actor.is_partner else "customer_id"
     return None
 
 
@@ -257,7 +273,7 @@ def visible_members(actor: Actor | None, organization_id: object) -> QuerySet[Us
 def visible_sessions(actor: Actor | None, user_id: object, now: datetime) -> QuerySet[UserSession]:
     """A person's live sessions, for that person only: nobody else, not even an admin, sees
     where someone is signed in."""
-    if actor is None or actor.user_id != user_id:
+    if actor is None or actor.person_id != user_id:
         return UserSession.filter(Q(pk__in=[]))
     return UserSession.filter(user_id=user_id, idle_expires_at__gt=now, expires_at__gt=now)
 
@@ -265,26 +281,24 @@ def visible_sessions(actor: Actor | None, user_id: object, now: datetime) -> Que
 def visible_api_tokens(actor: Actor | None, user_id: object) -> QuerySet[ApiToken]:
     """A person's bearer tokens that are not revoked (expired ones included, marked by their
     expiry), for that person only."""
-    if actor is None or actor.user_id != user_id:
+    if actor is None or actor.person_id != user_id:
         return ApiToken.filter(Q(pk__in=[]))
     return ApiToken.filter(user_id=user_id, revoked_at=None)
 
 
 def visible_invitations(actor: Actor) -> QuerySet[Invitation]:
     """The invitations the actor may list: sent by its partner, or addressed to its organization."""
-    if actor.is_partner and actor.holds(*INVITATION_SENDER_ROLES):
-        return Invitation.filter(partner_id=actor.organization_id)
-    if is_customer_admin(actor):
-        return Invitation.filter(customer_id=actor.organization_id)
+    if opens_invitations(actor):
+        side = "partner_id" if actor.is_partner else "customer_id"
+        return Invitation.filter(**{side: actor.organization_id})
     return Invitation.filter(Q(pk__in=[]))
 
 
 def visible_relationships(actor: Actor) -> QuerySet[Relationship]:
     """The relationships the actor's organization is a side of, for its admins and agents."""
-    if is_partner_agent(actor):
-        return Relationship.filter(partner_id=actor.organization_id)
-    if is_customer_admin(actor):
-        return Relationship.filter(customer_id=actor.organization_id)
+    if opens_relationships(actor):
+        side = "partner_id" if actor.is_partner else "customer_id"
+        return Relationship.filter(**{side: actor.organization_id})
     return Relationship.filter(Q(pk__in=[]))
 
 

@@ -202,7 +202,27 @@ async def require_keeps_an_admin(
     `roles_after`, their status `status_after`; None: they are removed) when no other active
     keeper remains. Call it with the organization locked, on the person as read under the
     lock."""
-    kind = actor.organization_kind
+    await require_keeps_a_keeper(
+        actor.organization_kind,
+        person,
+        roles_after,
+        status_after,
+        field=field,
+        acting_user_id=actor.person_id,
+    )
+
+
+async def require_keeps_a_keeper(
+    kind: OrganizationKind,
+    person: User,
+    roles_after: Iterable[str],
+    status_after: UserStatus | None,
+    *,
+    field: str,
+    acting_user_id: object = None,
+) -> None:
+    """`require_keeps_an_admin` for a change that no person of the organization makes (its
+    identity provider's, through SCIM): the same rule, whoever acts."""
     if not is_keeper(kind, person.roles, person.status):
         return
     if status_after is not None and is_keeper(kind, roles_after, status_after):
@@ -215,7 +235,7 @@ async def require_keeps_an_admin(
     )
     if any(role in (roles or []) for roles in others):
         return
-    who = "You are" if person.id == actor.user_id else f"{person.display_name or person.email} is"
+    who = "You are" if person.id == acting_user_id else f"{person.display_name or person.email} is"
     raise DomainError(
         ErrorCode.LAST_ADMIN,
         f"{who} the last active {words} of your organization: give someone else the role first.",

@@ -26,6 +26,7 @@ from models.foundation.budget import Budget
 from models.foundation.errors import DomainError, ErrorCode, PermissionDenied, Refused
 from models.foundation.ids import decode_id
 from models.identity.actors import Actor
+from models.infrastructure.change_feed import Change
 from models.operation import Operation, Transaction
 from models.policy.bulk_work import require_bulk_operator, visible_bulk_operations
 from models.reference.enums import (
@@ -262,6 +263,8 @@ async def run_round(
         if budget.spent:
             break
     system.committed.extend(op.committed)
+    # The round's invitations, and the operation's counts, for live subscribers.
+    system.changed |= op.changed | {Change("BulkOperation", operation.id)}
     complete = await _complete_if_done(system, operation)
     return RoundReport(succeeded, failed, complete)
 

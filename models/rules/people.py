@@ -148,7 +148,7 @@ async def disable_person(op: Operation, user_id: UUID) -> User:
             actor, person, person.roles, UserStatus.DISABLED, field="userId"
         )
         await User.filter(id=person.id).update(status=UserStatus.DISABLED)
-        ended = await _end_sign_ins(person, op.now())
+        ended = await end_sign_ins(person, op.now())
         await tx.record(
             "user.disabled",
             "User",
@@ -190,7 +190,7 @@ async def remove_person(op: Operation, user_id: UUID) -> User:
     async with op.atomic() as tx:
         actor, person = await _managed_under_lock(actor, user_id)
         await require_keeps_an_admin(actor, person, (), None, field="userId")
-        await _remove(tx, actor, person, "user.removed", await _end_sign_ins(person, op.now()))
+        await _remove(tx, actor, person, "user.removed", await end_sign_ins(person, op.now()))
     return person
 
 
@@ -357,8 +357,9 @@ async def _invited_member(actor: Actor, user_id: UUID) -> User:
     return person
 
 
-async def _end_sign_ins(person: User, now: datetime) -> dict[str, int]:
-    """End every session of the person's and revoke their bearer tokens, at once."""
+async def end_sign_ins(person: User, now: datetime) -> dict[str, int]:
+    """End every session of the person's and revoke their bearer tokens, at once (a disabled
+    or removed person's; SCIM's `active: false` too)."""
     sessions = await UserSession.filter(user_id=person.id).delete()
     tokens = await ApiToken.filter(user_id=person.id, revoked_at=None).update(revoked_at=now)
     return {"sessionsEnded": sessions, "tokensRevoked": tokens}

@@ -21,7 +21,12 @@ if TYPE_CHECKING:
 
 
 class SecurityGroup(Model):
-    """A group of a partner organization agents, to which granted roles are assigned."""
+    """A group of a partner organization agents, to which granted roles are assigned.
+
+    A customer has groups too: the groups of its directory, holding its people, which its
+    identity provider provisions (SCIM Groups, `models/rules/scim_groups.py`); no role is ever
+    assigned to them. `partner` is the organization that owns the group, whichever its kind.
+    """
 
     id = fields.UUIDField(primary_key=True)
     partner: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
@@ -34,6 +39,10 @@ class SecurityGroup(Model):
     )
     created_by_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
+    # A customer's directory group: the identity provider's own id for it, and when it last
+    # changed the group (its name or its members).
+    external_id = fields.CharField(max_length=255, null=True)
+    provisioned_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "security_group"
@@ -42,7 +51,9 @@ class SecurityGroup(Model):
 
 
 class SecurityGroupMember(Model):
-    """An agent of the partner, member of one of its security groups."""
+    """An agent of the partner, member of one of its security groups.
+
+    In a customer's directory group: a person of the customer's directory."""
 
     id = fields.UUIDField(primary_key=True)
     group: ForeignKeyRelation[SecurityGroup] = fields.ForeignKeyField(

@@ -54,12 +54,24 @@ class User(Model):
     password_changed_at = fields.DatetimeField(null=True)
     must_change_password = fields.BooleanField(default=False)
     status = fields.CharEnumField(UserStatus, max_length=16, default=UserStatus.INVITED)
+    # Provisioning by the customer's identity provider (SCIM, `models/rules/scim_users.py`):
+    # the `userName` it gave (any string, unique in the organization whatever its case; a
+    # person it never named answers to their email address), its own `externalId`, and when
+    # it last changed the person.
+    user_name = fields.CharField(max_length=255, null=True)
+    external_id = fields.CharField(max_length=255, null=True)
+    provisioned_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "user"
         # An organization's people: its members page (newest first), whom a notification
-        # goes to, and the account a partner holds in a customer's tenant.
-        indexes = (("organization_id", "created_at"),)
+        # goes to, and the account a partner holds in a customer's tenant. The identity
+        # provider finds its people by `userName` and `externalId`.
+        indexes = (
+            ("organization_id", "created_at"),
+            ("organization_id", "user_name"),
+            ("organization_id", "external_id"),
+        )
 
 
 class ApiToken(Model):

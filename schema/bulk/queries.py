@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 import strawberry
 
 from models.foundation.ids import decode_id
+from models.identity.actors import Actor
 from models.policy.bulk_work import visible_bulk_operations
 from schema.bulk.types import BulkOperation
 from schema.context import Info
 from schema.guards import opens_list
 from schema.pagination import After, Connection, First, paginate
+
+
+async def read_bulk_operation(actor: Actor, operation_id: UUID) -> BulkOperation | None:
+    """The bulk operation, if it is the actor's partner's and the actor one of its admin
+    agents: `bulkOperation(id:)` and `bulkOperationChanged` read it so."""
+    found = await visible_bulk_operations(actor).get_or_none(id=operation_id)
+    return BulkOperation.of(found) if found else None
 
 
 @strawberry.type
@@ -36,5 +45,4 @@ class BulkQueries:
         operation_id = decode_id("BulkOperation", id)
         if operation_id is None:
             return None
-        found = await visible_bulk_operations(info.context.actor()).get_or_none(id=operation_id)
-        return BulkOperation.of(found) if found else None
+        return await read_bulk_operation(info.context.actor(), operation_id)

@@ -31,7 +31,8 @@ class InvitationQueries:
     @strawberry.field(
         description="Invitations the viewer's organization sent (partners) or that are "
         "addressed to it (customers), newest first: for a partner's admin and sales agents "
-        "and a customer's admins; FORBIDDEN for anyone else.",
+        "and a customer's admins, and their API clients granted INVITATIONS_READ; FORBIDDEN "
+        "for anyone else.",
         extensions=opens_list("invitations"),
     )
     async def invitations(

@@ -28,7 +28,6 @@ from models.infrastructure.change_feed import Change, ChangeFeed
 from schema.context import Context, Info
 from schema.errors import bad_input, forbidden
 from schema.live.watched import Watched
-from schema.loaders import Loaders
 
 T = TypeVar("T")
 
@@ -40,8 +39,13 @@ SIGNED_OUT = 4401  # the WebSocket close code: the sign-in has ended
 
 def credential_changes(viewer: Viewer) -> set[Change]:
     """The changes after which a viewer's sign-in may have ended: any of the person's (a
-    sign-out, a new password, disabled, removed), and the bearer token's own."""
-    changes = {Change("User", viewer.user.id)}
+    sign-out, a new password, disabled, removed), the bearer token's own, and an API
+    client's (revoked)."""
+    changes: set[Change] = set()
+    if viewer.user is not None:
+        changes.add(Change("User", viewer.user.id))
+    if viewer.api_client is not None:
+        changes.add(Change("ApiClient", viewer.api_client.id))
     if viewer.api_token_id is not None:
         changes.add(Change("ApiToken", viewer.api_token_id))
     return changes
@@ -66,7 +70,7 @@ async def watch(info: Info, watched: Watched[T], id: str) -> AsyncIterator[T]:
             if found is None:
                 raise forbidden(watched.refusal)
             if send:
-                context.loaders = Loaders()  # what the object's fields load is read anew
+                context.forget_loaded()  # what the object's fields load is read anew
                 yield found
                 if watched.final(found):
                     return

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import strawberry
 
+from schema.bulk.types import BulkOperation
 from schema.context import Info
 from schema.invitations.types import Invitation
 from schema.live.stream import watch
-from schema.live.watched import INVITATION, RELATIONSHIP
+from schema.live.watched import BULK_OPERATION, INVITATION, RELATIONSHIP
 from schema.relationships.types import Relationship
 
 _SENDS = (
@@ -48,3 +49,17 @@ class Subscription:
     ) -> AsyncIterator[Relationship]:
         async for relationship in watch(info, RELATIONSHIP, id):
             yield relationship
+
+    @strawberry.subscription(
+        description="A bulk operation of the viewer's partner organization (its admin agents "
+        "only): its status and counts after each round of items. Sends its current state "
+        "first, then again after every round; completes with the operation (COMPLETED). "
+        "FORBIDDEN (and the subscription completes) when the viewer may not read it."
+    )
+    async def bulk_operation_changed(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The operation's ID.")],
+    ) -> AsyncIterator[BulkOperation]:
+        async for operation in watch(info, BULK_OPERATION, id):
+            yield operation

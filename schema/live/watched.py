@@ -14,6 +14,9 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from models.identity.actors import Actor
+from models.reference.enums import BulkOperationStatus
+from schema.bulk.queries import read_bulk_operation
+from schema.bulk.types import BulkOperation
 from schema.invitations.queries import read_invitation
 from schema.invitations.types import Invitation
 from schema.relationships.queries import read_relationship
@@ -47,5 +50,8 @@ class Watched(Generic[T]):
 
 INVITATION = Watched[Invitation]("Invitation", read_invitation)
 RELATIONSHIP = Watched[Relationship]("Relationship", read_relationship)
-# The bulk operation, when it lands: Watched[BulkOperation]("BulkOperation", read_bulk_operation,
-# final=lambda operation: operation.status is BulkOperationStatus.COMPLETED).
+BULK_OPERATION = Watched[BulkOperation](
+    "BulkOperation",
+    read_bulk_operation,
+    final=lambda operation: operation.status is BulkOperationStatus.COMPLETED,
+)

@@ -14,6 +14,7 @@ from models.reference.enums import RelationshipStatus
 from schema.context import Info
 from schema.guards import opens_list
 from schema.pagination import After, Connection, First, paginate
+from schema.relationships.preload import preload_page
 from schema.relationships.types import Relationship
 
 
@@ -29,7 +30,7 @@ class RelationshipQueries:
     @strawberry.field(
         description="The viewer's organization's relationships (with partners for customers, "
         "with customers for partners), newest first: for a partner's agents and a customer's "
-        "admins; FORBIDDEN for anyone else.",
+        "admins, and their API clients granted RELATIONSHIPS_READ; FORBIDDEN for anyone else.",
         extensions=opens_list("relationships"),
     )
     async def relationships(
@@ -45,7 +46,9 @@ class RelationshipQueries:
         queryset = visible_relationships(info.context.actor())
         if status is not None:
             queryset = queryset.filter(status=status)
-        return await paginate(queryset, first, after, Relationship.of)
+        page = await paginate(queryset, first, after, Relationship.of)
+        await preload_page(info, [edge.node for edge in page.edges])
+        return page
 
     @strawberry.field(description="One relationship the viewer's organization is a side of.")
     async def relationship(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -20,13 +21,25 @@ from models.reference.enums import (
 from models.rules.delegated_admin import effective_status
 from models.tables import delegated_admin as d
 from models.tables import relationships as m
+from models.tables.organizations import Organization as OrganizationRow
+from models.tables.organizations import User as UserRow
 from schema.activity.types import ActivityEntry
+from schema.batches import loaded
 from schema.context import Info
 from schema.errors import UserError
 from schema.global_ids import GlobalId, OptionalGlobalId
-from schema.organizations.types import Organization, User, load_organization
+from schema.organizations.types import Organization, User
 from schema.pagination import After, Connection, First
 from schema.relay import Node
+
+
+def _organization(row: OrganizationRow | None) -> Organization:
+    assert row is not None  # a relationship's sides are never deleted
+    return Organization.of(row)
+
+
+def _user(row: UserRow | None) -> User | None:
+    return User.of(row) if row else None
 
 
 @strawberry.type(description="An admin role a customer granted a partner.")
@@ -131,12 +144,11 @@ class Agreement:
             _accepted_by_id=acceptance.accepted_by_id if acceptance else None,
         )
 
-    @strawberry.field(description="The admin who accepted it.")
-    async def accepted_by(self, info: Info) -> User | None:
+    @strawberry.field(description="The admin who accepted it.", graphql_type=User | None)
+    def accepted_by(self, info: Info) -> User | Awaitable[User | None] | None:
         if self._accepted_by_id is None:
             return None
-        user = await info.context.loaders.user.load(self._accepted_by_id)
-        return User.of(user) if user else None
+        return loaded(info.context.loaders.user, self._accepted_by_id, _user)
 
 
 @strawberry.type(description="A type accepted into a relationship, with when it started and ended.")
@@ -168,21 +180,22 @@ class Relationship(Node):
             _partner_id=relationship.partner_id,
         )
 
-    @strawberry.field(description="The customer organization.")
-    async def customer(self, info: Info) -> Organization:
-        org = await load_organization(info, self._customer_id)
-        assert org is not None
-        return org
+    @strawberry.field(description="The customer organization.", graphql_type=Organization)
+    def customer(self, info: Info) -> Organization | Awaitable[Organization]:
+        return loaded(info.context.loaders.organization, self._customer_id, _organization)
 
-    @strawberry.field(description="The partner organization.")
-    async def partner(self, info: Info) -> Organization:
-        org = await load_organization(info, self._partner_id)
-        assert org is not None
-        return org
+    @strawberry.field(description="The partner organization.", graphql_type=Organization)
+    def partner(self, info: Info) -> Organization | Awaitable[Organization]:
+        return loaded(info.context.loaders.organization, self._partner_id, _organization)
 
-    @strawberry.field(description="The types in force (all of them once ENDED, as they were).")
-    async def types(self, info: Info) -> list[RelationshipType]:
-        records = await info.context.loaders.relationship_types.load(self._id)
+    @strawberry.field(
+        description="The types in force (all of them once ENDED, as they were).",
+        graphql_type=list[RelationshipType],
+    )
+    def types(self, info: Info) -> list[RelationshipType] | Awaitable[list[RelationshipType]]:
+        return loaded(info.context.loaders.relationship_types, self._id, self._types_in_force)
+
+    def _types_in_force(self, records: list[m.RelationshipTypeRecord]) -> list[RelationshipType]:
         if self.status is RelationshipStatus.ACTIVE:
             records = [r for r in records if r.ended_at is None]
         return list(dict.fromkeys(RelationshipType(r.type) for r in records))
@@ -195,22 +208,30 @@ class Relationship(Node):
             for r in records
         ]
 
-    @strawberry.field(description="The customer's acceptance of the Customer Agreement.")
-    async def agreement(self, info: Info) -> Agreement:
-        return Agreement.of(await info.context.loaders.agreement.load(self._customer_id))
+    @strawberry.field(
+        description="The customer's acceptance of the Customer Agreement.", graphql_type=Agreement
+    )
+    def agreement(self, info: Info) -> Agreement | Awaitable[Agreement]:
+        return loaded(info.context.loaders.agreement, self._customer_id, Agreement.of)
 
     @strawberry.field(
-        description="The admin roles granted through this relationship, oldest first."
+        description="The admin roles granted through this relationship, oldest first.",
+        graphql_type=list[RoleGrant],
     )
-    async def role_grants(
+    def role_grants(
         self,
         info: Info,
         status: Annotated[
             RoleGrantStatus | None, strawberry.argument(description="Only grants in this status.")
         ] = None,
-    ) -> list[RoleGrant]:
-        grants = await info.context.loaders.role_grants.load(self._id)
-        return [RoleGrant.of(g) for g in grants if status is None or g.status is status]
+    ) -> list[RoleGrant] | Awaitable[list[RoleGrant]]:
+        return loaded(
+            info.context.loaders.role_grants,
+            self._id,
+            lambda grants: [
+                RoleGrant.of(g) for g in grants if status is None or g.status is status
+            ],
+        )
 
     @strawberry.field(
         description="Its delegated admin relationships (GDAP), each with its own roles and "

@@ -42,7 +42,7 @@ class MfaEnrollmentRequired(SchemaExtension):
         if (
             viewer is not None
             and viewer.mfa_enrollment_required
-            and not viewer.user.must_change_password
+            and not (viewer.user is not None and viewer.user.must_change_password)
             and document is not None
             and root_fields(document, execution.operation_name) - ALLOWED_FIELDS
         ):

@@ -65,7 +65,9 @@ class PasswordChangeRequired(SchemaExtension):
         execution = self.execution_context
         viewer = getattr(execution.context, "viewer", None)
         document = execution.graphql_document
-        must_change = viewer is not None and viewer.user.must_change_password
+        must_change = (
+            viewer is not None and viewer.user is not None and viewer.user.must_change_password
+        )
         if (
             must_change
             and document is not None
