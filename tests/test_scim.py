@@ -51,9 +51,16 @@ class Scim:
         self.http, self.token = http, token
 
     async def call(
-        self, method: str, path: str, body: dict[str, Any] | None = None, **headers: str
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        if_match: str | None = None,
     ) -> Response:
-        sent = {"Authorization": f"Bearer {self.token}", **headers}
+        sent = {"Authorization": f"Bearer {self.token}"}
+        if if_match is not None:
+            sent["If-Match"] = if_match
         if body is not None:
             sent["Content-Type"] = "application/scim+json"
         return await self.http.request(method, f"/scim/v2{path}", json=body, headers=sent)
@@ -362,7 +369,7 @@ async def test_etags_name_the_version_and_a_stale_if_match_is_refused(
         "PATCH",
         location,
         patch({"op": "replace", "path": "displayName", "value": "Babs"}),
-        **{"If-Match": etag},
+        if_match=etag,
     )
     assert changed.status_code == 200, changed.text
     assert changed.headers["etag"] != etag
@@ -371,11 +378,11 @@ async def test_etags_name_the_version_and_a_stale_if_match_is_refused(
         "PATCH",
         location,
         patch({"op": "replace", "path": "displayName", "value": "Barbara"}),
-        **{"If-Match": etag},
+        if_match=etag,
     )
     assert_scim_error(stale, 412)
     assert (await User.get(id=created["id"])).display_name == "Babs"
-    assert_scim_error(await scim.call("DELETE", location, **{"If-Match": etag}), 412)
+    assert_scim_error(await scim.call("DELETE", location, if_match=etag), 412)
     assert await User.exists(id=created["id"])
 
 

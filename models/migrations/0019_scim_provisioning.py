@@ -68,6 +68,16 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name="User",
+            name="email_primary",
+            field=fields.BooleanField(null=True),
+        ),
+        ops.AddField(
+            model_name="User",
+            name="email_type",
+            field=fields.CharField(null=True, max_length=32),
+        ),
+        ops.AddField(
+            model_name="User",
             name="external_id",
             field=fields.CharField(null=True, max_length=255),
         ),
