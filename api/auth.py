@@ -1,6 +1,7 @@
 """Authentication, in one place: the middleware puts a Viewer on each request.
 
-A request signs in with `Authorization: Bearer <token>` (scripts) or with the session cookie
+A request signs in with `Authorization: Bearer <token>` (a person's script, or an API client's
+access token from `POST /oauth/token`) or with the session cookie
 (browsers, after `signIn`); a bearer header wins when both are sent. A session of someone who
 must use a second factor and has none is marked limited to enrolment (bearer tokens never
 are). A bad bearer token is an
@@ -18,8 +19,9 @@ from starlette.requests import HTTPConnection
 
 from models.foundation.clock import utcnow
 from models.foundation.settings import Settings
-from models.identity.api_tokens import viewer_for_token
+from models.identity.credentials import viewer_for_bearer
 from models.identity.sessions import SESSION_COOKIE, SessionTimeouts, viewer_for_session
+from models.identity.viewer import Viewer
 from models.policy.mfa import enrollment_required
 
 
@@ -52,11 +54,7 @@ class CredentialsBackend(AuthenticationBackend):
         header = conn.headers.get("authorization")
         if header:
             scheme, _, token = header.partition(" ")
-            viewer = (
-                await viewer_for_token(token.strip(), utcnow())
-                if scheme.lower() == "bearer"
-                else None
-            )
+            viewer = await self._bearer(token.strip()) if scheme.lower() == "bearer" else None
             if viewer is None:
                 return AuthCredentials(), Anonymous(bad_credentials=True)
             return AuthCredentials(["authenticated"]), viewer
@@ -66,9 +64,16 @@ class CredentialsBackend(AuthenticationBackend):
             if viewer is None:
                 return AuthCredentials(), Anonymous(session_ended=True)
             user = viewer.user
+            if user is None:  # a session always signs in a person
+                return AuthCredentials(), Anonymous(session_ended=True)
             if not viewer.by_identity_provider and await enrollment_required(
                 user.id, user.roles, viewer.organization
             ):
                 viewer = dataclasses.replace(viewer, mfa_enrollment_required=True)
             return AuthCredentials(["authenticated"]), viewer
         return AuthCredentials(), Anonymous()
+
+    @staticmethod
+    async def _bearer(token: str) -> Viewer | None:
+        """A person's bearer token, or an API client's access token (from /oauth/token)."""
+        return await viewer_for_bearer(token, utcnow())

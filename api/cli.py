@@ -107,13 +107,13 @@ async def _hand_to_worker(settings: Settings, op: Operation) -> None:
     in the outbox, and a worker's relay sends them once it runs."""
     from arq.connections import ArqRedis
 
-    from workers.dispatch import dispatch
+    from workers.dispatch import after_commit
 
     if not settings.redis_url:
         return
     redis = ArqRedis.from_url(settings.redis_url)
     try:
-        await dispatch(op.committed, redis)
+        await after_commit(op, redis)
     finally:
         await redis.aclose()
 

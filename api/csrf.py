@@ -8,6 +8,12 @@ bodies only, which no HTML form can send. A request with `Authorization` is exem
 browser never adds that header to another site's request by itself.
 
 Refusals are answered here, before authentication, as GraphQL-shaped JSON errors.
+
+WebSockets (live updates on `/graphql`) are the same door: a browser opens one from any
+site's page and sends the cookie with the handshake, and cannot add a header to it. So a
+handshake that carries the session cookie must come from PUBLIC_URL's origin (browsers
+always send `Origin` with one); it is refused (HTTP 403) otherwise. A handshake without the
+cookie may come from anywhere: it signs in only with a bearer token in `connection_init`.
 """
 
 from __future__ import annotations
@@ -44,11 +50,21 @@ class CsrfMiddleware:
         self.secret = str(settings.secret_key)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and self._cross_site_with_cookie(scope):
+            # Closing before accepting: the server answers the handshake with 403.
+            await send({"type": "websocket.close", "code": 1008, "reason": ""})
+            return
         refusal = self._refusal(scope) if scope["type"] == "http" else None
         if refusal is None:
             await self.app(scope, receive, send)
         else:
             await refusal(scope, receive, send)
+
+    def _cross_site_with_cookie(self, scope: Scope) -> bool:
+        headers = Headers(scope=scope)
+        origin = headers.get("origin")
+        session = cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE)
+        return session is not None and origin is not None and origin.lower() != self.origin
 
     def _refusal(self, scope: Scope) -> JSONResponse | None:
         if scope["method"] in SAFE_METHODS:

@@ -30,7 +30,7 @@ from models.operation import Operation
 from models.rules import inbound
 from models.rules.inbound_events import check_event
 from models.tables.inbound_webhooks import InboundWebhook
-from workers.dispatch import dispatch
+from workers.dispatch import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ async def receive_webhook(request: Request) -> JSONResponse:
         first = refused.refusals[0]
         return _error(422, first.message, first.field)
     finally:
-        await dispatch(op.committed, request.app.state.redis)
+        await after_commit(op, request.app.state.redis)
     log.info(
         "webhook %s from %s: %s, job %s%s",
         verified.message_id,

@@ -75,6 +75,9 @@ CONSOLE_PATHS = (
     "/leads/{id}",
     "/directory-profile",
     "/security-groups",
+    "/templates",
+    "/bulk-send",
+    "/bulk-operations/{id}",
 )
 
 

@@ -148,9 +148,15 @@ def guarded_protocol(limits: ClientLimits) -> type[GuardedHttpProtocol]:
     return Guarded
 
 
+# WebSockets (live updates) through the `websockets` library's Sans-I/O implementation: its
+# older one, uvicorn's "auto" choice, is deprecated.
+WEBSOCKETS = "websockets-sansio"
+
+
 def server_config(app: ASGIApp, settings: Settings, **options: Any) -> uvicorn.Config:
     """uvicorn's configuration for serving `app` with the settings' limits and proxy trust;
     `options` (host, port, log_level...) go to uvicorn as they are."""
+    options = {"ws": WEBSOCKETS, **options}
     return uvicorn.Config(
         app,
         http=guarded_protocol(ClientLimits.of(settings)),

@@ -29,7 +29,7 @@ from models.infrastructure.oidc import AddressPolicy
 from models.operation import Operation
 from models.rules import single_sign_on as rules
 from schema.sign_in.cookies import set_session_cookies
-from workers.dispatch import dispatch
+from workers.dispatch import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ async def callback(request: Request) -> Response:
     except DomainError as refused:
         return _to_sign_in(settings, refused)
     finally:
-        await dispatch(op.committed, request.app.state.redis)
+        await after_commit(op, request.app.state.redis)
     session = finished.signed_in.session
     response = RedirectResponse(f"{settings.public_url.rstrip('/')}{finished.next_path}", 303)
     set_session_cookies(response, session.token, session.session.expires_at, utcnow(), settings)

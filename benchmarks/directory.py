@@ -360,7 +360,13 @@ async def _time(
 async def _measure(url: str, count: int, runs: int) -> dict[str, Timing]:
     EXECUTOR_CACHE.clear()  # Tortoise caches SQL by connection name; we switch dialects
     await migrate(url)
-    settings = Settings(database_url=url, environment="production", secret_key=Secret("x" * 32))
+    settings = Settings(
+        database_url=url,
+        environment="production",
+        secret_key=Secret("x" * 32),
+        public_url="https://partners.example.com",
+        public_url_set=True,
+    )
     async with database(url):
         started = time.perf_counter()
         await _fill(url, count)

@@ -242,6 +242,7 @@ def partnerhub_web(env: Mapping[str, str]) -> Served:
 PRODUCTION = {
     "PARTNERHUB_ENV": "production",
     "SECRET_KEY": "benchmark-secret-key-of-at-least-32-characters",
+    "PUBLIC_URL": "https://partners.example.com",
 }
 
 

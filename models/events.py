@@ -36,6 +36,10 @@ EVENT_TYPES: dict[str, str] = {
     "roles.revoked": "The revocation of removed roles was carried through.",
     "roles.extended": "Time-bound roles were extended automatically.",
     "roles.expired": "Time-bound roles reached their end date.",
+    "delegated_admin_relationship.activated": "A customer approved a delegated admin "
+    "relationship (GDAP): its roles are granted until its end date.",
+    "delegated_admin_relationship.ended": "A delegated admin relationship ended: either side "
+    "ended it, its last role was removed, or it reached its end date.",
     "lead.created": "A visitor asked a partner to contact them.",
     "lead.status_changed": "A partner moved one of its leads to another status.",
     "lead.invited": "A partner sent an invitation from one of its leads.",

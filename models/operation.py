@@ -18,6 +18,7 @@ from models.foundation.errors import NotAuthenticated
 from models.foundation.request_id import REQUEST_ID_KEY, current_request_id
 from models.foundation.settings import InvitationQuotas
 from models.identity.actors import Actor
+from models.infrastructure.change_feed import Change
 from models.infrastructure.tokens import Sealer
 from models.tables.activity import ActivityEntry
 from models.tables.outbox import OutboxMessage, Task
@@ -26,11 +27,17 @@ from models.tables.outbox import OutboxMessage, Task
 @dataclass
 class Transaction:
     """Handed to the code inside `Operation.atomic()`; records outbox messages and activity
-    entries with the change."""
+    entries with the change, and notes the objects it changed (`changed`), to announce to
+    live subscribers once it commits."""
 
     actor: Actor | None = None
     on_behalf_of: UUID | None = None
     recorded: list[OutboxMessage] = field(default_factory=list)
+    changed: set[Change] = field(default_factory=set)
+
+    def touch(self, object_type: str, object_id: UUID) -> None:
+        """Note a change of an object that no activity entry names (`record` notes those)."""
+        self.changed.add(Change(object_type, object_id))
 
     async def enqueue(self, task: Task, **payload: Any) -> OutboxMessage:
         """Record a job; it carries the id of the request that caused it, when there is one."""
@@ -58,15 +65,20 @@ class Transaction:
 
         `action` is a dotted name (`invitation.sent`); the object is what changed; the
         customer and the partner are the organizations the change concerns (both sides of
-        `relationship_id`, or one of them), and both see the entry. The acting user, their
-        organization, the customer acted for, the request id and the client's address come
-        from the operation and the request. `changes` summarises what changed, as JSON.
+        `relationship_id`, or one of them), and both see the entry. The acting user (or API
+        client), their organization, the customer acted for, the request id and the client's
+        address come from the operation and the request. `changes` summarises what changed, as
+        JSON. The object, and the relationship it belongs to, count as changed for live updates.
         """
+        self.touch(object_type, object_id)
+        if relationship_id is not None:
+            self.touch("Relationship", relationship_id)
         entry = await ActivityEntry.create(
             created_at=utcnow(),
             action=action,
-            actor_user_id=self.actor.user_id if self.actor else None,
+            actor_user_id=self.actor.person_id if self.actor else None,
             actor_organization_id=self.actor.organization_id if self.actor else None,
+            actor_api_client_id=self.actor.api_client_id if self.actor else None,
             on_behalf_of_id=self.on_behalf_of,
             object_type=object_type,
             object_id=object_id,
@@ -92,7 +104,8 @@ class Operation:
     partner agent acts for, when it does. `quotas` are the deployment's limits on invitation
     emails (`Settings.invitation_quotas`; the defaults unless the caller passes them, never
     none). `committed` collects the outbox messages of transactions that committed, for the
-    caller to dispatch afterwards.
+    caller to dispatch afterwards, and `changed` the objects they changed, for the caller to
+    announce (`workers/dispatch.py`: `after_commit`).
     """
 
     actor: Actor | None
@@ -100,6 +113,7 @@ class Operation:
     on_behalf_of: UUID | None = None
     quotas: InvitationQuotas = field(default_factory=InvitationQuotas)
     committed: list[OutboxMessage] = field(default_factory=list)
+    changed: set[Change] = field(default_factory=set)
 
     def now(self) -> datetime:
         return utcnow()
@@ -121,3 +135,4 @@ class Operation:
         async with in_transaction():
             yield tx
         self.committed.extend(tx.recorded)
+        self.changed |= tx.changed

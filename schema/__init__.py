@@ -16,12 +16,18 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES, StreamResult
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
+from strawberry.utils.aio import aclosing
 
 from schema import enums as _enums  # noqa: F401  (registers the domain enums)
 from schema.access.mutations import AccessMutations
 from schema.access.queries import AccessQueries
 from schema.activity.queries import ActivityQueries
+from schema.api_clients.mutations import ApiClientMutations
+from schema.bulk.mutations import BulkMutations
+from schema.bulk.queries import BulkQueries
 from schema.catalog.queries import CatalogQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
@@ -34,6 +40,7 @@ from schema.invitations.mutations import InvitationMutations
 from schema.invitations.queries import InvitationQueries
 from schema.leads.mutations import LeadMutations
 from schema.leads.queries import LeadQueries
+from schema.live.subscriptions import Subscription
 from schema.lob_apps.mutations import LobAppMutations
 from schema.lob_apps.queries import LobAppQueries
 from schema.mpsa.mutations import MpsaMutations
@@ -53,6 +60,8 @@ from schema.sign_in.mutations import SignInMutations
 from schema.sign_in.password_change import PasswordChangeRequired
 from schema.single_sign_on.mutations import SingleSignOnMutations
 from schema.single_sign_on.queries import SingleSignOnQueries
+from schema.templates.mutations import TemplateMutations
+from schema.templates.queries import TemplateQueries
 from schema.webhook_endpoints.mutations import WebhookMutations
 from schema.webhook_endpoints.queries import WebhookQueries
 
@@ -82,6 +91,8 @@ class Query(
     DeviceQueries,
     LobAppQueries,
     SingleSignOnQueries,
+    TemplateQueries,
+    BulkQueries,
     ScimQueries,
 ):
     pass
@@ -104,6 +115,9 @@ class Mutation(
     SingleSignOnMutations,
     PeopleMutations,
     MfaMutations,
+    TemplateMutations,
+    BulkMutations,
+    ApiClientMutations,
     ScimMutations,
 ):
     pass
@@ -211,14 +225,32 @@ class Schema(strawberry.Schema):
         super().process_errors([e for e in errors if _is_unexpected(e)], execution_context)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """The answer, every error of it with a code: what no step coded is a fault of ours
-        (already logged, and masked in production)."""
+        """The answer to a query or a mutation (subscriptions run over WebSocket, through
+        `stream`: over HTTP they are refused), every error of it with a code."""
+        allowed = kwargs.get("allowed_operation_types") or DEFAULT_ALLOWED_OPERATION_TYPES
+        kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
         result = await super().execute(*args, **kwargs)
+        self._coded(result)
+        return result
+
+    async def stream(self, *args: Any, **kwargs: Any) -> StreamResult:
+        """A subscription's results (or an operation's over WebSocket), every error of each
+        with a code."""
+        return self._coded_stream(await super().stream(*args, **kwargs))
+
+    async def _coded_stream(self, results: StreamResult) -> StreamResult:
+        async with aclosing(results):
+            async for result in results:
+                if isinstance(result, ExecutionResult):
+                    self._coded(result)
+                yield result
+
+    def _coded(self, result: ExecutionResult) -> None:
+        """What no step coded is a fault of ours (already logged, and masked in production)."""
         for error in result.errors or []:
             with_code(error, RequestErrorCode.INTERNAL_SERVER_ERROR)
             if not self.suggestions:
                 _without_suggestion(error)
-        return result
 
 
 def build_schema(*, production: bool, introspection: bool | None = None) -> strawberry.Schema:
@@ -248,6 +280,7 @@ def build_schema(*, production: bool, introspection: bool | None = None) -> stra
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         types=[RequestErrorCodeType],
         suggestions=introspection,

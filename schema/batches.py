@@ -7,6 +7,7 @@ however many parents ask, and no loader is shared between requests.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -14,6 +15,9 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 ModelT = TypeVar("ModelT", bound=Model)
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+R = TypeVar("R")
 
 
 def by_key(model: type[ModelT], column: str = "id") -> DataLoader[Any, ModelT | None]:
@@ -46,3 +50,17 @@ def grouped_by(
         return [groups[key] for key in keys]
 
     return DataLoader(load)
+
+
+def loaded(loader: DataLoader[K, V], key: K, shape: Callable[[V], R]) -> R | Awaitable[R]:
+    """`shape` of what `loader` gives for `key`: at once when the loader holds it already (a
+    page loaded its rows' relations first), so that the field resolves without an awaitable,
+    which graphql-core pays for with a task per row of a list; else once it has loaded."""
+    future = loader.cache_map.get(key) if loader.cache else None
+    if future is not None and future.done() and not future.cancelled() and not future.exception():
+        return shape(future.result())
+    return _shaped(loader.load(key), shape)
+
+
+async def _shaped(value: Awaitable[V], shape: Callable[[V], R]) -> R:
+    return shape(await value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from arq.connections import ArqRedis
 from starlette.requests import Request
@@ -11,7 +12,9 @@ from strawberry.types import Info as StrawberryInfo
 
 from models.foundation.settings import Settings
 from models.identity.actors import Actor
+from models.identity.credentials import Credential
 from models.identity.viewer import Viewer
+from models.infrastructure.change_feed import ChangeFeed
 from models.infrastructure.tokens import Sealer
 from models.operation import Operation
 from schema.errors import unauthenticated
@@ -27,7 +30,27 @@ class Context:
     redis: ArqRedis | None
     viewer: Viewer | None
     bad_credentials: bool = False
-    loaders: Loaders = field(default_factory=Loaders)
+    _loaders: Loaders | None = field(default=None, repr=False)
+
+    @property
+    def loaders(self) -> Loaders:
+        """The request's loaders, made when a resolver first needs one: many requests
+        (`viewer`, most mutations) never do."""
+        if self._loaders is None:
+            self._loaders = Loaders()
+        return self._loaders
+
+    def forget_loaded(self) -> None:
+        """Drop what the loaders hold: the next read loads anew (a live subscription's next
+        state)."""
+        self._loaders = None
+
+    # A WebSocket of live updates only: the process's change feed, the credential that
+    # signed the connection in (checked again as it stays open), and the payload of its
+    # `connection_init` (Strawberry sets it; a script's bearer token comes in it).
+    changes: ChangeFeed | None = None
+    credential: Credential | None = None
+    connection_params: dict[str, Any] | None = None
 
     def actor(self) -> Actor:
         """The signed-in actor, or a top-level UNAUTHENTICATED error."""

@@ -63,8 +63,23 @@ RoleGrantStatus = described_enum(
     "Where a role grant stands. Only ACTIVE grants give access; REVOKING gives none.",
     enums.ROLE_GRANT_STATUS_MEANINGS,
 )
+DelegatedAdminRelationshipStatus = described_enum(
+    enums.DelegatedAdminRelationshipStatus,
+    "Where a delegated admin relationship (GDAP) stands.",
+    enums.DELEGATED_ADMIN_RELATIONSHIP_STATUS_MEANINGS,
+)
 UserStatus = described_enum(
     enums.UserStatus,
     "Where a person's account stands: whether they may sign in.",
     enums.USER_STATUS_MEANINGS,
+)
+BulkOperationStatus = described_enum(
+    enums.BulkOperationStatus,
+    "Where a bulk operation stands as a whole.",
+    enums.BULK_OPERATION_STATUS_MEANINGS,
+)
+BulkOperationItemStatus = described_enum(
+    enums.BulkOperationItemStatus,
+    "Where one item of a bulk operation stands.",
+    enums.BULK_OPERATION_ITEM_STATUS_MEANINGS,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
@@ -10,6 +11,8 @@ from strawberry.dataloader import DataLoader
 from models.reference.catalog import CURRENT_AGREEMENT_VERSION
 from models.rules.people import removed_people
 from models.tables.activity import ActivityEntry
+from models.tables.api_clients import ApiClient
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.invitations import Invitation
 from models.tables.mfa import TotpFactor
 from models.tables.organizations import Organization, User
@@ -39,6 +42,10 @@ class Loaders:
         default_factory=lambda: by_key(Organization)
     )
     user: DataLoader[UUID, User | None] = field(default_factory=lambda: by_key(User))
+    # By id, unchecked: only for the API client named by an activity entry the viewer sees.
+    api_client: DataLoader[UUID, ApiClient | None] = field(
+        default_factory=lambda: by_key(ApiClient)
+    )
     # The entry of each removed person's removal, by their id: what names them afterwards.
     removal: DataLoader[UUID, ActivityEntry | None] = field(
         default_factory=lambda: DataLoader(_removals)
@@ -53,11 +60,19 @@ class Loaders:
     role_grants: DataLoader[UUID, list[RoleGrant]] = field(
         default_factory=lambda: grouped_by(RoleGrant, "relationship_id", "granted_at", "role")
     )
+    delegated_admin_relationships: DataLoader[UUID, list[DelegatedAdminRelationship]] = field(
+        default_factory=lambda: grouped_by(
+            DelegatedAdminRelationship, "relationship_id", "created_at", "id"
+        )
+    )
+    delegated_admin_grants: DataLoader[UUID, list[RoleGrant]] = field(
+        default_factory=lambda: grouped_by(
+            RoleGrant, "delegated_admin_relationship_id", "granted_at", "role"
+        )
+    )
     relationship_types: DataLoader[UUID, list[RelationshipTypeRecord]] = field(
         default_factory=lambda: grouped_by(RelationshipTypeRecord, "relationship_id", "added_at")
     )
-    # Customers' data, keyed by customer: only for a `Customer` the viewer's access opened.
-    customer_data: CustomerDataLoaders = field(default_factory=CustomerDataLoaders)
     # By id, unchecked: only for fields whose parent the viewer may see, such as a lead's.
     invitation: DataLoader[UUID, Invitation | None] = field(
         default_factory=lambda: by_key(Invitation)
@@ -69,3 +84,9 @@ class Loaders:
     webhook_event: DataLoader[int, WebhookEvent | None] = field(
         default_factory=lambda: by_key(WebhookEvent)
     )
+
+    @cached_property
+    def customer_data(self) -> CustomerDataLoaders:
+        """Customers' data, keyed by customer: only for a `Customer` the viewer's access
+        opened. Made when first read: its thirty-odd loaders are most of the set's cost."""
+        return CustomerDataLoaders()

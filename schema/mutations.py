@@ -10,7 +10,7 @@ from models.operation import Operation
 from schema.context import Info
 from schema.errors import UserError
 from schema.guards import denial_forbidden
-from workers.dispatch import dispatch
+from workers.dispatch import after_commit
 
 T = TypeVar("T")
 
@@ -32,5 +32,5 @@ async def perform(
     except Refused as refused:
         return None, [UserError.of(error) for error in refused.refusals]
     finally:
-        await dispatch(op.committed, context.redis)
+        await after_commit(op, context.redis)
     return result, []

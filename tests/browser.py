@@ -25,6 +25,7 @@ from playwright.async_api import (
 )
 
 from api.app import create_app
+from api.serving import WEBSOCKETS
 from models.foundation.settings import Settings
 from models.policy.mfa import must_use_mfa
 from models.tables.organizations import Organization
@@ -61,7 +62,7 @@ async def live_app(settings: Settings) -> AsyncIterator[str]:
             create_app(settings),
             host=HOST,
             port=port,
-            ws="none",
+            ws=WEBSOCKETS,
             log_level="warning",
             log_config=None,
         )

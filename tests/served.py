@@ -26,14 +26,16 @@ class Served:
     def base(self) -> str:
         return f"http://{HOST}:{self.port}"
 
+    @property
+    def graphql_ws(self) -> str:
+        return f"ws://{HOST}:{self.port}/graphql"
+
 
 @contextlib.asynccontextmanager
 async def served(settings: Settings) -> AsyncIterator[Served]:
-    """The app of `settings` on a free loopback port, until the block ends."""
+    """The app of `settings` on a free loopback port (WebSockets too), until the block ends."""
     port = free_port()
-    config = server_config(
-        create_app(settings), settings, host=HOST, port=port, ws="none", log_level="info"
-    )
+    config = server_config(create_app(settings), settings, host=HOST, port=port, log_level="info")
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     try:

@@ -11,6 +11,7 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from httpx import AsyncClient
@@ -25,7 +26,7 @@ from models.tables.directory import PartnerProfile
 from models.tables.invitations import Invitation
 from models.tables.leads import Lead, LeadStatus
 from models.tables.organizations import Organization, User
-from models.tables.relationships import AgreementAcceptance, RoleGrant
+from models.tables.relationships import AgreementAcceptance, Relationship, RoleGrant
 from models.tables.sign_in import UserSession
 from models.tables.tenant import DirectoryUser
 from tests import factories as f
@@ -264,7 +265,7 @@ async def test_an_emailed_invitation_accepted_then_roles_removed(
     ).to_be_visible()
     await expect(roles).not_to_contain_text("User Administrator")
     await expect(roles).to_contain_text("Helpdesk Administrator")
-    history = page.get_by_role("region", name="History")
+    history = page.get_by_role("region", name="History").get_by_role("table", name="Role grants")
     await expect(history.get_by_role("row", name=re.compile("User Administrator"))).to_contain_text(
         re.compile("Revoking|Revoked")
     )
@@ -279,6 +280,88 @@ async def test_an_emailed_invitation_accepted_then_roles_removed(
         "Revoked"
     )
     await tab.shot("partner-history")
+    assert tab.errors == []
+
+
+DARS = """
+query($id: ID!) { relationship(id: $id) {
+  roleGrants { role status } delegatedAdminRelationships { displayName status roles }
+} }
+"""
+
+
+async def test_two_delegated_admin_relationships_show_apart_and_one_is_ended(
+    tab: Tab, http: GraphQLClient, smtp_server: SmtpServer
+) -> None:
+    # Given Contoso accepted two GDAP invitations from Fabrikam sharing License Administrator:
+    # "Licensing" for 30 days, "Support" for 365
+    admin, agent = await contoso_and_fabrikam()
+    for name, roles, days in (
+        ("Licensing", ["LICENSE_ADMINISTRATOR", "USER_ADMINISTRATOR"], 30),
+        ("Support", ["LICENSE_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR"], 365),
+    ):
+        _, link = await emailed_link(
+            http, smtp_server, agent, roles=roles, durationDays=days, displayName=name
+        )
+        token = parse_qs(urlsplit(link).query)["token"][0]
+        assert (await f.accept(http, admin, token))["errors"] == []
+    page = tab.page
+    await sign_in(tab, admin)
+
+    # Then the list has one row for Fabrikam, with each one's end date
+    row = page.get_by_role("row", name=re.compile("Fabrikam"))
+    await expect(row).to_have_count(1)
+    await expect(row).to_contain_text("Licensing:")
+    await expect(row).to_contain_text("Support:")
+
+    # And Fabrikam's page lists both, each with its roles
+    await row.get_by_role("link", name="Fabrikam").click()
+    licensing = page.get_by_role("group", name="Licensing")
+    support = page.get_by_role("group", name="Support")
+    for dar, dar_roles in (
+        (licensing, ("License Administrator", "User Administrator")),
+        (support, ("License Administrator", "Helpdesk Administrator")),
+    ):
+        for role in dar_roles:
+            await expect(dar).to_contain_text(role)
+    await expect(licensing).to_contain_text("Expiring")
+    await tab.shot("delegated-admin-relationships")
+
+    # And Remove roles shows License Administrator once for each of them
+    await page.get_by_role("button", name="Remove roles").click()
+    dialog = page.get_by_role("dialog", name="Remove roles?")
+    await expect(dialog.get_by_role("checkbox", name="License Administrator")).to_have_count(2)
+    await dialog.get_by_role("checkbox", name="License Administrator in Support").check()
+    await expect(dialog).to_contain_text(
+        "Yes removes License Administrator (Support) from Fabrikam."
+    )
+    await dialog.get_by_role("button", name="No").click()
+    await expect(dialog).to_be_hidden()
+
+    # When the admin ends "Licensing"
+    await licensing.get_by_role("button", name="End Licensing").click()
+    ending = page.get_by_role("dialog", name="End Licensing?")
+    await ending.get_by_role("button", name="Yes").click()
+
+    # Then it is gone from the roles, "Support" and its License Administrator stay
+    await expect(page.get_by_role("status").filter(has_text="Licensing has ended.")).to_be_visible()
+    await expect(page.get_by_role("group", name="Licensing")).to_have_count(0)
+    await expect(support).to_contain_text("License Administrator")
+    history = page.get_by_role("region", name="History")
+    await expect(history.get_by_role("row", name=re.compile("^Licensing"))).to_contain_text(
+        "Terminated"
+    )
+
+    # And the API agrees with the page
+    relationship = (await Relationship.get(customer__name="Contoso")).id
+    data = await http.query(DARS, {"id": str(encode_id("Relationship", relationship))}, admin.token)
+    found = data["relationship"]
+    assert [(d["displayName"], d["status"]) for d in found["delegatedAdminRelationships"]] == [
+        ("Licensing", "TERMINATED"),
+        ("Support", "ACTIVE"),
+    ]
+    active = sorted(g["role"] for g in found["roleGrants"] if g["status"] == "ACTIVE")
+    assert active == ["HELPDESK_ADMINISTRATOR", "LICENSE_ADMINISTRATOR"]
     assert tab.errors == []
 
 
@@ -645,6 +728,9 @@ async def test_no_page_logs_a_console_error(
         "/leads/not-an-id",
         "/directory-profile",
         "/security-groups",
+        "/templates",
+        "/bulk-send",
+        "/bulk-operations/not-an-id",
         "/people",
         "/directory",
         f"/directory/{partner}",

@@ -3,9 +3,9 @@ found by introspection, asked by every kind of principal of one world (a partner
 customer) with the IDs of another world's objects. No answer may hold the other world's
 data, and no mutation may change it.
 
-A new query or mutation fails `test_every_query_and_mutation_has_its_case` until it gets
-its case below (which of its arguments take which kind of the other world's IDs, and what
-else it needs to be a valid request); a new nested list is reached by the generated
+A new query, mutation or subscription fails `test_every_query_and_mutation_has_its_case`
+until it gets its case below (which of its arguments take which kind of the other world's
+IDs, and what else it needs to be a valid request); a new nested list is reached by the generated
 selections, or the coverage test names it. `tests/test_isolation.py` holds the hand-written
 stories beside this matrix.
 """
@@ -40,11 +40,16 @@ from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
 from schema import MAX_DEPTH
 from tests.graphql import GraphQLClient
+from tests.live import live
+from tests.served import served
 from tests.worlds import World, private_texts, rows_of, typed_ids, uuid_models, world
 
 # Object hops a generated selection takes below a query's own type: deep enough that every
 # nested list is reached from every query that leads to it.
 HOPS = 3
+# Every principal (four people and an API client) asks every generated document: on a busy
+# machine that takes longer than the suite's default guard against a hung test.
+LONG = pytest.mark.timeout(900)
 ALL = "*"  # an argument that takes every kind of the other world's IDs (node)
 
 
@@ -106,6 +111,9 @@ QUERY_CASES: dict[str, Case] = {
     "scimTokens": NONE,
     # Anyone may ask which provider signs in an address's domain: its name, and an address
     # to start at that holds the address asked about.
+    "invitationTemplates": NONE,
+    "bulkOperations": NONE,
+    "bulkOperation": Case(ids={"id": "BulkOperation"}),
     "singleSignOnProvider": Case(
         args={"email": '"ga@Zqalpha-c.example.com"'}, reaches=frozenset({SSO_PROVIDER})
     ),
@@ -122,7 +130,13 @@ MUTATION_CASES: dict[str, Case] = {
     "cancelInvitation": Case(ids={"id": "Invitation"}),
     "declineInvitation": Case(args={"token": "$TOKEN"}),
     "acceptInvitation": Case(args={"token": "$TOKEN", "acceptAgreement": "true"}),
-    "removeRoles": Case(ids={"relationshipId": "Relationship"}),
+    "removeRoles": Case(
+        ids={
+            "relationshipId": "Relationship",
+            "delegatedAdminRelationshipId": "DelegatedAdminRelationship",
+        }
+    ),
+    "endDelegatedAdminRelationship": Case(ids={"id": "DelegatedAdminRelationship"}),
     "endRelationship": Case(ids={"relationshipId": "Relationship"}),
     "acceptAgreement": Case(args={"acceptAgreement": "true"}),
     "resetUserPassword": Case(ids={**CUSTOMER, "userId": "DirectoryUser"}),
@@ -183,6 +197,10 @@ MUTATION_CASES: dict[str, Case] = {
     ),
     "createApiToken": Case(args={"name": '"Matrix token"'}),
     "revokeApiToken": Case(ids={"id": "ApiToken"}),
+    # API clients: another organization's client, to revoke or to take a new secret for.
+    "createApiClient": Case(args={"name": '"Matrix client"', "scopes": "[RELATIONSHIPS_READ]"}),
+    "revokeApiClient": Case(ids={"id": "ApiClient"}),
+    "rotateApiClientSecret": Case(ids={"id": "ApiClient"}),
     # SCIM: the viewer's own customer's tokens only.
     "createScimToken": Case(args={"name": '"Matrix provisioning"'}),
     "revokeScimToken": Case(ids={"id": "ScimToken"}),
@@ -224,6 +242,23 @@ MUTATION_CASES: dict[str, Case] = {
     "removeUser": Case(ids={"userId": "User"}),
     "resendUserInvitation": Case(ids={"userId": "User"}),
     "cancelUserInvitation": Case(ids={"userId": "User"}),
+    # Templates and bulk sends: another partner's template, to change or to send from.
+    "createInvitationTemplate": Case(args={"name": '"Matrix template"', "type": "ADVISOR"}),
+    "updateInvitationTemplate": Case(
+        ids={"id": "InvitationTemplate"}, args={"name": '"Taken"', "type": "ADVISOR"}
+    ),
+    "deleteInvitationTemplate": Case(ids={"id": "InvitationTemplate"}),
+    "sendInvitations": Case(
+        ids={"templateId": "InvitationTemplate"},
+        args={"customers": '[{customerEmail: "it@matrix.example.com"}]'},
+    ),
+}
+
+# Subscriptions, asked over a WebSocket to the served app (`tests/live.py`).
+SUBSCRIPTION_CASES: dict[str, Case] = {
+    "invitationChanged": Case(ids={"id": "Invitation"}),
+    "relationshipChanged": Case(ids={"id": "Relationship"}),
+    "bulkOperationChanged": Case(ids={"id": "BulkOperation"}),
 }
 
 # New rows that name the other world may come only of what a case `reaches`: the addressed
@@ -440,6 +475,10 @@ async def test_every_query_and_mutation_has_its_case(api: GraphQLClient, db: Set
     assert set(MUTATION_CASES) ^ set(schema.mutation_type.fields) == set(), (
         "each mutation needs its case in MUTATION_CASES of tests/test_isolation_matrix.py"
     )
+    assert schema.subscription_type is not None
+    assert set(SUBSCRIPTION_CASES) ^ set(schema.subscription_type.fields) == set(), (
+        "each subscription needs its case in SUBSCRIPTION_CASES of tests/test_isolation_matrix.py"
+    )
     # And every nested list is reached by the generated selections of some query
     reached = {
         name
@@ -450,6 +489,7 @@ async def test_every_query_and_mutation_has_its_case(api: GraphQLClient, db: Set
     assert nested_lists(schema) - reached == set()
 
 
+@LONG
 async def test_no_query_shows_another_organizations_data(
     api: GraphQLClient, worlds: tuple[World, Other]
 ) -> None:
@@ -478,6 +518,7 @@ async def test_no_query_shows_another_organizations_data(
     assert nested_lists(schema) - set(filled) == set()
 
 
+@LONG
 async def test_no_mutation_touches_another_organizations_data(
     api: GraphQLClient, worlds: tuple[World, Other]
 ) -> None:
@@ -508,6 +549,38 @@ async def test_no_mutation_touches_another_organizations_data(
         model.__name__ for model in uuid_models() if await model.filter(pk__in=list(new)).exists()
     }
     assert models <= REACHED_MODELS
+
+
+async def test_no_subscription_shows_another_organizations_data(
+    api: GraphQLClient, db: Settings, worlds: tuple[World, Other]
+) -> None:
+    # Given two worlds, the app served with its WebSockets, and every subscription's
+    # generated documents asking for the other world's IDs
+    own, other = worlds
+    schema = await _schema(api)
+    assert schema.subscription_type is not None
+    async with served(db) as server:
+        for who, person in own.principals.items():
+            async with live(server.graphql_ws) as client:
+                await client.init({"authorization": f"Bearer {person.token}"})
+                for name, definition in schema.subscription_type.fields.items():
+                    case = SUBSCRIPTION_CASES[name]
+                    for sub, _ in selections(schema, _item(definition.type), HOPS):
+                        ((_, arguments),) = _calls(case, other)
+                        document = f"subscription {{ {name}{arguments} {sub} }}"
+                        if _depth(document) > MAX_DEPTH:
+                            continue
+                        # When a principal of the one world subscribes
+                        operation = await client.subscribe(document, {})
+                        # Then the subscription ends with FORBIDDEN, holding nothing of the
+                        # other world
+                        message = await client.receive()
+                        assert other.leaked(message, case.reaches) == [], (who, document)
+                        assert message["type"] == "next", (who, document, message)
+                        assert message["payload"]["data"] is None, (who, document)
+                        codes = [e["extensions"]["code"] for e in message["payload"]["errors"]]
+                        assert codes == ["FORBIDDEN"], (who, document, message)
+                        assert await client.receive() == {"id": operation, "type": "complete"}
 
 
 def _query_documents(

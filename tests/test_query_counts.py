@@ -297,6 +297,63 @@ async def test_customer_relationships_page_costs_the_same_for_1_or_30_partners(
     _assert_cost(one_queries, many_queries, RELATIONSHIPS_PAGE_QUERIES)
 
 
+# The same page, its fields asked through a named and an inline fragment.
+RELATIONSHIPS_BY_FRAGMENTS = """
+query {
+  relationships(first: 100) { totalCount ...Page }
+}
+fragment Page on RelationshipConnection {
+  edges {
+    cursor
+    node {
+      id status createdAt
+      ... on Relationship {
+        types customer { id name kind } partner { id name }
+        agreement { accepted version acceptedAt acceptedBy { email organization { name } } }
+      }
+      roleGrants { role status expiresAt type }
+    }
+  }
+  pageInfo { hasNextPage endCursor }
+}
+"""
+RELATIONSHIP_IDS = "query { relationships(first: 100) { edges { node { id status } } } }"
+
+
+async def test_relationships_page_asked_through_fragments_shows_and_costs_the_same(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a partner with thirty customers
+    agent = await _agent()
+    for _ in range(MANY):
+        await _relate(agent, await _admin())
+
+    # When the page is asked with its fields in fragments
+    data, queries = await _page(api, RELATIONSHIPS_BY_FRAGMENTS, agent)
+    plain, plain_queries = await _page(api, RELATIONSHIPS, agent)
+
+    # Then it shows the same rows whole, for the same queries
+    _check_relationships(data, MANY)
+    assert data == plain
+    _assert_cost(queries, plain_queries, RELATIONSHIPS_PAGE_QUERIES)
+
+
+async def test_relationships_page_loads_no_relation_it_does_not_show(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given a partner with thirty customers
+    agent = await _agent()
+    for _ in range(MANY):
+        await _relate(agent, await _admin())
+
+    # When the page asks for no related row
+    data, queries = await _page(api, RELATIONSHIP_IDS, agent)
+
+    # Then it reads the bearer token and the page, nothing else
+    assert len(data["relationships"]["edges"]) == MANY
+    assert len(queries) == 2, _listing(queries)
+
+
 def _check_invitations(data: dict[str, Any], rows: int) -> None:
     page = data["invitations"]
     assert page["totalCount"] == rows

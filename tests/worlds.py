@@ -15,18 +15,26 @@ from uuid import UUID
 from tortoise import Tortoise
 from tortoise.models import Model
 
+from models.foundation.budget import Budget
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.identity.actors import Actor
+from models.identity.api_clients import new_access_token
 from models.identity.sessions import Device, SessionTimeouts, open_session
 from models.infrastructure.tokens import Sealer, hash_token
 from models.operation import Operation
+from models.reference.api_scopes import ApiScope
 from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.rules.api_client_tokens import issue_access_token
+from models.rules.api_clients import create_api_client
+from models.rules.bulk_operations import BulkCustomer, run_round, start_bulk_send
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import send_invitation
 from models.rules.leads import ContactRequest, contact_partner
 from models.rules.leads_rate_limit import RateLimit
+from models.rules.templates import GroupRoles, TemplateRequest, create_template
 from models.tables.access import SecurityGroup, SecurityGroupMember
+from models.tables.api_clients import ApiClient
 from models.tables.organizations import Organization
 from models.tables.outbound_webhooks import WebhookEndpoint
 from models.tables.scim import ScimToken
@@ -68,17 +76,23 @@ class World:
     helpdesk_agent: f.Person
     customer_admin: f.Person
     pending_token: str = ""  # the link's token of the pending invitation to the customer
+    # The partner's API client (every scope) with a live access token, as a principal: the
+    # person is the admin agent who registered it; only the token is used to ask.
+    portal_client: f.Person | None = None
     ids: set[UUID] = field(default_factory=set)
 
     @property
     def principals(self) -> dict[str, f.Person]:
         """Every kind of signed-in principal, by a name for messages."""
-        return {
+        found = {
             "customer admin": self.customer_admin,
             "partner admin agent": self.partner_admin,
             "partner sales agent": self.sales_agent,
             "partner helpdesk agent": self.helpdesk_agent,
         }
+        if self.portal_client is not None:
+            found["partner API client"] = self.portal_client
+        return found
 
 
 async def world(label: str) -> World:
@@ -156,6 +170,23 @@ async def world(label: str) -> World:
         utcnow(),
         Device(user_agent=f"Browser {label}"),
     )
+    # A template assigning the group a role, and a bulk send of it, done
+    template = await create_template(
+        op,
+        TemplateRequest(
+            name=f"{label} template",
+            type=RelationshipType.GDAP_PARTNER,
+            roles=[ROLES[0]],
+            message=f"Hello from {label}",
+            assignments=[GroupRoles(group.id, [ROLES[0]])],
+        ),
+    )
+    bulk = await start_bulk_send(
+        op, template.id, [BulkCustomer(customer_email=f"bulk@{label}-c.example.com")]
+    )
+    await run_round(
+        Operation(actor=None, sealer=_SEALER, quotas=f.SEEDING), bulk.id, Budget.unlimited()
+    )
     sealed = next(m for m in op.committed if "sealed_token" in m.payload)
     found.pending_token = _SEALER.unseal(sealed.payload["sealed_token"]) or ""
     await contact_partner(
@@ -174,8 +205,22 @@ async def world(label: str) -> World:
         RateLimit(redis=None, limit=1, window=1, name="worlds"),
         "127.0.0.1",
     )
+    found.portal_client = await _portal_client(found)
     found.ids = await rows_of(partner.id, customer.id)
     return found
+
+
+async def _portal_client(found: World) -> f.Person:
+    """The partner's API client, with every scope, and a live access token for it."""
+    admin = found.partner_admin
+    op = Operation(actor=Actor.of(admin.user, OrganizationKind.PARTNER), sealer=_SEALER)
+    issued = await create_api_client(op, f"{found.label} portal", list(ApiScope), None)
+    client = await ApiClient.get(id=issued.client.id).select_related("organization")
+    token, _ = new_access_token()
+    await issue_access_token(
+        Operation(actor=None, sealer=_SEALER), client, token, frozenset(ApiScope), 3600
+    )
+    return f.Person(user=admin.user, token=token)
 
 
 def uuid_models() -> list[type[Model]]:
@@ -209,6 +254,7 @@ def private_texts(world: World) -> list[str]:
     return [
         f"{label} Customers",
         f"{label} helpdesk",
+        f"{label} template",
         f"{label} hooks",
         f"https://8.8.8.8/{label}",
         f"Hello from {label}",
@@ -226,6 +272,7 @@ def private_texts(world: World) -> list[str]:
         f"{label} Sign-in",
         f"{label}-c-client",
         f"{label}-p-client",
+        f"{label} portal",
         world.partner_admin.email,
     ]
 

@@ -1,7 +1,9 @@
-"""Handing committed outbox messages to arq, after the transaction that recorded them."""
+"""After a change commits: its outbox messages handed to arq, and the objects it changed
+announced to live subscribers."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -9,10 +11,19 @@ from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
 from models.foundation.clock import utcnow
+from models.infrastructure.change_feed import announce
+from models.operation import Operation
 from models.tables.outbox import OutboxMessage
 from workers.queue import JobSpec, enqueue_many
 
 log = logging.getLogger(__name__)
+
+
+async def after_commit(op: Operation, redis: ArqRedis | None) -> None:
+    """Hand over what `op` committed: its jobs to arq and its changed objects to the change
+    feed, side by side, so that a Redis that is down holds the caller up for REDIS_TIMEOUT
+    once, not twice. Neither ever raises: the change has committed already."""
+    await asyncio.gather(dispatch(op.committed, redis), announce(redis, op.changed))
 
 
 async def dispatch(messages: Sequence[OutboxMessage], redis: ArqRedis | None) -> int:

@@ -9,7 +9,7 @@ from arq import Retry
 
 from models.operation import Operation
 from models.rules import inbound
-from workers.dispatch import dispatch
+from workers.dispatch import after_commit
 from workers.jobs import _complete, _open_message
 from workers.runtime import Runtime
 
@@ -33,7 +33,7 @@ async def run_inbound_webhook(ctx: dict[str, Any], outbox_id: str) -> str:
             raise Retry(defer=runtime.retry_delay(job_try)) from exc
         webhook = await inbound.give_up(op, webhook_id, inbound.describe(exc))
     await _complete(message)
-    await dispatch(op.committed, ctx["redis"])
+    await after_commit(op, ctx["redis"])
     if webhook is None:
         return "no such webhook"
     return f"{webhook.type}: {webhook.status}"

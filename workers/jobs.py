@@ -22,17 +22,18 @@ from models.foundation.budget import Budget
 from models.foundation.clock import utcnow
 from models.foundation.request_id import REQUEST_ID_KEY, bind_request_id
 from models.foundation.settings import Settings
+from models.infrastructure.change_feed import Change, announce
 from models.operation import Operation
 from models.reference.catalog import duration_words
 from models.reference.enums import PasswordLinkPurpose
-from models.rules import invitation_emails, notification_emails
+from models.rules import bulk_operations, invitation_emails, notification_emails
 from models.rules.grants import complete_revocation
 from models.rules.lifecycle import expire_invitations, sweep_grants
 from models.rules.password_links import email_to_send as password_email_to_send
 from models.rules.password_links import record_emailed
-from models.tables.outbox import NotificationEmail, OutboxMessage
+from models.tables.outbox import NotificationEmail, OutboxMessage, Task
 from workers import notifications, outbound_webhooks, webhook_lanes
-from workers.dispatch import dispatch
+from workers.dispatch import after_commit
 from workers.emails import compose, date_words, message_id_for, render, role_words, type_words
 from workers.mailer import is_transient
 from workers.metrics import EMAILS, FAILED, SENT
@@ -127,11 +128,13 @@ async def send_invitation_email(ctx: Ctx, outbox_id: str) -> str:
         await invitation_emails.record_failed_try(to_send, error)
         _retry_if_tries_remain(runtime, exc, invitation.email_attempts + 1)
         await invitation_emails.record_failed(to_send)
+        await announce(ctx.get("redis"), {Change("Invitation", invitation.id)})  # emailStatus
         EMAILS.labels("invitation", FAILED).inc()
         await _complete(message, failed=error)
         log.warning("invitation %s: email failed for good: %s", invitation.id, error)
         return "failed"
     await invitation_emails.record_sent(to_send, message_id)  # what a delivery report names
+    await announce(ctx.get("redis"), {Change("Invitation", invitation.id)})  # emailStatus
     EMAILS.labels("invitation", SENT).inc()
     await _complete(message)
     return "sent"
@@ -276,8 +279,34 @@ async def revoke_roles(ctx: Ctx, outbox_id: str) -> str:
     op = Operation(actor=None, sealer=runtime.sealer)
     grants = await complete_revocation(op, UUID(message.payload["relationship_id"]))
     await _complete(message)
-    await dispatch(op.committed, ctx["redis"])
+    await after_commit(op, ctx["redis"])
     return f"revoked {len(grants)}"
+
+
+async def run_bulk_operation(ctx: Ctx, outbox_id: str) -> str:
+    """One round of a bulk operation (`models/rules/bulk_operations.py`). While items remain,
+    the next round is queued under a job id of its own, behind every job queued meanwhile:
+    other operations' rounds come first, round-robin. A round cut off by a crash runs again
+    (arq's retry of this job, or the relay's of its outbox message) and skips what is done."""
+    runtime: Runtime = ctx["runtime"]
+    message = await _open_message(outbox_id)
+    if message is None:
+        return "done already"
+    operation_id = UUID(message.payload["bulk_operation_id"])
+    op = Operation(actor=None, sealer=runtime.sealer, quotas=runtime.settings.invitation_quotas)
+    report = await bulk_operations.run_round(op, operation_id, runtime.batch_budget())
+    await after_commit(op, ctx["redis"])
+    if report.complete:
+        await _complete(message)
+    else:
+        rounds = await bulk_operations.rounds_run(operation_id)
+        await enqueue_many(
+            ctx["redis"],
+            [JobSpec(Task.RUN_BULK_OPERATION, f"bulk:{operation_id}:{rounds}", (outbox_id,))],
+        )
+    return f"{report.succeeded} succeeded, {report.failed} failed" + (
+        "; complete" if report.complete else ""
+    )
 
 
 async def sweep_lifecycle(ctx: Ctx) -> str:
@@ -287,7 +316,7 @@ async def sweep_lifecycle(ctx: Ctx) -> str:
     budget = _budget(ctx)
     report = await sweep_grants(op, budget=budget)
     invitations = await expire_invitations(op, budget=budget)
-    await dispatch(op.committed, ctx["redis"])
+    await after_commit(op, ctx["redis"])
     return (
         f"warned {report.warned}, extended {report.extended}, expired {report.expired} "
         f"grant(s); expired {invitations} invitation(s)"

@@ -73,6 +73,16 @@ def functions(runtime: Runtime) -> list[Function]:
             )
         ),
         measured(func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=timeout)),
+        # A round of a bulk operation; its next round is a job of its own. Runs cut off by a
+        # crash count as tries: the relay hands the operation over again should they run out.
+        measured(
+            func(
+                jobs.run_bulk_operation,
+                name=Task.RUN_BULK_OPERATION,
+                max_tries=10,
+                timeout=timeout,
+            )
+        ),
         measured(
             func(
                 inbound.run_inbound_webhook,

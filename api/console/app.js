@@ -119,8 +119,13 @@ function problemPage(container, title, message, link = { href: "/", label: "Go t
   );
 }
 
+// What the page on screen holds open (its live updates), to let go of when another is drawn.
+let leaving = [];
+
 async function render({ focus }) {
   const serial = ++navigations;
+  leaving.forEach((done) => done());
+  leaving = [];
   const url = new URL(window.location.href);
   const container = h("div", { class: "page" }, h("p", { class: "loading", role: "status" }, "Loading…"));
   replace(main, container);
@@ -179,6 +184,7 @@ async function render({ focus }) {
         forgetViewer,
         safeNext,
         current,
+        onLeave: (done) => leaving.push(done),
         rerender: (message = null) => {
           pendingNotice = message;
           return render({ focus: true });

@@ -63,7 +63,9 @@ export function badge(status, label = words(status)) {
   const tone =
     {
       ACTIVE: "good", ACCEPTED: "good", SENT: "good",
-      PENDING: "info", QUEUED: "info", REVOKING: "warn",
+      PENDING: "info", QUEUED: "info", REVOKING: "warn", RUNNING: "warn",
+      APPROVAL_PENDING: "info", EXPIRING: "warn", TERMINATED: "muted",
+      SUCCEEDED: "good", COMPLETED: "good",
       FAILED: "bad", EXPIRED: "muted", REVOKED: "muted", ENDED: "muted",
       DECLINED: "muted", CANCELED: "muted",
       NEW: "info", CONTACTED: "warn", INVITED: "good", CLOSED: "muted", DISABLED: "bad",

@@ -30,6 +30,9 @@ export const ROUTES = [
   { path: "/leads/:id", load: () => import("./pages/lead.js"), side: "PARTNER" },
   { path: "/directory-profile", load: () => import("./pages/directory-profile.js"), side: "PARTNER" },
   { path: "/security-groups", load: () => import("./pages/security-groups.js"), side: "PARTNER" },
+  { path: "/templates", load: () => import("./pages/templates.js"), side: "PARTNER" },
+  { path: "/bulk-send", load: () => import("./pages/bulk-send.js"), side: "PARTNER" },
+  { path: "/bulk-operations/:id", load: () => import("./pages/bulk-operation.js"), side: "PARTNER" },
 ];
 
 // A NAV entry with a `role` shows only to viewers holding it; one with a `list` only to
@@ -52,6 +55,7 @@ export const NAV = {
     { path: "/leads", label: "Leads", list: "leads" },
     { path: "/directory-profile", label: "Directory profile", role: "ADMIN_AGENT" },
     { path: "/security-groups", label: "Security groups", role: "ADMIN_AGENT" },
+    { path: "/templates", label: "Templates", list: "invitationTemplates" },
     { path: "/people", label: "People", can: "canManagePeople" },
     { path: "/directory", label: "Find a partner" },
     { path: "/security", label: "Security" },

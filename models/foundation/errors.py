@@ -54,6 +54,8 @@ class ErrorCode(StrEnum):
     MFA_REQUIRED = "MFA_REQUIRED"
     MFA_NOT_ENABLED = "MFA_NOT_ENABLED"
     MFA_ENROLLMENT_NOT_STARTED = "MFA_ENROLLMENT_NOT_STARTED"
+    # Templates and bulk operations.
+    SENDER_NOT_ALLOWED = "SENDER_NOT_ALLOWED"
 
 
 # What each code means to a client, documented on the API's ErrorCode enum. A new code gets
@@ -138,6 +140,8 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.MFA_NOT_ENABLED: "The viewer has no authenticator enrolled.",
     ErrorCode.MFA_ENROLLMENT_NOT_STARTED: "There is no enrolment to confirm: start one with "
     "`startTotpEnrollment` first.",
+    ErrorCode.SENDER_NOT_ALLOWED: "The agent who started a bulk operation may no longer do "
+    "what it does (their roles changed, or they left); its remaining items fail with this.",
 }
 
 

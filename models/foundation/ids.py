@@ -15,6 +15,7 @@ from models.foundation.errors import DomainError, ErrorCode
 NOUNS: dict[str, str] = {
     "AccessAssignment": "an access assignment",
     "ActivityEntry": "an activity entry",
+    "ApiClient": "an API client",
     "ApiToken": "an API token",
     "AgreementAcceptance": "an agreement acceptance",
     "BillingNotification": "a billing notification",

@@ -213,6 +213,10 @@ class Settings:
     # Single sign-on: whether identity providers may be reached at private, loopback or
     # link-local addresses (an on-premises provider); outside production unless this says no.
     oidc_allow_private: bool | None = None
+    # API clients: an access token from POST /oauth/token lives this many seconds (an hour),
+    # and each client may call the OAuth endpoints at most this often (`LIMIT/SECONDS`).
+    access_token_lifetime: int = 3600
+    api_client_rate_limit: Quota = field(default_factory=lambda: Quota(60, 60))
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -296,6 +300,12 @@ class Settings:
                 "OUTBOX_RETENTION_DAYS", cast=int, default=cls.outbox_retention_days
             ),
             oidc_allow_private=config("OIDC_ALLOW_PRIVATE", cast=bool, default=None),
+            access_token_lifetime=config(
+                "ACCESS_TOKEN_LIFETIME", cast=int, default=cls.access_token_lifetime
+            ),
+            api_client_rate_limit=Quota.parse(
+                "API_CLIENT_RATE_LIMIT", config("API_CLIENT_RATE_LIMIT", default="60/60")
+            ),
         )
 
     @property
@@ -405,6 +415,8 @@ class Settings:
             )
         if self.outbox_retention_days < 1:
             raise SettingsError("OUTBOX_RETENTION_DAYS must be at least 1")
+        if not 60 <= self.access_token_lifetime <= 86400:
+            raise SettingsError("ACCESS_TOKEN_LIFETIME must be 60 to 86400 seconds")
         self._check_web_limits()
         self._check_job_limits()
 

@@ -18,6 +18,7 @@ from uuid import UUID
 from models.foundation.settings import Settings
 from models.identity.actors import Actor
 from models.identity.viewer import Viewer
+from models.infrastructure.prepared import PreparedSelect
 from models.infrastructure.tokens import hash_token, new_token
 from models.reference.enums import UserStatus
 from models.tables.sign_in import UserSession
@@ -29,6 +30,14 @@ CSRF_HEADER = "X-CSRF-Token"
 # How often a session's last use is written: a page fires many requests, and a minute is
 # precision enough for "last used" and for the idle time-out.
 TOUCH_EVERY = timedelta(minutes=1)
+# A session by its token's hash, with its user and their organization: every browser request.
+_SESSION = PreparedSelect(
+    UserSession,
+    lambda token_hash: (
+        UserSession.filter(token_hash=token_hash).select_related("user__organization").limit(1)
+    ),
+    arity=1,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,21 +105,40 @@ async def open_session(
 async def viewer_for_session(token: str, timeouts: SessionTimeouts, now: datetime) -> Viewer | None:
     """The viewer a session cookie signs in, while the session lives; its use pushes the idle
     time-out back. An ended session is deleted when met."""
-    session = await UserSession.get_or_none(token_hash=hash_token(token)).select_related(
-        "user__organization"
-    )
+    session = await _live_session(token, now)
     if session is None:
-        return None
-    if not session.live_at(now):
-        await UserSession.filter(id=session.id).delete()
-        return None
-    user = session.user
-    if user.status is UserStatus.DISABLED:
         return None
     if now - session.last_used_at >= TOUCH_EVERY:
         await UserSession.filter(id=session.id).update(
             last_used_at=now, idle_expires_at=min(now + timeouts.idle, session.expires_at)
         )
+    return _viewer_of(session)
+
+
+async def session_still_live(token: str, now: datetime) -> tuple[Viewer, datetime] | None:
+    """The viewer a session cookie still signs in, and when the session ends unless it is
+    used again; without pushing the idle time-out back: a connection held open (a live
+    subscription) is not a person using the console."""
+    session = await _live_session(token, now)
+    if session is None:
+        return None
+    return _viewer_of(session), min(session.idle_expires_at, session.expires_at)
+
+
+async def _live_session(token: str, now: datetime) -> UserSession | None:
+    session = await _SESSION.first(hash_token(token))
+    if session is None:
+        return None
+    if not session.live_at(now):
+        await UserSession.filter(id=session.id).delete()
+        return None
+    if session.user.status is UserStatus.DISABLED:
+        return None
+    return session
+
+
+def _viewer_of(session: UserSession) -> Viewer:
+    user = session.user
     organization = user.organization
     return Viewer(
         user=user,

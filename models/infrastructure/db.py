@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "models.tables.organizations",
     "models.tables.invitations",
     "models.tables.relationships",
+    "models.tables.delegated_admin",
     "models.tables.outbox",
     "models.tables.inbound_webhooks",
     "models.tables.tenant",
@@ -39,6 +40,11 @@ MODEL_MODULES = [
     "models.tables.quotas",
     # Multi-factor authentication: authenticators and recovery codes.
     "models.tables.mfa",
+    # Invitation templates, and bulk operations with their items.
+    "models.tables.templates",
+    "models.tables.bulk",
+    # API clients (OAuth 2.0 client credentials): their secrets and access tokens.
+    "models.tables.api_clients",
     # SCIM provisioning: the tokens of customers' identity providers.
     "models.tables.scim",
 ]

@@ -18,13 +18,16 @@ from tortoise.queryset import QuerySet
 
 from models.foundation.errors import DomainError, ErrorCode, PermissionDenied
 from models.identity.actors import Actor
+from models.policy.bulk_work import is_partner_admin_agent, uses_templates
 from models.policy.customer_access import CustomerAccess, customer_access
 from models.policy.roles import is_customer_admin, is_partner_agent
+from models.reference.api_scopes import ApiScope
 from models.reference.capabilities import DOMAIN_SUBSCRIPTION_ROLES, Capability
 from models.reference.catalog import RELATIONSHIP_TYPES, AdminRole
 from models.reference.enums import InvitationStatus, PartnerRole, RelationshipType
 from models.tables.access import SecurityGroup
 from models.tables.activity import ActivityEntry
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.invitations import Invitation
 from models.tables.leads import Lead
 from models.tables.organizations import ApiToken, User
@@ -122,13 +125,23 @@ def require_webhook_manager(actor: Actor) -> None:
 
 
 def opens_invitations(actor: Actor) -> bool:
-    """A partner's admin and sales agents (what it sent); a customer's admins (what it got)."""
-    return (actor.is_partner and actor.holds(*INVITATION_SENDER_ROLES)) or is_customer_admin(actor)
+    """A partner's admin and sales agents (what it sent); a customer's admins (what it got);
+    either's API clients granted INVITATIONS_READ."""
+    return (
+        (actor.is_partner and actor.holds(*INVITATION_SENDER_ROLES))
+        or is_customer_admin(actor)
+        or actor.granted(ApiScope.INVITATIONS_READ)
+    )
 
 
 def opens_relationships(actor: Actor) -> bool:
-    """A partner's agents and a customer's admins: the people of a relationship's sides."""
-    return is_partner_agent(actor) or is_customer_admin(actor)
+    """A partner's agents and a customer's admins: the people of a relationship's sides; and
+    either's API clients granted RELATIONSHIPS_READ."""
+    return (
+        is_partner_agent(actor)
+        or is_customer_admin(actor)
+        or actor.granted(ApiScope.RELATIONSHIPS_READ)
+    )
 
 
 def reads_activity(actor: Actor) -> bool:
@@ -155,23 +168,26 @@ class ListAccess:
 LISTS: dict[str, ListAccess] = {
     "invitations": ListAccess(
         opens_invitations,
-        "Only a partner's admin and sales agents and a customer's admins may list invitations.",
+        "Only a partner's admin and sales agents, a customer's admins and API clients granted "
+        "INVITATIONS_READ may list invitations.",
     ),
     "relationships": ListAccess(
         opens_relationships,
-        "Only a partner's agents and a customer's admins may list relationships.",
+        "Only a partner's agents, a customer's admins and API clients granted "
+        "RELATIONSHIPS_READ may list relationships.",
     ),
     "customers": ListAccess(
         opens_relationships,
-        "Only a partner's agents and a customer's admins may list customers.",
+        "Only a partner's agents, a customer's admins and API clients granted "
+        "RELATIONSHIPS_READ may list customers.",
     ),
     "securityGroups": ListAccess(
         is_partner_agent, "Only a partner's agents may list its security groups."
     ),
     "activity": ListAccess(
         reads_activity,
-        "Only a customer's Global, Billing and Global Reader admins and a partner's admin "
-        "agents may read the activity log.",
+        "Only a customer's Global, Billing and Global Reader admins, a partner's admin "
+        "agents and API clients granted ACTIVITY_READ may read the activity log.",
     ),
     "webhookEndpoints": ListAccess(
         is_webhook_manager,
@@ -179,6 +195,12 @@ LISTS: dict[str, ListAccess] = {
         "endpoints.",
     ),
     "leads": ListAccess(works_leads, "Only a partner's admin and sales agents may list its leads."),
+    "invitationTemplates": ListAccess(
+        uses_templates, "Only a partner's admin and sales agents may list its invitation templates."
+    ),
+    "bulkOperations": ListAccess(
+        is_partner_admin_agent, "Only a partner's admin agents may list its bulk operations."
+    ),
 }
 
 
@@ -202,6 +224,8 @@ def _activity_side(actor: Actor) -> str | None:
         return "partner_id"
     if actor.is_customer and actor.holds(*ACTIVITY_READER_ROLES):
         return "customer_id"
+    if actor.granted(ApiScope.ACTIVITY_READ):
+        return "partner_id" if actor.is_partner else "customer_id"
     return None
 
 
@@ -249,7 +273,7 @@ def visible_members(actor: Actor | None, organization_id: object) -> QuerySet[Us
 def visible_sessions(actor: Actor | None, user_id: object, now: datetime) -> QuerySet[UserSession]:
     """A person's live sessions, for that person only: nobody else, not even an admin, sees
     where someone is signed in."""
-    if actor is None or actor.user_id != user_id:
+    if actor is None or actor.person_id != user_id:
         return UserSession.filter(Q(pk__in=[]))
     return UserSession.filter(user_id=user_id, idle_expires_at__gt=now, expires_at__gt=now)
 
@@ -257,27 +281,48 @@ def visible_sessions(actor: Actor | None, user_id: object, now: datetime) -> Que
 def visible_api_tokens(actor: Actor | None, user_id: object) -> QuerySet[ApiToken]:
     """A person's bearer tokens that are not revoked (expired ones included, marked by their
     expiry), for that person only."""
-    if actor is None or actor.user_id != user_id:
+    if actor is None or actor.person_id != user_id:
         return ApiToken.filter(Q(pk__in=[]))
     return ApiToken.filter(user_id=user_id, revoked_at=None)
 
 
 def visible_invitations(actor: Actor) -> QuerySet[Invitation]:
     """The invitations the actor may list: sent by its partner, or addressed to its organization."""
-    if actor.is_partner and actor.holds(*INVITATION_SENDER_ROLES):
-        return Invitation.filter(partner_id=actor.organization_id)
-    if is_customer_admin(actor):
-        return Invitation.filter(customer_id=actor.organization_id)
+    if opens_invitations(actor):
+        side = "partner_id" if actor.is_partner else "customer_id"
+        return Invitation.filter(**{side: actor.organization_id})
     return Invitation.filter(Q(pk__in=[]))
 
 
 def visible_relationships(actor: Actor) -> QuerySet[Relationship]:
     """The relationships the actor's organization is a side of, for its admins and agents."""
-    if is_partner_agent(actor):
-        return Relationship.filter(partner_id=actor.organization_id)
-    if is_customer_admin(actor):
-        return Relationship.filter(customer_id=actor.organization_id)
+    if opens_relationships(actor):
+        side = "partner_id" if actor.is_partner else "customer_id"
+        return Relationship.filter(**{side: actor.organization_id})
     return Relationship.filter(Q(pk__in=[]))
+
+
+def visible_delegated_admin_relationships(actor: Actor) -> QuerySet[DelegatedAdminRelationship]:
+    """The delegated admin relationships of the relationships the actor sees (a partner's
+    agents see theirs awaiting approval too; a customer's admins once it approved them)."""
+    if is_partner_agent(actor):
+        return DelegatedAdminRelationship.filter(partner_id=actor.organization_id)
+    if is_customer_admin(actor):
+        return DelegatedAdminRelationship.filter(relationship__customer_id=actor.organization_id)
+    return DelegatedAdminRelationship.filter(Q(pk__in=[]))
+
+
+def require_delegated_admin_ender(actor: Actor) -> None:
+    """Who may end one delegated admin relationship: the customer's Global or Privileged
+    Role Administrator, or the partner's admin agents."""
+    if actor.is_customer and actor.holds(*ROLE_GRANTER_ROLES):
+        return
+    if actor.is_partner and actor.holds(PartnerRole.ADMIN_AGENT):
+        return
+    raise PermissionDenied(
+        "Only a customer's Global or Privileged Role Administrator, or the partner's admin "
+        "agents, may end a delegated admin relationship."
+    )
 
 
 # ------------------------------------------------------ partner actions by relationship type

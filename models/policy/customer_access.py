@@ -5,6 +5,10 @@ a customer's data starts from.
 assigned to the agent's security groups for the relationship, intersected with the
 relationship's ACTIVE, unexpired grants. `customer_access` uses it for partner agents and the
 viewer's own roles for the customer's admins.
+
+An API client holds no roles of its own: its organization's decide (a partner's: every role
+the customer's active grants give; a customer's: all of them, its data being its own), and
+its scopes narrow the capabilities they open (`models/reference/api_scopes.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from uuid import UUID
 from models.foundation.errors import PermissionDenied
 from models.identity.actors import Actor
 from models.policy.roles import is_partner_agent
+from models.reference.api_scopes import ApiScope, capabilities_opened
 from models.reference.capabilities import Capability, capabilities_of
 from models.reference.catalog import AdminRole
 from models.reference.enums import RelationshipStatus, RoleGrantStatus
@@ -25,6 +30,7 @@ from models.tables.access import AccessAssignment
 from models.tables.relationships import Relationship, RoleGrant
 
 _ADMIN_ROLES: frozenset[str] = frozenset(AdminRole)
+_ALL_ROLES: frozenset[AdminRole] = frozenset(AdminRole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +38,13 @@ class CustomerAccess:
     """What one viewer may do with one customer's data.
 
     `partner_id` is set when the viewer is a partner agent acting on behalf of the customer.
+    `within` narrows the capabilities for an API client, by its scopes; None for a person.
     """
 
     customer_id: UUID
     roles: frozenset[AdminRole]
     partner_id: UUID | None = None
+    within: frozenset[Capability] | None = None
 
     @property
     def on_behalf(self) -> bool:
@@ -44,7 +52,8 @@ class CustomerAccess:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return capabilities_of(self.roles, on_behalf=self.on_behalf)
+        found = capabilities_of(self.roles, on_behalf=self.on_behalf)
+        return found if self.within is None else found & self.within
 
     def allows(self, capability: Capability) -> bool:
         return capability in self.capabilities
@@ -114,6 +123,8 @@ async def customers_access(
 ) -> dict[UUID, CustomerAccess]:
     """`customer_access` for many customers at once, in a fixed number of queries."""
     ids = list(customer_ids)
+    if actor.scopes is not None:
+        return await _clients_access(actor, actor.scopes, ids, now)
     if actor.is_customer:
         roles = _own_roles(actor)
         if roles and actor.organization_id in ids:
@@ -130,6 +141,34 @@ async def customers_access(
     return {
         customer_id: CustomerAccess(
             customer_id, roles_by_relationship[relationship_id], actor.organization_id
+        )
+        for relationship_id, customer_id in relationships
+    }
+
+
+async def _clients_access(
+    actor: Actor, scopes: frozenset[ApiScope], ids: list[UUID], now: datetime
+) -> dict[UUID, CustomerAccess]:
+    """An API client's access: its organization's roles for each customer (a customer's own
+    data: every role), its scopes narrowing what they open."""
+    within = capabilities_opened(scopes)
+    if actor.is_customer:
+        if actor.organization_id not in ids:
+            return {}
+        own = CustomerAccess(actor.organization_id, _ALL_ROLES, within=within)
+        return {actor.organization_id: own}
+    if not ids:
+        return {}
+    relationships = await Relationship.filter(
+        customer_id__in=ids, partner_id=actor.organization_id, status=RelationshipStatus.ACTIVE
+    ).values_list("id", "customer_id")
+    granted = await _granted([rid for rid, _ in relationships], now)
+    return {
+        customer_id: CustomerAccess(
+            customer_id,
+            frozenset(AdminRole(r) for r in granted.get(relationship_id, set())),
+            actor.organization_id,
+            within,
         )
         for relationship_id, customer_id in relationships
     }

@@ -208,7 +208,7 @@ async def require_keeps_an_admin(
         roles_after,
         status_after,
         field=field,
-        acting_user_id=actor.user_id,
+        acting_user_id=actor.person_id,
     )
 
 

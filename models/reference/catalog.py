@@ -308,6 +308,9 @@ class GrantTerms:
     default_days: int
     extension_days: int  # added at the end date when the grant extends automatically
     never_auto_extend: tuple[AdminRole, ...]  # roles whose grants never extend by themselves
+    # A delegated admin relationship is EXPIRING with this many days or fewer left (the first
+    # expiry warning goes out then too).
+    expiring_days: int = 30
 
     def allows_duration(self, days: int) -> bool:
         return self.min_days <= days <= self.max_days

@@ -95,6 +95,29 @@ class RoleGrantStatus(StrEnum):
     EXPIRED = "EXPIRED"
 
 
+class DelegatedAdminRelationshipStatus(StrEnum):
+    """A delegated admin relationship's status. EXPIRING is never stored: it is an ACTIVE one
+    in its last days (`rules.delegated_admin.effective_status`)."""
+
+    APPROVAL_PENDING = "APPROVAL_PENDING"
+    ACTIVE = "ACTIVE"
+    EXPIRING = "EXPIRING"
+    EXPIRED = "EXPIRED"
+    TERMINATED = "TERMINATED"
+
+
+DELEGATED_ADMIN_RELATIONSHIP_STATUS_MEANINGS: dict[DelegatedAdminRelationshipStatus, str] = {
+    DelegatedAdminRelationshipStatus.APPROVAL_PENDING: "Its invitation waits for the "
+    "customer's approval; it grants nothing yet.",
+    DelegatedAdminRelationshipStatus.ACTIVE: "Approved: its roles are granted until its end date.",
+    DelegatedAdminRelationshipStatus.EXPIRING: "Active, in its last days before its end date.",
+    DelegatedAdminRelationshipStatus.EXPIRED: "Reached its end date without being extended, "
+    "or its invitation expired unanswered.",
+    DelegatedAdminRelationshipStatus.TERMINATED: "Ended by either side, emptied of its last "
+    "role, or its invitation was canceled or declined.",
+}
+
+
 ROLE_GRANT_STATUS_MEANINGS: dict[RoleGrantStatus, str] = {
     RoleGrantStatus.ACTIVE: "Gives the partner the role.",
     RoleGrantStatus.REVOKING: "Removed: it gives no access any more, while a job finishes the "
@@ -126,3 +149,41 @@ class PasswordLinkPurpose(StrEnum):
 
     SET = "SET"  # a new account: the person chooses their first password
     RESET = "RESET"  # a forgotten password
+
+
+class BulkOperationKind(StrEnum):
+    """What a bulk operation does to each of its items."""
+
+    SEND_INVITATIONS = "SEND_INVITATIONS"  # one template, sent to many customers
+
+
+class BulkOperationStatus(StrEnum):
+    """Where a bulk operation stands as a whole."""
+
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+
+
+BULK_OPERATION_STATUS_MEANINGS: dict[BulkOperationStatus, str] = {
+    BulkOperationStatus.QUEUED: "Accepted; the workers have not started on it yet.",
+    BulkOperationStatus.RUNNING: "The workers are working through its items, in rounds.",
+    BulkOperationStatus.COMPLETED: "Every item is done: succeeded or failed.",
+}
+
+
+class BulkOperationItemStatus(StrEnum):
+    """Where one item of a bulk operation stands."""
+
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+BULK_OPERATION_ITEM_STATUS_MEANINGS: dict[BulkOperationItemStatus, str] = {
+    BulkOperationItemStatus.PENDING: "Not done yet.",
+    BulkOperationItemStatus.SUCCEEDED: "Done, once: its effect (an invitation sent...) is "
+    "recorded with it.",
+    BulkOperationItemStatus.FAILED: "Refused, for the reason its error code gives; nothing "
+    "was done for it.",
+}

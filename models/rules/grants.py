@@ -11,9 +11,11 @@ from models.operation import Operation, Transaction
 from models.policy import require_partner_admin, require_partner_manager, visible_relationships
 from models.reference.catalog import RELATIONSHIP_TYPES
 from models.reference.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
+from models.rules.delegated_admin import follow_grants, record_start, start
 from models.rules.lifecycle import next_notice
 from models.rules.ungranted_assignments import drop_ungranted_assignments
 from models.tables.activity import sides
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.invitations import Invitation
 from models.tables.organizations import User
 from models.tables.outbox import Task
@@ -55,12 +57,15 @@ async def add_type(
         if rule.time_bound and invitation.duration_days
         else None
     )
+    # A GDAP invitation's grants belong to the delegated admin relationship it offered.
+    dar = await start(invitation, relationship, now) if rule.time_bound else None
     grants = [
         RoleGrant(
             relationship_id=relationship.id,
             role=role,
             type=type_,
             invitation_id=invitation.id,
+            delegated_admin_relationship_id=dar.id if dar else None,
             granted_at=now,
             expires_at=expires_at,
             auto_extend=invitation.auto_extend,
@@ -98,6 +103,11 @@ async def record_grants(
         if rule.time_bound and invitation.duration_days
         else None
     )
+    dar = await DelegatedAdminRelationship.get_or_none(
+        invitation_id=invitation.id, relationship_id=relationship.id
+    )
+    if dar is not None:
+        await record_start(tx, relationship, dar)
     await tx.record(
         "roles.granted",
         "Relationship",
@@ -108,6 +118,7 @@ async def record_grants(
             "type": invitation.type,
             "expiresAt": expires_at.isoformat() if expires_at else None,
             "autoExtend": invitation.auto_extend,
+            **({"delegatedAdminRelationship": dar.display_name} if dar else {}),
         },
     )
 
@@ -153,7 +164,7 @@ async def _visible_relationship(actor: Actor, relationship_id: UUID) -> Relation
     return relationship
 
 
-async def _start_revocation(
+async def start_revocation(
     tx: Transaction,
     relationship: Relationship,
     grants: list[RoleGrant],
@@ -180,6 +191,14 @@ async def _start_revocation(
         **sides(relationship),
         changes={"roles": sorted({g.role for g in grants}), "reason": reason},
     )
+    # A delegated admin relationship left with no role ends with its last one.
+    await follow_grants(
+        tx,
+        {g.delegated_admin_relationship_id for g in grants if g.delegated_admin_relationship_id},
+        now,
+        ended_by_id=actor.user_id if actor is not None else None,
+        reason=reason,
+    )
     # The assignments go now, not when the job runs: a grant of the same role accepted
     # before the job caught up must not find the old group mapping waiting for it.
     await drop_ungranted_assignments(tx, relationship.id, {g.role for g in grants}, reason)
@@ -187,9 +206,13 @@ async def _start_revocation(
 
 
 async def remove_roles(
-    op: Operation, relationship_id: UUID, roles: list[str] | None
+    op: Operation,
+    relationship_id: UUID,
+    roles: list[str] | None,
+    delegated_admin_relationship_id: UUID | None = None,
 ) -> Relationship:
-    """The customer removes all of the partner's roles, or the chosen ones.
+    """The customer removes all of the partner's roles, or the chosen ones: in every
+    delegated admin relationship, or in the one named.
 
     Removing a role that is no longer active changes nothing, so a retry is harmless.
     """
@@ -197,6 +220,16 @@ async def remove_roles(
     require_partner_manager(actor)
     relationship = await _visible_relationship(actor, relationship_id)
     query = RoleGrant.filter(relationship_id=relationship.id, status=GRANTING)
+    if delegated_admin_relationship_id is not None:
+        if not await DelegatedAdminRelationship.exists(
+            id=delegated_admin_relationship_id, relationship_id=relationship.id
+        ):
+            raise DomainError(
+                ErrorCode.NOT_FOUND,
+                "No such delegated admin relationship in this relationship.",
+                "delegatedAdminRelationshipId",
+            )
+        query = query.filter(delegated_admin_relationship_id=delegated_admin_relationship_id)
     if roles is not None:
         if not roles:
             raise DomainError(
@@ -205,9 +238,7 @@ async def remove_roles(
         query = query.filter(role__in=list(roles))
     async with op.atomic() as tx:
         grants = await query.select_for_update()
-        await _start_revocation(
-            tx, relationship, grants, actor, "Removed by the customer", op.now()
-        )
+        await start_revocation(tx, relationship, grants, actor, "Removed by the customer", op.now())
     return relationship
 
 
@@ -231,7 +262,7 @@ async def revoke_for_customer(
         query = query.filter(role__in=list(roles))
     async with op.atomic() as tx:
         grants = await query.select_for_update()
-        await _start_revocation(tx, relationship, grants, None, reason, op.now())
+        await start_revocation(tx, relationship, grants, None, reason, op.now())
     return grants
 
 
@@ -265,7 +296,7 @@ async def end_relationship(op: Operation, relationship_id: UUID) -> Relationship
             changes={"status": RelationshipStatus.ENDED},
         )
         grants = await RoleGrant.filter(relationship_id=relationship.id, status=GRANTING)
-        await _start_revocation(
+        await start_revocation(
             tx, relationship, grants, actor, "Relationship ended by the partner", now
         )
         await tx.enqueue(

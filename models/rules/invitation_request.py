@@ -19,6 +19,7 @@ from models.reference.enums import RelationshipType
 from models.rules import directory_fields as check
 
 MESSAGE_MAX_LENGTH = 2000
+DISPLAY_NAME_MAX_LENGTH = 50  # a delegated admin relationship's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +27,17 @@ class InvitationRequest:
     """The partner's request, as received."""
 
     customer_email: str
-    type: RelationshipType
+    type: RelationshipType | None
     customer_id: UUID | None = None
     roles: list[str] | None = None
     duration_days: int | None = None
     auto_extend: bool | None = None
     message: str | None = None
     expires_in_days: int | None = None
+    display_name: str | None = None  # GDAP_PARTNER: the delegated admin relationship's name
+    # A template of the partner: its settings fill what the request leaves out
+    # (`models/rules/templates.py`, `with_template`).
+    template_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +51,21 @@ class InvitationTerms:
     auto_extend: bool
     message: str | None
     open_days: int
+    display_name: str | None = None  # None: a default name is given
 
 
-def check_request(request: InvitationRequest) -> InvitationTerms:
-    """Every refusal at once, each naming its field; or the terms of the invitation."""
+def check_request(request: InvitationRequest, *, template: bool = False) -> InvitationTerms:
+    """Every refusal at once, each naming its field; or the terms of the invitation.
+
+    A `template`'s settings are checked as an invitation's, but for the address, which each
+    invitation sent from it brings (its terms then hold an empty address).
+    """
     errors: list[DomainError] = []
+    if request.type is None:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Choose a relationship type.", "type")
     rule = RELATIONSHIP_TYPES[request.type]
 
-    email = check.email(errors, request.customer_email, "customerEmail")
+    email = "" if template else check.email(errors, request.customer_email, "customerEmail")
 
     roles: list[AdminRole] = []
     for key in dict.fromkeys(request.roles or []):
@@ -133,6 +145,24 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
             )
         )
 
+    display_name = (request.display_name or "").strip() or None
+    if display_name is not None and terms is None:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                "Only GDAP_PARTNER relationships have a display name.",
+                "displayName",
+            )
+        )
+    elif display_name is not None and len(display_name) > DISPLAY_NAME_MAX_LENGTH:
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"The display name can be at most {DISPLAY_NAME_MAX_LENGTH} characters.",
+                "displayName",
+            )
+        )
+
     open_days = (
         INVITATION_DEFAULT_DAYS if request.expires_in_days is None else request.expires_in_days
     )
@@ -156,4 +186,5 @@ def check_request(request: InvitationRequest) -> InvitationTerms:
         auto_extend=auto_extend,
         message=message,
         open_days=open_days,
+        display_name=display_name,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -21,11 +21,20 @@ from models.policy import (
     require_partner_manager,
     visible_invitations,
 )
+from models.reference.catalog import RELATIONSHIP_TYPES
 from models.reference.enums import EmailStatus, InvitationStatus, OrganizationKind
 from models.rules.agreements import record_acceptance
+from models.rules.delegated_admin import close_for_invitations, open_for_invitation
 from models.rules.grants import add_type, record_created, record_grants
 from models.rules.invitation_quotas import count_invitation_email
 from models.rules.invitation_request import InvitationRequest, InvitationTerms, check_request
+from models.rules.template_assignments import make_template_assignments
+from models.rules.templates import (
+    TemplateSettings,
+    apply_template,
+    assignments_for,
+    usable_template,
+)
 from models.tables.activity import sides
 from models.tables.invitations import Invitation
 from models.tables.organizations import Organization
@@ -58,12 +67,21 @@ class PreparedInvitation:
     actor: Actor
     terms: InvitationTerms
     customer_id: UUID | None
+    template_id: UUID | None = None
+    assignments: list[list[str]] = field(default_factory=list)  # (group id, role) pairs
 
 
-async def prepare_invitation(op: Operation, request: InvitationRequest) -> PreparedInvitation:
-    """Every check of `send_invitation` but its quotas, writing nothing."""
+async def prepare_invitation(
+    op: Operation, request: InvitationRequest, template: TemplateSettings | None = None
+) -> PreparedInvitation:
+    """Every check of `send_invitation` but its quotas, writing nothing. A template (named
+    by the request, or given already loaded) fills what the request leaves out."""
     actor = op.require_actor()
     require_invitation_sender(actor)
+    if template is None and request.template_id is not None:
+        template = await usable_template(actor, request.template_id, "templateId")
+    if template is not None:
+        request = apply_template(request, template)
     terms = check_request(request)
     if request.customer_id is not None:
         customer = await Organization.get_or_none(
@@ -71,19 +89,27 @@ async def prepare_invitation(op: Operation, request: InvitationRequest) -> Prepa
         )
         if customer is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such customer organization.", "customerId")
-    return PreparedInvitation(actor=actor, terms=terms, customer_id=request.customer_id)
+    return PreparedInvitation(
+        actor=actor,
+        terms=terms,
+        customer_id=request.customer_id,
+        template_id=template.template_id if template else None,
+        assignments=assignments_for(template, terms) if template else [],
+    )
 
 
 async def record_invitation(
-    tx: Transaction, op: Operation, prepared: PreparedInvitation
+    tx: Transaction, op: Operation, prepared: PreparedInvitation, *, agent_quota: bool = True
 ) -> Invitation:
     """Create the invitation and queue its email, inside the caller's transaction; refused
-    with RATE_LIMITED (the transaction undone) when the email would exceed a quota."""
+    with RATE_LIMITED (the transaction undone) when the email would exceed a quota. A bulk
+    send counts against the partner's and the recipient's quotas, not its agent's
+    (`agent_quota=False`): its size is bounded per operation instead."""
     actor, terms = prepared.actor, prepared.terms
     await count_invitation_email(
         op.quotas,
         op.now(),
-        agent_id=actor.user_id,
+        agent_id=actor.user_id if agent_quota else None,
         partner_id=actor.organization_id,
         address=terms.customer_email,
         field="customerEmail",
@@ -103,7 +129,13 @@ async def record_invitation(
         token_hash=token_hash,
         sent_by_id=actor.user_id,
         expires_at=op.now() + timedelta(days=terms.open_days),
+        template_id=prepared.template_id,
+        assignments=prepared.assignments,
     )
+    display_name = None
+    if RELATIONSHIP_TYPES[terms.type].time_bound:
+        offered = await open_for_invitation(invitation, terms.display_name, op.now())
+        display_name = offered.display_name
     await _queue_email(tx, op, invitation, token)
     await tx.record(
         "invitation.sent",
@@ -119,6 +151,7 @@ async def record_invitation(
             "autoExtend": terms.auto_extend,
             "customerEmail": terms.customer_email,
             "expiresAt": invitation.expires_at.isoformat(),
+            **({"displayName": display_name} if display_name else {}),
         },
     )
     return invitation
@@ -269,6 +302,7 @@ async def _close(
             raise DomainError(
                 ErrorCode.INVITATION_NOT_PENDING, "The invitation was answered meanwhile.", field
             )
+        await close_for_invitations([invitation.id], f"Invitation {status.lower()}", now)
         # The partner hears of a decline; the addressee of a withdrawal, if it was mailed.
         if status is InvitationStatus.DECLINED or invitation.emailed_token_hash is not None:
             await tx.enqueue(
@@ -373,6 +407,7 @@ async def _accept(
         if created:
             await record_created(tx, relationship)
         await record_grants(tx, relationship, invitation, now)
+        await make_template_assignments(tx, relationship, invitation)
         await tx.enqueue(
             Task.SEND_NOTIFICATION,
             template="invitation_accepted",

@@ -15,7 +15,12 @@ from uuid import UUID
 from models.foundation.budget import Budget
 from models.operation import Operation, Transaction
 from models.reference.catalog import RELATIONSHIP_TYPES
-from models.reference.enums import InvitationStatus, RoleGrantStatus
+from models.reference.enums import (
+    DelegatedAdminRelationshipStatus,
+    InvitationStatus,
+    RoleGrantStatus,
+)
+from models.rules.delegated_admin import close_for_invitations, follow_grants
 from models.rules.ungranted_assignments import drop_ungranted_assignments
 from models.tables.activity import sides
 from models.tables.invitations import Invitation
@@ -177,6 +182,15 @@ async def sweep_grants(
                 )
             await _notify(tx, report)
             await _record(tx, report)
+            await follow_grants(
+                tx,
+                {
+                    g.delegated_admin_relationship_id
+                    for g in due
+                    if g.delegated_admin_relationship_id
+                },
+                now,
+            )
         total.warned += report.warned
         total.extended += report.extended
         total.expired += report.expired
@@ -203,6 +217,12 @@ async def expire_invitations(
                 await Invitation.filter(
                     id__in=[i.id for i in due], status=InvitationStatus.PENDING
                 ).update(status=InvitationStatus.EXPIRED, closed_at=now)
+                await close_for_invitations(
+                    [i.id for i in due],
+                    "Invitation expired",
+                    now,
+                    DelegatedAdminRelationshipStatus.EXPIRED,
+                )
             for invitation in due:
                 await tx.enqueue(
                     Task.SEND_NOTIFICATION,

@@ -27,6 +27,8 @@ class ActivityEntry(Model):
     # The acting user and their organization; both NULL for the system (jobs, cron).
     actor_user_id = fields.UUIDField(null=True)
     actor_organization_id = fields.UUIDField(null=True)
+    # The API client that acted (then no user did), for its organization.
+    actor_api_client_id = fields.UUIDField(null=True)
     # The customer a partner acted for, when it acted on a customer behalf.
     on_behalf_of_id = fields.UUIDField(null=True)
     object_type = fields.CharField(max_length=64)

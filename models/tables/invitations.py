@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
 
     from models.tables.organizations import Organization, User
+    from models.tables.templates import InvitationTemplate
 
 
 class Invitation(Model):
@@ -48,6 +49,16 @@ class Invitation(Model):
     emailed_token_hash = fields.CharField(max_length=64, null=True)
     # The Message-ID of the email last sent, which delivery reports (bounces) name.
     email_message_id = fields.CharField(max_length=255, null=True)
+    # The template it was sent from, and the (security group id, role) pairs to assign once
+    # accepted: fixed when it was sent, so a later edit of the template changes nothing here.
+    template: ForeignKeyNullableRelation[InvitationTemplate] = fields.ForeignKeyField(
+        "models.InvitationTemplate",
+        related_name="invitations",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    template_id: UUID | None
+    assignments: list[list[str]] = fields.JSONField(default=list)
     sent_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="sent_invitations", null=True, on_delete=fields.SET_NULL
     )

@@ -24,6 +24,7 @@ class Task(StrEnum):
     RUN_INBOUND_WEBHOOK = "run_inbound_webhook"
     DELIVER_WEBHOOKS = "deliver_webhooks"
     SEND_PASSWORD_EMAIL = "send_password_email"  # noqa: S105 (a job name)
+    RUN_BULK_OPERATION = "run_bulk_operation"
 
 
 class OutboxMessage(Model):

@@ -13,6 +13,7 @@ from models.reference.enums import RelationshipStatus, RelationshipType, RoleGra
 if TYPE_CHECKING:
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
 
+    from models.tables.delegated_admin import DelegatedAdminRelationship
     from models.tables.invitations import Invitation
     from models.tables.organizations import Organization, User
 
@@ -87,6 +88,16 @@ class RoleGrant(Model):
         "models.Invitation", related_name="grants", null=True, on_delete=fields.SET_NULL
     )
     invitation_id: UUID | None
+    # The delegated admin relationship it belongs to (GDAP_PARTNER grants only).
+    delegated_admin_relationship: ForeignKeyNullableRelation[DelegatedAdminRelationship] = (
+        fields.ForeignKeyField(
+            "models.DelegatedAdminRelationship",
+            related_name="grants",
+            null=True,
+            on_delete=fields.CASCADE,
+        )
+    )
+    delegated_admin_relationship_id: UUID | None
     status = fields.CharEnumField(
         RoleGrantStatus, max_length=16, default=RoleGrantStatus.ACTIVE, db_index=True
     )

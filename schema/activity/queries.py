@@ -19,8 +19,8 @@ class ActivityQueries:
     @strawberry.field(
         description="Changes that concern the viewer's organization, newest first: its own, "
         "and the whole history of its relationships, both sides' changes included. For a "
-        "customer's Global, Billing and Global Reader admins and a partner's admin agents; "
-        "FORBIDDEN for anyone else.",
+        "customer's Global, Billing and Global Reader admins, a partner's admin agents and API "
+        "clients granted ACTIVITY_READ; FORBIDDEN for anyone else.",
         extensions=opens_list("activity"),
     )
     async def activity(

@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 
 from models.foundation.ids import encode_id
 from models.tables import activity as m
+from schema.api_clients.types import ActingApiClient
 from schema.context import Info
 from schema.organizations.types import Organization, User, load_organization
 from schema.people.types import RemovedUser
@@ -50,6 +51,7 @@ class ActivityEntry:
     )
     _actor_user_id: strawberry.Private[UUID | None]
     _actor_organization_id: strawberry.Private[UUID | None]
+    _actor_api_client_id: strawberry.Private[UUID | None]
     _on_behalf_of_id: strawberry.Private[UUID | None]
     _customer_id: strawberry.Private[UUID | None]
     _partner_id: strawberry.Private[UUID | None]
@@ -71,12 +73,23 @@ class ActivityEntry:
             client_address=entry.client_address if own else None,
             _actor_user_id=entry.actor_user_id,
             _actor_organization_id=entry.actor_organization_id,
+            _actor_api_client_id=entry.actor_api_client_id,
             _on_behalf_of_id=entry.on_behalf_of_id,
             _customer_id=entry.customer_id,
             _partner_id=entry.partner_id,
         )
 
-    @strawberry.field(description="The user who acted; none for the system.")
+    @strawberry.field(
+        description="The API client that acted for its organization (then `actor` is null); "
+        "none when a person or the system did."
+    )
+    async def actor_api_client(self, info: Info) -> ActingApiClient | None:
+        if self._actor_api_client_id is None:
+            return None
+        client = await info.context.loaders.api_client.load(self._actor_api_client_id)
+        return ActingApiClient.of(client.id, client.name) if client else None
+
+    @strawberry.field(description="The user who acted; none for the system or an API client.")
     async def actor(self, info: Info) -> User | None:
         if self._actor_user_id is None:
             return None

@@ -9,7 +9,6 @@ import strawberry
 from models.foundation.clock import utcnow
 from models.foundation.ids import decode_id
 from models.policy.customer_access import CustomerAccess, customer_access, customers_access
-from models.policy.roles import is_partner_agent
 from models.reference.capabilities import BillingPage, billing_pages
 from models.reference.enums import RelationshipStatus
 from models.tables.organizations import Organization
@@ -33,7 +32,7 @@ async def _access(info: Info, id_: str) -> CustomerAccess | None:
 class CustomerQueries:
     @strawberry.field(
         description="A customer's data: for its own admins, and for the agents of a partner in "
-        "an active relationship with it. Null for anyone else."
+        "an active relationship with it (and either's API clients). Null for anyone else."
     )
     async def customer(self, info: Info, id: CustomerId) -> Customer | None:
         access = await _access(info, id)
@@ -41,8 +40,8 @@ class CustomerQueries:
 
     @strawberry.field(
         description="The customers the viewer may open: a partner's customers in an active "
-        "relationship (newest relationship first), or a customer admin's own organization; "
-        "FORBIDDEN for anyone else.",
+        "relationship (newest relationship first), or a customer admin's own organization (and "
+        "either's API clients granted RELATIONSHIPS_READ); FORBIDDEN for anyone else.",
         extensions=opens_list("customers"),
     )
     async def customers(
@@ -51,7 +50,7 @@ class CustomerQueries:
         actor = info.context.actor()
         now = utcnow()
         page: Connection[Any]
-        if is_partner_agent(actor):
+        if actor.is_partner:  # its agents, or its API clients (the list's rule let them in)
             relationships = Relationship.filter(
                 partner_id=actor.organization_id, status=RelationshipStatus.ACTIVE
             )

@@ -51,6 +51,8 @@ class InvitationMutations:
                 auto_extend=input.auto_extend,
                 message=input.message,
                 expires_in_days=input.expires_in_days,
+                display_name=input.display_name,
+                template_id=input.template,
             )
             return await rules.send_invitation(op, request)
 

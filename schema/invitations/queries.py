@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 import strawberry
 
 from models.foundation.clock import utcnow
 from models.foundation.ids import decode_id
+from models.identity.actors import Actor
 from models.policy import visible_invitations
 from models.reference.enums import InvitationStatus
 from models.rules.invitations import find_by_token, with_status
@@ -17,12 +19,20 @@ from schema.invitations.types import Invitation
 from schema.pagination import After, Connection, First, paginate
 
 
+async def read_invitation(actor: Actor, invitation_id: UUID) -> Invitation | None:
+    """The invitation, if the actor's organization may see it: `invitation(id:)` and
+    `invitationChanged` read it so."""
+    found = await visible_invitations(actor).get_or_none(id=invitation_id)
+    return Invitation.of(found) if found else None
+
+
 @strawberry.type
 class InvitationQueries:
     @strawberry.field(
         description="Invitations the viewer's organization sent (partners) or that are "
         "addressed to it (customers), newest first: for a partner's admin and sales agents "
-        "and a customer's admins; FORBIDDEN for anyone else.",
+        "and a customer's admins, and their API clients granted INVITATIONS_READ; FORBIDDEN "
+        "for anyone else.",
         extensions=opens_list("invitations"),
     )
     async def invitations(
@@ -50,10 +60,7 @@ class InvitationQueries:
     ) -> Invitation | None:
         actor = info.context.actor()
         invitation_id = decode_id("Invitation", id)
-        if invitation_id is None:
-            return None
-        found = await visible_invitations(actor).get_or_none(id=invitation_id)
-        return Invitation.of(found) if found else None
+        return await read_invitation(actor, invitation_id) if invitation_id else None
 
     @strawberry.field(
         description="The invitation behind an email link, for the page that accepts it. "

@@ -142,7 +142,10 @@ class Invitation(Node):
 @strawberry.input(description="What a partner asks for in an invitation.")
 class SendInvitationInput:
     customer_email: str = strawberry.field(description="The customer contact to email.")
-    type: RelationshipType = strawberry.field(description="The relationship type offered.")
+    type: RelationshipType | None = strawberry.field(
+        default=None,
+        description="The relationship type offered; required unless a template gives it.",
+    )
     customer_id: strawberry.ID | None = strawberry.field(
         default=None,
         description="Address it to one customer organization: only its admins may accept it.",
@@ -165,7 +168,21 @@ class SendInvitationInput:
     expires_in_days: int | None = strawberry.field(
         default=None, description="How long the invitation stays open: 1 to 90 days, 90 by default."
     )
+    display_name: str | None = strawberry.field(
+        default=None,
+        description="GDAP_PARTNER only: the delegated admin relationship's name, up to 50 "
+        "characters, unique among the partner's relationships in force with the customer; "
+        'a default ("GDAP" and the date) when omitted; from a template, the template\'s '
+        "display name or name.",
+    )
+    template_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Send from this invitation template of the partner: its settings fill "
+        "what this input leaves out, and its security groups and roles are assigned when the "
+        "customer accepts.",
+    )
     customer = OptionalGlobalId("Organization", "customer_id")
+    template = OptionalGlobalId("InvitationTemplate", "template_id")
 
 
 @strawberry.input(description="Names an invitation by its ID.")

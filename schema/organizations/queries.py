@@ -11,8 +11,8 @@ from schema.organizations.types import User
 @strawberry.type
 class OrganizationQueries:
     @strawberry.field(
-        description="The signed-in user; null without credentials. A bad token is an "
-        "UNAUTHENTICATED error."
+        description="The signed-in user; null without credentials and for an API client. A "
+        "bad token is an UNAUTHENTICATED error."
     )
     def viewer(self, info: Info) -> User | None:
         context = info.context
@@ -20,4 +20,5 @@ class OrganizationQueries:
             if context.bad_credentials:
                 context.actor()  # raises UNAUTHENTICATED
             return None
-        return User.of(context.viewer.user)
+        user = context.viewer.user
+        return User.of(user) if user else None  # an API client is no person

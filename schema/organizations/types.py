@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from uuid import UUID
 
 import strawberry
@@ -9,6 +10,7 @@ import strawberry
 from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.policy import lists_opened_by, visible_api_tokens, visible_members, visible_sessions
+from models.policy.api_clients import visible_api_clients
 from models.policy.mfa import must_use_mfa, organization_requires_mfa
 from models.policy.people import (
     PersonAction,
@@ -20,6 +22,8 @@ from models.policy.people import (
 from models.reference.enums import OrganizationKind, UserStatus
 from models.rules.directory import own_profile
 from models.tables import organizations as m
+from schema.api_clients.types import ApiClient
+from schema.batches import loaded
 from schema.context import Info
 from schema.directory.types import Partner
 from schema.pagination import After, Connection, First, paginate
@@ -65,6 +69,17 @@ class Organization:
         return Partner.of(profile) if profile else None
 
     @strawberry.field(
+        description="The organization's API clients that are not revoked, newest first: for "
+        "those who manage them (a customer's Global Administrator, a partner's admin agent); "
+        "empty for anyone else."
+    )
+    async def api_clients(self, info: Info) -> list[ApiClient]:
+        rows = await visible_api_clients(info.context.optional_actor(), self._id).order_by(
+            "-created_at"
+        )
+        return [ApiClient.of(row) for row in rows]
+
+    @strawberry.field(
         description="The organization's people, newest first: for its own agents (a partner) "
         "or admins (a customer); empty for anyone else."
     )
@@ -73,6 +88,11 @@ class Organization:
     ) -> Connection[User]:
         members = visible_members(info.context.optional_actor(), self._id)
         return await paginate(members, first, after, User.of)
+
+
+def _organization(row: m.Organization | None) -> Organization:
+    assert row is not None  # a user always belongs to an organization
+    return Organization.of(row)
 
 
 async def load_organization(info: Info, org_id: object) -> Organization | None:
@@ -138,7 +158,11 @@ class User:
     )
     async def mfa_enrollment_required(self, info: Info) -> bool:
         viewer = info.context.viewer
-        if viewer is not None and viewer.user.id == self._id and viewer.by_identity_provider:
+        if (
+            viewer is not None
+            and viewer.actor.person_id == self._id
+            and viewer.by_identity_provider
+        ):
             return False
         return await self.must_use_mfa(info) and not await self.mfa_enabled(info)
 
@@ -180,7 +204,7 @@ class User:
     )
     def opens_lists(self, info: Info) -> list[str]:
         actor = info.context.optional_actor()
-        if actor is None or actor.user_id != self._id:
+        if actor is None or actor.person_id != self._id:
             return []
         return lists_opened_by(actor)
 
@@ -191,7 +215,7 @@ class User:
     )
     def can_manage_people(self, info: Info) -> bool:
         actor = info.context.optional_actor()
-        return actor is not None and actor.user_id == self._id and opens_people(actor)
+        return actor is not None and actor.person_id == self._id and opens_people(actor)
 
     @strawberry.field(
         description="For the viewer's own account: whether they may invite people to their "
@@ -199,7 +223,7 @@ class User:
     )
     def can_invite_people(self, info: Info) -> bool:
         actor = info.context.optional_actor()
-        return actor is not None and actor.user_id == self._id and manages_people(actor)
+        return actor is not None and actor.person_id == self._id and manages_people(actor)
 
     @strawberry.field(
         description="For the viewer's own account: the roles they may give to and take from "
@@ -208,7 +232,7 @@ class User:
     )
     def assignable_roles(self, info: Info) -> list[PersonRole]:
         actor = info.context.optional_actor()
-        if actor is None or actor.user_id != self._id:
+        if actor is None or actor.person_id != self._id:
             return []
         return [PersonRole.of(role) for role in assignable_roles(actor)]
 
@@ -221,8 +245,9 @@ class User:
     def viewer_actions(self, info: Info) -> list[PersonAction]:
         return person_actions(info.context.optional_actor(), self._row)
 
-    @strawberry.field(description="The organization the user belongs to.")
-    async def organization(self, info: Info) -> Organization:
-        org = await load_organization(info, self._organization_id)
-        assert org is not None  # a user always belongs to an organization
-        return org
+    @strawberry.field(
+        description="The organization the user belongs to.", graphql_type=Organization
+    )
+    def organization(self, info: Info) -> Organization | Awaitable[Organization]:
+        organization_id: UUID = self._organization_id  # type: ignore[assignment]
+        return loaded(info.context.loaders.organization, organization_id, _organization)

@@ -7,14 +7,18 @@ from typing import Annotated
 import strawberry
 
 from models.rules import agreements, grants
+from models.rules.delegated_admin_ending import end_delegated_admin_relationship
 from models.tables import relationships as m
 from schema.context import Info
 from schema.errors import UserError
+from schema.inputs import IdInput
 from schema.mutations import perform
 from schema.relationships.types import (
     AcceptAgreementInput,
     Agreement,
     AgreementPayload,
+    DelegatedAdminRelationship,
+    DelegatedAdminRelationshipPayload,
     Relationship,
     RelationshipIdInput,
     RelationshipPayload,
@@ -48,7 +52,9 @@ class RelationshipMutations:
         return _payload(
             *await perform(
                 info,
-                lambda op: grants.remove_roles(op, input.relationship, roles),
+                lambda op: grants.remove_roles(
+                    op, input.relationship, roles, input.delegated_admin_relationship
+                ),
             )
         )
 
@@ -67,6 +73,31 @@ class RelationshipMutations:
                 info,
                 lambda op: grants.end_relationship(op, input.relationship),
             )
+        )
+
+    @strawberry.mutation(
+        description="End one delegated admin relationship (GDAP), leaving the others and the "
+        "relationship's other types: the customer's Global or Privileged Role Administrator, "
+        "or the partner's admin agents. Access through its roles ends when this returns "
+        "(unless another one grants the same role); a worker finishes the rest."
+    )
+    async def end_delegated_admin_relationship(
+        self,
+        info: Info,
+        input: Annotated[
+            IdInput,
+            strawberry.argument(description="The delegated admin relationship to end."),
+        ],
+    ) -> DelegatedAdminRelationshipPayload:
+        found, errors = await perform(
+            info,
+            lambda op: end_delegated_admin_relationship(
+                op, input.uuid_of("DelegatedAdminRelationship")
+            ),
+        )
+        return DelegatedAdminRelationshipPayload(
+            delegated_admin_relationship=DelegatedAdminRelationship.of(found) if found else None,
+            errors=errors,
         )
 
     @strawberry.mutation(

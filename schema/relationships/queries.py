@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 import strawberry
 
 from models.foundation.ids import decode_id
+from models.identity.actors import Actor
 from models.policy import visible_relationships
 from models.reference.enums import RelationshipStatus
 from schema.context import Info
 from schema.guards import opens_list
 from schema.pagination import After, Connection, First, paginate
+from schema.relationships.preload import preload_page
 from schema.relationships.types import Relationship
+
+
+async def read_relationship(actor: Actor, relationship_id: UUID) -> Relationship | None:
+    """The relationship, if the actor's organization is a side of it: `relationship(id:)`
+    and `relationshipChanged` read it so."""
+    found = await visible_relationships(actor).get_or_none(id=relationship_id)
+    return Relationship.of(found) if found else None
 
 
 @strawberry.type
@@ -20,7 +30,7 @@ class RelationshipQueries:
     @strawberry.field(
         description="The viewer's organization's relationships (with partners for customers, "
         "with customers for partners), newest first: for a partner's agents and a customer's "
-        "admins; FORBIDDEN for anyone else.",
+        "admins, and their API clients granted RELATIONSHIPS_READ; FORBIDDEN for anyone else.",
         extensions=opens_list("relationships"),
     )
     async def relationships(
@@ -36,7 +46,9 @@ class RelationshipQueries:
         queryset = visible_relationships(info.context.actor())
         if status is not None:
             queryset = queryset.filter(status=status)
-        return await paginate(queryset, first, after, Relationship.of)
+        page = await paginate(queryset, first, after, Relationship.of)
+        await preload_page(info, [edge.node for edge in page.edges])
+        return page
 
     @strawberry.field(description="One relationship the viewer's organization is a side of.")
     async def relationship(
@@ -46,7 +58,4 @@ class RelationshipQueries:
     ) -> Relationship | None:
         actor = info.context.actor()
         relationship_id = decode_id("Relationship", id)
-        if relationship_id is None:
-            return None
-        found = await visible_relationships(actor).get_or_none(id=relationship_id)
-        return Relationship.of(found) if found else None
+        return await read_relationship(actor, relationship_id) if relationship_id else None

@@ -2,23 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
 
+from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.policy import visible_relationship_activity
 from models.reference.catalog import CURRENT_AGREEMENT_VERSION, GDAP_TERMS, AdminRole
-from models.reference.enums import RelationshipStatus, RelationshipType, RoleGrantStatus
+from models.reference.enums import (
+    DelegatedAdminRelationshipStatus,
+    RelationshipStatus,
+    RelationshipType,
+    RoleGrantStatus,
+)
+from models.rules.delegated_admin import effective_status
+from models.tables import delegated_admin as d
 from models.tables import relationships as m
+from models.tables.organizations import Organization as OrganizationRow
+from models.tables.organizations import User as UserRow
 from schema.activity.types import ActivityEntry
+from schema.batches import loaded
 from schema.context import Info
 from schema.errors import UserError
-from schema.global_ids import GlobalId
-from schema.organizations.types import Organization, User, load_organization
+from schema.global_ids import GlobalId, OptionalGlobalId
+from schema.organizations.types import Organization, User
 from schema.pagination import After, Connection, First
 from schema.relay import Node
+
+
+def _organization(row: OrganizationRow | None) -> Organization:
+    assert row is not None  # a relationship's sides are never deleted
+    return Organization.of(row)
+
+
+def _user(row: UserRow | None) -> User | None:
+    return User.of(row) if row else None
 
 
 @strawberry.type(description="An admin role a customer granted a partner.")
@@ -50,6 +71,61 @@ class RoleGrant:
         )
 
 
+@strawberry.type(
+    description="One GDAP agreement between a partner and a customer, inside their "
+    "relationship: its own name, roles, duration and end date, ended on its own."
+)
+class DelegatedAdminRelationship:
+    id: strawberry.ID = strawberry.field(description="Opaque ID.")
+    display_name: str = strawberry.field(
+        description="The partner's name for it, unique among its relationships in force with "
+        "the customer."
+    )
+    status: DelegatedAdminRelationshipStatus = strawberry.field(
+        description=f"APPROVAL_PENDING while its invitation waits, then ACTIVE (EXPIRING in "
+        f"its last {GDAP_TERMS.expiring_days} days), EXPIRED or TERMINATED."
+    )
+    roles: list[AdminRole] = strawberry.field(description="The roles it grants.")
+    duration_days: int = strawberry.field(description="How long it lasts from its start, in days.")
+    auto_extend: bool = strawberry.field(
+        description=f"Whether it extends by {GDAP_TERMS.extension_days} days at its end date."
+    )
+    created_at: datetime = strawberry.field(description="When the partner offered it.")
+    starts_at: datetime | None = strawberry.field(
+        description="When the customer approved it; null while it awaits approval."
+    )
+    ends_at: datetime | None = strawberry.field(
+        description="When it ends (its start plus its duration and each automatic extension)."
+    )
+    ended_at: datetime | None = strawberry.field(
+        description="When it ended (terminated, expired, or its invitation closed), if it did."
+    )
+    end_reason: str | None = strawberry.field(description="Why it ended, when it did.")
+    _id: strawberry.Private[Any]
+
+    @classmethod
+    def of(cls, dar: d.DelegatedAdminRelationship) -> DelegatedAdminRelationship:
+        return cls(
+            id=encode_id("DelegatedAdminRelationship", dar.id),
+            display_name=dar.display_name,
+            status=effective_status(dar, utcnow()),
+            roles=[AdminRole(role) for role in dar.roles],
+            duration_days=dar.duration_days,
+            auto_extend=dar.auto_extend,
+            created_at=dar.created_at,
+            starts_at=dar.starts_at,
+            ends_at=dar.ends_at,
+            ended_at=dar.ended_at,
+            end_reason=dar.end_reason,
+            _id=dar.id,
+        )
+
+    @strawberry.field(description="Its role grants, oldest first.")
+    async def role_grants(self, info: Info) -> list[RoleGrant]:
+        grants = await info.context.loaders.delegated_admin_grants.load(self._id)
+        return [RoleGrant.of(g) for g in grants]
+
+
 @strawberry.type(description="A customer's acceptance of the current Customer Agreement.")
 class Agreement:
     accepted: bool = strawberry.field(description="Whether the current version is accepted.")
@@ -68,12 +144,11 @@ class Agreement:
             _accepted_by_id=acceptance.accepted_by_id if acceptance else None,
         )
 
-    @strawberry.field(description="The admin who accepted it.")
-    async def accepted_by(self, info: Info) -> User | None:
+    @strawberry.field(description="The admin who accepted it.", graphql_type=User | None)
+    def accepted_by(self, info: Info) -> User | Awaitable[User | None] | None:
         if self._accepted_by_id is None:
             return None
-        user = await info.context.loaders.user.load(self._accepted_by_id)
-        return User.of(user) if user else None
+        return loaded(info.context.loaders.user, self._accepted_by_id, _user)
 
 
 @strawberry.type(description="A type accepted into a relationship, with when it started and ended.")
@@ -105,21 +180,22 @@ class Relationship(Node):
             _partner_id=relationship.partner_id,
         )
 
-    @strawberry.field(description="The customer organization.")
-    async def customer(self, info: Info) -> Organization:
-        org = await load_organization(info, self._customer_id)
-        assert org is not None
-        return org
+    @strawberry.field(description="The customer organization.", graphql_type=Organization)
+    def customer(self, info: Info) -> Organization | Awaitable[Organization]:
+        return loaded(info.context.loaders.organization, self._customer_id, _organization)
 
-    @strawberry.field(description="The partner organization.")
-    async def partner(self, info: Info) -> Organization:
-        org = await load_organization(info, self._partner_id)
-        assert org is not None
-        return org
+    @strawberry.field(description="The partner organization.", graphql_type=Organization)
+    def partner(self, info: Info) -> Organization | Awaitable[Organization]:
+        return loaded(info.context.loaders.organization, self._partner_id, _organization)
 
-    @strawberry.field(description="The types in force (all of them once ENDED, as they were).")
-    async def types(self, info: Info) -> list[RelationshipType]:
-        records = await info.context.loaders.relationship_types.load(self._id)
+    @strawberry.field(
+        description="The types in force (all of them once ENDED, as they were).",
+        graphql_type=list[RelationshipType],
+    )
+    def types(self, info: Info) -> list[RelationshipType] | Awaitable[list[RelationshipType]]:
+        return loaded(info.context.loaders.relationship_types, self._id, self._types_in_force)
+
+    def _types_in_force(self, records: list[m.RelationshipTypeRecord]) -> list[RelationshipType]:
         if self.status is RelationshipStatus.ACTIVE:
             records = [r for r in records if r.ended_at is None]
         return list(dict.fromkeys(RelationshipType(r.type) for r in records))
@@ -132,22 +208,38 @@ class Relationship(Node):
             for r in records
         ]
 
-    @strawberry.field(description="The customer's acceptance of the Customer Agreement.")
-    async def agreement(self, info: Info) -> Agreement:
-        return Agreement.of(await info.context.loaders.agreement.load(self._customer_id))
+    @strawberry.field(
+        description="The customer's acceptance of the Customer Agreement.", graphql_type=Agreement
+    )
+    def agreement(self, info: Info) -> Agreement | Awaitable[Agreement]:
+        return loaded(info.context.loaders.agreement, self._customer_id, Agreement.of)
 
     @strawberry.field(
-        description="The admin roles granted through this relationship, oldest first."
+        description="The admin roles granted through this relationship, oldest first.",
+        graphql_type=list[RoleGrant],
     )
-    async def role_grants(
+    def role_grants(
         self,
         info: Info,
         status: Annotated[
             RoleGrantStatus | None, strawberry.argument(description="Only grants in this status.")
         ] = None,
-    ) -> list[RoleGrant]:
-        grants = await info.context.loaders.role_grants.load(self._id)
-        return [RoleGrant.of(g) for g in grants if status is None or g.status is status]
+    ) -> list[RoleGrant] | Awaitable[list[RoleGrant]]:
+        return loaded(
+            info.context.loaders.role_grants,
+            self._id,
+            lambda grants: [
+                RoleGrant.of(g) for g in grants if status is None or g.status is status
+            ],
+        )
+
+    @strawberry.field(
+        description="Its delegated admin relationships (GDAP), each with its own roles and "
+        "end date, oldest first: those in force and those that ended."
+    )
+    async def delegated_admin_relationships(self, info: Info) -> list[DelegatedAdminRelationship]:
+        found = await info.context.loaders.delegated_admin_relationships.load(self._id)
+        return [DelegatedAdminRelationship.of(dar) for dar in found]
 
     @strawberry.field(
         description="The relationship's history, newest first: every change that belongs to "
@@ -175,7 +267,15 @@ class RemoveRolesInput:
     roles: list[AdminRole] | None = strawberry.field(
         default=None, description="The roles to remove; omit to remove them all."
     )
+    delegated_admin_relationship_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Act on this delegated admin relationship only; omit to act on all. "
+        "One left with no role is TERMINATED.",
+    )
     relationship = GlobalId("Relationship", "relationship_id")
+    delegated_admin_relationship = OptionalGlobalId(
+        "DelegatedAdminRelationship", "delegated_admin_relationship_id"
+    )
 
 
 @strawberry.input(description="Names a relationship.")
@@ -192,6 +292,14 @@ class AcceptAgreementInput:
 @strawberry.type(description="The result of a relationship mutation.")
 class RelationshipPayload:
     relationship: Relationship | None = strawberry.field(description="The relationship changed.")
+    errors: list[UserError] = strawberry.field(description="Why the input was refused, if it was.")
+
+
+@strawberry.type(description="The result of a delegated admin relationship mutation.")
+class DelegatedAdminRelationshipPayload:
+    delegated_admin_relationship: DelegatedAdminRelationship | None = strawberry.field(
+        description="The delegated admin relationship changed."
+    )
     errors: list[UserError] = strawberry.field(description="Why the input was refused, if it was.")
 
 

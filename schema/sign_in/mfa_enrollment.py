@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from schema.errors import RequestErrorCode
 from schema.sign_in.password_change import root_fields
@@ -41,19 +42,17 @@ class MfaEnrollmentRequired(SchemaExtension):
         if (
             viewer is not None
             and viewer.mfa_enrollment_required
-            and not viewer.user.must_change_password
+            and not (viewer.user is not None and viewer.user.must_change_password)
             and document is not None
             and root_fields(document, execution.operation_name) - ALLOWED_FIELDS
         ):
-            execution.result = ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(
-                        "Set up your authenticator app first (startTotpEnrollment, then "
-                        "confirmTotpEnrollment): your roles or your organization require a "
-                        "second factor.",
-                        extensions={"code": RequestErrorCode.MFA_ENROLLMENT_REQUIRED.value},
-                    )
-                ],
+            error = GraphQLError(
+                "Set up your authenticator app first (startTotpEnrollment, then "
+                "confirmTotpEnrollment): your roles or your organization require a "
+                "second factor.",
+                extensions={"code": RequestErrorCode.MFA_ENROLLMENT_REQUIRED.value},
             )
+            if execution.operation_type is OperationType.SUBSCRIPTION:
+                raise error  # a result does not stop a subscription's stream: an error does
+            execution.result = ExecutionResult(data=None, errors=[error])
         yield

@@ -22,6 +22,7 @@ from graphql import (
     get_operation_ast,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from schema.errors import RequestErrorCode
 
@@ -64,19 +65,19 @@ class PasswordChangeRequired(SchemaExtension):
         execution = self.execution_context
         viewer = getattr(execution.context, "viewer", None)
         document = execution.graphql_document
-        must_change = viewer is not None and viewer.user.must_change_password
+        must_change = (
+            viewer is not None and viewer.user is not None and viewer.user.must_change_password
+        )
         if (
             must_change
             and document is not None
             and root_fields(document, execution.operation_name) - ALLOWED_FIELDS
         ):
-            execution.result = ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(
-                        "Change your temporary password first (changePassword).",
-                        extensions={"code": CODE},
-                    )
-                ],
+            error = GraphQLError(
+                "Change your temporary password first (changePassword).",
+                extensions={"code": CODE},
             )
+            if execution.operation_type is OperationType.SUBSCRIPTION:
+                raise error  # a result does not stop a subscription's stream: an error does
+            execution.result = ExecutionResult(data=None, errors=[error])
         yield

@@ -1,11 +1,14 @@
 // `/invitations`: the invitations a partner sent, with their status and email status;
-// pending ones can be resent (a new link) or canceled.
+// pending ones can be resent (a new link) or canceled. Those that may still change (pending,
+// or their email queued) are followed live (invitationChanged): an acceptance, a decline or
+// the email going out shows without a reload.
 
 import { catalog, roleName, typeName } from "../catalog.js";
 import { ask } from "../dialog.js";
 import { badge, date, h, replace, showMore, table, words } from "../dom.js";
 import { showErrors, showProblem } from "../forms.js";
 import { gql, mutate } from "../graphql.js";
+import { liveConnection } from "../live.js";
 
 const PAGE_SIZE = 25;
 const STATUSES = ["PENDING", "ACCEPTED", "DECLINED", "CANCELED", "EXPIRED"];
@@ -19,6 +22,8 @@ query Invitations($first: Int, $after: String, $status: InvitationStatus) {
     edges { node { ${FIELDS} } }
   }
 }`;
+const LIVE = `
+subscription InvitationLive($id: ID!) { invitationChanged(id: $id) { ${FIELDS} } }`;
 const RESEND = `
 mutation Resend($input: InvitationIdInput!) {
   resendInvitation(input: $input) { invitation { ${FIELDS} } errors { field message code } }
@@ -147,9 +152,26 @@ export async function render(ctx) {
   );
 
   const shown = [];
-  function draw(connection) {
-    shown.push(...connection.edges.map((e) => e.node));
-    count.textContent = shown.length ? `Showing ${shown.length} of ${connection.totalCount}.` : "";
+  const live = liveConnection();
+  ctx.onLeave(() => live.close());
+  const following = new Map();
+  const mayChange = (invitation) => invitation.status === "PENDING" || invitation.emailStatus === "QUEUED";
+  function follow(invitation) {
+    if (following.has(invitation.id) || !mayChange(invitation)) return;
+    const stop = live.subscribe(LIVE, { id: invitation.id }, (data) => {
+      const changed = data.invitationChanged;
+      const at = shown.findIndex((i) => i.id === changed.id);
+      if (!ctx.current() || at < 0 || JSON.stringify(shown[at]) === JSON.stringify(changed)) return;
+      shown[at] = changed;
+      if (!mayChange(changed)) {
+        stop();
+        following.delete(changed.id);
+      }
+      drawRows();
+    });
+    following.set(invitation.id, stop);
+  }
+  function drawRows() {
     replace(
       list,
       shown.length
@@ -161,6 +183,12 @@ export async function render(ctx) {
             h("p", {}, h("a", { href: "/invitations/new" }, "Send an invitation"), " to a customer's admin by email."),
           ),
     );
+  }
+  function draw(connection) {
+    shown.push(...connection.edges.map((e) => e.node));
+    count.textContent = shown.length ? `Showing ${shown.length} of ${connection.totalCount}.` : "";
+    drawRows();
+    connection.edges.forEach((e) => follow(e.node));
     replace(more);
     showMore(
       more,

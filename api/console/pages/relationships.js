@@ -1,5 +1,6 @@
-// The list of the organization's relationships: a customer's partners (`/partners`), or a
-// partner's customers (`/customers`), with their types, roles, end dates and agreement.
+// The list of the organization's relationships, one row per partner (`/partners`, a
+// customer's) or per customer (`/customers`, a partner's), with their types, roles, the end
+// date of each delegated admin relationship in force, and the agreement.
 
 import { catalog, roleName, typeName } from "../catalog.js";
 import { badge, date, h, replace, showMore, table } from "../dom.js";
@@ -16,17 +17,23 @@ query Relationships($first: Int, $after: String) {
       customer { id name } partner { id name }
       agreement { accepted version acceptedAt }
       roleGrants(status: ACTIVE) { role expiresAt autoExtend }
+      delegatedAdminRelationships { id displayName status endsAt autoExtend }
     } }
   }
 }`;
 
-/** The soonest end date of the active grants, in words. */
+/** Each delegated admin relationship in force with its end date; other roles have none. */
 function ends(node) {
   if (node.status === "ENDED") return h("span", {}, "Ended ", date(node.endedAt));
-  const dates = node.roleGrants.map((g) => g.expiresAt).filter(Boolean).sort();
-  if (!dates.length) return "No end date";
-  const extends_ = node.roleGrants.some((g) => g.expiresAt === dates[0] && g.autoExtend);
-  return h("span", {}, date(dates[0]), extends_ ? " (extends automatically)" : null);
+  const dars = node.delegatedAdminRelationships.filter((d) => ["ACTIVE", "EXPIRING"].includes(d.status));
+  if (!dars.length) return "No end date";
+  return h(
+    "ul",
+    { class: "plain" },
+    dars.map((d) =>
+      h("li", {}, `${d.displayName}: `, date(d.endsAt), d.autoExtend ? " (extends automatically)" : null),
+    ),
+  );
 }
 
 function agreementCell(node) {

@@ -7,7 +7,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0014_session_by_identity_provider")]
+    dependencies = [("models", "0017_api_clients")]
 
     initial = False
 
@@ -65,16 +65,6 @@ class Migration(migrations.Migration):
             model_name="SecurityGroup",
             name="provisioned_at",
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
-        ),
-        ops.AddField(
-            model_name="User",
-            name="email_primary",
-            field=fields.BooleanField(null=True),
-        ),
-        ops.AddField(
-            model_name="User",
-            name="email_type",
-            field=fields.CharField(null=True, max_length=32),
         ),
         ops.AddField(
             model_name="User",

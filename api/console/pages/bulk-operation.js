@@ -1,0 +1,96 @@
+// `/bulk-operations/:id`: a bulk operation's progress, read again every second until it is
+// complete and drawn in place, and its per-item results in the order given (a refused one
+// says why), a page of 100 at a time.
+
+import { badge, date, h, replace, showMore, table, words } from "../dom.js";
+import { gql } from "../graphql.js";
+
+const POLL_MS = 1000;
+const QUERY = `
+query BulkOperation($id: ID!, $after: String) {
+  bulkOperation(id: $id) {
+    id status total succeeded failed pending createdAt finishedAt
+    items(first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      edges { node { customerEmail customerId status errorCode errorMessage } }
+    }
+  }
+}`;
+
+function itemsTable(items) {
+  return table({
+    caption: "Results per customer",
+    columns: [
+      { label: "Customer", cell: (i) => i.customerEmail },
+      { label: "Result", cell: (i) => badge(i.status) },
+      { label: "Why", cell: (i) => (i.errorCode ? `${words(i.errorCode)}: ${i.errorMessage ?? ""}` : "") },
+    ],
+    rows: items,
+  });
+}
+
+function progressOf(operation) {
+  const done = operation.total - operation.pending;
+  return [
+    h(
+      "p",
+      { class: "meta" },
+      badge(operation.status),
+      " Started ",
+      date(operation.createdAt, { withTime: true }),
+      operation.finishedAt ? [", finished ", date(operation.finishedAt, { withTime: true })] : null,
+    ),
+    h("progress", { max: operation.total, value: done, "aria-label": "Items done" }),
+    h(
+      "p",
+      { class: "counts" },
+      `${operation.succeeded} sent, ${operation.failed} refused, ${operation.pending} to go, of ${operation.total}.`,
+    ),
+  ];
+}
+
+export async function render(ctx) {
+  const id = ctx.params.id;
+  const data = await gql(QUERY, { id, after: null });
+  if (!ctx.current()) return;
+  const operation = data.bulkOperation;
+  if (!operation) {
+    replace(ctx.container, h("h1", {}, "Bulk operation not found"), h("p", {}, "It does not exist, or it is not your organization's."));
+    return;
+  }
+  const progress = h("section", { class: "card", "aria-label": "Progress", "aria-live": "polite" });
+  const results = h("div", { class: "results" });
+  const more = h("div", { class: "more" });
+  const load = async (after) => {
+    const next = (await gql(QUERY, { id, after })).bulkOperation;
+    results.append(itemsTable(next.items.edges.map((e) => e.node)));
+    replace(more);
+    showMore(more, next.items.pageInfo, load);
+  };
+  const draw = (shown) => {
+    replace(progress, ...progressOf(shown));
+    replace(results, itemsTable(shown.items.edges.map((e) => e.node)));
+    replace(more);
+    showMore(more, shown.items.pageInfo, load);
+  };
+  replace(
+    ctx.container,
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "/templates" }, "← Invitation templates")),
+    h("h1", {}, "Bulk send"),
+    ctx.notice ? h("p", { class: "notice", role: "status" }, ctx.notice) : null,
+    progress,
+    h("h2", {}, "Results"),
+    results,
+    more,
+  );
+  draw(operation);
+  let status = operation.status;
+  while (status !== "COMPLETED") {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    if (!ctx.current()) return;
+    const fresh = (await gql(QUERY, { id, after: null })).bulkOperation;
+    if (!ctx.current() || !fresh) return;
+    draw(fresh);
+    status = fresh.status;
+  }
+}

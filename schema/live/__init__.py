@@ -1,0 +1,1 @@
+"""Live updates: GraphQL subscriptions over WebSocket (graphql-transport-ws)."""

@@ -1,0 +1,108 @@
+"""A bulk send through a worker killed outright mid-way: a real `partnerhub worker` process
+is SIGKILLed while it works through a bulk operation's rounds, another is started, and the
+operation finishes with every customer invited once."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+from models.foundation.ids import encode_id
+from models.foundation.settings import Settings
+from models.reference.enums import BulkOperationItemStatus, BulkOperationStatus, PartnerRole
+from models.tables.bulk import BulkOperation, BulkOperationItem
+from models.tables.invitations import Invitation
+from models.tables.templates import InvitationTemplate
+from tests import factories as f
+from tests.graphql import GraphQLClient
+from tests.servers import SmtpServer
+from tests.worker_processes import WorkerProcess, environment, eventually
+
+# Jobs of 4 seconds: a round killed mid-way runs again 14 seconds after it began (arq's
+# in-progress mark: the job time-out plus 10 seconds).
+SHORT = {"JOB_TIMEOUT": "4", "SMTP_TIMEOUT": "2", "EMAIL_RETRY_DELAYS": "0.5"}
+CUSTOMERS = 300
+
+SEND = """mutation($input: SendInvitationsInput!) { sendInvitations(input: $input) {
+  bulkOperation { id } errors { field code } } }"""
+
+
+async def test_a_bulk_send_cut_off_by_a_killed_worker_finishes_with_each_customer_invited_once(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    # Given an admin agent's bulk send of a template to 300 customers
+    admin = await f.person(await f.partner("Fabrikam"), PartnerRole.ADMIN_AGENT)
+    template = await InvitationTemplate.create(
+        partner_id=admin.user.organization_id,
+        name="Helpdesk",
+        type="GDAP_PARTNER",
+        roles=["USER_ADMINISTRATOR"],
+        duration_days=90,
+    )
+    addresses = [f"admin{n}@customer{n}.example.com" for n in range(CUSTOMERS)]
+    sent = await api.query(
+        SEND,
+        {
+            "input": {
+                "templateId": str(encode_id("InvitationTemplate", template.id)),
+                "customers": [{"customerEmail": a} for a in addresses],
+            }
+        },
+        admin.token,
+    )
+    assert sent["sendInvitations"]["errors"] == []
+    [operation] = await BulkOperation.all()
+
+    # And a worker process working through it
+    env = environment(db, **SHORT)
+    first = WorkerProcess(env, tmp_path / "worker-1.log")
+    try:
+        await first.becomes(200, "the first worker is ready")
+
+        async def under_way() -> bool:
+            await operation.refresh_from_db()
+            return operation.succeeded >= 40
+
+        await eventually(under_way, "the first worker has done some of the items")
+
+        # When it is killed outright, mid-way
+        assert first.kill() == -signal.SIGKILL
+    finally:
+        first.stop()
+    await operation.refresh_from_db()
+    done_when_killed = operation.succeeded
+    assert 0 < done_when_killed < CUSTOMERS, "the worker was killed mid-operation"
+
+    # And another worker is started
+    second = WorkerProcess(env, tmp_path / "worker-2.log")
+    try:
+        await second.becomes(200, "the second worker is ready")
+
+        # Then the operation completes, every item succeeded once
+        async def completed() -> bool:
+            await operation.refresh_from_db()
+            return operation.status is BulkOperationStatus.COMPLETED
+
+        await eventually(completed, "the operation completes")
+        assert (operation.succeeded, operation.failed) == (CUSTOMERS, 0)
+        items = await BulkOperationItem.filter(operation_id=operation.id)
+        assert {item.status for item in items} == {BulkOperationItemStatus.SUCCEEDED}
+
+        # And every customer was invited exactly once, each invitation its item's
+        invited = [invitation.customer_email for invitation in await Invitation.all()]
+        assert sorted(invited) == sorted(addresses)
+        assert len({item.invitation_id for item in items}) == CUSTOMERS
+
+        # And every customer has their email; one sent again after the crash carries the
+        # Message-ID of the first (only an email in flight when the worker died repeats)
+        await eventually(
+            lambda: {m.rcpt_tos[0] for m in smtp_server.messages} == set(addresses),
+            "every customer is emailed",
+        )
+        by_address: dict[str, set[str]] = {}
+        for mail in smtp_server.messages:
+            by_address.setdefault(mail.rcpt_tos[0], set()).add(str(mail.message["Message-ID"]))
+        assert all(len(ids) == 1 for ids in by_address.values())
+        assert "bulk:" in second.output or "try=2" in second.output
+    finally:
+        second.stop()
