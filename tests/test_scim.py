@@ -557,3 +557,36 @@ async def test_the_service_describes_itself(api: GraphQLClient, path: str, expec
 
     assert answer.status_code == 200
     assert answer.json()["schemas"] == [expected]
+
+
+async def test_entra_ids_patch_of_the_work_address_changes_the_sign_in_address(
+    api: GraphQLClient,
+) -> None:
+    _, _, scim = await directory(api)
+    created = await scim.create_user("b.jensen", "bjensen@contoso.example.com")
+
+    answer = await scim.call(
+        "PATCH",
+        f"/Users/{created['id']}",
+        patch(
+            {
+                "op": "replace",
+                "path": 'emails[type eq "work"].value',
+                "value": "barbara@contoso.example.com",
+            },
+            {"op": "add", "path": "externalId", "value": "00u9"},
+        ),
+    )
+
+    assert answer.status_code == 200, answer.text
+    person = await User.get(id=created["id"])
+    assert person.email == "barbara@contoso.example.com"
+    assert person.external_id == "00u9"
+    found = await scim.call("GET", '/Users?filter=externalId eq "00u9"')
+    assert [user["id"] for user in found.json()["Resources"]] == [created["id"]]
+    assert (await scim.call("GET", '/Users?filter=externalId eq "00U9"')).json()[
+        "totalResults"
+    ] == 0
+    entry = await ActivityEntry.get(action="user.updated")
+    assert entry.changes["email"] == "barbara@contoso.example.com"
+    assert entry.changes["externalId"] == "00u9"

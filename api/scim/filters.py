@@ -34,7 +34,7 @@ EVERYTHING = Q()
 
 # How each text operator reads as a Tortoise lookup, case-insensitive and case-exact.
 _TEXT_LOOKUPS: dict[CompareOperator, tuple[str, str]] = {
-    CompareOperator.eq: ("iexact", "exact"),
+    CompareOperator.eq: ("iexact", ""),
     CompareOperator.co: ("icontains", "contains"),
     CompareOperator.sw: ("istartswith", "startswith"),
     CompareOperator.ew: ("iendswith", "endswith"),
@@ -61,7 +61,7 @@ def text(column: str, comparison: Comparison, *, case_exact: bool = False) -> Q:
     if lookups is None or not isinstance(comparison.value, str):
         raise unsupported(comparison)
     lookup = lookups[1] if case_exact else lookups[0]
-    return Q(**{f"{column}__{lookup}": comparison.value})
+    return Q(**{f"{column}__{lookup}" if lookup else column: comparison.value})
 
 
 def by_id(comparison: Comparison, column: str = "id") -> Q:
