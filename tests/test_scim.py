@@ -590,3 +590,66 @@ async def test_entra_ids_patch_of_the_work_address_changes_the_sign_in_address(
     entry = await ActivityEntry.get(action="user.updated")
     assert entry.changes["email"] == "barbara@contoso.example.com"
     assert entry.changes["externalId"] == "00u9"
+
+
+async def test_every_supported_filter_answers_from_the_database(api: GraphQLClient) -> None:
+    _, _, scim = await directory(api)
+    alice = await scim.create_user(
+        "alice", "alice@contoso.example.com", externalId="ext-A", displayName="Alice Doe"
+    )
+    group = (
+        await scim.call(
+            "POST",
+            "/Groups",
+            {
+                "schemas": [GROUP_SCHEMA],
+                "displayName": "Sales",
+                "externalId": "g-1",
+                "members": [{"value": alice["id"]}],
+            },
+        )
+    ).json()
+    user_filters = {
+        'userName eq "ALICE"': True,
+        'userName ne "alice"': False,
+        'userName co "lic"': True,
+        'userName sw "al"': True,
+        'userName ew "ce"': True,
+        "userName pr": True,
+        'externalId eq "ext-A"': True,
+        'externalId sw "ext"': True,
+        "externalId pr": True,
+        'displayName co "doe"': True,
+        'emails.value eq "alice@contoso.example.com"': True,
+        'emails eq "alice@contoso.example.com"': True,
+        'emails.type eq "work"': True,
+        'emails[type eq "home"]': False,
+        "emails.primary eq true": True,
+        "active eq true": True,
+        "active eq false": False,
+        f'id eq "{alice["id"]}"': True,
+        'userName eq "alice" and not (active eq false)': True,
+        'userName eq "nobody" or externalId eq "ext-A"': True,
+    }
+    for expression, found in user_filters.items():
+        answer = await scim.call("GET", f"/Users?filter={expression}")
+        assert answer.status_code == 200, (expression, answer.text)
+        ids = [user["id"] for user in answer.json().get("Resources", [])]
+        assert (alice["id"] in ids) is found, expression
+    group_filters = {
+        'displayName eq "sales"': True,
+        'externalId eq "g-1"': True,
+        f'members[value eq "{alice["id"]}"]': True,
+        f'members.value eq "{alice["id"]}"': True,
+        "members pr": True,
+        f'id eq "{group["id"]}"': True,
+        'displayName sw "x"': False,
+    }
+    for expression, found in group_filters.items():
+        answer = await scim.call("GET", f"/Groups?filter={expression}")
+        assert answer.status_code == 200, (expression, answer.text)
+        ids = [each["id"] for each in answer.json().get("Resources", [])]
+        assert (group["id"] in ids) is found, expression
+    everything = await scim.call("POST", "/.search", {"filter": 'externalId sw "ext"'})
+    assert everything.status_code == 200, everything.text
+    assert [each["id"] for each in everything.json()["Resources"]] == [alice["id"]]

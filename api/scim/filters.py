@@ -22,7 +22,7 @@ from scim2_models.path import (
     Present,
     ValuePath,
 )
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from api.scim.protocol import ScimError
 from models.reference.enums import UserStatus
@@ -229,7 +229,7 @@ def _member(comparison: Comparison) -> Q:
         member = UUID(str(comparison.value))
     except ValueError:
         return NOTHING
-    return Q(id__in=SecurityGroupMember.filter(user_id=member).values("group_id"))
+    return Q(id__in=Subquery(SecurityGroupMember.filter(user_id=member).values("group_id")))
 
 
 def _member_entry(node: FilterNode) -> Q:
@@ -250,7 +250,7 @@ GROUPS = Translator(
         "id": Q,
         "displayName": Q,
         "externalId": lambda: Q(external_id__isnull=False),
-        "members": lambda: Q(id__in=SecurityGroupMember.all().values("group_id")),
+        "members": lambda: Q(id__in=Subquery(SecurityGroupMember.all().values("group_id"))),
     },
     value_paths={"members": _member_entry},
 )
