@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install run test fuzz lint typecheck check postgres chromium bench clean
+.PHONY: all install run test fuzz chaos lint typecheck check postgres chromium bench clean
 
 all: check test
 
@@ -38,6 +38,18 @@ FUZZ_EXAMPLES ?= 5000
 fuzz: install postgres
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest tests/test_fuzz.py --timeout=0
 
+# The fault-injection suite at length (tests/test_chaos.py): CHAOS_WEB web and CHAOS_WORKERS
+# worker processes in production mode, CHAOS_SCALE times the workload, each fault lasting
+# CHAOS_FAULT_SECONDS, the workers' own relay cron. `make test` runs its short form.
+CHAOS_WEB ?= 4
+CHAOS_WORKERS ?= 4
+CHAOS_SCALE ?= 10
+CHAOS_FAULT_SECONDS ?= 10
+chaos: install postgres
+	CHAOS_WEB=$(CHAOS_WEB) CHAOS_WORKERS=$(CHAOS_WORKERS) CHAOS_SCALE=$(CHAOS_SCALE) \
+	CHAOS_FAULT_SECONDS=$(CHAOS_FAULT_SECONDS) CHAOS_REAL_CRON=1 \
+	$(BIN)/pytest tests/test_chaos.py -s --timeout=0
+
 # Benchmarks print their figures against a baseline measured in the same run.
 bench: install postgres
 	$(BIN)/python -m benchmarks.sweep
@@ -49,6 +61,7 @@ bench: install postgres
 	$(BIN)/python -m benchmarks.relationship_activity
 	$(BIN)/python -m benchmarks.webhooks_due
 	$(BIN)/python -m benchmarks.outbox_and_people
+	$(BIN)/python -m benchmarks.at_size
 	$(BIN)/python -m benchmarks.web
 	$(BIN)/python -m benchmarks.invitations
 	$(BIN)/python -m benchmarks.removal

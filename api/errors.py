@@ -2,8 +2,10 @@
 
 A client that went away before its request was read (`ClientDisconnect`: a dropped upload, or
 a body cut off by the server's time-out) is no fault of ours: one INFO line, no traceback.
-Anything else is: logged at ERROR with its traceback under the request's id, and answered 500
-from inside `RequestIdMiddleware`, so that the answer carries its `X-Request-ID` too.
+A database that does not answer (restarting, failing over: `DATABASE_AWAY`) is no bug either:
+one WARNING line, and 503 with `Retry-After`, so that a client or a proxy tries again. Anything
+else is: logged at ERROR with its traceback under the request's id, and answered 500 from
+inside `RequestIdMiddleware`, so that the answer carries its `X-Request-ID` too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.infrastructure.db import DATABASE_AWAY
+
 log = logging.getLogger(__name__)
+
+RETRY_AFTER = "5"  # seconds: a database restart or failover takes about that
 
 
 class UnhandledErrorMiddleware:
@@ -40,6 +46,20 @@ class UnhandledErrorMiddleware:
                 scope["method"],
                 scope["path"],
             )
+        except DATABASE_AWAY as exc:
+            log.warning(
+                "%s %s: the database does not answer: %s",
+                scope["method"],
+                scope["path"],
+                type(exc).__name__,
+            )
+            if not started:
+                response = PlainTextResponse(
+                    "Service Unavailable: the database does not answer; try again shortly",
+                    status_code=503,
+                    headers={"Retry-After": RETRY_AFTER},
+                )
+                await response(scope, receive, send)
         except Exception:
             log.exception("%s %s: unexpected error", scope["method"], scope["path"])
             if not started:

@@ -98,7 +98,12 @@ def main() -> None:
     with PostgresServer() as postgres, RedisServer() as redis:
         url = postgres.create_database("bench_live_updates")
         token, pairs = asyncio.run(_relationships(url, args.samples + 1))
-        env = {"DATABASE_URL": url, "REDIS_URL": redis.url}
+        env = {
+            "DATABASE_URL": url,
+            "REDIS_URL": redis.url,
+            "PUBLIC_URL": "https://partners.example.com",
+            "MAIL_FROM": "Partnerhub <no-reply@partners.example.com>",
+        }
         with partnerhub_web(env) as watching, partnerhub_web(env) as changing:
             assert watching.port is not None
             assert changing.port is not None

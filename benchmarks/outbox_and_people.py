@@ -37,7 +37,7 @@ UNDONE = 100
 PURGE_BATCH = 500  # the purge's batch read, as many at both sizes (of the baseline's 900)
 TABLES = {
     "organization": ("id", "name", "kind", "created_at"),
-    "user": ("id", "organization_id", "email", "roles", "created_at"),
+    "user": ("id", "organization_id", "email", "roles", "created_at", "must_change_password"),
     "outbox_message": ("id", "task", "payload", "created_at", "enqueued_at", "completed_at"),
 }
 Rows = dict[str, list[tuple[object, ...]]]
@@ -56,7 +56,9 @@ def _rows(count: int, now: datetime) -> Rows:
                 (organization, f"Partner {n}", OrganizationKind.PARTNER, now)
             )
         roles = json.dumps([PartnerRole.ADMIN_AGENT if n % 3 == 0 else PartnerRole.SALES_AGENT])
-        rows["user"].append((uuid.uuid4(), organization, f"agent{n}@example.com", roles, now))
+        rows["user"].append(
+            (uuid.uuid4(), organization, f"agent{n}@example.com", roles, now, False)
+        )
         done = n >= UNDONE
         rows["outbox_message"].append(
             (

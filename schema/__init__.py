@@ -234,8 +234,11 @@ class Schema(strawberry.Schema):
         return result
 
     async def stream(self, *args: Any, **kwargs: Any) -> StreamResult:
-        """A subscription's results (or an operation's over WebSocket), every error of each
-        with a code."""
+        """A subscription's results, every error of each with a code. Only subscriptions run
+        over WebSocket: each checks the connection's sign-in again before it reads anything
+        (`schema/live/stream.py`), where a query or a mutation would act on the sign-in as it
+        was when the connection opened. They go over HTTP."""
+        kwargs["allowed_operation_types"] = {OperationType.SUBSCRIPTION}
         return self._coded_stream(await super().stream(*args, **kwargs))
 
     async def _coded_stream(self, results: StreamResult) -> StreamResult:

@@ -24,8 +24,10 @@ from models.foundation.settings import Settings
 from tests.servers import HOST, free_port
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
-# How long a test waits for a message it expects before it fails (not a measure of speed).
+# How long a test waits for a message it expects, or for a process to start, before it fails
+# (not a measure of speed: the machines that run the suite may be busy).
 WAIT = 20.0
+START_WAIT = 90.0
 _ids = itertools.count(1)
 
 
@@ -143,7 +145,7 @@ async def other_web_process(settings: Settings, log_dir: Path) -> AsyncIterator[
         )
     base = f"http://{HOST}:{port}"
     try:
-        async with httpx.AsyncClient(base_url=base) as client, asyncio.timeout(WAIT):
+        async with httpx.AsyncClient(base_url=base) as client, asyncio.timeout(START_WAIT):
             while True:
                 with contextlib.suppress(httpx.TransportError):
                     if (await client.get("/healthz")).status_code == 200:

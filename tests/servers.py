@@ -281,6 +281,24 @@ class PostgresServer(_Managed):
             raise RuntimeError(f"CREATE DATABASE {ident} failed: {err}")
         return self.database_url(name)
 
+    def halt(self) -> None:
+        """Stop at once, as a crash would (``pg_ctl stop -m immediate``), keeping the cluster:
+        ``start()`` brings it back with its data, after crash recovery."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        pg_ctl = self._tool("pg_ctl")
+        if pg_ctl and self._tmp is not None:
+            subprocess.run(
+                [pg_ctl, "stop", "-D", str(self._tmp / "data"), "-m", "immediate", "-w"],
+                env=self._env(),
+                capture_output=True,
+                timeout=30,
+                check=False,
+                **self._run_as,
+            )
+        _terminate(proc, signal.SIGQUIT, timeout=10)
+
     def stop(self) -> None:
         """Stop immediately (like ``pg_ctl stop -m immediate``) and delete the cluster."""
         atexit.unregister(self.stop)
@@ -306,11 +324,19 @@ class PostgresServer(_Managed):
 
 
 class RedisServer(_Managed):
-    """Real ``redis-server`` on 127.0.0.1; can be stopped and restarted on the same port."""
+    """Real ``redis-server`` on 127.0.0.1; can be stopped and restarted on the same port.
 
-    def __init__(self, *, port: int | None = None, startup_timeout: float = 10.0) -> None:
+    Without persistence it comes back empty; with it (``persistent``) it writes every change
+    to its append-only file at once, as production's Redis does, and comes back with its data
+    unless ``wipe()`` deleted them while it was stopped.
+    """
+
+    def __init__(
+        self, *, port: int | None = None, startup_timeout: float = 10.0, persistent: bool = False
+    ) -> None:
         self.port = port or free_port()
         self.startup_timeout = startup_timeout
+        self.persistent = persistent
         self.executable = find_redis_server()
         self._proc: subprocess.Popen[bytes] | None = None
         self._tmp: Path | None = None
@@ -341,7 +367,9 @@ class RedisServer(_Managed):
             "--save",
             "",
             "--appendonly",
-            "no",
+            "yes" if self.persistent else "no",
+            "--appendfsync",
+            "always",
             "--daemonize",
             "no",
             "--dir",
@@ -398,6 +426,14 @@ class RedisServer(_Managed):
         proc, self._proc = self._proc, None
         if proc is not None:
             _terminate(proc, signal.SIGTERM, timeout=10)
+
+    def wipe(self) -> None:
+        """Delete what a stopped server persisted: it starts again empty, as a new replica."""
+        assert not self.running
+        if self._tmp is not None:
+            for path in self._tmp.iterdir():
+                if path.name != "redis.log":
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
 
     def _cleanup(self) -> None:
         atexit.unregister(self._cleanup)

@@ -23,7 +23,9 @@ from models.foundation.settings import Quota, Settings
 from models.infrastructure.tokens import hash_token
 from models.reference.enums import PartnerRole
 from models.tables.api_clients import ApiClient, ApiClientSecret, ApiClientToken
+from models.tables.invitations import Invitation
 from models.tables.organizations import Organization
+from models.tables.tenant import DirectoryUser
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.served import served
@@ -246,6 +248,103 @@ async def test_a_client_acts_as_itself_never_as_a_person(portal: Portal) -> None
     assert await ApiClient.all().count() == 1
 
 
+RESET = """
+mutation($input: ResetUserPasswordInput!) {
+  resetUserPassword(input: $input) {
+    user { displayName passwordResetByPartner { name } } errors { code }
+  }
+}
+"""
+
+
+async def test_a_client_granted_the_write_scope_resets_a_password_as_itself(
+    portal: Portal,
+) -> None:
+    writer = await create(portal.http, portal.admin, ["CUSTOMER_DATA_WRITE", "ACTIVITY_READ"])
+    reader = await create(portal.http, portal.admin, ["CUSTOMER_DATA_READ"], name="Reader")
+    user = await DirectoryUser.get(customer_id=portal.customer.id, is_admin=False)
+    variables = {
+        "input": {
+            "customerId": encode_id("Organization", portal.customer.id),
+            "userId": encode_id("DirectoryUser", user.id),
+        }
+    }
+
+    async with oauth(portal.base, writer) as client, oauth(portal.base, reader) as other:
+        await client.fetch_token("/oauth/token", grant_type="client_credentials")
+        await other.fetch_token("/oauth/token", grant_type="client_credentials")
+        reset = await graphql(client, RESET, **variables)
+        refused = await graphql(other, RESET, **variables)
+        activity = await graphql(
+            client,
+            '{ activity(filter: { actions: ["user.password_reset"] }) '
+            "{ edges { node { actor { id } actorApiClient { name } onBehalfOf { name } } } } }",
+        )
+
+    assert reset["data"]["resetUserPassword"]["errors"] == []
+    assert reset["data"]["resetUserPassword"]["user"]["passwordResetByPartner"] == {
+        "name": "Contoso Partners"
+    }
+    assert error_code(refused) == "FORBIDDEN"
+    assert activity["data"]["activity"]["edges"] == [
+        {
+            "node": {
+                "actor": None,
+                "actorApiClient": {"name": "Portal"},
+                "onBehalfOf": {"name": "Fabrikam"},
+            }
+        }
+    ]
+    row = await DirectoryUser.get(id=user.id)
+    assert row.password_reset_by_id is None
+    assert row.password_reset_by_partner_id == portal.admin.user.organization_id
+
+
+SEND = """
+mutation($input: SendInvitationInput!) {
+  sendInvitation(input: $input) { invitation { id status } errors { field code } }
+}
+"""
+CANCEL = """
+mutation($input: InvitationIdInput!) {
+  cancelInvitation(input: $input) { invitation { status } errors { code } }
+}
+"""
+
+
+async def test_a_client_granted_invitations_write_sends_and_cancels_invitations(
+    portal: Portal,
+) -> None:
+    sender = await create(portal.http, portal.admin, ["INVITATIONS_WRITE", "ACTIVITY_READ"])
+    reader = await create(portal.http, portal.admin, ["INVITATIONS_READ"], name="Reader")
+    invitation = {"customerEmail": "buyer@northwind.example.com", "type": "RESELLER"}
+
+    async with oauth(portal.base, sender) as client, oauth(portal.base, reader) as other:
+        await client.fetch_token("/oauth/token", grant_type="client_credentials")
+        await other.fetch_token("/oauth/token", grant_type="client_credentials")
+        sent = await graphql(client, SEND, input=invitation)
+        refused = await graphql(other, SEND, input=invitation)
+        sent_id = sent["data"]["sendInvitation"]["invitation"]["id"]
+        canceled = await graphql(client, CANCEL, input={"id": sent_id})
+        activity = await graphql(
+            client,
+            '{ activity(filter: { actions: ["invitation.sent", "invitation.canceled"] }) '
+            "{ edges { node { action actor { id } actorApiClient { name } } } } }",
+        )
+
+    assert sent["data"]["sendInvitation"]["errors"] == []
+    assert error_code(refused) == "FORBIDDEN"
+    assert canceled["data"]["cancelInvitation"]["invitation"]["status"] == "CANCELED"
+    # (newest first; the invitation the partner's admin sent before follows)
+    assert [e["node"] for e in activity["data"]["activity"]["edges"]][:2] == [
+        {"action": "invitation.canceled", "actor": None, "actorApiClient": {"name": "Portal"}},
+        {"action": "invitation.sent", "actor": None, "actorApiClient": {"name": "Portal"}},
+    ]
+    row = await Invitation.get(customer_email="buyer@northwind.example.com")
+    assert row.sent_by_id is None
+    assert row.partner_id == portal.admin.user.organization_id
+
+
 async def test_the_customer_removing_the_roles_narrows_the_client_at_once(
     portal: Portal,
 ) -> None:
@@ -303,6 +402,24 @@ async def test_an_expired_token_stops_and_introspects_inactive(portal: Portal) -
 
     assert error_code(after) == "UNAUTHENTICATED"
     assert introspected.json() == {"active": False}
+
+
+async def test_a_client_past_its_expiry_gets_no_token_and_its_tokens_stop(
+    portal: Portal,
+) -> None:
+    expires = (utcnow() + timedelta(minutes=30)).isoformat()
+    created = await create(portal.http, portal.admin, READ_SCOPES, expiresAt=expires)
+
+    async with oauth(portal.base, created) as client:
+        token = await client.fetch_token("/oauth/token", grant_type="client_credentials")
+        with time_machine.travel(utcnow() + timedelta(minutes=31)):
+            after = await portal.http.raw(CUSTOMERS, token=token["access_token"])
+            with pytest.raises(OAuthError) as refused:
+                await client.fetch_token("/oauth/token", grant_type="client_credentials")
+
+    assert created["apiClient"]["expiresAt"] is not None
+    assert error_code(after) == "UNAUTHENTICATED"
+    assert refused.value.error == "invalid_client"
 
 
 # ------------------------------------------------------------------ the OAuth endpoints

@@ -1,6 +1,5 @@
-"""Live progress of a bulk operation: `bulkOperationChanged` over WebSocket sends the
-operation's state, then its counts after each round the workers run, and completes with it;
-nobody but the partner's admin agents may follow it."""
+"""Who may follow a bulk operation live (`bulkOperationChanged`): its partner's admin agents
+only. Its progress is in `tests/test_subscriptions.py`."""
 
 from __future__ import annotations
 
@@ -14,10 +13,8 @@ from models.reference.enums import PartnerRole
 from models.tables.templates import InvitationTemplate
 from tests import factories as f
 from tests.graphql import GraphQLClient
-from tests.jobs import run_jobs
 from tests.live import live
 from tests.served import Served, served
-from tests.servers import SmtpServer
 
 SEND = """mutation($input: SendInvitationsInput!) { sendInvitations(input: $input) {
   bulkOperation { id status } errors { field code } } }"""
@@ -57,36 +54,6 @@ async def _start(api: GraphQLClient, admin: f.Person, count: int) -> str:
     assert data["sendInvitations"]["errors"] == []
     operation_id: str = data["sendInvitations"]["bulkOperation"]["id"]
     return operation_id
-
-
-async def test_the_admin_agent_follows_a_bulk_send_until_it_completes(
-    api: GraphQLClient, db: Settings, web: Served, smtp_server: SmtpServer
-) -> None:
-    # Given a bulk send of a template to three customers and a refused address
-    admin = await f.person(await f.partner("Fabrikam"), PartnerRole.ADMIN_AGENT)
-    operation_id = await _start(api, admin, 3)
-    async with live(web.graphql_ws) as client:
-        assert (await client.init({"authorization": f"Bearer {admin.token}"}))[
-            "type"
-        ] == "connection_ack"
-        # When its admin agent subscribes to it
-        operation = await client.subscribe(WATCH, {"id": operation_id})
-        # Then the first message is its state now: queued, every item pending
-        first = (await client.next_data(operation))["bulkOperationChanged"]
-        assert (first["status"], first["total"], first["pending"]) == ("QUEUED", 4, 4)
-
-        # When the workers run it
-        await run_jobs(db)
-
-        # Then progress arrives without asking, never going back, until it is complete
-        seen = [first]
-        while seen[-1]["status"] != "COMPLETED":
-            seen.append((await client.next_data(operation))["bulkOperationChanged"])
-        assert [s["pending"] for s in seen] == sorted((s["pending"] for s in seen), reverse=True)
-        last = seen[-1]
-        assert (last["succeeded"], last["failed"], last["pending"]) == (3, 1, 0)
-        # And the subscription completes with the operation
-        assert await client.receive() == {"id": operation, "type": "complete"}
 
 
 async def test_no_one_but_the_partners_admin_agents_may_follow_a_bulk_operation(

@@ -318,12 +318,12 @@ async def test_two_delegated_admin_relationships_show_apart_and_one_is_ended(
     await row.get_by_role("link", name="Fabrikam").click()
     licensing = page.get_by_role("group", name="Licensing")
     support = page.get_by_role("group", name="Support")
-    for dar, dar_roles in (
+    for dar, names in (
         (licensing, ("License Administrator", "User Administrator")),
         (support, ("License Administrator", "Helpdesk Administrator")),
     ):
-        for role in dar_roles:
-            await expect(dar).to_contain_text(role)
+        for name in names:
+            await expect(dar).to_contain_text(name)
     await expect(licensing).to_contain_text("Expiring")
     await tab.shot("delegated-admin-relationships")
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from arq.connections import ArqRedis
+from arq.constants import default_queue_name, job_key_prefix
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
@@ -19,13 +20,15 @@ from api.app import create_app
 from models.foundation.budget import Budget
 from models.foundation.clock import utcnow
 from models.foundation.settings import Settings
+from models.reference.catalog import AdminRole
 from models.reference.enums import PartnerRole
 from models.tables.outbox import NotificationEmail, OutboxMessage, Task
 from tests import factories as f
+from tests import flows
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs
 from tests.servers import RedisServer, SmtpServer
-from workers.jobs import relay_outbox
+from workers.jobs import relay_outbox, send_notification
 from workers.relay import RELAY_AFTER, relay
 from workers.retention import purge_outbox
 from workers.runtime import Runtime
@@ -116,6 +119,55 @@ async def test_jobs_lost_with_redis_come_back_within_a_minute_and_run_once(
         assert await relay_outbox({"redis": redis}) == "relayed 0 message(s)"
     await run_jobs(db)
     assert len(smtp_server.messages) == 4
+
+
+async def test_the_email_jobs_of_a_notification_come_back_though_arq_holds_its_own_job(
+    api: GraphQLClient,
+    db: Settings,
+    smtp_server: SmtpServer,
+    clock: time_machine.Traveller,
+) -> None:
+    # Given an invitation from a partner with two admin agents, accepted by the customer
+    fabrikam = await f.partner("Fabrikam")
+    agents = [await f.person(fabrikam, PartnerRole.ADMIN_AGENT) for _ in range(2)]
+    admin = await f.person(await f.customer("Contoso"), AdminRole.GLOBAL_ADMINISTRATOR)
+    _, token = await flows.invite(api, db, smtp_server, agents[0], customerEmail="it@contoso.com")
+    smtp_server.clear()
+    assert (await f.accept(api, admin, token))["errors"] == []
+    [notice] = await OutboxMessage.filter(task=Task.SEND_NOTIFICATION, completed_at=None)
+    assert notice.job_id in await _queued(db)
+
+    # And the notification's own job has planned an email to each agent and queued their
+    # jobs, which Redis then lost while it kept the notification's job
+    async with _arq(db) as redis:
+        runtime = Runtime(db)
+        try:
+            ctx = {"runtime": runtime, "redis": redis}
+            assert await send_notification(ctx, str(notice.id)) == "2 email(s) to send"
+        finally:
+            await runtime.close()
+        emails = await NotificationEmail.filter(outbox_id=notice.id)
+        lost = {f"notification:{email.id}" for email in emails}
+        assert lost <= await _queued(db)
+        for job_id in lost:
+            await redis.delete(job_key_prefix + job_id)
+            await redis.zrem(default_queue_name, job_id)
+    assert await _queued(db) == {notice.job_id}
+
+    # When the relay runs, half a minute later
+    clock.shift(RELAY_AFTER + timedelta(seconds=1))
+    async with _arq(db) as redis:
+        relayed = await relay_outbox({"redis": redis})
+
+    # Then it handed back the two email jobs, beside the notification's job arq still holds
+    assert relayed == "relayed 2 message(s)"
+    assert await _queued(db) == {notice.job_id, *lost}
+
+    # And once the worker has run, each agent has the notice once, and the message is done
+    await run_jobs(db)
+    assert _recipients(smtp_server) == sorted(agent.email for agent in agents)
+    await notice.refresh_from_db()
+    assert notice.completed_at is not None
 
 
 # --------------------------------------------------------------------------- batches

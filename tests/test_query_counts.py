@@ -625,6 +625,7 @@ def _check_relationships_activity(data: dict[str, Any], rows: int) -> None:
         # The relationship's own history, newest first (no `invitation.sent`: that came before)
         assert actions == [
             "roles.granted",
+            "delegated_admin_relationship.activated",
             "relationship.created",
             "agreement.accepted",
             "invitation.accepted",

@@ -21,8 +21,11 @@ from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
 from models.identity.api_tokens import issue_token
+from models.rules.bulk_operations import ROUND_ITEMS
 from models.tables.organizations import ApiToken
+from models.tables.outbox import OutboxMessage, Task
 from models.tables.relationships import Relationship
+from models.tables.templates import InvitationTemplate
 from tests import factories as f
 from tests.factories import PASSWORD, Person, with_password
 from tests.graphql import GraphQLClient
@@ -31,6 +34,9 @@ from tests.live import LiveClient, live, other_web_process
 from tests.served import Served, served
 from tests.servers import RedisServer
 from tests.sessions import ORIGIN, Browser, sign_in
+from workers.jobs import run_bulk_operation
+from workers.queue import queue_client
+from workers.runtime import Runtime
 
 RELATIONSHIP_CHANGED = """
 subscription Watch($id: ID!) {
@@ -45,6 +51,12 @@ subscription Watch($id: ID!) { invitationChanged(id: $id) { id status emailStatu
 CANCEL = """
 mutation Cancel($input: InvitationIdInput!) {
   cancelInvitation(input: $input) { invitation { id status } errors { code } }
+}
+"""
+
+SEND_INVITATIONS = """
+mutation Send($input: SendInvitationsInput!) {
+  sendInvitations(input: $input) { bulkOperation { id } errors { code } }
 }
 """
 
@@ -156,6 +168,85 @@ async def test_a_change_a_worker_makes_reaches_the_subscriber(
         # Then the subscriber sees it sent
         changed = await client.next_data(operation)
         assert changed["invitationChanged"]["emailStatus"] == "SENT"
+
+
+BULK_CHANGED = """
+subscription Watch($id: ID!) {
+  bulkOperationChanged(id: $id) { id status total succeeded failed pending }
+}
+"""
+
+SEND_MANY = """
+mutation Send($input: SendInvitationsInput!) {
+  sendInvitations(input: $input) { bulkOperation { id } errors { code } }
+}
+"""
+
+
+async def test_a_bulk_operations_subscriber_hears_each_round_of_it(
+    db: Settings, web: Served, other: GraphQLClient
+) -> None:
+    # Given an admin agent's bulk send to more customers than a worker's round takes
+    partner_org = await f.partner()
+    admin = await f.person(partner_org, "ADMIN_AGENT")
+    template = await InvitationTemplate.create(
+        partner_id=partner_org.id,
+        name="Helpdesk",
+        type="GDAP_PARTNER",
+        roles=["USER_ADMINISTRATOR"],
+        duration_days=90,
+        created_by_id=admin.user.id,
+    )
+    count = ROUND_ITEMS + 5
+    customers = [{"customerEmail": f"admin{n}@customer{n}.example.com"} for n in range(count)]
+    started = await other.query(
+        SEND_MANY,
+        {
+            "input": {
+                "templateId": encode_id("InvitationTemplate", template.id),
+                "customers": customers,
+            }
+        },
+        admin.token,
+    )
+    operation_id = started["sendInvitations"]["bulkOperation"]["id"]
+    async with live(web.graphql_ws) as client:
+        await client.init(bearer(admin))
+        operation, first = await watching(client, BULK_CHANGED, operation_id)
+        assert first["bulkOperationChanged"]["status"] == "QUEUED"
+        assert first["bulkOperationChanged"]["pending"] == count
+        # When a worker does one round of it
+        [outbox] = await OutboxMessage.filter(task=Task.RUN_BULK_OPERATION)
+        redis = queue_client(db)
+        try:
+            await run_bulk_operation({"runtime": Runtime(db), "redis": redis}, str(outbox.id))
+        finally:
+            await redis.aclose()
+        # Then the subscriber sees its progress
+        progress = (await client.next_data(operation))["bulkOperationChanged"]
+        assert (progress["status"], progress["succeeded"], progress["pending"]) == (
+            "RUNNING",
+            ROUND_ITEMS,
+            count - ROUND_ITEMS,
+        )
+        # When the workers do the rest
+        await run_jobs(db)
+        # Then the subscriber sees it move to its end (changes that come faster than it reads
+        # are sent as one state), and the subscription completes with that last state
+        states = []
+        while (message := await client.receive())["type"] == "next":
+            states.append(message["payload"]["data"]["bulkOperationChanged"])
+        assert message == {"id": operation, "type": "complete"}
+        pending = [state["pending"] for state in states]
+        assert pending == sorted(pending, reverse=True)
+        assert states[-1] | {"id": None} == {
+            "id": None,
+            "status": "COMPLETED",
+            "total": count,
+            "succeeded": count,
+            "failed": 0,
+            "pending": 0,
+        }
 
 
 async def test_a_token_that_expires_closes_its_connection_when_it_does(web: Served) -> None:
@@ -351,3 +442,68 @@ async def test_a_subscriber_hears_changes_again_after_the_feeds_redis_connection
         assert {g["role"]: g["status"] for g in changed["roleGrants"]}["GLOBAL_READER"] == (
             "REVOKING"
         )
+
+
+async def test_queries_and_mutations_do_not_run_over_the_websocket(web: Served) -> None:
+    # Given a connection signed in with a bearer token
+    agent = await f.person(await f.partner(), "ADMIN_AGENT")
+    async with live(web.graphql_ws) as client:
+        await client.init(bearer(agent))
+        # When it sends a query and a mutation, Then neither runs: they go over HTTP, where
+        # each request is signed in afresh
+        for document in ("query { viewer { id } }", SIGN_OUT):
+            operation = await client.subscribe(document, {})
+            message = await client.receive()
+            assert message["id"] == operation
+            assert message["type"] == "error", message
+            assert "data" not in message["payload"]
+
+
+BULK_OPERATION_CHANGED = """
+subscription Watch($id: ID!) {
+  bulkOperationChanged(id: $id) { id status total succeeded failed pending }
+}
+"""
+
+
+async def test_a_bulk_operation_watched_by_its_admin_agent_moves_and_then_completes(
+    db: Settings, web: Served, other: GraphQLClient
+) -> None:
+    # Given an admin agent's bulk send, queued, watched by the agent
+    agent = await f.person(await f.partner(), "ADMIN_AGENT")
+    template = await InvitationTemplate.create(
+        partner_id=agent.user.organization_id,
+        name="Helpdesk",
+        type="GDAP_PARTNER",
+        roles=["USER_ADMINISTRATOR"],
+        duration_days=90,
+    )
+    started = await other.query(
+        SEND_INVITATIONS,
+        {
+            "input": {
+                "templateId": encode_id("InvitationTemplate", template.id),
+                "customers": [
+                    {"customerEmail": f"it{n}@customer{n}.example.com"} for n in range(3)
+                ],
+            }
+        },
+        agent.token,
+    )
+    operation_id = started["sendInvitations"]["bulkOperation"]["id"]
+    async with live(web.graphql_ws) as client:
+        await client.init(bearer(agent))
+        operation, first = await watching(client, BULK_OPERATION_CHANGED, operation_id)
+        assert first["bulkOperationChanged"]["status"] == "QUEUED"
+        assert first["bulkOperationChanged"]["pending"] == 3
+
+        # When a worker does it
+        await run_jobs(db)
+
+        # Then the subscriber sees it move to its end, and the subscription completes then
+        seen = [first["bulkOperationChanged"]]
+        while seen[-1]["status"] != "COMPLETED":
+            seen.append((await client.next_data(operation))["bulkOperationChanged"])
+        assert (seen[-1]["succeeded"], seen[-1]["pending"]) == (3, 0)
+        assert [s["succeeded"] for s in seen] == sorted(s["succeeded"] for s in seen)
+        assert await client.receive() == {"id": operation, "type": "complete"}

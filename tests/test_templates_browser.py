@@ -57,12 +57,11 @@ async def test_an_admin_agent_sends_a_template_to_hundreds_of_customers_from_a_c
     ]
     send = page.get_by_role("form", name="Send a template to many customers")
     await send.get_by_label("Template").select_option(label="Helpdesk GDAP")
-    csv_file: FilePayload = {
-        "name": "customers.csv",
-        "mimeType": "text/csv",
-        "buffer": "\n".join(lines).encode(),
-    }
-    await send.get_by_label("Customers (CSV file)").set_input_files(files=[csv_file])
+    await send.get_by_label("Customers (CSV file)").set_input_files(
+        files=FilePayload(
+            name="customers.csv", mimeType="text/csv", buffer="\n".join(lines).encode()
+        )
+    )
     await send.get_by_role("button", name="Send invitations").click()
 
     # Then the progress page follows the operation to its end

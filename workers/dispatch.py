@@ -13,8 +13,12 @@ from redis.exceptions import RedisError
 from models.foundation.clock import utcnow
 from models.infrastructure.change_feed import announce
 from models.operation import Operation
-from models.tables.outbox import OutboxMessage
+from models.tables.outbox import NotificationEmail, OutboxMessage, RecipientStatus, Task
 from workers.queue import JobSpec, enqueue_many
+
+# The job that sends one recipient's email of a notification, under `notification:<id>`: not
+# an outbox task, since `send_notification` (which is) plans the emails and queues one each.
+NOTIFICATION_EMAIL = "send_notification_email"
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +58,28 @@ async def hand_over(messages: Sequence[OutboxMessage], redis: ArqRedis) -> int:
     if marked:
         await OutboxMessage.filter(id__in=marked).update(enqueued_at=utcnow())
     return len(created)
+
+
+def notification_email_job(email_id: object) -> JobSpec:
+    """The job of one recipient's email of a notification, under an id of its own."""
+    return JobSpec(NOTIFICATION_EMAIL, f"notification:{email_id}", (str(email_id),))
+
+
+async def hand_over_emails(messages: Sequence[OutboxMessage], redis: ArqRedis) -> int:
+    """The unsent emails of the notifications among `messages`, to arq again unless it holds
+    their jobs; how many new jobs that made.
+
+    A notification's own job plans its emails, then queues a job for each; it may have
+    finished, or failed, with those jobs lost (Redis restarted empty, or went away as it
+    queued them). arq keeps the notification job's result, so it refuses that job again
+    until the result expires; its emails' jobs are what must come back.
+    """
+    notifications = [m.id for m in messages if m.task == Task.SEND_NOTIFICATION]
+    if not notifications:
+        return 0
+    unsent = await NotificationEmail.filter(
+        outbox_id__in=notifications, status__in=[RecipientStatus.PENDING, RecipientStatus.SENDING]
+    ).values_list("id", flat=True)
+    if not unsent:
+        return 0
+    return len(await enqueue_many(redis, [notification_email_job(e) for e in unsent]))

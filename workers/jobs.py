@@ -33,7 +33,7 @@ from models.rules.password_links import email_to_send as password_email_to_send
 from models.rules.password_links import record_emailed
 from models.tables.outbox import NotificationEmail, OutboxMessage, Task
 from workers import notifications, outbound_webhooks, webhook_lanes
-from workers.dispatch import after_commit
+from workers.dispatch import after_commit, notification_email_job
 from workers.emails import compose, date_words, message_id_for, render, role_words, type_words
 from workers.mailer import is_transient
 from workers.metrics import EMAILS, FAILED, SENT
@@ -44,10 +44,6 @@ from workers.runtime import Runtime
 log = logging.getLogger(__name__)
 
 Ctx = dict[str, Any]
-
-# The job that sends one recipient's email of a notification: not an outbox task, since
-# `send_notification` (which is) plans the emails and queues one such job for each.
-NOTIFICATION_EMAIL = "send_notification_email"
 
 
 async def _open_message(outbox_id: str) -> OutboxMessage | None:
@@ -162,7 +158,7 @@ async def send_notification(ctx: Ctx, outbox_id: str) -> str:
         return "sent already"
     await enqueue_many(
         ctx["redis"],
-        [JobSpec(NOTIFICATION_EMAIL, f"notification:{e.id}", (str(e.id),)) for e in undone],
+        [notification_email_job(e.id) for e in undone],
     )
     return f"{len(undone)} email(s) to send"
 

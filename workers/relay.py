@@ -6,7 +6,9 @@ down or slow), and messages whose job arq lost (Redis restarted empty, failed ov
 replica that had not received them, or the job failed and its result has expired). It
 hands each undone message to arq again under its own job id; arq refuses an id it still
 holds (queued, deferred for a retry, running, or finished moments ago), so only lost jobs
-come back, within a minute of the loss, and none twice.
+come back, within a minute of the loss, and none twice. For a notification it also hands
+back the jobs of its emails not sent yet: its own job may have finished (its result kept by
+arq) after planning them, while their jobs were lost.
 
 It reads the undone messages through the `(completed_at, created_at, id)` index, a batch at a
 time, and enqueues each batch in one round trip, a few batches at once, within a time budget:
@@ -25,7 +27,7 @@ from tortoise.expressions import Q
 
 from models.foundation.budget import Budget
 from models.tables.outbox import OutboxMessage
-from workers.dispatch import hand_over
+from workers.dispatch import hand_over, hand_over_emails
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ async def relay(
         nonlocal created, failure
         try:
             made = await hand_over(batch, redis)
+            made += await hand_over_emails(batch, redis)
             created += made  # (not `created += await ...`: that reads it before the await)
         except (RedisError, OSError) as exc:
             failure = exc

@@ -17,8 +17,10 @@ from models.foundation.settings import Settings, SettingsError, failure_reason, 
 from models.infrastructure.db import CHECK_TIMEOUT, database
 from models.tables.outbox import Task
 from workers import inbound, jobs, retention, webhook_lanes
+from workers.dispatch import NOTIFICATION_EMAIL
 from workers.mailer import Mailer
 from workers.metrics import measured, serve_metrics
+from workers.outages import rides_out_outages
 from workers.queue import WORKER_COMMAND_RETRIES, queue_client
 from workers.runtime import Runtime
 from workers.supervision import SupervisedWorker
@@ -35,12 +37,18 @@ EXTRA_RUNS = 3
 POLL_DELAY = 0.05
 
 
+def _job(function: Function) -> Function:
+    """A job tried again when the database or Redis is away, and counted and timed."""
+    return measured(rides_out_outages(function))
+
+
 def functions(runtime: Runtime) -> list[Function]:
-    """The jobs, each `measured`: its runs are counted by outcome and timed (workers/metrics.py)."""
+    """The jobs, each `measured`: its runs are counted by outcome and timed (workers/metrics.py);
+    and each tried again shortly when the database or Redis is away (workers/outages.py)."""
     timeout = runtime.settings.job_timeout
     email_runs = runtime.email_tries + EXTRA_RUNS
     return [
-        measured(
+        _job(
             func(
                 jobs.send_invitation_email,
                 name=Task.SEND_INVITATION_EMAIL,
@@ -48,7 +56,7 @@ def functions(runtime: Runtime) -> list[Function]:
                 timeout=timeout,
             )
         ),
-        measured(
+        _job(
             func(
                 jobs.send_notification,
                 name=Task.SEND_NOTIFICATION,
@@ -56,15 +64,15 @@ def functions(runtime: Runtime) -> list[Function]:
                 timeout=timeout,
             )
         ),
-        measured(
+        _job(
             func(
                 jobs.send_notification_email,
-                name=jobs.NOTIFICATION_EMAIL,
+                name=NOTIFICATION_EMAIL,
                 max_tries=email_runs,
                 timeout=timeout,
             )
         ),
-        measured(
+        _job(
             func(
                 jobs.send_password_email,
                 name=Task.SEND_PASSWORD_EMAIL,
@@ -72,10 +80,10 @@ def functions(runtime: Runtime) -> list[Function]:
                 timeout=timeout,
             )
         ),
-        measured(func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=timeout)),
+        _job(func(jobs.revoke_roles, name=Task.REVOKE_ROLES, max_tries=5, timeout=timeout)),
         # A round of a bulk operation; its next round is a job of its own. Runs cut off by a
         # crash count as tries: the relay hands the operation over again should they run out.
-        measured(
+        _job(
             func(
                 jobs.run_bulk_operation,
                 name=Task.RUN_BULK_OPERATION,
@@ -83,7 +91,7 @@ def functions(runtime: Runtime) -> list[Function]:
                 timeout=timeout,
             )
         ),
-        measured(
+        _job(
             func(
                 inbound.run_inbound_webhook,
                 name=Task.RUN_INBOUND_WEBHOOK,
@@ -91,11 +99,9 @@ def functions(runtime: Runtime) -> list[Function]:
                 timeout=timeout,
             )
         ),
-        measured(
-            func(jobs.deliver_webhooks, name=Task.DELIVER_WEBHOOKS, max_tries=3, timeout=timeout)
-        ),
+        _job(func(jobs.deliver_webhooks, name=Task.DELIVER_WEBHOOKS, max_tries=3, timeout=timeout)),
         # A lane's id is fixed, and kept by no result: the next tick may start it at once.
-        measured(
+        _job(
             func(
                 jobs.deliver_webhook_lane,
                 name=webhook_lanes.LANE_JOB,

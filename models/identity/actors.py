@@ -67,6 +67,13 @@ class Actor:
         return self.person_id
 
     @property
+    def acting_id(self) -> UUID:
+        """The person or the API client who acts: what per-sender counters count by."""
+        acting = self.person_id or self.api_client_id
+        assert acting is not None  # an actor is one or the other
+        return acting
+
+    @property
     def is_api_client(self) -> bool:
         return self.api_client_id is not None
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from models.identity.actors import Actor
 from models.identity.viewer import Viewer
+from models.infrastructure.prepared import PreparedSelect
 from models.infrastructure.tokens import hash_token, new_token
 from models.reference.api_scopes import ApiScope
 from models.tables.api_clients import ApiClient, ApiClientSecret, ApiClientToken
@@ -72,13 +73,22 @@ async def live_client(client_id: str, now: datetime) -> LiveClient | None:
     return LiveClient(row, hashes)
 
 
+# An access token by its hash, with its client and the client's organization: every request
+# of an API client.
+_ACCESS_TOKEN = PreparedSelect(
+    ApiClientToken,
+    lambda token_hash: (
+        ApiClientToken.filter(token_hash=token_hash).select_related("client__organization").limit(1)
+    ),
+    arity=1,
+)
+
+
 async def access_token(token: str) -> ApiClientToken | None:
     """The access token row of `token`, with its client, whatever its state."""
     if not token.startswith(ACCESS_TOKEN_PREFIX):
         return None
-    return await ApiClientToken.get_or_none(token_hash=hash_token(token)).select_related(
-        "client__organization"
-    )
+    return await _ACCESS_TOKEN.first(hash_token(token))
 
 
 def token_live(row: ApiClientToken, now: datetime) -> bool:

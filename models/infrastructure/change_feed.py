@@ -136,14 +136,16 @@ class ChangeFeed:
         before the block starts: read the objects' state inside it, and no later change is
         missed."""
         listener = Listener(frozenset(changes))
-        new = []
+        new, pending = [], []
         for change in listener.watched:
             listeners = self._listeners.setdefault(change.channel, set())
             if not listeners:
                 new.append(change.channel)
+            elif change.channel in self._confirmations:  # another watcher's, under way
+                pending.append(self._confirmations[change.channel])
             listeners.add(listener)
         try:
-            await self._subscribe(new)
+            await self._subscribe(new, pending)
             yield listener
         finally:
             gone = []
@@ -155,16 +157,19 @@ class ChangeFeed:
                     gone.append(change.channel)
             await self._unsubscribe(gone)
 
-    async def _subscribe(self, channels: list[str]) -> None:
+    async def _subscribe(self, channels: list[str], pending: list[asyncio.Future[None]]) -> None:
+        """Subscribe to `channels` and wait until Redis confirms them, and `pending` (other
+        watchers' subscriptions to the rest, still under way)."""
         pubsub = self._pubsub
-        if not channels or pubsub is None:
+        if not (channels or pending) or pubsub is None:
             return  # the feed subscribes to them when it connects
         loop = asyncio.get_running_loop()
         waiting = [self._confirmations.setdefault(c, loop.create_future()) for c in channels]
         try:
             async with asyncio.timeout(self.timeout):
-                await pubsub.subscribe(*channels)
-                await asyncio.gather(*(asyncio.shield(f) for f in waiting))
+                if channels:
+                    await pubsub.subscribe(*channels)
+                await asyncio.gather(*(asyncio.shield(f) for f in waiting + pending))
         except (RedisError, OSError, TimeoutError) as exc:
             log.warning("changes: subscribing to %d channel(s) failed: %s", len(channels), exc)
         finally:

@@ -8,8 +8,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext, get_current_context
+from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.executor import MigrationExecutor
 
 from models.foundation.settings import Settings, SettingsError, failure_reason, redacted
@@ -49,6 +51,17 @@ MODEL_MODULES = [
     "models.tables.scim",
 ]
 
+
+# The database away or going, as a query meets it: refused, reset or closed mid-query, the
+# server starting up or shutting down. Nothing about the request or job itself: it may be
+# tried again once the database answers (`api/errors.py`, `workers/outages.py`).
+DATABASE_AWAY: tuple[type[BaseException], ...] = (
+    ConnectionError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    DBConnectionError,
+)
 
 # PostgreSQL connections a process holds at most, unless told otherwise (DATABASE_POOL_SIZE).
 DEFAULT_POOL_SIZE = Settings.database_pool_size

@@ -100,8 +100,21 @@ def link_reveals_terms(status: InvitationStatus) -> bool:
 
 
 def require_invitation_sender(actor: Actor) -> None:
-    if not (actor.is_partner and actor.holds(*INVITATION_SENDER_ROLES)):
-        raise PermissionDenied("Only a partner's admin or sales agents may manage invitations.")
+    """A partner's admin and sales agents, and its API clients granted INVITATIONS_WRITE."""
+    if not (
+        actor.is_partner
+        and (actor.holds(*INVITATION_SENDER_ROLES) or actor.granted(ApiScope.INVITATIONS_WRITE))
+    ):
+        raise PermissionDenied(
+            "Only a partner's admin or sales agents (or its API clients granted "
+            "INVITATIONS_WRITE) may manage invitations."
+        )
+
+
+def sent_invitations(actor: Actor) -> QuerySet[Invitation]:
+    """The invitations a sender may resend or cancel: its partner's."""
+    require_invitation_sender(actor)
+    return Invitation.filter(partner_id=actor.organization_id)
 
 
 def require_partner_admin(actor: Actor) -> None:

@@ -37,7 +37,8 @@ SCOPE_MEANINGS: dict[ApiScope, str] = {
     ApiScope.CUSTOMER_DATA_WRITE: "Change a customer's data (reset passwords, open support "
     "incidents ...) within the roles the organization holds for it.",
     ApiScope.INVITATIONS_READ: "Read the invitations the organization sent or received.",
-    ApiScope.INVITATIONS_WRITE: "Send, resend and cancel the partner's invitations.",
+    ApiScope.INVITATIONS_WRITE: "Send, resend and cancel the partner's invitations (the "
+    "per-agent quota counts the client).",
     ApiScope.ACTIVITY_READ: "Read the organization's activity log.",
 }
 

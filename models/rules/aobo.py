@@ -43,7 +43,10 @@ class PasswordReset:
 
 
 async def reset_user_password(op: Operation, customer_id: UUID, user_id: UUID) -> PasswordReset:
-    """Reset a directory user's password; an admin's needs RESET_ADMIN_PASSWORD as well."""
+    """Reset a directory user's password; an admin's needs RESET_ADMIN_PASSWORD as well.
+
+    An API client acts for its organization: the row then names the partner (if one acted)
+    and no person; the activity entry names the client."""
     actor = op.require_actor()
     now = op.now()
     access = await require_capability(actor, customer_id, Capability.RESET_PASSWORD, now)
@@ -56,7 +59,7 @@ async def reset_user_password(op: Operation, customer_id: UUID, user_id: UUID) -
     async with op.atomic() as tx:
         await DirectoryUser.filter(id=user.id).update(
             password_reset_at=now,
-            password_reset_by_id=actor.user_id,
+            password_reset_by_id=actor.person_id,
             password_reset_by_partner_id=access.partner_id,
         )
         await tx.record(
@@ -102,7 +105,7 @@ async def create_support_incident(
             title=title,
             description=description,
             severity=severity,
-            opened_by_id=actor.user_id,
+            opened_by_id=actor.person_id,
             opened_by_partner_id=access.partner_id,
         )
         await tx.record(
@@ -165,7 +168,7 @@ async def assign_license(
             customer_id=customer_id,
             subscription_id=locked.id,
             user_id=user.id,
-            assigned_by_id=actor.user_id,
+            assigned_by_id=actor.person_id,
             assigned_by_partner_id=access.partner_id,
         )
         await tx.record(

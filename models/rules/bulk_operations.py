@@ -165,7 +165,7 @@ async def _sender(operation: BulkOperation) -> Actor | None:
 
 
 async def _record_failure(op: Operation, item: BulkOperationItem, error: DomainError) -> bool:
-    async with op.atomic():
+    async with op.atomic() as tx:
         failed = await BulkOperationItem.filter(
             id=item.id, status=BulkOperationItemStatus.PENDING
         ).update(
@@ -176,6 +176,7 @@ async def _record_failure(op: Operation, item: BulkOperationItem, error: DomainE
         )
         if failed:
             await BulkOperation.filter(id=item.operation_id).update(failed=F("failed") + 1)
+            tx.touch("BulkOperation", item.operation_id)
     return bool(failed)
 
 
@@ -187,6 +188,7 @@ async def _claim(tx: Transaction, item: BulkOperationItem, **outcome: object) ->
     if not claimed:
         raise _DoneMeanwhile
     await BulkOperation.filter(id=item.operation_id).update(succeeded=F("succeeded") + 1)
+    tx.touch("BulkOperation", item.operation_id)
 
 
 async def _send_one(op: Operation, item: BulkOperationItem, settings: TemplateSettings) -> bool:
@@ -235,9 +237,12 @@ async def run_round(
     if operation is None or operation.status is BulkOperationStatus.COMPLETED:
         return RoundReport(0, 0, complete=True)
     now = system.now()
-    await BulkOperation.filter(id=operation.id, status=BulkOperationStatus.QUEUED).update(
-        status=BulkOperationStatus.RUNNING, started_at=now
-    )
+    async with system.atomic() as tx:
+        started = await BulkOperation.filter(
+            id=operation.id, status=BulkOperationStatus.QUEUED
+        ).update(status=BulkOperationStatus.RUNNING, started_at=now)
+        if started:
+            tx.touch("BulkOperation", operation.id)
     await BulkOperation.filter(id=operation.id).update(rounds=F("rounds") + 1)
     items = (
         await BulkOperationItem.filter(

@@ -19,7 +19,7 @@ from models.policy import (
     require_invitation_acceptor,
     require_invitation_sender,
     require_partner_manager,
-    visible_invitations,
+    sent_invitations,
 )
 from models.reference.catalog import RELATIONSHIP_TYPES
 from models.reference.enums import EmailStatus, InvitationStatus, OrganizationKind
@@ -109,7 +109,7 @@ async def record_invitation(
     await count_invitation_email(
         op.quotas,
         op.now(),
-        agent_id=actor.user_id if agent_quota else None,
+        agent_id=actor.acting_id if agent_quota else None,
         partner_id=actor.organization_id,
         address=terms.customer_email,
         field="customerEmail",
@@ -127,7 +127,7 @@ async def record_invitation(
         message=terms.message,
         open_days=terms.open_days,
         token_hash=token_hash,
-        sent_by_id=actor.user_id,
+        sent_by_id=actor.person_id,
         expires_at=op.now() + timedelta(days=terms.open_days),
         template_id=prepared.template_id,
         assignments=prepared.assignments,
@@ -165,8 +165,7 @@ async def send_invitation(op: Operation, request: InvitationRequest) -> Invitati
 
 async def _partner_invitation(op: Operation, invitation_id: UUID) -> tuple[Actor, Invitation]:
     actor = op.require_actor()
-    require_invitation_sender(actor)
-    invitation = await visible_invitations(actor).get_or_none(id=invitation_id)
+    invitation = await sent_invitations(actor).get_or_none(id=invitation_id)
     if invitation is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such invitation.", "id")
     return actor, invitation
@@ -198,7 +197,7 @@ def _require_pending(invitation: Invitation, now: datetime, field: str) -> None:
 async def resend_invitation(op: Operation, invitation_id: UUID) -> Invitation:
     """Rotate the token (the old link dies), restart the open period, and send again."""
     actor, invitation = await _partner_invitation(op, invitation_id)
-    return await _resend(op, invitation, actor.user_id, "id")
+    return await _resend(op, invitation, actor.acting_id, "id")
 
 
 async def resend_for_partner(op: Operation, invitation_id: UUID) -> Invitation:
@@ -290,7 +289,7 @@ async def _close(
     fields: dict[str, object] = {
         "status": status,
         "closed_at": now,
-        "responded_by_id": actor.user_id,
+        "responded_by_id": actor.person_id,
     }
     if status is InvitationStatus.DECLINED:
         fields["customer_id"] = actor.organization_id

@@ -17,8 +17,8 @@ from schema.pagination import After, Connection, First, paginate
 
 
 async def read_bulk_operation(actor: Actor, operation_id: UUID) -> BulkOperation | None:
-    """The bulk operation, if it is the actor's partner's and the actor one of its admin
-    agents: `bulkOperation(id:)` and `bulkOperationChanged` read it so."""
+    """The bulk operation, if the actor may see it: `bulkOperation(id:)` and
+    `bulkOperationChanged` read it so."""
     found = await visible_bulk_operations(actor).get_or_none(id=operation_id)
     return BulkOperation.of(found) if found else None
 
@@ -42,7 +42,8 @@ class BulkQueries:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The operation's ID.")],
     ) -> BulkOperation | None:
+        actor = info.context.actor()
         operation_id = decode_id("BulkOperation", id)
         if operation_id is None:
             return None
-        return await read_bulk_operation(info.context.actor(), operation_id)
+        return await read_bulk_operation(actor, operation_id)

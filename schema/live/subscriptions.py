@@ -51,10 +51,9 @@ class Subscription:
             yield relationship
 
     @strawberry.subscription(
-        description="A bulk operation of the viewer's partner organization (its admin agents "
-        "only): its status and counts after each round of items. Sends its current state "
-        "first, then again after every round; completes with the operation (COMPLETED). "
-        "FORBIDDEN (and the subscription completes) when the viewer may not read it."
+        description="A bulk operation of the viewer's partner organization: its status and "
+        f"counts as the workers go through its items. {_SENDS} It completes once the "
+        "operation has."
     )
     async def bulk_operation_changed(
         self,

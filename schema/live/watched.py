@@ -50,6 +50,7 @@ class Watched(Generic[T]):
 
 INVITATION = Watched[Invitation]("Invitation", read_invitation)
 RELATIONSHIP = Watched[Relationship]("Relationship", read_relationship)
+# A bulk operation's stream completes once the operation has: nothing changes after that.
 BULK_OPERATION = Watched[BulkOperation](
     "BulkOperation",
     read_bulk_operation,

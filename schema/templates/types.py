@@ -56,9 +56,14 @@ class InvitationTemplate:
 
     @classmethod
     def of(
-        cls, row: m.InvitationTemplate, assignments: list[m.TemplateAssignment]
+        cls,
+        row: m.InvitationTemplate,
+        assignments: list[m.TemplateAssignment],
+        loaders: AccessLoaders | None = None,
     ) -> InvitationTemplate:
-        loaders = AccessLoaders()
+        """The template; `loaders` are shared by a list's templates, so that their groups'
+        members are read in one batch."""
+        loaders = loaders or AccessLoaders()
         by_group: dict[object, TemplateAssignment] = {}
         for assignment in assignments:
             found = by_group.get(assignment.group_id)
@@ -92,7 +97,8 @@ async def templates_of(rows: list[m.InvitationTemplate]) -> list[InvitationTempl
     by_template: dict[object, list[m.TemplateAssignment]] = {row.id: [] for row in rows}
     for assignment in assignments:
         by_template[assignment.template_id].append(assignment)
-    return [InvitationTemplate.of(row, by_template[row.id]) for row in rows]
+    loaders = AccessLoaders()
+    return [InvitationTemplate.of(row, by_template[row.id], loaders) for row in rows]
 
 
 @strawberry.input(description="A security group, and the roles to assign to it on acceptance.")

@@ -1,11 +1,17 @@
-// `/bulk-operations/:id`: a bulk operation's progress, read again every second until it is
-// complete and drawn in place, and its per-item results in the order given (a refused one
-// says why), a page of 100 at a time.
+// `/bulk-operations/:id`: a bulk operation's progress, followed live (bulkOperationChanged)
+// and drawn in place until it completes, and its per-item results in the order given (a
+// refused one says why), a page of 100 at a time, read again at most once a second while
+// the operation moves.
 
 import { badge, date, h, replace, showMore, table, words } from "../dom.js";
 import { gql } from "../graphql.js";
+import { liveConnection } from "../live.js";
 
-const POLL_MS = 1000;
+const REFRESH_MS = 1000;
+const LIVE = `
+subscription BulkOperationChanged($id: ID!) {
+  bulkOperationChanged(id: $id) { id status total succeeded failed pending createdAt finishedAt }
+}`;
 const QUERY = `
 query BulkOperation($id: ID!, $after: String) {
   bulkOperation(id: $id) {
@@ -16,6 +22,14 @@ query BulkOperation($id: ID!, $after: String) {
     }
   }
 }`;
+const QUERY = `
+query BulkOperation($id: ID!, $after: String) { bulkOperation(id: $id) { ...BulkOperationPage } }
+${FIELDS}`;
+const LIVE = `
+subscription BulkOperationLive($id: ID!, $after: String) {
+  bulkOperationChanged(id: $id) { ...BulkOperationPage }
+}
+${FIELDS}`;
 
 function itemsTable(items) {
   return table({
@@ -67,8 +81,7 @@ export async function render(ctx) {
     replace(more);
     showMore(more, next.items.pageInfo, load);
   };
-  const draw = (shown) => {
-    replace(progress, ...progressOf(shown));
+  const drawItems = (shown) => {
     replace(results, itemsTable(shown.items.edges.map((e) => e.node)));
     replace(more);
     showMore(more, shown.items.pageInfo, load);
@@ -83,14 +96,29 @@ export async function render(ctx) {
     results,
     more,
   );
-  draw(operation);
-  let status = operation.status;
-  while (status !== "COMPLETED") {
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    if (!ctx.current()) return;
-    const fresh = (await gql(QUERY, { id, after: null })).bulkOperation;
-    if (!ctx.current() || !fresh) return;
-    draw(fresh);
-    status = fresh.status;
-  }
+  replace(progress, ...progressOf(operation));
+  drawItems(operation);
+  if (operation.status === "COMPLETED") return;
+
+  // The first page of results is read again a second after a change, once for any number
+  // of changes in that second: the last read follows the last change.
+  let refresh = null;
+  const refreshItems = () => {
+    refresh ??= setTimeout(async () => {
+      refresh = null;
+      const fresh = (await gql(QUERY, { id, after: null })).bulkOperation;
+      if (ctx.current() && fresh) drawItems(fresh);
+    }, REFRESH_MS);
+  };
+  const live = liveConnection();
+  ctx.onLeave(() => {
+    live.close();
+    clearTimeout(refresh);
+  });
+  live.subscribe(LIVE, { id }, (data) => {
+    const changed = data.bulkOperationChanged;
+    if (!ctx.current() || !changed) return;
+    replace(progress, ...progressOf(changed));
+    refreshItems();
+  });
 }
