@@ -75,9 +75,12 @@ class User(Model):
     # Provisioning by the customer's identity provider (SCIM, `models/rules/scim_users.py`):
     # the `userName` it gave (any string, unique in the organization whatever its case; a
     # person it never named answers to their email address), its own `externalId`, and when
-    # it last changed the person.
+    # it last changed the person; and the type it gives their address (none: "work") and
+    # whether it marks it primary (none: it does).
     user_name = fields.CharField(max_length=255, null=True)
     external_id = fields.CharField(max_length=255, null=True)
+    email_type = fields.CharField(max_length=32, null=True)
+    email_primary = fields.BooleanField(null=True)
     provisioned_at = fields.DatetimeField(null=True)
 
     class Meta:
