@@ -4,7 +4,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0018_scim_provisioning")]
+    dependencies = [("models", "0019_one_directory_of_people")]
 
     initial = False
 
