@@ -40,14 +40,15 @@ fuzz: install postgres
 
 # The fault-injection suite at length (tests/test_chaos.py): CHAOS_WEB web and CHAOS_WORKERS
 # worker processes in production mode, CHAOS_SCALE times the workload, each fault lasting
-# CHAOS_FAULT_SECONDS, the workers' own relay cron. `make test` runs its short form.
+# CHAOS_FAULT_SECONDS, the workers' own relay cron, and every fault. `make test` runs its
+# short form, without PostgreSQL's restart (still failing: see tests/test_chaos.py).
 CHAOS_WEB ?= 4
 CHAOS_WORKERS ?= 4
 CHAOS_SCALE ?= 10
 CHAOS_FAULT_SECONDS ?= 10
 chaos: install postgres
 	CHAOS_WEB=$(CHAOS_WEB) CHAOS_WORKERS=$(CHAOS_WORKERS) CHAOS_SCALE=$(CHAOS_SCALE) \
-	CHAOS_FAULT_SECONDS=$(CHAOS_FAULT_SECONDS) CHAOS_REAL_CRON=1 \
+	CHAOS_FAULT_SECONDS=$(CHAOS_FAULT_SECONDS) CHAOS_REAL_CRON=1 CHAOS_LONG=1 \
 	$(BIN)/pytest tests/test_chaos.py -s --timeout=0
 
 # Benchmarks print their figures against a baseline measured in the same run.

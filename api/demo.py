@@ -34,7 +34,6 @@ from models.tables.relationships import (
 from models.tables.tenant import (
     BillingNotification,
     Device,
-    DirectoryUser,
     Domain,
     Invoice,
     LicenseAssignment,
@@ -114,7 +113,10 @@ async def seed(sealer: Sealer) -> list[OutboxMessage] | None:
             display_name=demo.name,
             roles=list(demo.roles),
         )
-    await _seed_tenant(organizations["Contoso"])
+    await _seed_tenant(
+        organizations["Contoso"],
+        [u for u in users.values() if u.organization_id == organizations["Contoso"].id],
+    )
     await _seed_access(organizations, users)
     op = Operation(
         actor=Actor.of(users["agent@fabrikam.com"], OrganizationKind.PARTNER), sealer=sealer
@@ -137,19 +139,24 @@ async def seed(sealer: Sealer) -> list[OutboxMessage] | None:
 # ------------------------------------------------------------ customer data and access
 
 
-async def _seed_tenant(contoso: Organization) -> None:
-    """Contoso's own data: users, a subscription with licenses, billing, support, devices."""
+# Contoso's people without admin roles, beside its admins of DEMO_USERS: its directory is
+# all of them. Invited, with no password until one is reset for them or they choose one.
+CONTOSO_STAFF = (
+    ("Isaiah Langer", "isaiahl@contoso.com"),
+    ("Johanna Lorenz", "johannal@contoso.com"),
+    ("Lynne Robbins", "lynner@contoso.com"),
+)
+
+
+async def _seed_tenant(contoso: Organization, admins: list[User]) -> None:
+    """Contoso's own data: its other people, a subscription with licenses for everyone,
+    billing, support, devices."""
     users = [
-        await DirectoryUser.create(
-            customer=contoso, display_name=name, user_principal_name=upn, is_admin=admin
-        )
-        for name, upn, admin in (
-            ("Alex Wilber", "alexw@contoso.com", True),
-            ("Megan Bowen", "meganb@contoso.com", True),
-            ("Isaiah Langer", "isaiahl@contoso.com", False),
-            ("Johanna Lorenz", "johannal@contoso.com", False),
-            ("Lynne Robbins", "lynner@contoso.com", False),
-        )
+        *admins,
+        *[
+            await User.create(organization=contoso, display_name=name, email=email, roles=[])
+            for name, email in CONTOSO_STAFF
+        ],
     ]
     office = await Subscription.create(
         customer=contoso,

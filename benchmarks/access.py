@@ -46,7 +46,6 @@ from models.reference.enums import OrganizationKind, PartnerRole, RelationshipTy
 from models.tables.access import AccessAssignment, SecurityGroup, SecurityGroupMember
 from models.tables.organizations import Organization, User
 from models.tables.relationships import Relationship, RoleGrant, active_key
-from models.tables.tenant import DirectoryUser
 
 ROLES = (
     AdminRole.HELPDESK_ADMINISTRATOR,
@@ -129,15 +128,15 @@ async def _median(calls: int, call: Callable[[], Awaitable[object]]) -> float:
 
 async def _users(customer_ids: list[UUID], users: int) -> None:
     rows = [
-        DirectoryUser(
-            customer_id=customer_id,
+        User(
+            organization_id=customer_id,
             display_name=f"User {n}",
-            user_principal_name=f"u{n}@{customer_id}.test",
+            email=f"u{n}@{customer_id}.test",
         )
         for customer_id in customer_ids
         for n in range(users)
     ]
-    await DirectoryUser.bulk_create(rows, batch_size=BATCH)
+    await User.bulk_create(rows, batch_size=BATCH)
 
 
 async def _request_cost(url: str, token: str, first: int, calls: int) -> tuple[float, int]:

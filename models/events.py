@@ -86,6 +86,9 @@ EVENT_TYPES: dict[str, str] = {
     "own identity provider (single sign-on).",
     "user.mfa_enabled": "A person enrolled an authenticator app, or replaced theirs.",
     "user.mfa_disabled": "A person turned their multi-factor authentication off.",
+    "user.mfa_reset": "An admin removed a person's authenticator app and recovery codes (it "
+    "was lost) and ended their sessions: they sign in with their password and set up a new "
+    "one.",
     "organization.mfa_requirement_changed": "An organization changed whether all its people "
     "must sign in with a second factor.",
 }

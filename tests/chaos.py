@@ -9,7 +9,8 @@ own run stays short: CHAOS_WEB and CHAOS_WORKERS processes (2 and 2), CHAOS_SCAL
 group of the workload a few operations; every count scales with it), CHAOS_FAULT_SECONDS
 (how long a fault lasts, 2), and CHAOS_REAL_CRON (unset: once a fault has passed the test
 runs the outbox relay itself, as the workers' cron does within its minute; set to 1: the test
-waits for that cron).
+waits for that cron), and CHAOS_LONG (set to 1 by `make chaos`: every fault, PostgreSQL's
+restart included, which still loses effects; see `tests/test_chaos.py`).
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class Shape:
     scale: int = 1
     fault_seconds: float = 2.0
     real_cron: bool = False
+    long_form: bool = False
 
     @classmethod
     def from_env(cls) -> Shape:
@@ -97,6 +99,7 @@ class Shape:
             scale=int(os.environ.get("CHAOS_SCALE", cls.scale)),
             fault_seconds=float(os.environ.get("CHAOS_FAULT_SECONDS", cls.fault_seconds)),
             real_cron=_flag("CHAOS_REAL_CRON"),
+            long_form=_flag("CHAOS_LONG"),
         )
 
     @property
@@ -452,12 +455,23 @@ async def outstanding(expected: Expected, smtp: SmtpServer, receiver: Receiver) 
     for kind, count in expected.events.items():
         if landed.events[kind] < count:
             waiting.append(f"{kind} deliveries {landed.events[kind]}/{count}")
-    undone = await OutboxMessage.filter(completed_at=None).values_list("task", flat=True)
+    undone = await OutboxMessage.filter(completed_at=None)
     if undone:
-        waiting.append(f"outbox messages {sorted(map(str, undone))}")
+        waiting.append(
+            "outbox messages "
+            + str(
+                sorted(
+                    f"{m.task} {m.payload.get('template', '')} created {m.created_at:%S.%f} "
+                    f"enqueued {m.enqueued_at and f'{m.enqueued_at:%S.%f}'}"
+                    for m in undone
+                )
+            )
+        )
     deliveries = await WebhookDelivery.filter(status=DeliveryStatus.PENDING).count()
     if deliveries:
         waiting.append(f"{deliveries} webhook deliveries pending")
+    if failed := await WebhookDelivery.filter(status=DeliveryStatus.FAILED).count():
+        waiting.append(f"{failed} webhook deliveries failed")
     if revoking := await RoleGrant.filter(status=RoleGrantStatus.REVOKING).count():
         waiting.append(f"{revoking} grants revoking")
     unsent = await NotificationEmail.filter(

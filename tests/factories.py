@@ -16,6 +16,7 @@ from models.identity.api_tokens import issue_token
 from models.identity.passwords import PASSWORDS
 from models.infrastructure.tokens import Sealer
 from models.operation import Operation
+from models.reference.catalog import AdminRole
 from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType, UserStatus
 from models.reference.tenant_enums import IncidentSeverity
 from models.rules.directory import ProfileChanges, update_partner_profile
@@ -27,7 +28,6 @@ from models.tables.relationships import Relationship
 from models.tables.tenant import (
     BillingNotification,
     Device,
-    DirectoryUser,
     Domain,
     Invoice,
     LicenseAssignment,
@@ -230,8 +230,8 @@ async def assign(group: SecurityGroup, relationship: Relationship, *roles: str) 
 class Tenant:
     """One of each kind of a customer's data."""
 
-    user: DirectoryUser
-    admin_user: DirectoryUser
+    user: User  # a person of the customer's directory without admin roles
+    admin_user: User  # one holding an admin role (Helpdesk Administrator)
     subscription: Subscription
     license: LicenseAssignment
     purchase: Purchase
@@ -247,14 +247,14 @@ async def tenant(customer: Organization, label: str = "") -> Tenant:
     """The customer's tenant data, one row of each kind; `label` marks every text."""
     mark = label or customer.name.lower().replace(" ", "")
     n = next(_serial)
-    user = await DirectoryUser.create(
-        customer=customer, display_name=f"Ann {mark}", user_principal_name=f"ann{n}@{mark}.test"
+    user = await User.create(
+        organization=customer, display_name=f"Ann {mark}", email=f"ann{n}@{mark}.test"
     )
-    admin_user = await DirectoryUser.create(
-        customer=customer,
+    admin_user = await User.create(
+        organization=customer,
         display_name=f"Ada {mark}",
-        user_principal_name=f"ada{n}@{mark}.test",
-        is_admin=True,
+        email=f"ada{n}@{mark}.test",
+        roles=[AdminRole.HELPDESK_ADMINISTRATOR],
     )
     subscription = await Subscription.create(
         customer=customer, offer_name=f"Office {mark}", sku=f"O365-{mark}", quantity=5

@@ -115,11 +115,13 @@ RELATIONSHIP_HISTORY = [
     "invitation.accepted",
     "agreement.accepted",
     "relationship.created",
+    "delegated_admin_relationship.activated",
     "roles.granted",
     "roles.removed",
     "roles.revoked",
     "relationship.ended",
     "roles.removed",
+    "delegated_admin_relationship.ended",
     "roles.revoked",
 ]
 
@@ -169,7 +171,7 @@ async def test_both_sides_see_a_relationships_full_history_and_a_third_organizat
 
     # And each entry says who acted, from which request, and what changed
     history = list(reversed(await _activity(api, world.admin, **by_relationship)))
-    removed, revoked, ended = history[4], history[5], history[6]
+    removed, revoked, ended = history[5], history[6], history[7]
     assert removed["actor"]["email"] == world.admin.email
     assert removed["actingOrganization"]["name"] == "Contoso"
     assert removed["requestId"] == "req-remove-1"

@@ -104,7 +104,7 @@ async def test_a_partner_agent_acting_for_the_customer_is_recorded_on_its_behalf
     await f.assign(await f.group(admin_agent, "Tier 1", agent), relationship, *roles)
     data = await f.tenant(contoso)
     outsiders = await _outsiders()
-    customer_id, user_id = _id("Organization", contoso), _id("DirectoryUser", data.user)
+    customer_id, user_id = _id("Organization", contoso), _id("User", data.user)
     license_input = {
         "customerId": customer_id,
         "subscriptionId": _id("Subscription", data.subscription),
@@ -140,13 +140,13 @@ async def test_a_partner_agent_acting_for_the_customer_is_recorded_on_its_behalf
             }
             assert entry["relationshipId"] == _id("Relationship", relationship)
     reset_entry, incident, unassigned, assigned = await entries(api, admin, actions=AOBO_ACTIONS)
-    assert (reset_entry["objectType"], reset_entry["objectId"]) == ("DirectoryUser", user_id)
-    assert reset_entry["changes"] == {"userPrincipalName": data.user.user_principal_name}
+    assert (reset_entry["objectType"], reset_entry["objectId"]) == ("User", user_id)
+    assert reset_entry["changes"] == {"email": data.user.email, "sessionsEnded": 0, "linksEnded": 0}
     assert incident["changes"] == {"title": "Mail down", "severity": "HIGH"}
     license_summary = {
         "sku": data.subscription.sku,
         "offerName": data.subscription.offer_name,
-        "userPrincipalName": data.user.user_principal_name,
+        "email": data.user.email,
     }
     assert unassigned["changes"] == assigned["changes"] == license_summary
     # And the temporary password appears nowhere: not in an entry, not in an event
@@ -179,9 +179,7 @@ async def test_the_customers_own_admins_changes_concern_the_customer_only(
     customer_id = _id("Organization", contoso)
 
     # When the admin resets a user's password, buys a domain and shares MPSA purchases
-    await mutate(
-        api, RESET, {"customerId": customer_id, "userId": _id("DirectoryUser", data.user)}, admin
-    )
+    await mutate(api, RESET, {"customerId": customer_id, "userId": _id("User", data.user)}, admin)
     await mutate(
         api, DOMAIN, {"customerId": customer_id, "domainName": "contoso.shop", "years": 2}, admin
     )

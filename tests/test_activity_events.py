@@ -115,7 +115,7 @@ async def test_a_lead_and_an_action_on_a_customers_behalf_reach_the_subscribed_s
     # When a visitor sends Contact me, and the agent resets the Contoso user's password
     assert (await f.contact(hook_api, fabrikam))["errors"] == []
     customer_id = str(encode_id("Organization", contoso.id))
-    user_id = str(encode_id("DirectoryUser", user.id))
+    user_id = str(encode_id("User", user.id))
     reset = await mutate(hook_api, RESET, {"customerId": customer_id, "userId": user_id}, agent)
     await run_jobs(hooks)
 

@@ -58,7 +58,7 @@ class World:
 
 
 async def _world() -> World:
-    """Fabrikam's GDAP relationship with Contoso (four entries so far), and an operation
+    """Fabrikam's GDAP relationship with Contoso (five entries so far), and an operation
     as Fabrikam's admin agent."""
     world = World()
     fabrikam, contoso = await f.partner("Fabrikam"), await f.customer("Contoso")
@@ -114,11 +114,12 @@ async def test_both_sides_admins_read_the_same_history_and_no_one_else_any(
         "invitation.accepted",
         "agreement.accepted",
         "relationship.created",
+        "delegated_admin_relationship.activated",
         "roles.granted",
         "access.role_assigned",
         "access.role_unassigned",
     ]
-    assert customer_view["activity"]["totalCount"] == 6
+    assert customer_view["activity"]["totalCount"] == 7
     latest = customer_view["activity"]["edges"][0]["node"]
     assert latest["actor"] == {"email": world.agent.email}
     assert latest["customer"] == {"name": "Contoso"}
@@ -127,7 +128,7 @@ async def test_both_sides_admins_read_the_same_history_and_no_one_else_any(
     first = await _history(api, world.admin, world, first=4)
     assert first["activity"]["pageInfo"]["hasNextPage"] is True
     rest = await _history(api, world.admin, world, after=first["activity"]["pageInfo"]["endCursor"])
-    assert [e["node"]["action"] for e in reversed(rest["activity"]["edges"])] == actions[:2]
+    assert [e["node"]["action"] for e in reversed(rest["activity"]["edges"])] == actions[:3]
 
     # And the partner's people who read no activity log see the relationship, not its history
     own_agent = await _history(api, fabrikam_helpdesk, world)
@@ -144,7 +145,7 @@ async def test_both_sides_admins_read_the_same_history_and_no_one_else_any(
 async def test_the_history_costs_the_same_for_few_or_many_entries(
     api: GraphQLClient, db: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # Given the relationship with its first four entries
+    # Given the relationship with its first five entries
     world = await _world()
 
     def costs() -> list[str]:
@@ -165,8 +166,8 @@ async def test_the_history_costs_the_same_for_few_or_many_entries(
         many = await _history(api, world.admin, world)
         many_queries = costs()
 
-    # Then the page of 34 costs what the page of 4 did
-    assert few["activity"]["totalCount"] == 4
-    assert many["activity"]["totalCount"] == 4 + MANY
-    assert len(many["activity"]["edges"]) == 4 + MANY
+    # Then the page of 35 costs what the page of 5 did
+    assert few["activity"]["totalCount"] == 5
+    assert many["activity"]["totalCount"] == 5 + MANY
+    assert len(many["activity"]["edges"]) == 5 + MANY
     assert len(few_queries) == len(many_queries) == HISTORY_QUERIES, (few_queries, many_queries)

@@ -12,8 +12,8 @@ from models.foundation.settings import Settings
 from models.reference.catalog import AdminRole
 from models.reference.enums import PartnerRole
 from models.tables.access import AccessAssignment
+from models.tables.organizations import User
 from models.tables.tenant import (
-    DirectoryUser,
     Domain,
     DomainSubscription,
     LicenseAssignment,
@@ -134,7 +134,7 @@ async def test_a_helpdesk_grant_assigned_to_a_group_resets_passwords_and_nothing
         api, db, smtp_server, admin_agent, global_admin, roles=["HELPDESK_ADMINISTRATOR"]
     )
     data = await f.tenant(contoso)
-    customer_id, user_id = _id("Organization", contoso), _id("DirectoryUser", data.user)
+    customer_id, user_id = _id("Organization", contoso), _id("User", data.user)
 
     # And the admin agent puts one helpdesk agent in a group holding the grant
     created = await api.query(CREATE_GROUP, {"input": {"name": "Helpdesk"}}, admin_agent.token)
@@ -172,7 +172,7 @@ async def test_a_helpdesk_grant_assigned_to_a_group_resets_passwords_and_nothing
     assert reset["user"]["passwordResetByPartner"] == {"name": "Fabrikam"}
     assert reset["user"]["passwordResetAt"]
     assert len(reset["temporaryPassword"]) >= 12
-    row = await DirectoryUser.get(id=data.user.id)
+    row = await User.get(id=data.user.id)
     assert row.password_reset_by_id == inside.user.id
 
     # And it reads the users but not the invoices (null, with a FORBIDDEN error at the path)
@@ -180,14 +180,14 @@ async def test_a_helpdesk_grant_assigned_to_a_group_resets_passwords_and_nothing
     customer = body["data"]["customer"]
     assert customer["onBehalf"] is True
     assert customer["roles"] == ["HELPDESK_ADMINISTRATOR"]
-    assert customer["users"]["totalCount"] == 2
+    assert customer["users"]["totalCount"] == 3  # the tenant's two and its Global Administrator
     assert customer["invoices"] is None
     assert _forbidden_paths(body) == ["customer.invoices"]
     # And no billing page is open to it (a helpdesk role reads no licenses or notifications)
     assert customer["billingPages"] == []
 
     # And it may not reset an administrator's password (RESET_ADMIN_PASSWORD)
-    body = await _reset(api, inside, customer_id, _id("DirectoryUser", data.admin_user))
+    body = await _reset(api, inside, customer_id, _id("User", data.admin_user))
     assert _code(body) == "FORBIDDEN"
 
     # When the agent outside the group tries the same
@@ -320,7 +320,7 @@ async def test_an_incident_opened_under_aobo_names_the_agent_and_the_partner(
 
     # And the agent may not reset passwords: the role does not allow it
     data = await f.tenant(contoso)
-    body = await _reset(api, agent, customer_id, _id("DirectoryUser", data.user))
+    body = await _reset(api, agent, customer_id, _id("User", data.user))
     assert _code(body) == "FORBIDDEN"
 
 
@@ -408,8 +408,10 @@ async def test_licenses_are_assigned_within_the_subscription_quantity(
     await f.assign(await f.group(agent, "Licensing", agent), relationship, "LICENSE_ADMINISTRATOR")
     data = await f.tenant(contoso)  # one of its 5 licenses is assigned already
     users = [
-        await DirectoryUser.create(
-            customer=contoso, display_name=f"U{n}", user_principal_name=f"u{n}@contoso.test"
+        await User.create(
+            organization=contoso,
+            display_name=f"U{n}",
+            email=f"u{n}@contoso.{contoso.id.hex[:8]}.test",
         )
         for n in range(5)
     ]
@@ -420,12 +422,10 @@ async def test_licenses_are_assigned_within_the_subscription_quantity(
 
     # When it assigns licenses to four more users, and one of them again
     for user in users[:4]:
-        got = await api.query(
-            ASSIGN, {"input": base | {"userId": _id("DirectoryUser", user)}}, agent.token
-        )
+        got = await api.query(ASSIGN, {"input": base | {"userId": _id("User", user)}}, agent.token)
         assert got["assignLicense"]["errors"] == []
     again = await api.query(
-        ASSIGN, {"input": base | {"userId": _id("DirectoryUser", users[0])}}, agent.token
+        ASSIGN, {"input": base | {"userId": _id("User", users[0])}}, agent.token
     )
 
     # Then all five are assigned, the repeat changed nothing
@@ -433,7 +433,7 @@ async def test_licenses_are_assigned_within_the_subscription_quantity(
     assert again["assignLicense"]["errors"] == []
     # And a sixth is refused, naming the subscription
     sixth = await api.query(
-        ASSIGN, {"input": base | {"userId": _id("DirectoryUser", users[4])}}, agent.token
+        ASSIGN, {"input": base | {"userId": _id("User", users[4])}}, agent.token
     )
     assert sixth["assignLicense"] == {
         "subscription": None,
@@ -446,18 +446,18 @@ async def test_licenses_are_assigned_within_the_subscription_quantity(
 
     # When it removes one, the sixth fits
     removed = await api.query(
-        UNASSIGN, {"input": base | {"userId": _id("DirectoryUser", users[0])}}, agent.token
+        UNASSIGN, {"input": base | {"userId": _id("User", users[0])}}, agent.token
     )
     assert removed["unassignLicense"]["subscription"]["assignedLicenses"] == 4
     sixth = await api.query(
-        ASSIGN, {"input": base | {"userId": _id("DirectoryUser", users[4])}}, agent.token
+        ASSIGN, {"input": base | {"userId": _id("User", users[4])}}, agent.token
     )
     assert sixth["assignLicense"]["errors"] == []
 
     # And another customer's user or subscription is not found
     other = await f.tenant(await f.customer("Tailspin"))
     wrong = await api.query(
-        ASSIGN, {"input": base | {"userId": _id("DirectoryUser", other.user)}}, agent.token
+        ASSIGN, {"input": base | {"userId": _id("User", other.user)}}, agent.token
     )
     assert wrong["assignLicense"]["errors"] == [{"field": ["input", "userId"], "code": "NOT_FOUND"}]
 
@@ -524,13 +524,17 @@ async def test_of_ten_concurrent_assignments_of_the_last_license_exactly_one_win
     await f.assign(await f.group(agent, "Licensing", agent), relationship, "LICENSE_ADMINISTRATOR")
     data = await f.tenant(contoso)
     for n in range(3):
-        user = await DirectoryUser.create(
-            customer=contoso, display_name=f"H{n}", user_principal_name=f"h{n}@contoso.test"
+        user = await User.create(
+            organization=contoso,
+            display_name=f"H{n}",
+            email=f"h{n}@contoso.{contoso.id.hex[:8]}.test",
         )
         await LicenseAssignment.create(customer=contoso, subscription=data.subscription, user=user)
     users = [
-        await DirectoryUser.create(
-            customer=contoso, display_name=f"U{n}", user_principal_name=f"u{n}@contoso.test"
+        await User.create(
+            organization=contoso,
+            display_name=f"U{n}",
+            email=f"u{n}@contoso.{contoso.id.hex[:8]}.test",
         )
         for n in range(10)
     ]
@@ -542,7 +546,7 @@ async def test_of_ten_concurrent_assignments_of_the_last_license_exactly_one_win
     # When the agent assigns the last license to ten users at once
     payloads = await asyncio.gather(
         *(
-            pg.api.query(ASSIGN, {"input": base | {"userId": _id("DirectoryUser", u)}}, agent.token)
+            pg.api.query(ASSIGN, {"input": base | {"userId": _id("User", u)}}, agent.token)
             for u in users
         )
     )

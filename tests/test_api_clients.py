@@ -24,8 +24,7 @@ from models.infrastructure.tokens import hash_token
 from models.reference.enums import PartnerRole
 from models.tables.api_clients import ApiClient, ApiClientSecret, ApiClientToken
 from models.tables.invitations import Invitation
-from models.tables.organizations import Organization
-from models.tables.tenant import DirectoryUser
+from models.tables.organizations import Organization, User
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.served import served
@@ -236,7 +235,8 @@ async def test_a_client_reads_its_customers_data_within_the_granted_roles(
         {"node": {"id": customer_id, "name": "Fabrikam"}}
     ]
     names = {e["node"]["displayName"] for e in users["data"]["customer"]["users"]["edges"]}
-    assert names == {"Ann fabrikam", "Ada fabrikam"}
+    # One directory: the customer's Global Administrator is one of its people too
+    assert names == {"Ann fabrikam", "Ada fabrikam", portal.customer_admin.user.display_name}
     # User Administrator opens no devices; the scopes open no invitations
     assert error_code(devices) == "FORBIDDEN"
     assert error_code(invitations) == "FORBIDDEN"
@@ -289,11 +289,12 @@ async def test_a_client_granted_the_write_scope_resets_a_password_as_itself(
 ) -> None:
     writer = await create(portal.http, portal.admin, ["CUSTOMER_DATA_WRITE", "ACTIVITY_READ"])
     reader = await create(portal.http, portal.admin, ["CUSTOMER_DATA_READ"], name="Reader")
-    user = await DirectoryUser.get(customer_id=portal.customer.id, is_admin=False)
+    # a person of the customer's directory who holds no admin role
+    user = await User.get(organization_id=portal.customer.id, display_name="Ann fabrikam")
     variables = {
         "input": {
             "customerId": encode_id("Organization", portal.customer.id),
-            "userId": encode_id("DirectoryUser", user.id),
+            "userId": encode_id("User", user.id),
         }
     }
 
@@ -322,7 +323,7 @@ async def test_a_client_granted_the_write_scope_resets_a_password_as_itself(
             }
         }
     ]
-    row = await DirectoryUser.get(id=user.id)
+    row = await User.get(id=user.id)
     assert row.password_reset_by_id is None
     assert row.password_reset_by_partner_id == portal.admin.user.organization_id
 

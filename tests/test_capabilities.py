@@ -115,12 +115,12 @@ async def _observed(
     reads |= {"READ_DOMAINS", "PURCHASE_SERVICES"}
     assert {c for c in read["capabilities"] if c in reads} == seen
 
-    user = {"customerId": customer_id, "userId": str(encode_id("DirectoryUser", data.user.id))}
+    user = {"customerId": customer_id, "userId": str(encode_id("User", data.user.id))}
     if await _allowed(
         api, await api.raw(RESET, {"input": user}, viewer.token), "resetUserPassword"
     ):
         seen.add("RESET_PASSWORD")
-    admin = user | {"userId": str(encode_id("DirectoryUser", data.admin_user.id))}
+    admin = user | {"userId": str(encode_id("User", data.admin_user.id))}
     if await _allowed(
         api, await api.raw(RESET, {"input": admin}, viewer.token), "resetUserPassword"
     ):

@@ -28,7 +28,6 @@ from models.tables.leads import Lead, LeadStatus
 from models.tables.organizations import Organization, User
 from models.tables.relationships import AgreementAcceptance, Relationship, RoleGrant
 from models.tables.sign_in import UserSession
-from models.tables.tenant import DirectoryUser
 from tests import factories as f
 from tests.authenticator import with_authenticator
 from tests.browser import (
@@ -1178,8 +1177,10 @@ async def test_a_helpdesk_agent_resets_a_password_and_is_refused_invoices(tab: T
     group = await f.group(lead_agent, "Helpdesk", helpdesk)
     await f.assign(group, relationship, "HELPDESK_ADMINISTRATOR")
     for n in range(19):  # with the tenant's 2, 21 users: more than a page of 20
-        await DirectoryUser.create(
-            customer=contoso, display_name=f"Old {n}", user_principal_name=f"old{n}@contoso.test"
+        await User.create(
+            organization=contoso,
+            display_name=f"Old {n}",
+            email=f"old{n}@contoso.{contoso.id.hex[:8]}.test",
         )
     data = await f.tenant(contoso, "contoso")  # its users are the newest: on the first page
     page = tab.page

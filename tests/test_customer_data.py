@@ -9,7 +9,7 @@ from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
 from models.reference.catalog import AdminRole
 from models.reference.enums import PartnerRole
-from models.tables.tenant import DirectoryUser
+from models.tables.organizations import User
 from tests import factories as f
 from tests.graphql import GraphQLClient
 
@@ -74,7 +74,7 @@ async def test_a_customer_admin_reads_its_own_data_by_its_roles(
     assert got["licenses"]["edges"] == [
         {
             "node": {
-                "user": {"userPrincipalName": data.user.user_principal_name},
+                "user": {"userPrincipalName": data.user.email},
                 "subscription": {"sku": "O365-contoso"},
             }
         }
@@ -161,12 +161,16 @@ async def test_users_page_by_cursor_newest_first(api: GraphQLClient, db: Setting
     # Given a customer with five directory users
     contoso = await f.customer("Contoso")
     admin = await f.person(contoso, AdminRole.USER_ADMINISTRATOR)
+    # (the admin is one of its people too: the oldest)
+    await User.filter(id=admin.user.id).update(created_at=datetime(2025, 1, 1, tzinfo=UTC))
     for n in range(5):
-        user = await DirectoryUser.create(
-            customer=contoso, display_name=f"U{n}", user_principal_name=f"u{n}@contoso.test"
+        user = await User.create(
+            organization=contoso,
+            display_name=f"U{n}",
+            email=f"u{n}@contoso.{contoso.id.hex[:8]}.test",
         )
         created = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n)
-        await DirectoryUser.filter(id=user.id).update(created_at=created)
+        await User.filter(id=user.id).update(created_at=created)
 
     # When its admin pages through them two at a time
     seen, after = [], None
@@ -174,14 +178,16 @@ async def test_users_page_by_cursor_newest_first(api: GraphQLClient, db: Setting
         page = (await api.query(USERS, {"id": _oid(contoso), "after": after}, admin.token))[
             "customer"
         ]["users"]
-        assert page["totalCount"] == 5
+        assert page["totalCount"] == 6
         seen += [e["node"]["userPrincipalName"] for e in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
 
     # Then it sees each once, newest first
-    assert seen == [f"u{n}@contoso.test" for n in reversed(range(5))]
+    assert seen == [f"u{n}@contoso.{contoso.id.hex[:8]}.test" for n in reversed(range(5))] + [
+        admin.user.email
+    ]
     # And a bad cursor is refused
     bad = await api.raw(USERS, {"id": _oid(contoso), "after": "nope"}, admin.token)
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
@@ -202,15 +208,15 @@ async def test_each_mutation_of_a_document_reads_the_data_as_the_ones_before_lef
     contoso = await f.customer("Contoso")
     data = await f.tenant(contoso)
     admin = await f.person(contoso, AdminRole.GLOBAL_ADMINISTRATOR)
-    other = await DirectoryUser.create(
-        customer=contoso, display_name="Bo", user_principal_name="bo@contoso.test"
+    other = await User.create(
+        organization=contoso, display_name="Bo", email=f"bo@contoso.{contoso.id.hex[:8]}.test"
     )
 
-    def license_for(user: DirectoryUser) -> dict[str, str]:
+    def license_for(user: User) -> dict[str, str]:
         return {
             "customerId": _oid(contoso),
             "subscriptionId": str(encode_id("Subscription", data.subscription.id)),
-            "userId": str(encode_id("DirectoryUser", user.id)),
+            "userId": str(encode_id("User", user.id)),
         }
 
     # When one document assigns a license to each, one after the other

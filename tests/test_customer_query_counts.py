@@ -14,8 +14,7 @@ from models.foundation.settings import Settings
 from models.reference.catalog import AdminRole
 from models.reference.enums import PartnerRole
 from models.tables.access import SecurityGroup
-from models.tables.organizations import Organization
-from models.tables.tenant import DirectoryUser
+from models.tables.organizations import Organization, User
 from tests import factories as f
 from tests.factories import Person
 from tests.graphql import GraphQLClient
@@ -40,7 +39,9 @@ NESTED: dict[str, str] = {
 # CUSTOMER_ONLY): null with a FORBIDDEN error for every customer, at no query.
 NOT_UNDER_AOBO = {"purchases", "invoices"}
 ROWS_EACH = 2  # rows of each kind per customer; the nested pages show one, and say more follow
-TOTALS = {name: 2 * ROWS_EACH if name == "users" else ROWS_EACH for name in NESTED}  # +admins
+# Users: each of the tenant's rows brings a user and an admin user; and the customer's Global
+# Administrator is one of its people too.
+TOTALS = {name: 2 * ROWS_EACH + 1 if name == "users" else ROWS_EACH for name in NESTED}
 
 CUSTOMERS = (
     "query($first: Int!, $nested: Int!) { customers(first: $first) { totalCount edges { node {"
@@ -90,7 +91,7 @@ async def _customer_of(agent: Person, group: SecurityGroup) -> Organization:
     for _ in range(ROWS_EACH):
         await _tenant_rows(customer, partner, agent)
     # Its admin users too, so that whichever user comes first has a partner to load
-    await DirectoryUser.filter(customer=customer).update(password_reset_by_partner_id=partner.id)
+    await User.filter(organization=customer).update(password_reset_by_partner_id=partner.id)
     return customer
 
 

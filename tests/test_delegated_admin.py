@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from arq.connections import ArqRedis
+
 from models.foundation.clock import utcnow
 from models.foundation.ids import decode_id, encode_id
 from models.foundation.settings import Settings
@@ -24,8 +26,10 @@ from tests import factories as f
 from tests.activity_entries import actions, only
 from tests.flows import accepted, invite
 from tests.graphql import GraphQLClient
-from tests.jobs import run_jobs
+from tests.jobs import run_jobs, text_of
 from tests.servers import SmtpServer
+from workers.jobs import sweep_lifecycle
+from workers.runtime import Runtime
 
 LICENSE = AdminRole.LICENSE_ADMINISTRATOR
 USERS = AdminRole.USER_ADMINISTRATOR
@@ -454,3 +458,30 @@ async def test_the_sweep_extends_or_expires_each_with_its_grants(
     assert await p.active_roles() == {LICENSE}
     entry = await only(api, p.agent, "delegated_admin_relationship.ended")
     assert entry["objectId"] == once["id"]
+
+
+async def test_each_one_is_warned_of_its_own_end_date_by_name(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given "Licensing" and "Support", sharing License Administrator, both ending in 5 days
+    p = await Parties().create()
+    await two_gdap(api, db, smtp_server, p)
+    soon = utcnow() + timedelta(days=5)
+    await RoleGrant.all().update(expires_at=soon, next_notice_at=utcnow())
+
+    # When the lifecycle cron runs and the workers send what it queued
+    redis = ArqRedis.from_url(db.redis_url or "")
+    try:
+        assert "warned 4" in await sweep_lifecycle(
+            {"runtime": Runtime(db), "redis": redis, "job_try": 1}
+        )
+    finally:
+        await redis.aclose()
+    await run_jobs(db)
+
+    # Then each one's warning names it, its own roles, to both sides
+    texts = [text_of(m) for m in smtp_server.wait_for(4)]
+    for name, roles in (("Licensing", ("User Administrator",)), ("Support", ("Helpdesk",))):
+        named = [t for t in texts if f'delegated admin relationship "{name}"' in t]
+        assert len(named) == 2  # the partner's admin agent and the customer's global admin
+        assert all("License Administrator" in t and roles[0] in t for t in named)

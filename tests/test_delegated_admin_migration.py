@@ -1,4 +1,4 @@
-"""Migration 0016's data step on SQLite and PostgreSQL: existing GDAP grants, which were
+"""Migration 0015's data step on SQLite and PostgreSQL: existing GDAP grants, which were
 folded into one relationship per pair, each get the delegated admin relationship of the
 invitation that created them, and pending GDAP invitations one awaiting approval.
 
@@ -42,7 +42,7 @@ class _Editor:
     client: Any
 
 
-async def _as_before_0016() -> None:
+async def _as_before_0015() -> None:
     await RoleGrant.all().update(delegated_admin_relationship_id=None)
     await DelegatedAdminRelationship.all().delete()
 
@@ -76,7 +76,7 @@ async def test_existing_gdap_grants_each_get_their_invitations_relationship(
             by_invitation[grant.invitation_id].add(grant.role)
     assert len(by_invitation) == 3
     # ... as the previous release kept them: no delegated admin relationship anywhere
-    await _as_before_0016()
+    await _as_before_0015()
 
     # When the migration's data step runs
     await MIGRATION.group_grants(None, _Editor(connections.get("default")))

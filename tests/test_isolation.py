@@ -1195,11 +1195,11 @@ async def test_no_one_acts_on_another_organizations_customer_data(
         await Organization.get(id=decode_id("Organization", first.customer_id))
     )
     data = first.data
-    user_id = str(encode_id("DirectoryUser", data.user.id))
+    user_id = str(encode_id("User", data.user.id))
     license_ = {
         "customerId": first.customer_id,
         "subscriptionId": str(encode_id("Subscription", data.subscription.id)),
-        "userId": str(encode_id("DirectoryUser", data.admin_user.id)),
+        "userId": str(encode_id("User", data.admin_user.id)),
     }
     attempts: dict[str, tuple[str, dict[str, Any]]] = {
         "reset": (

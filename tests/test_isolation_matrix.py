@@ -140,16 +140,12 @@ MUTATION_CASES: dict[str, Case] = {
     "endDelegatedAdminRelationship": Case(ids={"id": "DelegatedAdminRelationship"}),
     "endRelationship": Case(ids={"relationshipId": "Relationship"}),
     "acceptAgreement": Case(args={"acceptAgreement": "true"}),
-    "resetUserPassword": Case(ids={**CUSTOMER, "userId": "DirectoryUser"}),
+    "resetUserPassword": Case(ids={**CUSTOMER, "userId": "User"}),
     "createSupportIncident": Case(
         ids=CUSTOMER, args={"title": '"Help"', "description": '"Please"', "severity": "LOW"}
     ),
-    "assignLicense": Case(
-        ids={**CUSTOMER, "subscriptionId": "Subscription", "userId": "DirectoryUser"}
-    ),
-    "unassignLicense": Case(
-        ids={**CUSTOMER, "subscriptionId": "Subscription", "userId": "DirectoryUser"}
-    ),
+    "assignLicense": Case(ids={**CUSTOMER, "subscriptionId": "Subscription", "userId": "User"}),
+    "unassignLicense": Case(ids={**CUSTOMER, "subscriptionId": "Subscription", "userId": "User"}),
     "purchaseDomainSubscription": Case(
         ids=CUSTOMER, args={"domainName": '"matrix-example.shop"', "years": "1"}
     ),
@@ -241,6 +237,7 @@ MUTATION_CASES: dict[str, Case] = {
     "disableUser": Case(ids={"userId": "User"}),
     "enableUser": Case(ids={"userId": "User"}),
     "removeUser": Case(ids={"userId": "User"}),
+    "resetUserMfa": Case(ids={"userId": "User"}),
     "resendUserInvitation": Case(ids={"userId": "User"}),
     "cancelUserInvitation": Case(ids={"userId": "User"}),
     # Templates and bulk sends: another partner's template, to change or to send from.

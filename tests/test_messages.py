@@ -38,11 +38,11 @@ def test_every_kind_of_id_has_a_name_in_words() -> None:
     for folder in ("api", "models", "schema", "workers"):
         for path in (ROOT / folder).rglob("*.py"):
             used |= {a or b for a, b in named.findall(path.read_text(encoding="utf-8"))}
-    assert {"DirectoryUser", "Invitation", "Lead", "Partner"} <= used
+    assert {"User", "Invitation", "Lead", "Partner"} <= used
 
     # Then each has a noun, with its article, for messages to say
     assert used - set(NOUNS) == set()
-    assert noun("DirectoryUser") == "directory user"
+    assert noun("SecurityGroup") == "security group"
     assert noun("Invitation", article=True) == "an invitation"
 
 
@@ -51,7 +51,7 @@ async def test_an_id_of_the_wrong_kind_is_named_in_words(api: GraphQLClient, db:
     contoso = await f.customer("Contoso")
     admin = await f.person(contoso, AdminRole.GLOBAL_ADMINISTRATOR)
 
-    # When it resets the password of a user named by an ID that is not a directory user's
+    # When it resets the password of a user named by an ID that is not a person's
     data = await api.query(
         RESET,
         {
@@ -63,9 +63,9 @@ async def test_an_id_of_the_wrong_kind_is_named_in_words(api: GraphQLClient, db:
         admin.token,
     )
 
-    # Then the refusal names the directory user in words
+    # Then the refusal names the user in words
     assert data["resetUserPassword"]["errors"] == [
-        {"field": ["input", "userId"], "message": "No such directory user.", "code": "NOT_FOUND"}
+        {"field": ["input", "userId"], "message": "No such user.", "code": "NOT_FOUND"}
     ]
 
 

@@ -10,8 +10,10 @@ import re
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
+from models.tables.mfa import TotpFactor
 from models.tables.organizations import User
 from tests import factories as f
+from tests.authenticator import with_authenticator
 from tests.browser import open_tab, sign_in
 from tests.jobs import text_of
 from tests.servers import SmtpServer
@@ -205,3 +207,41 @@ async def test_the_last_global_administrator_is_told_why_they_cannot_step_down(
             "Your roles don't include managing your organization's people."
         )
         assert other.errors == []
+
+
+async def test_an_admin_resets_a_colleagues_lost_authenticator_from_the_people_page(
+    chromium: Browser, base: str
+) -> None:
+    # Given Contoso's Global Administrator, and a colleague with an authenticator app
+    contoso = await f.customer("Contoso")
+    admin = await named(
+        await f.person(contoso, "GLOBAL_ADMINISTRATOR", email="admin@contoso.com"), "Alex Wilber"
+    )
+    colleague = await named(
+        await f.person(contoso, "BILLING_ADMINISTRATOR", email="billing@contoso.com"),
+        "Diego Siciliani",
+    )
+    await with_authenticator(await f.with_password(colleague))
+    async with open_tab(chromium, base) as tab:
+        page = tab.page
+        await sign_in(tab, admin)
+        await page.goto("/people")
+
+        # When the admin resets the colleague's authenticator, answering the question
+        row = page.get_by_role("row", name=re.compile("Diego Siciliani"))
+        await row.get_by_role("button", name="Reset authenticator").click()
+        dialog = page.get_by_role("dialog", name="Reset Diego Siciliani's authenticator app?")
+        await expect(dialog).to_contain_text("signed out everywhere")
+        assert await tab.accessibility_problems() == []
+        await dialog.get_by_role("button", name="Reset authenticator").click()
+
+        # Then the page says so, the button goes, and the app is gone
+        await expect(
+            page.get_by_role("status").filter(has_text="authenticator app was reset")
+        ).to_be_visible()
+        await expect(row.get_by_role("button", name="Reset authenticator")).to_have_count(0)
+        assert not await TotpFactor.exists(user_id=colleague.user.id)
+        # ... and their own row offers no such reset of the admin's own
+        own = page.get_by_role("row", name=re.compile("Alex Wilber"))
+        await expect(own.get_by_role("button", name="Reset authenticator")).to_have_count(0)
+        assert tab.errors == []

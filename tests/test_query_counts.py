@@ -49,6 +49,7 @@ query {
         partner { id name }
         agreement { accepted version acceptedAt acceptedBy { email organization { name } } }
         roleGrants { role status expiresAt type }
+        delegatedAdminRelationships { displayName status endsAt roleGrants { role } }
       }
     }
     pageInfo { hasNextPage endCursor }
@@ -73,8 +74,10 @@ query {
 #   5. Customer Agreement acceptances (one loader batch)
 #   6. role grants (one loader batch)
 #   7. users who accepted the agreement (one loader batch; their organizations are cached)
-#   8. totalCount (one COUNT)
-RELATIONSHIPS_PAGE_QUERIES = 8
+#   8. delegated admin relationships (one loader batch)
+#   9. their role grants (one loader batch)
+#  10. totalCount (one COUNT)
+RELATIONSHIPS_PAGE_QUERIES = 10
 # The invitations page, for either side:
 #   1. the bearer token, with its user and organization
 #   2. the page of invitations
@@ -253,6 +256,9 @@ def _check_relationships(data: dict[str, Any], rows: int) -> None:
         node = edge["node"]
         assert node["types"] == ["GDAP_PARTNER"]
         assert sorted(g["role"] for g in node["roleGrants"]) == sorted(ROLES)
+        (dar,) = node["delegatedAdminRelationships"]
+        assert dar["status"] == "ACTIVE"
+        assert sorted(g["role"] for g in dar["roleGrants"]) == sorted(ROLES)
         assert node["customer"]["kind"] == "CUSTOMER"
         assert node["partner"]["name"]
         acceptor = node["agreement"]["acceptedBy"]
@@ -312,9 +318,13 @@ fragment Page on RelationshipConnection {
         agreement { accepted version acceptedAt acceptedBy { email organization { name } } }
       }
       roleGrants { role status expiresAt type }
+      ...Dars
     }
   }
   pageInfo { hasNextPage endCursor }
+}
+fragment Dars on Relationship {
+  delegatedAdminRelationships { displayName status endsAt roleGrants { role } }
 }
 """
 RELATIONSHIP_IDS = "query { relationships(first: 100) { edges { node { id status } } } }"

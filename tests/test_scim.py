@@ -51,9 +51,16 @@ class Scim:
         self.http, self.token = http, token
 
     async def call(
-        self, method: str, path: str, body: dict[str, Any] | None = None, **headers: str
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        if_match: str | None = None,
     ) -> Response:
-        sent = {"Authorization": f"Bearer {self.token}", **headers}
+        sent = {"Authorization": f"Bearer {self.token}"}
+        if if_match is not None:
+            sent["If-Match"] = if_match
         if body is not None:
             sent["Content-Type"] = "application/scim+json"
         return await self.http.request(method, f"/scim/v2{path}", json=body, headers=sent)
@@ -362,7 +369,7 @@ async def test_etags_name_the_version_and_a_stale_if_match_is_refused(
         "PATCH",
         location,
         patch({"op": "replace", "path": "displayName", "value": "Babs"}),
-        **{"If-Match": etag},
+        if_match=etag,
     )
     assert changed.status_code == 200, changed.text
     assert changed.headers["etag"] != etag
@@ -371,11 +378,11 @@ async def test_etags_name_the_version_and_a_stale_if_match_is_refused(
         "PATCH",
         location,
         patch({"op": "replace", "path": "displayName", "value": "Barbara"}),
-        **{"If-Match": etag},
+        if_match=etag,
     )
     assert_scim_error(stale, 412)
     assert (await User.get(id=created["id"])).display_name == "Babs"
-    assert_scim_error(await scim.call("DELETE", location, None, **{"If-Match": etag}), 412)
+    assert_scim_error(await scim.call("DELETE", location, if_match=etag), 412)
     assert await User.exists(id=created["id"])
 
 
@@ -550,3 +557,99 @@ async def test_the_service_describes_itself(api: GraphQLClient, path: str, expec
 
     assert answer.status_code == 200
     assert answer.json()["schemas"] == [expected]
+
+
+async def test_entra_ids_patch_of_the_work_address_changes_the_sign_in_address(
+    api: GraphQLClient,
+) -> None:
+    _, _, scim = await directory(api)
+    created = await scim.create_user("b.jensen", "bjensen@contoso.example.com")
+
+    answer = await scim.call(
+        "PATCH",
+        f"/Users/{created['id']}",
+        patch(
+            {
+                "op": "replace",
+                "path": 'emails[type eq "work"].value',
+                "value": "barbara@contoso.example.com",
+            },
+            {"op": "add", "path": "externalId", "value": "00u9"},
+        ),
+    )
+
+    assert answer.status_code == 200, answer.text
+    person = await User.get(id=created["id"])
+    assert person.email == "barbara@contoso.example.com"
+    assert person.external_id == "00u9"
+    found = await scim.call("GET", '/Users?filter=externalId eq "00u9"')
+    assert [user["id"] for user in found.json()["Resources"]] == [created["id"]]
+    assert (await scim.call("GET", '/Users?filter=externalId eq "00U9"')).json()[
+        "totalResults"
+    ] == 0
+    entry = await ActivityEntry.get(action="user.updated")
+    assert entry.changes["email"] == "barbara@contoso.example.com"
+    assert entry.changes["externalId"] == "00u9"
+
+
+async def test_every_supported_filter_answers_from_the_database(api: GraphQLClient) -> None:
+    _, _, scim = await directory(api)
+    alice = await scim.create_user(
+        "alice", "alice@contoso.example.com", externalId="ext-A", displayName="Alice Doe"
+    )
+    group = (
+        await scim.call(
+            "POST",
+            "/Groups",
+            {
+                "schemas": [GROUP_SCHEMA],
+                "displayName": "Sales",
+                "externalId": "g-1",
+                "members": [{"value": alice["id"]}],
+            },
+        )
+    ).json()
+    user_filters = {
+        'userName eq "ALICE"': True,
+        'userName ne "alice"': False,
+        'userName co "lic"': True,
+        'userName sw "al"': True,
+        'userName ew "ce"': True,
+        "userName pr": True,
+        'externalId eq "ext-A"': True,
+        'externalId sw "ext"': True,
+        "externalId pr": True,
+        'displayName co "doe"': True,
+        'emails.value eq "alice@contoso.example.com"': True,
+        'emails eq "alice@contoso.example.com"': True,
+        'emails.type eq "work"': True,
+        'emails[type eq "home"]': False,
+        "emails.primary eq true": True,
+        "active eq true": True,
+        "active eq false": False,
+        f'id eq "{alice["id"]}"': True,
+        'userName eq "alice" and not (active eq false)': True,
+        'userName eq "nobody" or externalId eq "ext-A"': True,
+    }
+    for expression, found in user_filters.items():
+        answer = await scim.call("GET", f"/Users?filter={expression}")
+        assert answer.status_code == 200, (expression, answer.text)
+        ids = [user["id"] for user in answer.json().get("Resources", [])]
+        assert (alice["id"] in ids) is found, expression
+    group_filters = {
+        'displayName eq "sales"': True,
+        'externalId eq "g-1"': True,
+        f'members[value eq "{alice["id"]}"]': True,
+        f'members.value eq "{alice["id"]}"': True,
+        "members pr": True,
+        f'id eq "{group["id"]}"': True,
+        'displayName sw "x"': False,
+    }
+    for expression, found in group_filters.items():
+        answer = await scim.call("GET", f"/Groups?filter={expression}")
+        assert answer.status_code == 200, (expression, answer.text)
+        ids = [each["id"] for each in answer.json().get("Resources", [])]
+        assert (group["id"] in ids) is found, expression
+    everything = await scim.call("POST", "/.search", {"filter": 'externalId sw "ext"'})
+    assert everything.status_code == 200, everything.text
+    assert [each["id"] for each in everything.json()["Resources"]] == [alice["id"]]

@@ -168,10 +168,15 @@ async def send_notification_email(ctx: Ctx, email_id: str) -> str:
     SENT (or PENDING for a retry, or FAILED) after it."""
     runtime: Runtime = ctx["runtime"]
     planned = await NotificationEmail.get_or_none(id=UUID(email_id))
-    if planned is None or planned.done:
+    if planned is None:
         return "done already"
     message = await _open_message(str(planned.outbox_id))
     if message is None:
+        return "done already"
+    if planned.done:
+        # A run that recorded the email and was cut off (the database went away) before it
+        # completed the notification: this run completes it, if it was the last email.
+        await _finish_notification(message)
         return "done already"
     template: str = message.payload["template"]
     emails = dict(await notifications.build(template, message.payload, runtime.settings.public_url))

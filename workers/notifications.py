@@ -92,6 +92,8 @@ async def _about_relationship(payload: dict[str, Any], context: dict[str, Any]) 
         "roles": role_words(payload.get("roles", [])),
         "reason": payload.get("reason", ""),
         "days": payload.get("days"),
+        # The delegated admin relationship the roles belong to, when they do.
+        "dar_name": payload.get("delegated_admin_relationship"),
         "expires_on": date_words(datetime.fromisoformat(expires_at)) if expires_at else None,
     }
     return [

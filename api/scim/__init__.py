@@ -12,12 +12,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from api.scim import discovery, groups, users
+from api.scim import discovery, groups, search, users
 from api.scim.protocol import Handler, ScimError, scim_endpoint
 from models.identity.scim_tokens import Provisioner
 
+PREFIX = "/scim/v2"
+
 
 async def _no_such_endpoint(request: Request, provisioner: Provisioner) -> Response:
+    """An address no endpoint answers (404), or a method its endpoint does not take (405)."""
+    path = request.url.path.removeprefix(PREFIX)
+    if any(route.path_regex.match(path) for route in ENDPOINTS):
+        raise ScimError(405, f"{request.method} is not supported on {request.url.path}.")
     raise ScimError(404, f"No SCIM endpoint {request.url.path}.")
 
 
@@ -25,29 +31,33 @@ def _route(path: str, handler: Handler, methods: list[str]) -> Route:
     return Route(path, scim_endpoint(handler), methods=methods)
 
 
+ENDPOINTS = [
+    _route("/ServiceProviderConfig", discovery.service_provider_config, ["GET"]),
+    _route("/Schemas", discovery.list_schemas, ["GET"]),
+    _route("/Schemas/{id}", discovery.get_schema, ["GET"]),
+    _route("/ResourceTypes", discovery.list_resource_types, ["GET"]),
+    _route("/ResourceTypes/{id}", discovery.get_resource_type, ["GET"]),
+    _route("/.search", search.search_all, ["POST"]),
+    _route("/Users", users.list_users, ["GET"]),
+    _route("/Users", users.create_user, ["POST"]),
+    _route("/Users/.search", users.search_users, ["POST"]),
+    _route("/Users/{id}", users.get_user, ["GET"]),
+    _route("/Users/{id}", users.replace_user, ["PUT"]),
+    _route("/Users/{id}", users.patch_user, ["PATCH"]),
+    _route("/Users/{id}", users.delete_user, ["DELETE"]),
+    _route("/Groups", groups.list_groups, ["GET"]),
+    _route("/Groups", groups.create_group, ["POST"]),
+    _route("/Groups/.search", groups.search_groups, ["POST"]),
+    _route("/Groups/{id}", groups.get_group, ["GET"]),
+    _route("/Groups/{id}", groups.replace_group, ["PUT"]),
+    _route("/Groups/{id}", groups.patch_group, ["PATCH"]),
+    _route("/Groups/{id}", groups.delete_group, ["DELETE"]),
+]
 ROUTES = [
     Mount(
-        "/scim/v2",
+        PREFIX,
         routes=[
-            _route("/ServiceProviderConfig", discovery.service_provider_config, ["GET"]),
-            _route("/Schemas", discovery.list_schemas, ["GET"]),
-            _route("/Schemas/{id}", discovery.get_schema, ["GET"]),
-            _route("/ResourceTypes", discovery.list_resource_types, ["GET"]),
-            _route("/ResourceTypes/{id}", discovery.get_resource_type, ["GET"]),
-            _route("/Users", users.list_users, ["GET"]),
-            _route("/Users", users.create_user, ["POST"]),
-            _route("/Users/.search", users.search_users, ["POST"]),
-            _route("/Users/{id}", users.get_user, ["GET"]),
-            _route("/Users/{id}", users.replace_user, ["PUT"]),
-            _route("/Users/{id}", users.patch_user, ["PATCH"]),
-            _route("/Users/{id}", users.delete_user, ["DELETE"]),
-            _route("/Groups", groups.list_groups, ["GET"]),
-            _route("/Groups", groups.create_group, ["POST"]),
-            _route("/Groups/.search", groups.search_groups, ["POST"]),
-            _route("/Groups/{id}", groups.get_group, ["GET"]),
-            _route("/Groups/{id}", groups.replace_group, ["PUT"]),
-            _route("/Groups/{id}", groups.patch_group, ["PATCH"]),
-            _route("/Groups/{id}", groups.delete_group, ["DELETE"]),
+            *ENDPOINTS,
             _route("/{rest:path}", _no_such_endpoint, ["GET", "POST", "PUT", "PATCH", "DELETE"]),
         ],
     )

@@ -16,6 +16,7 @@ from scim2_models import (
     Group,
     ListResponse,
     Patch,
+    Required,
     ResourceType,
     Schema,
     ServiceProviderConfig,
@@ -31,6 +32,9 @@ from api.scim.protocol import ScimError, scim_json
 from models.identity.scim_tokens import Provisioner
 
 # The attributes of each resource that Partnerhub keeps (and, for emails, their parts).
+# A person needs an address (the primary email) and is always active or not: Partnerhub
+# requires both, where RFC 7643 leaves them optional.
+REQUIRED = {"emails", "value", "active"}
 KEPT: dict[type[Any], dict[str, tuple[str, ...] | None]] = {
     User: {
         "userName": None,
@@ -39,7 +43,7 @@ KEPT: dict[type[Any], dict[str, tuple[str, ...] | None]] = {
         "emails": ("value", "type", "primary"),
         "groups": None,
     },
-    Group: {"displayName": None, "members": ("value", "$ref", "type", "display")},
+    Group: {"displayName": None, "members": ("value", "$ref", "type")},
 }
 
 
@@ -59,6 +63,11 @@ def schema_of(model: type[Any], base: str) -> Schema:
             attribute.sub_attributes = [
                 sub for sub in attribute.sub_attributes if sub.name in parts
             ]
+        if model is User and attribute.name in REQUIRED:
+            attribute.required = Required.true
+            for sub in attribute.sub_attributes or []:
+                if sub.name in REQUIRED:
+                    sub.required = Required.true
         attributes.append(attribute)
     schema.attributes = attributes
     schema.meta = ScimMeta(resource_type="Schema", location=f"{base}/Schemas/{schema.id}")

@@ -22,11 +22,11 @@ from scim2_models.path import (
     Present,
     ValuePath,
 )
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from api.scim.protocol import ScimError
 from models.reference.enums import UserStatus
-from models.rules.scim_users import matching_user_name
+from models.rules.scim_users import DEFAULT_EMAIL_TYPE, matching_user_name
 from models.tables.access import SecurityGroupMember
 
 NOTHING = Q(pk__in=[])
@@ -34,7 +34,7 @@ EVERYTHING = Q()
 
 # How each text operator reads as a Tortoise lookup, case-insensitive and case-exact.
 _TEXT_LOOKUPS: dict[CompareOperator, tuple[str, str]] = {
-    CompareOperator.eq: ("iexact", "exact"),
+    CompareOperator.eq: ("iexact", ""),
     CompareOperator.co: ("icontains", "contains"),
     CompareOperator.sw: ("istartswith", "startswith"),
     CompareOperator.ew: ("iendswith", "endswith"),
@@ -61,7 +61,7 @@ def text(column: str, comparison: Comparison, *, case_exact: bool = False) -> Q:
     if lookups is None or not isinstance(comparison.value, str):
         raise unsupported(comparison)
     lookup = lookups[1] if case_exact else lookups[0]
-    return Q(**{f"{column}__{lookup}": comparison.value})
+    return Q(**{f"{column}__{lookup}" if lookup else column: comparison.value})
 
 
 def by_id(comparison: Comparison, column: str = "id") -> Q:
@@ -140,9 +140,9 @@ def _email_entry(node: FilterNode) -> Q:
         if name == "value":
             return _email(node)
         if name == "type":
-            return _constant(node, "work")
+            return _email_type(node)
         if name == "primary":
-            return _constant(node, True)
+            return _email_primary(node)
     raise unsupported(node)
 
 
@@ -153,6 +153,28 @@ def _constant(comparison: Comparison, held: Any) -> Q:
     value = comparison.value
     same = value == held or (isinstance(value, str) and value.lower() == str(held).lower())
     return EVERYTHING if same == (comparison.op is CompareOperator.eq) else NOTHING
+
+
+def _email_type(comparison: Comparison) -> Q:
+    """The address's type; a person with none kept has a "work" address."""
+    typed = text("email_type", comparison)
+    if comparison.op not in (CompareOperator.eq, CompareOperator.ne):
+        return typed
+    if _constant(comparison, DEFAULT_EMAIL_TYPE) is EVERYTHING:
+        return typed | Q(email_type__isnull=True)
+    return typed & Q(email_type__isnull=False)
+
+
+def _email_primary(comparison: Comparison) -> Q:
+    """Whether the address is primary; it is unless the provider said otherwise."""
+    if comparison.op not in (CompareOperator.eq, CompareOperator.ne) or not isinstance(
+        comparison.value, bool
+    ):
+        raise unsupported(comparison)
+    primary = comparison.value if comparison.op is CompareOperator.eq else not comparison.value
+    if primary:
+        return Q(email_primary__isnull=True) | Q(email_primary=True)
+    return Q(email_primary=False)
 
 
 def _active(comparison: Comparison) -> Q:
@@ -183,8 +205,8 @@ USERS = Translator(
         "displayName": lambda c: text("display_name", c),
         "emails": _email,
         "emails.value": _email,
-        "emails.type": lambda c: _constant(c, "work"),
-        "emails.primary": lambda c: _constant(c, True),
+        "emails.type": _email_type,
+        "emails.primary": _email_primary,
         "active": _active,
     },
     presences={
@@ -207,7 +229,7 @@ def _member(comparison: Comparison) -> Q:
         member = UUID(str(comparison.value))
     except ValueError:
         return NOTHING
-    return Q(id__in=SecurityGroupMember.filter(user_id=member).values("group_id"))
+    return Q(id__in=Subquery(SecurityGroupMember.filter(user_id=member).values("group_id")))
 
 
 def _member_entry(node: FilterNode) -> Q:
@@ -228,7 +250,7 @@ GROUPS = Translator(
         "id": Q,
         "displayName": Q,
         "externalId": lambda: Q(external_id__isnull=False),
-        "members": lambda: Q(id__in=SecurityGroupMember.all().values("group_id")),
+        "members": lambda: Q(id__in=Subquery(SecurityGroupMember.all().values("group_id"))),
     },
     value_paths={"members": _member_entry},
 )

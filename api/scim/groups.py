@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.scim.filters import GROUPS
-from api.scim.listing import list_page, search_of
+from api.scim.listing import Source, list_page, search_of
 from api.scim.protocol import ScimError, body_of, etag, scim_json, wanted_version
 from api.scim.users import PATCH_ATTEMPTS, scim_base
 from api.scim.writes import parsed, performed
@@ -26,36 +26,22 @@ from models.rules import scim_groups as rules
 from models.rules.scim_groups import GroupRecord, group_version, member_ids_of
 from models.rules.scim_users import StaleVersion
 from models.tables.access import SecurityGroup
-from models.tables.organizations import User
 
 
 async def shown(request: Request, groups: Sequence[SecurityGroup]) -> list[ScimGroup]:
-    """The groups as SCIM Groups, with their members (two queries for the whole page)."""
+    """The groups as SCIM Groups, with their members (one query for the whole page)."""
     members = await member_ids_of([group.id for group in groups])
-    everyone = {member for ids in members.values() for member in ids}
-    names = (
-        dict(await User.filter(id__in=list(everyone)).values_list("id", "display_name"))
-        if everyone
-        else {}
-    )
     base = scim_base(request)
-    return [_resource(base, group, members[group.id], names) for group in groups]
+    return [_resource(base, group, members[group.id]) for group in groups]
 
 
-def _resource(
-    base: str, group: SecurityGroup, member_ids: list[UUID], names: dict[Any, Any]
-) -> ScimGroup:
+def _resource(base: str, group: SecurityGroup, member_ids: list[UUID]) -> ScimGroup:
     return ScimGroup(
         id=str(group.id),
         external_id=group.external_id,
         display_name=group.name,
         members=[
-            GroupMember(
-                value=str(member),
-                type="User",
-                display=names.get(member),
-                ref=Reference(f"{base}/Users/{member}"),
-            )
+            GroupMember(value=str(member), type="User", ref=Reference(f"{base}/Users/{member}"))
             for member in member_ids
         ]
         or None,
@@ -129,15 +115,12 @@ async def search_groups(request: Request, provisioner: Provisioner) -> Response:
     return await _list(request, provisioner, search_of(ScimGroup, await body_of(request)))
 
 
+def source(request: Request, provisioner: Provisioner) -> Source[Any]:
+    return Source(provisioned_groups(provisioner), GROUPS, lambda page: shown(request, page))
+
+
 async def _list(request: Request, provisioner: Provisioner, search: Any) -> Response:
-    return await list_page(
-        request,
-        search,
-        ScimGroup,
-        provisioned_groups(provisioner),
-        GROUPS,
-        lambda page: shown(request, page),
-    )
+    return await list_page(search, ScimGroup, [source(request, provisioner)])
 
 
 async def get_group(request: Request, provisioner: Provisioner) -> Response:

@@ -4,11 +4,11 @@ database query, one page of rows by `startIndex` and `count`, and the `ListRespo
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 from scim2_models import Context, ListResponse, Resource, SearchRequest
-from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -22,14 +22,14 @@ MAX_COUNT = 200
 RowT = TypeVar("RowT", bound=Model)
 
 
-def search_of(model: type[Resource[Any]], values: dict[str, Any]) -> SearchRequest[Any]:
+def search_of(model: Any, values: dict[str, Any]) -> SearchRequest[Any]:
     """The search a query string or a `.search` body asks for, checked against `model`."""
     if "sortBy" in values or "sortOrder" in values:
         raise ScimError(
             400, "Sorting is not supported (see ServiceProviderConfig).", "invalidValue"
         )
     try:
-        search: SearchRequest[Any] = SearchRequest[model].model_validate(  # type: ignore[valid-type]
+        search: SearchRequest[Any] = SearchRequest[model].model_validate(
             values, scim_ctx=Context.SEARCH_REQUEST
         )
     except ValidationError as exc:
@@ -37,29 +37,52 @@ def search_of(model: type[Resource[Any]], values: dict[str, Any]) -> SearchReque
     return search
 
 
+@dataclass(frozen=True)
+class Source(Generic[RowT]):
+    """One resource type a listing covers: its rows, how a filter reads on them, and how a
+    page of them is shown."""
+
+    rows: QuerySet[RowT]
+    translator: Translator
+    shown: Callable[[Sequence[RowT]], Awaitable[Sequence[Resource[Any]]]]
+
+
 async def list_page(
-    request: Request,
-    search: SearchRequest[Any],
-    model: type[Resource[Any]],
-    rows: QuerySet[RowT],
-    translator: Translator,
-    shown: Callable[[Sequence[RowT]], Awaitable[Sequence[Resource[Any]]]],
+    search: SearchRequest[Any], model: Any, sources: Sequence[Source[Any]]
 ) -> Response:
-    """One page of `rows` matching the search's filter, oldest first, as a ListResponse."""
-    if search.filter is not None:
-        rows = rows.filter(translator(search.filter.ast))
+    """One page of the rows matching the search's filter, each type's oldest first, the
+    types one after the other, as a ListResponse. Over several types (`/.search`), a filter
+    naming what one type does not have matches none of it (RFC 7644 section 3.4.2.1)."""
+    filtered: list[tuple[Source[Any], QuerySet[Any]]] = []
+    refused: list[ScimError] = []
+    for source in sources:
+        rows = source.rows
+        if search.filter is not None:
+            try:
+                rows = rows.filter(source.translator(search.filter.ast))
+            except ScimError as exc:
+                refused.append(exc)
+                continue
+        filtered.append((source, rows))
+    if not filtered:
+        raise refused[0]
     start = max(search.start_index or 1, 1)
-    count = DEFAULT_COUNT if search.count is None else min(max(search.count, 0), MAX_COUNT)
-    total = await rows.count()
-    page: list[RowT] = []
-    if count:
-        page = await rows.order_by("created_at", "id").offset(start - 1).limit(count)
-    resources = await shown(page)
-    answer = ListResponse[model](  # type: ignore[valid-type]
+    left = DEFAULT_COUNT if search.count is None else min(max(search.count, 0), MAX_COUNT)
+    skip, total = start - 1, 0
+    resources: list[Resource[Any]] = []
+    for source, rows in filtered:
+        found = await rows.count()
+        total += found
+        if left and skip < found:
+            page = await rows.order_by("created_at", "id").offset(skip).limit(left)
+            resources += await source.shown(page)
+            left -= len(page)
+        skip = max(0, skip - found)
+    answer = ListResponse[model](
         total_results=total,
         start_index=start,
         items_per_page=len(resources),
-        resources=list(resources),
+        resources=resources,
     )
     return scim_json(
         answer.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=search)

@@ -26,14 +26,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.scim.filters import USERS
-from api.scim.listing import list_page, search_of
+from api.scim.listing import Source, list_page, search_of
 from api.scim.protocol import ScimError, body_of, etag, scim_json, wanted_version
 from api.scim.writes import parsed, performed
 from models.identity.scim_tokens import Provisioner
 from models.policy.scim import provisioned_people
 from models.reference.enums import UserStatus
 from models.rules import scim_users as rules
-from models.rules.scim_users import PersonRecord, StaleVersion, person_version, user_name_of
+from models.rules.scim_users import (
+    PersonRecord,
+    StaleVersion,
+    email_type_of,
+    person_version,
+    user_name_of,
+)
 from models.tables.access import SecurityGroupMember
 from models.tables.organizations import User
 
@@ -78,7 +84,13 @@ def _resource(base: str, person: User, groups: list[GroupMembership]) -> ScimUse
         active=person.status is not UserStatus.DISABLED,
         # Not checked again: the address was checked when it was kept, and an operator's
         # account may hold one that scim2-models' stricter check would refuse.
-        emails=[Email.model_construct(value=person.email, type=Email.Type.work, primary=True)],
+        emails=[
+            Email.model_construct(
+                value=person.email,
+                type=Email.Type(email_type_of(person)),
+                primary=person.email_primary is not False,
+            )
+        ],
         groups=groups or None,
         meta=Meta(
             resource_type="User",
@@ -104,6 +116,8 @@ def record_of(resource: ScimUser) -> PersonRecord:
         email=primary.value if primary is not None and primary.value else None,
         display_name=display_name or None,
         active=True if resource.active is None else resource.active,
+        email_type=str(primary.type) if primary is not None and primary.type else None,
+        email_primary=primary.primary if primary is not None else None,
     )
 
 
@@ -147,15 +161,12 @@ async def search_users(request: Request, provisioner: Provisioner) -> Response:
     return await _list(request, provisioner, search)
 
 
+def source(request: Request, provisioner: Provisioner) -> Source[Any]:
+    return Source(provisioned_people(provisioner), USERS, lambda page: shown(request, page))
+
+
 async def _list(request: Request, provisioner: Provisioner, search: Any) -> Response:
-    return await list_page(
-        request,
-        search,
-        _ScimUser,
-        provisioned_people(provisioner),
-        USERS,
-        lambda page: shown(request, page),
-    )
+    return await list_page(search, _ScimUser, [source(request, provisioner)])
 
 
 async def get_user(request: Request, provisioner: Provisioner) -> Response:

@@ -137,7 +137,7 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.MFA_REQUIRED: "Multi-factor authentication is required here and cannot be "
     "turned off: for partner agents, holders of privileged roles, and everyone of an "
     "organization that requires it.",
-    ErrorCode.MFA_NOT_ENABLED: "The viewer has no authenticator enrolled.",
+    ErrorCode.MFA_NOT_ENABLED: "The viewer, or the person named, has no authenticator enrolled.",
     ErrorCode.MFA_ENROLLMENT_NOT_STARTED: "There is no enrolment to confirm: start one with "
     "`startTotpEnrollment` first.",
     ErrorCode.SENDER_NOT_ALLOWED: "The agent who started a bulk operation may no longer do "

@@ -11,7 +11,7 @@ import strawberry
 from models.foundation.errors import DomainError, ErrorCode
 
 # What a person calls each type of ID, with its article: messages name things in words, not
-# by the type names inside IDs ("No such directory user.", "the ID of an invitation").
+# by the type names inside IDs ("No such security group.", "the ID of an invitation").
 NOUNS: dict[str, str] = {
     "AccessAssignment": "an access assignment",
     "ActivityEntry": "an activity entry",
@@ -20,7 +20,6 @@ NOUNS: dict[str, str] = {
     "AgreementAcceptance": "an agreement acceptance",
     "BillingNotification": "a billing notification",
     "Device": "a device",
-    "DirectoryUser": "a directory user",
     "Domain": "a domain",
     "DomainSubscription": "a domain subscription",
     "Invitation": "an invitation",
@@ -45,12 +44,14 @@ NOUNS: dict[str, str] = {
 }
 
 # Types that are another type seen from one side, and so share its IDs: a partner in the
-# directory is its organization, so a partner has one ID wherever it appears.
-SAME_IDS: dict[str, str] = {"Partner": "Organization"}
+# directory is its organization, so a partner has one ID wherever it appears; a person of a
+# customer's directory is a `User` (IDs issued as `DirectoryUser:` before the two were one
+# still name the same person).
+SAME_IDS: dict[str, str] = {"Partner": "Organization", "DirectoryUser": "User"}
 
 
 def noun(type_name: str, *, article: bool = False) -> str:
-    """What a person calls a `type_name` ("directory user"), or with its article."""
+    """What a person calls a `type_name` ("security group"), or with its article."""
     words = NOUNS.get(type_name, f"a {type_name.lower()}")
     return words if article else words.split(" ", 1)[1]
 

@@ -122,6 +122,12 @@ class Quota:
         return f"{self.limit}/{self.window}"
 
 
+def _quota(config: Config, name: str, fallback: Quota) -> Quota:
+    """The quota a variable writes `LIMIT/SECONDS`, or `fallback` when it is not set."""
+    value: str | None = config(name, default=None)
+    return fallback if value is None else Quota.parse(name, value.strip())
+
+
 @dataclass(frozen=True, slots=True)
 class InvitationQuotas:
     """How many invitation emails (sent, resent, from a lead) may go out: per sending agent,
@@ -199,6 +205,9 @@ class Settings:
     session_absolute_timeout: int = 7 * 86400
     # Invitation emails: per sending agent, per partner, per recipient address of a partner.
     invitation_quotas: InvitationQuotas = field(default_factory=InvitationQuotas)
+    # Password-reset requests (`requestPasswordReset`) one client address may make, whether
+    # or not the addresses asked for have accounts (PASSWORD_RESET_RATE_PER_ADDRESS).
+    password_reset_quota: Quota = Quota(10, 3600)
     # Redis, for the web and the workers alike: seconds to connect, and to wait for each
     # answer. The web never waits longer: past it, what a change recorded waits in the outbox.
     redis_timeout: float = 2.0
@@ -292,6 +301,9 @@ class Settings:
                 "SESSION_ABSOLUTE_TIMEOUT", cast=int, default=cls.session_absolute_timeout
             ),
             invitation_quotas=InvitationQuotas.from_config(config),
+            password_reset_quota=_quota(
+                config, "PASSWORD_RESET_RATE_PER_ADDRESS", cls.password_reset_quota
+            ),
             redis_timeout=config("REDIS_TIMEOUT", cast=float, default=cls.redis_timeout),
             job_timeout=config("JOB_TIMEOUT", cast=int, default=cls.job_timeout),
             smtp_timeout=config("SMTP_TIMEOUT", cast=float, default=cls.smtp_timeout),

@@ -47,6 +47,7 @@ class PersonAction(StrEnum):
     REMOVE = "REMOVE"
     RESEND_INVITATION = "RESEND_INVITATION"
     CANCEL_INVITATION = "CANCEL_INVITATION"
+    RESET_MFA = "RESET_MFA"
 
 
 PERSON_ACTION_MEANINGS: dict[PersonAction, str] = {
@@ -59,6 +60,8 @@ PERSON_ACTION_MEANINGS: dict[PersonAction, str] = {
     "old one stops working (`resendUserInvitation`).",
     PersonAction.CANCEL_INVITATION: "Withdraw the invitation: the invited person is removed "
     "(`cancelUserInvitation`).",
+    PersonAction.RESET_MFA: "Remove the person's authenticator app and recovery codes, and end "
+    "their sessions, when they lost their app (`resetUserMfa`).",
 }
 
 
@@ -97,6 +100,12 @@ def opens_people(actor: Actor) -> bool:
     return manages_people(actor) or manages_roles(actor)
 
 
+def holds_admin_roles(person: User) -> bool:
+    """Whether a person of a customer's directory holds admin roles from the catalog: a
+    partner's helpdesk roles may not reset their password (RESET_ADMIN_PASSWORD)."""
+    return bool(person.roles)
+
+
 def privileged(roles: Iterable[str]) -> list[str]:
     """The roles among `roles` that the catalog marks privileged, in catalog order."""
     held = set(roles)
@@ -118,6 +127,20 @@ def require_people_manager(actor: Actor) -> None:
         raise PermissionDenied(
             "Only a customer's Global or User Administrators, or a partner's admin agents, may "
             "invite, disable, enable or remove people."
+        )
+
+
+def require_mfa_manager(actor: Actor, person: User) -> None:
+    """Refuse resetting `person`'s second factor to anyone who may not change their roles
+    (PermissionDenied, or PRIVILEGED_ROLE_REQUIRED naming `userId`), and to the person
+    themselves (INVALID_INPUT)."""
+    require_role_manager(actor)
+    require_may_manage(actor, person)
+    if person.id == actor.user_id:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "Replace or turn off your own authenticator app on your Security page.",
+            "userId",
         )
 
 
@@ -162,16 +185,31 @@ def require_may_give(actor: Actor, roles: Iterable[str]) -> None:
         )
 
 
-def person_actions(actor: Actor | None, person: User) -> list[PersonAction]:
-    """What the actor may do to `person` now, by who each is and the person's status: the
-    buttons the console shows beside them. The last-admin rule is not foreseen here; the
-    mutation refuses it, saying so. An invited person's offers are resending and canceling
-    the invitation (removing one works too, but says less)."""
+def manages_mfa_of(actor: Actor, person: User) -> bool:
+    """Resetting someone's second factor is managing them as their roles are: whoever may
+    change this person's roles, and never for oneself (one replaces or turns off one's own
+    authenticator on the Security page)."""
+    return (
+        actor.organization_id == person.organization_id
+        and actor.user_id != person.id
+        and manages_roles(actor)
+        and (not privileged(person.roles) or manages_privileged_roles(actor))
+    )
+
+
+def person_actions(actor: Actor | None, person: User, *, has_mfa: bool) -> list[PersonAction]:
+    """What the actor may do to `person` now, by who each is, the person's status and whether
+    they have an authenticator (`has_mfa`): the buttons the console shows beside them. The
+    last-admin rule is not foreseen here; the mutation refuses it, saying so. An invited
+    person's offers are resending and canceling the invitation (removing one works too, but
+    says less)."""
     if actor is None or actor.organization_id != person.organization_id:
         return []
     if privileged(person.roles) and not manages_privileged_roles(actor):
         return []
     actions = [PersonAction.CHANGE_ROLES] if manages_roles(actor) else []
+    if has_mfa and manages_mfa_of(actor, person):
+        actions.append(PersonAction.RESET_MFA)
     if not manages_people(actor):
         return actions
     if person.status is UserStatus.INVITED and person.partner_of_id is None:

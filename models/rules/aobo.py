@@ -3,6 +3,9 @@
 Each is allowed by the capability table through `policy.require_capability`, and records
 who acted and, under AOBO, for which partner; its activity entry (and event) names the
 customer acted for (`concerns.acting_for`). A temporary password never appears in one.
+
+A customer's people are its `User`s: a password reset here sets a temporary password on the
+person's real account, which they change at their next sign-in.
 """
 
 from __future__ import annotations
@@ -16,13 +19,17 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 
 from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
+from models.identity.passwords import PASSWORDS
 from models.operation import Operation
 from models.policy import require_capability, require_domain_purchaser
+from models.policy.people import holds_admin_roles
 from models.reference.capabilities import Capability
+from models.reference.enums import UserStatus
 from models.reference.tenant_enums import IncidentSeverity, SubscriptionStatus
 from models.rules.concerns import acting_for
+from models.tables.organizations import User
+from models.tables.sign_in import PasswordLink, UserSession
 from models.tables.tenant import (
-    DirectoryUser,
     Domain,
     DomainSubscription,
     LicenseAssignment,
@@ -36,41 +43,69 @@ DOMAIN_YEARS = range(1, 11)
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
+# Bytes of randomness in a temporary password: 16 URL-safe characters.
+TEMPORARY_PASSWORD_BYTES = 12
+
+
 @dataclass(frozen=True, slots=True)
 class PasswordReset:
-    user: DirectoryUser
+    user: User
     temporary_password: str  # shown once to the one who reset it, never stored
 
 
 async def reset_user_password(op: Operation, customer_id: UUID, user_id: UUID) -> PasswordReset:
-    """Reset a directory user's password; an admin's needs RESET_ADMIN_PASSWORD as well.
+    """Give a person of the customer's directory a temporary password, to be changed at their
+    next sign-in; their sessions end. Someone holding admin roles needs RESET_ADMIN_PASSWORD
+    as well. One's own password is changed, not reset.
 
-    An API client acts for its organization: the row then names the partner (if one acted)
+    An API client acts for its organization: the reset then names the partner (if one acted)
     and no person; the activity entry names the client."""
     actor = op.require_actor()
     now = op.now()
     access = await require_capability(actor, customer_id, Capability.RESET_PASSWORD, now)
-    user = await DirectoryUser.get_or_none(id=user_id, customer_id=customer_id)
-    if user is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No such user in this organization.", "userId")
-    if user.is_admin:
+    user = await directory_person(customer_id, user_id)
+    if holds_admin_roles(user):
         await require_capability(actor, customer_id, Capability.RESET_ADMIN_PASSWORD, now)
+    if user.id == actor.person_id:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "Change your own password with changePassword instead.",
+            "userId",
+        )
+    temporary = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+    password_hash = await PASSWORDS.hash(temporary)
     concerns = await acting_for(op, access)
     async with op.atomic() as tx:
-        await DirectoryUser.filter(id=user.id).update(
+        # Someone invited can sign in now: the temporary password is theirs to change.
+        status = UserStatus.ACTIVE if user.status is UserStatus.INVITED else user.status
+        await User.filter(id=user.id).update(
+            password_hash=password_hash,
+            password_changed_at=now,
+            must_change_password=True,
+            status=status,
             password_reset_at=now,
             password_reset_by_id=actor.person_id,
             password_reset_by_partner_id=access.partner_id,
         )
+        links = await PasswordLink.filter(user_id=user.id, used_at=None).update(used_at=now)
+        sessions = await UserSession.filter(user_id=user.id).delete()
         await tx.record(
             "user.password_reset",
-            "DirectoryUser",
+            "User",
             user.id,
             **concerns,
-            changes={"userPrincipalName": user.user_principal_name},
+            changes={"email": user.email, "sessionsEnded": sessions, "linksEnded": links},
         )
     await user.refresh_from_db()
-    return PasswordReset(user=user, temporary_password=secrets.token_urlsafe(12))
+    return PasswordReset(user=user, temporary_password=temporary)
+
+
+async def directory_person(customer_id: UUID, user_id: UUID) -> User:
+    """A person of the customer's directory; anyone else is not found, as if absent."""
+    user = await User.get_or_none(id=user_id, organization_id=customer_id)
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such user in this organization.", "userId")
+    return user
 
 
 async def create_support_incident(
@@ -120,9 +155,9 @@ async def create_support_incident(
 
 async def _subscription_and_user(
     customer_id: UUID, subscription_id: UUID, user_id: UUID
-) -> tuple[Subscription, DirectoryUser]:
+) -> tuple[Subscription, User]:
     subscription = await Subscription.get_or_none(id=subscription_id, customer_id=customer_id)
-    user = await DirectoryUser.get_or_none(id=user_id, customer_id=customer_id)
+    user = await User.get_or_none(id=user_id, organization_id=customer_id)
     errors = []
     if subscription is None:
         errors.append(
@@ -143,7 +178,7 @@ async def _subscription_and_user(
 
 async def assign_license(
     op: Operation, customer_id: UUID, subscription_id: UUID, user_id: UUID
-) -> tuple[Subscription, DirectoryUser]:
+) -> tuple[Subscription, User]:
     """Assign one of the subscription's licenses to the user; assigning it again changes
     nothing. The subscription's row is locked, so two assignments never share a license."""
     actor = op.require_actor()
@@ -181,17 +216,17 @@ async def assign_license(
     return locked, user
 
 
-def _license(subscription: Subscription, user: DirectoryUser) -> dict[str, object]:
+def _license(subscription: Subscription, user: User) -> dict[str, object]:
     return {
         "sku": subscription.sku,
         "offerName": subscription.offer_name,
-        "userPrincipalName": user.user_principal_name,
+        "email": user.email,
     }
 
 
 async def unassign_license(
     op: Operation, customer_id: UUID, subscription_id: UUID, user_id: UUID
-) -> tuple[Subscription, DirectoryUser]:
+) -> tuple[Subscription, User]:
     """Take the subscription's license away from the user; a repeat changes nothing."""
     actor = op.require_actor()
     access = await require_capability(actor, customer_id, Capability.ASSIGN_LICENSE, op.now())

@@ -43,7 +43,7 @@ def window_of(now: datetime, quota: Quota) -> tuple[datetime, datetime]:
     return begins, begins + timedelta(seconds=quota.window)
 
 
-async def _count(scope: str, key: str, quota: Quota, now: datetime) -> datetime | None:
+async def count_hit(scope: str, key: str, quota: Quota, now: datetime) -> datetime | None:
     """Count one hit of `key`: None, or the end of the window when it is used up."""
     begins, ends = window_of(now, quota)
     await QuotaCounter.bulk_create(
@@ -74,14 +74,14 @@ async def count_invitation_email(
     raise RATE_LIMITED, which undoes that transaction. `agent_id` is None when the system
     sends on the partner's behalf; `field` is the input that names the recipient."""
     if agent_id is not None:
-        ends = await _count("agent", str(agent_id), quotas.agent, now)
+        ends = await count_hit("agent", str(agent_id), quotas.agent, now)
         if ends is not None:
             raise _refused(
                 f"You have sent {quotas.agent.limit} invitation emails in this period.",
                 ends,
                 None,
             )
-    ends = await _count("partner", str(partner_id), quotas.partner, now)
+    ends = await count_hit("partner", str(partner_id), quotas.partner, now)
     if ends is not None:
         raise _refused(
             f"Your organization has sent {quotas.partner.limit} invitation emails in this period.",
@@ -89,7 +89,7 @@ async def count_invitation_email(
             None,
         )
     recipient = hashlib.sha256(f"{partner_id}:{mailbox(address)}".encode()).hexdigest()
-    ends = await _count("recipient", recipient, quotas.recipient, now)
+    ends = await count_hit("recipient", recipient, quotas.recipient, now)
     if ends is not None:
         raise _refused(
             f"Your organization has sent {quotas.recipient.limit} invitation emails to this "

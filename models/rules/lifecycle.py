@@ -23,6 +23,7 @@ from models.reference.enums import (
 from models.rules.delegated_admin import close_for_invitations, follow_grants
 from models.rules.ungranted_assignments import drop_ungranted_assignments
 from models.tables.activity import sides
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.invitations import Invitation
 from models.tables.outbox import Task
 from models.tables.relationships import Relationship, RoleGrant
@@ -73,7 +74,9 @@ class SweepReport:
     extended: int = 0
     expired: int = 0
     invitations_expired: int = 0
-    notices: dict[tuple[UUID, str, int], list[RoleGrant]] = field(
+    # Warnings and expiries, by relationship, template, days left and delegated admin
+    # relationship: each of those hears of its own end date.
+    notices: dict[tuple[UUID, str, int, UUID | None], list[RoleGrant]] = field(
         default_factory=lambda: defaultdict(list)
     )
     # The roles that expired, by relationship: their access assignments go with them.
@@ -99,7 +102,9 @@ async def _act(grant: RoleGrant, now: datetime, report: SweepReport) -> None:
         grant.revoked_at, grant.next_notice_at = now, None
         grant.end_reason = "Reached its end date"
         report.expired += 1
-        report.notices[(relationship_id, "grants_expired", 0)].append(grant)
+        report.notices[
+            (relationship_id, "grants_expired", 0, grant.delegated_admin_relationship_id)
+        ].append(grant)
         report.expired_roles[relationship_id].add(grant.role)
         report.changes[(relationship_id, "roles.expired")].append(grant)
     else:
@@ -107,7 +112,9 @@ async def _act(grant: RoleGrant, now: datetime, report: SweepReport) -> None:
         if days is not None:
             grant.warned_days = days
             report.warned += 1
-            report.notices[(relationship_id, "grants_expiring", days)].append(grant)
+            report.notices[
+                (relationship_id, "grants_expiring", days, grant.delegated_admin_relationship_id)
+            ].append(grant)
         grant.next_notice_at = next_notice(grant, now)
     await grant.save(
         update_fields=[
@@ -123,7 +130,16 @@ async def _act(grant: RoleGrant, now: datetime, report: SweepReport) -> None:
 
 
 async def _notify(tx: Transaction, report: SweepReport) -> None:
-    for (relationship_id, template, days), grants in report.notices.items():
+    dar_ids = {key[3] for key in report.notices if key[3] is not None}
+    names = dict(
+        await DelegatedAdminRelationship.filter(id__in=list(dar_ids)).values_list(
+            "id", "display_name"
+        )
+        if dar_ids
+        else []
+    )
+    for (relationship_id, template, days, dar_id), grants in report.notices.items():
+        named = {"delegated_admin_relationship": names[dar_id]} if dar_id in names else {}
         await tx.enqueue(
             Task.SEND_NOTIFICATION,
             template=template,
@@ -131,6 +147,7 @@ async def _notify(tx: Transaction, report: SweepReport) -> None:
             roles=sorted({g.role for g in grants}),
             days=days,
             expires_at=min(g.expires_at for g in grants if g.expires_at).isoformat(),
+            **named,
         )
 
 

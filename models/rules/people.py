@@ -21,6 +21,7 @@ from models.policy.people import (
     require_keeps_an_admin,
     require_may_give,
     require_may_manage,
+    require_mfa_manager,
     require_people_manager,
     require_role_manager,
 )
@@ -29,6 +30,7 @@ from models.reference.enums import OrganizationKind, PasswordLinkPurpose, UserSt
 from models.rules.concerns import own_organization
 from models.rules.password_links import send_password_link
 from models.tables.activity import ActivityEntry
+from models.tables.mfa import RecoveryCode, TotpFactor
 from models.tables.organizations import ApiToken, Organization, User
 from models.tables.sign_in import PasswordLink, UserSession
 
@@ -123,6 +125,40 @@ async def update_roles(op: Operation, user_id: UUID, roles: list[str]) -> User:
             changes={"roles": valid, "added": added, "removed": removed},
         )
     person.roles = valid
+    return person
+
+
+async def reset_person_mfa(op: Operation, user_id: UUID) -> User:
+    """Remove a person's authenticator app and recovery codes, for someone who lost theirs,
+    and end their sessions: they sign in with their password alone, and are asked to set up
+    a new app when they must use one. Whoever may change the person's roles may; never for
+    oneself. A person with no authenticator is refused (MFA_NOT_ENABLED)."""
+    actor = op.require_actor()
+    require_role_manager(actor)
+    async with op.atomic() as tx:
+        actor = await _acting_under_lock(actor)
+        person = await _member(actor, user_id)
+        require_mfa_manager(actor, person)
+        factors = await TotpFactor.filter(user_id=person.id).delete()
+        if not factors:
+            raise DomainError(
+                ErrorCode.MFA_NOT_ENABLED,
+                f"{person.display_name or person.email} has no authenticator app to reset.",
+                "userId",
+            )
+        codes = await RecoveryCode.filter(user_id=person.id).delete()
+        sessions = await UserSession.filter(user_id=person.id).delete()
+        await tx.record(
+            "user.mfa_reset",
+            "User",
+            person.id,
+            **own_organization(actor.organization_kind, actor.organization_id),
+            changes={
+                "email": person.email,
+                "recoveryCodesRemoved": codes,
+                "sessionsEnded": sessions,
+            },
+        )
     return person
 
 

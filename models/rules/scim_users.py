@@ -36,6 +36,8 @@ from models.tables.organizations import Organization, User
 from models.tables.sign_in import PasswordLink
 
 NAME_MAX = 255  # userName and externalId
+EMAIL_TYPE_MAX = 32
+DEFAULT_EMAIL_TYPE = "work"
 
 
 class StaleVersion(Exception):
@@ -51,11 +53,18 @@ class PersonRecord:
     email: str | None
     display_name: str | None
     active: bool
+    email_type: str | None = None
+    email_primary: bool | None = None
 
 
 def user_name_of(user: User) -> str:
     """The person's `userName`: the provider's, or their address for a person it never named."""
     return user.user_name or user.email
+
+
+def email_type_of(user: User) -> str:
+    """The type of the person's address (`emails[].type`): the provider's, or "work"."""
+    return user.email_type or DEFAULT_EMAIL_TYPE
 
 
 def person_version(user: User) -> str:
@@ -65,6 +74,8 @@ def person_version(user: User) -> str:
         user_name_of(user),
         user.external_id,
         user.email,
+        email_type_of(user),
+        user.email_primary is not False,
         user.display_name,
         user.status is not UserStatus.DISABLED,
     ]
@@ -79,6 +90,7 @@ def matching_user_name(user_name: str) -> Q:
 async def provision_person(op: Operation, provisioner: Provisioner, record: PersonRecord) -> User:
     """Add a person to the customer's directory, as the identity provider describes them."""
     user_name, external_id, email, display_name = _checked(record)
+    email_type = _email_type(record)
     now = op.now()
     async with op.atomic() as tx:
         await _lock(provisioner)
@@ -92,6 +104,8 @@ async def provision_person(op: Operation, provisioner: Provisioner, record: Pers
                 status=UserStatus.ACTIVE if record.active else UserStatus.DISABLED,
                 user_name=user_name,
                 external_id=external_id,
+                email_type=email_type,
+                email_primary=_email_primary(record),
                 provisioned_at=now,
             )
         except IntegrityError as exc:  # the same address, added at the same moment elsewhere
@@ -128,12 +142,15 @@ async def replace_person(
         await _lock(provisioner)
         person = await _person(provisioner, user_id, expected_version)
         user_name, external_id, email, display_name = _checked(record, person.email)
+        email_type = _email_type(record)
         await _require_free(provisioner, user_name, email, person.id)
         changes: dict[str, Any] = {}
         for key, before, after in (
             ("userName", user_name_of(person), user_name),
             ("externalId", person.external_id, external_id),
             ("email", person.email, email),
+            ("emailType", email_type_of(person), email_type or DEFAULT_EMAIL_TYPE),
+            ("emailPrimary", person.email_primary is not False, record.email_primary is not False),
             ("displayName", person.display_name, display_name),
         ):
             if before != after:
@@ -144,6 +161,8 @@ async def replace_person(
                     user_name=user_name,
                     external_id=external_id,
                     email=email,
+                    email_type=email_type,
+                    email_primary=_email_primary(record),
                     display_name=display_name,
                     provisioned_at=now,
                 )
@@ -151,6 +170,7 @@ async def replace_person(
                 raise _address_taken() from exc
             person.user_name, person.external_id = user_name, external_id
             person.email, person.display_name = email, display_name
+            person.email_type, person.email_primary = email_type, _email_primary(record)
             person.provisioned_at = now
             await _record(tx, provisioner, "user.updated", person, changes)
         await _set_active(tx, op, provisioner, person, record.active)
@@ -232,6 +252,17 @@ def _checked(
     if refusals:
         raise ValidationErrors(refusals)
     return user_name, external_id, email, display_name
+
+
+def _email_type(record: PersonRecord) -> str | None:
+    """The address's type as kept: none for "work", the type most addresses have."""
+    kept = (record.email_type or "").strip()[:EMAIL_TYPE_MAX]
+    return None if not kept or kept == DEFAULT_EMAIL_TYPE else kept
+
+
+def _email_primary(record: PersonRecord) -> bool | None:
+    """Kept only when the provider says the address is not its primary one."""
+    return False if record.email_primary is False else None
 
 
 def _invalid(message: str, field: str) -> DomainError:

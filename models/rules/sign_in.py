@@ -18,6 +18,7 @@ from uuid import UUID
 from tortoise.expressions import Q
 
 from models.foundation.errors import DomainError, ErrorCode, ValidationErrors
+from models.foundation.settings import Quota
 from models.identity.actors import Actor
 from models.identity.passwords import PASSWORDS, normalized, password_problem
 from models.identity.sessions import Device, OpenedSession, SessionTimeouts, open_session
@@ -28,6 +29,7 @@ from models.rules import mfa
 from models.rules import sign_in_throttle as throttle
 from models.rules.concerns import own_organization
 from models.rules.password_links import purge_links_before, send_password_link
+from models.rules.password_reset_quota import count_reset_request
 from models.rules.sso_required import password_refusal
 from models.tables.organizations import User
 from models.tables.sign_in import PasswordLink, UserSession
@@ -239,13 +241,17 @@ def _link_not_valid() -> DomainError:
     )
 
 
-async def request_password_reset(op: Operation, email: str) -> None:
+async def request_password_reset(
+    op: Operation, email: str, *, client_address: str | None, quota: Quota
+) -> None:
     """Email a reset link (30 minutes, once) to the account with this address, if there is
-    one that may sign in; the answer is the same either way."""
+    one that may sign in; the answer is the same either way. The client's address asks at
+    most `quota` (`password_reset_quota`), counted before anyone is looked up."""
     address = email.strip().lower()
     if not address or "@" not in address:
         raise DomainError(ErrorCode.INVALID_INPUT, "Enter your email address.", "email")
     now = op.now()
+    await count_reset_request(client_address, quota, now)
     user = await User.get_or_none(email=address).select_related("organization")
     if user is None or user.status is UserStatus.DISABLED or await password_refusal(user, "email"):
         return

@@ -33,6 +33,10 @@ class Organization(Model):
 class User(Model):
     """A person of an organization, or the account a PARTNER-type partner holds in a tenant."""
 
+    # A customer's people are its directory: the admins who sign in, the people a partner's
+    # helpdesk acts on under AOBO, and the account a PARTNER-type partner holds in the
+    # tenant (`partner_of`), all one model with one ID.
+
     id = fields.UUIDField(primary_key=True)
     organization: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="users", on_delete=fields.CASCADE
@@ -54,12 +58,29 @@ class User(Model):
     password_changed_at = fields.DatetimeField(null=True)
     must_change_password = fields.BooleanField(default=False)
     status = fields.CharEnumField(UserStatus, max_length=16, default=UserStatus.INVITED)
+    # The last time someone else (an admin, or a partner's helpdesk agent under AOBO) reset
+    # the password to a temporary one: who, and for which partner when one acted.
+    password_reset_at = fields.DatetimeField(null=True)
+    password_reset_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="password_resets", null=True, on_delete=fields.SET_NULL
+    )
+    password_reset_by_id: UUID | None
+    password_reset_by_partner: ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization",
+        related_name="password_resets_for_customers",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    password_reset_by_partner_id: UUID | None
     # Provisioning by the customer's identity provider (SCIM, `models/rules/scim_users.py`):
     # the `userName` it gave (any string, unique in the organization whatever its case; a
     # person it never named answers to their email address), its own `externalId`, and when
-    # it last changed the person.
+    # it last changed the person; and the type it gives their address (none: "work") and
+    # whether it marks it primary (none: it does).
     user_name = fields.CharField(max_length=255, null=True)
     external_id = fields.CharField(max_length=255, null=True)
+    email_type = fields.CharField(max_length=32, null=True)
+    email_primary = fields.BooleanField(null=True)
     provisioned_at = fields.DatetimeField(null=True)
 
     class Meta:

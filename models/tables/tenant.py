@@ -1,5 +1,6 @@
-"""A customer tenant's own data: its directory users, subscriptions and licenses, purchases,
-billing, support incidents, devices, line-of-business apps and domains.
+"""A customer tenant's own data: its subscriptions and licenses, purchases, billing, support
+incidents, devices, line-of-business apps and domains. Its directory of people is its `User`s
+(`models/tables/organizations.py`): one model for a person.
 
 Every row belongs to one customer organization (`customer`). Where a partner made or changed
 something for the customer, the row names the partner organization and the acting user.
@@ -29,40 +30,6 @@ if TYPE_CHECKING:
     )
 
     from models.tables.organizations import Organization, User
-
-
-class DirectoryUser(Model):
-    """A user of the tenant directory: a person of the customer, not a Partnerhub account."""
-
-    id = fields.UUIDField(primary_key=True)
-    customer: ForeignKeyRelation[Organization] = fields.ForeignKeyField(
-        "models.Organization", related_name="directory_users", on_delete=fields.CASCADE
-    )
-    customer_id: UUID
-    display_name = fields.CharField(max_length=200)
-    user_principal_name = fields.CharField(max_length=254)
-    enabled = fields.BooleanField(default=True)
-    # True for a user holding admin roles in the tenant: helpdesk roles may not reset it.
-    is_admin = fields.BooleanField(default=False)
-    password_reset_at = fields.DatetimeField(null=True)
-    password_reset_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="password_resets", null=True, on_delete=fields.SET_NULL
-    )
-    password_reset_by_id: UUID | None
-    # The partner whose agent reset the password on behalf of the customer, if one did.
-    password_reset_by_partner: ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
-        "models.Organization",
-        related_name="password_resets_for_customers",
-        null=True,
-        on_delete=fields.SET_NULL,
-    )
-    password_reset_by_partner_id: UUID | None
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "directory_user"
-        unique_together = (("customer_id", "user_principal_name"),)
-        indexes = (("customer_id", "created_at"),)
 
 
 class CustomerSettings(Model):
@@ -127,8 +94,9 @@ class LicenseAssignment(Model):
         "models.Subscription", related_name="assignments", on_delete=fields.CASCADE
     )
     subscription_id: UUID
-    user: ForeignKeyRelation[DirectoryUser] = fields.ForeignKeyField(
-        "models.DirectoryUser", related_name="licenses", on_delete=fields.CASCADE
+    # A person of the customer's directory.
+    user: ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="licenses", on_delete=fields.CASCADE
     )
     user_id: UUID
     assigned_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(

@@ -15,12 +15,15 @@ from schema.errors import UserError
 from schema.global_ids import GlobalId
 
 
-@strawberry.input(description="Reset a directory user's password.")
+@strawberry.input(description="Reset the password of a person of a customer's directory.")
 class ResetUserPasswordInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer organization.")
-    user_id: strawberry.ID = strawberry.field(description="The directory user.")
+    user_id: strawberry.ID = strawberry.field(
+        description="The person (a `User` ID, as `customer { users }` and "
+        "`Organization.members` list them)."
+    )
     customer = GlobalId("Organization", "customer_id")
-    user = GlobalId("DirectoryUser", "user_id")
+    user = GlobalId("User", "user_id")
 
 
 @strawberry.type(description="The result of a password reset.")
@@ -53,10 +56,12 @@ class SupportIncidentPayload:
 class LicenseInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer organization.")
     subscription_id: strawberry.ID = strawberry.field(description="The subscription.")
-    user_id: strawberry.ID = strawberry.field(description="The directory user.")
+    user_id: strawberry.ID = strawberry.field(
+        description="The person of the customer's directory (a `User` ID)."
+    )
     customer = GlobalId("Organization", "customer_id")
     subscription = GlobalId("Subscription", "subscription_id")
-    user = GlobalId("DirectoryUser", "user_id")
+    user = GlobalId("User", "user_id")
 
 
 @strawberry.type(description="The result of assigning or removing a license.")

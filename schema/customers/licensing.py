@@ -80,10 +80,10 @@ class LicenseAssignment:
             _partner_id=row.assigned_by_partner_id,
         )
 
-    @strawberry.field(description="The user holding the license.")
+    @strawberry.field(description="The person of the customer's directory holding the license.")
     async def user(self, info: Info) -> DirectoryUser:
         loaders = info.context.loaders.customer_data
-        row = await loaders.directory_user.load((self._customer_id, self._user_id))
+        row = await loaders.person.load((self._customer_id, self._user_id))
         assert row is not None  # the assignment goes when the user goes
         return DirectoryUser.of(row)
 

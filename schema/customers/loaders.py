@@ -21,8 +21,10 @@ from uuid import UUID
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from models.tables import tenant as m
+from models.tables.organizations import User
 from schema.first_rows import Rows, first_rows, row_counts
 from schema.pagination import (
     MAX_PAGE_SIZE,
@@ -49,11 +51,12 @@ class Page(Generic[ModelT]):
 
 
 class CustomerList(Generic[ModelT]):
-    """One kind of customer data (a model with `customer_id` and `created_at`), paged per
-    customer, newest first."""
+    """One kind of customer data (a model with `created_at`, and the customer in `column`:
+    `customer_id`, or `organization_id` for its people), paged per customer, newest first."""
 
-    def __init__(self, model: type[ModelT]) -> None:
+    def __init__(self, model: type[ModelT], column: str = "customer_id") -> None:
         self.model = model
+        self.column = column
         # A page of customers holds at most 100: a batch is one statement of as many branches
         self.pages: DataLoader[PageKey, Page[ModelT]] = DataLoader(
             self._pages, max_batch_size=MAX_PAGE_SIZE
@@ -87,7 +90,7 @@ class CustomerList(Generic[ModelT]):
         # One more row than the page tells whether more follow.
         asked = [
             Rows(
-                self.model.filter(customer_id=customer_id),
+                self._of(customer_id),
                 after_cursor(after) if after else None,
                 size + 1,
             )
@@ -100,27 +103,28 @@ class CustomerList(Generic[ModelT]):
         ]
 
     async def _earlier(self, keys: list[tuple[UUID, str]]) -> list[bool]:
-        asked = [
-            Rows(self.model.filter(customer_id=customer_id), up_to_cursor(after), 1)
-            for customer_id, after in keys
-        ]
+        asked = [Rows(self._of(customer_id), up_to_cursor(after), 1) for customer_id, after in keys]
         return [bool(rows) for rows in await first_rows(asked)]
 
     async def _counts(self, keys: list[UUID]) -> list[int]:
-        return await row_counts([self.model.filter(customer_id=key) for key in keys])
+        return await row_counts([self._of(key) for key in keys])
+
+    def _of(self, customer_id: UUID) -> QuerySet[ModelT]:
+        return self.model.filter(**{self.column: customer_id})
 
 
 def _rows_by(
-    model: type[ModelT], column: str
+    model: type[ModelT], column: str, customer: str = "customer_id"
 ) -> Callable[[list[RowKey]], Awaitable[list[ModelT | None]]]:
-    """A batch function: the row of each (customer, key), by `column`, or None."""
+    """A batch function: the row of each (customer, key), by `column`, or None; the customer
+    is in `customer` (`organization_id` for its people)."""
 
     async def load(keys: list[RowKey]) -> list[ModelT | None]:
         rows = await model.filter(
-            customer_id__in={customer for customer, _ in keys},
+            **{f"{customer}__in": {customer for customer, _ in keys}},
             **{f"{column}__in": {key for _, key in keys}},
         )
-        found = {(row.customer_id, getattr(row, column)): row for row in rows}  # type: ignore[attr-defined]
+        found = {(getattr(row, customer), getattr(row, column)): row for row in rows}
         return [found.get(key) for key in keys]
 
     return load
@@ -144,9 +148,8 @@ async def _assigned_counts(keys: list[RowKey]) -> list[int]:
 class CustomerDataLoaders:
     """The lists of customers' data and the rows they refer to, for one request."""
 
-    users: CustomerList[m.DirectoryUser] = field(
-        default_factory=lambda: CustomerList(m.DirectoryUser)
-    )
+    # The customer's directory: its people.
+    users: CustomerList[User] = field(default_factory=lambda: CustomerList(User, "organization_id"))
     subscriptions: CustomerList[m.Subscription] = field(
         default_factory=lambda: CustomerList(m.Subscription)
     )
@@ -164,8 +167,8 @@ class CustomerDataLoaders:
     devices: CustomerList[m.Device] = field(default_factory=lambda: CustomerList(m.Device))
     apps: CustomerList[m.LobApp] = field(default_factory=lambda: CustomerList(m.LobApp))
     domains: CustomerList[m.Domain] = field(default_factory=lambda: CustomerList(m.Domain))
-    directory_user: DataLoader[RowKey, m.DirectoryUser | None] = field(
-        default_factory=lambda: DataLoader(_rows_by(m.DirectoryUser, "id"))
+    person: DataLoader[RowKey, User | None] = field(
+        default_factory=lambda: DataLoader(_rows_by(User, "id", "organization_id"))
     )
     subscription: DataLoader[RowKey, m.Subscription | None] = field(
         default_factory=lambda: DataLoader(_rows_by(m.Subscription, "id"))

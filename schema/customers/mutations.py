@@ -8,6 +8,7 @@ import strawberry
 
 from models.rules import aobo
 from models.tables import tenant as m
+from models.tables.organizations import User
 from schema.context import Info
 from schema.customers.inputs import (
     CreateSupportIncidentInput,
@@ -34,7 +35,7 @@ def _changed(info: Info) -> None:
 
 
 def _license_payload(
-    info: Info, found: tuple[m.Subscription, m.DirectoryUser] | None, errors: list[UserError]
+    info: Info, found: tuple[m.Subscription, User] | None, errors: list[UserError]
 ) -> LicensePayload:
     _changed(info)
     if found is None:
@@ -50,17 +51,18 @@ def _license_payload(
 @strawberry.type
 class CustomerMutations:
     @strawberry.mutation(
-        description="Reset a directory user's password (RESET_PASSWORD; an admin's needs "
-        "RESET_ADMIN_PASSWORD). Records who reset it and, under AOBO, for which partner."
+        description="Give a person of the customer's directory a temporary password on their "
+        "account (RESET_PASSWORD; someone holding admin roles needs RESET_ADMIN_PASSWORD): "
+        "they change it at their next sign-in (`mustChangePassword`), and their sessions end. "
+        "Records who reset it and, under AOBO, for which partner. One's own password is "
+        "changed, not reset (INVALID_INPUT)."
     )
     async def reset_user_password(
         self,
         info: Info,
         input: Annotated[
             ResetUserPasswordInput,
-            strawberry.argument(
-                description="The customer and the directory user whose password to reset."
-            ),
+            strawberry.argument(description="The customer and the person whose password to reset."),
         ],
     ) -> ResetUserPasswordPayload:
         found, errors = await perform(

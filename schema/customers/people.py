@@ -1,4 +1,5 @@
-"""The customer's directory users, as partners and admins see them."""
+"""The people of a customer's directory, as its admins and partners acting on its behalf see
+them: each is a `User` of the customer, with the same ID as `Organization.members` gives."""
 
 from __future__ import annotations
 
@@ -8,35 +9,61 @@ from typing import Any
 import strawberry
 
 from models.foundation.ids import encode_id
-from models.tables import tenant as m
+from models.policy.people import holds_admin_roles
+from models.reference.enums import UserStatus
+from models.tables import organizations as m
 from schema.context import Info
 from schema.customers.disclosure import disclosed_partner
 from schema.organizations.types import Organization
 
 
-@strawberry.type(description="A user of the customer's directory.")
+@strawberry.type(
+    description="A person of the customer's directory: the same person, with the same ID, "
+    "as `Organization.members` lists (a `User` ID), seen through the customer's data."
+)
 class DirectoryUser:
-    id: strawberry.ID = strawberry.field(description="Opaque ID.")
-    display_name: str = strawberry.field(description="The user's name.")
-    user_principal_name: str = strawberry.field(description="The sign-in name (UPN).")
-    enabled: bool = strawberry.field(description="Whether the user may sign in.")
+    id: strawberry.ID = strawberry.field(description="Opaque ID: the person's `User` ID.")
+    email: str = strawberry.field(description="The person's email address, their sign-in name.")
+    display_name: str = strawberry.field(
+        description="The person's name (their email address when they have none)."
+    )
+    user_principal_name: str = strawberry.field(
+        description="The sign-in name (UPN): the person's email address."
+    )
+    roles: list[str] = strawberry.field(
+        description="The admin roles the person holds (catalog keys); empty for someone "
+        "holding none."
+    )
+    status: UserStatus = strawberry.field(
+        description="ACTIVE, DISABLED, or INVITED until the person has a password."
+    )
+    enabled: bool = strawberry.field(description="Whether the person may sign in (not DISABLED).")
     is_admin: bool = strawberry.field(
-        description="Whether the user holds admin roles (a helpdesk may not reset it)."
+        description="Whether the person holds admin roles: a partner's helpdesk roles may not "
+        "reset their password (RESET_ADMIN_PASSWORD)."
+    )
+    must_change_password: bool = strawberry.field(
+        description="Whether the person holds a temporary password, to change at their next "
+        "sign-in."
     )
     password_reset_at: datetime | None = strawberry.field(
-        description="When the password was last reset here."
+        description="When someone else last reset the password to a temporary one."
     )
-    created_at: datetime = strawberry.field(description="When the user was added.")
+    created_at: datetime = strawberry.field(description="When the person was added.")
     _reset_by_partner_id: strawberry.Private[Any]
 
     @classmethod
-    def of(cls, row: m.DirectoryUser) -> DirectoryUser:
+    def of(cls, row: m.User) -> DirectoryUser:
         return cls(
-            id=encode_id("DirectoryUser", row.id),
-            display_name=row.display_name,
-            user_principal_name=row.user_principal_name,
-            enabled=row.enabled,
-            is_admin=row.is_admin,
+            id=encode_id("User", row.id),
+            email=row.email,
+            display_name=row.display_name or row.email,
+            user_principal_name=row.email,
+            roles=list(row.roles),
+            status=row.status,
+            enabled=row.status is not UserStatus.DISABLED,
+            is_admin=holds_admin_roles(row),
+            must_change_password=row.must_change_password,
             password_reset_at=row.password_reset_at,
             created_at=row.created_at,
             _reset_by_partner_id=row.password_reset_by_partner_id,

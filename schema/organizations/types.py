@@ -251,8 +251,11 @@ class User:
         "Administrator's (a partner's: admin agent's) demotion, disabling or removal is still "
         "refused when tried (LAST_ADMIN)."
     )
-    def viewer_actions(self, info: Info) -> list[PersonAction]:
-        return person_actions(info.context.optional_actor(), self._row)
+    async def viewer_actions(self, info: Info) -> list[PersonAction]:
+        actor = info.context.optional_actor()
+        if actor is None or actor.organization_id != self._organization_id:
+            return []
+        return person_actions(actor, self._row, has_mfa=await self.mfa_enabled(info))
 
     @strawberry.field(
         description="The organization the user belongs to.", graphql_type=Organization

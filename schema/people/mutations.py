@@ -75,6 +75,20 @@ class PeopleMutations:
         return await _payload(info, lambda op: rules.disable_person(op, input.user))
 
     @strawberry.mutation(
+        description="Reset the second factor of a person of the viewer's organization who lost "
+        "their authenticator app: it and their recovery codes are removed, and their sessions "
+        "end; they sign in with their password and set up a new app if they must use one. "
+        "Whoever may change the person's roles may (a person holding a privileged role: a "
+        "Global or Privileged Role Administrator, PRIVILEGED_ROLE_REQUIRED), never for "
+        "oneself (INVALID_INPUT). Someone with no authenticator app is refused "
+        "(MFA_NOT_ENABLED)."
+    )
+    async def reset_user_mfa(
+        self, info: Info, input: Annotated[UserIdInput, strawberry.argument(description=PERSON)]
+    ) -> UserPayload:
+        return await _payload(info, lambda op: rules.reset_person_mfa(op, input.user))
+
+    @strawberry.mutation(
         description="Let a disabled person sign in again: ACTIVE. Their former sessions and "
         "tokens stay ended."
     )

@@ -160,7 +160,9 @@ class SignInMutations:
     @strawberry.mutation(
         description="Forgot password: email the account with this address a link to choose a "
         "new password (valid 30 minutes, once). Public; the answer is the same whether or not "
-        "the address has an account."
+        "the address has an account. A client address asks a limited number of times "
+        "(PASSWORD_RESET_RATE_PER_ADDRESS, 10 an hour by default), whatever the addresses it "
+        "names; past it, RATE_LIMITED."
     )
     async def request_password_reset(
         self,
@@ -171,7 +173,14 @@ class SignInMutations:
         ],
     ) -> RequestPasswordResetPayload:
         _, errors = await perform(
-            info, lambda op: rules.request_password_reset(op, input.email), public=True
+            info,
+            lambda op: rules.request_password_reset(
+                op,
+                input.email,
+                client_address=current_client_address(),
+                quota=info.context.settings.password_reset_quota,
+            ),
+            public=True,
         )
         return RequestPasswordResetPayload(errors=errors)
 

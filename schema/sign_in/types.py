@@ -81,7 +81,8 @@ class RequestPasswordResetInput:
 )
 class RequestPasswordResetPayload:
     errors: list[UserError] = strawberry.field(
-        description="Why the request was refused, if it was (an empty address)."
+        description="Why the request was refused, if it was: an empty address, or too many "
+        "requests from the client's address (RATE_LIMITED)."
     )
 
 

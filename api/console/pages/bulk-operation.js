@@ -22,14 +22,6 @@ query BulkOperation($id: ID!, $after: String) {
     }
   }
 }`;
-const QUERY = `
-query BulkOperation($id: ID!, $after: String) { bulkOperation(id: $id) { ...BulkOperationPage } }
-${FIELDS}`;
-const LIVE = `
-subscription BulkOperationLive($id: ID!, $after: String) {
-  bulkOperationChanged(id: $id) { ...BulkOperationPage }
-}
-${FIELDS}`;
 
 function itemsTable(items) {
   return table({

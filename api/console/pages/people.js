@@ -1,6 +1,6 @@
 // `/people`: the viewer's organization's people, for those who manage them: each person's
-// status and roles; invite someone, change roles, disable or enable, remove, and resend or
-// cancel an invitation. Who may do what, to whom and with which roles is the service's to say
+// status and roles; invite someone, change roles, reset a lost authenticator app, disable or
+// enable, remove, and resend or cancel an invitation. Who may do what, to whom and with which roles is the service's to say
 // (`viewer { canManagePeople canInvitePeople assignableRoles }`, each person's
 // `viewerActions`): this page shows what it is told, and each refusal where it belongs.
 
@@ -29,7 +29,7 @@ mutation ${name[0].toUpperCase()}${name.slice(1)}($input: ${input}!) {
 const INVITE = payload("inviteUser", "InviteUserInput");
 const UPDATE_ROLES = payload("updateUserRoles", "UpdateUserRolesInput");
 const BY_ID = Object.fromEntries(
-  ["disableUser", "enableUser", "removeUser", "resendUserInvitation", "cancelUserInvitation"].map((name) => [
+  ["disableUser", "enableUser", "removeUser", "resendUserInvitation", "cancelUserInvitation", "resetUserMfa"].map((name) => [
     name,
     payload(name, "UserIdInput"),
   ]),
@@ -183,6 +183,13 @@ async function act(ctx, alert, person, action, self, names) {
         no: "Keep it",
         run: byId("cancelUserInvitation"),
       }).then((done) => done && `${name}'s invitation was canceled.`),
+    RESET_MFA: () =>
+      confirmThen({
+        title: `Reset ${name}'s authenticator app?`,
+        description: `For someone who lost their app: ${name}'s authenticator app and recovery codes are removed, and they are signed out everywhere. They sign in with their password alone and set up a new app if they must use one.`,
+        yes: "Reset authenticator",
+        run: byId("resetUserMfa"),
+      }).then((done) => done && `${name}'s authenticator app was reset. They set up a new one at their next sign-in.`),
     ENABLE: async () => (await direct(alert, byId("enableUser"))) && `${name} was enabled and can sign in again.`,
     RESEND_INVITATION: async () =>
       (await direct(alert, byId("resendUserInvitation"))) && `A new invitation email is on its way to ${person.email}. The link sent before no longer works.`,
@@ -219,8 +226,9 @@ const LABELS = {
   REMOVE: "Remove",
   RESEND_INVITATION: "Resend invitation",
   CANCEL_INVITATION: "Cancel invitation",
+  RESET_MFA: "Reset authenticator",
 };
-const DANGER = new Set(["DISABLE", "REMOVE", "CANCEL_INVITATION"]);
+const DANGER = new Set(["DISABLE", "REMOVE", "CANCEL_INVITATION", "RESET_MFA"]);
 
 function peopleTable(ctx, people, alert, names) {
   return table({
