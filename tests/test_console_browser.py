@@ -1223,6 +1223,7 @@ async def test_a_helpdesk_agent_resets_a_password_and_is_refused_invoices(tab: T
     groups = page.get_by_role("region", name="Groups")
     await expect(groups.locator("tbody tr")).to_have_count(1)
     await expect(groups.locator("tbody tr")).to_contain_text("Sales team")
+    assert data.user.display_name is not None
     await expect(groups.locator("tbody tr")).to_contain_text(data.user.display_name)
 
     # And the users come a page at a time
