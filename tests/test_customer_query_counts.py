@@ -13,7 +13,7 @@ from typing import Any
 from models.foundation.settings import Settings
 from models.reference.catalog import AdminRole
 from models.reference.enums import PartnerRole
-from models.tables.access import SecurityGroup, SecurityGroupMember
+from models.tables.access import SecurityGroup
 from models.tables.organizations import Organization, User
 from tests import factories as f
 from tests.factories import Person
@@ -97,12 +97,6 @@ async def _customer_of(agent: Person, group: SecurityGroup) -> Organization:
         await _tenant_rows(customer, partner, agent)
     # Its admin users too, so that whichever user comes first has a partner to load
     await User.filter(organization=customer).update(password_reset_by_partner_id=partner.id)
-    # Its directory groups (as its identity provider makes them), each of two of its people
-    people = await User.filter(organization=customer).order_by("created_at").limit(2)
-    for n in range(ROWS_EACH):
-        group = await SecurityGroup.create(partner=customer, name=f"Directory group {n}")
-        for person in people:
-            await SecurityGroupMember.create(group=group, user=person)
     return customer
 
 
