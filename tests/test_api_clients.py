@@ -22,6 +22,7 @@ from models.foundation.ids import encode_id
 from models.foundation.settings import Quota, Settings
 from models.infrastructure.tokens import hash_token
 from models.reference.enums import PartnerRole
+from models.tables.access import SecurityGroup, SecurityGroupMember
 from models.tables.api_clients import ApiClient, ApiClientSecret, ApiClientToken
 from models.tables.invitations import Invitation
 from models.tables.organizations import Organization, User
@@ -53,6 +54,11 @@ mutation Rotate($input: RotateApiClientSecretInput!) {
 CUSTOMERS = "{ customers { edges { node { id name } } } }"
 USERS = """
 query Users($id: ID!) { customer(id: $id) { name users { edges { node { displayName } } } } }
+"""
+GROUPS = """
+query Groups($id: ID!) { customer(id: $id) { groups { edges { node {
+  displayName members { edges { node { id displayName } } }
+} } } } }
 """
 DEVICES = "query Devices($id: ID!) { customer(id: $id) { devices { totalCount } } }"
 READ_SCOPES = ["RELATIONSHIPS_READ", "CUSTOMER_DATA_READ"]
@@ -243,6 +249,40 @@ async def test_a_client_reads_its_customers_data_within_the_granted_roles(
     assert viewer["data"]["viewer"] is None  # a client is no person
     stored = await ApiClientToken.get()
     assert stored.token_hash == hash_token(token["access_token"])
+
+
+async def test_a_client_reads_the_directorys_groups_as_it_reads_its_users(
+    portal: Portal,
+) -> None:
+    # Given a group of the customer's directory (as its identity provider makes them)
+    ann = await User.get(organization=portal.customer, display_name="Ann fabrikam")
+    sales = await SecurityGroup.create(partner=portal.customer, name="Sales")
+    await SecurityGroupMember.create(group=sales, user=ann)
+    created = await create(portal.http, portal.admin, READ_SCOPES)
+    customer_id = encode_id("Organization", portal.customer.id)
+
+    # When the partner's client reads them, and a token narrowed to relationships.read does
+    async with oauth(portal.base, created) as client:
+        await client.fetch_token("/oauth/token", grant_type="client_credentials")
+        groups = await graphql(client, GROUPS, id=customer_id)
+    async with oauth(portal.base, created, scope="relationships.read") as client:
+        await client.fetch_token("/oauth/token", grant_type="client_credentials")
+        narrowed = await graphql(client, GROUPS, id=customer_id)
+
+    # Then User Administrator opens them, Ann by her User ID; the narrowed token is refused
+    assert groups["data"]["customer"]["groups"]["edges"] == [
+        {
+            "node": {
+                "displayName": "Sales",
+                "members": {
+                    "edges": [
+                        {"node": {"id": encode_id("User", ann.id), "displayName": "Ann fabrikam"}}
+                    ]
+                },
+            }
+        }
+    ]
+    assert error_code(narrowed) == "FORBIDDEN"
 
 
 async def test_a_token_narrowed_to_one_scope_opens_only_that(portal: Portal) -> None:

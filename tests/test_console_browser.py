@@ -21,7 +21,7 @@ from api.mailbox import MailFolder
 from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
 from models.reference.enums import PartnerRole, RelationshipType, RoleGrantStatus
-from models.tables.access import AccessAssignment, SecurityGroupMember
+from models.tables.access import AccessAssignment, SecurityGroup, SecurityGroupMember
 from models.tables.directory import PartnerProfile
 from models.tables.invitations import Invitation
 from models.tables.leads import Lead, LeadStatus
@@ -1176,13 +1176,18 @@ async def test_a_helpdesk_agent_resets_a_password_and_is_refused_invoices(tab: T
     )
     group = await f.group(lead_agent, "Helpdesk", helpdesk)
     await f.assign(group, relationship, "HELPDESK_ADMINISTRATOR")
-    for n in range(19):  # with the tenant's 2, 21 users: more than a page of 20
+    # With the tenant's 2 and Contoso's Global Administrator (one directory), 21 users: more
+    # than a page of 20
+    for n in range(18):
         await User.create(
             organization=contoso,
             display_name=f"Old {n}",
             email=f"old{n}@contoso.{contoso.id.hex[:8]}.test",
         )
     data = await f.tenant(contoso, "contoso")  # its users are the newest: on the first page
+    # And a group of Contoso's directory, as its identity provider made it (a SCIM Group)
+    sales = await SecurityGroup.create(partner=contoso, name="Sales team", external_id="idp-1")
+    await SecurityGroupMember.create(group=sales, user=data.user)
     page = tab.page
     await sign_in(tab, helpdesk)
 
@@ -1215,6 +1220,13 @@ async def test_a_helpdesk_agent_resets_a_password_and_is_refused_invoices(tab: T
         "Bills and payments"
     )
     await tab.shot("customer-data")
+
+    # And the directory's groups show with their members, as the users do
+    groups = page.get_by_role("region", name="Groups")
+    await expect(groups.locator("tbody tr")).to_have_count(1)
+    await expect(groups.locator("tbody tr")).to_contain_text("Sales team")
+    assert data.user.display_name is not None
+    await expect(groups.locator("tbody tr")).to_contain_text(data.user.display_name)
 
     # And the users come a page at a time
     users = page.get_by_role("region", name="Users")

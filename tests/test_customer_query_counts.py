@@ -23,6 +23,10 @@ from tests.test_query_counts import MANY, _listing, _logged_queries, _tenant_row
 # Each nested list and the fields of its rows that cost a query (as in test_query_counts).
 NESTED: dict[str, str] = {
     "users": "id userPrincipalName passwordResetByPartner { name }",
+    "groups": (
+        "id displayName members(first: 1) { totalCount pageInfo { hasNextPage } "
+        "edges { node { id userPrincipalName passwordResetByPartner { name } } } }"
+    ),
     "subscriptions": "id offerName assignedLicenses soldBy { name }",
     "licenses": (
         "id user { userPrincipalName } subscription { offerName } assignedByPartner { name }"
@@ -61,13 +65,14 @@ CUSTOMERS = (
 #      the agent's groups' assignments, the active grants
 #   6. the customers' totalCount
 #   7. the customers' names (organization loader batch)
-#   8-23. each of the 8 lists the agent may read: its pages (one UNION ALL query) and its
+#   8-25. each of the 9 lists the agent may read: its pages (one UNION ALL query) and its
 #      totalCounts (one UNION ALL of COUNTs)
-#   24-27. the related rows: users and subscriptions of licenses, assigned license counts,
+#   26-27. the members of every group of the page: their pages and their totalCounts
+#   28-31. the related rows: users and subscriptions of licenses, assigned license counts,
 #      domain subscriptions (one batch each)
-#   28. the partners named on rows (organization loader batch)
-#   29. the people who opened incidents (user loader batch)
-CUSTOMERS_WITH_EVERY_LIST_QUERIES = 29
+#   32. the partners named on rows (organization loader batch)
+#   33. the people who opened incidents (user loader batch)
+CUSTOMERS_WITH_EVERY_LIST_QUERIES = 33
 
 USERS_AFTER = """
 query($first: Int!, $after: String!) { customers(first: $first) { edges { node {
@@ -120,6 +125,12 @@ def _check(body: dict[str, Any], customers: int) -> None:
             assert None not in row.values(), (name, row)  # every loader had a row to load
         # The rows are the customer's own, not another's of the same page
         assert mark in node["users"]["edges"][0]["node"]["userPrincipalName"]
+        members = node["groups"]["edges"][0]["node"]["members"]
+        assert members["totalCount"] == 2
+        assert members["pageInfo"]["hasNextPage"] is True
+        [member] = [e["node"] for e in members["edges"]]
+        assert mark in member["userPrincipalName"]
+        assert member["passwordResetByPartner"] is not None
         assert mark in node["domains"]["edges"][0]["node"]["name"]
         license_ = node["licenses"]["edges"][0]["node"]
         assert mark in license_["user"]["userPrincipalName"]

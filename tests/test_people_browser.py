@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
+from models.tables.access import SecurityGroup, SecurityGroupMember
 from models.tables.mfa import TotpFactor
 from models.tables.organizations import User
 from tests import factories as f
@@ -222,10 +223,19 @@ async def test_an_admin_resets_a_colleagues_lost_authenticator_from_the_people_p
         "Diego Siciliani",
     )
     await with_authenticator(await f.with_password(colleague))
+    # And a group of Contoso's directory, as its identity provider made it (a SCIM Group)
+    finance = await SecurityGroup.create(partner=contoso, name="Finance", external_id="idp-9")
+    await SecurityGroupMember.create(group=finance, user=admin.user)
     async with open_tab(chromium, base) as tab:
         page = tab.page
         await sign_in(tab, admin)
         await page.goto("/people")
+
+        # Then the page lists the directory's groups with their members
+        groups = page.get_by_role("region", name="Groups (1)")
+        await expect(groups.get_by_role("row", name=re.compile("Finance"))).to_contain_text(
+            "Alex Wilber"
+        )
 
         # When the admin resets the colleague's authenticator, answering the question
         row = page.get_by_role("row", name=re.compile("Diego Siciliani"))

@@ -26,6 +26,7 @@ from models.rules.invitations import accept_invitation, send_invitation
 from models.rules.leads import ContactRequest, contact_partner, send_invitation_from_lead
 from models.rules.leads_rate_limit import RateLimit
 from models.rules.webhook_endpoints import create_endpoint
+from models.tables.access import SecurityGroup, SecurityGroupMember
 from models.tables.leads import Lead
 from models.tables.organizations import Organization
 from models.tables.tenant import DomainSubscription
@@ -444,6 +445,13 @@ TENANT_LISTS: dict[str, tuple[str, int]] = {
     "apps": ("id name submittedByPartner { name }", 4),
     # domains: + domain subscriptions
     "domains": ("id name subscription { years }", 4),
+    # directory groups: + their members' pages and totalCounts, + partners who reset the
+    # members' passwords
+    "groups": (
+        "id displayName members { totalCount edges { node { id passwordResetByPartner { name } } } "
+        "}",
+        6,
+    ),
 }
 # The partner's customers page, for an agent:
 #   1. the token  2. the page of relationships  3-5. the agent's access to the customers on
@@ -480,6 +488,10 @@ async def _tenant_rows(customer: Organization, partner: Organization, agent: Per
     await DomainSubscription.create(
         customer=customer, domain=data.domain, years=1, expires_at=utcnow()
     )
+    # A group of its directory (as its identity provider makes them), of both its new people
+    group = await SecurityGroup.create(partner=customer, name=f"Group of {data.user.email}")
+    for person in (data.user, data.admin_user):
+        await SecurityGroupMember.create(group=group, user=person)
 
 
 def _tenant_query(name: str, fields: str) -> str:

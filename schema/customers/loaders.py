@@ -19,11 +19,13 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
+from tortoise.expressions import Subquery
 from tortoise.functions import Count
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models.tables import tenant as m
+from models.tables.access import SecurityGroup, SecurityGroupMember
 from models.tables.organizations import User
 from schema.first_rows import Rows, first_rows, row_counts
 from schema.pagination import (
@@ -113,6 +115,19 @@ class CustomerList(Generic[ModelT]):
         return self.model.filter(**{self.column: customer_id})
 
 
+class GroupMembers(CustomerList[User]):
+    """The members of directory groups, paged per group (the key is the group: a group is
+    read only as a row of its customer's page), newest first, each the person's `User`."""
+
+    def __init__(self) -> None:
+        super().__init__(User)
+
+    def _of(self, customer_id: UUID) -> QuerySet[User]:
+        # A subquery rather than a join: a COUNT over a join would count per person.
+        members = SecurityGroupMember.filter(group_id=customer_id).values("user_id")
+        return User.filter(id__in=Subquery(members))
+
+
 def _rows_by(
     model: type[ModelT], column: str, customer: str = "customer_id"
 ) -> Callable[[list[RowKey]], Awaitable[list[ModelT | None]]]:
@@ -150,6 +165,12 @@ class CustomerDataLoaders:
 
     # The customer's directory: its people.
     users: CustomerList[User] = field(default_factory=lambda: CustomerList(User, "organization_id"))
+    # The customer's directory groups (the groups its identity provider provisions)...
+    groups: CustomerList[SecurityGroup] = field(
+        default_factory=lambda: CustomerList(SecurityGroup, "partner_id")
+    )
+    # ... and each group's members.
+    group_members: GroupMembers = field(default_factory=GroupMembers)
     subscriptions: CustomerList[m.Subscription] = field(
         default_factory=lambda: CustomerList(m.Subscription)
     )

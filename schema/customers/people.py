@@ -1,5 +1,7 @@
 """The people of a customer's directory, as its admins and partners acting on its behalf see
-them: each is a `User` of the customer, with the same ID as `Organization.members` gives."""
+them: each is a `User` of the customer, with the same ID as `Organization.members` gives; and
+the directory's groups, which its identity provider provisions (SCIM Groups), with their
+members."""
 
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ from models.foundation.ids import encode_id
 from models.policy.people import holds_admin_roles
 from models.reference.enums import UserStatus
 from models.tables import organizations as m
+from models.tables.access import SecurityGroup
 from schema.context import Info
 from schema.customers.disclosure import disclosed_partner
 from schema.organizations.types import Organization
+from schema.pagination import After, Connection, First
 
 
 @strawberry.type(
@@ -75,3 +79,46 @@ class DirectoryUser:
     )
     async def password_reset_by_partner(self, info: Info) -> Organization | None:
         return await disclosed_partner(info, self._reset_by_partner_id)
+
+
+@strawberry.type(
+    description="A group of the customer's directory, as its identity provider provisions it "
+    "(a SCIM Group), holding people of the directory."
+)
+class DirectoryGroup:
+    id: strawberry.ID = strawberry.field(
+        description="Opaque ID: the group's `SecurityGroup` ID (its SCIM `id` is the same UUID)."
+    )
+    display_name: str = strawberry.field(
+        description="The group's name (its SCIM `displayName`), unique in the directory."
+    )
+    external_id: str | None = strawberry.field(
+        description="The identity provider's own ID for the group (its SCIM `externalId`)."
+    )
+    created_at: datetime = strawberry.field(description="When the group was created.")
+    updated_at: datetime = strawberry.field(
+        description="When the identity provider last changed the group: its name or its "
+        "members (its creation until then)."
+    )
+    _id: strawberry.Private[Any]
+
+    @classmethod
+    def of(cls, row: SecurityGroup) -> DirectoryGroup:
+        return cls(
+            id=encode_id("SecurityGroup", row.id),
+            display_name=row.name,
+            external_id=row.external_id,
+            created_at=row.created_at,
+            updated_at=row.provisioned_at or row.created_at,
+            _id=row.id,
+        )
+
+    @strawberry.field(
+        description="The group's members, newest first: people of the directory, with the "
+        "same IDs as `Customer.users` gives."
+    )
+    async def members(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[DirectoryUser]:
+        rows = info.context.loaders.customer_data.group_members
+        return await rows.connection(self._id, first, after, DirectoryUser.of)

@@ -20,7 +20,7 @@ from schema.customers.billing import BillingNotification, Invoice, Purchase
 from schema.customers.devices_and_apps import Device, LobApp
 from schema.customers.licensing import Domain, LicenseAssignment, Subscription
 from schema.customers.loaders import CustomerDataLoaders
-from schema.customers.people import DirectoryUser
+from schema.customers.people import DirectoryGroup, DirectoryUser
 from schema.customers.support import SupportIncident
 from schema.guards import denial_forbidden
 from schema.organizations.types import load_organization
@@ -86,6 +86,16 @@ class Customer(Node):
     ) -> Connection[DirectoryUser] | None:
         rows = self._lists(info, Capability.READ_USERS).users
         return await rows.connection(self._id, first, after, DirectoryUser.of)
+
+    @strawberry.field(
+        description="The directory's groups (SCIM Groups of its identity provider), newest "
+        "first, with their members (READ_USERS, as the users are)."
+    )
+    async def groups(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[DirectoryGroup] | None:
+        rows = self._lists(info, Capability.READ_USERS).groups
+        return await rows.connection(self._id, first, after, DirectoryGroup.of)
 
     @strawberry.field(description="The subscriptions, newest first (READ_LICENSES).")
     async def subscriptions(

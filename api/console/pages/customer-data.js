@@ -1,7 +1,8 @@
 // A customer's data, as far as the viewer's effective roles open it: a partner agent's view
 // of a customer (`/customer-data/:id`, acting on its behalf) or a customer admin's own
 // organization (`/organization`). Each list the roles do not open is said so in its place;
-// Reset password and Open incident are offered where the capabilities allow them.
+// Reset password and Open incident are offered where the capabilities allow them. The groups
+// are the directory's (its identity provider's SCIM Groups), with their members.
 
 import { roleName, catalog } from "../catalog.js";
 import { ask } from "../dialog.js";
@@ -24,6 +25,15 @@ const SECTIONS = [
       { label: "Status", cell: (u) => (u.enabled ? "Enabled" : "Disabled") },
       { label: "Password reset", cell: (u) => date(u.passwordResetAt, { withTime: true }) ?? "Never" },
       { label: "Actions", cell: (u) => ctx.resetButton(u) },
+    ],
+  },
+  {
+    name: "groups",
+    title: "Groups",
+    select: "id displayName externalId members(first: 100) { totalCount edges { node { id displayName } } }",
+    columns: () => [
+      { label: "Group", cell: (g) => g.displayName },
+      { label: "Members", cell: (g) => memberNames(g.members) },
     ],
   },
   {
@@ -135,6 +145,14 @@ query CustomerData($id: ID!, $first: Int) {
   }
   billingPages(customerId: $id)
 }`;
+
+/** A directory group's members by name, saying how many more there are past the first page. */
+function memberNames(members) {
+  const names = members.edges.map((e) => e.node.displayName);
+  const more = members.totalCount - names.length;
+  if (!names.length) return "None";
+  return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");
+}
 
 /** One page of a section's list. */
 function page(spec) {

@@ -2,13 +2,15 @@
 // status and roles; invite someone, change roles, reset a lost authenticator app, disable or
 // enable, remove, and resend or cancel an invitation. Who may do what, to whom and with which roles is the service's to say
 // (`viewer { canManagePeople canInvitePeople assignableRoles }`, each person's
-// `viewerActions`): this page shows what it is told, and each refusal where it belongs.
+// `viewerActions`): this page shows what it is told, and each refusal where it belongs. A
+// customer's page also lists its directory's groups (its identity provider's SCIM Groups) with
+// their members, when the viewer's roles read its users.
 
 import { catalog, roleName } from "../catalog.js";
 import { ask } from "../dialog.js";
 import { badge, h, replace, showMore, table, uid } from "../dom.js";
 import { busy, clearErrors, field, fieldset, formAlert, showErrors, showProblem } from "../forms.js";
-import { gql, mutate, UNAUTHENTICATED_EVENT } from "../graphql.js";
+import { gql, gqlPartial, mutate, UNAUTHENTICATED_EVENT } from "../graphql.js";
 
 const PERSON = "id email displayName status roles viewerActions";
 const PAGE = 50;
@@ -17,10 +19,17 @@ query People($first: Int, $after: String) {
   viewer {
     id canManagePeople canInvitePeople
     assignableRoles { key name description privileged }
-    organization { name members(first: $first, after: $after) {
+    organization { id name kind members(first: $first, after: $after) {
       totalCount pageInfo { hasNextPage endCursor } edges { node { ${PERSON} } }
     } }
   }
+}`;
+const GROUPS_PAGE = 100;
+const GROUPS = `
+query DirectoryGroups($id: ID!, $first: Int) {
+  customer(id: $id) { id groups(first: $first) {
+    totalCount edges { node { id displayName members(first: 100) { totalCount edges { node { id displayName email } } } } }
+  } }
 }`;
 const payload = (name, input) => `
 mutation ${name[0].toUpperCase()}${name.slice(1)}($input: ${input}!) {
@@ -270,6 +279,39 @@ function peopleTable(ctx, people, alert, names) {
   });
 }
 
+/** The directory's groups and their members, or nothing when the viewer's roles do not read
+ * them (or the organization is a partner, whose groups are its Security groups page's). */
+async function groupsSection(organization) {
+  if (organization.kind !== "CUSTOMER") return null;
+  const { data } = await gqlPartial(GROUPS, { id: organization.id, first: GROUPS_PAGE });
+  const groups = data?.customer?.groups;
+  if (!groups) return null;
+  const memberNames = (members) => {
+    const names = members.edges.map((e) => who(e.node));
+    const more = members.totalCount - names.length;
+    if (!names.length) return "None";
+    return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");
+  };
+  const rows = groups.edges.map((e) => e.node);
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "groups-heading" },
+    h("h2", { id: "groups-heading" }, `Groups (${groups.totalCount})`),
+    h("p", { class: "hint" }, "Your identity provider keeps these groups up to date."),
+    rows.length
+      ? table({
+          caption: "Groups and their members",
+          columns: [
+            { label: "Group", cell: (g) => g.displayName },
+            { label: "Members", cell: (g) => memberNames(g.members) },
+          ],
+          rows,
+        })
+      : h("p", {}, "No groups yet."),
+    groups.totalCount > rows.length ? h("p", {}, `Showing ${rows.length} of ${groups.totalCount}.`) : null,
+  );
+}
+
 export async function render(ctx) {
   const [cat, data] = await Promise.all([catalog(), gql(QUERY, { first: PAGE })]);
   if (!ctx.current()) return;
@@ -287,6 +329,8 @@ export async function render(ctx) {
   const page = { ...ctx, roles: viewer.assignableRoles };
   const members = viewer.organization.members;
   const people = members.edges.map((e) => e.node);
+  const groups = await groupsSection(viewer.organization);
+  if (!ctx.current()) return;
   const alert = h("div", { class: "form-alert", role: "alert", tabindex: "-1", hidden: true });
   const list = h("div", {}, peopleTable(page, people, alert, names));
   const more = h("div", { class: "actions" });
@@ -313,6 +357,7 @@ export async function render(ctx) {
       list,
       more,
     ),
+    groups,
     viewer.canInvitePeople ? inviteForm(page, viewer.assignableRoles, names) : null,
   );
 }
