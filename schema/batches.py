@@ -7,8 +7,8 @@ however many parents ask, and no loader is shared between requests.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Generator, Hashable
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
@@ -59,8 +59,19 @@ def loaded(loader: DataLoader[K, V], key: K, shape: Callable[[V], R]) -> R | Awa
     future = loader.cache_map.get(key) if loader.cache else None
     if future is not None and future.done() and not future.cancelled() and not future.exception():
         return shape(future.result())
-    return _shaped(loader.load(key), shape)
+    return _Shaped(loader.load(key), shape)
 
 
-async def _shaped(value: Awaitable[V], shape: Callable[[V], R]) -> R:
-    return shape(await value)
+class _Shaped(Generic[V, R]):
+    """`shape` of `value` once awaited. Not a coroutine: a request cut short (a client that
+    went away, an error in a sibling field) may drop it unawaited, and that is no fault."""
+
+    __slots__ = ("_shape", "_value")
+
+    def __init__(self, value: Awaitable[V], shape: Callable[[V], R]) -> None:
+        self._value = value
+        self._shape = shape
+
+    def __await__(self) -> Generator[Any, None, R]:
+        value = yield from self._value.__await__()
+        return self._shape(value)
