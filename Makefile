@@ -41,7 +41,7 @@ fuzz: install postgres
 # The fault-injection suite at length (tests/test_chaos.py): CHAOS_WEB web and CHAOS_WORKERS
 # worker processes in production mode, CHAOS_SCALE times the workload, each fault lasting
 # CHAOS_FAULT_SECONDS, the workers' own relay cron, and every fault. `make test` runs its
-# short form, without PostgreSQL's restart (still failing: see tests/test_chaos.py).
+# short form: a worker killed, Redis restarted empty and SMTP refusing (tests/test_chaos.py).
 CHAOS_WEB ?= 4
 CHAOS_WORKERS ?= 4
 CHAOS_SCALE ?= 10

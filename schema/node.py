@@ -27,6 +27,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from models.foundation.ids import decode_id
 from schema.access.queries import AccessQueries
+from schema.bulk.queries import BulkQueries
 from schema.context import Info
 from schema.customers.queries import CustomerQueries
 from schema.directory.queries import DirectoryQueries
@@ -80,6 +81,7 @@ NODE_QUERIES: dict[str, tuple[ByIdQuery, ...]] = {
     "Lead": (_by_id_query(LeadQueries, "lead"),),
     "SecurityGroup": (_by_id_query(AccessQueries, "security_group"),),
     "WebhookEndpoint": (_by_id_query(WebhookQueries, "webhook_endpoint"),),
+    "BulkOperation": (_by_id_query(BulkQueries, "bulk_operation"),),
     "Organization": (
         _by_id_query(CustomerQueries, "customer"),
         _by_id_query(DirectoryQueries, "partner"),

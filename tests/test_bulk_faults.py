@@ -98,6 +98,7 @@ async def test_a_bulk_send_cut_off_by_a_killed_worker_finishes_with_each_custome
         await eventually(
             lambda: {m.rcpt_tos[0] for m in smtp_server.messages} == set(addresses),
             "every customer is emailed",
+            wait=180,  # 300 emails through one worker: slow on a busy machine, not stuck
         )
         by_address: dict[str, set[str]] = {}
         for mail in smtp_server.messages:

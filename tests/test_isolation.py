@@ -697,6 +697,8 @@ async def test_without_a_token_only_the_public_queries_answer(
     # Whether an address signs in through its organization's provider, and its name: what
     # the sign-in page asks before anyone is signed in (tests/test_single_sign_on.py)
     public |= {"singleSignOnProvider"}
+    # The API scopes a client may be given, and what each opens: catalog, like the roles
+    public |= {"apiScopes"}
     assert public <= set(query_type.fields)
 
     # When each other query is asked without a token, with a well-formed or a malformed ID

@@ -22,9 +22,11 @@ PARTNERHUB = str(Path(sys.executable).parent / "partnerhub")
 WAIT = 60.0  # seconds before a wait gives up: a hung process fails the test, not the suite
 
 
-async def eventually(check: Callable[[], bool | Awaitable[bool]], what: str) -> None:
-    """Wait until `check` holds, or fail the test after WAIT seconds."""
-    deadline = time.monotonic() + WAIT
+async def eventually(
+    check: Callable[[], bool | Awaitable[bool]], what: str, wait: float = WAIT
+) -> None:
+    """Wait until `check` holds, or fail the test after `wait` seconds."""
+    deadline = time.monotonic() + wait
     while True:
         done = check()
         if done if isinstance(done, bool) else await done:

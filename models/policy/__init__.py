@@ -21,6 +21,7 @@ from models.identity.actors import Actor
 from models.policy.bulk_work import is_partner_admin_agent, uses_templates
 from models.policy.customer_access import CustomerAccess, customer_access
 from models.policy.roles import is_customer_admin, is_partner_agent
+from models.policy.scim import manages_scim_tokens
 from models.reference.api_scopes import ApiScope
 from models.reference.capabilities import DOMAIN_SUBSCRIPTION_ROLES, Capability
 from models.reference.catalog import RELATIONSHIP_TYPES, AdminRole
@@ -213,6 +214,9 @@ LISTS: dict[str, ListAccess] = {
     ),
     "bulkOperations": ListAccess(
         is_partner_admin_agent, "Only a partner's admin agents may list its bulk operations."
+    ),
+    "scimTokens": ListAccess(
+        manages_scim_tokens, "Only a customer's Global Administrators may list its SCIM tokens."
     ),
 }
 

@@ -17,6 +17,7 @@ from schema.errors import UserError, bad_input
 from schema.global_ids import GlobalId
 from schema.invitations.types import Invitation
 from schema.pagination import After, Connection, Edge, First, PageInfo, page_size
+from schema.relay import Node
 
 
 @strawberry.type(description="One customer of a bulk operation, and its outcome.")
@@ -64,8 +65,7 @@ def _position(cursor: str) -> int:
     description="One action applied by the workers to many customers: its progress, counts "
     "and per-item results."
 )
-class BulkOperation:
-    id: strawberry.ID = strawberry.field(description="Opaque ID.")
+class BulkOperation(Node):
     status: BulkOperationStatus = strawberry.field(description="Where it stands as a whole.")
     total: int = strawberry.field(description="How many items it has.")
     succeeded: int = strawberry.field(description="How many items succeeded.")

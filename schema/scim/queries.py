@@ -6,6 +6,7 @@ import strawberry
 
 from models.policy.scim import visible_scim_tokens
 from schema.context import Info
+from schema.guards import opens_list
 from schema.scim.types import ScimToken
 
 
@@ -13,8 +14,9 @@ from schema.scim.types import ScimToken
 class ScimQueries:
     @strawberry.field(
         description="The SCIM tokens of the viewer's customer organization that work, newest "
-        "first: for its Global Administrators; empty for anyone else."
+        "first: for its Global Administrators; FORBIDDEN for anyone else.",
+        extensions=opens_list("scimTokens"),
     )
     async def scim_tokens(self, info: Info) -> list[ScimToken]:
-        rows = await visible_scim_tokens(info.context.optional_actor()).order_by("-created_at")
+        rows = await visible_scim_tokens(info.context.actor()).order_by("-created_at")
         return [ScimToken.of(row) for row in rows]
