@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from scim2_models import Context, GroupMember, Meta, PatchOp, Reference, ResponseParameters
+from scim2_models import Context, GroupMember, Meta, PatchOp, Reference
 from scim2_models import Group as ScimGroup
 from starlette.requests import Request
 from starlette.responses import Response
 
 from api.scim.filters import GROUPS
 from api.scim.listing import Source, list_page, search_of
-from api.scim.protocol import ScimError, body_of, etag, scim_json, wanted_version
+from api.scim.protocol import ScimError, answer, body_of, etag, wanted_version
 from api.scim.users import PATCH_ATTEMPTS, scim_base
 from api.scim.writes import parsed, performed
 from models.identity.scim_tokens import Provisioner
@@ -75,22 +75,6 @@ def record_of(resource: ScimGroup) -> GroupRecord:
 
 def _id_in(ref: str) -> str:
     return ref.rstrip("/").rpartition("/")[2]
-
-
-def answer(
-    request: Request,
-    resource: ScimGroup,
-    status: int = 200,
-    context: Context = Context.RESOURCE_QUERY_RESPONSE,
-) -> Response:
-    parameters: ResponseParameters[Any] = ResponseParameters.model_validate(
-        dict(request.query_params)
-    )
-    headers = {"ETag": resource.meta.version or ""} if resource.meta else {}
-    if status == 201 and resource.meta and resource.meta.location:
-        headers["Location"] = resource.meta.location
-    body = resource.model_dump(scim_ctx=context, response_parameters=parameters)
-    return scim_json(body, status, headers)
 
 
 async def _group(provisioner: Provisioner, group_id: str) -> SecurityGroup:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import ValidationError
-from scim2_models import Error, SCIMException
+from scim2_models import Context, Error, Resource, ResponseParameters, SCIMException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -40,6 +40,24 @@ def scim_json(
     body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     return Response(json.dumps(body), status, headers=headers, media_type=MEDIA_TYPE)
+
+
+def answer(
+    request: Request,
+    resource: Resource[Any],
+    status: int = 200,
+    context: Context = Context.RESOURCE_QUERY_RESPONSE,
+) -> Response:
+    """One resource, with its `ETag` (and `Location` once created), shaped by the request's
+    `attributes` and `excludedAttributes`."""
+    parameters: ResponseParameters[Any] = ResponseParameters.model_validate(
+        dict(request.query_params)
+    )
+    headers = {"ETag": resource.meta.version or ""} if resource.meta else {}
+    if status == 201 and resource.meta and resource.meta.location:
+        headers["Location"] = resource.meta.location
+    body = resource.model_dump(scim_ctx=context, response_parameters=parameters)
+    return scim_json(body, status, headers)
 
 
 def error_response(status: int, detail: str, scim_type: str | None = None) -> Response:

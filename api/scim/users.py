@@ -19,7 +19,6 @@ from scim2_models import (
     Meta,
     PatchOp,
     Reference,
-    ResponseParameters,
 )
 from scim2_models import User as _ScimUser
 from starlette.requests import Request
@@ -27,7 +26,7 @@ from starlette.responses import Response
 
 from api.scim.filters import USERS
 from api.scim.listing import Source, list_page, search_of
-from api.scim.protocol import ScimError, body_of, etag, scim_json, wanted_version
+from api.scim.protocol import ScimError, answer, body_of, etag, wanted_version
 from api.scim.writes import parsed, performed
 from models.identity.scim_tokens import Provisioner
 from models.policy.scim import provisioned_people
@@ -119,22 +118,6 @@ def record_of(resource: ScimUser) -> PersonRecord:
         email_type=str(primary.type) if primary is not None and primary.type else None,
         email_primary=primary.primary if primary is not None else None,
     )
-
-
-def answer(
-    request: Request,
-    resource: ScimUser,
-    status: int = 200,
-    context: Context = Context.RESOURCE_QUERY_RESPONSE,
-) -> Response:
-    parameters: ResponseParameters[Any] = ResponseParameters.model_validate(
-        dict(request.query_params)
-    )
-    headers = {"ETag": resource.meta.version or ""} if resource.meta else {}
-    if status == 201 and resource.meta and resource.meta.location:
-        headers["Location"] = resource.meta.location
-    body = resource.model_dump(scim_ctx=context, response_parameters=parameters)
-    return scim_json(body, status, headers)
 
 
 async def _person(provisioner: Provisioner, user_id: str) -> User:
