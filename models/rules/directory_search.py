@@ -1,6 +1,7 @@
 """The directory search: every SQL statement it runs, with parameters, for SQLite and PostgreSQL.
 
-A filter on a facet is an index lookup in `partner_facet_value` (facet, value, profile); text
+A filter on a facet reads an index: on SQLite `partner_facet_value` (facet, value, profile),
+on PostgreSQL the profile's GIN-indexed lists (migration 0024; `_facet_clauses`); text
 is matched through the full-text index that migration 0003 creates (SQLite: FTS5 over name
 and description; PostgreSQL: a stored tsvector column of them, GIN-indexed); the page walks
 published profiles in (name, id) order from the cursor. Values are always bound parameters,
@@ -19,6 +20,7 @@ from tortoise import connections
 
 from models.foundation.errors import DomainError, ErrorCode
 from models.reference.directory_vocabularies import VOCABULARIES, Facet
+from models.rules.directory import FACET_ATTRIBUTES
 from models.tables.directory import PartnerProfile
 
 MAX_TERMS = 8
@@ -84,30 +86,7 @@ def _where(statement: _Statement, filter_: DirectoryFilter) -> str:
     bind = statement.bind
     clauses = [f"p.published = {bind(True)}"]
     terms = filter_.terms()
-    if _walks_one_facet(statement, filter_, terms):
-        # SQLite would gather every profile of the facet (a tenth of the directory for an
-        # industry) before ordering them; walking the profiles in (name, id) order and
-        # looking each one up in the facet index stops at the page's end, or the count's.
-        ((facet, values),) = filter_.facets.items()
-        facet_param = bind(str(facet))
-        listed = ", ".join(bind(value) for value in values)
-        clauses.append(
-            "EXISTS (SELECT 1 FROM partner_facet_value v "  # noqa: S608
-            f"WHERE v.facet = {facet_param} AND v.value IN ({listed}) AND v.profile_id = p.id)"
-        )
-        return " AND ".join(clauses)
-    # Each facet's profiles, intersected: the filters read the facet index only.
-    per_facet = []
-    for facet, values in filter_.facets.items():
-        # Placeholders in the order they appear: SQLite's `?` are positional.
-        facet_param = bind(str(facet))
-        listed = ", ".join(bind(value) for value in values)
-        per_facet.append(
-            "SELECT profile_id FROM partner_facet_value "  # noqa: S608
-            f"WHERE facet = {facet_param} AND value IN ({listed})"
-        )
-    if per_facet:
-        clauses.append(f"p.id IN ({' INTERSECT '.join(per_facet)})")
+    clauses.extend(_facet_clauses(statement, filter_, terms))
     if terms and statement.dialect == "sqlite":
         clauses.append(
             "p.id IN (SELECT rowid FROM partner_profile_search "  # noqa: S608
@@ -119,13 +98,42 @@ def _where(statement: _Statement, filter_: DirectoryFilter) -> str:
     return " AND ".join(clauses)
 
 
-def _walks_one_facet(statement: _Statement, filter_: DirectoryFilter, terms: list[str]) -> bool:
-    """Whether the search walks the profiles in order, checking one facet on each: on
-    SQLite, for one facet and no text. A single facet matches a broad share of the
-    directory, so a page (or the count's limit) is found after a few hundred profiles.
-    Several facets together match few, and walking would read most of the directory:
-    their lists are intersected instead, as on PostgreSQL, whose planner picks its own way."""
-    return statement.dialect == "sqlite" and len(filter_.facets) == 1 and not terms
+def _facet_clauses(statement: _Statement, filter_: DirectoryFilter, terms: list[str]) -> list[str]:
+    """The conditions of the filter's facets, each profile matching any value of each.
+
+    PostgreSQL reads the profile's own lists, each GIN-indexed (migration 0024): its planner
+    ANDs the facets' bitmaps when together they are narrow (three facets: a few hundred
+    profiles among 100,000), and walks the (name, id) index checking the lists when they are
+    broad (one industry: a tenth of them). SQLite reads the `partner_facet_value` index: one
+    facet alone by walking the profiles in (name, id) order and looking each one up, which
+    stops at the page's end or the count's limit (gathering the facet's profiles first read
+    a tenth of the directory); several facets, or a facet with text, by intersecting each
+    facet's profiles, since walking would read most of the directory to find their few.
+    """
+    bind = statement.bind
+    if statement.dialect == "postgres":
+        return [
+            f"p.{FACET_ATTRIBUTES[facet]} ?| {bind(list(values))}::text[]"
+            for facet, values in filter_.facets.items()
+        ]
+    if len(filter_.facets) == 1 and not terms:
+        ((facet, values),) = filter_.facets.items()
+        facet_param = bind(str(facet))
+        listed = ", ".join(bind(value) for value in values)
+        return [
+            "EXISTS (SELECT 1 FROM partner_facet_value v "  # noqa: S608
+            f"WHERE v.facet = {facet_param} AND v.value IN ({listed}) AND v.profile_id = p.id)"
+        ]
+    per_facet = []
+    for facet, values in filter_.facets.items():
+        # Placeholders in the order they appear: SQLite's `?` are positional.
+        facet_param = bind(str(facet))
+        listed = ", ".join(bind(value) for value in values)
+        per_facet.append(
+            "SELECT profile_id FROM partner_facet_value "  # noqa: S608
+            f"WHERE facet = {facet_param} AND value IN ({listed})"
+        )
+    return [f"p.id IN ({' INTERSECT '.join(per_facet)})"] if per_facet else []
 
 
 def _fts_query(terms: list[str]) -> str:
