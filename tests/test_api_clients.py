@@ -648,3 +648,41 @@ async def test_the_activity_log_shows_the_client_and_no_person(portal: Portal) -
             }
         }
     ]
+
+
+async def test_a_client_past_its_graphql_rate_limit_is_refused_across_web_processes(
+    db: Settings,
+) -> None:
+    # Given two web processes sharing Redis, which allow each client 3 GraphQL requests an hour
+    _partner, admin = await f.listed_partner("Busy Partners")
+    settings = dataclasses.replace(db, api_client_graphql_rate_limit=Quota(3, 3600))
+    async with (
+        served(settings) as one,
+        served(settings) as two,
+        httpx.AsyncClient(base_url=one.base) as http,
+    ):
+        busy = await create(GraphQLClient(http), admin, ["RELATIONSHIPS_READ"])
+        calm = await create(GraphQLClient(http), admin, ["RELATIONSHIPS_READ"])
+        async with oauth(one.base, busy) as first, oauth(two.base, busy) as second:
+            token = await first.fetch_token("/oauth/token", grant_type="client_credentials")
+            second.token = token
+            # When the client spends its requests on both processes, then asks once more
+            answers = [
+                await client.post("/graphql", json={"query": CUSTOMERS})
+                for client in (first, second, first, second)
+            ]
+        async with oauth(two.base, calm) as other:
+            await other.fetch_token("/oauth/token", grant_type="client_credentials")
+            others = await graphql(other, CUSTOMERS)
+        person = await GraphQLClient(http).query(CUSTOMERS, {}, admin.token)
+
+    # Then the three allowed ones answered, and the fourth is refused with 429 and RATE_LIMITED
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert all("errors" not in answer.json() for answer in answers[:3])
+    refused = answers[3]
+    assert 0 < int(refused.headers["retry-after"]) <= 3600
+    assert "data" not in refused.json()  # nothing ran
+    assert error_code(refused.json()) == "RATE_LIMITED"
+    # ... while another client of the same partner, and its people, are not limited
+    assert others["data"]["customers"] == {"edges": []}
+    assert person["customers"] == {"edges": []}
