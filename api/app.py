@@ -36,6 +36,7 @@ from models.identity.viewer import Viewer
 from models.infrastructure.change_feed import ChangeFeed
 from models.infrastructure.db import database
 from models.infrastructure.tokens import Sealer
+from models.policy.limited_sessions import as_signed_in
 from models.rules.leads_rate_limit import RateLimit
 from schema import build_schema
 from schema.context import Context
@@ -93,7 +94,7 @@ class GraphQLApp(GraphQLOverHTTP):
             raise ConnectionRejectionError(
                 {"message": "The bearer token is not valid: revoked, expired or never issued."}
             )
-        context.viewer = viewer
+        context.viewer = as_signed_in(viewer)
         context.credential = Credential(token, bearer=True)
         context.bad_credentials = False
         return None

@@ -17,7 +17,9 @@ from models.tables.organizations import User
 class Actor:
     """`person_id` is the acting person; None for an API client (`api_client_id`), which
     holds no roles: its `scopes` say what it may open, and the policy intersects them with
-    what its organization may do. `scopes` is None for a person (not narrowed by scopes)."""
+    what its organization may do. `scopes` is None for a person (not narrowed by scopes).
+    `limited` marks a person who must change a temporary password or enrol a second factor
+    first: such an actor holds no role (`models/policy/limited_sessions.py`)."""
 
     person_id: UUID | None
     email: str
@@ -26,6 +28,7 @@ class Actor:
     roles: frozenset[str]
     api_client_id: UUID | None = None
     scopes: frozenset[ApiScope] | None = None
+    limited: bool = False
 
     @classmethod
     def of(cls, user: User, kind: OrganizationKind) -> Actor:
