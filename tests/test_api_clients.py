@@ -451,9 +451,13 @@ async def test_revoking_the_client_stops_its_issued_tokens_at_once(portal: Porta
     assert error_code(after) == "UNAUTHENTICATED"
     assert again.value.error == "invalid_client"
     listed = await portal.http.query(
-        "{ viewer { organization { apiClients { id } } } }", token=portal.admin.token
+        "{ viewer { organization { apiClients { id status revokedAt } } } }",
+        token=portal.admin.token,
     )
-    assert listed["viewer"]["organization"]["apiClients"] == []
+    [shown] = listed["viewer"]["organization"]["apiClients"]
+    assert shown["id"] == created["apiClient"]["id"]
+    assert shown["status"] == "REVOKED"
+    assert shown["revokedAt"] is not None
 
 
 async def test_an_expired_token_stops_and_introspects_inactive(portal: Portal) -> None:
@@ -686,3 +690,42 @@ async def test_a_client_past_its_graphql_rate_limit_is_refused_across_web_proces
     # ... while another client of the same partner, and its people, are not limited
     assert others["data"]["customers"] == {"edges": []}
     assert person["customers"] == {"edges": []}
+
+
+async def test_admins_see_every_client_newest_first_with_its_status(portal: Portal) -> None:
+    # Given a client revoked, one past its expiry and one working, registered in that order
+    revoked = await create(portal.http, portal.admin, READ_SCOPES, name="Old portal")
+    await portal.http.query(
+        REVOKE, {"input": {"id": revoked["apiClient"]["id"]}}, portal.admin.token
+    )
+    expired = await create(portal.http, portal.admin, READ_SCOPES, name="Trial")
+    await ApiClient.filter(client_id=expired["apiClient"]["clientId"]).update(
+        expires_at=utcnow() - timedelta(days=1)
+    )
+    working = await create(portal.http, portal.admin, READ_SCOPES, name="Portal")
+
+    # When the partner's admin lists them
+    listed = await portal.http.query(
+        "{ viewer { organization { apiClients { id name status revokedAt } } } }",
+        token=portal.admin.token,
+    )
+
+    # Then all three are there, newest first, each with its status
+    clients = listed["viewer"]["organization"]["apiClients"]
+    assert [(c["name"], c["status"]) for c in clients] == [
+        ("Portal", "ACTIVE"),
+        ("Trial", "EXPIRED"),
+        ("Old portal", "REVOKED"),
+    ]
+    assert [c["id"] for c in clients] == [
+        working["apiClient"]["id"],
+        expired["apiClient"]["id"],
+        revoked["apiClient"]["id"],
+    ]
+    assert clients[2]["revokedAt"] is not None
+    assert clients[0]["revokedAt"] is None
+    # And a revoked client cannot be revoked or given a new secret again
+    again = await portal.http.query(
+        REVOKE, {"input": {"id": revoked["apiClient"]["id"]}}, portal.admin.token
+    )
+    assert again["revokeApiClient"]["errors"] == [{"field": ["input", "id"], "code": "NOT_FOUND"}]
