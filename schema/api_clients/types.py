@@ -12,9 +12,9 @@ from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.identity.api_clients import scopes_of
 from models.reference.api_scopes import SCOPE_MEANINGS, ApiScope
+from models.reference.enums import ApiClientStatus
 from models.tables.api_clients import ApiClient as ApiClientRow
 from schema.enum_values import described_enum
-from schema.enums import ApiClientStatus
 from schema.errors import UserError
 from schema.global_ids import GlobalId
 
