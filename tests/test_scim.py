@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient, Response
 
+from models.foundation.ids import encode_id
 from models.identity.api_tokens import issue_token
 from models.reference.enums import UserStatus
 from models.tables.activity import ActivityEntry
@@ -222,8 +223,59 @@ async def test_an_identity_provider_creates_a_person_who_joins_the_directory(
     event = await WebhookEvent.get(type="user.provisioned")
     assert event.data["object"] == ["User", created["id"]]
     assert event.data["customer"] == ["Organization", str(customer.id)]
+    assert event.data["actorOrganization"] == ["Organization", str(customer.id)]
+    assert event.data["actor"] is None
     assert scim.token not in str(event.data)
     assert endpoint.event_types == ["user.provisioned"]
+
+
+async def test_what_the_identity_provider_does_names_its_customer_as_the_actor(
+    api: GraphQLClient,
+) -> None:
+    # Given a customer's identity provider, provisioning a person and a group, then deactivating
+    customer, admin, scim = await directory(api)
+    created = await scim.create_user("b.jensen", "bjensen@contoso.example.com")
+    group = await scim.call(
+        "POST",
+        "/Groups",
+        {"schemas": [GROUP_SCHEMA], "displayName": "Sales", "members": [{"value": created["id"]}]},
+    )
+    assert group.status_code == 201, group.text
+    await scim.call(
+        "PATCH",
+        f"/Users/{created['id']}",
+        patch({"op": "replace", "path": "active", "value": False}),
+    )
+
+    # When the customer's admin reads its activity
+    data = await api.query(
+        "{ activity(first: 100) { edges { node { action actor { id } "
+        "actingOrganization { id name } } } } }",
+        token=admin.token,
+    )
+
+    # Then every entry the SCIM calls wrote names the customer as the acting organization
+    by_scim = [
+        edge["node"]
+        for edge in data["activity"]["edges"]
+        if edge["node"]["action"] != "scim_token.created"
+    ]
+    assert {node["action"] for node in by_scim} >= {
+        "user.provisioned",
+        "directory_group.provisioned",
+        "user.disabled",
+    }
+    for node in by_scim:
+        assert node["actor"] is None
+        assert node["actingOrganization"] == {
+            "id": encode_id("Organization", customer.id),
+            "name": "Contoso",
+        }
+    entries = await ActivityEntry.filter(customer_id=customer.id).exclude(
+        action="scim_token.created"
+    )
+    assert entries
+    assert {entry.actor_organization_id for entry in entries} == {customer.id}
 
 
 async def test_the_identity_provider_finds_a_person_by_user_name_whatever_its_case(

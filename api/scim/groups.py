@@ -115,7 +115,9 @@ async def get_group(request: Request, provisioner: Provisioner) -> Response:
 async def create_group(request: Request, provisioner: Provisioner) -> Response:
     resource = parsed(ScimGroup, await body_of(request), Context.RESOURCE_CREATION_REQUEST)
     record = record_of(resource)
-    group = await performed(request, lambda op: rules.provision_group(op, provisioner, record))
+    group = await performed(
+        request, provisioner, lambda op: rules.provision_group(op, provisioner, record)
+    )
     return answer(request, await _one(request, group), 201, Context.RESOURCE_CREATION_RESPONSE)
 
 
@@ -126,6 +128,7 @@ async def replace_group(request: Request, provisioner: Provisioner) -> Response:
     version = wanted_version(request)
     group = await performed(
         request,
+        provisioner,
         lambda op: rules.replace_group(op, provisioner, group.id, record, expected_version=version),
     )
     return answer(request, await _one(request, group), 200, Context.RESOURCE_REPLACEMENT_RESPONSE)
@@ -163,6 +166,7 @@ async def _patched(
     record = record_of(resource)
     return await performed(
         request,
+        provisioner,
         lambda op: rules.replace_group(op, provisioner, group.id, record, expected_version=version),
     )
 
@@ -172,6 +176,7 @@ async def delete_group(request: Request, provisioner: Provisioner) -> Response:
     version = wanted_version(request)
     await performed(
         request,
+        provisioner,
         lambda op: rules.remove_group(op, provisioner, group.id, expected_version=version),
     )
     return Response(status_code=204)

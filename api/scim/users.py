@@ -160,7 +160,9 @@ async def get_user(request: Request, provisioner: Provisioner) -> Response:
 async def create_user(request: Request, provisioner: Provisioner) -> Response:
     resource = parsed(ScimUser, await body_of(request), Context.RESOURCE_CREATION_REQUEST)
     record = record_of(resource)
-    person = await performed(request, lambda op: rules.provision_person(op, provisioner, record))
+    person = await performed(
+        request, provisioner, lambda op: rules.provision_person(op, provisioner, record)
+    )
     return answer(request, await _one(request, person), 201, Context.RESOURCE_CREATION_RESPONSE)
 
 
@@ -171,6 +173,7 @@ async def replace_user(request: Request, provisioner: Provisioner) -> Response:
     version = wanted_version(request)
     person = await performed(
         request,
+        provisioner,
         lambda op: rules.replace_person(
             op, provisioner, person.id, record, expected_version=version
         ),
@@ -209,6 +212,7 @@ async def _patched(
     record = record_of(resource)
     return await performed(
         request,
+        provisioner,
         lambda op: rules.replace_person(
             op, provisioner, person.id, record, expected_version=version
         ),
@@ -220,6 +224,7 @@ async def delete_user(request: Request, provisioner: Provisioner) -> Response:
     version = wanted_version(request)
     await performed(
         request,
+        provisioner,
         lambda op: rules.remove_provisioned_person(
             op, provisioner, person.id, expected_version=version
         ),
