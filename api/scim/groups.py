@@ -18,6 +18,7 @@ from starlette.responses import Response
 from api.scim.filters import GROUPS
 from api.scim.listing import Source, list_page, search_of
 from api.scim.protocol import ScimError, answer, body_of, etag, wanted_version
+from api.scim.sorting import GROUP_SORTS
 from api.scim.users import PATCH_ATTEMPTS, scim_base
 from api.scim.writes import parsed, performed
 from models.identity.scim_tokens import Provisioner
@@ -100,7 +101,9 @@ async def search_groups(request: Request, provisioner: Provisioner) -> Response:
 
 
 def source(request: Request, provisioner: Provisioner) -> Source[Any]:
-    return Source(provisioned_groups(provisioner), GROUPS, lambda page: shown(request, page))
+    return Source(
+        provisioned_groups(provisioner), GROUPS, GROUP_SORTS, lambda page: shown(request, page)
+    )
 
 
 async def _list(request: Request, provisioner: Provisioner, search: Any) -> Response:

@@ -27,6 +27,7 @@ from starlette.responses import Response
 from api.scim.filters import USERS
 from api.scim.listing import Source, list_page, search_of
 from api.scim.protocol import ScimError, answer, body_of, etag, wanted_version
+from api.scim.sorting import USER_SORTS
 from api.scim.writes import parsed, performed
 from models.identity.scim_tokens import Provisioner
 from models.policy.scim import provisioned_people
@@ -145,7 +146,9 @@ async def search_users(request: Request, provisioner: Provisioner) -> Response:
 
 
 def source(request: Request, provisioner: Provisioner) -> Source[Any]:
-    return Source(provisioned_people(provisioner), USERS, lambda page: shown(request, page))
+    return Source(
+        provisioned_people(provisioner), USERS, USER_SORTS, lambda page: shown(request, page)
+    )
 
 
 async def _list(request: Request, provisioner: Provisioner, search: Any) -> Response:
