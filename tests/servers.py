@@ -27,7 +27,7 @@ from typing import Any, Self
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
-from api.embedded import find_redis_server
+from api.embedded import find_redis_server, ping
 
 HOST = "127.0.0.1"
 
@@ -343,11 +343,17 @@ class RedisServer(_Managed):
     """
 
     def __init__(
-        self, *, port: int | None = None, startup_timeout: float = 10.0, persistent: bool = False
+        self,
+        *,
+        port: int | None = None,
+        startup_timeout: float = 10.0,
+        persistent: bool = False,
+        replica_of: RedisServer | None = None,
     ) -> None:
         self.port = port or free_port()
         self.startup_timeout = startup_timeout
         self.persistent = persistent
+        self.replica_of = replica_of  # started as a replica of that server
         self.executable = find_redis_server()
         self._proc: subprocess.Popen[bytes] | None = None
         self._tmp: Path | None = None
@@ -386,6 +392,8 @@ class RedisServer(_Managed):
             "--dir",
             str(self._tmp),
         ]
+        if self.replica_of is not None:
+            cmd += ["--replicaof", HOST, str(self.replica_of.port)]
         with (self._tmp / "redis.log").open("ab") as log:
             self._proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
@@ -460,6 +468,87 @@ class RedisServer(_Managed):
         tb: TracebackType | None,
     ) -> None:
         self._cleanup()
+
+
+class SentinelServer(_Managed):
+    """A real Redis Sentinel (`redis-server --sentinel`) on 127.0.0.1, monitoring `primary`
+    as the service `SentinelServer.SERVICE`, with a quorum of one: it alone decides a
+    failover, which `failover()` asks for at once."""
+
+    SERVICE = "partnerhub"
+
+    def __init__(self, primary: RedisServer, *, startup_timeout: float = 10.0) -> None:
+        self.port = free_port()
+        self.primary = primary
+        self.startup_timeout = startup_timeout
+        self.executable = find_redis_server()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._tmp: Path | None = None
+
+    def url(self, db: int = 0) -> str:
+        """REDIS_URL in Sentinel form for the service's database `db`."""
+        return f"redis+sentinel://{HOST}:{self.port}/{self.SERVICE}/{db}"
+
+    def client(self) -> Any:
+        """A redis-py client of the Sentinel itself (its SENTINEL commands)."""
+        import redis
+
+        return redis.Redis(host=HOST, port=self.port, socket_timeout=2.0)
+
+    def start(self) -> None:
+        self._tmp = Path(tempfile.mkdtemp(prefix="sentinel-test-"))
+        atexit.register(self.stop)
+        config = self._tmp / "sentinel.conf"  # Sentinel rewrites it with what it learns
+        config.write_text(
+            f"port {self.port}\n"
+            f"bind {HOST}\n"
+            f"dir {self._tmp}\n"
+            f"sentinel monitor {self.SERVICE} {HOST} {self.primary.port} 1\n"
+            f"sentinel down-after-milliseconds {self.SERVICE} 1000\n"
+            f"sentinel failover-timeout {self.SERVICE} 5000\n"
+        )
+        with (self._tmp / "sentinel.log").open("ab") as log:
+            self._proc = subprocess.Popen(
+                [self.executable, str(config), "--sentinel"],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline and self._proc.poll() is None:
+            if ping(self.port):
+                return
+            time.sleep(0.02)
+        log_tail = _log_tail(self._tmp / "sentinel.log")
+        self.stop()
+        raise RuntimeError(f"redis sentinel on port {self.port} did not answer PING:\n{log_tail}")
+
+    def primary_port(self) -> int:
+        """The port of the server the Sentinel names as the service's primary."""
+        _, port = self.client().sentinel_get_master_addr_by_name(self.SERVICE)
+        return int(port)
+
+    def replicas_in_sync(self) -> int:
+        """How many replicas the Sentinel knows whose link to the primary is up."""
+        replicas = self.client().sentinel_slaves(self.SERVICE)
+        return sum(
+            1
+            for replica in replicas
+            if replica.get("master-link-status") == "ok" and not replica.get("is_odown")
+        )
+
+    def failover(self) -> None:
+        """SENTINEL FAILOVER: a replica becomes the primary, the primary its replica."""
+        assert self.client().execute_command("SENTINEL", "FAILOVER", self.SERVICE)
+
+    def stop(self) -> None:
+        atexit.unregister(self.stop)
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            _terminate(proc, signal.SIGTERM, timeout=10)
+        tmp, self._tmp = self._tmp, None
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- SMTP

@@ -25,6 +25,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from models.foundation.settings import Settings
+from models.infrastructure.redis_clients import redis_client
 
 # A worker retries a command this many times, waiting from a tenth of a second up to one
 # second between tries: enough for a connection dropped by a failover.
@@ -48,8 +49,9 @@ def queue_client(settings: Settings, *, retries: int = 0) -> ArqRedis:
             "retry": Retry(ExponentialBackoff(cap=1.0, base=0.1), retries),
             "retry_on_error": [RedisConnectionError, RedisTimeoutError, OSError],
         }
-    client: ArqRedis = ArqRedis.from_url(
+    client = redis_client(
         settings.redis_url,
+        ArqRedis,
         socket_connect_timeout=settings.redis_timeout,
         socket_timeout=settings.redis_timeout,
         health_check_interval=HEALTH_CHECK_INTERVAL,

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from models.foundation.settings import Settings, SettingsError, failure_reason, redacted
 from models.infrastructure.db import CHECK_TIMEOUT, database
+from models.infrastructure.redis_clients import redis_client
 from models.tables.outbox import Task
 from workers import inbound, jobs, retention, webhook_lanes
 from workers.dispatch import NOTIFICATION_EMAIL
@@ -131,8 +132,8 @@ def check_settings(settings: Settings) -> None:
 async def check_redis(redis_url: str) -> None:
     """Ask Redis for a PONG, or raise RedisUnavailable: arq would otherwise retry for a while
     and then end in a traceback."""
-    client = Redis.from_url(
-        redis_url, socket_connect_timeout=CHECK_TIMEOUT, socket_timeout=CHECK_TIMEOUT
+    client = redis_client(
+        redis_url, Redis, socket_connect_timeout=CHECK_TIMEOUT, socket_timeout=CHECK_TIMEOUT
     )
     try:
         async with asyncio.timeout(CHECK_TIMEOUT):
