@@ -167,6 +167,20 @@ class PostgresServer(_Managed):
         path = self.bindir / name
         return str(path) if path.is_file() else shutil.which(name)
 
+    @property
+    def run_as(self) -> dict[str, Any]:
+        """`subprocess` options that run a program as the server's user (when root)."""
+        return dict(self._run_as)
+
+    @property
+    def owner(self) -> tuple[int, int] | None:
+        """The uid and gid that must own the server's files, when root runs the tests."""
+        return self._uid_gid
+
+    def tool_environment(self) -> dict[str, str]:
+        """The environment for PostgreSQL's programs (psql), without the caller's PG*."""
+        return self._env()
+
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         env["LC_ALL"] = "C"
@@ -540,6 +554,108 @@ class SentinelServer(_Managed):
     def failover(self) -> None:
         """SENTINEL FAILOVER: a replica becomes the primary, the primary its replica."""
         assert self.client().execute_command("SENTINEL", "FAILOVER", self.SERVICE)
+
+    def stop(self) -> None:
+        atexit.unregister(self.stop)
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            _terminate(proc, signal.SIGTERM, timeout=10)
+        tmp, self._tmp = self._tmp, None
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def find_pgbouncer() -> str:
+    """The `pgbouncer` binary (Debian's package: `make pgbouncer`), or RuntimeError."""
+    found = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin")
+    if found is None:
+        raise RuntimeError("pgbouncer not found: `make pgbouncer` installs Debian's package")
+    return found
+
+
+class PgBouncerServer(_Managed):
+    """A real PgBouncer on 127.0.0.1 in front of `postgres`, in transaction mode: a server
+    connection serves one client's transaction, then any other client's; at most
+    `server_connections` of them per database."""
+
+    def __init__(
+        self,
+        postgres: PostgresServer,
+        *,
+        server_connections: int = 2,
+        startup_timeout: float = 10.0,
+    ) -> None:
+        self.port = free_port()
+        self.postgres = postgres
+        self.server_connections = server_connections
+        self.startup_timeout = startup_timeout
+        self.executable = find_pgbouncer()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._tmp: Path | None = None
+
+    def database_url(self, name: str) -> str:
+        """URL of database `name` through PgBouncer, with asyncpg's statement cache off: a
+        named prepared statement lives on one server connection, and the next transaction
+        may run on another."""
+        return f"postgres://postgres@{HOST}:{self.port}/{name}?statement_cache_size=0"
+
+    def start(self) -> None:
+        self._tmp = Path(tempfile.mkdtemp(prefix="pgbouncer-test-"))
+        atexit.register(self.stop)
+        (self._tmp / "users.txt").write_text('"postgres" ""\n')
+        config = self._tmp / "pgbouncer.ini"
+        config.write_text(
+            "[databases]\n"
+            f"* = host={HOST} port={self.postgres.port}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = {HOST}\n"
+            f"listen_port = {self.port}\n"
+            "unix_socket_dir =\n"
+            "auth_type = trust\n"
+            f"auth_file = {self._tmp / 'users.txt'}\n"
+            "admin_users = postgres\n"
+            "pool_mode = transaction\n"
+            f"default_pool_size = {self.server_connections}\n"
+            "max_client_conn = 500\n"
+        )
+        run_as = self.postgres.run_as  # PgBouncer, like PostgreSQL, refuses to run as root
+        if self.postgres.owner is not None:
+            os.chown(self._tmp, *self.postgres.owner)
+        with (self._tmp / "pgbouncer.log").open("ab") as log:
+            self._proc = subprocess.Popen(
+                [self.executable, str(config)],
+                cwd=self._tmp,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                **run_as,
+            )
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline and self._proc.poll() is None:
+            with contextlib.suppress(OSError), socket.create_connection((HOST, self.port), 0.5):
+                return
+            time.sleep(0.02)
+        log_tail = _log_tail(self._tmp / "pgbouncer.log")
+        self.stop()
+        raise RuntimeError(f"pgbouncer on port {self.port} did not listen:\n{log_tail}")
+
+    def show(self, what: str) -> list[dict[str, str]]:
+        """`SHOW <what>` on PgBouncer's admin console (psql: the console speaks only the
+        simple query protocol), one dict per row."""
+        done = subprocess.run(
+            [
+                str(self.postgres.bindir / "psql"),
+                *("-h", HOST, "-p", str(self.port), "-U", "postgres", "-d", "pgbouncer"),
+                *("--no-psqlrc", "--csv", "-c", f"SHOW {what}"),
+            ],
+            capture_output=True,
+            timeout=30,
+            check=True,
+            env=self.postgres.tool_environment(),
+        )
+        header, *rows = done.stdout.decode().splitlines()
+        names = header.split(",")
+        return [dict(zip(names, row.split(","), strict=True)) for row in rows]
 
     def stop(self) -> None:
         atexit.unregister(self.stop)
