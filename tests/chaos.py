@@ -9,8 +9,8 @@ own run stays short: CHAOS_WEB and CHAOS_WORKERS processes (2 and 2), CHAOS_SCAL
 group of the workload a few operations; every count scales with it), CHAOS_FAULT_SECONDS
 (how long a fault lasts, 2), and CHAOS_REAL_CRON (unset: once a fault has passed the test
 runs the outbox relay itself, as the workers' cron does within its minute; set to 1: the test
-waits for that cron), and CHAOS_LONG (set to 1 by `make chaos`: every fault, PostgreSQL's
-restart included, which still loses effects; see `tests/test_chaos.py`).
+waits for that cron), and CHAOS_LONG (set to 1 by `make chaos`: every fault, not only the
+short form's three; see `tests/test_chaos.py`).
 """
 
 from __future__ import annotations

@@ -248,13 +248,15 @@ async def test_the_deployment_rides_out_the_fault_with_each_effect_once(
 
         # Then, once it has passed, every effect lands
         drained = await drain(SHAPE, deployment, workload.expected, chaos_smtp, chaos_receiver)
+        expected = workload.expected
+        landed = Landed.count(chaos_smtp, chaos_receiver)
         print(
             f"\n{outage} ({SHAPE.fault_seconds:g} s, {SHAPE.web} web, "
             f"{len(cluster.workers)} workers, scale {SHAPE.scale}): drained in {drained:.1f} s; "
-            f"answers {dict(sorted(traffic.statuses.items()))}"
+            f"answers {dict(sorted(traffic.statuses.items()))}; "
+            f"{sum(landed.emails.values())} emails, {sum(landed.deliveries.values())} webhook "
+            f"deliveries, of which repeated {len(landed.repeated())}"
         )
-        expected = workload.expected
-        landed = Landed.count(chaos_smtp, chaos_receiver)
 
         # And no answer was a 5xx but the documented one: 503 while the database is down
         documented = {503} if outage is Outage.POSTGRES_RESTARTED else set()
