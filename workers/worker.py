@@ -22,7 +22,7 @@ from workers.dispatch import NOTIFICATION_EMAIL
 from workers.mailer import Mailer
 from workers.metrics import measured, serve_metrics
 from workers.outages import rides_out_outages
-from workers.queue import WORKER_COMMAND_RETRIES, queue_client
+from workers.queue import queue_client, worker_command_retries
 from workers.runtime import Runtime
 from workers.supervision import SupervisedWorker
 
@@ -243,7 +243,7 @@ def worker_options(
         "cron_jobs": cron_jobs(settings.job_timeout),
         # Its own client, not arq's `RedisSettings`: those set no read time-out, so a Redis
         # that stops answering would hold the poll loop for ever (`workers/queue.py`).
-        "redis_pool": queue_client(settings, retries=WORKER_COMMAND_RETRIES),
+        "redis_pool": queue_client(settings, retries=worker_command_retries(settings)),
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "ctx": {"runtime": runtime},
