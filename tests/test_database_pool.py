@@ -51,3 +51,14 @@ async def test_postgresql_plans_each_statement_for_its_values(db: Settings) -> N
     # Then a prepared statement is never run on a plan made without its values
     rows = await connection.execute_query_dict("SHOW plan_cache_mode")
     assert rows == [{"plan_cache_mode": "force_custom_plan"}]
+
+
+def test_without_a_statement_cache_no_plan_setting_is_sent() -> None:
+    # Given asyncpg's statement cache off (as behind PgBouncer, which refuses unknown startup
+    # parameters): each statement is unnamed, planned for its values every time
+    credentials = _credentials(f"{URL}?statement_cache_size=0", 20)
+    # Then the connection asks for no plan setting
+    sent = credentials.get("server_settings") or {}
+    assert isinstance(sent, dict)
+    assert "plan_cache_mode" not in sent
+    assert _credentials(URL, 20)["server_settings"] == {"plan_cache_mode": "force_custom_plan"}
