@@ -89,6 +89,7 @@ QUERY_CASES: dict[str, Case] = {
     "invitationByToken": Case(args={"token": '"not-their-token"'}),
     "relationships": NONE,
     "relationship": Case(ids={"id": "Relationship"}),
+    "delegatedAdminRelationship": Case(ids={"id": "DelegatedAdminRelationship"}),
     "customer": Case(ids={"id": "Organization"}),
     "customers": NONE,
     "billingPages": Case(ids=CUSTOMER),

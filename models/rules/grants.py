@@ -201,7 +201,7 @@ async def start_revocation(
     )
     # The assignments go now, not when the job runs: a grant of the same role accepted
     # before the job caught up must not find the old group mapping waiting for it.
-    await drop_ungranted_assignments(tx, relationship.id, {g.role for g in grants}, reason)
+    await drop_ungranted_assignments(tx, relationship.id, grants, reason)
     await tx.enqueue(Task.REVOKE_ROLES, relationship_id=str(relationship.id))
 
 
@@ -345,9 +345,10 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
                 account.roles = [role for role in account.roles if role not in lost]
                 await account.save(update_fields=["roles"])
         await RoleGrant.filter(id__in=[g.id for g in grants]).update(status=RoleGrantStatus.REVOKED)
-        # Access assignments lose the roles that no active grant of the relationship gives.
+        # Access assignments lose the roles that no active grant of their delegated admin
+        # relationship (or the relationship's other types) gives.
         await drop_ungranted_assignments(
-            tx, relationship_id, {g.role for g in grants}, "The customer's grant was revoked"
+            tx, relationship_id, grants, "The customer's grant was revoked"
         )
         # One notice for each reason, so that removals that met in one run read as they would
         # have apart.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -31,6 +31,9 @@ from schema.global_ids import GlobalId, OptionalGlobalId
 from schema.organizations.types import Organization, User
 from schema.pagination import After, Connection, First
 from schema.relay import Node
+
+if TYPE_CHECKING:
+    from schema.access.types import AccessAssignment
 
 
 def _organization(row: OrganizationRow | None) -> Organization:
@@ -75,7 +78,7 @@ class RoleGrant:
     description="One GDAP agreement between a partner and a customer, inside their "
     "relationship: its own name, roles, duration and end date, ended on its own."
 )
-class DelegatedAdminRelationship:
+class DelegatedAdminRelationship(Node):
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
     display_name: str = strawberry.field(
         description="The partner's name for it, unique among its relationships in force with "
@@ -124,6 +127,18 @@ class DelegatedAdminRelationship:
     async def role_grants(self, info: Info) -> list[RoleGrant]:
         grants = await info.context.loaders.delegated_admin_grants.load(self._id)
         return [RoleGrant.of(g) for g in grants]
+
+    @strawberry.field(
+        description="Its access assignments, oldest first: the partner's security groups "
+        "and the roles of this one assigned to each (none once it has ended)."
+    )
+    async def access_assignments(
+        self, info: Info
+    ) -> list[Annotated[AccessAssignment, strawberry.lazy("schema.access.types")]]:
+        from schema.access.types import AccessAssignment  # the two types name each other
+
+        rows = await info.context.loaders.delegated_admin_assignments.load(self._id)
+        return [AccessAssignment.of(row) for row in rows]
 
 
 @strawberry.type(description="A customer's acceptance of the current Customer Agreement.")
