@@ -210,9 +210,12 @@ async def remove_roles(
     relationship_id: UUID,
     roles: list[str] | None,
     delegated_admin_relationship_id: UUID | None = None,
+    types: list[RelationshipType] | None = None,
 ) -> Relationship:
     """The customer removes all of the partner's roles, or the chosen ones: in every
-    delegated admin relationship, or in the one named.
+    delegated admin relationship, or in the one named; of every type, or of the `types`
+    named (the roles of an Advisor's grant only, say, and not the same roles that a
+    delegated admin relationship grants).
 
     Removing a role that is no longer active changes nothing, so a retry is harmless.
     """
@@ -236,6 +239,12 @@ async def remove_roles(
                 ErrorCode.INVALID_INPUT, "Name at least one role, or none to remove all.", "roles"
             )
         query = query.filter(role__in=list(roles))
+    if types is not None:
+        if not types:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "Name at least one type, or none for all.", "types"
+            )
+        query = query.filter(type__in=list(types))
     async with op.atomic() as tx:
         grants = await query.select_for_update()
         await start_revocation(tx, relationship, grants, actor, "Removed by the customer", op.now())

@@ -123,22 +123,30 @@ class DelegatedAdminRelationship(Node):
             _id=dar.id,
         )
 
-    @strawberry.field(description="Its role grants, oldest first.")
-    async def role_grants(self, info: Info) -> list[RoleGrant]:
-        grants = await info.context.loaders.delegated_admin_grants.load(self._id)
-        return [RoleGrant.of(g) for g in grants]
+    # Shaped from loaders (not coroutines): a request cut short leaves nothing un-awaited.
+    @strawberry.field(description="Its role grants, oldest first.", graphql_type=list[RoleGrant])
+    def role_grants(self, info: Info) -> list[RoleGrant] | Awaitable[list[RoleGrant]]:
+        return loaded(
+            info.context.loaders.delegated_admin_grants,
+            self._id,
+            lambda grants: [RoleGrant.of(g) for g in grants],
+        )
 
     @strawberry.field(
         description="Its access assignments, oldest first: the partner's security groups "
-        "and the roles of this one assigned to each (none once it has ended)."
+        "and the roles of this one assigned to each (none once it has ended).",
+        graphql_type=list[Annotated["AccessAssignment", strawberry.lazy("schema.access.types")]],
     )
-    async def access_assignments(
+    def access_assignments(
         self, info: Info
-    ) -> list[Annotated[AccessAssignment, strawberry.lazy("schema.access.types")]]:
+    ) -> list[AccessAssignment] | Awaitable[list[AccessAssignment]]:
         from schema.access.types import AccessAssignment  # the two types name each other
 
-        rows = await info.context.loaders.delegated_admin_assignments.load(self._id)
-        return [AccessAssignment.of(row) for row in rows]
+        return loaded(
+            info.context.loaders.delegated_admin_assignments,
+            self._id,
+            lambda rows: [AccessAssignment.of(row) for row in rows],
+        )
 
 
 @strawberry.type(description="A customer's acceptance of the current Customer Agreement.")
@@ -250,11 +258,17 @@ class Relationship(Node):
 
     @strawberry.field(
         description="Its delegated admin relationships (GDAP), each with its own roles and "
-        "end date, oldest first: those in force and those that ended."
+        "end date, oldest first: those in force and those that ended.",
+        graphql_type=list[DelegatedAdminRelationship],
     )
-    async def delegated_admin_relationships(self, info: Info) -> list[DelegatedAdminRelationship]:
-        found = await info.context.loaders.delegated_admin_relationships.load(self._id)
-        return [DelegatedAdminRelationship.of(dar) for dar in found]
+    def delegated_admin_relationships(
+        self, info: Info
+    ) -> list[DelegatedAdminRelationship] | Awaitable[list[DelegatedAdminRelationship]]:
+        return loaded(
+            info.context.loaders.delegated_admin_relationships,
+            self._id,
+            lambda found: [DelegatedAdminRelationship.of(dar) for dar in found],
+        )
 
     @strawberry.field(
         description="The relationship's history, newest first: every change that belongs to "
@@ -286,6 +300,12 @@ class RemoveRolesInput:
         default=None,
         description="Act on this delegated admin relationship only; omit to act on all. "
         "One left with no role is TERMINATED.",
+    )
+    types: list[RelationshipType] | None = strawberry.field(
+        default=None,
+        description="Act only on the grants that came with these relationship types (the "
+        "roles of an ADVISOR or PARTNER grant, and not the same roles a delegated admin "
+        "relationship grants, which are GDAP_PARTNER's); omit to act on every type.",
     )
     relationship = GlobalId("Relationship", "relationship_id")
     delegated_admin_relationship = OptionalGlobalId(
