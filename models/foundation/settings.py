@@ -13,6 +13,7 @@ from starlette.config import Config
 from starlette.datastructures import Secret
 
 from models.foundation.inbound_sources import InvalidSources, WebhookSources, parse_sources
+from models.foundation.redis_urls import SENTINEL_EXAMPLE, NotASentinelUrl, SentinelUrl
 
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 (a placeholder, refused in production)
 DEFAULT_DATABASE_URL = "sqlite://var/partnerhub.sqlite3"
@@ -91,6 +92,22 @@ def _check_url(name: str, url: str, schemes: tuple[str, ...], kinds: str, exampl
         raise SettingsError(
             f"{name} names a port that is not a number from 1 to 65535: {redacted(url)}"
         )
+
+
+def _check_redis_url(url: str) -> None:
+    """A Redis server's URL, or its Sentinels' (`models/foundation/redis_urls.py`)."""
+    try:
+        if SentinelUrl.parse(url) is not None:
+            return
+    except NotASentinelUrl as exc:
+        raise SettingsError(f"REDIS_URL {exc}: {redacted(url)}") from None
+    _check_url(
+        "REDIS_URL",
+        url,
+        ("redis", "rediss", "unix"),
+        "a redis://, rediss://, unix:// or redis+sentinel://",
+        f"redis://host:6379/0 or {SENTINEL_EXAMPLE}",
+    )
 
 
 MAX_QUOTA_WINDOW = 31 * 86400
@@ -223,9 +240,12 @@ class Settings:
     # link-local addresses (an on-premises provider); outside production unless this says no.
     oidc_allow_private: bool | None = None
     # API clients: an access token from POST /oauth/token lives this many seconds (an hour),
-    # and each client may call the OAuth endpoints at most this often (`LIMIT/SECONDS`).
+    # and each client may call the OAuth endpoints at most this often (`LIMIT/SECONDS`), and
+    # `/graphql` with its access tokens at most this often (counted in Redis, so across every
+    # web process).
     access_token_lifetime: int = 3600
     api_client_rate_limit: Quota = field(default_factory=lambda: Quota(60, 60))
+    api_client_graphql_rate_limit: Quota = field(default_factory=lambda: Quota(600, 60))
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -318,6 +338,10 @@ class Settings:
             api_client_rate_limit=Quota.parse(
                 "API_CLIENT_RATE_LIMIT", config("API_CLIENT_RATE_LIMIT", default="60/60")
             ),
+            api_client_graphql_rate_limit=Quota.parse(
+                "API_CLIENT_GRAPHQL_RATE_LIMIT",
+                config("API_CLIENT_GRAPHQL_RATE_LIMIT", default="600/60"),
+            ),
         )
 
     @property
@@ -398,13 +422,7 @@ class Settings:
                 "as in sqlite://var/partnerhub.sqlite3"
             )
         if self.redis_url:
-            _check_url(
-                "REDIS_URL",
-                self.redis_url,
-                ("redis", "rediss", "unix"),
-                "a redis://, rediss:// or unix://",
-                "redis://host:6379/0",
-            )
+            _check_redis_url(self.redis_url)
         if self.smtp_url:
             _check_url(
                 "SMTP_URL",

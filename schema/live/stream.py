@@ -27,6 +27,7 @@ from models.foundation.ids import decode_id
 from models.identity.credentials import StillSignedIn, still_signed_in
 from models.identity.viewer import Viewer
 from models.infrastructure.change_feed import Change, ChangeFeed
+from models.policy.limited_sessions import as_signed_in
 from schema.context import Context, Info
 from schema.errors import bad_input, forbidden, not_found
 from schema.live.watched import Watched
@@ -68,7 +69,7 @@ async def watch(info: Info, watched: Watched[T], id: str) -> AsyncIterator[T]:
         send = True
         while True:
             signed_in = await _signed_in(context)
-            actor = signed_in.viewer.actor
+            actor = as_signed_in(signed_in.viewer).actor
             found = await watched.read(actor, object_id)
             if found is None:
                 if await watched.own(actor, object_id):
