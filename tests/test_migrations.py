@@ -9,9 +9,11 @@ left out: only what they cover and enforce matters.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as run_migrations
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from models.infrastructure.db import migrate, tortoise_config
@@ -433,3 +436,178 @@ async def test_migrating_twice_applies_nothing_the_second_time(
     # Then nothing is applied, and the schema is as it was
     assert applied == []
     assert await _schema(backend, url) == before
+
+
+# --------------------------------------------------------------------------- data steps
+
+BEFORE_0025 = "models.0024_directory_facet_lists_indexed"
+
+
+class _Rows:
+    """Rows written by plain SQL into a database as an earlier migration left it."""
+
+    def __init__(self, backend: str, client: Any) -> None:
+        self.postgres = backend == "postgres"
+        self.client = client
+        self.at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+    def _moment(self, minutes: int) -> Any:
+        moment = self.at + timedelta(minutes=minutes)
+        return moment if self.postgres else moment.isoformat(sep=" ")
+
+    async def insert(self, table: str, **values: Any) -> str:
+        values.setdefault("id", str(uuid.uuid4()))
+        marks = []
+        for i, name in enumerate(values, start=1):
+            mark = f"${i}" if self.postgres else "?"
+            marks.append(f"{mark}::jsonb" if self.postgres and name == "roles" else mark)
+        columns = ", ".join(f'"{name}"' for name in values)
+        await self.client.execute_query(
+            f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join(marks)})',
+            list(values.values()),
+        )
+        return str(values["id"])
+
+    async def organization(self, name: str, kind: str, n: int) -> str:
+        return await self.insert("organization", name=name, kind=kind, created_at=self._moment(n))
+
+    async def relationship(self, customer: str, partner: str, n: int) -> str:
+        return await self.insert(
+            "relationship",
+            status="ACTIVE",
+            created_at=self._moment(n),
+            customer_id=customer,
+            partner_id=partner,
+        )
+
+    async def dar(self, partner: str, relationship: str, roles: list[str], n: int) -> str:
+        return await self.insert(
+            "delegated_admin_relationship",
+            display_name=f"GDAP {n}",
+            roles=json.dumps(roles),
+            duration_days=90,
+            auto_extend=False,
+            status="ACTIVE",
+            created_at=self._moment(n),
+            partner_id=partner,
+            relationship_id=relationship,
+        )
+
+    async def grant(self, relationship: str, role: str, dar: str | None, n: int) -> None:
+        await self.insert(
+            "role_grant",
+            role=role,
+            type="GDAP_PARTNER" if dar else "ADVISOR",
+            status="ACTIVE",
+            granted_at=self._moment(n),
+            auto_extend=False,
+            relationship_id=relationship,
+            delegated_admin_relationship_id=dar,
+        )
+
+    async def assignment(self, group: str, relationship: str, role: str, n: int) -> str:
+        return await self.insert(
+            "access_assignment",
+            role=role,
+            created_at=self._moment(n),
+            group_id=group,
+            relationship_id=relationship,
+        )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_0025_gives_each_access_assignment_the_delegated_admin_relationship_of_its_role(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # Given a database as 0020 left it: Fabrikam's relationship with Contoso holds an older
+    # and a newer delegated admin relationship and an Advisor's grant; with Tailspin, only
+    # an Advisor's grant
+    url, _ = _urls(backend, request, tmp_path)
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url))
+        await run_migrations(config=tortoise_config(url), target=BEFORE_0025)
+        rows = _Rows(backend, context.db("default"))
+        fabrikam = await rows.organization("Fabrikam", "PARTNER", 0)
+        contoso = await rows.organization("Contoso", "CUSTOMER", 1)
+        tailspin = await rows.organization("Tailspin", "CUSTOMER", 2)
+        with_contoso = await rows.relationship(contoso, fabrikam, 3)
+        with_tailspin = await rows.relationship(tailspin, fabrikam, 4)
+        older = await rows.dar(
+            fabrikam, with_contoso, ["USER_ADMINISTRATOR", "LICENSE_ADMINISTRATOR"], 5
+        )
+        newer = await rows.dar(
+            fabrikam, with_contoso, ["LICENSE_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR"], 6
+        )
+        for role in ("USER_ADMINISTRATOR", "LICENSE_ADMINISTRATOR"):
+            await rows.grant(with_contoso, role, older, 5)
+        for role in ("LICENSE_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR"):
+            await rows.grant(with_contoso, role, newer, 6)
+        await rows.grant(with_contoso, "HELPDESK_ADMINISTRATOR", None, 7)
+        await rows.grant(with_tailspin, "GLOBAL_ADMINISTRATOR", None, 7)
+        # ... and a group holding, per relationship, roles as the relationship's grants gave
+        group = await rows.insert(
+            "security_group", name="Tier 1", created_at=rows._moment(8), partner_id=fabrikam
+        )
+        ids = {
+            (with_contoso, role): await rows.assignment(group, with_contoso, role, 9 + n)
+            for n, role in enumerate(
+                (
+                    "USER_ADMINISTRATOR",
+                    "LICENSE_ADMINISTRATOR",
+                    "HELPDESK_ADMINISTRATOR",
+                    "GLOBAL_READER",
+                )
+            )
+        }
+        for n, role in enumerate(("GLOBAL_ADMINISTRATOR", "SECURITY_READER")):
+            ids[(with_tailspin, role)] = await rows.assignment(group, with_tailspin, role, 20 + n)
+
+    # When the remaining migrations run
+    EXECUTOR_CACHE.clear()
+    applied = await migrate(url)
+    assert applied[0] == "models.0025_access_assignments_per_delegated_admin_relationship"
+
+    # Then each assignment belongs to the delegated admin relationship that grants its role:
+    # one each when two do, and one for the relationship itself when an Advisor's grant does
+    # too; a role nothing grants goes to the newest one; without any, it stays as it was
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url))
+        _, found = await context.db("default").execute_query(
+            "SELECT id, relationship_id, delegated_admin_relationship_id, role, group_id "
+            "FROM access_assignment"
+        )
+    name = {older: "older", newer: "newer", None: None}
+    where = {
+        (
+            str(row["relationship_id"]),
+            row["role"],
+            name[_text(row["delegated_admin_relationship_id"])],
+        )
+        for row in found
+    }
+    assert len(found) == len(where) == 8
+    assert where == {
+        (with_contoso, "USER_ADMINISTRATOR", "older"),
+        (with_contoso, "LICENSE_ADMINISTRATOR", "newer"),
+        (with_contoso, "LICENSE_ADMINISTRATOR", "older"),
+        (with_contoso, "HELPDESK_ADMINISTRATOR", "newer"),
+        (with_contoso, "HELPDESK_ADMINISTRATOR", None),
+        (with_contoso, "GLOBAL_READER", "newer"),
+        (with_tailspin, "GLOBAL_ADMINISTRATOR", None),
+        (with_tailspin, "SECURITY_READER", None),
+    }
+    # And every assignment kept its ID (the newest holder's), and its group
+    by_id = {str(row["id"]): row for row in found}
+    assert set(ids.values()) <= set(by_id)
+    assert by_id[ids[(with_contoso, "LICENSE_ADMINISTRATOR")]]["role"] == "LICENSE_ADMINISTRATOR"
+    assert (
+        _text(
+            by_id[ids[(with_contoso, "LICENSE_ADMINISTRATOR")]]["delegated_admin_relationship_id"]
+        )
+        == newer
+    )
+    assert {str(row["group_id"]) for row in found} == {group}
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
