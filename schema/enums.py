@@ -73,6 +73,11 @@ UserStatus = described_enum(
     "Where a person's account stands: whether they may sign in.",
     enums.USER_STATUS_MEANINGS,
 )
+BulkOperationKind = described_enum(
+    enums.BulkOperationKind,
+    "What a bulk operation does to each of its items.",
+    enums.BULK_OPERATION_KIND_MEANINGS,
+)
 BulkOperationStatus = described_enum(
     enums.BulkOperationStatus,
     "Where a bulk operation stands as a whole.",

@@ -19,6 +19,7 @@ import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as run_migrations
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from models.infrastructure.db import migrate, tortoise_config
@@ -421,3 +422,61 @@ async def test_migrating_twice_applies_nothing_the_second_time(
     # Then nothing is applied, and the schema is as it was
     assert applied == []
     assert await _schema(backend, url) == before
+
+
+# A partner's bulk send and its item, as the release before migration 0022 stored them.
+_BEFORE_0022 = [
+    "INSERT INTO organization (id, name, kind, created_at) VALUES "
+    "('00000000-0000-4000-8000-000000000001', 'Fabrikam', 'PARTNER', '2026-01-05 10:00:00+00:00')",
+    "INSERT INTO bulk_operation (id, partner_id, kind, status, settings, total, succeeded, "
+    "failed, rounds, created_at) VALUES ('00000000-0000-4000-8000-000000000002', "
+    "'00000000-0000-4000-8000-000000000001', 'SEND_INVITATIONS', 'COMPLETED', '{}', 1, 1, 0, 1, "
+    "'2026-01-05 10:00:00+00:00')",
+    "INSERT INTO bulk_operation_item (id, operation_id, position, customer_email, status) "
+    "VALUES ('00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000002', 0, "
+    "'it@contoso.example', 'SUCCEEDED')",
+]
+_ITEM_AFTER_0022 = (
+    "SELECT o.kind, i.customer_email, i.status, i.customer_id, i.delegated_admin_relationship_id "
+    "FROM bulk_operation_item i JOIN bulk_operation o ON o.id = i.operation_id"
+)
+
+
+async def _sql(backend: str, url: str, statements: list[str]) -> list[tuple[Any, ...]]:
+    """Run the statements on the database itself; the rows the last one returns."""
+    if backend == "sqlite":
+        connection = sqlite3.connect(url.removeprefix("sqlite://"))
+        try:
+            rows = [tuple(r) for s in statements for r in connection.execute(s).fetchall()]
+            connection.commit()
+            return rows
+        finally:
+            connection.close()
+    pg = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        return [tuple(r) for s in statements for r in await pg.fetch(s)]
+    finally:
+        await pg.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_bulk_operations_stored_before_0022_migrate_as_sends(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # Given a database of the release before 0022, holding a bulk send and its item
+    url, _ = _urls(backend, request, tmp_path)
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url))
+        await run_migrations(config=tortoise_config(url), target="models.0020_scim_email_details")
+    await _sql(backend, url, _BEFORE_0022)
+
+    # When the rest of the migrations run
+    EXECUTOR_CACHE.clear()
+    applied = await migrate(url)
+
+    # Then 0022 applied, and the operation is a send whose item is as it was, acting on
+    # no customer or delegated admin relationship of its own
+    assert "models.0022_bulk_access_and_endings" in applied
+    assert await _sql(backend, url, [_ITEM_AFTER_0022]) == [
+        ("SEND_INVITATIONS", "it@contoso.example", "SUCCEEDED", None, None)
+    ]
