@@ -37,7 +37,7 @@ END = """mutation($input: EndDelegatedAdminRelationshipsInBulkInput!) {
 READ = """query($id: ID!) { bulkOperation(id: $id) {
   kind status total succeeded failed pending finishedAt
   items(first: 100) { totalCount edges { node { customerEmail customerId status errorCode
-    delegatedAdminRelationship { id status } } } }
+    customer { name } delegatedAdminRelationship { id status } } } }
 } }"""
 USERS = AdminRole.USER_ADMINISTRATOR
 HELPDESK = AdminRole.HELPDESK_ADMINISTRATOR
@@ -144,6 +144,8 @@ async def test_a_groups_roles_assigned_across_customers_give_each_its_own_result
     ]
     ids = [e["node"]["customerId"] for e in read["items"]["edges"]]
     assert ids == [*customers[:4], None, None]
+    names = [(e["node"]["customer"] or {}).get("name") for e in read["items"]["edges"]]
+    assert names == ["Contoso", "Litware", "Tailspin", "Northwind", None, None]
     # And the group holds both roles for the two that succeeded, none for the one refused
     held = await AccessAssignment.filter(group_id=group.id).values_list("relationship_id", "role")
     assert sorted(held) == sorted(

@@ -49,6 +49,7 @@ async def test_an_admin_agent_assigns_a_groups_role_to_the_customers_they_select
     form = panel.get_by_role("form", name="Assign a group's roles to the selected customers")
     await form.get_by_label("Security group").select_option(label="Tier 1")
     await form.get_by_label("User Administrator", exact=True).check()
+    assert await tab.accessibility_problems() == []
     await tab.shot("bulk-actions")
     await form.get_by_role("button", name="Assign to selected customers").click()
 

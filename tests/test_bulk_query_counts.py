@@ -102,10 +102,10 @@ async def test_a_bulk_operations_items_cost_the_same_for_1_or_30_items(
 
 
 ENDINGS = """query { bulkOperation(id: "%s") { total items(first: 100) { totalCount
-  edges { node { customerEmail customerId status
+  edges { node { customerEmail customerId status customer { name }
     delegatedAdminRelationship { displayName status roleGrants { role status } } } } } } }"""
-# 1. the bearer token  2. the operation  3. its page of items with their delegated admin
-#    relationships  4. those relationships' grants (one loader batch)  5. totalCount
+# 1. the bearer token  2. the operation  3. its page of items with their customers and
+#    delegated admin relationships  4. those relationships' grants (one loader batch)  5. totalCount
 ENDINGS_QUERIES = 5
 
 
@@ -142,4 +142,5 @@ async def test_an_endings_items_cost_the_same_for_1_or_30_delegated_admin_relati
     assert {e["node"]["status"] for e in edges} == {"SUCCEEDED"}
     assert {e["node"]["delegatedAdminRelationship"]["status"] for e in edges} == {"TERMINATED"}
     assert all(e["node"]["delegatedAdminRelationship"]["roleGrants"] for e in edges)
+    assert all(e["node"]["customer"]["name"].startswith("Customer ") for e in edges)
     _assert_cost(one_queries, many_queries, ENDINGS_QUERIES)

@@ -17,6 +17,7 @@ from models.tables import bulk as m
 from schema.errors import UserError, bad_input
 from schema.global_ids import GlobalId
 from schema.invitations.types import Invitation
+from schema.organizations.types import Organization
 from schema.pagination import After, Connection, Edge, First, PageInfo, page_size
 from schema.relationships.types import DelegatedAdminRelationship
 from schema.relay import Node
@@ -45,6 +46,11 @@ class BulkOperationItem:
     invitation: Invitation | None = strawberry.field(
         description="The invitation the item sent, when it succeeded (a send's items only)."
     )
+    customer: Organization | None = strawberry.field(
+        description="The customer organization the item acts on (ASSIGN_ACCESS and "
+        "END_DELEGATED_ADMIN items); null for a send's, and when the ID given names none of "
+        "the partner's customers."
+    )
     delegated_admin_relationship: DelegatedAdminRelationship | None = strawberry.field(
         description="The delegated admin relationship the item ends (END_DELEGATED_ADMIN's "
         "items only); null when the ID given names none of the partner's."
@@ -52,7 +58,7 @@ class BulkOperationItem:
 
     @classmethod
     def of(cls, row: m.BulkOperationItem) -> BulkOperationItem:
-        dar = row.delegated_admin_relationship
+        dar, customer = row.delegated_admin_relationship, row.customer
         return cls(
             customer_email=row.customer_email,
             customer_id=_customer_id(row),
@@ -60,6 +66,7 @@ class BulkOperationItem:
             error_code=ErrorCode(row.error_code) if row.error_code else None,
             error_message=row.error_message,
             invitation=Invitation.of(row.invitation) if row.invitation is not None else None,
+            customer=Organization.of(customer) if customer else None,
             delegated_admin_relationship=DelegatedAdminRelationship.of(dar) if dar else None,
         )
 
@@ -126,7 +133,9 @@ class BulkOperation(Node):
         if after:
             page = page.filter(position__gt=_position(after))
         found = (
-            await page.limit(size + 1).select_related("invitation", "delegated_admin_relationship")
+            await page.limit(size + 1).select_related(
+                "invitation", "customer", "delegated_admin_relationship"
+            )
             if size
             else []
         )

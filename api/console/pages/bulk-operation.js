@@ -19,7 +19,7 @@ query BulkOperation($id: ID!, $after: String) {
     id kind status total succeeded failed pending createdAt finishedAt
     items(first: 100, after: $after) {
       pageInfo { hasNextPage endCursor }
-      edges { node { customerEmail customerId status errorCode errorMessage delegatedAdminRelationship { displayName } } }
+      edges { node { customerEmail customerId status errorCode errorMessage customer { name } delegatedAdminRelationship { displayName } } }
     }
   }
 }`;
@@ -37,7 +37,7 @@ function itemsTable(operation, items) {
   return table({
     caption: "Results per customer",
     columns: [
-      { label: "Customer", cell: (i) => i.customerEmail || "Not one of your customers" },
+      { label: "Customer", cell: (i) => (i.customer ? `${i.customer.name} (${i.customerEmail})` : i.customerEmail || "Not one of your customers") },
       ending ? { label: "Delegated admin relationship", cell: (i) => i.delegatedAdminRelationship?.displayName ?? "" } : null,
       { label: "Result", cell: (i) => badge(i.status) },
       { label: "Why", cell: (i) => (i.errorCode ? `${words(i.errorCode)}: ${i.errorMessage ?? ""}` : "") },
