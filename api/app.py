@@ -19,6 +19,7 @@ from strawberry.types.unset import UnsetType
 
 from api import dev_pages, exports, graphiql, inbound_webhooks, oauth, pages, scim, single_sign_on
 from api.auth import Anonymous, CredentialsBackend
+from api.client_rate_limit import ClientRateLimit
 from api.csrf import CsrfMiddleware
 from api.errors import UnhandledErrorMiddleware
 from api.graphql_http import GraphQLOverHTTP, body_too_large
@@ -35,6 +36,7 @@ from models.identity.viewer import Viewer
 from models.infrastructure.change_feed import ChangeFeed
 from models.infrastructure.db import database
 from models.infrastructure.tokens import Sealer
+from models.policy.limited_sessions import as_signed_in
 from models.rules.leads_rate_limit import RateLimit
 from schema import build_schema
 from schema.context import Context
@@ -92,7 +94,7 @@ class GraphQLApp(GraphQLOverHTTP):
             raise ConnectionRejectionError(
                 {"message": "The bearer token is not valid: revoked, expired or never issued."}
             )
-        context.viewer = viewer
+        context.viewer = as_signed_in(viewer)
         context.credential = Credential(token, bearer=True)
         context.bad_credentials = False
         return None
@@ -144,7 +146,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/metrics", metrics),
         Route(
             "/graphql",
-            BodyLimit(graphql, settings.graphql_max_body_bytes, body_too_large),
+            ClientRateLimit(
+                BodyLimit(graphql, settings.graphql_max_body_bytes, body_too_large),
+                lambda: RateLimit(
+                    app.state.redis,
+                    settings.api_client_graphql_rate_limit.limit,
+                    settings.api_client_graphql_rate_limit.window,
+                    "graphql-client",
+                ),
+            ),
             methods=["GET", "POST"],
         ),
         WebSocketRoute("/graphql", graphql),  # live updates: graphql-transport-ws

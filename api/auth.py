@@ -22,6 +22,7 @@ from models.foundation.settings import Settings
 from models.identity.credentials import viewer_for_bearer
 from models.identity.sessions import SESSION_COOKIE, SessionTimeouts, viewer_for_session
 from models.identity.viewer import Viewer
+from models.policy.limited_sessions import as_signed_in
 from models.policy.mfa import enrollment_required
 
 
@@ -57,7 +58,7 @@ class CredentialsBackend(AuthenticationBackend):
             viewer = await self._bearer(token.strip()) if scheme.lower() == "bearer" else None
             if viewer is None:
                 return AuthCredentials(), Anonymous(bad_credentials=True)
-            return AuthCredentials(["authenticated"]), viewer
+            return AuthCredentials(["authenticated"]), as_signed_in(viewer)
         cookie = conn.cookies.get(SESSION_COOKIE)
         if cookie:
             viewer = await viewer_for_session(cookie, self.timeouts, utcnow())
@@ -70,7 +71,7 @@ class CredentialsBackend(AuthenticationBackend):
                 user.id, user.roles, viewer.organization
             ):
                 viewer = dataclasses.replace(viewer, mfa_enrollment_required=True)
-            return AuthCredentials(["authenticated"]), viewer
+            return AuthCredentials(["authenticated"]), as_signed_in(viewer)
         return AuthCredentials(), Anonymous()
 
     @staticmethod

@@ -31,6 +31,7 @@ from models.foundation.ids import encode_id
 from models.identity.actors import Actor
 from models.identity.viewer import Viewer
 from models.policy import LISTS, visible_activity, visible_invitations, visible_relationships
+from models.policy.limited_sessions import is_limited
 from models.rules.invitations import effective_status
 from models.tables.relationships import RelationshipTypeRecord
 
@@ -233,7 +234,7 @@ def _viewer(request: Request) -> Viewer | None:
     user = request.user
     if not isinstance(user, Viewer):
         return None
-    if user.mfa_enrollment_required or (user.user is not None and user.user.must_change_password):
+    if is_limited(user):
         return None
     return user
 

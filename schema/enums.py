@@ -73,6 +73,11 @@ UserStatus = described_enum(
     "Where a person's account stands: whether they may sign in.",
     enums.USER_STATUS_MEANINGS,
 )
+ApiClientStatus = described_enum(
+    enums.ApiClientStatus,
+    "Whether an API client still takes tokens.",
+    enums.API_CLIENT_STATUS_MEANINGS,
+)
 BulkOperationKind = described_enum(
     enums.BulkOperationKind,
     "What a bulk operation does to each of its items.",

@@ -30,6 +30,7 @@ class RequestErrorCode(StrEnum):
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     MFA_ENROLLMENT_REQUIRED = "MFA_ENROLLMENT_REQUIRED"
     PASSWORD_CHANGE_REQUIRED = "PASSWORD_CHANGE_REQUIRED"  # noqa: S105 (a code, not a secret)
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 REQUEST_ERROR_CODES: dict[RequestErrorCode, str] = {
@@ -54,6 +55,8 @@ REQUEST_ERROR_CODES: dict[RequestErrorCode, str] = {
     RequestErrorCode.PASSWORD_CHANGE_REQUIRED: "The viewer holds a temporary password: only "
     "`viewer`, `changePassword` and `signOut` run until `changePassword` succeeds; the "
     "operation ran nothing.",
+    RequestErrorCode.RATE_LIMITED: "An API client sent more requests to `/graphql` than its "
+    "rate limit allows (HTTP 429): wait the `Retry-After` seconds; the request ran nothing.",
 }
 
 RequestErrorCodeType = strawberry.enum(

@@ -79,7 +79,12 @@ NODE_QUERIES: dict[str, tuple[ByIdQuery, ...]] = {
     "Relationship": (_by_id_query(RelationshipQueries, "relationship"),),
     "Invitation": (_by_id_query(InvitationQueries, "invitation"),),
     "Lead": (_by_id_query(LeadQueries, "lead"),),
-    "SecurityGroup": (_by_id_query(AccessQueries, "security_group"),),
+    # A SecurityGroup ID is a partner's security group (its agents) or a group of a customer's
+    # directory (its identity provider's): each has its own by-id query and readers.
+    "SecurityGroup": (
+        _by_id_query(AccessQueries, "security_group"),
+        _by_id_query(CustomerQueries, "directory_group"),
+    ),
     "WebhookEndpoint": (_by_id_query(WebhookQueries, "webhook_endpoint"),),
     "BulkOperation": (_by_id_query(BulkQueries, "bulk_operation"),),
     "Organization": (

@@ -451,9 +451,13 @@ async def test_revoking_the_client_stops_its_issued_tokens_at_once(portal: Porta
     assert error_code(after) == "UNAUTHENTICATED"
     assert again.value.error == "invalid_client"
     listed = await portal.http.query(
-        "{ viewer { organization { apiClients { id } } } }", token=portal.admin.token
+        "{ viewer { organization { apiClients { id status revokedAt } } } }",
+        token=portal.admin.token,
     )
-    assert listed["viewer"]["organization"]["apiClients"] == []
+    [shown] = listed["viewer"]["organization"]["apiClients"]
+    assert shown["id"] == created["apiClient"]["id"]
+    assert shown["status"] == "REVOKED"
+    assert shown["revokedAt"] is not None
 
 
 async def test_an_expired_token_stops_and_introspects_inactive(portal: Portal) -> None:
@@ -648,3 +652,80 @@ async def test_the_activity_log_shows_the_client_and_no_person(portal: Portal) -
             }
         }
     ]
+
+
+async def test_a_client_past_its_graphql_rate_limit_is_refused_across_web_processes(
+    db: Settings,
+) -> None:
+    # Given two web processes sharing Redis, which allow each client 3 GraphQL requests an hour
+    _partner, admin = await f.listed_partner("Busy Partners")
+    settings = dataclasses.replace(db, api_client_graphql_rate_limit=Quota(3, 3600))
+    async with (
+        served(settings) as one,
+        served(settings) as two,
+        httpx.AsyncClient(base_url=one.base) as http,
+    ):
+        busy = await create(GraphQLClient(http), admin, ["RELATIONSHIPS_READ"])
+        calm = await create(GraphQLClient(http), admin, ["RELATIONSHIPS_READ"])
+        async with oauth(one.base, busy) as first, oauth(two.base, busy) as second:
+            token = await first.fetch_token("/oauth/token", grant_type="client_credentials")
+            second.token = token
+            # When the client spends its requests on both processes, then asks once more
+            answers = [
+                await client.post("/graphql", json={"query": CUSTOMERS})
+                for client in (first, second, first, second)
+            ]
+        async with oauth(two.base, calm) as other:
+            await other.fetch_token("/oauth/token", grant_type="client_credentials")
+            others = await graphql(other, CUSTOMERS)
+        person = await GraphQLClient(http).query(CUSTOMERS, {}, admin.token)
+
+    # Then the three allowed ones answered, and the fourth is refused with 429 and RATE_LIMITED
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert all("errors" not in answer.json() for answer in answers[:3])
+    refused = answers[3]
+    assert 0 < int(refused.headers["retry-after"]) <= 3600
+    assert "data" not in refused.json()  # nothing ran
+    assert error_code(refused.json()) == "RATE_LIMITED"
+    # ... while another client of the same partner, and its people, are not limited
+    assert others["data"]["customers"] == {"edges": []}
+    assert person["customers"] == {"edges": []}
+
+
+async def test_admins_see_every_client_newest_first_with_its_status(portal: Portal) -> None:
+    # Given a client revoked, one past its expiry and one working, registered in that order
+    revoked = await create(portal.http, portal.admin, READ_SCOPES, name="Old portal")
+    await portal.http.query(
+        REVOKE, {"input": {"id": revoked["apiClient"]["id"]}}, portal.admin.token
+    )
+    expired = await create(portal.http, portal.admin, READ_SCOPES, name="Trial")
+    await ApiClient.filter(client_id=expired["apiClient"]["clientId"]).update(
+        expires_at=utcnow() - timedelta(days=1)
+    )
+    working = await create(portal.http, portal.admin, READ_SCOPES, name="Portal")
+
+    # When the partner's admin lists them
+    listed = await portal.http.query(
+        "{ viewer { organization { apiClients { id name status revokedAt } } } }",
+        token=portal.admin.token,
+    )
+
+    # Then all three are there, newest first, each with its status
+    clients = listed["viewer"]["organization"]["apiClients"]
+    assert [(c["name"], c["status"]) for c in clients] == [
+        ("Portal", "ACTIVE"),
+        ("Trial", "EXPIRED"),
+        ("Old portal", "REVOKED"),
+    ]
+    assert [c["id"] for c in clients] == [
+        working["apiClient"]["id"],
+        expired["apiClient"]["id"],
+        revoked["apiClient"]["id"],
+    ]
+    assert clients[2]["revokedAt"] is not None
+    assert clients[0]["revokedAt"] is None
+    # And a revoked client cannot be revoked or given a new secret again
+    again = await portal.http.query(
+        REVOKE, {"input": {"id": revoked["apiClient"]["id"]}}, portal.admin.token
+    )
+    assert again["revokeApiClient"]["errors"] == [{"field": ["input", "id"], "code": "NOT_FOUND"}]

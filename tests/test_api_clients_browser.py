@@ -19,6 +19,8 @@ from models.tables.api_clients import ApiClient
 from tests import factories as f
 from tests.browser import PHONE, open_tab, sign_in
 
+MUTED = "rgb(92, 92, 92)"  # the console's --muted: a revoked client's row is greyed out
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
@@ -133,9 +135,13 @@ async def test_a_partner_admin_registers_a_client_whose_token_works_until_revoke
             after = await customers(portal)
         assert after["data"] is None
         assert after["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-        # And once the page is drawn again, the revoked client is gone from the list
+        # And once the page is drawn again, the revoked client stays in the list, greyed out
         await page.reload()
-        await expect(page.get_by_text("No API clients yet.")).to_be_visible()
+        await expect(row).to_contain_text("Revoked")
+        await expect(row).to_have_class("inactive")
+        await expect(row.get_by_role("rowheader")).to_have_css("color", MUTED)
+        await expect(row.get_by_role("button")).to_have_count(0)
+        await expect(page.get_by_role("heading", name="API clients (0 active)")).to_be_visible()
         assert tab.errors == []
 
     # And a sales agent of the same partner finds no API clients page, nor behind its address

@@ -125,3 +125,56 @@ async def test_groups_are_read_as_users_are_and_by_no_one_else(api: GraphQLClien
     for outsider in (stranger, other_agent):
         body = await api.raw(GROUPS, variables, outsider.token)
         assert body == {"data": {"customer": None}}
+
+
+BY_ID = """
+query($id: ID!) {
+  directoryGroup(id: $id) { id displayName members { edges { node { email } } } }
+  node(id: $id) { __typename id ... on DirectoryGroup { displayName } }
+}
+"""
+
+
+async def test_a_group_is_read_again_by_its_id_by_those_who_read_the_users(
+    api: GraphQLClient,
+) -> None:
+    # Given a customer's group, a partner whose agents' group holds GLOBAL_READER for it, and
+    # people who may not read the customer's users
+    customer, admin, scim = await directory(api)
+    group = await _provisioned(scim)
+    agent = await f.person(await f.partner(), PartnerRole.ADMIN_AGENT)
+    readers = await f.group(agent, "Readers", agent)
+    await f.assign(readers, await f.granted(agent, admin, ["GLOBAL_READER"]), "GLOBAL_READER")
+    billing = await f.person(customer, "BILLING_ADMINISTRATOR")
+    stranger = await f.person(await f.customer(), "GLOBAL_ADMINISTRATOR")
+    other_agent = await f.person(await f.partner(), PartnerRole.ADMIN_AGENT)
+    group_id = str(encode_id("SecurityGroup", group["id"]))
+
+    # Then the customer's admin and the partner's agent get it by directoryGroup and by node
+    for reader in (admin, agent):
+        data = await api.query(BY_ID, {"id": group_id}, reader.token)
+        assert data["directoryGroup"] == {
+            "id": group_id,
+            "displayName": "Sales",
+            "members": {"edges": [{"node": {"email": "alice@contoso.example.com"}}]},
+        }
+        assert data["node"] == {
+            "__typename": "DirectoryGroup",
+            "id": group_id,
+            "displayName": "Sales",
+        }
+
+    # And whoever may not read the customer's users gets nothing: not even its name
+    for outsider in (billing, stranger, other_agent):
+        body = await api.raw(BY_ID, {"id": group_id}, outsider.token)
+        assert body == {"data": {"directoryGroup": None, "node": None}}
+
+    # And the partner's own security group is still its agents' through node, and no one else's
+    readers_id = str(encode_id("SecurityGroup", readers.id))
+    own = await api.query(BY_ID, {"id": readers_id}, agent.token)
+    assert own["directoryGroup"] is None
+    assert own["node"] == {"__typename": "SecurityGroup", "id": readers_id}
+    assert await api.query(BY_ID, {"id": readers_id}, admin.token) == {
+        "directoryGroup": None,
+        "node": None,
+    }

@@ -94,6 +94,7 @@ QUERY_CASES: dict[str, Case] = {
     "billingPages": Case(ids=CUSTOMER),
     "securityGroups": NONE,
     "securityGroup": Case(ids={"id": "SecurityGroup"}),
+    "directoryGroup": Case(ids={"id": "DirectoryGroup"}),
     "activity": NONE,
     "webhookEndpoints": NONE,
     "webhookEndpoint": Case(ids={"id": "WebhookEndpoint"}),

@@ -7,10 +7,12 @@ format. Against the real app and database."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from httpx import AsyncClient, Response
 
+from models.foundation.ids import encode_id
 from models.identity.api_tokens import issue_token
 from models.reference.enums import UserStatus
 from models.tables.activity import ActivityEntry
@@ -222,8 +224,59 @@ async def test_an_identity_provider_creates_a_person_who_joins_the_directory(
     event = await WebhookEvent.get(type="user.provisioned")
     assert event.data["object"] == ["User", created["id"]]
     assert event.data["customer"] == ["Organization", str(customer.id)]
+    assert event.data["actorOrganization"] == ["Organization", str(customer.id)]
+    assert event.data["actor"] is None
     assert scim.token not in str(event.data)
     assert endpoint.event_types == ["user.provisioned"]
+
+
+async def test_what_the_identity_provider_does_names_its_customer_as_the_actor(
+    api: GraphQLClient,
+) -> None:
+    # Given a customer's identity provider, provisioning a person and a group, then deactivating
+    customer, admin, scim = await directory(api)
+    created = await scim.create_user("b.jensen", "bjensen@contoso.example.com")
+    group = await scim.call(
+        "POST",
+        "/Groups",
+        {"schemas": [GROUP_SCHEMA], "displayName": "Sales", "members": [{"value": created["id"]}]},
+    )
+    assert group.status_code == 201, group.text
+    await scim.call(
+        "PATCH",
+        f"/Users/{created['id']}",
+        patch({"op": "replace", "path": "active", "value": False}),
+    )
+
+    # When the customer's admin reads its activity
+    data = await api.query(
+        "{ activity(first: 100) { edges { node { action actor { id } "
+        "actingOrganization { id name } } } } }",
+        token=admin.token,
+    )
+
+    # Then every entry the SCIM calls wrote names the customer as the acting organization
+    by_scim = [
+        edge["node"]
+        for edge in data["activity"]["edges"]
+        if edge["node"]["action"] != "scim_token.created"
+    ]
+    assert {node["action"] for node in by_scim} >= {
+        "user.provisioned",
+        "directory_group.provisioned",
+        "user.disabled",
+    }
+    for node in by_scim:
+        assert node["actor"] is None
+        assert node["actingOrganization"] == {
+            "id": encode_id("Organization", customer.id),
+            "name": "Contoso",
+        }
+    entries = await ActivityEntry.filter(customer_id=customer.id).exclude(
+        action="scim_token.created"
+    )
+    assert entries
+    assert {entry.actor_organization_id for entry in entries} == {customer.id}
 
 
 async def test_the_identity_provider_finds_a_person_by_user_name_whatever_its_case(
@@ -654,3 +707,91 @@ async def test_every_supported_filter_answers_from_the_database(api: GraphQLClie
     everything = await scim.call("POST", "/.search", {"filter": 'externalId sw "ext"'})
     assert everything.status_code == 200, everything.text
     assert [each["id"] for each in everything.json()["Resources"]] == [alice["id"]]
+
+
+# ------------------------------------------------------------------------ sorting
+
+
+def _names(answer: Response, attribute: str = "userName") -> list[str]:
+    assert answer.status_code == 200, answer.text
+    return [each.get(attribute) for each in answer.json().get("Resources", [])]
+
+
+async def test_lists_sort_by_the_attribute_and_order_asked(api: GraphQLClient) -> None:
+    # Given three people the identity provider created out of alphabetical order, one of them
+    # without an externalId, and two groups
+    _customer, _admin, scim = await directory(api)
+    await scim.create_user("carol", "carol@contoso.example.com", externalId="e-2")
+    await scim.create_user("Alice", "alice@contoso.example.com")
+    await scim.create_user("bob", "bob@contoso.example.com", externalId="e-1")
+    for name in ("Sales", "Engineering"):
+        made = await scim.call("POST", "/Groups", {"schemas": [GROUP_SCHEMA], "displayName": name})
+        assert made.status_code == 201, made.text
+    ours = "filter=" + quote('emails.value ew "@contoso.example.com"')
+
+    # Then userName sorts without regard to case, both ways, and ascending by default
+    ascending = await scim.call("GET", f"/Users?{ours}&sortBy=userName")
+    assert _names(ascending) == ["Alice", "bob", "carol"]
+    descending = await scim.call("GET", f"/Users?{ours}&sortBy=userName&sortOrder=descending")
+    assert _names(descending) == ["carol", "bob", "Alice"]
+    # And a page of a sorted list is a page of that order
+    paged = await scim.call("GET", f"/Users?{ours}&sortBy=userName&startIndex=2&count=1")
+    assert _names(paged) == ["bob"]
+    # And a person without the attribute sorts last ascending, first descending
+    by_external = await scim.call("GET", f"/Users?{ours}&sortBy=externalId")
+    assert _names(by_external) == ["bob", "carol", "Alice"]
+    by_external_desc = await scim.call(
+        "GET", f"/Users?{ours}&sortBy=externalId&sortOrder=descending"
+    )
+    assert _names(by_external_desc) == ["Alice", "carol", "bob"]
+    # And the schema's full name of the attribute works too, as does a sub-attribute
+    urn = quote(f"{USER_SCHEMA}:userName")
+    assert _names(await scim.call("GET", f"/Users?{ours}&sortBy={urn}")) == [
+        "Alice",
+        "bob",
+        "carol",
+    ]
+    by_email = await scim.call("GET", f"/Users?{ours}&sortBy=emails.value&sortOrder=descending")
+    assert _names(by_email) == ["carol", "bob", "Alice"]
+    # And groups sort by their names
+    groups = await scim.call("GET", "/Groups?sortBy=displayName")
+    assert _names(groups, "displayName") == ["Engineering", "Sales"]
+    # And a .search body sorts as the query string does, each resource type in itself
+    searched = await scim.call(
+        "POST",
+        "/Users/.search",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": 'emails.value ew "@contoso.example.com"',
+            "sortBy": "userName",
+            "sortOrder": "descending",
+        },
+    )
+    assert _names(searched) == ["carol", "bob", "Alice"]
+    everything = await scim.call(
+        "POST",
+        "/.search",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "sortBy": "displayName",
+            "sortOrder": "descending",
+        },
+    )
+    assert everything.status_code == 200, everything.text
+    resources = everything.json()["Resources"]
+    shown = [each["displayName"] for each in resources if each["meta"]["resourceType"] == "Group"]
+    assert shown == ["Sales", "Engineering"]
+
+
+async def test_a_sort_that_cannot_be_kept_is_refused(api: GraphQLClient) -> None:
+    _customer, _admin, scim = await directory(api)
+
+    # An attribute the schema lacks, a complex one, and an order that is none
+    assert_scim_error(await scim.call("GET", "/Users?sortBy=shoeSize"), 400)
+    assert_scim_error(await scim.call("GET", "/Users?sortBy=name"), 400)
+    assert_scim_error(await scim.call("GET", "/Users?sortBy=userName&sortOrder=up"), 400)
+    # And one the service keeps no column for: refused rather than answered in another order
+    assert_scim_error(await scim.call("GET", "/Users?sortBy=name.familyName"), 400, "invalidValue")
+    # And ServiceProviderConfig says sorting is supported
+    config = await scim.call("GET", "/ServiceProviderConfig")
+    assert config.json()["sort"] == {"supported": True}

@@ -311,6 +311,12 @@ async def typed_ids(world: World) -> dict[str, str]:
     found["Organization"] = str(encode_id("Organization", world.customer.id))
     found["PartnerOrganization"] = str(encode_id("Organization", world.partner.id))
     found["Partner"] = str(encode_id("Partner", world.partner.id))
+    # A group of the customer's directory, beside the partner's security groups
+    directory_group = await SecurityGroup.filter(
+        pk__in=list(world.ids), partner_id=world.customer.id
+    ).first()
+    if directory_group is not None:
+        found["DirectoryGroup"] = str(encode_id("SecurityGroup", directory_group.pk))
     # A session's ID is of the type the API gives it
     session = await UserSession.filter(pk__in=list(world.ids)).order_by("id").first()
     if session is not None:

@@ -85,7 +85,7 @@ export function details(pairs) {
 }
 
 /** A table whose rows stack as cards on a narrow screen (each cell labelled by its column). */
-export function table({ caption, columns, rows }) {
+export function table({ caption, columns, rows, rowClass = () => null }) {
   return h(
     "div",
     { class: "table-wrap" },
@@ -100,7 +100,7 @@ export function table({ caption, columns, rows }) {
         rows.map((row) =>
           h(
             "tr",
-            {},
+            { class: rowClass(row) },
             columns.map((c, i) =>
               h(i === 0 ? "th" : "td", { scope: i === 0 ? "row" : null, "data-label": c.label }, c.cell(row)),
             ),

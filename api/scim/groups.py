@@ -18,6 +18,7 @@ from starlette.responses import Response
 from api.scim.filters import GROUPS
 from api.scim.listing import Source, list_page, search_of
 from api.scim.protocol import ScimError, answer, body_of, etag, wanted_version
+from api.scim.sorting import GROUP_SORTS
 from api.scim.users import PATCH_ATTEMPTS, scim_base
 from api.scim.writes import parsed, performed
 from models.identity.scim_tokens import Provisioner
@@ -100,7 +101,9 @@ async def search_groups(request: Request, provisioner: Provisioner) -> Response:
 
 
 def source(request: Request, provisioner: Provisioner) -> Source[Any]:
-    return Source(provisioned_groups(provisioner), GROUPS, lambda page: shown(request, page))
+    return Source(
+        provisioned_groups(provisioner), GROUPS, GROUP_SORTS, lambda page: shown(request, page)
+    )
 
 
 async def _list(request: Request, provisioner: Provisioner, search: Any) -> Response:
@@ -115,7 +118,9 @@ async def get_group(request: Request, provisioner: Provisioner) -> Response:
 async def create_group(request: Request, provisioner: Provisioner) -> Response:
     resource = parsed(ScimGroup, await body_of(request), Context.RESOURCE_CREATION_REQUEST)
     record = record_of(resource)
-    group = await performed(request, lambda op: rules.provision_group(op, provisioner, record))
+    group = await performed(
+        request, provisioner, lambda op: rules.provision_group(op, provisioner, record)
+    )
     return answer(request, await _one(request, group), 201, Context.RESOURCE_CREATION_RESPONSE)
 
 
@@ -126,6 +131,7 @@ async def replace_group(request: Request, provisioner: Provisioner) -> Response:
     version = wanted_version(request)
     group = await performed(
         request,
+        provisioner,
         lambda op: rules.replace_group(op, provisioner, group.id, record, expected_version=version),
     )
     return answer(request, await _one(request, group), 200, Context.RESOURCE_REPLACEMENT_RESPONSE)
@@ -163,6 +169,7 @@ async def _patched(
     record = record_of(resource)
     return await performed(
         request,
+        provisioner,
         lambda op: rules.replace_group(op, provisioner, group.id, record, expected_version=version),
     )
 
@@ -172,6 +179,7 @@ async def delete_group(request: Request, provisioner: Provisioner) -> Response:
     version = wanted_version(request)
     await performed(
         request,
+        provisioner,
         lambda op: rules.remove_group(op, provisioner, group.id, expected_version=version),
     )
     return Response(status_code=204)

@@ -1,5 +1,6 @@
 """Listing SCIM resources: the query's parameters (or a `.search` body), its filter as a
-database query, one page of rows by `startIndex` and `count`, and the `ListResponse`."""
+database query, its order (`sortBy`, `sortOrder`), one page of rows by `startIndex` and
+`count`, and the `ListResponse`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tortoise.queryset import QuerySet
 
 from api.scim.filters import Translator
 from api.scim.protocol import ScimError, from_validation, scim_json
+from api.scim.sorting import SortKey, refuse_unsortable, sorted_rows
 
 DEFAULT_COUNT = 100
 MAX_COUNT = 200
@@ -24,10 +26,6 @@ RowT = TypeVar("RowT", bound=Model)
 
 def search_of(model: Any, values: dict[str, Any]) -> SearchRequest[Any]:
     """The search a query string or a `.search` body asks for, checked against `model`."""
-    if "sortBy" in values or "sortOrder" in values:
-        raise ScimError(
-            400, "Sorting is not supported (see ServiceProviderConfig).", "invalidValue"
-        )
     try:
         search: SearchRequest[Any] = SearchRequest[model].model_validate(
             values, scim_ctx=Context.SEARCH_REQUEST
@@ -39,20 +37,24 @@ def search_of(model: Any, values: dict[str, Any]) -> SearchRequest[Any]:
 
 @dataclass(frozen=True)
 class Source(Generic[RowT]):
-    """One resource type a listing covers: its rows, how a filter reads on them, and how a
-    page of them is shown."""
+    """One resource type a listing covers: its rows, how a filter reads on them, how they
+    sort, and how a page of them is shown."""
 
     rows: QuerySet[RowT]
     translator: Translator
+    sorts: dict[str, SortKey]
     shown: Callable[[Sequence[RowT]], Awaitable[Sequence[Resource[Any]]]]
 
 
 async def list_page(
     search: SearchRequest[Any], model: Any, sources: Sequence[Source[Any]]
 ) -> Response:
-    """One page of the rows matching the search's filter, each type's oldest first, the
-    types one after the other, as a ListResponse. Over several types (`/.search`), a filter
-    naming what one type does not have matches none of it (RFC 7644 section 3.4.2.1)."""
+    """One page of the rows matching the search's filter, in its order (each type's oldest
+    first when it asks for none), the types one after the other, as a ListResponse. Over
+    several types (`/.search`), a filter naming what one type does not have matches none of
+    it (RFC 7644 section 3.4.2.1), and each type is sorted in itself: one lacking the
+    `sortBy` attribute keeps creation order."""
+    refuse_unsortable(search, [source.sorts for source in sources])
     filtered: list[tuple[Source[Any], QuerySet[Any]]] = []
     refused: list[ScimError] = []
     for source in sources:
@@ -74,7 +76,7 @@ async def list_page(
         found = await rows.count()
         total += found
         if left and skip < found:
-            page = await rows.order_by("created_at", "id").offset(skip).limit(left)
+            page = await sorted_rows(rows, search, source.sorts).offset(skip).limit(left)
             resources += await source.shown(page)
             left -= len(page)
         skip = max(0, skip - found)

@@ -27,6 +27,7 @@ from starlette.responses import Response
 from api.scim.filters import USERS
 from api.scim.listing import Source, list_page, search_of
 from api.scim.protocol import ScimError, answer, body_of, etag, wanted_version
+from api.scim.sorting import USER_SORTS
 from api.scim.writes import parsed, performed
 from models.identity.scim_tokens import Provisioner
 from models.policy.scim import provisioned_people
@@ -145,7 +146,9 @@ async def search_users(request: Request, provisioner: Provisioner) -> Response:
 
 
 def source(request: Request, provisioner: Provisioner) -> Source[Any]:
-    return Source(provisioned_people(provisioner), USERS, lambda page: shown(request, page))
+    return Source(
+        provisioned_people(provisioner), USERS, USER_SORTS, lambda page: shown(request, page)
+    )
 
 
 async def _list(request: Request, provisioner: Provisioner, search: Any) -> Response:
@@ -160,7 +163,9 @@ async def get_user(request: Request, provisioner: Provisioner) -> Response:
 async def create_user(request: Request, provisioner: Provisioner) -> Response:
     resource = parsed(ScimUser, await body_of(request), Context.RESOURCE_CREATION_REQUEST)
     record = record_of(resource)
-    person = await performed(request, lambda op: rules.provision_person(op, provisioner, record))
+    person = await performed(
+        request, provisioner, lambda op: rules.provision_person(op, provisioner, record)
+    )
     return answer(request, await _one(request, person), 201, Context.RESOURCE_CREATION_RESPONSE)
 
 
@@ -171,6 +176,7 @@ async def replace_user(request: Request, provisioner: Provisioner) -> Response:
     version = wanted_version(request)
     person = await performed(
         request,
+        provisioner,
         lambda op: rules.replace_person(
             op, provisioner, person.id, record, expected_version=version
         ),
@@ -209,6 +215,7 @@ async def _patched(
     record = record_of(resource)
     return await performed(
         request,
+        provisioner,
         lambda op: rules.replace_person(
             op, provisioner, person.id, record, expected_version=version
         ),
@@ -220,6 +227,7 @@ async def delete_user(request: Request, provisioner: Provisioner) -> Response:
     version = wanted_version(request)
     await performed(
         request,
+        provisioner,
         lambda op: rules.remove_provisioned_person(
             op, provisioner, person.id, expected_version=version
         ),

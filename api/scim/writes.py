@@ -11,6 +11,8 @@ from scim2_models import BaseModel, Context
 from starlette.requests import Request
 
 from api.scim.protocol import from_validation
+from models.identity.actors import Actor
+from models.identity.scim_tokens import Provisioner
 from models.operation import Operation
 from workers.dispatch import dispatch
 
@@ -27,9 +29,14 @@ def parsed(model: type[ModelT], body: dict[str, Any], context: Context) -> Model
         raise from_validation(exc) from exc
 
 
-async def performed(request: Request, rule: Callable[[Operation], Awaitable[T]]) -> T:
-    """Run `rule` as the identity provider (no person acts), then dispatch what it committed."""
-    op = Operation(actor=None, sealer=request.app.state.sealer)
+async def performed(
+    request: Request, provisioner: Provisioner, rule: Callable[[Operation], Awaitable[T]]
+) -> T:
+    """Run `rule` as the customer's identity provider (no person acts: the activity entries
+    and events it records name the customer as the acting organization), then dispatch what
+    it committed."""
+    actor = Actor.provisioning(provisioner.token_id, provisioner.organization_id)
+    op = Operation(actor=actor, sealer=request.app.state.sealer)
     try:
         return await rule(op)
     finally:

@@ -223,9 +223,12 @@ class Settings:
     # link-local addresses (an on-premises provider); outside production unless this says no.
     oidc_allow_private: bool | None = None
     # API clients: an access token from POST /oauth/token lives this many seconds (an hour),
-    # and each client may call the OAuth endpoints at most this often (`LIMIT/SECONDS`).
+    # and each client may call the OAuth endpoints at most this often (`LIMIT/SECONDS`), and
+    # `/graphql` with its access tokens at most this often (counted in Redis, so across every
+    # web process).
     access_token_lifetime: int = 3600
     api_client_rate_limit: Quota = field(default_factory=lambda: Quota(60, 60))
+    api_client_graphql_rate_limit: Quota = field(default_factory=lambda: Quota(600, 60))
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -317,6 +320,10 @@ class Settings:
             ),
             api_client_rate_limit=Quota.parse(
                 "API_CLIENT_RATE_LIMIT", config("API_CLIENT_RATE_LIMIT", default="60/60")
+            ),
+            api_client_graphql_rate_limit=Quota.parse(
+                "API_CLIENT_GRAPHQL_RATE_LIMIT",
+                config("API_CLIENT_GRAPHQL_RATE_LIMIT", default="600/60"),
             ),
         )
 

@@ -17,7 +17,11 @@ from models.tables.organizations import User
 class Actor:
     """`person_id` is the acting person; None for an API client (`api_client_id`), which
     holds no roles: its `scopes` say what it may open, and the policy intersects them with
-    what its organization may do. `scopes` is None for a person (not narrowed by scopes)."""
+    what its organization may do. `scopes` is None for a person (not narrowed by scopes).
+    `scim_token_id` is a customer's identity provider provisioning its directory through that
+    SCIM token: it acts for the customer (its `organization_id`), holding no role or scope.
+    `limited` marks a person who must change a temporary password or enrol a second factor
+    first: such an actor holds no role (`models/policy/limited_sessions.py`)."""
 
     person_id: UUID | None
     email: str
@@ -26,6 +30,8 @@ class Actor:
     roles: frozenset[str]
     api_client_id: UUID | None = None
     scopes: frozenset[ApiScope] | None = None
+    limited: bool = False
+    scim_token_id: UUID | None = None
 
     @classmethod
     def of(cls, user: User, kind: OrganizationKind) -> Actor:
@@ -56,6 +62,19 @@ class Actor:
             scopes=scopes,
         )
 
+    @classmethod
+    def provisioning(cls, token_id: UUID, organization_id: UUID) -> Actor:
+        """A customer's identity provider, through its SCIM token `token_id`."""
+        return cls(
+            person_id=None,
+            email="",
+            organization_id=organization_id,
+            organization_kind=OrganizationKind.CUSTOMER,
+            roles=frozenset(),
+            scopes=frozenset(),
+            scim_token_id=token_id,
+        )
+
     @property
     def user_id(self) -> UUID:
         """The acting person; an API client is refused what only a person may do."""
@@ -68,8 +87,9 @@ class Actor:
 
     @property
     def acting_id(self) -> UUID:
-        """The person or the API client who acts: what per-sender counters count by."""
-        acting = self.person_id or self.api_client_id
+        """The person, the API client or the SCIM token that acts: what per-sender counters
+        count by."""
+        acting = self.person_id or self.api_client_id or self.scim_token_id
         assert acting is not None  # an actor is one or the other
         return acting
 

@@ -290,7 +290,7 @@ def visible_members(actor: Actor | None, organization_id: object) -> QuerySet[Us
 def visible_sessions(actor: Actor | None, user_id: object, now: datetime) -> QuerySet[UserSession]:
     """A person's live sessions, for that person only: nobody else, not even an admin, sees
     where someone is signed in."""
-    if actor is None or actor.person_id != user_id:
+    if actor is None or actor.limited or actor.person_id != user_id:
         return UserSession.filter(Q(pk__in=[]))
     return UserSession.filter(user_id=user_id, idle_expires_at__gt=now, expires_at__gt=now)
 
@@ -298,7 +298,7 @@ def visible_sessions(actor: Actor | None, user_id: object, now: datetime) -> Que
 def visible_api_tokens(actor: Actor | None, user_id: object) -> QuerySet[ApiToken]:
     """A person's bearer tokens that are not revoked (expired ones included, marked by their
     expiry), for that person only."""
-    if actor is None or actor.person_id != user_id:
+    if actor is None or actor.limited or actor.person_id != user_id:
         return ApiToken.filter(Q(pk__in=[]))
     return ApiToken.filter(user_id=user_id, revoked_at=None)
 

@@ -30,11 +30,11 @@ def require_api_client_manager(actor: Actor) -> None:
 
 
 def visible_api_clients(actor: Actor | None, organization_id: object) -> QuerySet[ApiClient]:
-    """The organization's clients that are not revoked, for those who manage them."""
+    """The organization's clients, revoked ones too (its history), for those who manage them."""
     if (
         actor is not None
         and actor.organization_id == organization_id
         and manages_api_clients(actor)
     ):
-        return ApiClient.filter(organization_id=organization_id, revoked_at=None)
+        return ApiClient.filter(organization_id=organization_id)
     return ApiClient.filter(Q(pk__in=[]))

@@ -25,8 +25,8 @@ from models.policy.roles import is_partner_agent
 from models.reference.api_scopes import ApiScope, capabilities_opened
 from models.reference.capabilities import Capability, capabilities_of
 from models.reference.catalog import AdminRole
-from models.reference.enums import RelationshipStatus, RoleGrantStatus
-from models.tables.access import AccessAssignment
+from models.reference.enums import OrganizationKind, RelationshipStatus, RoleGrantStatus
+from models.tables.access import AccessAssignment, SecurityGroup
 from models.tables.relationships import Relationship, RoleGrant
 
 _ADMIN_ROLES: frozenset[str] = frozenset(AdminRole)
@@ -116,6 +116,23 @@ async def customer_access(actor: Actor, customer_id: UUID, now: datetime) -> Cus
     its own admins, and the agents of a partner in an ACTIVE relationship with it."""
     found = await customers_access(actor, [customer_id], now)
     return found.get(customer_id)
+
+
+async def readable_directory_group(
+    actor: Actor, group_id: UUID, now: datetime
+) -> SecurityGroup | None:
+    """A group of a customer's directory (its identity provider's SCIM Group), for those who
+    read that customer's users (READ_USERS: its own admins by their roles, a partner's agents
+    within the roles the customer granted, either's API clients within their scopes); None
+    for anyone else, and for a partner's security group (`visible_security_groups` reads
+    those)."""
+    group = await SecurityGroup.get_or_none(id=group_id).select_related("partner")
+    if group is None or group.partner.kind is not OrganizationKind.CUSTOMER:
+        return None
+    access = await customer_access(actor, group.partner_id, now)
+    if access is None or not access.allows(Capability.READ_USERS):
+        return None
+    return group
 
 
 async def customers_access(

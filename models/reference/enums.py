@@ -144,6 +144,22 @@ USER_STATUS_MEANINGS: dict[UserStatus, str] = {
 }
 
 
+class ApiClientStatus(StrEnum):
+    """Whether an API client still takes tokens."""
+
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    REVOKED = "REVOKED"
+
+
+API_CLIENT_STATUS_MEANINGS: dict[ApiClientStatus, str] = {
+    ApiClientStatus.ACTIVE: "It takes tokens at /oauth/token, and they work.",
+    ApiClientStatus.EXPIRED: "It reached its `expiresAt`: no more tokens, and its tokens stopped.",
+    ApiClientStatus.REVOKED: "An admin revoked it (`revokedAt`): no more tokens, and its tokens "
+    "stopped at once. A revoked client stays revoked.",
+}
+
+
 class PasswordLinkPurpose(StrEnum):
     """Why a set-password link was emailed; it decides the email's words and its lifetime."""
 

@@ -91,7 +91,11 @@ async def create_api_client(
 async def _managed(op: Operation, client_id: UUID) -> ApiClient:
     actor = op.require_actor()
     require_api_client_manager(actor)
-    client = await visible_api_clients(actor, actor.organization_id).get_or_none(id=client_id)
+    client = await (
+        visible_api_clients(actor, actor.organization_id)
+        .filter(revoked_at=None)  # a revoked client stays revoked: nothing left to manage
+        .get_or_none(id=client_id)
+    )
     if client is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such API client of your organization.", "id")
     return client

@@ -39,3 +39,7 @@ class RateLimit:
             log.warning("rate limit %s not checked, Redis failed: %s", self.name, exc)
             return True
         return int(hits) <= self.limit
+
+    def retry_after(self) -> int:
+        """Seconds until the current window ends, when a refused key may try again."""
+        return self.window - int(time.time()) % self.window

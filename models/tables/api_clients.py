@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from models.reference.enums import ApiClientStatus
+
 if TYPE_CHECKING:
     from uuid import UUID
 
@@ -45,6 +47,12 @@ class ApiClient(Model):
 
     def live_at(self, now: datetime) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def status_at(self, now: datetime) -> ApiClientStatus:
+        """REVOKED once revoked (whatever its expiry), else EXPIRED past it, else ACTIVE."""
+        if self.revoked_at is not None:
+            return ApiClientStatus.REVOKED
+        return ApiClientStatus.ACTIVE if self.live_at(now) else ApiClientStatus.EXPIRED
 
 
 class ApiClientSecret(Model):

@@ -108,7 +108,11 @@ class ActivityEntry:
         removal = await info.context.loaders.removal.load(self._actor_user_id)
         return RemovedUser.of(removal) if removal else None
 
-    @strawberry.field(description="The organization of the user who acted; none for the system.")
+    @strawberry.field(
+        description="The organization that acted: the acting person's or API client's, or the "
+        "customer whose identity provider provisioned its directory through a SCIM token; "
+        "none for the system."
+    )
     async def acting_organization(self, info: Info) -> Organization | None:
         return await load_organization(info, self._actor_organization_id)
 

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
+from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.identity.api_clients import scopes_of
 from models.reference.api_scopes import SCOPE_MEANINGS, ApiScope
+from models.reference.enums import ApiClientStatus
 from models.tables.api_clients import ApiClient as ApiClientRow
 from schema.enum_values import described_enum
 from schema.errors import UserError
@@ -46,6 +48,9 @@ class ApiClient:
     revoked_at: datetime | None = strawberry.field(
         description="When it was revoked; neither it nor its tokens have worked since."
     )
+    status: ApiClientStatus = strawberry.field(
+        description="ACTIVE, EXPIRED (past `expiresAt`) or REVOKED (since `revokedAt`)."
+    )
 
     @classmethod
     def of(cls, row: ApiClientRow) -> ApiClient:
@@ -57,6 +62,7 @@ class ApiClient:
             created_at=row.created_at,
             expires_at=row.expires_at,
             revoked_at=row.revoked_at,
+            status=row.status_at(utcnow()),
         )
 
 

@@ -19,6 +19,7 @@ from schema.context import Info
 from schema.customers.disclosure import disclosed_partner
 from schema.organizations.types import Organization
 from schema.pagination import After, Connection, First
+from schema.relay import Node
 
 
 @strawberry.type(
@@ -85,9 +86,10 @@ class DirectoryUser:
     description="A group of the customer's directory, as its identity provider provisions it "
     "(a SCIM Group), holding people of the directory."
 )
-class DirectoryGroup:
+class DirectoryGroup(Node):
     id: strawberry.ID = strawberry.field(
-        description="Opaque ID: the group's `SecurityGroup` ID (its SCIM `id` is the same UUID)."
+        description="Opaque ID: the group's `SecurityGroup` ID (its SCIM `id` is the same UUID); "
+        "`directoryGroup(id:)` and `node(id:)` read it again."
     )
     display_name: str = strawberry.field(
         description="The group's name (its SCIM `displayName`), unique in the directory."

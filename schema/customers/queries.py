@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
 from models.foundation.clock import utcnow
 from models.foundation.ids import decode_id
-from models.policy.customer_access import CustomerAccess, customer_access, customers_access
+from models.policy.customer_access import (
+    CustomerAccess,
+    customer_access,
+    customers_access,
+    readable_directory_group,
+)
 from models.reference.capabilities import BillingPage, billing_pages
 from models.reference.enums import RelationshipStatus
 from models.tables.organizations import Organization
 from models.tables.relationships import Relationship
 from schema.context import Info
 from schema.customers import enums as _enums  # noqa: F401  (registers BillingPage)
+from schema.customers.people import DirectoryGroup
 from schema.customers.types import Customer
 from schema.guards import CustomerId, opens_list
 from schema.pagination import After, Connection, First, paginate
@@ -64,6 +70,27 @@ class CustomerQueries:
         for edge in page.edges:
             edge.node = Customer.of(accesses[edge.node])
         return page
+
+    @strawberry.field(
+        description="A group of a customer's directory (as `Customer.groups` lists it), by its "
+        "ID: for those who read the customer's users (READ_USERS: its admins by their roles, "
+        "a partner's agents within the roles the customer granted, and their API clients). "
+        "Null for anyone else, and for a partner's security group (`securityGroup` reads "
+        "those)."
+    )
+    async def directory_group(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The group's `SecurityGroup` ID.")
+        ],
+    ) -> DirectoryGroup | None:
+        actor = info.context.actor()
+        group_id = decode_id("SecurityGroup", id)
+        if group_id is None:
+            return None
+        group = await readable_directory_group(actor, group_id, utcnow())
+        return DirectoryGroup.of(group) if group else None
 
     @strawberry.field(
         description="The billing pages the viewer may open for a customer. Under AOBO never "

@@ -25,6 +25,7 @@ from models.foundation.ids import decode_id
 from models.identity.credentials import StillSignedIn, still_signed_in
 from models.identity.viewer import Viewer
 from models.infrastructure.change_feed import Change, ChangeFeed
+from models.policy.limited_sessions import as_signed_in
 from schema.context import Context, Info
 from schema.errors import bad_input, forbidden
 from schema.live.watched import Watched
@@ -66,7 +67,7 @@ async def watch(info: Info, watched: Watched[T], id: str) -> AsyncIterator[T]:
         send = True
         while True:
             signed_in = await _signed_in(context)
-            found = await watched.read(signed_in.viewer.actor, object_id)
+            found = await watched.read(as_signed_in(signed_in.viewer).actor, object_id)
             if found is None:
                 raise forbidden(watched.refusal)
             if send:

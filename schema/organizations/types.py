@@ -69,13 +69,14 @@ class Organization:
         return Partner.of(profile) if profile else None
 
     @strawberry.field(
-        description="The organization's API clients that are not revoked, newest first: for "
+        description="The organization's API clients, newest first, revoked and expired ones "
+        "too (their `revokedAt` and `status` say so), so that admins see the history: for "
         "those who manage them (a customer's Global Administrator, a partner's admin agent); "
         "empty for anyone else."
     )
     async def api_clients(self, info: Info) -> list[ApiClient]:
         rows = await visible_api_clients(info.context.optional_actor(), self._id).order_by(
-            "-created_at"
+            "-created_at", "-id"
         )
         return [ApiClient.of(row) for row in rows]
 

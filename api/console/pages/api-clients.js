@@ -1,6 +1,7 @@
 // `/api-clients`: the systems that act for the viewer's organization (a partner portal, a
 // script), for those who manage them (`viewer { canManageApiClients }`): the list, a form to
-// register one, a new secret, and revoking. A secret is in the page only right after it was
+// register one, a new secret, and revoking. Revoked and expired clients stay in the list,
+// greyed out, as the organization's history. A secret is in the page only right after it was
 // made, once. The scopes and what each opens are the catalog's (`apiScopes`), never repeated
 // here.
 
@@ -10,7 +11,7 @@ import { badge, date, h, replace, table, uid } from "../dom.js";
 import { busy, clearErrors, field, fieldset, formAlert, showErrors, showProblem } from "../forms.js";
 import { gql, mutate, UNAUTHENTICATED_EVENT } from "../graphql.js";
 
-const CLIENT = "id clientId name scopes createdAt expiresAt revokedAt";
+const CLIENT = "id clientId name scopes createdAt expiresAt revokedAt status";
 const QUERY = `
 query ApiClients {
   viewer { id canManageApiClients organization { name apiClients { ${CLIENT} } } }
@@ -25,17 +26,11 @@ const REVOKE = payload("revokeApiClient", "IdInput");
 
 // A secret just made, shown once on the page drawn next, then forgotten.
 let shown = null;
-// A client just revoked: the list holds only working clients, so it stays in sight once more.
-let revoked = null;
 
 /** The scope names (as /oauth/token writes them) of a client. */
 const scopeWords = (cat, keys) => keys.map((key) => cat.scopes.get(key)?.wire ?? key).join(", ");
 
-function status(client) {
-  if (client.revokedAt) return badge("REVOKED", "Revoked");
-  if (client.expiresAt && new Date(client.expiresAt) <= new Date()) return badge("EXPIRED", "Expired");
-  return badge("ACTIVE", "Active");
-}
+const status = (client) => badge(client.status);
 
 /** Copy the secret to the clipboard; where the browser refuses, select it for Ctrl+C. */
 async function copy(input, said) {
@@ -109,7 +104,6 @@ async function revoke(ctx, client) {
     run: () => mutate("revokeApiClient", REVOKE, { id: client.id }),
   });
   if (!result) return;
-  revoked = result.apiClient;
   await ctx.rerender(`"${client.name}" was revoked.`);
 }
 
@@ -126,7 +120,7 @@ function clientsTable(ctx, cat, clients) {
       {
         label: "Actions",
         cell: (c) =>
-          c.revokedAt
+          c.status !== "ACTIVE"
             ? null
             : h(
                 "div",
@@ -137,6 +131,8 @@ function clientsTable(ctx, cat, clients) {
       },
     ],
     rows: clients,
+    // Revoked and expired clients: the history, greyed out.
+    rowClass: (c) => (c.status === "ACTIVE" ? null : "inactive"),
   });
 }
 
@@ -199,9 +195,7 @@ function registerForm(ctx, cat) {
 
 export async function render(ctx) {
   const secret = shown;
-  const gone = revoked;
   shown = null;
-  revoked = null;
   const [cat, data] = await Promise.all([catalog(), gql(QUERY)]);
   if (!ctx.current()) return;
   const { viewer } = data;
@@ -212,7 +206,7 @@ export async function render(ctx) {
     return;
   }
   const clients = viewer.organization.apiClients;
-  const rows = gone && !clients.some((c) => c.id === gone.id) ? [...clients, gone] : clients;
+  const active = clients.filter((c) => c.status === "ACTIVE").length;
   replace(
     ctx.container,
     h("h1", {}, "API clients"),
@@ -222,8 +216,8 @@ export async function render(ctx) {
     h(
       "section",
       { class: "card", "aria-labelledby": "clients-heading" },
-      h("h2", { id: "clients-heading" }, `API clients (${clients.length})`),
-      rows.length ? clientsTable(ctx, cat, rows) : h("p", { class: "empty" }, "No API clients yet."),
+      h("h2", { id: "clients-heading" }, `API clients (${active} active)`),
+      clients.length ? clientsTable(ctx, cat, clients) : h("p", { class: "empty" }, "No API clients yet."),
     ),
     registerForm(ctx, cat),
   );
