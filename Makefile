@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install run test fuzz chaos lint typecheck check postgres chromium bench clean
+.PHONY: all install run test fuzz chaos lint typecheck check postgres pgbouncer chromium bench clean
 
 all: check test
 
@@ -25,11 +25,15 @@ run: install
 postgres:
 	@sh .ci/ensure-postgres
 
+# PgBouncer, which tests/test_pgbouncer.py runs Partnerhub through (Debian's package).
+pgbouncer:
+	@sh .ci/ensure-pgbouncer
+
 # Chromium, which the web console's browser tests drive (Debian's package).
 chromium:
 	@sh .ci/ensure-chromium
 
-test: install postgres chromium
+test: install postgres pgbouncer chromium
 	$(BIN)/pytest
 
 # The GraphQL fuzz test at length: FUZZ_EXAMPLES requests per principal (5,000 unless set),

@@ -107,11 +107,12 @@ async def _hand_to_worker(settings: Settings, op: Operation) -> None:
     in the outbox, and a worker's relay sends them once it runs."""
     from arq.connections import ArqRedis
 
+    from models.infrastructure.redis_clients import redis_client
     from workers.dispatch import after_commit
 
     if not settings.redis_url:
         return
-    redis = ArqRedis.from_url(settings.redis_url)
+    redis = redis_client(settings.redis_url, ArqRedis)
     try:
         await after_commit(op, redis)
     finally:

@@ -23,6 +23,7 @@ from api.serving import server_config
 from models.foundation.settings import Settings
 from models.identity.mfa import new_secret
 from models.infrastructure.db import database, migrate
+from models.infrastructure.redis_clients import redis_client
 from models.infrastructure.tokens import Sealer
 from workers.dispatch import dispatch
 from workers.worker import create_worker
@@ -59,7 +60,7 @@ async def _prepare(settings: Settings) -> DemoSignIn:
     async with database(settings.database_url):
         seeded = await demo.seed(Sealer(str(settings.secret_key)))
         if seeded is not None:
-            redis = ArqRedis.from_url(settings.redis_url) if settings.redis_url else None
+            redis = redis_client(settings.redis_url, ArqRedis) if settings.redis_url else None
             try:
                 await dispatch(seeded, redis)
             finally:

@@ -36,6 +36,7 @@ from schema.devices.queries import DeviceQueries
 from schema.directory.mutations import DirectoryMutations
 from schema.directory.queries import DirectoryQueries
 from schema.errors import RequestErrorCode, RequestErrorCodeType, code_of, with_code
+from schema.execution import PlainFieldsExecution
 from schema.invitations.mutations import InvitationMutations
 from schema.invitations.queries import InvitationQueries
 from schema.leads.mutations import LeadMutations
@@ -287,4 +288,5 @@ def build_schema(*, production: bool, introspection: bool | None = None) -> stra
         extensions=extensions,
         types=[RequestErrorCodeType],
         suggestions=introspection,
+        execution_context_class=PlainFieldsExecution,
     )

@@ -27,7 +27,7 @@ from typing import Any, Self
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
-from api.embedded import find_redis_server
+from api.embedded import find_redis_server, ping
 
 HOST = "127.0.0.1"
 
@@ -117,11 +117,22 @@ def find_postgres_bindir() -> Path:
 
 
 class PostgresServer(_Managed):
-    """Throwaway PostgreSQL cluster in a temp dir, listening on 127.0.0.1 only."""
+    """Throwaway PostgreSQL cluster in a temp dir, listening on 127.0.0.1 only.
 
-    def __init__(self, *, port: int | None = None, startup_timeout: float = 30.0) -> None:
+    For speed it acknowledges a commit before its WAL is written (`synchronous_commit=off`)
+    and never fsyncs: a server crash (`halt`) then forgets the last few hundred
+    milliseconds of commits it had acknowledged, which no deployment allows. `durable` keeps
+    PostgreSQL's own defaults for commits, as production runs it: a commit is acknowledged
+    once its WAL is written, so a crash of the server loses nothing acknowledged (fsync stays
+    off: the operating system, which keeps what was written, does not crash here).
+    """
+
+    def __init__(
+        self, *, port: int | None = None, startup_timeout: float = 30.0, durable: bool = False
+    ) -> None:
         self.port = port or free_port()
         self.startup_timeout = startup_timeout
+        self.durable = durable
         self.bindir = find_postgres_bindir()
         self._proc: subprocess.Popen[bytes] | None = None
         self._tmp: Path | None = None
@@ -155,6 +166,20 @@ class PostgresServer(_Managed):
     def _tool(self, name: str) -> str | None:
         path = self.bindir / name
         return str(path) if path.is_file() else shutil.which(name)
+
+    @property
+    def run_as(self) -> dict[str, Any]:
+        """`subprocess` options that run a program as the server's user (when root)."""
+        return dict(self._run_as)
+
+    @property
+    def owner(self) -> tuple[int, int] | None:
+        """The uid and gid that must own the server's files, when root runs the tests."""
+        return self._uid_gid
+
+    def tool_environment(self) -> dict[str, str]:
+        """The environment for PostgreSQL's programs (psql), without the caller's PG*."""
+        return self._env()
 
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
@@ -214,7 +239,7 @@ class PostgresServer(_Managed):
             "port": str(self.port),
             "unix_socket_directories": str(self._tmp),
             "fsync": "off",
-            "synchronous_commit": "off",
+            "synchronous_commit": "on" if self.durable else "off",
             "full_page_writes": "off",
             "max_connections": "200",
             "logging_collector": "off",
@@ -332,11 +357,17 @@ class RedisServer(_Managed):
     """
 
     def __init__(
-        self, *, port: int | None = None, startup_timeout: float = 10.0, persistent: bool = False
+        self,
+        *,
+        port: int | None = None,
+        startup_timeout: float = 10.0,
+        persistent: bool = False,
+        replica_of: RedisServer | None = None,
     ) -> None:
         self.port = port or free_port()
         self.startup_timeout = startup_timeout
         self.persistent = persistent
+        self.replica_of = replica_of  # started as a replica of that server
         self.executable = find_redis_server()
         self._proc: subprocess.Popen[bytes] | None = None
         self._tmp: Path | None = None
@@ -375,6 +406,8 @@ class RedisServer(_Managed):
             "--dir",
             str(self._tmp),
         ]
+        if self.replica_of is not None:
+            cmd += ["--replicaof", HOST, str(self.replica_of.port)]
         with (self._tmp / "redis.log").open("ab") as log:
             self._proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
@@ -449,6 +482,189 @@ class RedisServer(_Managed):
         tb: TracebackType | None,
     ) -> None:
         self._cleanup()
+
+
+class SentinelServer(_Managed):
+    """A real Redis Sentinel (`redis-server --sentinel`) on 127.0.0.1, monitoring `primary`
+    as the service `SentinelServer.SERVICE`, with a quorum of one: it alone decides a
+    failover, which `failover()` asks for at once."""
+
+    SERVICE = "partnerhub"
+
+    def __init__(self, primary: RedisServer, *, startup_timeout: float = 10.0) -> None:
+        self.port = free_port()
+        self.primary = primary
+        self.startup_timeout = startup_timeout
+        self.executable = find_redis_server()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._tmp: Path | None = None
+
+    def url(self, db: int = 0) -> str:
+        """REDIS_URL in Sentinel form for the service's database `db`."""
+        return f"redis+sentinel://{HOST}:{self.port}/{self.SERVICE}/{db}"
+
+    def client(self) -> Any:
+        """A redis-py client of the Sentinel itself (its SENTINEL commands)."""
+        import redis
+
+        return redis.Redis(host=HOST, port=self.port, socket_timeout=2.0)
+
+    def start(self) -> None:
+        self._tmp = Path(tempfile.mkdtemp(prefix="sentinel-test-"))
+        atexit.register(self.stop)
+        config = self._tmp / "sentinel.conf"  # Sentinel rewrites it with what it learns
+        config.write_text(
+            f"port {self.port}\n"
+            f"bind {HOST}\n"
+            f"dir {self._tmp}\n"
+            f"sentinel monitor {self.SERVICE} {HOST} {self.primary.port} 1\n"
+            f"sentinel down-after-milliseconds {self.SERVICE} 1000\n"
+            f"sentinel failover-timeout {self.SERVICE} 5000\n"
+        )
+        with (self._tmp / "sentinel.log").open("ab") as log:
+            self._proc = subprocess.Popen(
+                [self.executable, str(config), "--sentinel"],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline and self._proc.poll() is None:
+            if ping(self.port):
+                return
+            time.sleep(0.02)
+        log_tail = _log_tail(self._tmp / "sentinel.log")
+        self.stop()
+        raise RuntimeError(f"redis sentinel on port {self.port} did not answer PING:\n{log_tail}")
+
+    def primary_port(self) -> int:
+        """The port of the server the Sentinel names as the service's primary."""
+        _, port = self.client().sentinel_get_master_addr_by_name(self.SERVICE)
+        return int(port)
+
+    def replicas_in_sync(self) -> int:
+        """How many replicas the Sentinel knows whose link to the primary is up."""
+        replicas = self.client().sentinel_slaves(self.SERVICE)
+        return sum(
+            1
+            for replica in replicas
+            if replica.get("master-link-status") == "ok" and not replica.get("is_odown")
+        )
+
+    def failover(self) -> None:
+        """SENTINEL FAILOVER: a replica becomes the primary, the primary its replica."""
+        assert self.client().execute_command("SENTINEL", "FAILOVER", self.SERVICE)
+
+    def stop(self) -> None:
+        atexit.unregister(self.stop)
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            _terminate(proc, signal.SIGTERM, timeout=10)
+        tmp, self._tmp = self._tmp, None
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def find_pgbouncer() -> str:
+    """The `pgbouncer` binary (Debian's package: `make pgbouncer`), or RuntimeError."""
+    found = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin")
+    if found is None:
+        raise RuntimeError("pgbouncer not found: `make pgbouncer` installs Debian's package")
+    return found
+
+
+class PgBouncerServer(_Managed):
+    """A real PgBouncer on 127.0.0.1 in front of `postgres`, in transaction mode: a server
+    connection serves one client's transaction, then any other client's; at most
+    `server_connections` of them per database."""
+
+    def __init__(
+        self,
+        postgres: PostgresServer,
+        *,
+        server_connections: int = 2,
+        startup_timeout: float = 10.0,
+    ) -> None:
+        self.port = free_port()
+        self.postgres = postgres
+        self.server_connections = server_connections
+        self.startup_timeout = startup_timeout
+        self.executable = find_pgbouncer()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._tmp: Path | None = None
+
+    def database_url(self, name: str) -> str:
+        """URL of database `name` through PgBouncer, with asyncpg's statement cache off: a
+        named prepared statement lives on one server connection, and the next transaction
+        may run on another."""
+        return f"postgres://postgres@{HOST}:{self.port}/{name}?statement_cache_size=0"
+
+    def start(self) -> None:
+        self._tmp = Path(tempfile.mkdtemp(prefix="pgbouncer-test-"))
+        atexit.register(self.stop)
+        (self._tmp / "users.txt").write_text('"postgres" ""\n')
+        config = self._tmp / "pgbouncer.ini"
+        config.write_text(
+            "[databases]\n"
+            f"* = host={HOST} port={self.postgres.port}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = {HOST}\n"
+            f"listen_port = {self.port}\n"
+            "unix_socket_dir =\n"
+            "auth_type = trust\n"
+            f"auth_file = {self._tmp / 'users.txt'}\n"
+            "admin_users = postgres\n"
+            "pool_mode = transaction\n"
+            f"default_pool_size = {self.server_connections}\n"
+            "max_client_conn = 500\n"
+        )
+        run_as = self.postgres.run_as  # PgBouncer, like PostgreSQL, refuses to run as root
+        if self.postgres.owner is not None:
+            os.chown(self._tmp, *self.postgres.owner)
+        with (self._tmp / "pgbouncer.log").open("ab") as log:
+            self._proc = subprocess.Popen(
+                [self.executable, str(config)],
+                cwd=self._tmp,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                **run_as,
+            )
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline and self._proc.poll() is None:
+            with contextlib.suppress(OSError), socket.create_connection((HOST, self.port), 0.5):
+                return
+            time.sleep(0.02)
+        log_tail = _log_tail(self._tmp / "pgbouncer.log")
+        self.stop()
+        raise RuntimeError(f"pgbouncer on port {self.port} did not listen:\n{log_tail}")
+
+    def show(self, what: str) -> list[dict[str, str]]:
+        """`SHOW <what>` on PgBouncer's admin console (psql: the console speaks only the
+        simple query protocol), one dict per row."""
+        done = subprocess.run(
+            [
+                str(self.postgres.bindir / "psql"),
+                *("-h", HOST, "-p", str(self.port), "-U", "postgres", "-d", "pgbouncer"),
+                *("--no-psqlrc", "--csv", "-c", f"SHOW {what}"),
+            ],
+            capture_output=True,
+            timeout=30,
+            check=True,
+            env=self.postgres.tool_environment(),
+        )
+        header, *rows = done.stdout.decode().splitlines()
+        names = header.split(",")
+        return [dict(zip(names, row.split(","), strict=True)) for row in rows]
+
+    def stop(self) -> None:
+        atexit.unregister(self.stop)
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            _terminate(proc, signal.SIGTERM, timeout=10)
+        tmp, self._tmp = self._tmp, None
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- SMTP

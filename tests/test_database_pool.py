@@ -1,8 +1,10 @@
-"""PostgreSQL's pool: as large as DATABASE_POOL_SIZE, and no reset on every release."""
+"""PostgreSQL's pool: as large as DATABASE_POOL_SIZE, no reset on every release, and each
+statement planned for its values."""
 
 from __future__ import annotations
 
 import pytest
+from tortoise import connections
 
 from models.foundation.settings import Settings, SettingsError
 from models.infrastructure.db import keep_session, tortoise_config
@@ -37,3 +39,15 @@ def test_a_pool_of_no_connection_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_sqlite_has_no_pool_to_size() -> None:
     assert "maxsize" not in _credentials("sqlite://:memory:", 30)
+
+
+async def test_postgresql_plans_each_statement_for_its_values(db: Settings) -> None:
+    # Given the app's connection (the pool's, on PostgreSQL)
+    connection = connections.get("default")
+    if connection.capabilities.dialect != "postgres":
+        # SQLite plans every statement as it runs: there is no plan cache to set
+        assert "server_settings" not in _credentials(db.database_url, 5)
+        return
+    # Then a prepared statement is never run on a plan made without its values
+    rows = await connection.execute_query_dict("SHOW plan_cache_mode")
+    assert rows == [{"plan_cache_mode": "force_custom_plan"}]

@@ -11,7 +11,9 @@ import pytest
 from arq import Retry
 from arq.worker import func
 
+from models.foundation.settings import Settings
 from workers.outages import LONGEST, rides_out_outages
+from workers.queue import longest_command, worker_command_retries
 
 
 def _job(error: BaseException) -> Any:
@@ -43,3 +45,21 @@ async def test_an_outage_is_retried_later_at_each_try(error: BaseException) -> N
 async def test_any_other_error_fails_the_job() -> None:
     with pytest.raises(ValueError, match="a bug"):
         await _job(ValueError("a bug"))({"job_try": 1})
+
+
+@pytest.mark.parametrize(
+    ("redis_timeout", "job_timeout", "retries"),
+    [(2.0, 40, 3), (1.0, 8, 2), (1.0, 4, 0), (2.0, 4, 0), (0.5, 4, 1)],
+)
+def test_a_worker_gives_a_redis_command_up_within_half_a_job_time_out(
+    redis_timeout: float, job_timeout: int, retries: int
+) -> None:
+    # Given REDIS_TIMEOUT and JOB_TIMEOUT
+    settings = Settings(redis_timeout=redis_timeout, job_timeout=job_timeout, smtp_timeout=1.0)
+
+    # Then the worker's Redis client tries a command again as often as it may while the
+    # longest the command can take against a hung Redis stays within half a job's time-out
+    # (a job that met it is then tried again later, instead of cut off by arq and failed)
+    assert worker_command_retries(settings) == retries
+    assert longest_command(redis_timeout, retries) <= job_timeout / 2 or retries == 0
+    assert retries == 3 or longest_command(redis_timeout, retries + 1) > job_timeout / 2

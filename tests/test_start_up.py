@@ -58,6 +58,7 @@ def nobody_listens() -> str:
 
 DEAD_DATABASE = f"postgres://partnerhub:{PASSWORD}@{nobody_listens()}/partnerhub"
 DEAD_REDIS = f"redis://:{PASSWORD}@{nobody_listens()}/0"
+DEAD_SENTINELS = f"redis+sentinel://:{PASSWORD}@{nobody_listens()},{nobody_listens()}/partnerhub/0"
 SMTP = "smtp://127.0.0.1:2525"
 
 
@@ -108,8 +109,14 @@ SMTP = "smtp://127.0.0.1:2525"
         ),
         pytest.param(
             ["worker"],
+            {"REDIS_URL": DEAD_SENTINELS, "SMTP_URL": SMTP},
+            ["cannot reach Redis at redis+sentinel://:***@", "No master found", "REDIS_URL"],
+            id="worker-unreachable-sentinels",
+        ),
+        pytest.param(
+            ["worker"],
             {"REDIS_URL": "http://cache.example.com", "SMTP_URL": SMTP},
-            ["REDIS_URL must be a redis://, rediss:// or unix:// URL"],
+            ["REDIS_URL must be a redis://, rediss://, unix:// or redis+sentinel:// URL"],
             id="unknown-redis-scheme",
         ),
         pytest.param(

@@ -25,9 +25,11 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from models.foundation.settings import Settings
+from models.infrastructure.redis_clients import redis_client
 
-# A worker retries a command this many times, waiting from a tenth of a second up to one
-# second between tries: enough for a connection dropped by a failover.
+# A worker retries a command this many times, waiting from a fifth of a second up to one
+# second between tries: enough for a connection dropped by a failover. Fewer when
+# REDIS_TIMEOUT is long next to JOB_TIMEOUT (`worker_command_retries`).
 WORKER_COMMAND_RETRIES = 3
 # Idle connections are checked with a PING before reuse once they are this old (seconds), so
 # a connection that a failover or a restart cut is replaced before a command is lost on it.
@@ -35,6 +37,32 @@ HEALTH_CHECK_INTERVAL = 10
 # arq drops a queued job whose key has expired; a job is kept this much longer than the
 # longest an email keeps retrying, so a retry deferred to the end of the window still runs.
 JOB_KEY_MARGIN_MS = 86_400_000
+
+
+def _backoff() -> ExponentialBackoff:
+    return ExponentialBackoff(cap=1.0, base=0.1)
+
+
+def longest_command(redis_timeout: float, retries: int) -> float:
+    """Seconds a command may take at most against a Redis that does not answer: each try
+    waits REDIS_TIMEOUT, and the pauses between them."""
+    pauses = sum(_backoff().compute(failures) for failures in range(1, retries + 1))
+    return (retries + 1) * redis_timeout + pauses
+
+
+def worker_command_retries(settings: Settings) -> int:
+    """How many times a worker tries a Redis command again: WORKER_COMMAND_RETRIES, or as
+    many as keep the command within half of JOB_TIMEOUT.
+
+    A job whose command met a hung Redis must give up in time to be tried again later
+    (`workers/outages.py`): cut off by arq's time-out instead, it fails for good, and its
+    outbox message waits until arq forgets the failure (10 minutes) before the relay hands
+    it back. At the defaults (2 s, 40 s) a command may take 9.4 s, with all three retries.
+    """
+    for retries in range(WORKER_COMMAND_RETRIES, 0, -1):
+        if longest_command(settings.redis_timeout, retries) <= settings.job_timeout / 2:
+            return retries
+    return 0
 
 
 def queue_client(settings: Settings, *, retries: int = 0) -> ArqRedis:
@@ -45,11 +73,12 @@ def queue_client(settings: Settings, *, retries: int = 0) -> ArqRedis:
     retry_options: dict[str, Any] = {}
     if retries:
         retry_options = {
-            "retry": Retry(ExponentialBackoff(cap=1.0, base=0.1), retries),
+            "retry": Retry(_backoff(), retries),
             "retry_on_error": [RedisConnectionError, RedisTimeoutError, OSError],
         }
-    client: ArqRedis = ArqRedis.from_url(
+    client = redis_client(
         settings.redis_url,
+        ArqRedis,
         socket_connect_timeout=settings.redis_timeout,
         socket_timeout=settings.redis_timeout,
         health_check_interval=HEALTH_CHECK_INTERVAL,

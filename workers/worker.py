@@ -15,13 +15,14 @@ from redis.asyncio import Redis
 
 from models.foundation.settings import Settings, SettingsError, failure_reason, redacted
 from models.infrastructure.db import CHECK_TIMEOUT, database
+from models.infrastructure.redis_clients import redis_client
 from models.tables.outbox import Task
 from workers import inbound, jobs, retention, webhook_lanes
 from workers.dispatch import NOTIFICATION_EMAIL
 from workers.mailer import Mailer
 from workers.metrics import measured, serve_metrics
 from workers.outages import rides_out_outages
-from workers.queue import WORKER_COMMAND_RETRIES, queue_client
+from workers.queue import queue_client, worker_command_retries
 from workers.runtime import Runtime
 from workers.supervision import SupervisedWorker
 
@@ -131,8 +132,8 @@ def check_settings(settings: Settings) -> None:
 async def check_redis(redis_url: str) -> None:
     """Ask Redis for a PONG, or raise RedisUnavailable: arq would otherwise retry for a while
     and then end in a traceback."""
-    client = Redis.from_url(
-        redis_url, socket_connect_timeout=CHECK_TIMEOUT, socket_timeout=CHECK_TIMEOUT
+    client = redis_client(
+        redis_url, Redis, socket_connect_timeout=CHECK_TIMEOUT, socket_timeout=CHECK_TIMEOUT
     )
     try:
         async with asyncio.timeout(CHECK_TIMEOUT):
@@ -242,7 +243,7 @@ def worker_options(
         "cron_jobs": cron_jobs(settings.job_timeout),
         # Its own client, not arq's `RedisSettings`: those set no read time-out, so a Redis
         # that stops answering would hold the poll loop for ever (`workers/queue.py`).
-        "redis_pool": queue_client(settings, retries=WORKER_COMMAND_RETRIES),
+        "redis_pool": queue_client(settings, retries=worker_command_retries(settings)),
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "ctx": {"runtime": runtime},

@@ -13,6 +13,7 @@ from starlette.config import Config
 from starlette.datastructures import Secret
 
 from models.foundation.inbound_sources import InvalidSources, WebhookSources, parse_sources
+from models.foundation.redis_urls import SENTINEL_EXAMPLE, NotASentinelUrl, SentinelUrl
 
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 (a placeholder, refused in production)
 DEFAULT_DATABASE_URL = "sqlite://var/partnerhub.sqlite3"
@@ -91,6 +92,22 @@ def _check_url(name: str, url: str, schemes: tuple[str, ...], kinds: str, exampl
         raise SettingsError(
             f"{name} names a port that is not a number from 1 to 65535: {redacted(url)}"
         )
+
+
+def _check_redis_url(url: str) -> None:
+    """A Redis server's URL, or its Sentinels' (`models/foundation/redis_urls.py`)."""
+    try:
+        if SentinelUrl.parse(url) is not None:
+            return
+    except NotASentinelUrl as exc:
+        raise SettingsError(f"REDIS_URL {exc}: {redacted(url)}") from None
+    _check_url(
+        "REDIS_URL",
+        url,
+        ("redis", "rediss", "unix"),
+        "a redis://, rediss://, unix:// or redis+sentinel://",
+        f"redis://host:6379/0 or {SENTINEL_EXAMPLE}",
+    )
 
 
 MAX_QUOTA_WINDOW = 31 * 86400
@@ -405,13 +422,7 @@ class Settings:
                 "as in sqlite://var/partnerhub.sqlite3"
             )
         if self.redis_url:
-            _check_url(
-                "REDIS_URL",
-                self.redis_url,
-                ("redis", "rediss", "unix"),
-                "a redis://, rediss:// or unix://",
-                "redis://host:6379/0",
-            )
+            _check_redis_url(self.redis_url)
         if self.smtp_url:
             _check_url(
                 "SMTP_URL",

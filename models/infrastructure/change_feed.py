@@ -26,6 +26,8 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
+from models.infrastructure.redis_clients import redis_client
+
 log = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "partnerhub:changed:"
@@ -191,8 +193,8 @@ class ChangeFeed:
         connected_before = False
         failing = False  # told once per outage, not at every try
         while True:
-            client = Redis.from_url(
-                redis_url, socket_connect_timeout=self.timeout, decode_responses=True
+            client = redis_client(
+                redis_url, Redis, socket_connect_timeout=self.timeout, decode_responses=True
             )
             pubsub = client.pubsub()
             try:
@@ -214,7 +216,7 @@ class ChangeFeed:
             finally:
                 self._pubsub = None
                 with contextlib.suppress(RedisError, OSError):
-                    await pubsub.aclose()
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
                     await client.aclose()
             await asyncio.sleep(pause)
             pause = min(pause * 2, RECONNECT_PAUSE_CAP)

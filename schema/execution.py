@@ -1,0 +1,134 @@
+"""GraphQL execution with a short way for plain fields.
+
+A plain field is one Strawberry reads straight off its object (no resolver, no field
+extension, no permission class) and whose type is a scalar or an enum, or a list of them:
+`id`, `name`, `status`, `createdAt`... graphql-core still gives each of them the whole
+treatment of a resolved field (a resolve info, Strawberry's resolver wrapper, the nested
+completion of its type), which is most of what a long list costs: a page of 50
+relationships has about 1,500 fields, three quarters of them plain. Here a plain field's
+value is read and coerced directly. Anything unusual (a null in a non-null field, a value
+its type refuses, an awaitable) takes graphql-core's own way, so errors and their paths
+are exactly graphql-core's. Fields with a resolver, and with it every access check, are
+untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    GraphQLField,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import Path, Undefined
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+PLAIN_FIELDS = "partnerhub-plain-fields"  # the key of an object type's plain fields
+_SLOW = object()  # what a plain field's short way gives when graphql-core must decide
+
+
+@dataclass(frozen=True, slots=True)
+class PlainField:
+    """How to read a plain field off its object and coerce it."""
+
+    read: Any  # Strawberry's default resolver: (object, attribute name) -> value
+    attribute: str
+    leaf: GraphQLLeafType
+    nullable: bool
+    items_nullable: bool | None  # None: not a list
+
+    def value(self, source: Any) -> Any:
+        """The field's answer, or `_SLOW` when graphql-core must complete it."""
+        value = self.read(source, self.attribute)
+        if value is None:
+            return None if self.nullable else _SLOW
+        if self.items_nullable is None:
+            return self._coerced(value)
+        if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
+            return _SLOW
+        items: list[Any] = []
+        for item in value:
+            if item is None:
+                if not self.items_nullable:
+                    return _SLOW
+                items.append(None)
+                continue
+            coerced = self._coerced(item)
+            if coerced is _SLOW:
+                return _SLOW
+            items.append(coerced)
+        return items
+
+    def _coerced(self, value: Any) -> Any:
+        if isinstance(value, Exception) or hasattr(value, "__await__"):
+            return _SLOW
+        try:
+            coerced = self.leaf.coerce_output_value(value)
+        except Exception:  # graphql-core's way reports it, with its path
+            return _SLOW
+        return _SLOW if coerced is None or coerced is Undefined else coerced
+
+
+def plain_field(field: GraphQLField) -> PlainField | None:
+    """How to read `field` the short way, or None if it is not plain."""
+    if not getattr(field.resolve, "_is_default", False):
+        return None
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
+        return None
+    kind: GraphQLOutputType = field.type
+    nullable = not isinstance(kind, GraphQLNonNull)
+    if isinstance(kind, GraphQLNonNull):
+        kind = kind.of_type
+    items_nullable: bool | None = None
+    if isinstance(kind, GraphQLList):
+        item = kind.of_type
+        items_nullable = not isinstance(item, GraphQLNonNull)
+        kind = item.of_type if isinstance(item, GraphQLNonNull) else item
+    if not is_leaf_type(kind):
+        return None
+    return PlainField(
+        definition.default_resolver, definition.python_name, kind, nullable, items_nullable
+    )
+
+
+def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField | None]:
+    """The object type's fields, each with its short way if it is plain: worked out on first
+    use and kept on the type (a schema's types are made once)."""
+    known: dict[str, PlainField | None] | None = parent_type.extensions.get(PLAIN_FIELDS)
+    if known is None:
+        known = {name: plain_field(field) for name, field in parent_type.fields.items()}
+        parent_type.extensions = {**parent_type.extensions, PLAIN_FIELDS: known}
+    return known
+
+
+class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution, with plain fields read directly (the module says why)."""
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        middleware = self.middleware_manager
+        if middleware is None or not middleware.middlewares:
+            plain = plain_fields(parent_type).get(field_details_list[0].node.name.value)
+            if plain is not None:
+                value = plain.value(source)
+                if value is not _SLOW:
+                    return value
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
