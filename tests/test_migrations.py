@@ -9,6 +9,7 @@ left out: only what they cover and enforce matters.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -433,8 +434,11 @@ async def test_migrating_twice_applies_nothing_the_second_time(
     assert await _schema(backend, url) == before
 
 
-# A partner's bulk send and its item, as the release before migration 0022 stored them.
-_BEFORE_0022 = [
+# The migration that gives bulk operations their kinds, whatever its number in the chain.
+BULK_KINDS = next(m for m in COMMITTED_MIGRATIONS if m.endswith("_bulk_access_and_endings"))
+
+# A partner's bulk send and its item, as the release before that migration stored them.
+_BEFORE_BULK_KINDS = [
     "INSERT INTO organization (id, name, kind, created_at) VALUES "
     "('00000000-0000-4000-8000-000000000001', 'Fabrikam', 'PARTNER', '2026-01-05 10:00:00+00:00')",
     "INSERT INTO bulk_operation (id, partner_id, kind, status, settings, total, succeeded, "
@@ -445,7 +449,7 @@ _BEFORE_0022 = [
     "VALUES ('00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000002', 0, "
     "'it@contoso.example', 'SUCCEEDED')",
 ]
-_ITEM_AFTER_0022 = (
+_ITEM_AFTER_BULK_KINDS = (
     "SELECT o.kind, i.customer_email, i.status, i.customer_id, i.delegated_admin_relationship_id "
     "FROM bulk_operation_item i JOIN bulk_operation o ON o.id = i.operation_id"
 )
@@ -469,23 +473,25 @@ async def _sql(backend: str, url: str, statements: list[str]) -> list[tuple[Any,
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-async def test_bulk_operations_stored_before_0022_migrate_as_sends(
+async def test_bulk_operations_stored_before_their_kinds_migrate_as_sends(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    # Given a database of the release before 0022, holding a bulk send and its item
+    # Given a database of the release before the migration, holding a bulk send and its item
     url, _ = _urls(backend, request, tmp_path)
+    module = importlib.import_module(f"models.migrations.{BULK_KINDS.split('.', 1)[1]}")
+    [(app, before)] = module.Migration.dependencies
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(url))
-        await run_migrations(config=tortoise_config(url), target="models.0020_scim_email_details")
-    await _sql(backend, url, _BEFORE_0022)
+        await run_migrations(config=tortoise_config(url), target=f"{app}.{before}")
+    await _sql(backend, url, _BEFORE_BULK_KINDS)
 
     # When the rest of the migrations run
     EXECUTOR_CACHE.clear()
     applied = await migrate(url)
 
-    # Then 0022 applied, and the operation is a send whose item is as it was, acting on
-    # no customer or delegated admin relationship of its own
-    assert "models.0022_bulk_access_and_endings" in applied
-    assert await _sql(backend, url, [_ITEM_AFTER_0022]) == [
+    # Then it applied, and the operation is a send whose item is as it was, acting on no
+    # customer or delegated admin relationship of its own
+    assert BULK_KINDS in applied
+    assert await _sql(backend, url, [_ITEM_AFTER_BULK_KINDS]) == [
         ("SEND_INVITATIONS", "it@contoso.example", "SUCCEEDED", None, None)
     ]

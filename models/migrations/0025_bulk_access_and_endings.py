@@ -26,7 +26,7 @@ class AlterComment(ops.AlterField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0020_scim_email_details")]
+    dependencies = [("models", "0024_directory_facet_lists_indexed")]
 
     initial = False
 
