@@ -252,6 +252,13 @@ MUTATION_CASES: dict[str, Case] = {
         ids={"templateId": "InvitationTemplate"},
         args={"customers": '[{customerEmail: "it@matrix.example.com"}]'},
     ),
+    # Bulk access and endings: another partner's group (refused whole), another world's
+    # customers and delegated admin relationships (items that fail, naming nothing of theirs).
+    "assignAccessInBulk": Case(
+        ids={"securityGroupId": "SecurityGroup", "customerIds": "Organization"},
+        args={"roles": "[USER_ADMINISTRATOR]"},
+    ),
+    "endDelegatedAdminRelationshipsInBulk": Case(ids={"ids": "DelegatedAdminRelationship"}),
 }
 
 # Subscriptions, asked over a WebSocket to the served app (`tests/live.py`).

@@ -10,6 +10,7 @@ left out: only what they cover and enforce matters.
 from __future__ import annotations
 
 import json
+import importlib
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -611,3 +612,66 @@ async def test_0025_gives_each_access_assignment_the_delegated_admin_relationshi
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+# The migration that gives bulk operations their kinds, whatever its number in the chain.
+BULK_KINDS = next(m for m in COMMITTED_MIGRATIONS if m.endswith("_bulk_access_and_endings"))
+
+# A partner's bulk send and its item, as the release before that migration stored them.
+_BEFORE_BULK_KINDS = [
+    "INSERT INTO organization (id, name, kind, created_at) VALUES "
+    "('00000000-0000-4000-8000-000000000001', 'Fabrikam', 'PARTNER', '2026-01-05 10:00:00+00:00')",
+    "INSERT INTO bulk_operation (id, partner_id, kind, status, settings, total, succeeded, "
+    "failed, rounds, created_at) VALUES ('00000000-0000-4000-8000-000000000002', "
+    "'00000000-0000-4000-8000-000000000001', 'SEND_INVITATIONS', 'COMPLETED', '{}', 1, 1, 0, 1, "
+    "'2026-01-05 10:00:00+00:00')",
+    "INSERT INTO bulk_operation_item (id, operation_id, position, customer_email, status) "
+    "VALUES ('00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000002', 0, "
+    "'it@contoso.example', 'SUCCEEDED')",
+]
+_ITEM_AFTER_BULK_KINDS = (
+    "SELECT o.kind, i.customer_email, i.status, i.customer_id, i.delegated_admin_relationship_id "
+    "FROM bulk_operation_item i JOIN bulk_operation o ON o.id = i.operation_id"
+)
+
+
+async def _sql(backend: str, url: str, statements: list[str]) -> list[tuple[Any, ...]]:
+    """Run the statements on the database itself; the rows the last one returns."""
+    if backend == "sqlite":
+        connection = sqlite3.connect(url.removeprefix("sqlite://"))
+        try:
+            rows = [tuple(r) for s in statements for r in connection.execute(s).fetchall()]
+            connection.commit()
+            return rows
+        finally:
+            connection.close()
+    pg = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        return [tuple(r) for s in statements for r in await pg.fetch(s)]
+    finally:
+        await pg.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_bulk_operations_stored_before_their_kinds_migrate_as_sends(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # Given a database of the release before the migration, holding a bulk send and its item
+    url, _ = _urls(backend, request, tmp_path)
+    module = importlib.import_module(f"models.migrations.{BULK_KINDS.split('.', 1)[1]}")
+    [(app, before)] = module.Migration.dependencies
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url))
+        await run_migrations(config=tortoise_config(url), target=f"{app}.{before}")
+    await _sql(backend, url, _BEFORE_BULK_KINDS)
+
+    # When the rest of the migrations run
+    EXECUTOR_CACHE.clear()
+    applied = await migrate(url)
+
+    # Then it applied, and the operation is a send whose item is as it was, acting on no
+    # customer or delegated admin relationship of its own
+    assert BULK_KINDS in applied
+    assert await _sql(backend, url, [_ITEM_AFTER_BULK_KINDS]) == [
+        ("SEND_INVITATIONS", "it@contoso.example", "SUCCEEDED", None, None)
+    ]
