@@ -9,8 +9,8 @@ left out: only what they cover and enforce matters.
 
 from __future__ import annotations
 
-import json
 import importlib
+import json
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -283,7 +283,7 @@ async def _schema(backend: str, url: str) -> Schema:
 SEARCH_INDEX = "partner_profile_search"
 
 
-# The index of a profile's facet lists: raw SQL in migration 0024 (SQLite: an FTS5 table and
+# The index of a profile's facet lists: raw SQL in migration 0021 (SQLite: an FTS5 table and
 # its shadow tables; PostgreSQL: a GIN index on each list).
 FACET_INDEX = "partner_profile_facets"
 FACET_LISTS = ("industries", "languages", "locations", "organization_sizes", "products")
@@ -441,7 +441,7 @@ async def test_migrating_twice_applies_nothing_the_second_time(
 
 # --------------------------------------------------------------------------- data steps
 
-BEFORE_0025 = "models.0024_directory_facet_lists_indexed"
+BEFORE_0022 = "models.0021_directory_facet_lists_indexed"
 
 
 class _Rows:
@@ -517,7 +517,7 @@ class _Rows:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-async def test_0025_gives_each_access_assignment_the_delegated_admin_relationship_of_its_role(
+async def test_0022_gives_each_access_assignment_the_delegated_admin_relationship_of_its_role(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     # Given a database as 0020 left it: Fabrikam's relationship with Contoso holds an older
@@ -526,7 +526,7 @@ async def test_0025_gives_each_access_assignment_the_delegated_admin_relationshi
     url, _ = _urls(backend, request, tmp_path)
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(url))
-        await run_migrations(config=tortoise_config(url), target=BEFORE_0025)
+        await run_migrations(config=tortoise_config(url), target=BEFORE_0022)
         rows = _Rows(backend, context.db("default"))
         fabrikam = await rows.organization("Fabrikam", "PARTNER", 0)
         contoso = await rows.organization("Contoso", "CUSTOMER", 1)
@@ -566,7 +566,7 @@ async def test_0025_gives_each_access_assignment_the_delegated_admin_relationshi
     # When the remaining migrations run
     EXECUTOR_CACHE.clear()
     applied = await migrate(url)
-    assert applied[0] == "models.0025_access_assignments_per_delegated_admin_relationship"
+    assert applied[0] == "models.0022_access_assignments_per_delegated_admin_relationship"
 
     # Then each assignment belongs to the delegated admin relationship that grants its role:
     # one each when two do, and one for the relationship itself when an Advisor's grant does

@@ -26,7 +26,7 @@ class AlterComment(ops.AlterField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0024_directory_facet_lists_indexed")]
+    dependencies = [("models", "0022_access_assignments_per_delegated_admin_relationship")]
 
     initial = False
 

@@ -159,7 +159,7 @@ class _AddConstraint(ops.AddConstraint):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0024_directory_facet_lists_indexed")]
+    dependencies = [("models", "0021_directory_facet_lists_indexed")]
 
     initial = False
 
