@@ -12,6 +12,7 @@ stories beside this matrix.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from graphql import (
 )
 
 from models.foundation.ids import encode_id
-from models.foundation.settings import Settings
+from models.foundation.settings import Quota, Settings
 from schema import MAX_DEPTH
 from tests.graphql import GraphQLClient
 from tests.live import live
@@ -456,6 +457,14 @@ async def _snapshot(ids: set[UUID]) -> dict[str, dict[str, Any]]:
         for row in await model.filter(pk__in=list(ids)).values():
             rows[f"{model.__name__} {row[model._meta.pk_attr]}"] = row
     return rows
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The suite's settings, with an API client's GraphQL requests not limited per minute: the
+    client principal asks every generated document, more than its limit lets through in a
+    minute. The matrix is about isolation; the limit has its own tests."""
+    return dataclasses.replace(settings, api_client_graphql_rate_limit=Quota(1_000_000, 60))
 
 
 @pytest.fixture
