@@ -51,3 +51,15 @@ async def test_postgresql_plans_each_statement_for_its_values(db: Settings) -> N
     # Then a prepared statement is never run on a plan made without its values
     rows = await connection.execute_query_dict("SHOW plan_cache_mode")
     assert rows == [{"plan_cache_mode": "force_custom_plan"}]
+
+
+def test_without_a_statement_cache_nothing_is_asked_of_the_plan_cache() -> None:
+    # Given asyncpg's statement cache off, as behind PgBouncer in transaction mode: each
+    # statement is prepared unnamed, and planned for its values anyway
+    credentials = _credentials(
+        "postgres://partnerhub@127.0.0.1/partnerhub?statement_cache_size=0", 5
+    )
+
+    # Then no setting goes with the connection: PgBouncer refuses any it does not know
+    assert "server_settings" not in credentials
+    assert credentials["statement_cache_size"] == 0

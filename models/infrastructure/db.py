@@ -101,10 +101,13 @@ def _connection(database_url: str, pool_size: int) -> dict[str, Any]:
         # may switch to a plan made without the values, which for a directory search (a
         # word matching 20% of partners, or 0.2%) reads thousands of rows where the plan
         # for the values reads a few dozen (0.8 ms against 20 ms for a word and a
-        # location among 100,000 partners). Planning each run costs far less.
-        server_settings = dict(credentials.get("server_settings") or {})
-        server_settings.setdefault("plan_cache_mode", "force_custom_plan")
-        credentials["server_settings"] = server_settings
+        # location among 100,000 partners). Planning each run costs far less. With its
+        # statement cache off (`?statement_cache_size=0`, behind PgBouncer in transaction
+        # mode) each run is planned anyway, and PgBouncer refuses the setting at connect.
+        if credentials.get("statement_cache_size") != 0:
+            server_settings = dict(credentials.get("server_settings") or {})
+            server_settings.setdefault("plan_cache_mode", "force_custom_plan")
+            credentials["server_settings"] = server_settings
     return connection
 
 
