@@ -374,6 +374,34 @@ async def test_a_visitor_filters_by_each_facet_and_by_text(
     assert "Hidden Partner" not in await _names(api, filter={"text": "everywhere"})
 
 
+async def test_changed_facets_are_found_at_once_by_several_facets_together(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given the directory, and a partner listed in Switzerland and Germany, in healthcare
+    await _directory()
+    two_facets = {"locations": ["DE"], "industries": ["HEALTHCARE"]}
+    assert await _names(api, filter=two_facets) == ["Alpine Health IT"]
+    _, admin = await f.listed_partner(
+        "Fourth Coffee IT", locations=["DE"], industries=["HEALTHCARE"], languages=["de"]
+    )
+    assert await _names(api, filter=two_facets) == ["Alpine Health IT", "Fourth Coffee IT"]
+
+    # When its admin agent moves it to Austria and retail
+    result = await _update(api, admin, locations=["AT"], industries=["RETAIL"])
+    assert result["errors"] == []
+
+    # Then searches with several facets find it by its new lists only
+    assert await _names(api, filter=two_facets) == ["Alpine Health IT"]
+    assert await _names(
+        api, filter={"locations": ["AT", "FR"], "industries": ["RETAIL"], "languages": ["de"]}
+    ) == ["Fourth Coffee IT"]
+    # And one facet, or a facet with words, finds it the same way
+    assert await _names(api, filter={"locations": ["AT"]}) == ["Fourth Coffee IT"]
+    assert await _names(api, filter={"text": "cloud", "industries": ["RETAIL"]}) == [
+        "Fourth Coffee IT"
+    ]
+
+
 async def test_the_directory_pages_in_a_stable_order(api: GraphQLClient, db: Settings) -> None:
     # Given five listed partners
     await _directory()

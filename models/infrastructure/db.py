@@ -87,8 +87,9 @@ def _connection(database_url: str, pool_size: int) -> dict[str, Any]:
     """The connection's settings; SQLite runs on `models.infrastructure.sqlite`, which locks
     on BEGIN. PostgreSQL's pool holds up to `pool_size` connections (Tortoise's default, 5,
     kept concurrent requests waiting for each other), and hands them back without a reset
-    (`keep_session`), planning each statement for its values; `minsize` and `maxsize` in
-    the URL still win."""
+    (`keep_session`), planning each statement for its values (unless asyncpg's statement
+    cache is off, when it is planned so anyway); `minsize` and `maxsize` in the URL still
+    win."""
     connection: dict[str, Any] = expand_db_url(database_url)
     if connection["engine"] == "tortoise.backends.sqlite":
         connection["engine"] = "models.infrastructure.sqlite"
@@ -97,14 +98,14 @@ def _connection(database_url: str, pool_size: int) -> dict[str, Any]:
         credentials.setdefault("maxsize", pool_size)
         credentials.setdefault("minsize", min(int(credentials["maxsize"]), 2))
         credentials["reset"] = keep_session
-        # asyncpg prepares each statement once per connection; after five runs PostgreSQL
-        # may switch to a plan made without the values, which for a directory search (a
-        # word matching 20% of partners, or 0.2%) reads thousands of rows where the plan
-        # for the values reads a few dozen (0.8 ms against 20 ms for a word and a
-        # location among 100,000 partners). Planning each run costs far less. With its
-        # statement cache off (`?statement_cache_size=0`, behind PgBouncer in transaction
-        # mode) each run is planned anyway, and PgBouncer refuses the setting at connect.
-        if credentials.get("statement_cache_size") != 0:
+        if int(credentials.get("statement_cache_size", 100)) > 0:
+            # asyncpg prepares each statement once per connection; after five runs
+            # PostgreSQL may switch to a plan made without the values, which for a directory
+            # search (a word matching 20% of partners, or 0.2%) reads thousands of rows where
+            # the plan for the values reads a few dozen (0.8 ms against 20 ms for a word and
+            # a location among 100,000 partners). Planning each run costs far less. Without
+            # the cache (`statement_cache_size=0`, as behind PgBouncer, which refuses this
+            # startup parameter) every statement is planned for its values anyway.
             server_settings = dict(credentials.get("server_settings") or {})
             server_settings.setdefault("plan_cache_mode", "force_custom_plan")
             credentials["server_settings"] = server_settings

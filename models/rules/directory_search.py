@@ -1,7 +1,7 @@
 """The directory search: every SQL statement it runs, with parameters, for SQLite and PostgreSQL.
 
-A filter on a facet reads an index: on SQLite `partner_facet_value` (facet, value, profile),
-on PostgreSQL the profile's GIN-indexed lists (migration 0024; `_facet_clauses`); text
+A filter on facets reads an index of the profiles' facet lists (migration 0021: SQLite's
+FTS5 table of their values, PostgreSQL's GIN indexes; `_facet_clauses`); text
 is matched through the full-text index that migration 0003 creates (SQLite: FTS5 over name
 and description; PostgreSQL: a stored tsvector column of them, GIN-indexed); the page walks
 published profiles in (name, id) order from the cursor. Values are always bound parameters,
@@ -101,14 +101,14 @@ def _where(statement: _Statement, filter_: DirectoryFilter) -> str:
 def _facet_clauses(statement: _Statement, filter_: DirectoryFilter, terms: list[str]) -> list[str]:
     """The conditions of the filter's facets, each profile matching any value of each.
 
-    PostgreSQL reads the profile's own lists, each GIN-indexed (migration 0024): its planner
-    ANDs the facets' bitmaps when together they are narrow (three facets: a few hundred
-    profiles among 100,000), and walks the (name, id) index checking the lists when they are
-    broad (one industry: a tenth of them). SQLite reads the `partner_facet_value` index: one
-    facet alone by walking the profiles in (name, id) order and looking each one up, which
-    stops at the page's end or the count's limit (gathering the facet's profiles first read
-    a tenth of the directory); several facets, or a facet with text, by intersecting each
-    facet's profiles, since walking would read most of the directory to find their few.
+    Both backends read an index of the profiles' facet lists (migration 0021). PostgreSQL's
+    is a GIN index on each list: its planner ANDs the facets' bitmaps when together they
+    are narrow (three facets: a few hundred profiles among 100,000), and walks the
+    (name, id) index checking the lists when they are broad (one industry: a tenth of them).
+    SQLite's is an FTS5 table of a token per listed value, which merges the tokens' sorted
+    lists of profiles; one facet alone, without text, walks the profiles in (name, id) order
+    instead and looks each one up in `partner_facet_value`, which stops at the page's end or
+    the count's limit.
     """
     bind = statement.bind
     if statement.dialect == "postgres":
@@ -124,16 +124,21 @@ def _facet_clauses(statement: _Statement, filter_: DirectoryFilter, terms: list[
             "EXISTS (SELECT 1 FROM partner_facet_value v "  # noqa: S608
             f"WHERE v.facet = {facet_param} AND v.value IN ({listed}) AND v.profile_id = p.id)"
         ]
-    per_facet = []
-    for facet, values in filter_.facets.items():
-        # Placeholders in the order they appear: SQLite's `?` are positional.
-        facet_param = bind(str(facet))
-        listed = ", ".join(bind(value) for value in values)
-        per_facet.append(
-            "SELECT profile_id FROM partner_facet_value "  # noqa: S608
-            f"WHERE facet = {facet_param} AND value IN ({listed})"
-        )
-    return [f"p.id IN ({' INTERSECT '.join(per_facet)})"] if per_facet else []
+    if not filter_.facets:
+        return []
+    return [
+        "p.id IN (SELECT rowid FROM partner_profile_facets "  # noqa: S608
+        f"WHERE partner_profile_facets MATCH {bind(_facets_query(filter_))})"
+    ]
+
+
+def _facets_query(filter_: DirectoryFilter) -> str:
+    """FTS5 query syntax over the facet tokens (`location_de`): any value of each facet, every
+    facet. Values come from the vocabularies: letters, digits and underscores only."""
+    return " AND ".join(
+        "(" + " OR ".join(f'"{str(facet).lower()}_{value}"' for value in values) + ")"
+        for facet, values in filter_.facets.items()
+    )
 
 
 def _fts_query(terms: list[str]) -> str:
