@@ -78,6 +78,11 @@ ApiClientStatus = described_enum(
     "Whether an API client still takes tokens.",
     enums.API_CLIENT_STATUS_MEANINGS,
 )
+BulkOperationKind = described_enum(
+    enums.BulkOperationKind,
+    "What a bulk operation does to each of its items.",
+    enums.BULK_OPERATION_KIND_MEANINGS,
+)
 BulkOperationStatus = described_enum(
     enums.BulkOperationStatus,
     "Where a bulk operation stands as a whole.",

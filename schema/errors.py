@@ -24,6 +24,7 @@ describe_values(ErrorCodeType, ERROR_CODE_MEANINGS)
 class RequestErrorCode(StrEnum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
     BAD_USER_INPUT = "BAD_USER_INPUT"
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
@@ -37,6 +38,8 @@ REQUEST_ERROR_CODES: dict[RequestErrorCode, str] = {
     RequestErrorCode.UNAUTHENTICATED: "Missing or bad credentials: sign in, or send a valid "
     "bearer token.",
     RequestErrorCode.FORBIDDEN: "The viewer may not take this action or open this list or object.",
+    RequestErrorCode.NOT_FOUND: "A subscription's object does not exist, or is another "
+    "organization's (whose existence is not told): no such ID.",
     RequestErrorCode.BAD_USER_INPUT: "An argument or variable the document's types cannot "
     "refuse: `first` outside 0 to 100, a cursor that is not one of the list's, a bad "
     "directory filter, a variable of the wrong type; or a request wrong around its document "
@@ -103,6 +106,10 @@ def unauthenticated(message: str = "Sign in with a valid bearer token.") -> Grap
 
 def forbidden(message: str = "You may not do this.") -> GraphQLError:
     return GraphQLError(message, extensions={"code": RequestErrorCode.FORBIDDEN.value})
+
+
+def not_found(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": RequestErrorCode.NOT_FOUND.value})
 
 
 def bad_input(message: str) -> GraphQLError:

@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from models.reference.catalog import CURRENT_AGREEMENT_VERSION
 from models.rules.people import removed_people
+from models.tables.access import AccessAssignment
 from models.tables.activity import ActivityEntry
 from models.tables.api_clients import ApiClient
 from models.tables.delegated_admin import DelegatedAdminRelationship
@@ -68,6 +69,15 @@ class Loaders:
     delegated_admin_grants: DataLoader[UUID, list[RoleGrant]] = field(
         default_factory=lambda: grouped_by(
             RoleGrant, "delegated_admin_relationship_id", "granted_at", "role"
+        )
+    )
+    delegated_admin_assignments: DataLoader[UUID, list[AccessAssignment]] = field(
+        default_factory=lambda: grouped_by(
+            AccessAssignment,
+            "delegated_admin_relationship_id",
+            "created_at",
+            "role",
+            related=("relationship", "group", "delegated_admin_relationship"),
         )
     )
     relationship_types: DataLoader[UUID, list[RelationshipTypeRecord]] = field(

@@ -77,6 +77,9 @@ def _by_id_query(queries: type, name: str) -> ByIdQuery:
 # once published): node answers the first of the two that shows the viewer something.
 NODE_QUERIES: dict[str, tuple[ByIdQuery, ...]] = {
     "Relationship": (_by_id_query(RelationshipQueries, "relationship"),),
+    "DelegatedAdminRelationship": (
+        _by_id_query(RelationshipQueries, "delegated_admin_relationship"),
+    ),
     "Invitation": (_by_id_query(InvitationQueries, "invitation"),),
     "Lead": (_by_id_query(LeadQueries, "lead"),),
     # A SecurityGroup ID is a partner's security group (its agents) or a group of a customer's

@@ -17,12 +17,19 @@ from models.identity.passwords import PASSWORDS
 from models.infrastructure.tokens import Sealer
 from models.operation import Operation
 from models.reference.catalog import AdminRole
-from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType, UserStatus
+from models.reference.enums import (
+    OrganizationKind,
+    PartnerRole,
+    RelationshipType,
+    RoleGrantStatus,
+    UserStatus,
+)
 from models.reference.tenant_enums import IncidentSeverity
 from models.rules.directory import ProfileChanges, update_partner_profile
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import accept_invitation, send_invitation
 from models.tables.access import AccessAssignment, SecurityGroup, SecurityGroupMember
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.organizations import Organization, User
 from models.tables.relationships import Relationship
 from models.tables.tenant import (
@@ -221,9 +228,31 @@ async def group(agent: Person, name: str, *members: Person) -> SecurityGroup:
     return found
 
 
-async def assign(group: SecurityGroup, relationship: Relationship, *roles: str) -> None:
+async def assign(
+    group: SecurityGroup,
+    relationship: Relationship,
+    *roles: str,
+    dar: DelegatedAdminRelationship | None = None,
+) -> None:
+    """Assign the roles to the group in `dar`, or else in the newest delegated admin
+    relationship whose active grant gives each (the relationship itself for a role of
+    another type), as `assignRoleToGroup` picks when it is named none."""
     for role in roles:
-        await AccessAssignment.create(group=group, relationship=relationship, role=role)
+        in_dar = dar
+        if in_dar is None:
+            in_dar = (
+                await DelegatedAdminRelationship.filter(
+                    relationship_id=relationship.id,
+                    status="ACTIVE",
+                    grants__role=role,
+                    grants__status=RoleGrantStatus.ACTIVE,
+                )
+                .order_by("-starts_at", "-created_at")
+                .first()
+            )
+        await AccessAssignment.create(
+            group=group, relationship=relationship, role=role, delegated_admin_relationship=in_dar
+        )
 
 
 @dataclass

@@ -193,8 +193,9 @@ async def test_only_roles_the_relationship_holds_as_active_grants_can_be_assigne
 
     # When the admin agent assigns a role that was not granted, or another partner's relationship
     # Then each is refused, naming the field
+    # (no delegated admin relationship grants it: the field to name one is at fault)
     assert await assign(role="GLOBAL_ADMINISTRATOR") == [
-        {"field": ["input", "role"], "code": "ROLE_NOT_GRANTED"}
+        {"field": ["input", "delegatedAdminRelationshipId"], "code": "ROLE_NOT_GRANTED"}
     ]
     assert await assign(
         role="USER_ADMINISTRATOR", relationshipId=_gid("Relationship", foreign)
@@ -219,7 +220,7 @@ async def test_only_roles_the_relationship_holds_as_active_grants_can_be_assigne
         scene.global_admin.token,
     )
     assert await assign(role="HELPDESK_ADMINISTRATOR") == [
-        {"field": ["input", "role"], "code": "ROLE_NOT_GRANTED"}
+        {"field": ["input", "delegatedAdminRelationshipId"], "code": "ROLE_NOT_GRANTED"}
     ]
 
     # When the partner ends the relationship, nothing can be assigned in it any more
@@ -291,11 +292,15 @@ async def test_an_expired_grant_gives_nothing_and_the_sweep_removes_its_assignme
     api: GraphQLClient, db: Settings, clock: time_machine.Traveller
 ) -> None:
     # Given Contoso's ADVISOR grant of HELPDESK_ADMINISTRATOR (no end date), and a 30-day GDAP
-    # grant of HELPDESK_ADMINISTRATOR and USER_ADMINISTRATOR, both assigned to a group
+    # grant of HELPDESK_ADMINISTRATOR and USER_ADMINISTRATOR, both assigned to a group in the
+    # delegated admin relationship, and the helpdesk role through the Advisor's grant too
     scene = await _scene(["USER_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR"], duration_days=30)
     await f.granted(scene.admin_agent, scene.global_admin, [], type_=RelationshipType.ADVISOR)
     group = await f.group(scene.admin_agent, "Tier 1", scene.agent)
     await f.assign(group, scene.relationship, "USER_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR")
+    await AccessAssignment.create(
+        group=group, relationship=scene.relationship, role="HELPDESK_ADMINISTRATOR"
+    )
     assert await _roles(api, scene.agent, scene.customer) == [
         "HELPDESK_ADMINISTRATOR",
         "USER_ADMINISTRATOR",
@@ -318,14 +323,20 @@ async def test_an_expired_grant_gives_nothing_and_the_sweep_removes_its_assignme
         },
         scene.admin_agent.token,
     )
-    assert _result(data)["errors"] == [{"field": ["input", "role"], "code": "ROLE_NOT_GRANTED"}]
+    assert _result(data)["errors"] == [
+        {"field": ["input", "delegatedAdminRelationshipId"], "code": "ROLE_NOT_GRANTED"}
+    ]
 
     # When the lifecycle sweep runs (twice: a repeat finds nothing)
     for _ in range(2):
         await sweep_grants(Operation(actor=None, sealer=Sealer("test")))
 
-    # Then the GDAP grants are EXPIRED, and only the still-granted assignment stays
+    # Then the GDAP grants are EXPIRED, and the delegated admin relationship's assignments
+    # went with it; the one through the Advisor's grant stays
     gdap = await RoleGrant.filter(type=RelationshipType.GDAP_PARTNER)
     assert {g.status for g in gdap} == {RoleGrantStatus.EXPIRED}
-    assert [a.role for a in await AccessAssignment.all()] == ["HELPDESK_ADMINISTRATOR"]
+    kept = await AccessAssignment.all()
+    assert [(a.role, a.delegated_admin_relationship_id) for a in kept] == [
+        ("HELPDESK_ADMINISTRATOR", None)
+    ]
     assert await _roles(api, scene.agent, scene.customer) == ["HELPDESK_ADMINISTRATOR"]

@@ -14,6 +14,7 @@ from models.operation import Operation
 from models.reference.catalog import AdminRole
 from models.reference.enums import PartnerRole
 from models.rules.lifecycle import sweep_grants
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.relationships import RoleGrant
 from tests import factories as f
 from tests.activity_entries import (
@@ -55,6 +56,7 @@ class World:
     admin: f.Person
     outsiders: list[f.Person]
     relationship_id: str
+    dar: str  # the delegated admin relationship's name, where the roles are assigned
 
 
 async def _world() -> World:
@@ -69,6 +71,8 @@ async def _world() -> World:
     ]
     relationship = await f.granted(world.agent, world.admin, [HELPDESK, USERS])
     world.relationship_id = str(encode_id("Relationship", relationship.id))
+    dar = await DelegatedAdminRelationship.get(relationship_id=relationship.id)
+    world.dar = dar.display_name
     return world
 
 
@@ -96,16 +100,18 @@ async def test_each_change_to_a_group_and_its_roles_is_recorded_for_the_sides_it
     await mutate(api, ASSIGN, role(USERS), agent)
     await mutate(api, DELETE, {"groupId": group_id}, agent)
 
-    # Then the partner sees every change that changed something, on the group
+    # Then the partner sees every change that changed something, on the group (roles in
+    # the delegated admin relationship that grants them)
     history = await entries(api, agent, objectId=group_id)
+    in_dar = {"delegatedAdminRelationship": world.dar}
     assert [(e["action"], e["changes"]) for e in history] == [
         ("security_group.created", {"group": "Helpdesk"}),
         ("security_group.renamed", {"group": "Tier 1", "previousName": "Helpdesk"}),
         ("security_group.member_added", {"group": "Tier 1", "member": world.helpdesk.email}),
-        ("access.role_assigned", {"group": "Tier 1", "roles": [HELPDESK]}),
-        ("access.role_unassigned", {"group": "Tier 1", "roles": [HELPDESK]}),
+        ("access.role_assigned", {"group": "Tier 1", "roles": [HELPDESK], **in_dar}),
+        ("access.role_unassigned", {"group": "Tier 1", "roles": [HELPDESK], **in_dar}),
         ("security_group.member_removed", {"group": "Tier 1", "member": world.helpdesk.email}),
-        ("access.role_assigned", {"group": "Tier 1", "roles": [USERS]}),
+        ("access.role_assigned", {"group": "Tier 1", "roles": [USERS], **in_dar}),
         ("security_group.deleted", {"group": "Tier 1"}),
         (
             "access.role_unassigned",
@@ -190,8 +196,18 @@ async def test_removal_and_expiry_drop_assignments_for_both_sides(
             if e["action"] == "access.role_unassigned"
         ]
         assert [e["changes"] for e in dropped] == [
-            {"group": "Tier 1", "roles": [HELPDESK], "reason": "Removed by the customer"},
-            {"group": "Tier 1", "roles": [USERS], "reason": "The customer's grant expired"},
+            {
+                "group": "Tier 1",
+                "roles": [HELPDESK],
+                "reason": "Removed by the customer",
+                "delegatedAdminRelationship": world.dar,
+            },
+            {
+                "group": "Tier 1",
+                "roles": [USERS],
+                "reason": "The customer's grant expired",
+                "delegatedAdminRelationship": world.dar,
+            },
         ]
         for entry in dropped:
             assert entry["relationshipId"] == world.relationship_id

@@ -1,17 +1,31 @@
-"""A bulk send through a worker killed outright mid-way: a real `partnerhub worker` process
-is SIGKILLed while it works through a bulk operation's rounds, another is started, and the
-operation finishes with every customer invited once."""
+"""Bulk operations through a worker killed outright mid-way: a real `partnerhub worker`
+process is SIGKILLed while it works through a bulk operation's rounds, another is started,
+and the operation finishes with every customer invited (or every assignment made) once."""
 
 from __future__ import annotations
 
 import signal
+from datetime import timedelta
 from pathlib import Path
 
+from models.foundation.clock import utcnow
 from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
-from models.reference.enums import BulkOperationItemStatus, BulkOperationStatus, PartnerRole
+from models.reference.catalog import AdminRole
+from models.reference.enums import (
+    BulkOperationItemStatus,
+    BulkOperationStatus,
+    OrganizationKind,
+    PartnerRole,
+    RelationshipType,
+    RoleGrantStatus,
+)
+from models.tables.access import AccessAssignment
+from models.tables.activity import ActivityEntry
 from models.tables.bulk import BulkOperation, BulkOperationItem
 from models.tables.invitations import Invitation
+from models.tables.organizations import Organization
+from models.tables.relationships import Relationship, RoleGrant, active_key
 from models.tables.templates import InvitationTemplate
 from tests import factories as f
 from tests.graphql import GraphQLClient
@@ -107,3 +121,103 @@ async def test_a_bulk_send_cut_off_by_a_killed_worker_finishes_with_each_custome
         assert "bulk:" in second.output or "try=2" in second.output
     finally:
         second.stop()
+
+
+ASSIGN = """mutation($input: AssignAccessInBulkInput!) { assignAccessInBulk(input: $input) {
+  bulkOperation { id } errors { field code } } }"""
+
+
+async def _granting_customers(admin: f.Person, count: int) -> list[Relationship]:
+    """`count` customers whose relationship with the admin's partner holds an ACTIVE grant of
+    User Administrator (rows as the rules leave them, written at once)."""
+    partner_id = admin.user.organization_id
+    customers = [
+        Organization(name=f"Customer {n}", kind=OrganizationKind.CUSTOMER) for n in range(count)
+    ]
+    await Organization.bulk_create(customers)
+    relationships = [
+        Relationship(
+            customer_id=c.id, partner_id=partner_id, active_key=active_key(c.id, partner_id)
+        )
+        for c in customers
+    ]
+    await Relationship.bulk_create(relationships)
+    now = utcnow()
+    await RoleGrant.bulk_create(
+        [
+            RoleGrant(
+                relationship_id=r.id,
+                role=AdminRole.USER_ADMINISTRATOR,
+                type=RelationshipType.GDAP_PARTNER,
+                status=RoleGrantStatus.ACTIVE,
+                granted_at=now,
+                expires_at=now + timedelta(days=90),
+            )
+            for r in relationships
+        ]
+    )
+    return relationships
+
+
+async def test_a_bulk_assignment_cut_off_by_a_killed_worker_assigns_each_customer_once(
+    api: GraphQLClient, db: Settings, tmp_path: Path
+) -> None:
+    # Given an admin agent's assignment of a group's role across 300 customers
+    admin = await f.person(await f.partner("Fabrikam"), PartnerRole.ADMIN_AGENT)
+    group = await f.group(admin, "Tier 1")
+    relationships = await _granting_customers(admin, CUSTOMERS)
+    started = await api.query(
+        ASSIGN,
+        {
+            "input": {
+                "securityGroupId": str(encode_id("SecurityGroup", group.id)),
+                "roles": ["USER_ADMINISTRATOR"],
+                "customerIds": [
+                    str(encode_id("Organization", r.customer_id)) for r in relationships
+                ],
+            }
+        },
+        admin.token,
+    )
+    assert started["assignAccessInBulk"]["errors"] == []
+    [operation] = await BulkOperation.all()
+
+    # And a worker process working through it, killed outright once it has begun
+    env = environment(db, **SHORT)
+    first = WorkerProcess(env, tmp_path / "worker-1.log")
+    try:
+        await first.becomes(200, "the first worker is ready")
+
+        async def under_way() -> bool:
+            await operation.refresh_from_db()
+            return operation.succeeded >= 1
+
+        await eventually(under_way, "the first worker has done an item")
+        assert first.kill() == -signal.SIGKILL
+    finally:
+        first.stop()
+    await operation.refresh_from_db()
+    assert 0 < operation.succeeded < CUSTOMERS, "the worker was killed mid-operation"
+
+    # When another worker is started
+    second = WorkerProcess(env, tmp_path / "worker-2.log")
+    try:
+        await second.becomes(200, "the second worker is ready")
+
+        async def completed() -> bool:
+            await operation.refresh_from_db()
+            return operation.status is BulkOperationStatus.COMPLETED
+
+        await eventually(completed, "the operation completes")
+    finally:
+        second.stop()
+
+    # Then every customer's item succeeded once: one assignment, one activity entry each
+    assert (operation.succeeded, operation.failed) == (CUSTOMERS, 0)
+    items = await BulkOperationItem.filter(operation_id=operation.id)
+    assert {item.status for item in items} == {BulkOperationItemStatus.SUCCEEDED}
+    assigned = await AccessAssignment.filter(group_id=group.id).values_list(
+        "relationship_id", flat=True
+    )
+    assert sorted(map(str, assigned)) == sorted(str(r.id) for r in relationships)
+    assert await ActivityEntry.filter(action="access.role_assigned").count() == CUSTOMERS

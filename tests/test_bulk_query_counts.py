@@ -1,5 +1,5 @@
-"""Templates and a bulk operation's items cost a fixed number of SQL queries, whether there
-is 1 or 30 of them."""
+"""Templates and a bulk operation's items (a send's, an ending's) cost a fixed number of SQL
+queries, whether there is 1 or 30 of them."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from models.identity.actors import Actor
 from models.infrastructure.tokens import Sealer
 from models.operation import Operation
 from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.rules.bulk_endings import start_bulk_ending
 from models.rules.bulk_operations import BulkCustomer, run_round, start_bulk_send
 from models.rules.templates import GroupRoles, TemplateRequest, create_template
 from models.tables.access import SecurityGroup
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.templates import InvitationTemplate
 from tests import factories as f
 from tests.graphql import GraphQLClient
@@ -97,3 +99,48 @@ async def test_a_bulk_operations_items_cost_the_same_for_1_or_30_items(
     assert len(edges) == MANY
     assert all(e["node"]["invitation"]["partner"]["name"] for e in edges)
     _assert_cost(one_queries, many_queries, ITEMS_QUERIES)
+
+
+ENDINGS = """query { bulkOperation(id: "%s") { total items(first: 100) { totalCount
+  edges { node { customerEmail customerId status customer { name }
+    delegatedAdminRelationship { displayName status roleGrants { role status } } } } } } }"""
+# 1. the bearer token  2. the operation  3. its page of items with their customers and
+#    delegated admin relationships  4. those relationships' grants (one loader batch)  5. totalCount
+ENDINGS_QUERIES = 5
+
+
+async def _done_ending(agent: f.Person, count: int) -> str:
+    dar_ids = []
+    for n in range(count):
+        admin = await f.person(await f.customer(f"Customer {n}"), "GLOBAL_ADMINISTRATOR")
+        relationship = await f.granted(agent, admin, ["USER_ADMINISTRATOR"])
+        dar = await DelegatedAdminRelationship.get(relationship_id=relationship.id)
+        dar_ids.append(str(encode_id("DelegatedAdminRelationship", dar.id)))
+    operation = await start_bulk_ending(_op(agent), dar_ids)
+    system = Operation(actor=None, sealer=SEALER, quotas=f.SEEDING)
+    await run_round(system, operation.id, Budget.unlimited(), limit=count)
+    return str(encode_id("BulkOperation", operation.id))
+
+
+async def test_an_endings_items_cost_the_same_for_1_or_30_delegated_admin_relationships(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given an admin agent's bulk ending of one delegated admin relationship, done
+    agent = await f.person(await f.partner(), PartnerRole.ADMIN_AGENT)
+    one_id = await _done_ending(agent, 1)
+    one, one_queries = await _page(api, ENDINGS % one_id, agent)
+    assert one["bulkOperation"]["items"]["totalCount"] == 1
+
+    # When another ended thirty
+    many_id = await _done_ending(agent, MANY)
+    many, many_queries = await _page(api, ENDINGS % many_id, agent)
+
+    # Then its items show whole, each with its ended relationship and grants, for the same
+    # number of queries
+    edges = many["bulkOperation"]["items"]["edges"]
+    assert len(edges) == MANY
+    assert {e["node"]["status"] for e in edges} == {"SUCCEEDED"}
+    assert {e["node"]["delegatedAdminRelationship"]["status"] for e in edges} == {"TERMINATED"}
+    assert all(e["node"]["delegatedAdminRelationship"]["roleGrants"] for e in edges)
+    assert all(e["node"]["customer"]["name"].startswith("Customer ") for e in edges)
+    _assert_cost(one_queries, many_queries, ENDINGS_QUERIES)

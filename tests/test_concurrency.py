@@ -20,13 +20,18 @@ from httpx import ASGITransport, AsyncClient
 from tortoise import connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import get_current_context
+from tortoise.transactions import in_transaction
 
 from api.app import create_app
+from models.foundation.clock import utcnow
+from models.foundation.errors import DomainError, ErrorCode
 from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
 from models.infrastructure.db import migrate
 from models.reference.catalog import AdminRole
 from models.reference.enums import InvitationStatus, PartnerRole, RelationshipStatus, UserStatus
+from models.rules.delegated_admin import open_for_invitation
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.invitations import Invitation
 from models.tables.organizations import User
 from models.tables.outbox import OutboxMessage, Task
@@ -316,3 +321,93 @@ async def test_the_same_address_invited_ten_times_at_once_makes_one_person(pg: P
     codes = sorted(_codes(body["inviteUser"]) for body in bodies)
     assert codes == [[]] + [["DUPLICATE"]] * 9
     assert await User.filter(email="megan@contoso.com").count() == 1
+
+
+async def test_ten_sends_of_one_name_at_once_make_one_delegated_admin_relationship(
+    pg: Postgres,
+) -> None:
+    # Given Fabrikam's admin agent and its customer Contoso
+    agent = await f.person(await f.partner("Fabrikam"), PartnerRole.ADMIN_AGENT)
+    contoso = await f.customer("Contoso")
+    customer_id = str(encode_id("Organization", contoso.id))
+
+    # When it sends ten GDAP invitations to Contoso at the same moment, each naming its
+    # delegated admin relationship "Contoso support" (to ten addresses: no quota in the way)
+    payloads = await asyncio.gather(
+        *(
+            f.send(
+                pg.api,
+                agent,
+                customerEmail=f"admin{n}@contoso.com",
+                customerId=customer_id,
+                displayName="Contoso support",
+            )
+            for n in range(10)
+        )
+    )
+
+    # Then one is sent, and every other is refused NAME_TAKEN on the name: never a 500
+    errors = sorted(
+        (tuple(e["field"]), e["code"]) for payload in payloads for e in payload["errors"]
+    )
+    assert errors == [(("input", "displayName"), "NAME_TAKEN")] * 9, payloads
+    assert sum(1 for payload in payloads if payload["invitation"]) == 1
+    # And one invitation and one delegated admin relationship of that name exist
+    assert await Invitation.all().count() == 1
+    assert await DelegatedAdminRelationship.filter(display_name="Contoso support").count() == 1
+
+
+async def test_a_name_taken_between_the_check_and_the_insert_is_name_taken_not_a_crash(
+    pg: Postgres,
+) -> None:
+    # Given two GDAP invitations from Fabrikam to Contoso (sends by one partner wait for
+    # each other at its quota's counter, so the rule is raced here directly)
+    agent = await f.person(await f.partner("Fabrikam"), PartnerRole.ADMIN_AGENT)
+    contoso = await f.customer("Contoso")
+    for n in range(2):
+        sent = await f.send(
+            pg.api,
+            agent,
+            customerEmail=f"admin{n}@contoso.com",
+            customerId=str(encode_id("Organization", contoso.id)),
+        )
+        assert sent["errors"] == []
+    first, second = await Invitation.all().order_by("created_at")
+    inserted, release = asyncio.Event(), asyncio.Event()
+
+    async def offer_and_wait() -> None:
+        async with in_transaction():
+            await open_for_invitation(first, "Contoso support", utcnow())
+            inserted.set()
+            await release.wait()  # commits once the other waits on the unique index
+
+    async def offer_meanwhile() -> DomainError:
+        await inserted.wait()
+        with pytest.raises(DomainError) as refused:
+            async with in_transaction():
+                # Its check cannot see the other's uncommitted row: its insert waits for it
+                await open_for_invitation(second, "Contoso support", utcnow())
+        return refused.value
+
+    async def release_once_waiting() -> None:
+        await inserted.wait()
+        # Polling the database: no event says that a session waits there.
+        while not await _waiting_on_a_lock():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        release.set()
+
+    # When both offer the same name, the second inserting while the first has not committed
+    _, error, _ = await asyncio.gather(offer_and_wait(), offer_meanwhile(), release_once_waiting())
+
+    # Then the second is refused NAME_TAKEN on the name, and one of that name exists
+    assert (error.code, error.field) == (ErrorCode.NAME_TAKEN, "displayName")
+    assert await DelegatedAdminRelationship.filter(display_name="Contoso support").count() == 1
+
+
+async def _waiting_on_a_lock() -> bool:
+    """Whether another session of the database waits on a lock (the unique index's)."""
+    _, rows = await connections.get("default").execute_query(
+        "SELECT count(*) AS n FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    return bool(rows[0]["n"])

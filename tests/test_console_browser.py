@@ -22,6 +22,7 @@ from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
 from models.reference.enums import PartnerRole, RelationshipType, RoleGrantStatus
 from models.tables.access import AccessAssignment, SecurityGroup, SecurityGroupMember
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.directory import PartnerProfile
 from models.tables.invitations import Invitation
 from models.tables.leads import Lead, LeadStatus
@@ -362,6 +363,64 @@ async def test_two_delegated_admin_relationships_show_apart_and_one_is_ended(
     active = sorted(g["role"] for g in found["roleGrants"] if g["status"] == "ACTIVE")
     assert active == ["HELPDESK_ADMINISTRATOR", "LICENSE_ADMINISTRATOR"]
     assert tab.errors == []
+
+
+async def test_removing_a_role_of_another_type_leaves_the_delegated_admin_relationships_one(
+    tab: Tab, http: GraphQLClient, smtp_server: SmtpServer
+) -> None:
+    # Given Contoso accepted Fabrikam as its Advisor (Global and Helpdesk Administrator) and
+    # a GDAP invitation "Support" granting Helpdesk Administrator too
+    admin, agent = await contoso_and_fabrikam()
+    for fields in (
+        {"type": "ADVISOR", "roles": None, "durationDays": None},
+        {"roles": ["HELPDESK_ADMINISTRATOR"], "durationDays": 365, "displayName": "Support"},
+    ):
+        _, link = await emailed_link(http, smtp_server, agent, **fields)
+        token = parse_qs(urlsplit(link).query)["token"][0]
+        assert (await f.accept(http, admin, token))["errors"] == []
+    page = tab.page
+    await sign_in(tab, admin)
+    await (
+        page.get_by_role("row", name=re.compile("Fabrikam"))
+        .get_by_role("link", name="Fabrikam")
+        .click()
+    )
+
+    # When the admin removes Helpdesk Administrator listed under "Other relationship types"
+    await page.get_by_role("button", name="Remove roles").click()
+    dialog = page.get_by_role("dialog", name="Remove roles?")
+    await dialog.get_by_role(
+        "checkbox", name="Helpdesk Administrator in Other relationship types"
+    ).check()
+    await dialog.get_by_role("button", name="Yes").click()
+    await expect(dialog).to_be_hidden()
+
+    # Then only the Advisor's grant of it is removed: "Support" still grants it
+    support = page.get_by_role("group", name="Support")
+    await expect(support).to_contain_text("Helpdesk Administrator")
+    relationship = (await Relationship.get(customer__name="Contoso")).id
+    data = await http.query(
+        DARS_GRANTS, {"id": str(encode_id("Relationship", relationship))}, admin.token
+    )
+    found = data["relationship"]
+    # (REVOKING, or REVOKED once the console's worker carried it through)
+    grants = sorted((g["role"], g["type"], g["status"] == "ACTIVE") for g in found["roleGrants"])
+    assert grants == [
+        ("GLOBAL_ADMINISTRATOR", "ADVISOR", True),
+        ("HELPDESK_ADMINISTRATOR", "ADVISOR", False),
+        ("HELPDESK_ADMINISTRATOR", "GDAP_PARTNER", True),
+    ]
+    assert [(d["displayName"], d["status"]) for d in found["delegatedAdminRelationships"]] == [
+        ("Support", "ACTIVE")
+    ]
+    assert tab.errors == []
+
+
+DARS_GRANTS = """
+query($id: ID!) { relationship(id: $id) {
+  roleGrants { role type status } delegatedAdminRelationships { displayName status }
+} }
+"""
 
 
 GRANTS = "query($id: ID!) { relationship(id: $id) { roleGrants { role status } } }"
@@ -1425,24 +1484,28 @@ async def test_an_admin_agent_assigns_a_granted_role_to_a_security_group(tab: Ta
         "help@fabrikam.com",
     }
 
-    # When they assign Contoso's granted role to the Helpdesk group
+    # When they assign Contoso's granted role, in the delegated admin relationship that
+    # grants it, to the Helpdesk group
+    dar = await DelegatedAdminRelationship.get(relationship_id=relationship.id)
     assign = group.get_by_role("form", name="Assign a role to Helpdesk")
     await assign.get_by_label("Assign a role").select_option(
-        label="Contoso: Helpdesk Administrator"
+        label=f"Contoso · {dar.display_name}: Helpdesk Administrator"
     )
     await assign.get_by_role("button", name="Assign").click()
 
-    # Then the group holds it for Contoso, and its member acts with it
-    await expect(group.get_by_role("row", name=re.compile("Contoso"))).to_contain_text(
-        "Helpdesk Administrator"
-    )
+    # Then the group holds it for Contoso in that one, and its member acts with it
+    row = group.get_by_role("row", name=re.compile("Contoso"))
+    await expect(row).to_contain_text("Helpdesk Administrator")
+    await expect(row).to_contain_text(dar.display_name)
     await tab.shot("security-groups")
     assignment = await AccessAssignment.get(relationship_id=relationship.id)
     assert assignment.role == "HELPDESK_ADMINISTRATOR"
+    assert assignment.delegated_admin_relationship_id == dar.id
 
     # When they remove it again, through the question
     await group.get_by_role(
-        "button", name="Remove Helpdesk Administrator for Contoso from Helpdesk"
+        "button",
+        name=f"Remove Helpdesk Administrator for Contoso in {dar.display_name} from Helpdesk",
     ).click()
     await page.get_by_role("dialog").get_by_role("button", name="Yes").click()
 

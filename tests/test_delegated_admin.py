@@ -485,3 +485,44 @@ async def test_each_one_is_warned_of_its_own_end_date_by_name(
         named = [t for t in texts if f'delegated admin relationship "{name}"' in t]
         assert len(named) == 2  # the partner's admin agent and the customer's global admin
         assert all("License Administrator" in t and roles[0] in t for t in named)
+
+
+async def test_removing_the_roles_of_other_types_leaves_the_delegated_admin_relationships(
+    api: GraphQLClient, db: Settings, smtp_server: SmtpServer
+) -> None:
+    # Given Contoso's Advisor (Global and Helpdesk Administrator) and "Support" (GDAP,
+    # Helpdesk Administrator too)
+    p = await Parties().create()
+    await accepted(
+        api, db, smtp_server, p.agent, p.admin, type="ADVISOR", roles=None, durationDays=None
+    )
+    found = await accepted(
+        api, db, smtp_server, p.agent, p.admin, roles=[HELPDESK], displayName="Support"
+    )
+
+    # When the customer removes Helpdesk Administrator from the Advisor's grants only
+    data = await api.query(
+        REMOVE,
+        {"input": {"relationshipId": found["id"], "roles": [HELPDESK], "types": ["ADVISOR"]}},
+        p.admin.token,
+    )
+
+    # Then "Support" still grants it, and the Advisor keeps Global Administrator
+    assert data["removeRoles"]["errors"] == []
+    assert sorted((g.role, g.type, g.status) for g in await RoleGrant.all()) == [
+        (AdminRole.GLOBAL_ADMINISTRATOR, "ADVISOR", "ACTIVE"),
+        (HELPDESK, "ADVISOR", "REVOKING"),
+        (HELPDESK, "GDAP_PARTNER", "ACTIVE"),
+    ]
+    assert await p.active_roles() == {AdminRole.GLOBAL_ADMINISTRATOR, HELPDESK}
+    # And naming no type at all is refused, naming the field
+    refused = await api.query(
+        REMOVE, {"input": {"relationshipId": found["id"], "types": []}}, p.admin.token
+    )
+    assert refused["removeRoles"]["errors"] == [
+        {
+            "field": ["input", "types"],
+            "message": "Name at least one type, or none for all.",
+            "code": "INVALID_INPUT",
+        }
+    ]

@@ -9,9 +9,12 @@ left out: only what they cover and enforce matters.
 
 from __future__ import annotations
 
+import importlib
+import json
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as run_migrations
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from models.infrastructure.db import migrate, tortoise_config
@@ -279,7 +283,7 @@ async def _schema(backend: str, url: str) -> Schema:
 SEARCH_INDEX = "partner_profile_search"
 
 
-# The index of a profile's facet lists: raw SQL in migration 0024 (SQLite: an FTS5 table and
+# The index of a profile's facet lists: raw SQL in migration 0021 (SQLite: an FTS5 table and
 # its shadow tables; PostgreSQL: a GIN index on each list).
 FACET_INDEX = "partner_profile_facets"
 FACET_LISTS = ("industries", "languages", "locations", "organization_sizes", "products")
@@ -433,3 +437,241 @@ async def test_migrating_twice_applies_nothing_the_second_time(
     # Then nothing is applied, and the schema is as it was
     assert applied == []
     assert await _schema(backend, url) == before
+
+
+# --------------------------------------------------------------------------- data steps
+
+BEFORE_0022 = "models.0021_directory_facet_lists_indexed"
+
+
+class _Rows:
+    """Rows written by plain SQL into a database as an earlier migration left it."""
+
+    def __init__(self, backend: str, client: Any) -> None:
+        self.postgres = backend == "postgres"
+        self.client = client
+        self.at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+    def _moment(self, minutes: int) -> Any:
+        moment = self.at + timedelta(minutes=minutes)
+        return moment if self.postgres else moment.isoformat(sep=" ")
+
+    async def insert(self, table: str, **values: Any) -> str:
+        values.setdefault("id", str(uuid.uuid4()))
+        marks = []
+        for i, name in enumerate(values, start=1):
+            mark = f"${i}" if self.postgres else "?"
+            marks.append(f"{mark}::jsonb" if self.postgres and name == "roles" else mark)
+        columns = ", ".join(f'"{name}"' for name in values)
+        await self.client.execute_query(
+            f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join(marks)})',
+            list(values.values()),
+        )
+        return str(values["id"])
+
+    async def organization(self, name: str, kind: str, n: int) -> str:
+        return await self.insert("organization", name=name, kind=kind, created_at=self._moment(n))
+
+    async def relationship(self, customer: str, partner: str, n: int) -> str:
+        return await self.insert(
+            "relationship",
+            status="ACTIVE",
+            created_at=self._moment(n),
+            customer_id=customer,
+            partner_id=partner,
+        )
+
+    async def dar(self, partner: str, relationship: str, roles: list[str], n: int) -> str:
+        return await self.insert(
+            "delegated_admin_relationship",
+            display_name=f"GDAP {n}",
+            roles=json.dumps(roles),
+            duration_days=90,
+            auto_extend=False,
+            status="ACTIVE",
+            created_at=self._moment(n),
+            partner_id=partner,
+            relationship_id=relationship,
+        )
+
+    async def grant(self, relationship: str, role: str, dar: str | None, n: int) -> None:
+        await self.insert(
+            "role_grant",
+            role=role,
+            type="GDAP_PARTNER" if dar else "ADVISOR",
+            status="ACTIVE",
+            granted_at=self._moment(n),
+            auto_extend=False,
+            relationship_id=relationship,
+            delegated_admin_relationship_id=dar,
+        )
+
+    async def assignment(self, group: str, relationship: str, role: str, n: int) -> str:
+        return await self.insert(
+            "access_assignment",
+            role=role,
+            created_at=self._moment(n),
+            group_id=group,
+            relationship_id=relationship,
+        )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_0022_gives_each_access_assignment_the_delegated_admin_relationship_of_its_role(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # Given a database as 0020 left it: Fabrikam's relationship with Contoso holds an older
+    # and a newer delegated admin relationship and an Advisor's grant; with Tailspin, only
+    # an Advisor's grant
+    url, _ = _urls(backend, request, tmp_path)
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url))
+        await run_migrations(config=tortoise_config(url), target=BEFORE_0022)
+        rows = _Rows(backend, context.db("default"))
+        fabrikam = await rows.organization("Fabrikam", "PARTNER", 0)
+        contoso = await rows.organization("Contoso", "CUSTOMER", 1)
+        tailspin = await rows.organization("Tailspin", "CUSTOMER", 2)
+        with_contoso = await rows.relationship(contoso, fabrikam, 3)
+        with_tailspin = await rows.relationship(tailspin, fabrikam, 4)
+        older = await rows.dar(
+            fabrikam, with_contoso, ["USER_ADMINISTRATOR", "LICENSE_ADMINISTRATOR"], 5
+        )
+        newer = await rows.dar(
+            fabrikam, with_contoso, ["LICENSE_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR"], 6
+        )
+        for role in ("USER_ADMINISTRATOR", "LICENSE_ADMINISTRATOR"):
+            await rows.grant(with_contoso, role, older, 5)
+        for role in ("LICENSE_ADMINISTRATOR", "HELPDESK_ADMINISTRATOR"):
+            await rows.grant(with_contoso, role, newer, 6)
+        await rows.grant(with_contoso, "HELPDESK_ADMINISTRATOR", None, 7)
+        await rows.grant(with_tailspin, "GLOBAL_ADMINISTRATOR", None, 7)
+        # ... and a group holding, per relationship, roles as the relationship's grants gave
+        group = await rows.insert(
+            "security_group", name="Tier 1", created_at=rows._moment(8), partner_id=fabrikam
+        )
+        ids = {
+            (with_contoso, role): await rows.assignment(group, with_contoso, role, 9 + n)
+            for n, role in enumerate(
+                (
+                    "USER_ADMINISTRATOR",
+                    "LICENSE_ADMINISTRATOR",
+                    "HELPDESK_ADMINISTRATOR",
+                    "GLOBAL_READER",
+                )
+            )
+        }
+        for n, role in enumerate(("GLOBAL_ADMINISTRATOR", "SECURITY_READER")):
+            ids[(with_tailspin, role)] = await rows.assignment(group, with_tailspin, role, 20 + n)
+
+    # When the remaining migrations run
+    EXECUTOR_CACHE.clear()
+    applied = await migrate(url)
+    assert applied[0] == "models.0022_access_assignments_per_delegated_admin_relationship"
+
+    # Then each assignment belongs to the delegated admin relationship that grants its role:
+    # one each when two do, and one for the relationship itself when an Advisor's grant does
+    # too; a role nothing grants goes to the newest one; without any, it stays as it was
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url))
+        _, found = await context.db("default").execute_query(
+            "SELECT id, relationship_id, delegated_admin_relationship_id, role, group_id "
+            "FROM access_assignment"
+        )
+    name = {older: "older", newer: "newer", None: None}
+    where = {
+        (
+            str(row["relationship_id"]),
+            row["role"],
+            name[_text(row["delegated_admin_relationship_id"])],
+        )
+        for row in found
+    }
+    assert len(found) == len(where) == 8
+    assert where == {
+        (with_contoso, "USER_ADMINISTRATOR", "older"),
+        (with_contoso, "LICENSE_ADMINISTRATOR", "newer"),
+        (with_contoso, "LICENSE_ADMINISTRATOR", "older"),
+        (with_contoso, "HELPDESK_ADMINISTRATOR", "newer"),
+        (with_contoso, "HELPDESK_ADMINISTRATOR", None),
+        (with_contoso, "GLOBAL_READER", "newer"),
+        (with_tailspin, "GLOBAL_ADMINISTRATOR", None),
+        (with_tailspin, "SECURITY_READER", None),
+    }
+    # And every assignment kept its ID (the newest holder's), and its group
+    by_id = {str(row["id"]): row for row in found}
+    assert set(ids.values()) <= set(by_id)
+    assert by_id[ids[(with_contoso, "LICENSE_ADMINISTRATOR")]]["role"] == "LICENSE_ADMINISTRATOR"
+    assert (
+        _text(
+            by_id[ids[(with_contoso, "LICENSE_ADMINISTRATOR")]]["delegated_admin_relationship_id"]
+        )
+        == newer
+    )
+    assert {str(row["group_id"]) for row in found} == {group}
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+# The migration that gives bulk operations their kinds, whatever its number in the chain.
+BULK_KINDS = next(m for m in COMMITTED_MIGRATIONS if m.endswith("_bulk_access_and_endings"))
+
+# A partner's bulk send and its item, as the release before that migration stored them.
+_BEFORE_BULK_KINDS = [
+    "INSERT INTO organization (id, name, kind, created_at) VALUES "
+    "('00000000-0000-4000-8000-000000000001', 'Fabrikam', 'PARTNER', '2026-01-05 10:00:00+00:00')",
+    "INSERT INTO bulk_operation (id, partner_id, kind, status, settings, total, succeeded, "
+    "failed, rounds, created_at) VALUES ('00000000-0000-4000-8000-000000000002', "
+    "'00000000-0000-4000-8000-000000000001', 'SEND_INVITATIONS', 'COMPLETED', '{}', 1, 1, 0, 1, "
+    "'2026-01-05 10:00:00+00:00')",
+    "INSERT INTO bulk_operation_item (id, operation_id, position, customer_email, status) "
+    "VALUES ('00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000002', 0, "
+    "'it@contoso.example', 'SUCCEEDED')",
+]
+_ITEM_AFTER_BULK_KINDS = (
+    "SELECT o.kind, i.customer_email, i.status, i.customer_id, i.delegated_admin_relationship_id "
+    "FROM bulk_operation_item i JOIN bulk_operation o ON o.id = i.operation_id"
+)
+
+
+async def _sql(backend: str, url: str, statements: list[str]) -> list[tuple[Any, ...]]:
+    """Run the statements on the database itself; the rows the last one returns."""
+    if backend == "sqlite":
+        connection = sqlite3.connect(url.removeprefix("sqlite://"))
+        try:
+            rows = [tuple(r) for s in statements for r in connection.execute(s).fetchall()]
+            connection.commit()
+            return rows
+        finally:
+            connection.close()
+    pg = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        return [tuple(r) for s in statements for r in await pg.fetch(s)]
+    finally:
+        await pg.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_bulk_operations_stored_before_their_kinds_migrate_as_sends(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # Given a database of the release before the migration, holding a bulk send and its item
+    url, _ = _urls(backend, request, tmp_path)
+    module = importlib.import_module(f"models.migrations.{BULK_KINDS.split('.', 1)[1]}")
+    [(app, before)] = module.Migration.dependencies
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url))
+        await run_migrations(config=tortoise_config(url), target=f"{app}.{before}")
+    await _sql(backend, url, _BEFORE_BULK_KINDS)
+
+    # When the rest of the migrations run
+    EXECUTOR_CACHE.clear()
+    applied = await migrate(url)
+
+    # Then it applied, and the operation is a send whose item is as it was, acting on no
+    # customer or delegated admin relationship of its own
+    assert BULK_KINDS in applied
+    assert await _sql(backend, url, [_ITEM_AFTER_BULK_KINDS]) == [
+        ("SEND_INVITATIONS", "it@contoso.example", "SUCCEEDED", None, None)
+    ]

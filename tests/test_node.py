@@ -13,6 +13,7 @@ from strawberry.types.base import get_object_definition
 from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
 from models.reference.enums import PartnerRole
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.directory import PartnerProfile
 from models.tables.organizations import Organization
 from schema import build_schema
@@ -39,6 +40,7 @@ class World:
     doors: list[Door]
     viewer_of: dict[str, f.Person]
     role_grant_id: str
+    customer_admin: f.Person
     other_partner: f.Person
     other_customer: f.Person
 
@@ -69,6 +71,7 @@ async def given_one_of_each(api: GraphQLClient) -> World:
         "edges"
     ]
     group = await f.group(agent, "Helpdesk tier 1")
+    dar = await DelegatedAdminRelationship.get(relationship_id=relationship.id)
     endpoint = await api.query(CREATE_ENDPOINT, {"url": "https://8.8.8.8/hooks"}, agent.token)
     # An unpublished profile: only Fabrikam's own agents see it.
     await PartnerProfile.filter(organization_id=fabrikam.id).update(published=False)
@@ -76,6 +79,12 @@ async def given_one_of_each(api: GraphQLClient) -> World:
     doors = [
         Door(
             "Relationship", "relationship", "id status", encode_id("Relationship", relationship.id)
+        ),
+        Door(
+            "DelegatedAdminRelationship",
+            "delegatedAdminRelationship",
+            "id displayName status roles",
+            encode_id("DelegatedAdminRelationship", dar.id),
         ),
         Door("Invitation", "invitation", "id status customerEmail", invitation["node"]["id"]),
         Door("Lead", "lead", "id status contactName", lead["node"]["id"]),
@@ -94,6 +103,7 @@ async def given_one_of_each(api: GraphQLClient) -> World:
     return World(
         doors=doors,
         viewer_of={door.type_name: agent for door in doors} | {"Customer": admin},
+        customer_admin=admin,
         role_grant_id=grant["id"],
         other_partner=other_partner,
         other_customer=other_customer,
@@ -140,6 +150,33 @@ async def test_node_answers_each_type_as_its_own_by_id_query_does(
         # Then both answer the same object
         assert (by_id or {}).get("id") == door.id, door
         assert node == by_id, door
+
+
+async def test_both_sides_reach_a_delegated_admin_relationship_by_node(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given Fabrikam's delegated admin relationship with Contoso
+    world = await given_one_of_each(api)
+    (door,) = [d for d in world.doors if d.type_name == "DelegatedAdminRelationship"]
+
+    # When Contoso's admin and Fabrikam's agent ask for it by node(id:)
+    answers = [
+        await by_id_and_node(api, door, who.token)
+        for who in (world.customer_admin, world.viewer_of[door.type_name])
+    ]
+
+    # Then each gets it, as the by-id query shows it, with its roles
+    for by_id, node in answers:
+        assert (
+            node
+            == by_id
+            == {
+                "id": door.id,
+                "displayName": by_id["displayName"],
+                "status": "ACTIVE",
+                "roles": ["USER_ADMINISTRATOR"],
+            }
+        )
 
 
 def test_every_type_with_a_by_id_query_is_a_node() -> None:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
 from models.identity.api_tokens import issue_token
 from models.rules.bulk_operations import ROUND_ITEMS
-from models.tables.organizations import ApiToken
+from models.tables.organizations import ApiToken, Organization
 from models.tables.outbox import OutboxMessage, Task
 from models.tables.relationships import Relationship
 from models.tables.templates import InvitationTemplate
@@ -260,7 +261,7 @@ async def test_a_token_that_expires_closes_its_connection_when_it_does(web: Serv
         assert await client.closed_with() == 4401
 
 
-async def test_a_subscriber_of_another_organization_gets_forbidden_and_nothing_more(
+async def test_a_subscriber_of_another_organization_gets_not_found_and_nothing_more(
     web: Served, other: GraphQLClient
 ) -> None:
     # Given a relationship, and an admin of another customer who knows its ID
@@ -272,21 +273,37 @@ async def test_a_subscriber_of_another_organization_gets_forbidden_and_nothing_m
         await watcher.init(bearer(agent))
         # When both subscribe to it
         refused = await client.subscribe(RELATIONSHIP_CHANGED, {"id": relationship_id})
-        # Then the stranger's subscription ends with FORBIDDEN (and completes)
-        assert await client.error_and_complete(refused) == "FORBIDDEN"
+        # Then the stranger's subscription ends with NOT_FOUND (and completes), as for an ID
+        # that names nothing: it does not learn that the relationship exists
+        assert await client.error_and_complete(refused) == "NOT_FOUND"
         watched, _ = await watching(watcher, RELATIONSHIP_CHANGED, relationship_id)
         # And the stranger hears nothing of a change the partner sees
         await other.query(
             f.REMOVE_ROLES, {"input": {"relationshipId": relationship_id}}, admin.token
         )
         await watcher.next_data(watched)
-        ping = await client.subscribe(RELATIONSHIP_CHANGED, {"id": "not an id"})
-        assert await client.error_and_complete(ping) == "FORBIDDEN"
-    # Another partner's agent, subscribing to an invitation it did not send: FORBIDDEN too
+        for missing in ("not an id", str(encode_id("Relationship", uuid4()))):
+            ping = await client.subscribe(RELATIONSHIP_CHANGED, {"id": missing})
+            assert await client.error_and_complete(ping) == "NOT_FOUND"
+    # Another partner's agent, subscribing to an invitation it did not send: NOT_FOUND too
     sent = await f.send(other, agent)
     async with live(web.graphql_ws) as client:
         await client.init(bearer(rival))
         refused = await client.subscribe(INVITATION_CHANGED, {"id": sent["invitation"]["id"]})
+        assert await client.error_and_complete(refused) == "NOT_FOUND"
+
+
+async def test_a_person_of_its_own_organization_who_may_not_read_it_gets_forbidden(
+    web: Served,
+) -> None:
+    # Given a relationship, and a person of the customer holding no admin role
+    _, admin, _, relationship_id = await gdap(["USER_ADMINISTRATOR"])
+    plain = await f.person(await Organization.get(id=admin.user.organization_id))
+    async with live(web.graphql_ws) as client:
+        await client.init(bearer(plain))
+        # When that person subscribes to the relationship
+        refused = await client.subscribe(RELATIONSHIP_CHANGED, {"id": relationship_id})
+        # Then it is refused FORBIDDEN: its organization's, not that person's to read
         assert await client.error_and_complete(refused) == "FORBIDDEN"
 
 

@@ -24,9 +24,17 @@ from models.identity.sessions import Device, SessionTimeouts, open_session
 from models.infrastructure.tokens import Sealer, hash_token
 from models.operation import Operation
 from models.reference.api_scopes import ApiScope
-from models.reference.enums import OrganizationKind, PartnerRole, RelationshipType
+from models.reference.catalog import AdminRole
+from models.reference.enums import (
+    DelegatedAdminRelationshipStatus,
+    OrganizationKind,
+    PartnerRole,
+    RelationshipType,
+)
 from models.rules.api_client_tokens import issue_access_token
 from models.rules.api_clients import create_api_client
+from models.rules.bulk_access import start_bulk_access
+from models.rules.bulk_endings import start_bulk_ending
 from models.rules.bulk_operations import BulkCustomer, run_round, start_bulk_send
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import send_invitation
@@ -35,6 +43,7 @@ from models.rules.leads_rate_limit import RateLimit
 from models.rules.templates import GroupRoles, TemplateRequest, create_template
 from models.tables.access import SecurityGroup, SecurityGroupMember
 from models.tables.api_clients import ApiClient
+from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.organizations import Organization
 from models.tables.outbound_webhooks import WebhookEndpoint
 from models.tables.scim import ScimToken
@@ -187,6 +196,20 @@ async def world(label: str) -> World:
     await run_round(
         Operation(actor=None, sealer=_SEALER, quotas=f.SEEDING), bulk.id, Budget.unlimited()
     )
+    # A bulk assignment of the group's role for the customer, and a bulk ending of the sent
+    # invitation's delegated admin relationship (which fails: it awaits approval), done
+    awaiting = await DelegatedAdminRelationship.get(
+        partner_id=partner.id, status=DelegatedAdminRelationshipStatus.APPROVAL_PENDING
+    )
+    for more in (
+        await start_bulk_access(
+            op, group.id, [AdminRole(ROLES[0])], [str(encode_id("Organization", customer.id))]
+        ),
+        await start_bulk_ending(op, [str(encode_id("DelegatedAdminRelationship", awaiting.id))]),
+    ):
+        await run_round(
+            Operation(actor=None, sealer=_SEALER, quotas=f.SEEDING), more.id, Budget.unlimited()
+        )
     sealed = next(m for m in op.committed if "sealed_token" in m.payload)
     found.pending_token = _SEALER.unseal(sealed.payload["sealed_token"]) or ""
     await contact_partner(

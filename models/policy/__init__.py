@@ -320,13 +320,14 @@ def visible_relationships(actor: Actor) -> QuerySet[Relationship]:
 
 
 def visible_delegated_admin_relationships(actor: Actor) -> QuerySet[DelegatedAdminRelationship]:
-    """The delegated admin relationships of the relationships the actor sees (a partner's
-    agents see theirs awaiting approval too; a customer's admins once it approved them)."""
-    if is_partner_agent(actor):
+    """The delegated admin relationships of the relationships the actor sees, as
+    `visible_relationships` decides (a partner's side sees theirs awaiting approval too; a
+    customer's once it approved them)."""
+    if not opens_relationships(actor):
+        return DelegatedAdminRelationship.filter(Q(pk__in=[]))
+    if actor.is_partner:
         return DelegatedAdminRelationship.filter(partner_id=actor.organization_id)
-    if is_customer_admin(actor):
-        return DelegatedAdminRelationship.filter(relationship__customer_id=actor.organization_id)
-    return DelegatedAdminRelationship.filter(Q(pk__in=[]))
+    return DelegatedAdminRelationship.filter(relationship__customer_id=actor.organization_id)
 
 
 def require_delegated_admin_ender(actor: Actor) -> None:

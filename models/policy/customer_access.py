@@ -2,8 +2,10 @@
 a customer's data starts from.
 
 `effective_roles` is the one computation of a partner agent's roles for a customer: the roles
-assigned to the agent's security groups for the relationship, intersected with the
-relationship's ACTIVE, unexpired grants. `customer_access` uses it for partner agents and the
+assigned to the agent's security groups in each delegated admin relationship, that the same
+delegated admin relationship still gives as an ACTIVE, unexpired grant (for an assignment of
+another type's role, ADVISOR or PARTNER: the relationship's grants outside any delegated admin
+relationship). `customer_access` uses it for partner agents and the
 viewer's own roles for the customer's admins.
 
 An API client holds no roles of its own: its organization's decide (a partner's: every role
@@ -81,22 +83,30 @@ async def effective_roles_by_relationship(
     user_id: UUID, relationship_ids: Iterable[UUID], now: datetime
 ) -> dict[UUID, frozenset[AdminRole]]:
     """For each relationship: the roles assigned to the user's groups that an active grant
-    still gives. Two queries, however many relationships."""
+    of the same delegated admin relationship still gives. Two queries, however many
+    relationships."""
     ids = list(relationship_ids)
     if not ids:
         return {}
-    rows = await AccessAssignment.filter(
-        relationship_id__in=ids,
-        relationship__status=RelationshipStatus.ACTIVE,
-        group__members__user_id=user_id,
-    ).values_list("relationship_id", "role")
-    assigned: dict[UUID, set[str]] = defaultdict(set)
-    for relationship_id, role in rows:
-        assigned[relationship_id].add(role)
-    granted = await _granted(assigned, now) if assigned else {}
-    return {
-        rid: frozenset(AdminRole(r) for r in assigned[rid] & granted.get(rid, set())) for rid in ids
-    }
+    assigned = set(
+        await AccessAssignment.filter(
+            relationship_id__in=ids,
+            relationship__status=RelationshipStatus.ACTIVE,
+            group__members__user_id=user_id,
+        ).values_list("relationship_id", "delegated_admin_relationship_id", "role")
+    )
+    given: set[tuple[UUID, UUID | None, str]] = set()
+    if assigned:
+        for relationship_id, dar_id, role, expires_at in await RoleGrant.filter(
+            relationship_id__in=list({row[0] for row in assigned}),
+            status=RoleGrantStatus.ACTIVE,
+        ).values_list("relationship_id", "delegated_admin_relationship_id", "role", "expires_at"):
+            if expires_at is None or expires_at > now:
+                given.add((relationship_id, dar_id, role))
+    held: dict[UUID, set[str]] = defaultdict(set)
+    for relationship_id, _, role in assigned & given:
+        held[relationship_id].add(role)
+    return {rid: frozenset(AdminRole(r) for r in held.get(rid, set())) for rid in ids}
 
 
 async def effective_roles(

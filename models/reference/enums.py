@@ -171,6 +171,18 @@ class BulkOperationKind(StrEnum):
     """What a bulk operation does to each of its items."""
 
     SEND_INVITATIONS = "SEND_INVITATIONS"  # one template, sent to many customers
+    ASSIGN_ACCESS = "ASSIGN_ACCESS"  # a security group's roles, assigned for many customers
+    END_DELEGATED_ADMIN = "END_DELEGATED_ADMIN"  # many delegated admin relationships ended
+
+
+BULK_OPERATION_KIND_MEANINGS: dict[BulkOperationKind, str] = {
+    BulkOperationKind.SEND_INVITATIONS: "One invitation template sent to many customers "
+    "(`sendInvitations`): each item an invitation.",
+    BulkOperationKind.ASSIGN_ACCESS: "A security group given the same granted roles for many "
+    "customers (`assignAccessInBulk`): each item one customer's relationship.",
+    BulkOperationKind.END_DELEGATED_ADMIN: "Many delegated admin relationships "
+    "ended (`endDelegatedAdminRelationshipsInBulk`): each item one of them.",
+}
 
 
 class BulkOperationStatus(StrEnum):

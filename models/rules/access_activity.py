@@ -39,14 +39,18 @@ async def record_assignments(
     relationship: Relationship,
     assignments: Iterable[tuple[UUID, str, str]],
     reason: str | None = None,
+    delegated_admin_relationship: str | None = None,
 ) -> None:
     """One entry per group for `assignments` of the relationship, given as (group id, group
-    name, role), assigned or taken away at once."""
+    name, role), assigned or taken away at once; in the delegated admin relationship named
+    (its display name), when they belong to one."""
     by_group: dict[tuple[UUID, str], set[str]] = defaultdict(set)
     for group_id, name, role in assignments:
         by_group[(group_id, name)].add(role)
     for (group_id, name), roles in sorted(by_group.items(), key=lambda item: item[0][1]):
         changes: dict[str, object] = {"group": name, "roles": sorted(roles)}
+        if delegated_admin_relationship is not None:
+            changes["delegatedAdminRelationship"] = delegated_admin_relationship
         if reason is not None:
             changes["reason"] = reason
         await tx.record(action, "SecurityGroup", group_id, **sides(relationship), changes=changes)

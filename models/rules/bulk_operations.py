@@ -1,9 +1,11 @@
 """Bulk operations: one action applied to many customers by the workers, in rounds.
 
-Accepting one (`start_bulk_send`) checks the request as a whole: the partner's admin agent,
-at most MAX_ITEMS items, a template the agent may use; each item's own checks wait for its
-turn, where a bad item becomes a FAILED item with its error code. The same idempotency key
-from the same partner gives back the operation it started, and starts nothing.
+Accepting one (`start_bulk_send` here, `bulk_access.start_bulk_access`,
+`bulk_endings.start_bulk_ending`) checks the request as a whole: the partner's admin agent,
+at most MAX_ITEMS items, a template (or security group) the agent may use; each item's own
+checks wait for its turn, where a bad item becomes a FAILED item with its error code. The
+same idempotency key from the same partner gives back the operation it started, and starts
+nothing.
 
 The workers do an operation in rounds (`run_round`): each takes up to ROUND_ITEMS pending
 items, within a time budget, then the operation waits behind every other operation's round
@@ -16,10 +18,10 @@ another run) finds the item done and undoes its own attempt.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from models.foundation.budget import Budget
@@ -27,26 +29,36 @@ from models.foundation.errors import DomainError, ErrorCode, PermissionDenied, R
 from models.foundation.ids import decode_id
 from models.identity.actors import Actor
 from models.infrastructure.change_feed import Change
-from models.operation import Operation, Transaction
-from models.policy.bulk_work import require_bulk_operator, visible_bulk_operations
+from models.operation import Operation
 from models.reference.enums import (
     BulkOperationItemStatus,
     BulkOperationKind,
     BulkOperationStatus,
     OrganizationKind,
 )
+from models.rules.bulk_access import AccessSettings, assign_one
+from models.rules.bulk_endings import end_one
+from models.rules.bulk_items import (
+    MAX_ITEMS,
+    DoneMeanwhile,
+    accept,
+    check_size,
+    claim,
+    record_failure,
+    sender_refused,
+    started_before,
+)
 from models.rules.invitation_request import InvitationRequest
 from models.rules.invitations import prepare_invitation, record_invitation
 from models.rules.templates import TemplateSettings, usable_template
 from models.tables.bulk import BulkOperation, BulkOperationItem
 from models.tables.organizations import User
-from models.tables.outbox import Task
 
 log = logging.getLogger(__name__)
 
-MAX_ITEMS = 1000
 ROUND_ITEMS = 25
-IDEMPOTENCY_KEY_MAX = 200
+
+__all__ = ["MAX_ITEMS", "ROUND_ITEMS", "BulkCustomer", "run_round", "start_bulk_send"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,24 +70,6 @@ class BulkCustomer:
     customer_id: str | None = None
 
 
-def _check_size(customers: list[BulkCustomer]) -> None:
-    if not customers:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Name at least one customer.", "customers")
-    if len(customers) > MAX_ITEMS:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            f"A bulk operation has at most {MAX_ITEMS} customers; this one has "
-            f"{len(customers)}. Split it into several.",
-            "customers",
-        )
-
-
-async def _already(actor: Actor, key: str | None) -> BulkOperation | None:
-    if key is None:
-        return None
-    return await visible_bulk_operations(actor).get_or_none(idempotency_key=key)
-
-
 async def start_bulk_send(
     op: Operation,
     template_id: UUID,
@@ -83,61 +77,27 @@ async def start_bulk_send(
     idempotency_key: str | None = None,
 ) -> BulkOperation:
     """Accept a bulk send of one template to many customers, for the workers to do."""
-    actor = op.require_actor()
-    require_bulk_operator(actor)
-    key = (idempotency_key or "").strip() or None
-    if key is not None and len(key) > IDEMPOTENCY_KEY_MAX:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            f"An idempotency key has at most {IDEMPOTENCY_KEY_MAX} characters.",
-            "idempotencyKey",
-        )
-    found = await _already(actor, key)
+    found = await started_before(op, idempotency_key)
     if found is not None:
         return found
-    _check_size(customers)
-    template = await usable_template(actor, template_id, "templateId")
-    try:
-        async with op.atomic() as tx:
-            operation = await BulkOperation.create(
-                partner_id=actor.organization_id,
-                kind=BulkOperationKind.SEND_INVITATIONS,
-                template_id=template.template_id,
-                settings=template.as_json(),
-                idempotency_key=key,
-                total=len(customers),
-                created_by_id=actor.user_id,
-            )
-            await BulkOperationItem.bulk_create(
-                [
-                    BulkOperationItem(
-                        operation_id=operation.id,
-                        position=position,
-                        customer_email=customer.customer_email.strip()[:320],
-                        customer_ref=customer.customer_id,
-                    )
-                    for position, customer in enumerate(customers)
-                ]
-            )
-            await tx.enqueue(Task.RUN_BULK_OPERATION, bulk_operation_id=str(operation.id))
-            await tx.record(
-                "bulk_operation.started",
-                "BulkOperation",
-                operation.id,
-                partner_id=actor.organization_id,
-                changes={
-                    "kind": operation.kind,
-                    "template": template.name,
-                    "total": operation.total,
-                },
-            )
-    except IntegrityError:
-        # The same key, from a request of the same partner that committed meanwhile.
-        found = await _already(actor, key)
-        if found is None:
-            raise
-        return found
-    return operation
+    check_size(len(customers), "customers")
+    template = await usable_template(op.require_actor(), template_id, "templateId")
+    items = [
+        {
+            "customer_email": customer.customer_email.strip()[:320],
+            "customer_ref": customer.customer_id,
+        }
+        for customer in customers
+    ]
+    return await accept(
+        op,
+        BulkOperationKind.SEND_INVITATIONS,
+        items,
+        idempotency_key,
+        {"template": template.name},
+        template_id=template.template_id,
+        settings=template.as_json(),
+    )
 
 
 # --------------------------------------------------------------------------- the workers
@@ -152,43 +112,12 @@ class RoundReport:
     complete: bool
 
 
-class _DoneMeanwhile(Exception):
-    """Another run recorded the item first: this attempt is undone."""
-
-
 async def _sender(operation: BulkOperation) -> Actor | None:
     """The agent who started the operation, as they are now (None if they left)."""
     if operation.created_by_id is None:
         return None
     user = await User.get_or_none(id=operation.created_by_id, organization_id=operation.partner_id)
     return Actor.of(user, OrganizationKind.PARTNER) if user is not None else None
-
-
-async def _record_failure(op: Operation, item: BulkOperationItem, error: DomainError) -> bool:
-    async with op.atomic() as tx:
-        failed = await BulkOperationItem.filter(
-            id=item.id, status=BulkOperationItemStatus.PENDING
-        ).update(
-            status=BulkOperationItemStatus.FAILED,
-            error_code=error.code,
-            error_message=error.message[:500],
-            finished_at=op.now(),
-        )
-        if failed:
-            await BulkOperation.filter(id=item.operation_id).update(failed=F("failed") + 1)
-            tx.touch("BulkOperation", item.operation_id)
-    return bool(failed)
-
-
-async def _claim(tx: Transaction, item: BulkOperationItem, **outcome: object) -> None:
-    """Record the item SUCCEEDED in the transaction of its effect, or undo both."""
-    claimed = await BulkOperationItem.filter(
-        id=item.id, status=BulkOperationItemStatus.PENDING
-    ).update(status=BulkOperationItemStatus.SUCCEEDED, **outcome)
-    if not claimed:
-        raise _DoneMeanwhile
-    await BulkOperation.filter(id=item.operation_id).update(succeeded=F("succeeded") + 1)
-    tx.touch("BulkOperation", item.operation_id)
 
 
 async def _send_one(op: Operation, item: BulkOperationItem, settings: TemplateSettings) -> bool:
@@ -200,7 +129,7 @@ async def _send_one(op: Operation, item: BulkOperationItem, settings: TemplateSe
             refusal = DomainError(
                 ErrorCode.NOT_FOUND, "No such customer organization.", "customerId"
             )
-            await _record_failure(op, item, refusal)
+            await record_failure(op, item, refusal)
             return False
     request = InvitationRequest(
         customer_email=item.customer_email, type=None, customer_id=customer_id
@@ -209,23 +138,31 @@ async def _send_one(op: Operation, item: BulkOperationItem, settings: TemplateSe
         prepared = await prepare_invitation(op, request, settings)
         async with op.atomic() as tx:
             invitation = await record_invitation(tx, op, prepared, agent_quota=False)
-            await _claim(tx, item, invitation_id=invitation.id, finished_at=op.now())
-    except _DoneMeanwhile:
+            await claim(tx, item, invitation_id=invitation.id, finished_at=op.now())
+    except DoneMeanwhile:
         return False
     except Refused as refused:
-        await _record_failure(op, item, refused.refusals[0])
+        await record_failure(op, item, refused.refusals[0])
         return False
     except PermissionDenied:
-        await _record_failure(op, item, _sender_refused())
+        await record_failure(op, item, sender_refused())
         return False
     return True
 
 
-def _sender_refused() -> DomainError:
-    return DomainError(
-        ErrorCode.SENDER_NOT_ALLOWED,
-        "The agent who started the bulk operation may no longer send invitations.",
-    )
+ItemDoer = Callable[[Operation, BulkOperationItem], Awaitable[bool]]
+
+
+def _doer(operation: BulkOperation) -> ItemDoer:
+    """What each item of the operation does, by its kind, with the settings fixed when it was
+    accepted; True if the item succeeded."""
+    if operation.kind is BulkOperationKind.ASSIGN_ACCESS:
+        access = AccessSettings.from_json(operation.settings)
+        return lambda op, item: assign_one(op, item, access)
+    if operation.kind is BulkOperationKind.END_DELEGATED_ADMIN:
+        return end_one
+    template = TemplateSettings.from_json(operation.settings)
+    return lambda op, item: _send_one(op, item, template)
 
 
 async def run_round(
@@ -253,14 +190,14 @@ async def run_round(
     )
     sender = await _sender(operation)
     op = Operation(actor=sender, sealer=system.sealer, quotas=system.quotas)
-    settings = TemplateSettings.from_json(operation.settings)
+    do_item = _doer(operation)
     succeeded = failed = 0
     for item in items:
         if sender is None:
-            await _record_failure(op, item, _sender_refused())
+            await record_failure(op, item, sender_refused())
             done = False
         else:
-            done = await _send_one(op, item, settings)
+            done = await do_item(op, item)
         if done:
             succeeded += 1
         else:
@@ -268,7 +205,7 @@ async def run_round(
         if budget.spent:
             break
     system.committed.extend(op.committed)
-    # The round's invitations, and the operation's counts, for live subscribers.
+    # What the round changed, and the operation's counts, for live subscribers.
     system.changed |= op.changed | {Change("BulkOperation", operation.id)}
     complete = await _complete_if_done(system, operation)
     return RoundReport(succeeded, failed, complete)

@@ -8,6 +8,8 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from tortoise.exceptions import IntegrityError
+
 from models.foundation.errors import DomainError, ErrorCode
 from models.operation import Transaction
 from models.reference.catalog import GDAP_TERMS
@@ -61,17 +63,34 @@ async def open_for_invitation(
     invitation: Invitation, display_name: str | None, now: datetime
 ) -> DelegatedAdminRelationship:
     """The delegated admin relationship a GDAP invitation offers, awaiting approval; inside
-    the invitation's transaction. A name in force already is refused (NAME_TAKEN)."""
+    the invitation's transaction. A name in force already is refused (NAME_TAKEN): by the
+    check here, or, when another send of the same name commits between the check and the
+    insert, by the unique `name_key` that both databases enforce (the caller's transaction
+    is then undone whole)."""
     scope = _scope(invitation.partner_id, invitation.customer_id, invitation.customer_email)
     if display_name is None:
         display_name = await _default_name(scope, now)
     elif await DelegatedAdminRelationship.exists(name_key=_key(scope, display_name)):
-        raise DomainError(
-            ErrorCode.NAME_TAKEN,
-            "Another delegated admin relationship with this customer has this name.",
-            "displayName",
-        )
+        raise _name_taken()
     assert invitation.duration_days is not None  # every GDAP invitation has one
+    try:
+        return await _create_offered(invitation, display_name, scope)
+    except IntegrityError as exc:
+        raise _name_taken() from exc
+
+
+def _name_taken() -> DomainError:
+    return DomainError(
+        ErrorCode.NAME_TAKEN,
+        "Another delegated admin relationship with this customer has this name.",
+        "displayName",
+    )
+
+
+async def _create_offered(
+    invitation: Invitation, display_name: str, scope: str
+) -> DelegatedAdminRelationship:
+    assert invitation.duration_days is not None
     return await DelegatedAdminRelationship.create(
         partner_id=invitation.partner_id,
         customer_id=invitation.customer_id,

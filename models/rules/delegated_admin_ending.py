@@ -11,6 +11,7 @@ from models.policy import require_delegated_admin_ender, visible_delegated_admin
 from models.reference.enums import DelegatedAdminRelationshipStatus as Status
 from models.rules.delegated_admin import effective_status, record_end
 from models.rules.grants import GRANTING, start_revocation
+from models.rules.ungranted_assignments import drop_ungranted_assignments
 from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.relationships import Relationship, RoleGrant
 
@@ -56,4 +57,8 @@ async def end_delegated_admin_relationship(
                 update_fields=["status", "name_key", "ended_at", "ended_by_id", "end_reason"]
             )
             await record_end(tx, dar)
+        # Its access assignments end with it, and only its own.
+        await drop_ungranted_assignments(
+            tx, relationship.id, [], reason, delegated_admin_relationship_ids=[dar.id]
+        )
     return dar

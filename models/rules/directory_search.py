@@ -1,6 +1,6 @@
 """The directory search: every SQL statement it runs, with parameters, for SQLite and PostgreSQL.
 
-A filter on facets reads an index of the profiles' facet lists (migration 0024: SQLite's
+A filter on facets reads an index of the profiles' facet lists (migration 0021: SQLite's
 FTS5 table of their values, PostgreSQL's GIN indexes; `_facet_clauses`); text
 is matched through the full-text index that migration 0003 creates (SQLite: FTS5 over name
 and description; PostgreSQL: a stored tsvector column of them, GIN-indexed); the page walks
@@ -101,7 +101,7 @@ def _where(statement: _Statement, filter_: DirectoryFilter) -> str:
 def _facet_clauses(statement: _Statement, filter_: DirectoryFilter, terms: list[str]) -> list[str]:
     """The conditions of the filter's facets, each profile matching any value of each.
 
-    Both backends read an index of the profiles' facet lists (migration 0024). PostgreSQL's
+    Both backends read an index of the profiles' facet lists (migration 0021). PostgreSQL's
     is a GIN index on each list: its planner ANDs the facets' bitmaps when together they
     are narrow (three facets: a few hundred profiles among 100,000), and walks the
     (name, id) index checking the lists when they are broad (one industry: a tenth of them).

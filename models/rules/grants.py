@@ -201,7 +201,7 @@ async def start_revocation(
     )
     # The assignments go now, not when the job runs: a grant of the same role accepted
     # before the job caught up must not find the old group mapping waiting for it.
-    await drop_ungranted_assignments(tx, relationship.id, {g.role for g in grants}, reason)
+    await drop_ungranted_assignments(tx, relationship.id, grants, reason)
     await tx.enqueue(Task.REVOKE_ROLES, relationship_id=str(relationship.id))
 
 
@@ -210,9 +210,12 @@ async def remove_roles(
     relationship_id: UUID,
     roles: list[str] | None,
     delegated_admin_relationship_id: UUID | None = None,
+    types: list[RelationshipType] | None = None,
 ) -> Relationship:
     """The customer removes all of the partner's roles, or the chosen ones: in every
-    delegated admin relationship, or in the one named.
+    delegated admin relationship, or in the one named; of every type, or of the `types`
+    named (the roles of an Advisor's grant only, say, and not the same roles that a
+    delegated admin relationship grants).
 
     Removing a role that is no longer active changes nothing, so a retry is harmless.
     """
@@ -236,6 +239,12 @@ async def remove_roles(
                 ErrorCode.INVALID_INPUT, "Name at least one role, or none to remove all.", "roles"
             )
         query = query.filter(role__in=list(roles))
+    if types is not None:
+        if not types:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "Name at least one type, or none for all.", "types"
+            )
+        query = query.filter(type__in=list(types))
     async with op.atomic() as tx:
         grants = await query.select_for_update()
         await start_revocation(tx, relationship, grants, actor, "Removed by the customer", op.now())
@@ -345,9 +354,10 @@ async def complete_revocation(op: Operation, relationship_id: UUID) -> list[Role
                 account.roles = [role for role in account.roles if role not in lost]
                 await account.save(update_fields=["roles"])
         await RoleGrant.filter(id__in=[g.id for g in grants]).update(status=RoleGrantStatus.REVOKED)
-        # Access assignments lose the roles that no active grant of the relationship gives.
+        # Access assignments lose the roles that no active grant of their delegated admin
+        # relationship (or the relationship's other types) gives.
         await drop_ungranted_assignments(
-            tx, relationship_id, {g.role for g in grants}, "The customer's grant was revoked"
+            tx, relationship_id, grants, "The customer's grant was revoked"
         )
         # One notice for each reason, so that removals that met in one run read as they would
         # have apart.

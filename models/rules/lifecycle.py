@@ -79,8 +79,9 @@ class SweepReport:
     notices: dict[tuple[UUID, str, int, UUID | None], list[RoleGrant]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    # The roles that expired, by relationship: their access assignments go with them.
-    expired_roles: dict[UUID, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # The grants that expired, by relationship: the access assignments of their delegated
+    # admin relationships go with them.
+    expired_grants: dict[UUID, list[RoleGrant]] = field(default_factory=lambda: defaultdict(list))
     # The activity to record: (relationship, action) and the grants it concerns.
     changes: dict[tuple[UUID, str], list[RoleGrant]] = field(
         default_factory=lambda: defaultdict(list)
@@ -105,7 +106,7 @@ async def _act(grant: RoleGrant, now: datetime, report: SweepReport) -> None:
         report.notices[
             (relationship_id, "grants_expired", 0, grant.delegated_admin_relationship_id)
         ].append(grant)
-        report.expired_roles[relationship_id].add(grant.role)
+        report.expired_grants[relationship_id].append(grant)
         report.changes[(relationship_id, "roles.expired")].append(grant)
     else:
         days = _due_warning(grant, now)
@@ -193,9 +194,9 @@ async def sweep_grants(
             )
             for grant in due:
                 await _act(grant, now, report)
-            for relationship_id, roles in report.expired_roles.items():
+            for relationship_id, expired in report.expired_grants.items():
                 await drop_ungranted_assignments(
-                    tx, relationship_id, roles, "The customer's grant expired"
+                    tx, relationship_id, expired, "The customer's grant expired"
                 )
             await _notify(tx, report)
             await _record(tx, report)

@@ -1,7 +1,11 @@
 """A partner's security groups of its own agents, and the granted roles assigned to them.
 
-An agent holds, for one customer, the roles assigned to its groups for that relationship,
-intersected with the relationship's active grants (`models.policy.customer_access.effective_roles`).
+An assignment belongs to one delegated admin relationship (GDAP), as the anchor's access
+assignments do: its role is one that relationship grants, and it ends with it. A role granted
+by a type that has none (ADVISOR, PARTNER) is assigned for the relationship itself. An agent
+holds, for one customer, the roles assigned to its groups that the same delegated admin
+relationship (or, for those, the relationship's other grants) still gives as an active grant
+(`models.policy.customer_access.effective_roles`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ if TYPE_CHECKING:
 
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
 
+    from models.tables.delegated_admin import DelegatedAdminRelationship
     from models.tables.organizations import Organization, User
     from models.tables.relationships import Relationship
 
@@ -73,7 +78,12 @@ class SecurityGroupMember(Model):
 
 
 class AccessAssignment(Model):
-    """A role granted in a relationship, assigned to one of the partner security groups."""
+    """A role granted in a relationship, assigned to one of the partner security groups.
+
+    It belongs to the delegated admin relationship that grants the role: one of its roles,
+    ended with it. Without one (`delegated_admin_relationship` null) the role comes from the
+    relationship's grants of other types (ADVISOR, PARTNER).
+    """
 
     id = fields.UUIDField(primary_key=True)
     group: ForeignKeyRelation[SecurityGroup] = fields.ForeignKeyField(
@@ -84,6 +94,15 @@ class AccessAssignment(Model):
         "models.Relationship", related_name="access_assignments", on_delete=fields.CASCADE
     )
     relationship_id: UUID
+    delegated_admin_relationship: ForeignKeyNullableRelation[DelegatedAdminRelationship] = (
+        fields.ForeignKeyField(
+            "models.DelegatedAdminRelationship",
+            related_name="access_assignments",
+            null=True,
+            on_delete=fields.CASCADE,
+        )
+    )
+    delegated_admin_relationship_id: UUID | None
     role = fields.CharField(max_length=64)
     assigned_by: ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="access_assignments", null=True, on_delete=fields.SET_NULL
@@ -93,5 +112,11 @@ class AccessAssignment(Model):
 
     class Meta:
         table = "access_assignment"
-        unique_together = (("group_id", "relationship_id", "role"),)
-        indexes = (("relationship_id", "role"), ("group_id", "created_at"))
+        # One a role, group and delegated admin relationship (the database keeps those of
+        # other types, whose key holds a null, apart by the rules' lock on the grants).
+        unique_together = (("group_id", "delegated_admin_relationship_id", "role"),)
+        indexes = (
+            ("relationship_id", "role"),
+            ("group_id", "created_at"),
+            ("delegated_admin_relationship_id", "created_at"),
+        )

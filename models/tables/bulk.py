@@ -1,8 +1,10 @@
 """Bulk operations: one action applied by the workers to many items, each done at most once.
 
-An item's outcome is recorded in the same transaction as its effect (the invitation it
-sent), by a conditional update from PENDING: a run that repeats it, after a crash or beside
-another run, finds it done and undoes its own attempt.
+An operation's `kind` says what each item does: send an invitation, assign a security
+group's roles for a customer, or end a delegated admin relationship. An item's outcome is
+recorded in the same transaction as its effect (the invitation it sent, the assignments it
+made, the relationship it ended), by a conditional update from PENDING: a run that repeats
+it, after a crash or beside another run, finds it done and undoes its own attempt.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
     from tortoise.fields.relational import ForeignKeyNullableRelation, ForeignKeyRelation
 
+    from models.tables.delegated_admin import DelegatedAdminRelationship
     from models.tables.invitations import Invitation
     from models.tables.organizations import Organization, User
     from models.tables.templates import InvitationTemplate
@@ -70,7 +73,9 @@ class BulkOperation(Model):
 
 
 class BulkOperationItem(Model):
-    """One customer of a bulk operation, as given, and its outcome."""
+    """One customer of a bulk operation, as given, and its outcome.
+
+    The item acts on that customer, or on one delegated admin relationship with it."""
 
     id = fields.UUIDField(primary_key=True)
     operation: ForeignKeyRelation[BulkOperation] = fields.ForeignKeyField(
@@ -78,9 +83,30 @@ class BulkOperationItem(Model):
     )
     operation_id: UUID
     position = fields.IntField()
+    # A send's: the address given. Other kinds': the customer contact address the partner
+    # invited (that of the invitation the customer accepted), empty if the item names nothing
+    # of the partner's.
     customer_email = fields.CharField(max_length=320)
-    # The customer organization's ID as the client gave it (checked when the item is done).
+    # A send's: the customer organization's ID as the client gave it (checked when the item
+    # is done).
     customer_ref = fields.CharField(max_length=200, null=True)
+    # Other kinds': the customer acted on, set when the operation is accepted if the partner
+    # has a relationship with it (an item without one fails NOT_FOUND at its turn).
+    customer: ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="bulk_items", null=True, on_delete=fields.SET_NULL
+    )
+    customer_id: UUID | None
+    # An ending's: the delegated admin relationship to end, set when the operation is
+    # accepted if it is the partner's (an item without one fails NOT_FOUND at its turn).
+    delegated_admin_relationship: ForeignKeyNullableRelation[DelegatedAdminRelationship] = (
+        fields.ForeignKeyField(
+            "models.DelegatedAdminRelationship",
+            related_name="bulk_items",
+            null=True,
+            on_delete=fields.SET_NULL,
+        )
+    )
+    delegated_admin_relationship_id: UUID | None
     status = fields.CharEnumField(
         BulkOperationItemStatus, max_length=16, default=BulkOperationItemStatus.PENDING
     )

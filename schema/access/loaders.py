@@ -32,6 +32,10 @@ class AccessLoaders:
     members: DataLoader[UUID, list[User]] = field(default_factory=lambda: DataLoader(_members))
     assignments: DataLoader[UUID, list[AccessAssignment]] = field(
         default_factory=lambda: grouped_by(
-            AccessAssignment, "group_id", "created_at", "role", related=("relationship",)
+            AccessAssignment,
+            "group_id",
+            "created_at",
+            "role",
+            related=("relationship", "group", "delegated_admin_relationship"),
         )
     )

@@ -118,8 +118,9 @@ class AccessMutations:
         )
 
     @strawberry.mutation(
-        description="An admin agent assigns a role that a customer granted (an ACTIVE grant of "
-        "the relationship) to a security group: the group's agents hold it for that customer."
+        description="An admin agent assigns a role that a customer granted to a security group, "
+        "in one delegated admin relationship (named, or the newest in force that grants the "
+        "role): the group's agents hold it for that customer while that one grants it."
     )
     async def assign_role_to_group(
         self,
@@ -139,12 +140,14 @@ class AccessMutations:
                     input.group,
                     input.relationship,
                     AdminRole(input.role),
+                    input.delegated_admin_relationship,
                 ),
             )
         )
 
     @strawberry.mutation(
-        description="An admin agent takes a role away from a security group for a relationship."
+        description="An admin agent takes a role away from a security group for a relationship: "
+        "in the delegated admin relationship named, or in every one."
     )
     async def remove_role_from_group(
         self,
@@ -164,6 +167,7 @@ class AccessMutations:
                     input.group,
                     input.relationship,
                     AdminRole(input.role),
+                    input.delegated_admin_relationship,
                 ),
             )
         )

@@ -19,7 +19,12 @@ from schema.customers.people import DirectoryUser
 from schema.organizations.types import Organization
 
 
-@strawberry.type(description="A subscription of the customer to an offer, with its licenses.")
+@strawberry.type(
+    # `Subscription` is the schema's root of live updates; the global ID's kind stays
+    # "Subscription", so IDs given out before keep working.
+    name="CloudSubscription",
+    description="A subscription of the customer to an offer, with its licenses.",
+)
 class Subscription:
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
     offer_name: str = strawberry.field(description="The offer's name.")

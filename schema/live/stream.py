@@ -6,7 +6,9 @@ object and for the viewer's own sign-in (a sign-out, a disabled person, a revoke
 changes of the person or of the token). On each change it checks the credential again and
 reads the object through the normal authorized path. It ends:
 
-- with FORBIDDEN when the object is not (or no longer) the viewer's to read;
+- with FORBIDDEN when the object is its organization's but not (or no longer) the viewer's to
+  read; with NOT_FOUND when there is no such object, or it is another organization's (whose
+  existence no one else learns);
 - with the last state, when the object's kind says nothing more will change;
 - by closing the whole connection (code 4401) once the credential has ended: a sign-out,
   an expiry, a disabled person or a revoked token.
@@ -27,7 +29,7 @@ from models.identity.viewer import Viewer
 from models.infrastructure.change_feed import Change, ChangeFeed
 from models.policy.limited_sessions import as_signed_in
 from schema.context import Context, Info
-from schema.errors import bad_input, forbidden
+from schema.errors import bad_input, forbidden, not_found
 from schema.live.watched import Watched
 
 T = TypeVar("T")
@@ -60,16 +62,19 @@ async def watch(info: Info, watched: Watched[T], id: str) -> AsyncIterator[T]:
         raise bad_input("Subscriptions run over WebSocket, with graphql-transport-ws.")
     object_id = decode_id(watched.kind, id)
     if object_id is None:
-        raise forbidden(watched.refusal)
+        raise not_found(watched.not_found)
     subject = Change(watched.kind, object_id)
     feed = context.changes or ChangeFeed(None, timeout=context.settings.redis_timeout)
     async with feed.watching({subject, *credential_changes(context.viewer)}) as listener:
         send = True
         while True:
             signed_in = await _signed_in(context)
-            found = await watched.read(as_signed_in(signed_in.viewer).actor, object_id)
+            actor = as_signed_in(signed_in.viewer).actor
+            found = await watched.read(actor, object_id)
             if found is None:
-                raise forbidden(watched.refusal)
+                if await watched.own(actor, object_id):
+                    raise forbidden(watched.forbidden)
+                raise not_found(watched.not_found)
             if send:
                 context.forget_loaded()  # what the object's fields load is read anew
                 yield found

@@ -16,13 +16,15 @@ from schema.relationships.types import Relationship
 
 _SENDS = (
     "Sends its current state first, then again after every change, for as long as the "
-    "viewer may read it; FORBIDDEN (and the subscription completes) when the viewer may not."
+    "viewer may read it; FORBIDDEN (and the subscription completes) when the object is the "
+    "viewer's organization's but the viewer may not read it, NOT_FOUND when there is no such "
+    "object or it is another organization's."
 )
 
 
 @strawberry.type(
-    # Not "Subscription": that is a customer's product subscription (`schema/customers`).
-    name="SubscriptionRoot",
+    # A customer's product subscription is `CloudSubscription` (`schema/customers`).
+    name="Subscription",
     description="Live updates, over WebSocket with the graphql-transport-ws protocol on "
     "`/graphql`. Signed in like queries: the session cookie on the handshake (browsers), or "
     '`{"authorization": "Bearer <token>"}` in `connection_init`\'s payload (scripts). The '

@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from models.identity.actors import Actor
+from models.policy.ownership import own_bulk_operation, own_invitation, own_relationship
 from models.reference.enums import BulkOperationStatus
 from schema.bulk.queries import read_bulk_operation
 from schema.bulk.types import BulkOperation
@@ -33,26 +34,37 @@ def _never(_: object) -> bool:
 class Watched(Generic[T]):
     """A kind of object a subscription follows.
 
-    `kind` is its GraphQL type's name: what its global IDs and the change feed call it.
-    `read` is the authorized read (None: not the viewer's to see). `final` tells a state
-    after which nothing more will change: the subscription sends it and completes.
+    `kind` is what its global IDs and the change feed call it. `read` is the authorized read
+    (None: not the viewer's to see). `own` tells whether the object belongs to the viewer's
+    organization (`models/policy/ownership.py`): a viewer of it who may not read it is
+    FORBIDDEN, anyone else is told NOT_FOUND. `final` tells a state after which nothing more
+    will change: the subscription sends it and completes.
     """
 
     kind: str
+    noun: str
     read: Callable[[Actor, UUID], Awaitable[T | None]]
+    own: Callable[[Actor, UUID], Awaitable[bool]]
     final: Callable[[T], bool] = _never
 
     @property
-    def refusal(self) -> str:
-        article = "an" if self.kind[0] in "AEIOU" else "a"
-        return f"Not {article} {self.kind.lower()} of yours: no such ID, or not yours to see."
+    def forbidden(self) -> str:
+        return f"You may not read this {self.noun}."
+
+    @property
+    def not_found(self) -> str:
+        return f"No such {self.noun}."
 
 
-INVITATION = Watched[Invitation]("Invitation", read_invitation)
-RELATIONSHIP = Watched[Relationship]("Relationship", read_relationship)
+INVITATION = Watched[Invitation]("Invitation", "invitation", read_invitation, own_invitation)
+RELATIONSHIP = Watched[Relationship](
+    "Relationship", "relationship", read_relationship, own_relationship
+)
 # A bulk operation's stream completes once the operation has: nothing changes after that.
 BULK_OPERATION = Watched[BulkOperation](
     "BulkOperation",
+    "bulk operation",
     read_bulk_operation,
+    own_bulk_operation,
     final=lambda operation: operation.status is BulkOperationStatus.COMPLETED,
 )

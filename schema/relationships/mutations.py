@@ -53,7 +53,11 @@ class RelationshipMutations:
             *await perform(
                 info,
                 lambda op: grants.remove_roles(
-                    op, input.relationship, roles, input.delegated_admin_relationship
+                    op,
+                    input.relationship,
+                    roles,
+                    input.delegated_admin_relationship,
+                    list(input.types) if input.types is not None else None,
                 ),
             )
         )

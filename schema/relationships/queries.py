@@ -9,13 +9,13 @@ import strawberry
 
 from models.foundation.ids import decode_id
 from models.identity.actors import Actor
-from models.policy import visible_relationships
+from models.policy import visible_delegated_admin_relationships, visible_relationships
 from models.reference.enums import RelationshipStatus
 from schema.context import Info
 from schema.guards import opens_list
 from schema.pagination import After, Connection, First, paginate
 from schema.relationships.preload import preload_page
-from schema.relationships.types import Relationship
+from schema.relationships.types import DelegatedAdminRelationship, Relationship
 
 
 async def read_relationship(actor: Actor, relationship_id: UUID) -> Relationship | None:
@@ -23,6 +23,15 @@ async def read_relationship(actor: Actor, relationship_id: UUID) -> Relationship
     and `relationshipChanged` read it so."""
     found = await visible_relationships(actor).get_or_none(id=relationship_id)
     return Relationship.of(found) if found else None
+
+
+async def read_delegated_admin_relationship(
+    actor: Actor, dar_id: UUID
+) -> DelegatedAdminRelationship | None:
+    """The delegated admin relationship, if the actor sees it (`delegatedAdminRelationship(id:)`
+    and `node(id:)` read it so)."""
+    found = await visible_delegated_admin_relationships(actor).get_or_none(id=dar_id)
+    return DelegatedAdminRelationship.of(found) if found else None
 
 
 @strawberry.type
@@ -59,3 +68,20 @@ class RelationshipQueries:
         actor = info.context.actor()
         relationship_id = decode_id("Relationship", id)
         return await read_relationship(actor, relationship_id) if relationship_id else None
+
+    @strawberry.field(
+        description="One delegated admin relationship of a relationship the viewer's "
+        "organization is a side of (a partner's agents see theirs awaiting approval too): for "
+        "those who read the relationship; null for anyone else."
+    )
+    async def delegated_admin_relationship(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The delegated admin relationship's ID."),
+        ],
+    ) -> DelegatedAdminRelationship | None:
+        actor = info.context.actor()
+        dar_id = decode_id("DelegatedAdminRelationship", id)
+        return await read_delegated_admin_relationship(actor, dar_id) if dar_id else None

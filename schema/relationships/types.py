@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -31,6 +31,9 @@ from schema.global_ids import GlobalId, OptionalGlobalId
 from schema.organizations.types import Organization, User
 from schema.pagination import After, Connection, First
 from schema.relay import Node
+
+if TYPE_CHECKING:
+    from schema.access.types import AccessAssignment
 
 
 def _organization(row: OrganizationRow | None) -> Organization:
@@ -75,7 +78,7 @@ class RoleGrant:
     description="One GDAP agreement between a partner and a customer, inside their "
     "relationship: its own name, roles, duration and end date, ended on its own."
 )
-class DelegatedAdminRelationship:
+class DelegatedAdminRelationship(Node):
     id: strawberry.ID = strawberry.field(description="Opaque ID.")
     display_name: str = strawberry.field(
         description="The partner's name for it, unique among its relationships in force with "
@@ -120,10 +123,30 @@ class DelegatedAdminRelationship:
             _id=dar.id,
         )
 
-    @strawberry.field(description="Its role grants, oldest first.")
-    async def role_grants(self, info: Info) -> list[RoleGrant]:
-        grants = await info.context.loaders.delegated_admin_grants.load(self._id)
-        return [RoleGrant.of(g) for g in grants]
+    # Shaped from loaders (not coroutines): a request cut short leaves nothing un-awaited.
+    @strawberry.field(description="Its role grants, oldest first.", graphql_type=list[RoleGrant])
+    def role_grants(self, info: Info) -> list[RoleGrant] | Awaitable[list[RoleGrant]]:
+        return loaded(
+            info.context.loaders.delegated_admin_grants,
+            self._id,
+            lambda grants: [RoleGrant.of(g) for g in grants],
+        )
+
+    @strawberry.field(
+        description="Its access assignments, oldest first: the partner's security groups "
+        "and the roles of this one assigned to each (none once it has ended).",
+        graphql_type=list[Annotated["AccessAssignment", strawberry.lazy("schema.access.types")]],
+    )
+    def access_assignments(
+        self, info: Info
+    ) -> list[AccessAssignment] | Awaitable[list[AccessAssignment]]:
+        from schema.access.types import AccessAssignment  # the two types name each other
+
+        return loaded(
+            info.context.loaders.delegated_admin_assignments,
+            self._id,
+            lambda rows: [AccessAssignment.of(row) for row in rows],
+        )
 
 
 @strawberry.type(description="A customer's acceptance of the current Customer Agreement.")
@@ -235,11 +258,17 @@ class Relationship(Node):
 
     @strawberry.field(
         description="Its delegated admin relationships (GDAP), each with its own roles and "
-        "end date, oldest first: those in force and those that ended."
+        "end date, oldest first: those in force and those that ended.",
+        graphql_type=list[DelegatedAdminRelationship],
     )
-    async def delegated_admin_relationships(self, info: Info) -> list[DelegatedAdminRelationship]:
-        found = await info.context.loaders.delegated_admin_relationships.load(self._id)
-        return [DelegatedAdminRelationship.of(dar) for dar in found]
+    def delegated_admin_relationships(
+        self, info: Info
+    ) -> list[DelegatedAdminRelationship] | Awaitable[list[DelegatedAdminRelationship]]:
+        return loaded(
+            info.context.loaders.delegated_admin_relationships,
+            self._id,
+            lambda found: [DelegatedAdminRelationship.of(dar) for dar in found],
+        )
 
     @strawberry.field(
         description="The relationship's history, newest first: every change that belongs to "
@@ -271,6 +300,12 @@ class RemoveRolesInput:
         default=None,
         description="Act on this delegated admin relationship only; omit to act on all. "
         "One left with no role is TERMINATED.",
+    )
+    types: list[RelationshipType] | None = strawberry.field(
+        default=None,
+        description="Act only on the grants that came with these relationship types (the "
+        "roles of an ADVISOR or PARTNER grant, and not the same roles a delegated admin "
+        "relationship grants, which are GDAP_PARTNER's); omit to act on every type.",
     )
     relationship = GlobalId("Relationship", "relationship_id")
     delegated_admin_relationship = OptionalGlobalId(

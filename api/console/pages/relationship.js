@@ -160,12 +160,14 @@ async function removeRoles(ctx, cat, relationship, partnerName) {
       try {
         // Always the roles named, even when they are all: exactly what the dialog said, and
         // not a role granted since the page was drawn; each delegated admin relationship's
-        // from it alone.
+        // from it alone, and the other types' from their grants alone (not the same role a
+        // delegated admin relationship grants).
         for (const [index, group] of groups.entries()) {
           const roles = picked.filter((c) => c.index === index).map((c) => c.role);
           if (!roles.length) continue;
           const input = { relationshipId: relationship.id, roles };
           if (group.dar) input.delegatedAdminRelationshipId = group.dar.id;
+          else input.types = [...new Set(group.grants.map((g) => g.type))];
           const payload = await mutate("removeRoles", REMOVE_ROLES, input);
           if (payload.errors.length) {
             showErrors(form, payload.errors);

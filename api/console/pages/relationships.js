@@ -1,7 +1,10 @@
 // The list of the organization's relationships, one row per partner (`/partners`, a
 // customer's) or per customer (`/customers`, a partner's), with their types, roles, the end
-// date of each delegated admin relationship in force, and the agreement.
+// date of each delegated admin relationship in force, and the agreement. A partner's admin
+// agent selects customers and delegated admin relationships there for the bulk actions
+// (`../bulk-actions.js`).
 
+import { bulkActions, selection } from "../bulk-actions.js";
 import { catalog, roleName, typeName } from "../catalog.js";
 import { badge, date, h, replace, showMore, table } from "../dom.js";
 import { gql } from "../graphql.js";
@@ -22,8 +25,9 @@ query Relationships($first: Int, $after: String) {
   }
 }`;
 
-/** Each delegated admin relationship in force with its end date; other roles have none. */
-function ends(node) {
+/** Each delegated admin relationship in force with its end date; other roles have none.
+ * With `chosen` (bulk actions), each can be selected. */
+function ends(node, chosen) {
   if (node.status === "ENDED") return h("span", {}, "Ended ", date(node.endedAt));
   const dars = node.delegatedAdminRelationships.filter((d) => ["ACTIVE", "EXPIRING"].includes(d.status));
   if (!dars.length) return "No end date";
@@ -31,7 +35,14 @@ function ends(node) {
     "ul",
     { class: "plain" },
     dars.map((d) =>
-      h("li", {}, `${d.displayName}: `, date(d.endsAt), d.autoExtend ? " (extends automatically)" : null),
+      h(
+        "li",
+        {},
+        chosen ? [chosen.darBox(d.id, `${d.displayName} (${node.customer.name})`), " "] : null,
+        `${d.displayName}: `,
+        date(d.endsAt),
+        d.autoExtend ? " (extends automatically)" : null,
+      ),
     ),
   );
 }
@@ -48,11 +59,21 @@ export async function render(ctx) {
   const other = (node) => (customerSide ? node.partner : node.customer);
   const [cat, first] = await Promise.all([catalog(), gql(QUERY, { first: PAGE_SIZE })]);
   if (!ctx.current()) return;
+  // A partner's admin agents select customers and delegated admin relationships for bulk work.
+  let panel = null;
+  const chosen = !customerSide && ctx.viewer.roles.includes("ADMIN_AGENT") ? selection(() => panel?.update()) : null;
+  if (chosen) {
+    panel = await bulkActions(ctx, cat, chosen);
+    if (!ctx.current()) return;
+  }
 
   const columns = [
     {
       label: customerSide ? "Partner" : "Customer",
-      cell: (n) => h("a", { href: `${base}/${encodeURIComponent(n.id)}` }, other(n).name),
+      cell: (n) => [
+        chosen && n.status === "ACTIVE" ? [chosen.customerBox(n.customer.id, n.customer.name), " "] : null,
+        h("a", { href: `${base}/${encodeURIComponent(n.id)}` }, other(n).name),
+      ],
     },
     { label: "Types", cell: (n) => n.types.map((t) => typeName(cat, t)).join(", ") || "None" },
     {
@@ -62,7 +83,7 @@ export async function render(ctx) {
           ? h("ul", { class: "plain" }, [...new Set(n.roleGrants.map((g) => g.role))].map((r) => h("li", {}, roleName(cat, r))))
           : "None",
     },
-    { label: "Ends", cell: ends },
+    { label: "Ends", cell: (n) => ends(n, chosen) },
     { label: "Customer Agreement", cell: agreementCell },
     { label: "Status", cell: (n) => badge(n.status) },
   ];
@@ -94,6 +115,7 @@ export async function render(ctx) {
     count,
     list,
     more,
+    panel,
   );
 
   const shown = [];

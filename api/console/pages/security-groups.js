@@ -1,21 +1,27 @@
 // `/security-groups`: a partner's admin agent groups its agents and assigns the roles its
-// customers granted to the groups, per customer. An agent holds, for a customer, the roles
-// of its groups that an active grant still gives. Members are picked from the organization's
-// agents (its `members`).
+// customers granted to the groups, per customer and delegated admin relationship (as the
+// anchor's access assignments are: one of its roles, ended with it). An agent holds, for a
+// customer, the roles of its groups that the same delegated admin relationship (or, for an
+// Advisor's or Partner's roles, the relationship's own grant) still gives. Members are
+// picked from the organization's agents (its `members`).
 
-import { catalog, roleName } from "../catalog.js";
+import { catalog, roleName, typeName } from "../catalog.js";
 import { ask } from "../dialog.js";
 import { date, h, replace, table } from "../dom.js";
 import { busy, clearErrors, field, formAlert, showErrors, showProblem } from "../forms.js";
 import { gql, mutate } from "../graphql.js";
 
-const GROUP = `id name createdAt members { id email displayName } assignments { id role relationshipId customer { name } }`;
+const GROUP = `id name createdAt members { id email displayName }
+  assignments { id role relationshipId customer { name } delegatedAdminRelationship { id displayName } }`;
 const QUERY = `
 query SecurityGroups {
   viewer { organization { members(first: 100) { edges { node { id email displayName } } } } }
   securityGroups(first: 100) { totalCount edges { node { ${GROUP} } } }
   relationships(first: 100, status: ACTIVE) {
-    edges { node { id customer { name } roleGrants(status: ACTIVE) { role } } }
+    edges { node {
+      id customer { name } roleGrants(status: ACTIVE) { id role type }
+      delegatedAdminRelationships { id displayName status roleGrants { id role status } }
+    } }
   }
 }`;
 const payload = (name, input) => `
@@ -64,6 +70,32 @@ function confirmThen({ title, description, name, query, input }) {
   });
 }
 
+const OTHER_TYPES = "Other relationship types";
+const IN_FORCE = ["ACTIVE", "EXPIRING"];
+
+/**
+ * What may be assigned for one customer: each role of each delegated admin relationship in
+ * force (`darId`), then the roles of the other types' grants (an Advisor's, a Partner's).
+ */
+function assignable(cat, relationship) {
+  const base = { relationshipId: relationship.id, customer: relationship.customer.name };
+  const inDars = relationship.delegatedAdminRelationships
+    .filter((dar) => IN_FORCE.includes(dar.status))
+    .flatMap((dar) =>
+      [...new Set(dar.roleGrants.filter((g) => g.status === "ACTIVE").map((g) => g.role))].map((role) => ({
+        ...base,
+        darId: dar.id,
+        where: dar.displayName,
+        role,
+      })),
+    );
+  const inAny = new Set(relationship.delegatedAdminRelationships.flatMap((dar) => dar.roleGrants.map((g) => g.id)));
+  const others = relationship.roleGrants.filter((g) => !inAny.has(g.id));
+  const byRole = new Map(others.map((g) => [g.role, g]));
+  const outside = [...byRole.values()].map((g) => ({ ...base, darId: null, where: typeName(cat, g.type), role: g.role }));
+  return [...inDars, ...outside];
+}
+
 function groupCard(ctx, cat, group, grants, agents) {
   const who = (m) => m.displayName || m.email;
   const members = group.members.length
@@ -105,6 +137,7 @@ function groupCard(ctx, cat, group, grants, agents) {
         caption: `Roles of ${group.name}`,
         columns: [
           { label: "Customer", cell: (a) => a.customer.name },
+          { label: "Delegated admin relationship", cell: (a) => a.delegatedAdminRelationship?.displayName ?? OTHER_TYPES },
           { label: "Role", cell: (a) => roleName(cat, a.role) },
           {
             label: "Actions",
@@ -114,14 +147,19 @@ function groupCard(ctx, cat, group, grants, agents) {
                 {
                   type: "button",
                   class: "danger",
-                  "aria-label": `Remove ${roleName(cat, a.role)} for ${a.customer.name} from ${group.name}`,
+                  "aria-label": `Remove ${roleName(cat, a.role)} for ${a.customer.name}${a.delegatedAdminRelationship ? ` in ${a.delegatedAdminRelationship.displayName}` : ""} from ${group.name}`,
                   onclick: async () => {
+                    const dar = a.delegatedAdminRelationship;
+                    const input = { groupId: group.id, relationshipId: a.relationshipId, role: a.role };
+                    if (dar) input.delegatedAdminRelationshipId = dar.id;
                     const done = await confirmThen({
                       title: "Remove the role from the group?",
-                      description: `${group.name} no longer holds ${roleName(cat, a.role)} for ${a.customer.name}.`,
+                      description: dar
+                        ? `${group.name} no longer holds ${roleName(cat, a.role)} for ${a.customer.name} through ${dar.displayName}.`
+                        : `${group.name} no longer holds ${roleName(cat, a.role)} for ${a.customer.name}, through any of its grants.`,
                       name: "removeRoleFromGroup",
                       query: UNASSIGN,
-                      input: { groupId: group.id, relationshipId: a.relationshipId, role: a.role },
+                      input,
                     });
                     if (done) ctx.rerender(`${roleName(cat, a.role)} for ${a.customer.name} was removed from ${group.name}.`);
                   },
@@ -162,7 +200,7 @@ function groupCard(ctx, cat, group, grants, agents) {
     "select",
     { name: "role" },
     h("option", { value: "" }, "Choose a customer's granted role…"),
-    grants.map((g) => h("option", { value: `${g.relationshipId} ${g.role}` }, `${g.customer}: ${roleName(cat, g.role)}`)),
+    grants.map((g, i) => h("option", { value: String(i) }, `${g.customer} · ${g.where}: ${roleName(cat, g.role)}`)),
   );
   const assign = h(
     "form",
@@ -174,8 +212,10 @@ function groupCard(ctx, cat, group, grants, agents) {
   assign.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!grant.value) return showErrors(assign, [{ field: ["role"], message: "Choose a role to assign." }]);
-    const [relationshipId, role] = grant.value.split(" ");
-    await submit(assign, "assignRoleToGroup", ASSIGN, { groupId: group.id, relationshipId, role }, () =>
+    const { relationshipId, darId, role } = grants[Number(grant.value)];
+    const input = { groupId: group.id, relationshipId, role };
+    if (darId) input.delegatedAdminRelationshipId = darId;
+    await submit(assign, "assignRoleToGroup", ASSIGN, input, () =>
       ctx.rerender(`${roleName(cat, role)} was assigned to ${group.name}.`),
     );
   });
@@ -225,9 +265,7 @@ export async function render(ctx) {
   }
   const [cat, data] = await Promise.all([catalog(), gql(QUERY)]);
   if (!ctx.current()) return;
-  const grants = data.relationships.edges.flatMap(({ node }) =>
-    [...new Set(node.roleGrants.map((g) => g.role))].map((role) => ({ relationshipId: node.id, customer: node.customer.name, role })),
-  );
+  const grants = data.relationships.edges.flatMap(({ node }) => assignable(cat, node));
   const groups = data.securityGroups.edges.map((e) => e.node);
   const agents = data.viewer.organization.members.edges.map((e) => e.node);
 
