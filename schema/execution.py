@@ -10,11 +10,20 @@ value is read and coerced directly. Anything unusual (a null in a non-null field
 its type refuses, an awaitable) takes graphql-core's own way, so errors and their paths
 are exactly graphql-core's. Fields with a resolver, and with it every access check, are
 untouched.
+
+It also keeps a cancelled request quiet: graphql-core awaits a resolver's coroutine inside
+a coroutine of its own, run as a task; a request cancelled before that task's first step (a
+subscription completed while an event's fields resolve, a client gone) closes the outer
+coroutine without ever running it, and Python then warns that the resolver's coroutine was
+never awaited. Each such coroutine is handed over in a `Pending` that closes it if it is
+dropped unawaited.
 """
 
 from __future__ import annotations
 
+from collections.abc import Coroutine, Generator
 from dataclasses import dataclass
+from inspect import iscoroutine
 from typing import Any
 
 from graphql import (
@@ -24,6 +33,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
@@ -111,6 +121,24 @@ def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField | None]
     return known
 
 
+class Pending:
+    """A resolver's coroutine on its way to be awaited: closed if it is dropped before."""
+
+    __slots__ = ("_awaited", "_coroutine")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        self._coroutine = coroutine
+        self._awaited = False
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        self._awaited = True
+        return self._coroutine.__await__()
+
+    def __del__(self) -> None:
+        if not self._awaited:
+            self._coroutine.close()
+
+
 class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution, with plain fields read directly (the module says why)."""
 
@@ -131,4 +159,23 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                     return value
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
+        )
+
+    def complete_awaitable_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Coroutine[Any, Any, Any]:
+        """graphql-core's own, with a resolver's coroutine handed over in a `Pending`."""
+        return super().complete_awaitable_value(
+            return_type,
+            field_details_list,
+            info,
+            path,
+            Pending(result) if iscoroutine(result) else result,
+            position_context,
         )
