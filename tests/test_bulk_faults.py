@@ -67,37 +67,17 @@ async def test_a_bulk_send_cut_off_by_a_killed_worker_finishes_with_each_custome
     assert sent["sendInvitations"]["errors"] == []
     [operation] = await BulkOperation.all()
 
-    # And a worker process working through it
+    # And a worker process working through it, killed outright once it has done 40 items
     env = environment(db, **SHORT)
-    first = WorkerProcess(env, tmp_path / "worker-1.log")
-    try:
-        await first.becomes(200, "the first worker is ready")
+    await _killed_mid_way(env, tmp_path, operation, done=40)
 
-        async def under_way() -> bool:
-            await operation.refresh_from_db()
-            return operation.succeeded >= 40
-
-        await eventually(under_way, "the first worker has done some of the items")
-
-        # When it is killed outright, mid-way
-        assert first.kill() == -signal.SIGKILL
-    finally:
-        first.stop()
-    await operation.refresh_from_db()
-    done_when_killed = operation.succeeded
-    assert 0 < done_when_killed < CUSTOMERS, "the worker was killed mid-operation"
-
-    # And another worker is started
+    # When another worker is started
     second = WorkerProcess(env, tmp_path / "worker-2.log")
     try:
         await second.becomes(200, "the second worker is ready")
 
         # Then the operation completes, every item succeeded once
-        async def completed() -> bool:
-            await operation.refresh_from_db()
-            return operation.status is BulkOperationStatus.COMPLETED
-
-        await eventually(completed, "the operation completes")
+        await _completes(operation)
         assert (operation.succeeded, operation.failed) == (CUSTOMERS, 0)
         items = await BulkOperationItem.filter(operation_id=operation.id)
         assert {item.status for item in items} == {BulkOperationItemStatus.SUCCEEDED}
@@ -125,6 +105,37 @@ async def test_a_bulk_send_cut_off_by_a_killed_worker_finishes_with_each_custome
 
 ASSIGN = """mutation($input: AssignAccessInBulkInput!) { assignAccessInBulk(input: $input) {
   bulkOperation { id } errors { field code } } }"""
+
+
+async def _killed_mid_way(
+    env: dict[str, str], tmp_path: Path, operation: BulkOperation, *, done: int
+) -> None:
+    """A worker process works through `operation` until `done` items succeeded, and is then
+    killed outright, mid-way through it."""
+    first = WorkerProcess(env, tmp_path / "worker-1.log")
+    try:
+        await first.becomes(200, "the first worker is ready")
+
+        async def under_way() -> bool:
+            await operation.refresh_from_db()
+            return operation.succeeded >= done
+
+        await eventually(under_way, f"the first worker has done {done} items")
+        assert first.kill() == -signal.SIGKILL
+    finally:
+        first.stop()
+    await operation.refresh_from_db()
+    assert 0 < operation.succeeded < CUSTOMERS, "the worker was killed mid-operation"
+
+
+async def _completes(operation: BulkOperation) -> None:
+    """Wait until `operation` is COMPLETED."""
+
+    async def completed() -> bool:
+        await operation.refresh_from_db()
+        return operation.status is BulkOperationStatus.COMPLETED
+
+    await eventually(completed, "the operation completes")
 
 
 async def _granting_customers(admin: f.Person, count: int) -> list[Relationship]:
@@ -184,31 +195,13 @@ async def test_a_bulk_assignment_cut_off_by_a_killed_worker_assigns_each_custome
 
     # And a worker process working through it, killed outright once it has begun
     env = environment(db, **SHORT)
-    first = WorkerProcess(env, tmp_path / "worker-1.log")
-    try:
-        await first.becomes(200, "the first worker is ready")
-
-        async def under_way() -> bool:
-            await operation.refresh_from_db()
-            return operation.succeeded >= 1
-
-        await eventually(under_way, "the first worker has done an item")
-        assert first.kill() == -signal.SIGKILL
-    finally:
-        first.stop()
-    await operation.refresh_from_db()
-    assert 0 < operation.succeeded < CUSTOMERS, "the worker was killed mid-operation"
+    await _killed_mid_way(env, tmp_path, operation, done=1)
 
     # When another worker is started
     second = WorkerProcess(env, tmp_path / "worker-2.log")
     try:
         await second.becomes(200, "the second worker is ready")
-
-        async def completed() -> bool:
-            await operation.refresh_from_db()
-            return operation.status is BulkOperationStatus.COMPLETED
-
-        await eventually(completed, "the operation completes")
+        await _completes(operation)
     finally:
         second.stop()
 
