@@ -6,7 +6,7 @@
 For each backend it builds a throwaway database with the committed migrations, fills it with
 published partner profiles (random names, descriptions and facet values, seeded so every
 run is alike) and times typical searches two ways: through `models/rules/directory_search.py`
-as the `partners` query runs them (a page of 20 plus its totalCount, counted up to
+as the `partners` query runs them (its plan, a page of 20 plus its totalCount, counted up to
 COUNT_LIMIT), and as a whole `partners(first: 20, after, filter)` request through the app, in
 process (median and best of several runs: the best shows the cost without a busy machine's
 noise). It prints both sizes side by side, the ratio last.
@@ -342,8 +342,9 @@ async def _time(
     matches = search.MatchCount(0, exact=True)
     for _ in range(runs):
         started = time.perf_counter()
-        page = await search.search(filter_, after, PAGE + 1)
-        matches = await search.count(filter_)
+        chosen = await search.plan(filter_, PAGE + 1)
+        page = await search.search(filter_, after, PAGE + 1, chosen)
+        matches = await search.count(filter_, chosen=chosen)
         timings.append(time.perf_counter() - started)
         assert page or not matches.value
     body = {"query": PARTNERS, "variables": _variables(filter_, after)}

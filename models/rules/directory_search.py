@@ -7,6 +7,13 @@ and description; PostgreSQL: a stored tsvector column of them, GIN-indexed); the
 published profiles in (name, id) order from the cursor. Values are always bound parameters,
 never spliced in: the f-strings below only join fixed SQL and placeholders (hence the
 `noqa: S608`).
+
+On SQLite a search with text first reads an estimate (`plan`): the index's terms each word
+is a prefix of, with the number of profiles holding each (migration 0025), and how many
+profiles list the facets' values. From it the page either walks the profiles in (name, id)
+order testing each one, which stops at the page's end (cheap when matches are dense: a
+common word), or reads the matches from the full-text index and sorts them (cheap when they
+are few: a rare word). PostgreSQL's planner makes that choice itself, from its statistics.
 """
 
 from __future__ import annotations
@@ -82,23 +89,30 @@ class _Statement:
         return "?" if self.dialect == "sqlite" else f"${len(self.values)}"
 
 
-def _where(statement: _Statement, filter_: DirectoryFilter) -> str:
+def _where(statement: _Statement, filter_: DirectoryFilter, chosen: Plan) -> str:
     bind = statement.bind
     clauses = [f"p.published = {bind(True)}"]
     terms = filter_.terms()
-    clauses.extend(_facet_clauses(statement, filter_, terms))
+    clauses.extend(_facet_clauses(statement, filter_, chosen.walk))
     if terms and statement.dialect == "sqlite":
-        clauses.append(
-            "p.id IN (SELECT rowid FROM partner_profile_search "  # noqa: S608
-            f"WHERE partner_profile_search MATCH {bind(_fts_query(terms))})"
-        )
+        query = bind(chosen.text_query or _fts_query(terms))
+        if chosen.walk:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM partner_profile_search s "  # noqa: S608
+                f"WHERE partner_profile_search MATCH {query} AND s.rowid = p.id)"
+            )
+        else:
+            clauses.append(
+                "p.id IN (SELECT rowid FROM partner_profile_search "  # noqa: S608
+                f"WHERE partner_profile_search MATCH {query})"
+            )
     elif terms:
         query = " & ".join(f"{term}:*" for term in terms)
         clauses.append(f"p.search_vector @@ to_tsquery('simple', {bind(query)})")
     return " AND ".join(clauses)
 
 
-def _facet_clauses(statement: _Statement, filter_: DirectoryFilter, terms: list[str]) -> list[str]:
+def _facet_clauses(statement: _Statement, filter_: DirectoryFilter, walk: bool) -> list[str]:
     """The conditions of the filter's facets, each profile matching any value of each.
 
     Both backends read an index of the profiles' facet lists (migration 0021). PostgreSQL's
@@ -106,9 +120,9 @@ def _facet_clauses(statement: _Statement, filter_: DirectoryFilter, terms: list[
     are narrow (three facets: a few hundred profiles among 100,000), and walks the
     (name, id) index checking the lists when they are broad (one industry: a tenth of them).
     SQLite's is an FTS5 table of a token per listed value, which merges the tokens' sorted
-    lists of profiles; one facet alone, without text, walks the profiles in (name, id) order
-    instead and looks each one up in `partner_facet_value`, which stops at the page's end or
-    the count's limit.
+    lists of profiles; a walk in (name, id) order (one facet alone, or text and facets
+    whose matches are dense, see `plan`) instead looks each profile up in
+    `partner_facet_value`, which stops at the page's end or the count's limit.
     """
     bind = statement.bind
     if statement.dialect == "postgres":
@@ -116,20 +130,24 @@ def _facet_clauses(statement: _Statement, filter_: DirectoryFilter, terms: list[
             f"p.{FACET_ATTRIBUTES[facet]} ?| {bind(list(values))}::text[]"
             for facet, values in filter_.facets.items()
         ]
-    if len(filter_.facets) == 1 and not terms:
-        ((facet, values),) = filter_.facets.items()
-        facet_param = bind(str(facet))
-        listed = ", ".join(bind(value) for value in values)
-        return [
-            "EXISTS (SELECT 1 FROM partner_facet_value v "  # noqa: S608
-            f"WHERE v.facet = {facet_param} AND v.value IN ({listed}) AND v.profile_id = p.id)"
-        ]
     if not filter_.facets:
         return []
+    if walk:
+        return [_listed(statement, facet, values) for facet, values in filter_.facets.items()]
     return [
         "p.id IN (SELECT rowid FROM partner_profile_facets "  # noqa: S608
         f"WHERE partner_profile_facets MATCH {bind(_facets_query(filter_))})"
     ]
+
+
+def _listed(statement: _Statement, facet: Facet, values: Sequence[str]) -> str:
+    """SQLite: the profile `p` lists one of the facet's values (an index lookup)."""
+    facet_param = statement.bind(str(facet))
+    listed = ", ".join(statement.bind(value) for value in values)
+    return (
+        "EXISTS (SELECT 1 FROM partner_facet_value v "  # noqa: S608
+        f"WHERE v.facet = {facet_param} AND v.value IN ({listed}) AND v.profile_id = p.id)"
+    )
 
 
 def _facets_query(filter_: DirectoryFilter) -> str:
@@ -156,16 +174,113 @@ def _columns() -> str:
     return ", ".join(f"p.{column}" for column in sorted(PartnerProfile._meta.db_fields))
 
 
+# A word is looked up among the index's terms when it is plain: lower-case ASCII letters and
+# digits, which the index's tokenizer keeps as they are. Any other word stays a prefix query.
+PLAIN_WORD = re.compile(r"[a-z0-9]+")
+# A word that is the prefix of more terms than this stays a prefix query (the index merges
+# their lists of profiles in one read), and the page then reads the matches and sorts them.
+MAX_TERMS_PER_WORD = 16
+# What each way of finding a page costs per row, in microseconds (SQLite, measured among
+# 100,000 profiles): a step of the walk in (name, id) order, a lookup of a profile's facet
+# values, a probe of the full-text index for one profile; and a match read from the indexes
+# and sorted.
+STEP, FACET_LOOKUP, TEXT_PROBE, SORT = 0.3, 1.0, 15.0, 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How a search finds its profiles: chosen by `plan`, followed by `search` and `count`."""
+
+    # Walk the published profiles in (name, id) order testing each one, rather than read the
+    # matches from the indexes and sort them.
+    walk: bool
+    # SQLite: the full-text query of the text, each word as the index's terms it is a prefix
+    # of (an exact term is found without merging every term of the prefix).
+    text_query: str | None = None
+    # A word is the prefix of no term in the index: nothing matches.
+    nothing: bool = False
+
+
+async def plan(filter_: DirectoryFilter, limit: int) -> Plan:
+    """How to find the first `limit` matches of the filter, and count them.
+
+    Without text, SQLite walks for no facet or one (a facet's lookup is cheap, and broad
+    facets fill a page soon), and merges the facet index's lists for several. With text it
+    reads an estimate first, in one statement: the terms each word is a prefix of, with the
+    number of profiles holding each, how many profiles list each facet's values, and the
+    highest profile id (about how many there are). Taking the conditions as independent,
+    walking costs about `limit / density` steps and reading the matches costs their number:
+    the cheaper is chosen. (A profile saved between the estimate and the search is found by
+    the words it held before.) PostgreSQL's planner chooses itself.
+    """
+    statement = _statement()
+    terms = filter_.terms()
+    if statement.dialect != "sqlite":
+        return Plan(walk=False)
+    if not terms:
+        return Plan(walk=len(filter_.facets) <= 1)
+    bind = statement.bind
+    parts = ["SELECT -2 AS part, '' AS term, coalesce(max(id), 0) AS n FROM partner_profile"]
+    for facet, values in filter_.facets.items():
+        parts.append(
+            f"SELECT -1, {bind(str(facet))}, count(*) FROM partner_facet_value "  # noqa: S608
+            f"WHERE facet = {bind(str(facet))} "
+            f"AND value IN ({', '.join(bind(value) for value in values)})"
+        )
+    for index, term in enumerate(terms):
+        if PLAIN_WORD.fullmatch(term):
+            parts.append(
+                f"SELECT * FROM (SELECT {index}, term, doc FROM partner_profile_search_terms "  # noqa: S608
+                f"WHERE term >= {bind(term)} AND term < {bind(_past_prefix(term))} "
+                f"LIMIT {MAX_TERMS_PER_WORD + 1})"
+            )
+    sql = " UNION ALL ".join(parts)
+    rows = await connections.get("default").execute_query_dict(sql, statement.values)
+    total = max(1, *(int(row["n"]) for row in rows if row["part"] == -2))
+    facets_density = 1.0
+    for row in rows:
+        if row["part"] == -1:
+            facets_density *= min(1.0, int(row["n"]) / total)
+    words, text_density, known = [], 1.0, True
+    for index, term in enumerate(terms):
+        found = [(str(row["term"]), int(row["n"])) for row in rows if row["part"] == index]
+        if not PLAIN_WORD.fullmatch(term) or len(found) > MAX_TERMS_PER_WORD:
+            words.append(f'"{term}"*')
+            known = False
+            continue
+        if not found:
+            return Plan(walk=False, nothing=True)
+        words.append("(" + " OR ".join(f'"{name}"' for name, _ in found) + ")")
+        text_density *= min(1.0, sum(n for _, n in found) / total)
+    density = max(text_density * facets_density, 1 / total)
+    steps = min(total, limit / density)
+    facets = len(filter_.facets)
+    walking = steps * (STEP + FACET_LOOKUP * facets + TEXT_PROBE * facets_density)
+    reading = total * text_density * (SORT + FACET_LOOKUP * facets)
+    return Plan(walk=known and walking < reading, text_query=" AND ".join(words))
+
+
+def _past_prefix(term: str) -> str:
+    """The first string after every string that starts with the plain word `term`."""
+    return term[:-1] + chr(ord(term[-1]) + 1)
+
+
 async def search(
-    filter_: DirectoryFilter, after: tuple[str, int] | None, limit: int
+    filter_: DirectoryFilter,
+    after: tuple[str, int] | None,
+    limit: int,
+    chosen: Plan | None = None,
 ) -> list[PartnerProfile]:
     """Up to `limit` published profiles matching the filter, after `(name, id)`, in that order.
 
-    The inner query finds and sorts the page's ids on narrow indexes; only the page's rows
-    are then read whole.
+    The inner query finds and sorts the page's ids on narrow indexes (or walks them in
+    order: `plan`, unless given); only the page's rows are then read whole.
     """
+    chosen = chosen or await plan(filter_, limit)
+    if chosen.nothing:
+        return []
     statement = _statement()
-    where = _where(statement, filter_)
+    where = _where(statement, filter_, chosen)
     if after is not None:
         name, id_ = after
         where += f" AND (p.name, p.id) > ({statement.bind(name)}, {statement.bind(id_)})"
@@ -188,24 +303,30 @@ class MatchCount:
     exact: bool
 
 
-async def count(filter_: DirectoryFilter, limit: int | None = None) -> MatchCount:
+async def count(
+    filter_: DirectoryFilter, limit: int | None = None, chosen: Plan | None = None
+) -> MatchCount:
     """How many published profiles match the filter, counted up to `limit` (COUNT_LIMIT
     unless given) and no further: the statement stops at the match after it, so its cost
-    stays that of `limit` matches."""
+    stays that of `limit` matches. `chosen` is the search's plan (`plan` unless given)."""
     limit = COUNT_LIMIT if limit is None else limit
+    chosen = chosen or await plan(filter_, limit)
+    if chosen.nothing:
+        return MatchCount(0, exact=True)
     statement = _statement()
     terms = filter_.terms()
     if terms and statement.dialect == "sqlite":
         # Driven by the full-text index, which hands over its matches one by one: read
         # through `p.id IN (...)`, SQLite would collect every match before counting any.
-        match = statement.bind(_fts_query(terms))
-        where = _where(statement, DirectoryFilter(facets=filter_.facets))
+        match = statement.bind(chosen.text_query or _fts_query(terms))
+        facets = DirectoryFilter(facets=filter_.facets)
+        where = _where(statement, facets, Plan(walk=len(filter_.facets) <= 1))
         source = (
             "partner_profile_search s JOIN partner_profile p ON p.id = s.rowid "
             f"WHERE partner_profile_search MATCH {match} AND {where}"
         )
     else:
-        source = f"partner_profile p WHERE {_where(statement, filter_)}"
+        source = f"partner_profile p WHERE {_where(statement, filter_, chosen)}"
     sql = (
         f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {source} "  # noqa: S608
         f"LIMIT {statement.bind(limit + 1)}) AS matches"

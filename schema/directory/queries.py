@@ -78,14 +78,16 @@ class DirectoryQueries:
         info.context.optional_actor()  # a bad token is UNAUTHENTICATED, as everywhere
         size = page_size(first)
         wanted = _filter(filter)
-        rows = await search.search(wanted, _after(after) if after else None, size + 1)
+        cursor = _after(after) if after else None
+        chosen = await search.plan(wanted, size + 1)
+        rows = await search.search(wanted, cursor, size + 1, chosen)
         edges = [Edge(node=Partner.of(row), cursor=_cursor(row)) for row in rows[:size]]
         return PartnerConnection(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None
             ),
-            _count=lambda: search.count(wanted),
+            _count=lambda: search.count(wanted, chosen=chosen),
         )
 
     @strawberry.field(
