@@ -60,7 +60,8 @@ async def _every_page(
 
 
 def _sqlite() -> bool:
-    return connections.get("default").capabilities.dialect == "sqlite"
+    dialect: str = connections.get("default").capabilities.dialect
+    return dialect == "sqlite"
 
 
 async def test_a_dense_word_walks_in_name_order_and_a_rare_one_reads_its_matches(
