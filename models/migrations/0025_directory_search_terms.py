@@ -1,26 +1,56 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
-# SQLite: the terms of the directory's full-text index with the number of profiles holding
-# each (FTS5's `fts5vocab`, read straight from the index: nothing to keep in step). The search
-# reads it to turn each word of a query into the index's terms it is a prefix of, and to
-# estimate how many profiles a query matches before choosing how to find them
-# (`models/rules/directory_search.py`). PostgreSQL needs nothing: its planner keeps
-# statistics of its own.
+# What the directory search reads to choose how to find a page
+# (`models/rules/directory_search.py`); only fixed names are spliced into the SQL below.
+# SQLite: the terms of the full-text index with the number of profiles holding each (FTS5's
+# `fts5vocab`, read straight from the index: nothing to keep in step). The search turns each
+# word of a query into the terms it is a prefix of, and estimates how many profiles match.
+# PostgreSQL: one GIN index of all of a profile's facet values as tokens ("location:DE"),
+# through an immutable function of its five lists. A search with several facets reads it
+# in one index scan, which steps through the shortest list and skips ahead in the others,
+# where ANDing a bitmap per facet's index read every list whole (three facets: 39,000
+# entries among 100,000 profiles for 181 matches).
 SQLITE_TERMS = (
     "CREATE VIRTUAL TABLE partner_profile_search_terms "
     "USING fts5vocab(partner_profile_search, 'row')"
 )
+FACET_COLUMNS = "locations, industries, products, organization_sizes, languages"
+POSTGRES_TOKENS = [
+    """CREATE FUNCTION partner_facet_tokens(
+        locations jsonb, industries jsonb, products jsonb, organization_sizes jsonb,
+        languages jsonb
+    ) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT array(
+            SELECT 'location:' || value FROM jsonb_array_elements_text(locations) value
+            UNION ALL SELECT 'industry:' || value FROM jsonb_array_elements_text(industries) value
+            UNION ALL SELECT 'product:' || value FROM jsonb_array_elements_text(products) value
+            UNION ALL SELECT 'organization_size:' || value
+                FROM jsonb_array_elements_text(organization_sizes) value
+            UNION ALL SELECT 'language:' || value FROM jsonb_array_elements_text(languages) value
+        )
+    $$""",
+    "CREATE INDEX partner_profile_facet_tokens ON partner_profile "
+    f"USING GIN (partner_facet_tokens({FACET_COLUMNS}))",
+]
 
 
-async def create_search_terms(apps, schema_editor):
+async def create_search_estimates(apps, schema_editor):
     if schema_editor.client.capabilities.dialect == "sqlite":
         await schema_editor.client.execute_script(SQLITE_TERMS)
+        return
+    for statement in POSTGRES_TOKENS:
+        await schema_editor.client.execute_script(statement)
 
 
-async def drop_search_terms(apps, schema_editor):
+async def drop_search_estimates(apps, schema_editor):
     if schema_editor.client.capabilities.dialect == "sqlite":
         await schema_editor.client.execute_script("DROP TABLE partner_profile_search_terms")
+        return
+    await schema_editor.client.execute_script("DROP INDEX partner_profile_facet_tokens")
+    await schema_editor.client.execute_script(
+        "DROP FUNCTION partner_facet_tokens(jsonb, jsonb, jsonb, jsonb, jsonb)"
+    )
 
 
 class Migration(migrations.Migration):
@@ -29,5 +59,5 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.RunPython(create_search_terms, drop_search_terms),
+        ops.RunPython(create_search_estimates, drop_search_estimates),
     ]

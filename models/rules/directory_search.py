@@ -31,6 +31,14 @@ from models.rules.directory import FACET_ATTRIBUTES
 from models.tables.directory import PartnerProfile
 
 MAX_TERMS = 8
+# The arguments of PostgreSQL's `partner_facet_tokens`, in its order (migration 0025).
+FACET_TOKEN_ORDER = (
+    Facet.LOCATION,
+    Facet.INDUSTRY,
+    Facet.PRODUCT,
+    Facet.ORGANIZATION_SIZE,
+    Facet.LANGUAGE,
+)
 MAX_TEXT_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
 # Matches are counted exactly up to this many; past it, the count stops and says "more".
@@ -117,14 +125,26 @@ def _facet_clauses(statement: _Statement, filter_: DirectoryFilter, walk: bool) 
 
     Both backends read an index of the profiles' facet lists (migration 0021). PostgreSQL's
     is a GIN index on each list: its planner ANDs the facets' bitmaps when together they
-    are narrow (three facets: a few hundred profiles among 100,000), and walks the
-    (name, id) index checking the lists when they are broad (one industry: a tenth of them).
+    are narrow (a facet and words), and walks the (name, id) index checking the lists when
+    they are broad (one industry: a tenth of them). Several facets alone read one GIN index
+    of every list's values as tokens (migration 0025), in one scan that skips ahead through
+    the longer lists.
     SQLite's is an FTS5 table of a token per listed value, which merges the tokens' sorted
     lists of profiles; a walk in (name, id) order (one facet alone, or text and facets
     whose matches are dense, see `plan`) instead looks each profile up in
     `partner_facet_value`, which stops at the page's end or the count's limit.
     """
     bind = statement.bind
+    if statement.dialect == "postgres" and len(filter_.facets) > 1 and not filter_.terms():
+        tokens = (
+            "partner_facet_tokens("
+            + ", ".join(f"p.{FACET_ATTRIBUTES[facet]}" for facet in FACET_TOKEN_ORDER)
+            + ")"
+        )
+        return [
+            f"{tokens} && {bind([f'{str(facet).lower()}:{value}' for value in values])}::text[]"
+            for facet, values in filter_.facets.items()
+        ]
     if statement.dialect == "postgres":
         return [
             f"p.{FACET_ATTRIBUTES[facet]} ?| {bind(list(values))}::text[]"
