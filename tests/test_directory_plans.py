@@ -42,6 +42,8 @@ async def _directory() -> None:
             industries=["HEALTHCARE", "RETAIL"] if n % 2 else ["RETAIL"],
         )
     await f.listed_partner("Hidden Cloud", published=False, description="Cloud everywhere.")
+    if not _sqlite():  # the statistics PostgreSQL's autovacuum would gather
+        await connections.get("default").execute_script("ANALYZE partner_profile")
 
 
 async def _every_page(
@@ -99,6 +101,7 @@ async def test_each_plan_finds_the_same_partners_in_the_same_order(db: Settings)
             text="cloud", facets={Facet.LOCATION: ["DE", "US"], Facet.INDUSTRY: ["HEALTHCARE"]}
         ),
         search.DirectoryFilter(text="Ünïcode words_too"),
+        search.DirectoryFilter(text="telemedicine", facets={Facet.LOCATION: ["US", "DE"]}),
     ]
     for filter_ in filters:
         # When each is searched a page at a time by walking, then by reading the matches
@@ -124,3 +127,25 @@ async def test_each_plan_finds_the_same_partners_in_the_same_order(db: Settings)
     assert german == sorted(f"Partner {(n * 17) % 40:02d}" for n in range(0, 40, 10))
     both, _ = await _every_page(filters[4], await search.plan(filters[4], LIMIT))
     assert both == sorted(f"Partner {(n * 17) % 40:02d}" for n in range(1, 40, 2))
+    rare_here, counted = await _every_page(filters[6], await search.plan(filters[6], LIMIT))
+    assert rare_here == rare
+    assert counted == search.MatchCount(2, exact=True)
+
+
+async def test_words_and_facets_count_alike_whether_the_words_are_common_or_rare(
+    db: Settings,
+) -> None:
+    # Given 240 listed partners (on PostgreSQL with its statistics: "cloud" is in every
+    # profile, so the count tests each German partner's words; "telemedicine" in two, so
+    # the count ANDs both indexes)
+    await _directory()
+    german = {Facet.LOCATION: ["DE"]}
+
+    # When a visitor counts a common word and a rare one among the German partners
+    common = await search.count(search.DirectoryFilter(text="cloud", facets=german))
+    rare = await search.count(search.DirectoryFilter(text="telemedicine", facets=german))
+    both = await search.count(search.DirectoryFilter(text="cloud secur", facets=german))
+
+    # Then each counts exactly the partners that hold them
+    assert common == both == search.MatchCount(4, exact=True)
+    assert rare == search.MatchCount(0, exact=True)
