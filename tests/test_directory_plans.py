@@ -20,7 +20,8 @@ LIMIT = 4
 
 async def _directory() -> None:
     """40 listed partners that all offer cloud migration; every tenth is in Germany, and two
-    of them also offer telemedicine; and 200 more that offer cloud hosting, listing nothing."""
+    of them also offer telemedicine; 200 more that offer cloud hosting, listing nothing; and
+    one in Zürich."""
     extras = [
         Organization(name=f"Extra {n:03d}", kind=OrganizationKind.PARTNER) for n in range(200)
     ]
@@ -42,6 +43,13 @@ async def _directory() -> None:
             industries=["HEALTHCARE", "RETAIL"] if n % 2 else ["RETAIL"],
         )
     await f.listed_partner("Hidden Cloud", published=False, description="Cloud everywhere.")
+    # Letters beyond ASCII, which the full-text index folds as it does (the Kelvin sign)
+    await f.listed_partner(
+        "Zürich Café",
+        description="Cloud \u212aubernetes, Café-grade.",
+        locations=["CH"],
+        industries=["RETAIL"],
+    )
     if not _sqlite():  # the statistics PostgreSQL's autovacuum would gather
         await connections.get("default").execute_script("ANALYZE partner_profile")
 
@@ -69,7 +77,7 @@ def _sqlite() -> bool:
 async def test_a_dense_word_walks_in_name_order_and_a_rare_one_reads_its_matches(
     db: Settings,
 ) -> None:
-    # Given 240 listed partners that all say "cloud", two of them "telemedicine"
+    # Given 241 listed partners that all say "cloud", two of them "telemedicine"
     await _directory()
 
     # When a page is planned for each word
@@ -90,7 +98,7 @@ async def test_a_dense_word_walks_in_name_order_and_a_rare_one_reads_its_matches
 
 
 async def test_each_plan_finds_the_same_partners_in_the_same_order(db: Settings) -> None:
-    # Given 240 listed partners and a hidden one
+    # Given 241 listed partners (one with letters beyond ASCII) and a hidden one
     await _directory()
     filters = [
         search.DirectoryFilter(text="cloud"),
@@ -101,6 +109,8 @@ async def test_each_plan_finds_the_same_partners_in_the_same_order(db: Settings)
             text="cloud", facets={Facet.LOCATION: ["DE", "US"], Facet.INDUSTRY: ["HEALTHCARE"]}
         ),
         search.DirectoryFilter(text="Ünïcode words_too"),
+        search.DirectoryFilter(text="kubernetes"),
+        search.DirectoryFilter(text="café zür"),
         search.DirectoryFilter(text="telemedicine", facets={Facet.LOCATION: ["US", "DE"]}),
     ]
     for filter_ in filters:
@@ -117,7 +127,9 @@ async def test_each_plan_finds_the_same_partners_in_the_same_order(db: Settings)
         assert walked[0] == sorted(walked[0]), filter_
     # And those are the partners each filter names
     everyone, _ = await _every_page(filters[0], await search.plan(filters[0], LIMIT))
-    assert len(everyone) == 240
+    assert len(everyone) == 241
+    accented, _ = await _every_page(filters[7], await search.plan(filters[7], LIMIT))
+    assert accented == ["Zürich Café"]
     migration, _ = await _every_page(filters[1], await search.plan(filters[1], LIMIT))
     assert migration == sorted(f"Partner {n:02d}" for n in range(40))
     assert "Hidden Cloud" not in everyone
@@ -127,7 +139,7 @@ async def test_each_plan_finds_the_same_partners_in_the_same_order(db: Settings)
     assert german == sorted(f"Partner {(n * 17) % 40:02d}" for n in range(0, 40, 10))
     both, _ = await _every_page(filters[4], await search.plan(filters[4], LIMIT))
     assert both == sorted(f"Partner {(n * 17) % 40:02d}" for n in range(1, 40, 2))
-    rare_here, counted = await _every_page(filters[6], await search.plan(filters[6], LIMIT))
+    rare_here, counted = await _every_page(filters[8], await search.plan(filters[8], LIMIT))
     assert rare_here == rare
     assert counted == search.MatchCount(2, exact=True)
 
@@ -135,7 +147,7 @@ async def test_each_plan_finds_the_same_partners_in_the_same_order(db: Settings)
 async def test_words_and_facets_count_alike_whether_the_words_are_common_or_rare(
     db: Settings,
 ) -> None:
-    # Given 240 listed partners (on PostgreSQL with its statistics: "cloud" is in every
+    # Given 241 listed partners (on PostgreSQL with its statistics: "cloud" is in every
     # profile, so the count tests each German partner's words; "telemedicine" in two, so
     # the count ANDs both indexes)
     await _directory()
