@@ -284,7 +284,9 @@ SEARCH_INDEX = "partner_profile_search"
 
 
 # The index of a profile's facet lists: raw SQL in migration 0021 (SQLite: an FTS5 table and
-# its shadow tables; PostgreSQL: a GIN index on each list).
+# its shadow tables; PostgreSQL: a GIN index on each list), and in 0025 the search's
+# estimates (SQLite: an fts5vocab table of the full-text index, `partner_profile_search_terms`;
+# PostgreSQL: a generated column of the facet values as tokens, GIN-indexed).
 FACET_INDEX = "partner_profile_facets"
 FACET_LISTS = ("industries", "languages", "locations", "organization_sizes", "products")
 
@@ -301,8 +303,10 @@ def _take_search_index(backend: str, schema: Schema) -> None:
         return
     profile = schema["partner_profile"]
     assert profile["columns"].pop("search_vector")["udt_name"] == "tsvector"
+    assert profile["columns"].pop("facet_tokens")["udt_name"] == "_text"
     gin = [index for index in profile["indexes"] if index[2] == "gin"]
     assert sorted(index[0] for index in gin) == [
+        ("facet_tokens",),
         *((column,) for column in FACET_LISTS),
         ("search_vector",),
     ], profile["indexes"]

@@ -6,11 +6,12 @@ from tortoise.migrations import operations as ops
 # SQLite: the terms of the full-text index with the number of profiles holding each (FTS5's
 # `fts5vocab`, read straight from the index: nothing to keep in step). The search turns each
 # word of a query into the terms it is a prefix of, and estimates how many profiles match.
-# PostgreSQL: one GIN index of all of a profile's facet values as tokens ("location:DE"),
-# through an immutable function of its five lists. A search with several facets reads it
-# in one index scan, which steps through the shortest list and skips ahead in the others,
-# where ANDing a bitmap per facet's index read every list whole (three facets: 39,000
-# entries among 100,000 profiles for 181 matches).
+# PostgreSQL: all of a profile's facet values as tokens ("location:DE"), in a stored column
+# computed by an immutable function of its five lists, with a GIN index. A search with
+# several facets reads that index in one scan, which steps through the shortest list and
+# skips ahead in the others, where ANDing a bitmap per facet's index read every list whole
+# (three facets: 39,000 entries among 100,000 profiles for 181 matches); and a walk tests
+# the column as cheaply as a list.
 SQLITE_TERMS = (
     "CREATE VIRTUAL TABLE partner_profile_search_terms "
     "USING fts5vocab(partner_profile_search, 'row')"
@@ -30,8 +31,9 @@ POSTGRES_TOKENS = [
             UNION ALL SELECT 'language:' || value FROM jsonb_array_elements_text(languages) value
         )
     $$""",
-    "CREATE INDEX partner_profile_facet_tokens ON partner_profile "
-    f"USING GIN (partner_facet_tokens({FACET_COLUMNS}))",
+    "ALTER TABLE partner_profile ADD COLUMN facet_tokens text[] "
+    f"GENERATED ALWAYS AS (partner_facet_tokens({FACET_COLUMNS})) STORED",
+    "CREATE INDEX partner_profile_facet_tokens ON partner_profile USING GIN (facet_tokens)",
 ]
 
 
@@ -48,6 +50,9 @@ async def drop_search_estimates(apps, schema_editor):
         await schema_editor.client.execute_script("DROP TABLE partner_profile_search_terms")
         return
     await schema_editor.client.execute_script("DROP INDEX partner_profile_facet_tokens")
+    await schema_editor.client.execute_script(
+        "ALTER TABLE partner_profile DROP COLUMN facet_tokens"
+    )
     await schema_editor.client.execute_script(
         "DROP FUNCTION partner_facet_tokens(jsonb, jsonb, jsonb, jsonb, jsonb)"
     )

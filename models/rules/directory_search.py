@@ -31,14 +31,6 @@ from models.rules.directory import FACET_ATTRIBUTES
 from models.tables.directory import PartnerProfile
 
 MAX_TERMS = 8
-# The arguments of PostgreSQL's `partner_facet_tokens`, in its order (migration 0025).
-FACET_TOKEN_ORDER = (
-    Facet.LOCATION,
-    Facet.INDUSTRY,
-    Facet.PRODUCT,
-    Facet.ORGANIZATION_SIZE,
-    Facet.LANGUAGE,
-)
 MAX_TEXT_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
 # Matches are counted exactly up to this many; past it, the count stops and says "more".
@@ -142,9 +134,9 @@ def _facet_clauses(statement: _Statement, filter_: DirectoryFilter, walk: bool) 
     Both backends read an index of the profiles' facet lists (migration 0021). PostgreSQL's
     is a GIN index on each list: its planner ANDs the facets' bitmaps when together they
     are narrow (a facet and words), and walks the (name, id) index checking the lists when
-    they are broad (one industry: a tenth of them). Several facets alone read one GIN index
-    of every list's values as tokens (migration 0025), in one scan that skips ahead through
-    the longer lists.
+    they are broad (one industry: a tenth of them). Several facets alone test a column of
+    every list's values as tokens ("location:DE", migration 0025), whose GIN index is read
+    in one scan that skips ahead through the longer lists.
     SQLite's is an FTS5 table of a token per listed value, which merges the tokens' sorted
     lists of profiles; a walk in (name, id) order (one facet alone, or text and facets
     whose matches are dense, see `plan`) instead looks each profile up in
@@ -152,13 +144,9 @@ def _facet_clauses(statement: _Statement, filter_: DirectoryFilter, walk: bool) 
     """
     bind = statement.bind
     if statement.dialect == "postgres" and len(filter_.facets) > 1 and not filter_.terms():
-        tokens = (
-            "partner_facet_tokens("
-            + ", ".join(f"p.{FACET_ATTRIBUTES[facet]}" for facet in FACET_TOKEN_ORDER)
-            + ")"
-        )
         return [
-            f"{tokens} && {bind([f'{str(facet).lower()}:{value}' for value in values])}::text[]"
+            "p.facet_tokens && "
+            f"{bind([f'{str(facet).lower()}:{value}' for value in values])}::text[]"
             for facet, values in filter_.facets.items()
         ]
     if statement.dialect == "postgres":
@@ -206,7 +194,7 @@ def _statement() -> _Statement:
 
 def _columns() -> str:
     """The model's columns (known once Tortoise is set up): PostgreSQL's table also holds
-    the generated search vector, which the model does not read."""
+    the generated search vector and facet tokens, which the model does not read."""
     return ", ".join(f"p.{column}" for column in sorted(PartnerProfile._meta.db_fields))
 
 
