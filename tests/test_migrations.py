@@ -679,3 +679,59 @@ async def test_bulk_operations_stored_before_their_kinds_migrate_as_sends(
     assert await _sql(backend, url, [_ITEM_AFTER_BULK_KINDS]) == [
         ("SEND_INVITATIONS", "it@contoso.example", "SUCCEEDED", None, None)
     ]
+
+
+# The migration that adds what the directory search reads to choose its plan.
+SEARCH_ESTIMATES = next(m for m in COMMITTED_MIGRATIONS if m.endswith("_directory_search_terms"))
+
+# A listed partner, as the release before that migration stored it.
+_BEFORE_SEARCH_ESTIMATES = [
+    "INSERT INTO organization (id, name, kind, created_at) VALUES "
+    "('00000000-0000-4000-8000-000000000011', 'Alpine Health IT', 'PARTNER', "
+    "'2026-01-05 10:00:00+00:00')",
+    "INSERT INTO partner_profile (id, organization_id, name, description, locations, "
+    "industries, products, organization_sizes, languages, published, created_at, updated_at) "
+    "VALUES (1, '00000000-0000-4000-8000-000000000011', 'Alpine Health IT', "
+    "'Security for hospitals.', '[\"CH\",\"DE\"]', '[\"HEALTHCARE\"]', '[\"SECURITY\"]', "
+    "'[\"SIZE_10_49\"]', '[\"de\"]', true, '2026-01-05 10:00:00+00:00', "
+    "'2026-01-05 10:00:00+00:00')",
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_profiles_stored_before_the_search_estimates_are_estimated(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # Given a database of the release before the migration, holding a listed partner
+    url, _ = _urls(backend, request, tmp_path)
+    module = importlib.import_module(f"models.migrations.{SEARCH_ESTIMATES.split('.', 1)[1]}")
+    [(app, before)] = module.Migration.dependencies
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url))
+        await run_migrations(config=tortoise_config(url), target=f"{app}.{before}")
+    await _sql(backend, url, _BEFORE_SEARCH_ESTIMATES)
+
+    # When the rest of the migrations run
+    EXECUTOR_CACHE.clear()
+    applied = await migrate(url)
+
+    # Then it applied, and the partner's words and facet values are where the search reads
+    # them: SQLite's terms of the full-text index, PostgreSQL's facet tokens
+    assert SEARCH_ESTIMATES in applied
+    if backend == "sqlite":
+        terms = "SELECT term, doc FROM partner_profile_search_terms WHERE term >= 'hosp'"
+        assert await _sql(backend, url, [terms + " AND term < 'hosq'"]) == [("hospitals", 1)]
+        return
+    tokens = "SELECT facet_tokens FROM partner_profile WHERE id = 1"
+    assert await _sql(backend, url, [tokens]) == [
+        (
+            [
+                "location:CH",
+                "location:DE",
+                "industry:HEALTHCARE",
+                "product:SECURITY",
+                "organization_size:SIZE_10_49",
+                "language:de",
+            ],
+        )
+    ]
