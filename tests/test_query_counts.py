@@ -736,9 +736,10 @@ query($filter: PartnerFilter) {
   }
 }
 """
-# The directory page, for a visitor (no token), whatever the filter:
-#   1. the page of profiles (facets, text and order in one SELECT)
-#   2. totalCount (one COUNT)
+# The directory page, for a visitor (no token), with no filter or with words and facets:
+#   1. the page of profiles (facets, text and order in one SELECT); on SQLite, with words,
+#      the estimate the plan is chosen by (and the page then counts its matches too)
+#   2. totalCount (one COUNT); on SQLite, with words, the page
 PARTNERS_PAGE_QUERIES = 2
 
 LEADS = """
@@ -874,3 +875,49 @@ async def test_members_page_costs_the_same_for_1_or_30_agents(
         assert page["totalCount"] == len(page["edges"]) == rows
         assert {e["node"]["organization"]["name"] for e in page["edges"]} == {partner.name}
     _assert_cost(one_queries, many_queries, MEMBERS_PAGE_QUERIES)
+
+
+# ------------------------------------------------------------------------------ directory
+
+# The directory's search, as a visitor asks it (no sign-in: no statement for a token).
+DIRECTORY_SEARCH = """
+query($filter: PartnerFilter) {
+  partners(first: 20, filter: $filter) { totalCount edges { node { id name } } }
+}
+"""
+# The statements of a search with several facets and one with a word: on SQLite the page
+# and its count are one statement when the page reads every match to sort them, and a word
+# first reads its estimate (`plan`); PostgreSQL sends the page, then the count. (On SQLite a
+# word most of a large directory holds walks the profiles in order instead: its estimate,
+# its page and its count, three.)
+SEVERAL_FACETS = {"locations": ["US", "DE"], "industries": ["HEALTHCARE"], "languages": ["en"]}
+DIRECTORY_QUERIES = {"sqlite": (1, 2), "postgres": (2, 2)}
+
+
+async def _search(api: GraphQLClient, filter_: dict[str, Any]) -> tuple[int, list[str]]:
+    with _logged_queries() as queries:
+        data = await api.query(DIRECTORY_SEARCH, {"filter": filter_})
+    return data["partners"]["totalCount"], list(queries)
+
+
+async def test_a_directory_search_costs_the_same_for_2_or_30_partners(
+    api: GraphQLClient, db: Settings
+) -> None:
+    # Given two listed partners
+    for n in range(2):
+        await f.listed_partner(f"Listed {n:02d}", languages=["en"])
+    facets_two, facets_queries_two = await _search(api, SEVERAL_FACETS)
+    word_two, word_queries_two = await _search(api, {"text": "cloud"})
+
+    # When thirty are listed
+    for n in range(2, MANY):
+        await f.listed_partner(f"Listed {n:02d}", languages=["en"])
+    facets_many, facets_queries_many = await _search(api, SEVERAL_FACETS)
+    word_many, word_queries_many = await _search(api, {"text": "cloud"})
+
+    # Then each search finds them all, for the same statements
+    assert (facets_two, word_two, facets_many, word_many) == (2, 2, MANY, MANY)
+    dialect = "sqlite" if db.database_url.startswith("sqlite") else "postgres"
+    facets, words = DIRECTORY_QUERIES[dialect]
+    _assert_cost(facets_queries_two, facets_queries_many, facets)
+    _assert_cost(word_queries_two, word_queries_many, words)

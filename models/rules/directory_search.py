@@ -224,6 +224,9 @@ class Plan:
     text_query: str | None = None
     # A word is the prefix of no term in the index: nothing matches.
     nothing: bool = False
+    # SQLite: how many profiles match, counted by the first page's statement when it reads
+    # every match to sort them (`search`), so that `count` need not read them again.
+    counted: list[int] = field(default_factory=list, compare=False)
 
 
 async def plan(filter_: DirectoryFilter, limit: int) -> Plan:
@@ -301,7 +304,8 @@ async def search(
     """Up to `limit` published profiles matching the filter, after `(name, id)`, in that order.
 
     The inner query finds and sorts the page's ids on narrow indexes (or walks them in
-    order: `plan`, unless given); only the page's rows are then read whole.
+    order: `plan`, unless given); only the page's rows are then read whole. On SQLite the
+    first page of a plan that reads every match also counts them, into `chosen.counted`.
     """
     chosen = chosen or await plan(filter_, limit)
     if chosen.nothing:
@@ -311,13 +315,26 @@ async def search(
     if after is not None:
         name, id_ = after
         where += f" AND (p.name, p.id) > ({statement.bind(name)}, {statement.bind(id_)})"
-    sql = (
-        f"SELECT {_columns()} FROM partner_profile p WHERE p.id IN ("  # noqa: S608
-        f"SELECT p.id FROM partner_profile p WHERE {where} "
-        f"ORDER BY p.name, p.id LIMIT {statement.bind(limit)}"
-        ") ORDER BY p.name, p.id"
-    )
+    counting = statement.dialect == "sqlite" and not chosen.walk and after is None
+    if counting:
+        sql = (
+            f"SELECT {_columns()}, m.matches FROM ("  # noqa: S608
+            f"SELECT p.id, COUNT(*) OVER () AS matches FROM partner_profile p WHERE {where} "
+            f"ORDER BY p.name, p.id LIMIT {statement.bind(limit)}"
+            ") AS m JOIN partner_profile p ON p.id = m.id ORDER BY p.name, p.id"
+        )
+    else:
+        sql = (
+            f"SELECT {_columns()} FROM partner_profile p WHERE p.id IN ("  # noqa: S608
+            f"SELECT p.id FROM partner_profile p WHERE {where} "
+            f"ORDER BY p.name, p.id LIMIT {statement.bind(limit)}"
+            ") ORDER BY p.name, p.id"
+        )
     rows = await connections.get("default").execute_query_dict(sql, statement.values)
+    if counting:
+        chosen.counted[:] = [int(rows[0]["matches"]) if rows else 0]
+        for row in rows:
+            del row["matches"]
     # Tortoise's own row constructor: converts each column as a queryset would.
     return [PartnerProfile._init_from_db(**row) for row in rows]
 
@@ -340,6 +357,9 @@ async def count(
     chosen = chosen or await plan(filter_, limit)
     if chosen.nothing:
         return MatchCount(0, exact=True)
+    if chosen.counted:
+        (found,) = chosen.counted
+        return MatchCount(min(found, limit), exact=found <= limit)
     statement = _statement()
     terms = filter_.terms()
     if terms and statement.dialect == "sqlite":
