@@ -11,7 +11,9 @@ at a time, in turns, and checks every answer. Three comparisons:
 
 - the relationships page (`relationships(first: 50)` with grants, names and agreement)
   against a Starlette endpoint reading the same rows with asyncpg and returning the same
-  JSON (the two bodies are compared before anything is timed);
+  JSON (the bodies are compared before anything is timed); and, as the ceiling of that
+  ratio for any server built on Strawberry, bare Strawberry answering the same page from
+  the same asyncpg rows (`benchmarks/bare_page.py`) against the same endpoint;
 - `{ __typename }` against a bare Strawberry + Starlette app answering the same;
 - `{ viewer { id } }` with the admin's bearer token against the bare app's `{ __typename }`.
 
@@ -111,16 +113,27 @@ async def _comparison(args: argparse.Namespace, title: str, ours: Target, base: 
     print(f"    ratio (Partnerhub / baseline, requests per second): {ratio:.2f}", flush=True)
 
 
-async def _benchmark(args: argparse.Namespace, web: int, bare: int, pages: int, token: str) -> None:
+async def _benchmark(
+    args: argparse.Namespace, web: int, bare: int, pages: int, ceiling: int, token: str
+) -> None:
     page = _graphql(RELATIONSHIPS, token, first=args.first)
     ours, theirs = await _body(web, page), await _body(pages, page)
     if ours != theirs:
         raise RuntimeError(f"the bodies differ:\n{ours}\n{theirs}")
+    bare_page = await _body(ceiling, page)
+    if bare_page != theirs:
+        raise RuntimeError(f"the bodies differ:\n{bare_page}\n{theirs}")
     print(f"  {machine_load()}", flush=True)
     await _comparison(
         args,
         f"relationships(first: {args.first}) with grants, names and agreement",
         ("Partnerhub", web, page),
+        ("asyncpg + Starlette", pages, page),
+    )
+    await _comparison(
+        args,
+        "the same page, the ceiling: bare Strawberry on the same asyncpg rows",
+        ("bare Strawberry + asyncpg", ceiling, page),
         ("asyncpg + Starlette", pages, page),
     )
     typename = _graphql("{ __typename }")
@@ -154,11 +167,13 @@ def main() -> None:
             partnerhub_web(env) as web,
             uvicorn_app("benchmarks.bare:strawberry_app", env) as bare,
             uvicorn_app("benchmarks.bare:relationships_app", env) as pages,
+            uvicorn_app("benchmarks.bare_page:strawberry_relationships_app", env) as ceiling,
         ):
             assert web.port is not None
             assert bare.port is not None
             assert pages.port is not None
-            asyncio.run(_benchmark(args, web.port, bare.port, pages.port, token))
+            assert ceiling.port is not None
+            asyncio.run(_benchmark(args, web.port, bare.port, pages.port, ceiling.port, token))
 
 
 if __name__ == "__main__":
