@@ -98,9 +98,10 @@ def _where(statement: _Statement, filter_: DirectoryFilter, chosen: Plan) -> str
         # SQLite tests the facets first (it tests subqueries last, in order); inside, the
         # cheap test before the probe (a condition on the outer row alone comes first).
         may_hold = _may_hold(statement, terms)
+        query = chosen.text_query or _fts_query(terms)
         clauses.append(
             f"EXISTS (SELECT 1 FROM partner_profile_search s WHERE {may_hold} "  # noqa: S608
-            f"AND partner_profile_search MATCH {bind(chosen.text_query)} AND s.rowid = p.id)"
+            f"AND partner_profile_search MATCH {bind(query)} AND s.rowid = p.id)"
         )
     elif terms and statement.dialect == "sqlite":
         clauses.append(
