@@ -144,8 +144,10 @@ class SupervisedWorker(Worker):
             )
 
     async def run_cron(self, n: datetime, delay: float, num_windows: int = 2) -> None:
-        """arq's scheduling of cron jobs, except that a run whose enqueue failed stays due:
-        arq would already have moved the job to its next run time, skipping this one. A
+        """arq's scheduling of cron jobs, except that a run whose enqueue failed stays due,
+        and so do those after it (Redis is away: the poll fails at once rather than waiting
+        REDIS_TIMEOUT for each): arq would already have moved the job to its next run time,
+        skipping this one, and enqueued the others all the same. A
         run enqueued late (Redis was away at its time) runs at once, and the next one is
         reckoned from now, so that an outage of many minutes makes one run, not one each.
         Each run keeps arq's job id (`cron:<name>:<time in ms>`), so that the run enqueued by
@@ -154,7 +156,6 @@ class SupervisedWorker(Worker):
         could run twice only if it ran in between: each cron job reads what is due from the
         database, so a second run finds nothing left to do."""
         cutoff = n + timedelta(seconds=delay * num_windows)
-        failure: BaseException | None = None
         for job in self.cron_jobs:
             if job.next_run is None:
                 if job.run_at_startup:
@@ -165,19 +166,14 @@ class SupervisedWorker(Worker):
             if job.next_run >= cutoff:
                 continue
             due = job.next_run
-            try:
-                await self.pool.enqueue_job(
-                    job.name,
-                    _job_id=job.job_id or (f"{job.name}:{to_unix_ms(due)}" if job.unique else None),
-                    _queue_name=self.queue_name,
-                    _defer_until=due if due > datetime.now(tz=self.timezone) else None,
-                )
-            except REDIS_FAILURES as exc:
-                failure = failure or exc
-                continue  # still due: enqueued at the next poll that reaches Redis
+            # Should Redis fail, this run and those after it stay due for the next poll.
+            await self.pool.enqueue_job(
+                job.name,
+                _job_id=job.job_id or (f"{job.name}:{to_unix_ms(due)}" if job.unique else None),
+                _queue_name=self.queue_name,
+                _defer_until=due if due > datetime.now(tz=self.timezone) else None,
+            )
             job.calculate_next(max(due, n))
-        if failure is not None:
-            raise failure
 
     async def _redis_failed(self, error: BaseException) -> None:
         began = self.health.failed(error)
