@@ -284,7 +284,7 @@ SEARCH_INDEX = "partner_profile_search"
 
 
 # The index of a profile's facet lists: raw SQL in migration 0021 (SQLite: an FTS5 table and
-# its shadow tables; PostgreSQL: a GIN index on each list), and in 0025 the search's
+# its shadow tables; PostgreSQL: a GIN index on each list), and in 0024 the search's
 # estimates (SQLite: an fts5vocab table of the full-text index, `partner_profile_search_terms`;
 # PostgreSQL: a generated column of the facet values as tokens, GIN-indexed).
 FACET_INDEX = "partner_profile_facets"

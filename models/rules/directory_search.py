@@ -9,7 +9,7 @@ never spliced in: the f-strings below only join fixed SQL and placeholders (henc
 `noqa: S608`).
 
 On SQLite a search with text first reads an estimate (`plan`): the index's terms each word
-is a prefix of, with the number of profiles holding each (migration 0025), and how many
+is a prefix of, with the number of profiles holding each (migration 0024), and how many
 profiles list the facets' values. From it the page either walks the profiles in (name, id)
 order testing each one, which stops at the page's end (cheap when matches are dense: a
 common word), or reads the matches from the full-text index and sorts them (cheap when they
@@ -136,7 +136,7 @@ def _facet_clauses(statement: _Statement, filter_: DirectoryFilter, walk: bool) 
     is a GIN index on each list: its planner ANDs the facets' bitmaps when together they
     are narrow (a facet and words), and walks the (name, id) index checking the lists when
     they are broad (one industry: a tenth of them). Several facets alone test a column of
-    every list's values as tokens ("location:DE", migration 0025), whose GIN index is read
+    every list's values as tokens ("location:DE", migration 0024), whose GIN index is read
     in one scan that skips ahead through the longer lists.
     SQLite's is an FTS5 table of a token per listed value, which merges the tokens' sorted
     lists of profiles; a walk in (name, id) order (one facet alone, or text and facets
