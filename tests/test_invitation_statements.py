@@ -28,18 +28,17 @@ from workers.runtime import Runtime
 
 # sendInvitation, signed in with a bearer token:
 #   1. the bearer token, with its user and organization
-#   2-7. the three quotas (agent, partner, recipient): each a counter row made if missing,
-#        then counted
-#   8. the invitation
-#   9. the display names taken, for its delegated admin relationship's default name (GDAP)
-#  10. its delegated admin relationship
-#  11. the email's outbox message
-#  12. the activity entry
-#  13. the webhook endpoints subscribed to `invitation.sent`
-#  14. the outbox message marked enqueued, once arq holds its job
-#  15. the payload's partner (a loader)
+#   2. the three quotas (agent, partner, recipient), counted in one statement
+#   3. the invitation
+#   4. the display names taken, for its delegated admin relationship's default name (GDAP)
+#   5. its delegated admin relationship
+#   6. the email's outbox message
+#   7. the activity entry
+#   8. the webhook endpoints subscribed to `invitation.sent`
+#   9. the outbox message marked enqueued, once arq holds its job
+#  10. the payload's partner (a loader)
 # (BEGIN and COMMIT are not logged.)
-SEND_STATEMENTS = 15
+SEND_STATEMENTS = 10
 # The job that emails it:
 #   1. the outbox message
 #   2. the invitation
