@@ -41,12 +41,11 @@ from workers.runtime import Runtime
 SEND_STATEMENTS = 10
 # The job that emails it:
 #   1. the outbox message
-#   2. the invitation
-#   3. its partner
-#   4. the try recorded (its Message-ID), before the email goes
-#   5. the email recorded sent
-#   6. the outbox message completed
-EMAIL_STATEMENTS = 6
+#   2. the invitation, with its partner (one joined SELECT)
+#   3. the try recorded (its Message-ID), before the email goes
+#   4. the email recorded sent
+#   5. the outbox message completed
+EMAIL_STATEMENTS = 5
 
 
 class _Statements(logging.Handler):
