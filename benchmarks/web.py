@@ -11,11 +11,14 @@ at a time, in turns, and checks every answer. Three comparisons:
 
 - the relationships page (`relationships(first: 50)` with grants, names and agreement)
   against a Starlette endpoint reading the same rows with asyncpg and returning the same
-  JSON (the two bodies are compared before anything is timed);
+  JSON (the bodies are compared before anything is timed), in the same rounds as bare
+  Strawberry answering the same page from the same asyncpg rows (`benchmarks/bare_page.py`):
+  the ceiling of that ratio for any server built on Strawberry;
 - `{ __typename }` against a bare Strawberry + Starlette app answering the same;
 - `{ viewer { id } }` with the admin's bearer token against the bare app's `{ __typename }`.
 
-Each prints requests per second, p50 and p99 for both, then the ratio of the rates.
+Each prints requests per second, p50 and p99 for each server, then the ratio of each one's
+rate to the baseline's.
 """
 
 from __future__ import annotations
@@ -93,8 +96,11 @@ def _no_errors(body: bytes) -> bool:
 Target = tuple[str, int, bytes]  # what a server is called, its port, the request it gets
 
 
-async def _comparison(args: argparse.Namespace, title: str, ours: Target, base: Target) -> None:
-    """Both servers loaded in turns; each one's figures, then the ratio of their rates."""
+async def _comparison(
+    args: argparse.Namespace, title: str, ours: Target, base: Target, *others: Target
+) -> None:
+    """The servers loaded in turns; each one's figures, then the ratio of each one's rate to
+    the baseline's (`base`), all measured in the same rounds."""
 
     def run(port: int, request: bytes) -> Callable[[], Awaitable[Load]]:
         return lambda: run_load(
@@ -102,26 +108,33 @@ async def _comparison(args: argparse.Namespace, title: str, ours: Target, base: 
         )
 
     loads = await compare(
-        {name: run(port, request) for name, port, request in (ours, base)}, args.rounds
+        {name: run(port, request) for name, port, request in (ours, base, *others)}, args.rounds
     )
     print(f"  {title}")
     for name, load in loads.items():
         print(f"    {name:<30} {load.line()}")
-    ratio = loads[ours[0]].rate / loads[base[0]].rate
-    print(f"    ratio (Partnerhub / baseline, requests per second): {ratio:.2f}", flush=True)
+    for name, _, _ in (*others, ours):
+        ratio = loads[name].rate / loads[base[0]].rate
+        print(f"    ratio ({name} / {base[0]}, requests per second): {ratio:.2f}", flush=True)
 
 
-async def _benchmark(args: argparse.Namespace, web: int, bare: int, pages: int, token: str) -> None:
+async def _benchmark(
+    args: argparse.Namespace, web: int, bare: int, pages: int, ceiling: int, token: str
+) -> None:
     page = _graphql(RELATIONSHIPS, token, first=args.first)
     ours, theirs = await _body(web, page), await _body(pages, page)
     if ours != theirs:
         raise RuntimeError(f"the bodies differ:\n{ours}\n{theirs}")
+    bare_page = await _body(ceiling, page)
+    if bare_page != theirs:
+        raise RuntimeError(f"the bodies differ:\n{bare_page}\n{theirs}")
     print(f"  {machine_load()}", flush=True)
     await _comparison(
         args,
         f"relationships(first: {args.first}) with grants, names and agreement",
         ("Partnerhub", web, page),
         ("asyncpg + Starlette", pages, page),
+        ("bare Strawberry + asyncpg", ceiling, page),
     )
     typename = _graphql("{ __typename }")
     await _comparison(
@@ -154,11 +167,13 @@ def main() -> None:
             partnerhub_web(env) as web,
             uvicorn_app("benchmarks.bare:strawberry_app", env) as bare,
             uvicorn_app("benchmarks.bare:relationships_app", env) as pages,
+            uvicorn_app("benchmarks.bare_page:strawberry_relationships_app", env) as ceiling,
         ):
             assert web.port is not None
             assert bare.port is not None
             assert pages.port is not None
-            asyncio.run(_benchmark(args, web.port, bare.port, pages.port, token))
+            assert ceiling.port is not None
+            asyncio.run(_benchmark(args, web.port, bare.port, pages.port, ceiling.port, token))
 
 
 if __name__ == "__main__":

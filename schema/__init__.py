@@ -36,7 +36,7 @@ from schema.devices.queries import DeviceQueries
 from schema.directory.mutations import DirectoryMutations
 from schema.directory.queries import DirectoryQueries
 from schema.errors import RequestErrorCode, RequestErrorCodeType, code_of, with_code
-from schema.execution import PlainFieldsExecution
+from schema.execution import PlainFieldsExecution, direct_resolvers
 from schema.invitations.mutations import InvitationMutations
 from schema.invitations.queries import InvitationQueries
 from schema.leads.mutations import LeadMutations
@@ -281,7 +281,7 @@ def build_schema(*, production: bool, introspection: bool | None = None) -> stra
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -290,3 +290,5 @@ def build_schema(*, production: bool, introspection: bool | None = None) -> stra
         suggestions=introspection,
         execution_context_class=PlainFieldsExecution,
     )
+    direct_resolvers(schema)
+    return schema

@@ -11,6 +11,11 @@ its type refuses, an awaitable) takes graphql-core's own way, so errors and thei
 are exactly graphql-core's. Fields with a resolver, and with it every access check, are
 untouched.
 
+A field whose resolver needs nothing converted (no argument, no field extension or permission
+class: at most the object and `info`) is called directly too (`direct_resolvers`), not through
+Strawberry's wrapper, which builds each call's arguments and extension chain anew: on the
+relationships page that is every relation (`customer`, `partner`, `agreement`...) of every row.
+
 It also keeps a cancelled request quiet: graphql-core awaits a resolver's coroutine inside
 a coroutine of its own, run as a task; a request cancelled before that task's first step (a
 subscription completed while an event's fields resolve, a client gone) closes the outer
@@ -24,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Coroutine, Generator
 from dataclasses import dataclass
 from inspect import iscoroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
     GraphQLField,
@@ -41,6 +46,11 @@ from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import strawberry
 
 PLAIN_FIELDS = "partnerhub-plain-fields"  # the key of an object type's plain fields
 _SLOW = object()  # what a plain field's short way gives when graphql-core must decide
@@ -119,6 +129,47 @@ def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField | None]
         known = {name: plain_field(field) for name, field in parent_type.fields.items()}
         parent_type.extensions = {**parent_type.extensions, PLAIN_FIELDS: known}
     return known
+
+
+def direct_resolver(field: GraphQLField, info_class: type[Any]) -> Callable[..., Any] | None:
+    """The field's resolver, called without Strawberry's wrapper, when it needs nothing of it:
+    no argument to convert, no field extension (a permission class is one), no exception
+    handler; only the object (as `self`, `root` or `parent`) and Strawberry's `info`. None
+    for any other field."""
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField) or definition.base_resolver is None:
+        return None
+    resolver = definition.base_resolver
+    if definition.extensions or definition.arguments or field.args or definition.is_subscription:
+        return None
+    function = resolver.wrapped_func
+    if not callable(function):  # Strawberry's own wrapper says why, when it is called
+        return None
+    as_self = resolver.self_parameter is not None
+    by_name = [p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p]
+    info_name = resolver.info_parameter.name if resolver.info_parameter else None
+
+    def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+        kwargs = {name: source for name in by_name}
+        if info_name is not None:
+            kwargs[info_name] = info_class(_raw_info=info, _field=definition)
+        return function(source, **kwargs) if as_self else function(**kwargs)
+
+    return resolve
+
+
+def direct_resolvers(schema: strawberry.Schema) -> None:
+    """Each field `direct_resolver` may call directly is called so (the module says why).
+    A schema with exception handlers keeps Strawberry's wrapper everywhere: it applies them."""
+    if getattr(schema.schema_converter, "_exception_handler_specs", None):
+        return
+    for named in schema._schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+            continue
+        for field in named.fields.values():
+            direct = direct_resolver(field, schema.config.info_class)
+            if direct is not None:
+                field.resolve = direct
 
 
 class Pending:

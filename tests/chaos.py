@@ -9,8 +9,14 @@ own run stays short: CHAOS_WEB and CHAOS_WORKERS processes (2 and 2), CHAOS_SCAL
 group of the workload a few operations; every count scales with it), CHAOS_FAULT_SECONDS
 (how long a fault lasts, 2), and CHAOS_REAL_CRON (unset: once a fault has passed the test
 runs the outbox relay itself, as the workers' cron does within its minute; set to 1: the test
-waits for that cron), and CHAOS_LONG (set to 1 by `make chaos`: every fault, not only the
-short form's three; see `tests/test_chaos.py`).
+waits for that cron), CHAOS_LONG (set to 1 by `make chaos`: every fault, not only the
+short form's three; see `tests/test_chaos.py`), CHAOS_DRAIN_SECONDS (how long the effects
+may take to land once a fault has passed; see `Shape.drain_limit`), and CHAOS_LOG_DIR
+(where each fault's processes write their logs, and Redis its own, kept after the run;
+pytest's base temporary directory unless set, which pytest keeps for its last three runs).
+
+When a fault's effects do not drain in time, the test fails with what is still waiting and
+why (`tests/backlog.py`), and the path of the logs.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from arq.connections import ArqRedis
 
 from models.foundation.budget import Budget
@@ -39,6 +46,7 @@ from models.tables.invitations import Invitation
 from models.tables.outbound_webhooks import DeliveryStatus, WebhookDelivery
 from models.tables.outbox import NotificationEmail, OutboxMessage, RecipientStatus
 from models.tables.relationships import RoleGrant
+from tests import backlog
 from tests import factories as f
 from tests.factories import Person
 from tests.jobs import invitation_link
@@ -93,6 +101,7 @@ class Shape:
     fault_seconds: float = 2.0
     real_cron: bool = False
     long_form: bool = False
+    drain_seconds: float | None = None  # CHAOS_DRAIN_SECONDS: the limit, if not the default
 
     @classmethod
     def from_env(cls) -> Shape:
@@ -103,12 +112,27 @@ class Shape:
             fault_seconds=float(os.environ.get("CHAOS_FAULT_SECONDS", cls.fault_seconds)),
             real_cron=_flag("CHAOS_REAL_CRON"),
             long_form=_flag("CHAOS_LONG"),
+            drain_seconds=float(os.environ["CHAOS_DRAIN_SECONDS"])
+            if os.environ.get("CHAOS_DRAIN_SECONDS")
+            else None,
         )
+
+    @staticmethod
+    def log_root(default: Path) -> Path:
+        """Where the processes' logs go: CHAOS_LOG_DIR, or `default`."""
+        chosen = os.environ.get("CHAOS_LOG_DIR", "").strip()
+        root = Path(chosen).resolve() if chosen else default
+        root.mkdir(parents=True, exist_ok=True)
+        return root
 
     @property
     def drain_limit(self) -> float:
         """Seconds the effects may take to land once a fault has passed: a killed job's
-        in-progress mark, the relay's minute when the test waits for its cron, retries."""
+        in-progress mark, the relay's minute when the test waits for its cron, retries;
+        or CHAOS_DRAIN_SECONDS (longer, to see whether a fault drains at all; short, to see
+        the report of what is waiting)."""
+        if self.drain_seconds is not None:
+            return self.drain_seconds
         return 60.0 + (90.0 if self.real_cron else 0.0) + 2 * self.fault_seconds
 
 
@@ -502,9 +526,15 @@ async def outstanding(expected: Expected, smtp: SmtpServer, receiver: Receiver) 
 
 
 async def drain(
-    shape: Shape, settings: Settings, expected: Expected, smtp: SmtpServer, receiver: Receiver
+    shape: Shape,
+    settings: Settings,
+    expected: Expected,
+    smtp: SmtpServer,
+    receiver: Receiver,
+    cluster: Cluster,
 ) -> float:
-    """Seconds until everything has landed, from now (the fault has just passed).
+    """Seconds until everything has landed, from now (the fault has just passed); past the
+    shape's limit, the test fails with what is still waiting and why (`tests/backlog.py`).
 
     Unless the test waits for the workers' own cron (CHAOS_REAL_CRON), it runs the outbox
     relay every few seconds, as that cron does every minute for messages half a minute old.
@@ -515,7 +545,9 @@ async def drain(
     try:
         while waiting := await outstanding(expected, smtp, receiver):
             waited = time.monotonic() - started
-            assert waited < shape.drain_limit, f"not drained after {waited:.0f} s: {waiting}"
+            if waited >= shape.drain_limit:
+                why = await backlog.report(settings.redis_url or "", cluster.workers, cluster.root)
+                pytest.fail(f"not drained after {waited:.0f} s: {waiting}\n{why}")
             if int(waited * 5) % 25 == 0:
                 print(f"    {waited:5.1f} s: {waiting}")
             if not shape.real_cron and time.monotonic() - relayed > 2:

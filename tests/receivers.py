@@ -114,6 +114,10 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    # The sender went away mid-body (its job cut off): no request arrived.
+                    self.close_connection = True
+                    return
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 answer = receiver._answer(Received(self.path, headers, body))
                 receiver._released.wait(60)

@@ -363,8 +363,10 @@ class RedisServer(_Managed):
         startup_timeout: float = 10.0,
         persistent: bool = False,
         replica_of: RedisServer | None = None,
+        log: Path | None = None,
     ) -> None:
         self.port = port or free_port()
+        self.log = log  # where its output goes (appended to); in its temporary directory if None
         self.startup_timeout = startup_timeout
         self.persistent = persistent
         self.replica_of = replica_of  # started as a replica of that server
@@ -408,7 +410,7 @@ class RedisServer(_Managed):
         ]
         if self.replica_of is not None:
             cmd += ["--replicaof", HOST, str(self.replica_of.port)]
-        with (self._tmp / "redis.log").open("ab") as log:
+        with self.log_path.open("ab") as log:
             self._proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
             )
@@ -418,9 +420,17 @@ class RedisServer(_Managed):
                 if self.command("PING") == b"+PONG":
                     return
             time.sleep(0.02)
-        log_tail = _log_tail(self._tmp / "redis.log")
+        log_tail = _log_tail(self.log_path)
         self._cleanup()
         raise RuntimeError(f"redis-server on port {self.port} did not answer PING:\n{log_tail}")
+
+    @property
+    def log_path(self) -> Path:
+        """The file its output goes to: `log`, or one in its temporary directory."""
+        if self.log is not None:
+            return self.log
+        assert self._tmp is not None, "the server has not been started"
+        return self._tmp / "redis.log"
 
     def command(self, *args: str, timeout: float = 2.0) -> bytes:
         """Send one command over a raw socket; return the first reply line."""

@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from models.foundation.clock import utcnow
 from models.foundation.ids import decode_id
 from models.foundation.settings import Settings
 from models.infrastructure.db import database, migrate
@@ -100,8 +101,18 @@ def chaos_postgres() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(scope="module")
-def chaos_redis() -> Iterator[RedisServer]:
-    with RedisServer(persistent=True) as server:
+def chaos_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This run's directory of logs, kept after it: under CHAOS_LOG_DIR, or pytest's base
+    temporary directory (`tests/chaos.py`)."""
+    root = SHAPE.log_root(tmp_path_factory.getbasetemp() / "chaos-logs")
+    run = root / f"run-{utcnow():%Y%m%dT%H%M%SZ}"
+    run.mkdir(exist_ok=True)
+    return run
+
+
+@pytest.fixture(scope="module")
+def chaos_redis(chaos_logs: Path) -> Iterator[RedisServer]:
+    with RedisServer(persistent=True, log=chaos_logs / "redis.log") as server:
         yield server
 
 
@@ -191,6 +202,7 @@ async def _outage(
     block is done; then the system is whole again. PostgreSQL comes back once those seconds
     have passed, while the block goes on: its clients wait for it, trying each 503 again."""
     began = time.monotonic()
+    print(f"    {outage}: from {utcnow():%H:%M:%S.%f} UTC")
     restarted: asyncio.Task[None] | None = None
     if outage is Outage.REDIS_STOPPED:
         redis.stop()
@@ -220,6 +232,7 @@ async def _outage(
             smtp.start()
         elif restarted is not None:
             await restarted
+        print(f"    {outage}: over at {utcnow():%H:%M:%S.%f} UTC")
 
 
 @pytest.mark.timeout(SHAPE.drain_limit * 2 + 240)
@@ -232,11 +245,15 @@ async def test_the_deployment_rides_out_the_fault_with_each_effect_once(
     chaos_smtp: SmtpServer,
     chaos_ca: TrustedCA,
     chaos_receiver: Receiver,
-    tmp_path: Path,
+    chaos_logs: Path,
 ) -> None:
     # Given the deployment's people and grants due for the crons, its web processes, each
-    # partner's webhook endpoint, then its workers (whose start-up runs the crons)
-    cluster = Cluster(deployment, tmp_path, SHAPE, WEBHOOKS_CA_BUNDLE=chaos_ca.bundle)
+    # partner's webhook endpoint, then its workers (whose start-up runs the crons), each
+    # process's log kept in a directory named for the fault
+    logs = chaos_logs / outage.name.lower().replace("_", "-")
+    logs.mkdir()
+    print(f"\n{outage}: the processes' logs in {logs}")
+    cluster = Cluster(deployment, logs, SHAPE, WEBHOOKS_CA_BUNDLE=chaos_ca.bundle)
     traffic: Traffic | None = None
     try:
         await cluster.start_web()
@@ -258,7 +275,9 @@ async def test_the_deployment_rides_out_the_fault_with_each_effect_once(
                 await workload.during()
 
         # Then, once it has passed, every effect lands
-        drained = await drain(SHAPE, deployment, workload.expected, chaos_smtp, chaos_receiver)
+        drained = await drain(
+            SHAPE, deployment, workload.expected, chaos_smtp, chaos_receiver, cluster
+        )
         expected = workload.expected
         landed = Landed.count(chaos_smtp, chaos_receiver)
         print(

@@ -4,16 +4,20 @@ processes and a real PostgreSQL restart, is `tests/test_chaos.py`'s."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 from arq import Retry
 from arq.worker import func
+from redis.exceptions import RedisError
 
 from models.foundation.settings import Settings
+from tests.servers import RedisServer
+from tests.worker_processes import WAIT
 from workers.outages import LONGEST, rides_out_outages
-from workers.queue import longest_command, worker_command_retries
+from workers.queue import longest_command, queue_client, worker_command_retries
 
 
 def _job(error: BaseException) -> Any:
@@ -63,3 +67,29 @@ def test_a_worker_gives_a_redis_command_up_within_half_a_job_time_out(
     assert worker_command_retries(settings) == retries
     assert longest_command(redis_timeout, retries) <= job_timeout / 2 or retries == 0
     assert retries == 3 or longest_command(redis_timeout, retries + 1) > job_timeout / 2
+
+
+@pytest.mark.parametrize("connection", ["new", "used"])
+async def test_a_worker_redis_command_gives_up_while_redis_hangs(
+    redis_server: RedisServer, connection: str
+) -> None:
+    # Given a worker's Redis client at the default settings' retries (3), whose connection
+    # is new, or has answered before
+    settings = Settings(redis_url=redis_server.url, redis_timeout=0.5, smtp_timeout=1.0)
+    client = queue_client(settings, retries=worker_command_retries(settings))
+    try:
+        if connection == "used":
+            assert await client.ping()
+
+        # When Redis hangs: it takes connections and answers nothing
+        redis_server.pause()
+        try:
+            # Then a command gives up with Redis's error, within its retries: a new
+            # connection's handshake does not check it again and again until Redis answers
+            with pytest.raises(RedisError):
+                async with asyncio.timeout(WAIT):
+                    await client.set("partnerhub:probe", "1")
+        finally:
+            redis_server.resume()
+    finally:
+        await client.aclose()

@@ -1,4 +1,5 @@
-"""Worker processes through faults: Redis stopped under them, and a worker killed mid-job.
+"""Worker processes through faults: Redis stopped or hung under them, and a worker killed
+mid-job.
 
 Nothing is mocked: the workers are real `partnerhub worker` processes, Redis is really
 stopped and started again, a worker is really SIGKILLed, and the SMTP server really leaves a
@@ -7,8 +8,17 @@ connection unanswered. Time-outs are made short through the workers' settings.
 
 from __future__ import annotations
 
+import asyncio
 import signal
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
+
+import pytest
+from arq.constants import default_queue_name
+from arq.utils import to_unix_ms
+from arq.worker import Worker
+from redis.exceptions import RedisError
 
 from models.foundation.settings import Settings
 from models.reference.catalog import AdminRole
@@ -20,6 +30,7 @@ from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link, run_jobs
 from tests.servers import Fault, RedisServer, SmtpServer
 from tests.worker_processes import WAIT, WorkerProcess, environment, eventually
+from workers.worker import create_worker
 
 # Jobs of 4 seconds and SMTP steps of 2: a job killed mid-way runs again 14 seconds after it
 # began (arq's in-progress mark: the job time-out plus 10 seconds).
@@ -65,6 +76,101 @@ async def test_a_worker_rides_out_redis_stopping_and_then_runs_a_new_job(
     finally:
         worker.stop()
     assert smtp_server.messages == [mail]
+
+
+async def test_a_job_whose_record_meets_a_hung_redis_ends_there_and_runs_again_once(
+    api: GraphQLClient,
+    db: Settings,
+    redis_server: RedisServer,
+    smtp_server: SmtpServer,
+    tmp_path: Path,
+) -> None:
+    # Given a ready worker process whose Redis commands give up after a second, and an SMTP
+    # server that leaves the next message unanswered
+    agent = await f.person(await f.partner("Fabrikam"), PartnerRole.SALES_AGENT)
+    worker = WorkerProcess(environment(db, **SHORT, REDIS_TIMEOUT="1"), tmp_path / "worker.log")
+    try:
+        await worker.becomes(200, "the worker is ready")
+        smtp_server.faults = [Fault.STALL_ON_DATA]
+
+        # And an invitation whose email job is under way, waiting on the server's answer
+        assert (await f.send(api, agent, customerEmail="it@contoso.com"))["errors"] == []
+        [message] = await OutboxMessage.filter(task=Task.SEND_INVITATION_EMAIL)
+        await eventually(lambda: smtp_server.faults == [], "the email job is at the server")
+
+        # When Redis hangs (it takes connections and answers nothing), so that arq cannot
+        # record how the job's try ended
+        redis_server.pause()
+        try:
+            await eventually(
+                lambda: "arq's bookkeeping" in worker.output, "the job's end meets Redis hung"
+            )
+            [invitation] = await Invitation.all()
+            assert invitation.email_attempts == 1  # the failed try, recorded in the database
+        finally:
+            redis_server.resume()
+
+        # Then the job ended there, named in the worker's log, and the poll loop was not
+        # told of it (arq would raise it there at its next turn, as if Redis were still away)
+        assert f"job outbox:{message.id} met Redis away in arq's bookkeeping" in worker.output
+        # And once Redis answers, the worker is ready, and the job runs again: the email
+        # goes out once, with the worker never having exited
+        await worker.becomes(200, "the worker is ready again")
+        [mail] = await smtp_server.await_for(1, timeout=WAIT)
+        assert mail.rcpt_tos == ["it@contoso.com"]
+        assert worker.alive
+        assert worker.output.count("Redis answers again") == 1, worker.output
+        assert "Task exception was never retrieved" not in worker.output
+        assert "released too many times" not in worker.output
+    finally:
+        worker.stop()
+    await message.refresh_from_db()
+    assert message.completed_at is not None
+    assert smtp_server.messages == [mail]
+
+
+async def test_a_cron_run_whose_enqueue_meets_a_hung_redis_is_enqueued_once_it_answers(
+    db: Settings, redis_server: RedisServer
+) -> None:
+    # Given a worker (not polling) connected to Redis, whose Redis commands give up after
+    # half a second, untried (a 2-second JOB_TIMEOUT leaves no time for another try)
+    worker = create_worker(replace(db, redis_timeout=0.5, job_timeout=2))
+    try:
+        assert await worker.pool.ping()
+
+        # When its crons come due (at start-up) while Redis hangs
+        due = datetime.now(tz=worker.timezone)
+        redis_server.pause()
+        try:
+            with pytest.raises(RedisError):
+                async with asyncio.timeout(WAIT):
+                    await worker.run_cron(due, 0.5)
+        finally:
+            redis_server.resume()
+
+        # Then, at the next turn, once Redis answers, the run whose enqueue failed (the
+        # first cron's, at start-up) is enqueued under its own time: arq had already moved
+        # it to its next time, skipping it; and so is each start-up run after it, the outbox
+        # relay's among them
+        await worker.run_cron(datetime.now(tz=worker.timezone), 0.5)
+        failed = worker.cron_jobs[0]
+        assert failed.run_at_startup
+        queued = await _cron_runs_queued(worker)
+        assert f"{failed.name}:{to_unix_ms(due)}" in queued
+        relay_runs = {run for run in queued if run.startswith("cron:relay_outbox:")}
+        assert len(relay_runs) == 1
+
+        # And the runs after them are reckoned from then on: the relay is not due again
+        await worker.run_cron(datetime.now(tz=worker.timezone), 0.5)
+        after = await _cron_runs_queued(worker)
+        assert {run for run in after if run.startswith("cron:relay_outbox:")} == relay_runs
+    finally:
+        await worker.pool.aclose()
+
+
+async def _cron_runs_queued(worker: Worker) -> set[str]:
+    queued = await worker.pool.zrange(default_queue_name, 0, -1)
+    return {job.decode() for job in queued if job.startswith(b"cron:")}
 
 
 async def test_a_job_held_by_a_killed_worker_is_run_by_another_worker_once(

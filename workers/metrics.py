@@ -21,7 +21,7 @@ from arq import Retry
 from arq.cron import CronJob
 from arq.typing import WorkerCoroutine
 from arq.worker import Function
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.exposition import ThreadingWSGIServer
 
 from workers.health import WorkerHealth, probes_and_metrics
@@ -39,6 +39,12 @@ JOB_SECONDS = Histogram(
     "Time a job run took, by task.",
     ["task"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
+)
+JOB_LAST_END = Gauge(
+    "partnerhub_job_last_end_timestamp_seconds",
+    "When a run of the task last ended (Unix time), by task and outcome: for a cron job "
+    "such as cron:relay_outbox, when it last ran.",
+    ["task", "outcome"],
 )
 EMAILS = Counter(
     "partnerhub_emails",
@@ -74,6 +80,7 @@ def _measure(task: str, coroutine: WorkerCoroutine, timeout_s: float | None) -> 
             raise
         finally:
             JOBS.labels(task, outcome).inc()
+            JOB_LAST_END.labels(task, outcome).set_to_current_time()
             JOB_SECONDS.labels(task).observe(time.perf_counter() - started)
 
     return run

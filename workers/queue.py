@@ -11,6 +11,7 @@ outbox; a worker tries a command again a few times, with backoff, then rides the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from arq.connections import ArqRedis
 from arq.constants import default_queue_name, job_key_prefix, result_key_prefix
 from arq.jobs import serialize_job
 from arq.utils import timestamp_ms
+from redis.asyncio.connection import AbstractConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -65,6 +67,18 @@ def worker_command_retries(settings: Settings) -> int:
     return 0
 
 
+async def _handshake(connection: AbstractConnection) -> None:
+    """redis-py's handshake of a new connection, the connection counted as just checked.
+
+    redis-py checks a connection that has never answered before its first command, the
+    handshake's own: against a Redis that accepts connections and answers nothing, that
+    check's retry reconnects, whose handshake checks again, and so on, so that a command
+    with retries never gave up while Redis hung (it waited for Redis, past JOB_TIMEOUT).
+    The handshake's own answers check the connection well enough."""
+    connection.next_health_check = asyncio.get_running_loop().time() + HEALTH_CHECK_INTERVAL
+    await connection.on_connect()
+
+
 def queue_client(settings: Settings, *, retries: int = 0) -> ArqRedis:
     """arq's client for REDIS_URL: each connect and each answer within REDIS_TIMEOUT;
     `retries` more tries of a command that met a dropped connection or a time-out."""
@@ -82,6 +96,7 @@ def queue_client(settings: Settings, *, retries: int = 0) -> ArqRedis:
         socket_connect_timeout=settings.redis_timeout,
         socket_timeout=settings.redis_timeout,
         health_check_interval=HEALTH_CHECK_INTERVAL,
+        redis_connect_func=_handshake,
         **retry_options,
     )
     client.expires_extra_ms = int(sum(settings.email_retry_delays) * 1000) + JOB_KEY_MARGIN_MS

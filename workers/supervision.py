@@ -8,6 +8,19 @@ worker instead counts such an error as Redis being away: it reports itself not r
 the address), waits with a growing, jittered backoff, and polls again. Jobs under way go on
 meanwhile; what they could not record in Redis, arq's in-progress mark makes run again.
 Only Redis's errors are taken so: any other error still ends the worker, as arq would.
+
+Three things a hung Redis (one that accepts connections and answers nothing) showed up:
+- A job whose own bookkeeping in Redis failed (arq's reads before it runs, its result after)
+  ends with Redis's error, and arq raised it from the poll loop at the next turn, long after
+  Redis was back: each such job cost a backoff of up to 10 seconds in which the worker ran
+  nothing and enqueued no cron job, one job after the other (20 of them, minutes). Such a job
+  is logged and left to arq's in-progress mark here; the poll loop hears only of its own
+  commands.
+- Dropping the connections jobs were using cut them mid-command (redis-py then raised an
+  AttributeError, which ended the worker); only idle connections are dropped.
+- arq moves a cron job to its next run time before it enqueues the current one, so a tick
+  whose enqueue failed was skipped (a minute of the outbox relay); here it stays due, and is
+  enqueued at the first poll that reaches Redis.
 """
 
 from __future__ import annotations
@@ -18,8 +31,10 @@ import logging
 import random
 import signal
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from arq.utils import to_unix_ms
 from arq.worker import Worker
 from redis.exceptions import RedisError
 
@@ -95,16 +110,70 @@ class SupervisedWorker(Worker):
     async def start_jobs(self, job_ids: list[bytes]) -> None:
         """arq's, one job at a time: arq takes a job slot before it asks Redis whether the
         job runs elsewhere, and would keep it if Redis failed then. Give it back, or each
-        outage would leave the worker a slot short."""
+        outage would leave the worker a slot short; but only when arq still holds it and
+        started no job in it (Redis may fail as arq's pipeline ends, after arq gave the slot
+        back itself, or after the job started: that job gives it back when it ends)."""
         for job_id in job_ids:
             if self.job_counter >= self.max_jobs:
                 return
+            held, running = self.job_counter, self.tasks.get(job_id.decode())
             try:
                 await super().start_jobs([job_id])
             except REDIS_FAILURES:
-                self.job_counter -= 1
-                self.sem.release()
+                started = self.tasks.get(job_id.decode()) is not running
+                if self.job_counter > held and not started:
+                    self.job_counter -= 1
+                    self.sem.release()
                 raise
+
+    async def run_job(self, job_id: str, score: int) -> None:
+        """arq's, except that Redis failing in the job's bookkeeping ends the job here, with
+        a warning, instead of in the poll loop's next turn (see the module's docstring).
+        arq's in-progress mark keeps the job from running again until it expires; the job
+        is still queued, and runs again then (its side effects are recorded: at most the
+        one message it was sending goes out again, under the same Message-ID)."""
+        try:
+            await super().run_job(job_id, score)
+        except REDIS_FAILURES as exc:
+            log.warning(
+                "worker: job %s met Redis away in arq's bookkeeping (%s: %s); it runs again "
+                "once its in-progress mark expires",
+                job_id,
+                type(exc).__name__,
+                exc,
+            )
+
+    async def run_cron(self, n: datetime, delay: float, num_windows: int = 2) -> None:
+        """arq's scheduling of cron jobs, except that a run whose enqueue failed stays due,
+        and so do those after it (Redis is away: the poll fails at once rather than waiting
+        REDIS_TIMEOUT for each): arq would already have moved the job to its next run time,
+        skipping this one, and enqueued the others all the same. A
+        run enqueued late (Redis was away at its time) runs at once, and the next one is
+        reckoned from now, so that an outage of many minutes makes one run, not one each.
+        Each run keeps arq's job id (`cron:<name>:<time in ms>`), so that the run enqueued by
+        every worker runs once. An enqueue that failed may in fact have landed (Redis ran it
+        and its answer was lost); enqueued again, it is refused while arq holds the job, and
+        could run twice only if it ran in between: each cron job reads what is due from the
+        database, so a second run finds nothing left to do."""
+        cutoff = n + timedelta(seconds=delay * num_windows)
+        for job in self.cron_jobs:
+            if job.next_run is None:
+                if job.run_at_startup:
+                    job.next_run = n
+                else:
+                    job.calculate_next(n)
+                    continue
+            if job.next_run >= cutoff:
+                continue
+            due = job.next_run
+            # Should Redis fail, this run and those after it stay due for the next poll.
+            await self.pool.enqueue_job(
+                job.name,
+                _job_id=job.job_id or (f"{job.name}:{to_unix_ms(due)}" if job.unique else None),
+                _queue_name=self.queue_name,
+                _defer_until=due if due > datetime.now(tz=self.timezone) else None,
+            )
+            job.calculate_next(max(due, n))
 
     async def _redis_failed(self, error: BaseException) -> None:
         began = self.health.failed(error)
@@ -120,8 +189,10 @@ class SupervisedWorker(Worker):
             log.info("worker: Redis still unreachable (%s); next try in %.1f s", error, delay)
         if self._pool is not None:
             # New connections from now on: a failover may have moved the server.
+            # Idle ones only: those in use belong to jobs under way, which would be cut off
+            # mid-command; each drops its own if it fails.
             with contextlib.suppress(Exception):
-                await self.pool.connection_pool.disconnect()
+                await self.pool.connection_pool.disconnect(inuse_connections=False)
         await asyncio.sleep(delay)
 
     async def close(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 from uuid import UUID
 
 import strawberry
@@ -60,7 +61,14 @@ def noun(type_name: str, *, article: bool = False) -> str:
 
 
 def encode_id(type_name: str, id_: UUID) -> strawberry.ID:
-    kind = SAME_IDS.get(type_name, type_name)
+    return _encoded(SAME_IDS.get(type_name, type_name), id_)
+
+
+# A page names the same objects again and again (a customer's page of 50 relationships
+# shows the customer 100 times), and writing a UUID out is most of an ID's cost: the most
+# recent IDs are kept, a few megabytes at most.
+@lru_cache(maxsize=16384)
+def _encoded(kind: str, id_: UUID) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(f"{kind}:{id_}".encode()).decode())
 
 
