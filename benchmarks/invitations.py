@@ -9,9 +9,11 @@ and `--invitations` partner agents, one per invitation. Partnerhub runs as in pr
 baseline (`benchmarks/smtp_loop.py`, a process of its own sending copies of a real invitation
 email through as many connections as the worker keeps open), then Partnerhub: the client
 sends every `sendInvitation` over `--connections` keep-alive connections, and the clock
-stops when the SMTP server has accepted the last of the emails. Then the worker alone: the
-same number of invitations sent with no worker running, then a worker started, timed from
-its first email accepted to its last. It prints both times and rates, the worker's ratio,
+stops when the SMTP server has accepted the last of the emails; the CPU time the web and the
+worker processes used meanwhile is printed too (on Linux), which the load of a shared
+machine moves far less than the times. Then the worker alone: the same number of invitations
+sent with no worker running, then a worker started, timed from its first email accepted to
+its last. It prints both times and rates, the worker's ratio,
 then the ratio the issue sets a target for (baseline time / Partnerhub time).
 """
 
@@ -90,8 +92,30 @@ async def _wait_for(smtp: SmtpServer, count: int, seconds: float) -> None:
         await asyncio.sleep(0.01)
 
 
+def _cpu(processes: dict[str, Served]) -> dict[str, float | None]:
+    return {name: process.cpu_seconds() for name, process in processes.items()}
+
+
+def _cpu_line(before: dict[str, float | None], after: dict[str, float | None], count: int) -> str:
+    """Each process's CPU time between the two readings, in all and per invitation: the
+    figure that the machine's load moves least."""
+    parts = []
+    for name, ended in after.items():
+        began = before[name]
+        if began is None or ended is None:
+            return "      CPU time: not measured (it is read from Linux's /proc)"
+        used = ended - began
+        parts.append(f"{name} {used:.2f} s ({used / count * 1000:.1f} ms per invitation)")
+    return "      CPU time: " + ", ".join(parts)
+
+
 async def _partnerhub(
-    port: int, smtp: SmtpServer, tokens: list[str], round_: int, connections: int
+    port: int,
+    smtp: SmtpServer,
+    tokens: list[str],
+    round_: int,
+    connections: int,
+    processes: dict[str, Served],
 ) -> float:
     """Seconds from the first sendInvitation to the last of their emails accepted."""
     smtp.clear()
@@ -99,6 +123,7 @@ async def _partnerhub(
         _invitation(token, f"it{round_}-{n}@customer{n}.example.com")
         for n, token in enumerate(tokens)
     ]
+    cpu = _cpu(processes)
     started = time.perf_counter()
     await _send_all(port, requests, connections)
     answered = time.perf_counter() - started
@@ -109,6 +134,7 @@ async def _partnerhub(
         f"{len(tokens) / took:6.1f} emails/s",
         flush=True,
     )
+    print(_cpu_line(cpu, _cpu(processes), len(tokens)), flush=True)
     return took
 
 
@@ -183,9 +209,13 @@ def main() -> None:
             for round_ in range(args.rounds):
                 print(f"  round {round_ + 1}", flush=True)
                 base.append(_baseline(smtp, message, args.invitations))
-                with Served(command, {**PRODUCTION, **env}):
+                with Served(command, {**PRODUCTION, **env}) as worker:
+                    # The worker starts with the round, as the clock does: its start counts.
+                    processes = {"web": web, "worker (its start included)": worker}
                     ours.append(
-                        asyncio.run(_partnerhub(web.port, smtp, tokens, round_, args.connections))
+                        asyncio.run(
+                            _partnerhub(web.port, smtp, tokens, round_, args.connections, processes)
+                        )
                     )
                 worker = Served(command, {**PRODUCTION, **env})
                 drained.append(

@@ -202,6 +202,18 @@ class Served:
     def log(self) -> str:
         return Path(self._log.name).read_text(errors="replace")[-3000:]
 
+    def cpu_seconds(self) -> float | None:
+        """The CPU time (user and system) the process has used so far, read from Linux's
+        `/proc`; None elsewhere, or once it has stopped."""
+        if self._process is None:
+            return None
+        try:
+            stat = Path(f"/proc/{self._process.pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def __exit__(self, *exc: object) -> None:
         process, self._process = self._process, None
         if process is not None and process.poll() is None:

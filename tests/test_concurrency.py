@@ -35,6 +35,7 @@ from models.tables.delegated_admin import DelegatedAdminRelationship
 from models.tables.invitations import Invitation
 from models.tables.organizations import User
 from models.tables.outbox import OutboxMessage, Task
+from models.tables.quotas import QuotaCounter
 from models.tables.relationships import (
     AgreementAcceptance,
     Relationship,
@@ -355,6 +356,33 @@ async def test_ten_sends_of_one_name_at_once_make_one_delegated_admin_relationsh
     # And one invitation and one delegated admin relationship of that name exist
     assert await Invitation.all().count() == 1
     assert await DelegatedAdminRelationship.filter(display_name="Contoso support").count() == 1
+
+
+async def test_ten_sends_to_one_address_at_once_pass_its_quota_exactly_to_its_limit(
+    pg: Postgres,
+) -> None:
+    # Given Fabrikam's admin agent, and the quota of emails to one address of a partner
+    agent = await f.person(await f.partner("Fabrikam"), PartnerRole.ADMIN_AGENT)
+    limit = pg.settings.invitation_quotas.recipient.limit
+    assert limit < 10
+
+    # When it sends ten invitations to the same address at the same moment
+    payloads = await asyncio.gather(
+        *(f.send(pg.api, agent, customerEmail="admin@contoso.com") for _ in range(10))
+    )
+
+    # Then exactly `limit` are sent, and every other is refused RATE_LIMITED on the address
+    sent = [payload for payload in payloads if payload["invitation"]]
+    assert len(sent) == limit
+    errors = [(tuple(e["field"]), e["code"]) for payload in payloads for e in payload["errors"]]
+    assert errors == [(("input", "customerEmail"), "RATE_LIMITED")] * (10 - limit), payloads
+    # And each counter counts the sent ones only: a refusal undid its counts
+    assert await Invitation.all().count() == limit
+    assert sorted(await QuotaCounter.all().values_list("scope", "hits")) == [
+        ("agent", limit),
+        ("partner", limit),
+        ("recipient", limit),
+    ]
 
 
 async def test_a_name_taken_between_the_check_and_the_insert_is_name_taken_not_a_crash(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 from email.message import EmailMessage
 from typing import Any
+from uuid import uuid4
 
 import aiosmtplib
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.servers import free_port
+from tests.jobs import html_of, text_of
+from tests.servers import HOST, SmtpServer, free_port
+from workers.emails import RenderedEmail, compose, message_id_for
 from workers.mailer import Mailer, MailPool, tls_context
 
 
@@ -90,3 +93,48 @@ async def test_a_connection_that_failed_a_send_is_not_reused() -> None:
 
 def test_the_ca_bundle_is_read_once_per_process() -> None:
     assert tls_context() is tls_context()
+
+
+async def test_a_composed_email_arrives_whole_its_message_id_in_one_piece(
+    smtp_server: SmtpServer,
+) -> None:
+    # Given an email whose subject is not ASCII, and whose Message-ID is longer than a line
+    email = RenderedEmail(
+        subject="Fäbrikam invites you to a Granular delegated admin (GDAP) relationship",
+        text="Hello Zoë,\n\nhttps://partners.example.com/invitations/accept?token="
+        + "x" * 43
+        + "\n",
+        html="<p>Hello Zoë,</p>\n",
+    )
+    sender = "Partnerhub <no-reply@partners.example.com>"
+    message_id = message_id_for(sender, uuid4(), "ann@customer.example.com")
+    smtp_server.clear()
+    pool = MailPool(Mailer(host=HOST, port=smtp_server.port), size=1)
+
+    # When the worker's pool sends it
+    try:
+        await pool.send(compose(sender, "ann@customer.example.com", email, message_id))
+    finally:
+        await pool.close()
+
+    # Then the server received every part as written, and the Message-ID exactly
+    (mail,) = smtp_server.wait_for(1)
+    assert mail.rcpt_tos == ["ann@customer.example.com"]
+    assert mail.message["Message-ID"] == message_id
+    assert mail.message["From"] == sender
+    assert " ".join(str(mail.message["Subject"]).split()) == email.subject
+    assert text_of(mail).replace("\r\n", "\n") == email.text
+    assert html_of(mail).replace("\r\n", "\n") == email.html
+
+
+def test_an_internationalized_address_is_composed_for_smtputf8() -> None:
+    # Given an email to a mailbox whose name is not ASCII
+    email = RenderedEmail(subject="Hello", text="Hello.\n", html="<p>Hello.</p>\n")
+
+    # When it is composed
+    message = compose("Partnerhub <no-reply@partners.example.com>", "zoë@example.com", email)
+
+    # Then it is an EmailMessage, which aiosmtplib sends with SMTPUTF8
+    assert isinstance(message, EmailMessage)
+    assert message["To"] == "zoë@example.com"
+    assert message.get_body(preferencelist=("plain",)) is not None

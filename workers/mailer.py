@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.policy
 import functools
+import io
 import ssl
 import time
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.generator import BytesGenerator
+from email.message import EmailMessage, Message
+from email.utils import getaddresses, parseaddr
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -40,6 +44,27 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 MAX_IDLE_SECONDS = 30.0
 # How long closing the pool waits for each server to answer QUIT.
 QUIT_TIMEOUT = 2.0
+
+
+# How a message built from the email package's MIME classes (`workers/emails.py`: `compose`)
+# goes on the wire: lines end in CRLF, as SMTP's do, and no header is folded (each stays far
+# under SMTP's 998 characters), so that a Message-ID longer than a line of 78 characters
+# reaches the server whole, not split after its colon.
+UNFOLDED = email.policy.compat32.clone(linesep="\r\n", max_line_length=None)
+
+
+async def send_on(client: aiosmtplib.SMTP, message: Message) -> None:
+    """Send `message` on a connected client: an `EmailMessage` as aiosmtplib flattens it,
+    any other message flattened with `UNFOLDED`, from its From to its To."""
+    if isinstance(message, EmailMessage):
+        await client.send_message(message)
+        return
+    with io.BytesIO() as flat:
+        BytesGenerator(flat, policy=UNFOLDED).flatten(message)
+        data = flat.getvalue()
+    sender = parseaddr(str(message["From"]))[1]
+    recipients = [address for _, address in getaddresses(message.get_all("To", []))]
+    await client.sendmail(sender, recipients, data)
 
 
 @functools.cache
@@ -106,15 +131,15 @@ class Mailer:
         """The whole send's limit: `timeout` bounds each step, this a server slow at each."""
         return self.timeout * 1.5
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         """Send one message; TimeoutError (a passing failure) when it takes past `deadline`."""
         async with asyncio.timeout(self.deadline):
             await self._send(message)
 
-    async def _send(self, message: EmailMessage) -> None:
+    async def _send(self, message: Message) -> None:
         client = self.client()
         async with client:
-            await client.send_message(message)
+            await send_on(client, message)
 
     def client(self) -> aiosmtplib.SMTP:
         """A client for this endpoint, not yet connected: `connect()` greets, upgrades to TLS
@@ -147,7 +172,7 @@ class MailPool:
     def deadline(self) -> float:
         return self.mailer.deadline
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         """Send one message on a pooled connection; TimeoutError (a passing failure) when
         connecting and sending take past `deadline` (waiting for a free connection does not
         count)."""
@@ -156,7 +181,7 @@ class MailPool:
             try:
                 async with asyncio.timeout(self.deadline):
                     client = await self._connection()
-                    await client.send_message(message)
+                    await send_on(client, message)
             except BaseException:
                 if client is not None:
                     client.close()

@@ -45,7 +45,7 @@ async def email_to_send(
     """The email to send for the token sealed in the outbox, or None when it must not go out:
     the invitation is gone or answered, a resend replaced the token, or it was mailed already.
     """
-    invitation = await Invitation.get_or_none(id=invitation_id).prefetch_related("partner")
+    invitation = await Invitation.filter(id=invitation_id).select_related("partner").first()
     token = op.sealer.unseal(sealed_token)
     if invitation is None or not token:
         return None
