@@ -138,3 +138,18 @@ def test_an_internationalized_address_is_composed_for_smtputf8() -> None:
     assert isinstance(message, EmailMessage)
     assert message["To"] == "zoë@example.com"
     assert message.get_body(preferencelist=("plain",)) is not None
+
+
+@pytest.mark.parametrize(
+    ("sender", "recipient", "subject"),
+    [
+        ("Partnerhub <no-reply@example.com>", "a@example.com", "Hello\r\nBcc: x@example.com"),
+        ("Partnerhub <no-reply@example.com>", "a@example.com", "Hello\nthere"),
+        ("Partnerhub <no-reply@example.com>", "a@example.com\nBcc: x@example.com", "Hi"),
+        ("Partnerhub <no-reply@example.com>\r\n", "a@example.com", "Hi"),
+    ],
+)
+def test_a_line_break_in_a_header_is_refused(sender: str, recipient: str, subject: str) -> None:
+    email = RenderedEmail(subject=subject, text="Text", html="<p>Text</p>")
+    with pytest.raises(ValueError, match="line break"):
+        compose(sender, recipient, email)

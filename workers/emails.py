@@ -62,6 +62,11 @@ def compose(
     internationalized mailbox, or a MAIL_FROM naming its sender in other letters) needs what
     only an `EmailMessage` carries (SMTPUTF8, encoded names): such a message is built as one
     (`_compose_utf8`)."""
+    if any(
+        line_break in value for value in (sender, recipient, email.subject) for line_break in "\r\n"
+    ):
+        # An `EmailMessage` refuses these too: a line break in a header would start another.
+        raise ValueError("A header of an email may not contain a line break.")
     if not (sender.isascii() and recipient.isascii()):
         return _compose_utf8(sender, recipient, email, message_id)
     message = MIMEMultipart("alternative")
