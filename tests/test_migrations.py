@@ -656,22 +656,33 @@ async def _sql(backend: str, url: str, statements: list[str]) -> list[tuple[Any,
         await pg.close()
 
 
+async def _stored_before(migration: str, backend: str, url: str, statements: list[str]) -> None:
+    """A database migrated up to the one before `migration` (`models.NNNN_name`), holding
+    what `statements` store as that release stored it."""
+    module = importlib.import_module(f"models.migrations.{migration.split('.', 1)[1]}")
+    [(app, before)] = module.Migration.dependencies
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url))
+        await run_migrations(config=tortoise_config(url), target=f"{app}.{before}")
+    await _sql(backend, url, statements)
+
+
+async def _migrated(url: str) -> list[str]:
+    """The migrations the rest of the way applies, with Tortoise's SQL made afresh."""
+    EXECUTOR_CACHE.clear()
+    return await migrate(url)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_bulk_operations_stored_before_their_kinds_migrate_as_sends(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     # Given a database of the release before the migration, holding a bulk send and its item
     url, _ = _urls(backend, request, tmp_path)
-    module = importlib.import_module(f"models.migrations.{BULK_KINDS.split('.', 1)[1]}")
-    [(app, before)] = module.Migration.dependencies
-    async with TortoiseContext() as context:
-        await context.init(config=tortoise_config(url))
-        await run_migrations(config=tortoise_config(url), target=f"{app}.{before}")
-    await _sql(backend, url, _BEFORE_BULK_KINDS)
+    await _stored_before(BULK_KINDS, backend, url, _BEFORE_BULK_KINDS)
 
     # When the rest of the migrations run
-    EXECUTOR_CACHE.clear()
-    applied = await migrate(url)
+    applied = await _migrated(url)
 
     # Then it applied, and the operation is a send whose item is as it was, acting on no
     # customer or delegated admin relationship of its own
@@ -704,16 +715,10 @@ async def test_profiles_stored_before_the_search_estimates_are_estimated(
 ) -> None:
     # Given a database of the release before the migration, holding a listed partner
     url, _ = _urls(backend, request, tmp_path)
-    module = importlib.import_module(f"models.migrations.{SEARCH_ESTIMATES.split('.', 1)[1]}")
-    [(app, before)] = module.Migration.dependencies
-    async with TortoiseContext() as context:
-        await context.init(config=tortoise_config(url))
-        await run_migrations(config=tortoise_config(url), target=f"{app}.{before}")
-    await _sql(backend, url, _BEFORE_SEARCH_ESTIMATES)
+    await _stored_before(SEARCH_ESTIMATES, backend, url, _BEFORE_SEARCH_ESTIMATES)
 
     # When the rest of the migrations run
-    EXECUTOR_CACHE.clear()
-    applied = await migrate(url)
+    applied = await _migrated(url)
 
     # Then it applied, and the partner's words and facet values are where the search reads
     # them: SQLite's terms of the full-text index, PostgreSQL's facet tokens
