@@ -14,6 +14,7 @@ from pathlib import Path
 
 import uvicorn
 from arq.connections import ArqRedis
+from arq.worker import Worker
 
 from api import demo
 from api.app import create_app
@@ -124,9 +125,19 @@ async def _serve(settings: Settings, options: DevOptions) -> None:
     try:
         await server.serve()
     finally:
-        worker_task.cancel()
-        await asyncio.gather(worker_task, return_exceptions=True)
-        await worker.close()
+        # uvicorn raises the Ctrl-C again once it has stopped, and asyncio cancels this task
+        # for it: the worker's stop goes on in a task of its own, waited for to its end.
+        stopping = asyncio.create_task(_stop_worker(worker, worker_task))
+        while not stopping.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(stopping)
+
+
+async def _stop_worker(worker: Worker, running: asyncio.Task[None]) -> None:
+    """End the worker's poll loop at its next turn, cancel its jobs under way (their outbox
+    messages run again at the next start), and close its database and Redis connections."""
+    await worker.close()
+    await asyncio.gather(running, return_exceptions=True)
 
 
 def run_dev(settings: Settings, options: DevOptions) -> None:

@@ -125,7 +125,10 @@ class Dev:
     def interrupt(self) -> int:
         assert self.process is not None
         self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=30)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still running 30 s after Ctrl-C:\n{self.output()}") from None
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -195,6 +195,14 @@ class SupervisedWorker(Worker):
                 await self.pool.connection_pool.disconnect(inuse_connections=False)
         await asyncio.sleep(delay)
 
+    def handle_sig(self, signum: signal.Signals) -> None:
+        """arq's: cancel the jobs under way and the poll loop. The loop also ends at its next
+        turn whatever becomes of that cancellation: Python 3.11's `asyncio.wait_for`, which
+        redis-py sends each command through, drops a cancellation that arrives as the command
+        completes, and the loop would then poll on and the worker never stop."""
+        self.closing = True
+        super().handle_sig(signum)
+
     async def close(self) -> None:
         """arq's close, which does not give up when Redis is away: the jobs under way
         finish, then the poll loop, then on_shutdown runs (the database is closed), and the
