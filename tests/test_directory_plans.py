@@ -13,9 +13,16 @@ from models.rules import directory_search as search
 from models.tables.directory import PartnerProfile
 from models.tables.organizations import Organization
 from tests import factories as f
+from tests.graphql import GraphQLClient
+from tests.statements import logged_statements
 
 # A page of 3 (and one more, to know whether there is a next page), as the query asks.
 LIMIT = 4
+PAGE = """
+query($filter: PartnerFilter) {
+  partners(first: 3, filter: $filter) { totalCount totalCountIsExact edges { node { name } } }
+}
+"""
 
 
 async def _directory() -> None:
@@ -75,7 +82,7 @@ def _sqlite() -> bool:
 
 
 async def test_a_dense_word_walks_in_name_order_and_a_rare_one_reads_its_matches(
-    db: Settings,
+    api: GraphQLClient, db: Settings
 ) -> None:
     # Given 241 listed partners that all say "cloud", two of them "telemedicine"
     await _directory()
@@ -95,6 +102,19 @@ async def test_a_dense_word_walks_in_name_order_and_a_rare_one_reads_its_matches
         assert await search.search(search.DirectoryFilter(text="cloud quantum"), None, 4) == []
     else:  # PostgreSQL's planner chooses for itself
         assert dense == rare == absent == search.Plan(walk=False)
+
+    # And a page of either word with its count costs two statements: on SQLite the estimate,
+    # then the page, which counts the matches as well (walking, up to the count's limit);
+    # on PostgreSQL the page, then the count
+    for text, total, exact in (("cloud", search.COUNT_LIMIT, False), ("tele", 2, True)):
+        with logged_statements() as statements:
+            data = await api.query(PAGE, {"filter": {"text": text}})
+        assert data["partners"]["totalCount"] == total
+        assert data["partners"]["totalCountIsExact"] is exact
+        assert len(statements) == 2, statements
+    assert [edge["node"]["name"] for edge in data["partners"]["edges"]] == sorted(
+        f"Partner {(n * 17) % 40:02d}" for n in (7, 31)
+    )
 
 
 async def test_each_plan_finds_the_same_partners_in_the_same_order(db: Settings) -> None:
@@ -121,6 +141,13 @@ async def test_each_plan_finds_the_same_partners_in_the_same_order(db: Settings)
 
         # Then both find the same partners in the same order, and count them alike
         assert walked == read, filter_
+        # And so does each first page that counts its matches as it finds them (SQLite's;
+        # PostgreSQL's count is a statement of its own)
+        for walk in (True, False):
+            counting = replace(chosen, walk=walk, counted=[])
+            await search.search(filter_, None, LIMIT, counting, counting=True)
+            assert bool(counting.counted) == _sqlite(), filter_
+            assert await search.count(filter_, chosen=counting) == walked[1], filter_
         found = len(walked[0])
         limit = search.COUNT_LIMIT
         assert walked[1] == search.MatchCount(min(found, limit), found <= limit), filter_

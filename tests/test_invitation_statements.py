@@ -8,10 +8,6 @@ tests count those records, as `tests/test_query_counts.py` does for the list pag
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from arq.connections import ArqRedis
 
 from models.foundation.settings import Settings
@@ -23,6 +19,7 @@ from models.tables.quotas import QuotaCounter
 from tests import factories as f
 from tests.graphql import GraphQLClient
 from tests.servers import SmtpServer
+from tests.statements import logged_statements
 from workers.jobs import send_invitation_email
 from workers.runtime import Runtime
 
@@ -48,34 +45,6 @@ SEND_STATEMENTS = 10
 EMAIL_STATEMENTS = 5
 
 
-class _Statements(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if not message.startswith(("Created connection", "Closed connection")):
-            self.statements.append(message)
-
-
-@contextmanager
-def _statements() -> Iterator[list[str]]:
-    """The SQL statements Tortoise sends inside the block."""
-    logger = logging.getLogger("tortoise.db_client")
-    handler = _Statements()
-    level, propagate = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    try:
-        yield handler.statements
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
-
-
 def _listing(statements: list[str]) -> str:
     return "\n".join(f"  {n}. {s[:300]}" for n, s in enumerate(statements, 1))
 
@@ -87,7 +56,7 @@ async def test_an_invitation_and_its_email_cost_a_fixed_number_of_statements(
     agent = await f.person(await f.partner(), PartnerRole.ADMIN_AGENT)
 
     # When the agent sends an invitation
-    with _statements() as sent:
+    with logged_statements() as sent:
         payload = await f.send(api, agent, customerEmail="ann@customer.example.com")
 
     # Then it is written whole, counted against each quota, for SEND_STATEMENTS statements
@@ -107,7 +76,7 @@ async def test_an_invitation_and_its_email_cost_a_fixed_number_of_statements(
     redis = ArqRedis.from_url(db.redis_url or "")
     runtime = Runtime(db)
     try:
-        with _statements() as emailed:
+        with logged_statements() as emailed:
             outcome = await send_invitation_email(
                 {"runtime": runtime, "redis": redis, "job_try": 1}, str(message.id)
             )

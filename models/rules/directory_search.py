@@ -225,8 +225,8 @@ class Plan:
     text_query: str | None = None
     # A word is the prefix of no term in the index: nothing matches.
     nothing: bool = False
-    # SQLite: how many profiles match, counted by the first page's statement when it reads
-    # every match to sort them (`search`), so that `count` need not read them again.
+    # SQLite: how many profiles match (up to COUNT_LIMIT and one more), counted by the first
+    # page's statement (`search`), so that `count` need not run a statement of its own.
     counted: list[int] = field(default_factory=list, compare=False)
 
 
@@ -301,23 +301,30 @@ async def search(
     after: tuple[str, int] | None,
     limit: int,
     chosen: Plan | None = None,
+    *,
+    counting: bool = False,
 ) -> list[PartnerProfile]:
     """Up to `limit` published profiles matching the filter, after `(name, id)`, in that order.
 
     The inner query finds and sorts the page's ids on narrow indexes (or walks them in
     order: `plan`, unless given); only the page's rows are then read whole. On SQLite the
-    first page of a plan that reads every match also counts them, into `chosen.counted`.
+    first page also counts the matches, into `chosen.counted`, when it reads every match
+    to sort them (at no cost), or when `counting` (the client reads the count): a walk then
+    counts them as `count` would, in a subquery SQLite runs once, sparing a statement.
     """
     chosen = chosen or await plan(filter_, limit)
     if chosen.nothing:
         return []
     statement = _statement()
+    first_page = statement.dialect == "sqlite" and after is None
+    # The count's values are bound first: it comes first in the statement.
+    walking_count = first_page and counting and chosen.walk
+    walk_count = _count_sql(statement, filter_, chosen) if walking_count else None
     where = _where(statement, filter_, chosen)
     if after is not None:
         name, id_ = after
         where += f" AND (p.name, p.id) > ({statement.bind(name)}, {statement.bind(id_)})"
-    counting = statement.dialect == "sqlite" and not chosen.walk and after is None
-    if counting:
+    if first_page and not chosen.walk:
         sql = (
             f"SELECT {_columns()}, m.matches FROM ("  # noqa: S608
             f"SELECT p.id, COUNT(*) OVER () AS matches FROM partner_profile p WHERE {where} "
@@ -325,14 +332,15 @@ async def search(
             ") AS m JOIN partner_profile p ON p.id = m.id ORDER BY p.name, p.id"
         )
     else:
+        matches = f", ({walk_count}) AS matches" if walk_count else ""
         sql = (
-            f"SELECT {_columns()} FROM partner_profile p WHERE p.id IN ("  # noqa: S608
+            f"SELECT {_columns()}{matches} FROM partner_profile p WHERE p.id IN ("  # noqa: S608
             f"SELECT p.id FROM partner_profile p WHERE {where} "
             f"ORDER BY p.name, p.id LIMIT {statement.bind(limit)}"
             ") ORDER BY p.name, p.id"
         )
     rows = await connections.get("default").execute_query_dict(sql, statement.values)
-    if counting:
+    if first_page and (walk_count or not chosen.walk):
         chosen.counted[:] = [int(rows[0]["matches"]) if rows else 0]
         for row in rows:
             del row["matches"]
@@ -358,10 +366,26 @@ async def count(
     chosen = chosen or await plan(filter_, limit)
     if chosen.nothing:
         return MatchCount(0, exact=True)
-    if chosen.counted:
+    # (A walk's count stops past COUNT_LIMIT; a read's is exact.)
+    if chosen.counted and (limit <= COUNT_LIMIT or not chosen.walk):
         (found,) = chosen.counted
         return MatchCount(min(found, limit), exact=found <= limit)
     statement = _statement()
+    if filter_.terms() and filter_.facets and statement.dialect != "sqlite":
+        return await _count_by_density(filter_, limit)
+    sql = _count_sql(statement, filter_, chosen, limit)
+    rows = await connections.get("default").execute_query_dict(
+        f"SELECT ({sql}) AS n", statement.values
+    )
+    found = int(rows[0]["n"])
+    return MatchCount(min(found, limit), exact=found <= limit)
+
+
+def _count_sql(
+    statement: _Statement, filter_: DirectoryFilter, chosen: Plan, limit: int = COUNT_LIMIT
+) -> str:
+    """A query of how many published profiles match the filter, up to `limit` and one more
+    (PostgreSQL's words and facets excepted: `_count_by_density`)."""
     terms = filter_.terms()
     if terms and statement.dialect == "sqlite":
         # Driven by the full-text index, which hands over its matches one by one: read
@@ -373,17 +397,12 @@ async def count(
             "partner_profile_search s JOIN partner_profile p ON p.id = s.rowid "
             f"WHERE partner_profile_search MATCH {match} AND {where}"
         )
-    elif terms and filter_.facets:
-        return await _count_by_density(filter_, limit)
     else:
         source = f"partner_profile p WHERE {_where(statement, filter_, chosen)}"
-    sql = (
-        f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {source} "  # noqa: S608
+    return (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} "  # noqa: S608
         f"LIMIT {statement.bind(limit + 1)}) AS matches"
     )
-    rows = await connections.get("default").execute_query_dict(sql, statement.values)
-    found = int(rows[0]["n"])
-    return MatchCount(min(found, limit), exact=found <= limit)
 
 
 # PostgreSQL: words held by more than this share of the profiles are tested profile by

@@ -19,6 +19,7 @@ from schema.context import Info
 from schema.directory.types import DirectoryVocabulary, Partner, PartnerConnection, PartnerFilter
 from schema.errors import bad_input
 from schema.pagination import After, Edge, First, PageInfo, page_size
+from schema.selections import asks_for
 
 
 def _cursor(profile: PartnerProfile) -> str:
@@ -80,7 +81,14 @@ class DirectoryQueries:
         wanted = _filter(filter)
         cursor = _after(after) if after else None
         chosen = await search.plan(wanted, size + 1)
-        rows = await search.search(wanted, cursor, size + 1, chosen)
+        counted = asks_for(info)
+        rows = await search.search(
+            wanted,
+            cursor,
+            size + 1,
+            chosen,
+            counting=counted("totalCount") or counted("totalCountIsExact"),
+        )
         edges = [Edge(node=Partner.of(row), cursor=_cursor(row)) for row in rows[:size]]
         return PartnerConnection(
             edges=edges,
