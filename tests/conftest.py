@@ -51,11 +51,10 @@ async def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> str:
     """A migrated database of each backend, shared by the session's tests."""
-    if request.param == "sqlite":
-        url = f"sqlite://{tmp_path_factory.mktemp('sqlite') / 'partnerhub.sqlite3'}"
-    else:
+    if request.param == "postgres":
         server: PostgresServer = request.getfixturevalue("postgres_server")
-        url = server.create_database(f"partnerhub_{os.getpid()}")
+        return await server.migrated_database(f"partnerhub_{os.getpid()}")
+    url = f"sqlite://{tmp_path_factory.mktemp('sqlite') / 'partnerhub.sqlite3'}"
     await migrate(url)
     return url
 

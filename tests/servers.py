@@ -28,8 +28,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
 from api.embedded import find_redis_server, ping
+from models.infrastructure.db import migrate
 
 HOST = "127.0.0.1"
+# The database `PostgresServer.migrated_database` copies: every migration applied, no rows.
+MIGRATED_TEMPLATE = "partnerhub_migrated_template"
 
 
 def free_port() -> int:
@@ -38,6 +41,10 @@ def free_port() -> int:
         sock.bind((HOST, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _log_tail(path: Path, lines: int = 30) -> str:
@@ -136,6 +143,7 @@ class PostgresServer(_Managed):
         self.bindir = find_postgres_bindir()
         self._proc: subprocess.Popen[bytes] | None = None
         self._tmp: Path | None = None
+        self._migrated_template = False
         self._run_as: dict[str, Any] = {}
         self._uid_gid: tuple[int, int] | None = None
         if os.geteuid() == 0:  # PostgreSQL refuses to run as root.
@@ -204,6 +212,7 @@ class PostgresServer(_Managed):
             raise
 
     def _initdb(self) -> None:
+        self._migrated_template = False  # a new cluster holds no template
         assert self._tmp is not None
         cmd = [
             str(self.bindir / "initdb"),
@@ -287,24 +296,40 @@ class PostgresServer(_Managed):
             + _log_tail(self._tmp / "server.log")
         )
 
-    def create_database(self, name: str) -> str:
-        """Create database ``name`` and return its URL (safe inside an event loop)."""
+    def create_database(self, name: str, *, template: str | None = None) -> str:
+        """Create database ``name`` (a copy of database ``template`` if given) and return its
+        URL (safe inside an event loop)."""
         psql = self._tool("psql")
         if psql is None:
             raise RuntimeError("`psql` not found; install the Debian package `postgresql-client`")
-        ident = '"' + name.replace('"', '""') + '"'
+        ident = _identifier(name)
+        copied = f" TEMPLATE {_identifier(template)}" if template else ""
         cmd = [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url]
-        result = subprocess.run(
-            [*cmd, "-c", f"CREATE DATABASE {ident}"],
-            env=self._env(),
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        if result.returncode != 0:
+        for _ in range(50):
+            result = subprocess.run(
+                [*cmd, "-c", f"CREATE DATABASE {ident}{copied}"],
+                env=self._env(),
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
             err = result.stderr.decode(errors="replace").strip()
-            raise RuntimeError(f"CREATE DATABASE {ident} failed: {err}")
+            # The template's last connections may still be closing on the server's side.
+            if result.returncode == 0 or "is being accessed by other users" not in err:
+                break
+            time.sleep(0.1)
+        if result.returncode != 0:
+            raise RuntimeError(f"CREATE DATABASE {ident}{copied} failed: {err}")
         return self.database_url(name)
+
+    async def migrated_database(self, name: str) -> str:
+        """Create database ``name`` with every migration applied and return its URL: the
+        first call migrates a template database, the others copy it, in a fraction of a
+        second rather than the seconds a migration from scratch takes."""
+        if not self._migrated_template:
+            await migrate(self.create_database(MIGRATED_TEMPLATE))
+            self._migrated_template = True
+        return self.create_database(name, template=MIGRATED_TEMPLATE)
 
     def halt(self) -> None:
         """Stop at once, as a crash would (``pg_ctl stop -m immediate``), keeping the cluster:

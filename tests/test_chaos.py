@@ -34,7 +34,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from models.foundation.clock import utcnow
 from models.foundation.ids import decode_id
 from models.foundation.settings import Settings
-from models.infrastructure.db import database, migrate
+from models.infrastructure.db import database
 from models.reference.enums import EmailStatus, RoleGrantStatus
 from models.tables.invitations import Invitation
 from models.tables.outbound_webhooks import DeliveryStatus, WebhookDelivery
@@ -143,9 +143,8 @@ async def deployment(
     chaos_smtp.start()
     chaos_redis.flushall()
     chaos_smtp.clear()
-    url = chaos_postgres.create_database(f"chaos_{next(_databases)}")
+    url = await chaos_postgres.migrated_database(f"chaos_{next(_databases)}")
     EXECUTOR_CACHE.clear()
-    await migrate(url)
     settings = Settings(
         database_url=url,
         redis_url=chaos_redis.url,

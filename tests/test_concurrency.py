@@ -27,7 +27,6 @@ from models.foundation.clock import utcnow
 from models.foundation.errors import DomainError, ErrorCode
 from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
-from models.infrastructure.db import migrate
 from models.reference.catalog import AdminRole
 from models.reference.enums import InvitationStatus, PartnerRole, RelationshipStatus, UserStatus
 from models.rules.delegated_admin import open_for_invitation
@@ -72,9 +71,8 @@ async def pg(
     # The app's lifespan reuses whatever ORM context is open: none may be (the `db` fixture
     # would point it at the shared test database).
     assert get_current_context() is None, "another test's ORM context is still open"
-    url = postgres_server.create_database(f"concurrency_{uuid.uuid4().hex[:12]}")
+    url = await postgres_server.migrated_database(f"concurrency_{uuid.uuid4().hex[:12]}")
     EXECUTOR_CACHE.clear()  # cached per connection name, and the last test may have been SQLite
-    await migrate(url)
     redis_server.flushall()
     smtp_server.clear()
     settings = Settings(

@@ -51,19 +51,34 @@ def _fresh_executor_cache() -> Iterator[None]:
     EXECUTOR_CACHE.clear()
 
 
-def _urls(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
-    """Two empty databases of the backend: A for the migrations, B for the models."""
+def _empty(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of the backend."""
     if backend == "sqlite":
-        return (
-            f"sqlite://{tmp_path / 'migrated.sqlite3'}",
-            f"sqlite://{tmp_path / 'models.sqlite3'}",
-        )
+        return f"sqlite://{tmp_path / 'empty.sqlite3'}"
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    suffix = uuid.uuid4().hex[:12]
-    return (
-        server.create_database(f"migrated_{suffix}"),
-        server.create_database(f"models_{suffix}"),
-    )
+    return server.create_database(f"empty_{uuid.uuid4().hex[:12]}")
+
+
+# Per backend, a database the committed migrations built from empty, and what they applied:
+# shared by the tests below that only read it (a migration from scratch takes seconds).
+_BUILT: dict[str, tuple[str, list[str]]] = {}
+
+
+async def _built_by_the_migrations(backend: str, request: pytest.FixtureRequest) -> str:
+    """The URL of the backend's database that the migrations built, once they did; the
+    migrations applied were every committed one."""
+    if backend not in _BUILT:
+        if backend == "sqlite":
+            folder = request.getfixturevalue("tmp_path_factory").mktemp("built")
+            url = f"sqlite://{folder / 'migrated.sqlite3'}"
+        else:
+            server: PostgresServer = request.getfixturevalue("postgres_server")
+            url = server.create_database(f"built_{uuid.uuid4().hex[:12]}")
+        _BUILT[backend] = (url, await migrate(url))
+        EXECUTOR_CACHE.clear()
+    url, applied = _BUILT[backend]
+    assert applied == COMMITTED_MIGRATIONS
+    return url
 
 
 async def _generate_from_models(url: str) -> None:
@@ -343,9 +358,8 @@ async def test_migrations_build_exactly_the_models_schema(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     # Given one database built by the committed migrations, one straight from the models
-    migrated_url, models_url = _urls(backend, request, tmp_path)
-    assert await migrate(migrated_url) == COMMITTED_MIGRATIONS
-    EXECUTOR_CACHE.clear()
+    migrated_url = await _built_by_the_migrations(backend, request)
+    models_url = _empty(backend, request, tmp_path)
     await _generate_from_models(models_url)
 
     # When both are read back from the database's catalog
@@ -379,12 +393,11 @@ async def test_migrations_build_exactly_the_models_schema(
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_the_schema_has_the_keys_the_rules_rely_on(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+    backend: str, request: pytest.FixtureRequest
 ) -> None:
     """The comparison above would pass on two equally wrong schemas: pin what matters."""
     # Given a database built by the migrations
-    url, _ = _urls(backend, request, tmp_path)
-    await migrate(url)
+    url = await _built_by_the_migrations(backend, request)
 
     # When it is read back
     schema = await _schema(backend, url)
@@ -427,11 +440,10 @@ async def test_the_models_have_no_change_the_migrations_miss() -> None:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_migrating_twice_applies_nothing_the_second_time(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+    backend: str, request: pytest.FixtureRequest
 ) -> None:
     # Given a database the migrations built
-    url, _ = _urls(backend, request, tmp_path)
-    assert await migrate(url) == COMMITTED_MIGRATIONS
+    url = await _built_by_the_migrations(backend, request)
     before = await _schema(backend, url)
 
     # When `partnerhub migrate` runs again (every release does)
@@ -527,7 +539,7 @@ async def test_0022_gives_each_access_assignment_the_delegated_admin_relationshi
     # Given a database as 0020 left it: Fabrikam's relationship with Contoso holds an older
     # and a newer delegated admin relationship and an Advisor's grant; with Tailspin, only
     # an Advisor's grant
-    url, _ = _urls(backend, request, tmp_path)
+    url = _empty(backend, request, tmp_path)
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(url))
         await run_migrations(config=tortoise_config(url), target=BEFORE_0022)
@@ -678,7 +690,7 @@ async def test_bulk_operations_stored_before_their_kinds_migrate_as_sends(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     # Given a database of the release before the migration, holding a bulk send and its item
-    url, _ = _urls(backend, request, tmp_path)
+    url = _empty(backend, request, tmp_path)
     await _stored_before(BULK_KINDS, backend, url, _BEFORE_BULK_KINDS)
 
     # When the rest of the migrations run
@@ -714,7 +726,7 @@ async def test_profiles_stored_before_the_search_estimates_are_estimated(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     # Given a database of the release before the migration, holding a listed partner
-    url, _ = _urls(backend, request, tmp_path)
+    url = _empty(backend, request, tmp_path)
     await _stored_before(SEARCH_ESTIMATES, backend, url, _BEFORE_SEARCH_ESTIMATES)
 
     # When the rest of the migrations run

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 import pytest
 
 from models.foundation.settings import InvitationQuotas, Quota, Settings
-from models.infrastructure.db import migrate
 from models.reference.catalog import AdminRole
 from models.reference.enums import EmailStatus, PartnerRole
 from models.tables.invitations import Invitation
@@ -38,7 +37,7 @@ def bouncer(postgres_server: PostgresServer) -> Iterator[PgBouncerServer]:
 async def database_url(postgres_server: PostgresServer, bouncer: PgBouncerServer) -> str:
     """A database migrated directly, then reached through PgBouncer only."""
     name = f"bounced_{os.getpid()}"
-    await migrate(postgres_server.create_database(name))
+    await postgres_server.migrated_database(name)
     return bouncer.database_url(name)
 
 
