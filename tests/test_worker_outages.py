@@ -32,6 +32,10 @@ from tests.servers import Fault, RedisServer, SmtpServer
 from tests.worker_processes import WAIT, WorkerProcess, environment, eventually
 from workers.worker import create_worker
 
+# Faults of Redis and of worker processes, which the database does not change: on the
+# production database alone (each test takes its worker processes' seconds).
+pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+
 # Jobs of 4 seconds and SMTP steps of 2: a job killed mid-way runs again 14 seconds after it
 # began (arq's in-progress mark: the job time-out plus 10 seconds).
 SHORT = {"JOB_TIMEOUT": "4", "SMTP_TIMEOUT": "2", "EMAIL_RETRY_DELAYS": "0.5"}
