@@ -172,6 +172,37 @@ async def test_a_cron_run_whose_enqueue_meets_a_hung_redis_is_enqueued_once_it_a
         await worker.pool.aclose()
 
 
+async def test_a_job_slot_taken_as_redis_hangs_is_given_back_once(
+    db: Settings, redis_server: RedisServer
+) -> None:
+    # Given a worker (not polling) whose Redis commands give up after half a second, untried,
+    # and a job in its queue
+    worker = create_worker(replace(db, redis_timeout=0.5, job_timeout=2))
+    try:
+        await worker.pool.enqueue_job("sweep_lifecycle", _job_id="held-slot")
+        slots = worker.sem._value  # (asyncio.Semaphore has no public count)
+
+        # When it takes a slot for the job, and Redis hangs as it asks whether the job runs
+        # elsewhere (twice: each failure must give back its own slot, and only that)
+        redis_server.pause()
+        try:
+            for _ in range(2):
+                with pytest.raises(RedisError):
+                    async with asyncio.timeout(WAIT):
+                        await worker.start_jobs([b"held-slot"])
+        finally:
+            redis_server.resume()
+
+        # Then it holds no slot for it and started nothing: arq would have kept one each time
+        assert worker.job_counter == 0
+        assert worker.sem._value == slots
+        assert worker.tasks == {}
+        # And the job is still queued, for the next poll
+        assert await worker.pool.zscore(default_queue_name, "held-slot") is not None
+    finally:
+        await worker.pool.aclose()
+
+
 async def _cron_runs_queued(worker: Worker) -> set[str]:
     queued = await worker.pool.zrange(default_queue_name, 0, -1)
     return {job.decode() for job in queued if job.startswith(b"cron:")}
