@@ -18,7 +18,8 @@ from models.tables.organizations import Organization, User
 from tests import factories as f
 from tests.factories import Person
 from tests.graphql import GraphQLClient
-from tests.test_query_counts import MANY, _listing, _logged_queries, _tenant_rows
+from tests.statements import logged_statements
+from tests.test_query_counts import MANY, _listing, _tenant_rows
 
 # Each nested list and the fields of its rows that cost a query (as in test_query_counts).
 NESTED: dict[str, str] = {
@@ -138,13 +139,13 @@ def _check(body: dict[str, Any], customers: int) -> None:
 
 
 async def _page(api: GraphQLClient, agent: Person, first: int) -> tuple[dict[str, Any], list[str]]:
-    with _logged_queries() as queries:
+    with logged_statements() as queries:
         body = await api.raw(CUSTOMERS, {"first": first, "nested": 1}, agent.token)
     return body, list(queries)
 
 
 async def _after(api: GraphQLClient, agent: Person, first: int, cursor: str) -> list[str]:
-    with _logged_queries() as queries:
+    with logged_statements() as queries:
         data = await api.query(USERS_AFTER, {"first": first, "after": cursor}, agent.token)
     assert len(data["customers"]["edges"]) == first
     return list(queries)
