@@ -322,12 +322,29 @@ class PostgresServer(_Managed):
             raise RuntimeError(f"CREATE DATABASE {ident}{copied} failed: {err}")
         return self.database_url(name)
 
+    def _drop_database(self, name: str) -> None:
+        psql = self._tool("psql")
+        drop = f"DROP DATABASE IF EXISTS {_identifier(name)} WITH (FORCE)"
+        if psql is not None:
+            subprocess.run(
+                [psql, "-X", "-q", "-d", self.url, "-c", drop],
+                env=self._env(),
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+
     async def migrated_database(self, name: str) -> str:
         """Create database ``name`` with every migration applied and return its URL: the
         first call migrates a template database, the others copy it, in a fraction of a
         second rather than the seconds a migration from scratch takes."""
         if not self._migrated_template:
-            await migrate(self.create_database(MIGRATED_TEMPLATE))
+            url = self.create_database(MIGRATED_TEMPLATE)
+            try:
+                await migrate(url)
+            except BaseException:
+                self._drop_database(MIGRATED_TEMPLATE)  # the next call migrates it afresh
+                raise
             self._migrated_template = True
         return self.create_database(name, template=MIGRATED_TEMPLATE)
 

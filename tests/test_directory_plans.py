@@ -144,10 +144,10 @@ async def test_each_plan_finds_the_same_partners_in_the_same_order(db: Settings)
         # And so does each first page that counts its matches as it finds them (SQLite's;
         # PostgreSQL's count is a statement of its own)
         for walk in (True, False):
-            counting = replace(chosen, walk=walk, counted=[])
-            await search.search(filter_, None, LIMIT, counting, counting=True)
-            assert bool(counting.counted) == _sqlite(), filter_
-            assert await search.count(filter_, chosen=counting) == walked[1], filter_
+            counted_plan = replace(chosen, walk=walk, counted=[])
+            await search.search(filter_, None, LIMIT, counted_plan, counting=True)
+            assert bool(counted_plan.counted) == _sqlite(), filter_
+            assert await search.count(filter_, chosen=counted_plan) == walked[1], filter_
         found = len(walked[0])
         limit = search.COUNT_LIMIT
         assert walked[1] == search.MatchCount(min(found, limit), found <= limit), filter_

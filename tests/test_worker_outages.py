@@ -138,7 +138,7 @@ async def test_a_cron_run_whose_enqueue_meets_a_hung_redis_is_enqueued_once_it_a
 ) -> None:
     # Given a worker (not polling) connected to Redis, whose Redis commands give up after
     # half a second, untried (a 2-second JOB_TIMEOUT leaves no time for another try)
-    worker = create_worker(replace(db, redis_timeout=0.5, job_timeout=2))
+    worker = create_worker(replace(db, redis_timeout=0.5, job_timeout=2), handle_signals=False)
     try:
         assert await worker.pool.ping()
 
@@ -177,7 +177,7 @@ async def test_a_job_slot_taken_as_redis_hangs_is_given_back_once(
 ) -> None:
     # Given a worker (not polling) whose Redis commands give up after half a second, untried,
     # and a job in its queue
-    worker = create_worker(replace(db, redis_timeout=0.5, job_timeout=2))
+    worker = create_worker(replace(db, redis_timeout=0.5, job_timeout=2), handle_signals=False)
     try:
         await worker.pool.enqueue_job("sweep_lifecycle", _job_id="held-slot")
         slots = worker.sem._value  # (asyncio.Semaphore has no public count)

@@ -203,6 +203,15 @@ class SupervisedWorker(Worker):
         self.closing = True
         super().handle_sig(signum)
 
+    async def _wait_for_tasks_to_complete(self, signum: signal.Signals) -> None:
+        """arq's stop on SIGTERM or SIGINT (`job_completion_wait`): the jobs under way get
+        that long to finish, then they and the poll loop are cancelled; the loop also ends
+        at its next turn, as after `handle_sig`."""
+        try:
+            await super()._wait_for_tasks_to_complete(signum)
+        finally:
+            self.closing = True
+
     async def close(self) -> None:
         """arq's close, which does not give up when Redis is away: the jobs under way
         finish, then the poll loop, then on_shutdown runs (the database is closed), and the

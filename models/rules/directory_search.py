@@ -225,9 +225,10 @@ class Plan:
     text_query: str | None = None
     # A word is the prefix of no term in the index: nothing matches.
     nothing: bool = False
-    # SQLite: how many profiles match (up to COUNT_LIMIT and one more), counted by the first
-    # page's statement (`search`), so that `count` need not run a statement of its own.
-    counted: list[int] = field(default_factory=list, compare=False)
+    # SQLite: how many profiles match, counted by the first page's statement (`search`) so
+    # that `count` need not run a statement of its own: the number found, and the limit it
+    # was counted up to (a walk's count stops past it), or None when it is exact (a read's).
+    counted: list[tuple[int, int | None]] = field(default_factory=list, compare=False)
 
 
 async def plan(filter_: DirectoryFilter, limit: int) -> Plan:
@@ -319,7 +320,8 @@ async def search(
     first_page = statement.dialect == "sqlite" and after is None
     # The count's values are bound first: it comes first in the statement.
     walking_count = first_page and counting and chosen.walk
-    walk_count = _count_sql(statement, filter_, chosen) if walking_count else None
+    limit_counted = COUNT_LIMIT
+    walk_count = _count_sql(statement, filter_, chosen, limit_counted) if walking_count else None
     where = _where(statement, filter_, chosen)
     if after is not None:
         name, id_ = after
@@ -341,7 +343,8 @@ async def search(
         )
     rows = await connections.get("default").execute_query_dict(sql, statement.values)
     if first_page and (walk_count or not chosen.walk):
-        chosen.counted[:] = [int(rows[0]["matches"]) if rows else 0]
+        found = int(rows[0]["matches"]) if rows else 0
+        chosen.counted[:] = [(found, limit_counted if chosen.walk else None)]
         for row in rows:
             del row["matches"]
     # Tortoise's own row constructor: converts each column as a queryset would.
@@ -366,13 +369,14 @@ async def count(
     chosen = chosen or await plan(filter_, limit)
     if chosen.nothing:
         return MatchCount(0, exact=True)
-    # (A walk's count stops past COUNT_LIMIT; a read's is exact.)
-    if chosen.counted and (limit <= COUNT_LIMIT or not chosen.walk):
-        (found,) = chosen.counted
-        return MatchCount(min(found, limit), exact=found <= limit)
-    statement = _statement()
-    if filter_.terms() and filter_.facets and statement.dialect != "sqlite":
+    if chosen.counted:
+        ((found, counted_up_to),) = chosen.counted
+        if counted_up_to is None or limit <= counted_up_to:
+            return MatchCount(min(found, limit), exact=found <= limit)
+    dialect = connections.get("default").capabilities.dialect
+    if filter_.terms() and filter_.facets and dialect != "sqlite":
         return await _count_by_density(filter_, limit)
+    statement = _statement()
     sql = _count_sql(statement, filter_, chosen, limit)
     rows = await connections.get("default").execute_query_dict(
         f"SELECT ({sql}) AS n", statement.values
@@ -381,9 +385,7 @@ async def count(
     return MatchCount(min(found, limit), exact=found <= limit)
 
 
-def _count_sql(
-    statement: _Statement, filter_: DirectoryFilter, chosen: Plan, limit: int = COUNT_LIMIT
-) -> str:
+def _count_sql(statement: _Statement, filter_: DirectoryFilter, chosen: Plan, limit: int) -> str:
     """A query of how many published profiles match the filter, up to `limit` and one more
     (PostgreSQL's words and facets excepted: `_count_by_density`)."""
     terms = filter_.terms()
