@@ -95,7 +95,10 @@ def _grouped(rows: Iterable[asyncpg.Record], key: str) -> dict[UUID, list[asyncp
     return groups
 
 
-async def _page(pool: asyncpg.Pool, token: str, first: int, version: str) -> dict[str, Any]:
+async def relationships_page(
+    pool: asyncpg.Pool, token: str, first: int, version: str
+) -> dict[str, Any]:
+    """The relationships page's JSON body, read with asyncpg by hand: both baselines serve it."""
     async with pool.acquire() as connection:
         viewer = await connection.fetchrow(VIEWER, hash_token(token))
         if viewer is None or viewer["kind"] != "CUSTOMER":
@@ -190,7 +193,9 @@ def relationships_app() -> Starlette:
     async def relationships(request: Request) -> Response:
         token = request.headers["authorization"].partition(" ")[2]
         await request.body()
-        body = await _page(request.app.state.pool, token, first, CURRENT_AGREEMENT_VERSION)
+        body = await relationships_page(
+            request.app.state.pool, token, first, CURRENT_AGREEMENT_VERSION
+        )
         return Response(json.dumps(body, separators=(",", ":")), media_type="application/json")
 
     return Starlette(routes=[Route("/graphql", relationships, methods=["POST"])], lifespan=lifespan)

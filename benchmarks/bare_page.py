@@ -27,7 +27,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache
 
-from benchmarks.bare import _page
+from benchmarks.bare import relationships_page
 from models.reference.catalog import CURRENT_AGREEMENT_VERSION
 from schema.execution import PlainFieldsExecution
 
@@ -126,7 +126,9 @@ class Query:
     async def relationships(self, info: strawberry.Info, first: int) -> RelationshipConnection:
         request: Request = info.context["request"]
         token = request.headers["authorization"].partition(" ")[2]
-        page = await _page(request.app.state.pool, token, first, CURRENT_AGREEMENT_VERSION)
+        page = await relationships_page(
+            request.app.state.pool, token, first, CURRENT_AGREEMENT_VERSION
+        )
         found = page["data"]["relationships"]
         return RelationshipConnection(
             total_count=found["totalCount"],
