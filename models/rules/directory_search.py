@@ -320,8 +320,7 @@ async def search(
     first_page = statement.dialect == "sqlite" and after is None
     # The count's values are bound first: it comes first in the statement.
     walking_count = first_page and counting and chosen.walk
-    limit_counted = COUNT_LIMIT
-    walk_count = _count_sql(statement, filter_, chosen, limit_counted) if walking_count else None
+    walk_count = _count_sql(statement, filter_, chosen, COUNT_LIMIT) if walking_count else None
     where = _where(statement, filter_, chosen)
     if after is not None:
         name, id_ = after
@@ -344,7 +343,7 @@ async def search(
     rows = await connections.get("default").execute_query_dict(sql, statement.values)
     if first_page and (walk_count or not chosen.walk):
         found = int(rows[0]["matches"]) if rows else 0
-        chosen.counted[:] = [(found, limit_counted if chosen.walk else None)]
+        chosen.counted[:] = [(found, COUNT_LIMIT if chosen.walk else None)]
         for row in rows:
             del row["matches"]
     # Tortoise's own row constructor: converts each column as a queryset would.
@@ -373,10 +372,9 @@ async def count(
         ((found, counted_up_to),) = chosen.counted
         if counted_up_to is None or limit <= counted_up_to:
             return MatchCount(min(found, limit), exact=found <= limit)
-    dialect = connections.get("default").capabilities.dialect
-    if filter_.terms() and filter_.facets and dialect != "sqlite":
-        return await _count_by_density(filter_, limit)
     statement = _statement()
+    if filter_.terms() and filter_.facets and statement.dialect != "sqlite":
+        return await _count_by_density(filter_, limit)
     sql = _count_sql(statement, filter_, chosen, limit)
     rows = await connections.get("default").execute_query_dict(
         f"SELECT ({sql}) AS n", statement.values
