@@ -296,43 +296,35 @@ class PostgresServer(_Managed):
             + _log_tail(self._tmp / "server.log")
         )
 
-    def create_database(self, name: str, *, template: str | None = None) -> str:
-        """Create database ``name`` (a copy of database ``template`` if given) and return its
-        URL (safe inside an event loop)."""
+    def _psql(self, sql: str) -> tuple[int, str]:
+        """Run one SQL command on the server's default database: psql's exit code and error."""
         psql = self._tool("psql")
         if psql is None:
             raise RuntimeError("`psql` not found; install the Debian package `postgresql-client`")
-        ident = _identifier(name)
-        copied = f" TEMPLATE {_identifier(template)}" if template else ""
-        cmd = [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url]
+        result = subprocess.run(
+            [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url, "-c", sql],
+            env=self._env(),
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        return result.returncode, result.stderr.decode(errors="replace").strip()
+
+    def create_database(self, name: str, *, template: str | None = None) -> str:
+        """Create database ``name`` (a copy of database ``template`` if given) and return its
+        URL (safe inside an event loop)."""
+        create = f"CREATE DATABASE {_identifier(name)}"
+        if template:
+            create += f" TEMPLATE {_identifier(template)}"
         for _ in range(50):
-            result = subprocess.run(
-                [*cmd, "-c", f"CREATE DATABASE {ident}{copied}"],
-                env=self._env(),
-                capture_output=True,
-                timeout=60,
-                check=False,
-            )
-            err = result.stderr.decode(errors="replace").strip()
+            code, err = self._psql(create)
             # The template's last connections may still be closing on the server's side.
-            if result.returncode == 0 or "is being accessed by other users" not in err:
+            if code == 0 or "is being accessed by other users" not in err:
                 break
             time.sleep(0.1)
-        if result.returncode != 0:
-            raise RuntimeError(f"CREATE DATABASE {ident}{copied} failed: {err}")
+        if code != 0:
+            raise RuntimeError(f"{create} failed: {err}")
         return self.database_url(name)
-
-    def _drop_database(self, name: str) -> None:
-        psql = self._tool("psql")
-        drop = f"DROP DATABASE IF EXISTS {_identifier(name)} WITH (FORCE)"
-        if psql is not None:
-            subprocess.run(
-                [psql, "-X", "-q", "-d", self.url, "-c", drop],
-                env=self._env(),
-                capture_output=True,
-                timeout=60,
-                check=False,
-            )
 
     async def migrated_database(self, name: str) -> str:
         """Create database ``name`` with every migration applied and return its URL: the
@@ -343,7 +335,8 @@ class PostgresServer(_Managed):
             try:
                 await migrate(url)
             except BaseException:
-                self._drop_database(MIGRATED_TEMPLATE)  # the next call migrates it afresh
+                # The next call migrates it afresh.
+                self._psql(f"DROP DATABASE IF EXISTS {_identifier(MIGRATED_TEMPLATE)} WITH (FORCE)")
                 raise
             self._migrated_template = True
         return self.create_database(name, template=MIGRATED_TEMPLATE)
