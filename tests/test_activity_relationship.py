@@ -3,11 +3,8 @@ fixed number of SQL queries; nothing for anyone else."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from uuid import UUID
-
-import pytest
 
 from models.foundation.ids import encode_id
 from models.foundation.settings import Settings
@@ -21,6 +18,7 @@ from models.tables.organizations import Organization
 from tests import factories as f
 from tests.activity_entries import assert_relationship_entries_name_both_sides
 from tests.graphql import GraphQLClient
+from tests.statements import logged_statements
 
 HISTORY = """
 query($id: ID!, $first: Int, $after: String) {
@@ -143,28 +141,16 @@ async def test_both_sides_admins_read_the_same_history_and_no_one_else_any(
 
 
 async def test_the_history_costs_the_same_for_few_or_many_entries(
-    api: GraphQLClient, db: Settings, caplog: pytest.LogCaptureFixture
+    api: GraphQLClient, db: Settings
 ) -> None:
     # Given the relationship with its first five entries
     world = await _world()
-
-    def costs() -> list[str]:
-        return [
-            record.getMessage()
-            for record in caplog.records
-            if record.name == "tortoise.db_client"
-            and not record.getMessage().startswith(("Created connection", "Closed connection"))
-        ]
-
-    with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+    with logged_statements() as few_queries:
         few = await _history(api, world.admin, world)
-        few_queries = costs()
-    caplog.clear()
     # When thirty more changes are recorded in it
     await _assign_and_unassign(world, MANY // 2)
-    with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+    with logged_statements() as many_queries:
         many = await _history(api, world.admin, world)
-        many_queries = costs()
 
     # Then the page of 35 costs what the page of 5 did
     assert few["activity"]["totalCount"] == 5
