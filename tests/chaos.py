@@ -8,7 +8,7 @@ The shape comes from the environment, so that `make chaos` runs it at length and
 own run stays short: CHAOS_WEB and CHAOS_WORKERS processes (2 and 2), CHAOS_SCALE (1: each
 group of the workload a few operations; every count scales with it), CHAOS_FAULT_SECONDS
 (how long a fault lasts, 2), and CHAOS_REAL_CRON (unset: once a fault has passed the test
-runs the outbox relay itself, as the workers' cron does within its minute; set to 1: the test
+runs the outbox relay itself, as the workers' cron does every 10 seconds; set to 1: the test
 waits for that cron), CHAOS_LONG (set to 1 by `make chaos`: every fault, not only the
 short form's three; see `tests/test_chaos.py`), CHAOS_DRAIN_SECONDS (how long the effects
 may take to land once a fault has passed; see `Shape.drain_limit`), and CHAOS_LOG_DIR
@@ -128,12 +128,12 @@ class Shape:
     @property
     def drain_limit(self) -> float:
         """Seconds the effects may take to land once a fault has passed: a killed job's
-        in-progress mark, the relay's minute when the test waits for its cron, retries;
+        in-progress mark, the relay's 20 seconds when the test waits for its cron, retries;
         or CHAOS_DRAIN_SECONDS (longer, to see whether a fault drains at all; short, to see
         the report of what is waiting)."""
         if self.drain_seconds is not None:
             return self.drain_seconds
-        return 60.0 + (90.0 if self.real_cron else 0.0) + 2 * self.fault_seconds
+        return 60.0 + (40.0 if self.real_cron else 0.0) + 2 * self.fault_seconds
 
 
 class WebProcess:
@@ -537,7 +537,7 @@ async def drain(
     shape's limit, the test fails with what is still waiting and why (`tests/backlog.py`).
 
     Unless the test waits for the workers' own cron (CHAOS_REAL_CRON), it runs the outbox
-    relay every few seconds, as that cron does every minute for messages half a minute old.
+    relay every few seconds, as that cron does every 10 seconds for messages 10 s old.
     """
     started = time.monotonic()
     redis = ArqRedis.from_url(settings.redis_url or "")
@@ -552,7 +552,7 @@ async def drain(
                 print(f"    {waited:5.1f} s: {waiting}")
             if not shape.real_cron and time.monotonic() - relayed > 2:
                 relayed = time.monotonic()
-                # The relay as its cron runs it half a minute on: every message undone is due.
+                # The relay as its cron runs it RELAY_AFTER on: every message undone is due.
                 with contextlib.suppress(OSError, ConnectionError):
                     await relay(redis, utcnow() + RELAY_AFTER, Budget.of(5))
             await asyncio.sleep(0.2)

@@ -1,5 +1,5 @@
-"""The outbox relay and purge: jobs Redis lost come back within a minute, a backlog drains in
-batches, a hung Redis holds no request, and what is long done is purged."""
+"""The outbox relay and purge: jobs Redis lost come back within 20 seconds, a backlog drains
+in batches, a hung Redis holds no request, and what is long done is purged."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs
 from tests.servers import RedisServer, SmtpServer
 from workers.jobs import relay_outbox, send_notification
-from workers.relay import RELAY_AFTER, relay
+from workers.relay import RELAY_AFTER, RELAY_BUDGET, RELAY_EVERY, relay
 from workers.retention import purge_outbox
 from workers.runtime import Runtime
 from workers.worker import cron_jobs
@@ -78,7 +78,7 @@ def _recipients(smtp_server: SmtpServer) -> list[str]:
 # --------------------------------------------------------------------------- Redis empty
 
 
-async def test_jobs_lost_with_redis_come_back_within_a_minute_and_run_once(
+async def test_jobs_lost_with_redis_come_back_at_the_next_relay_and_run_once(
     api: GraphQLClient,
     db: Settings,
     redis_server: RedisServer,
@@ -100,7 +100,7 @@ async def test_jobs_lost_with_redis_come_back_within_a_minute_and_run_once(
     assert await _queued(db) == set()
     assert (await f.send(api, agent, customerEmail="sales@contoso.com"))["errors"] == []
 
-    # And the relay runs, less than a minute later
+    # And the relay runs, RELAY_AFTER later
     clock.shift(RELAY_AFTER + timedelta(seconds=1))
     async with _arq(db) as redis:
         relayed = await relay_outbox({"redis": redis})
@@ -171,6 +171,21 @@ async def test_the_email_jobs_of_a_notification_come_back_though_arq_holds_its_o
 
 
 # --------------------------------------------------------------------------- batches
+
+
+def test_the_relay_runs_at_start_up_and_every_ten_seconds_each_run_within_its_budget() -> None:
+    # The worker's cron runs the relay at start-up and at every tenth second of the clock
+    [job] = [job for job in cron_jobs() if job.name.endswith("relay_outbox")]
+    assert job.run_at_startup
+    assert (job.hour, job.minute, job.second) == (None, None, set(range(0, 60, RELAY_EVERY)))
+    assert RELAY_EVERY == 10
+
+    # And a run starts no new batch past RELAY_BUDGET, half the time between runs, however
+    # long its job may take: runs do not overlap while they drain a backlog
+    assert RELAY_BUDGET < RELAY_EVERY
+    assert Budget.of(60).capped(RELAY_BUDGET).left() <= RELAY_BUDGET
+    assert Budget.of(1).capped(RELAY_BUDGET).left() <= 1
+    assert Budget.unlimited().capped(RELAY_BUDGET).left() > RELAY_BUDGET - 1
 
 
 async def test_the_relay_drains_a_backlog_in_batches_and_goes_on_where_its_budget_ended(

@@ -30,6 +30,7 @@ from tests.graphql import GraphQLClient
 from tests.jobs import invitation_link, run_jobs
 from tests.servers import Fault, RedisServer, SmtpServer
 from tests.worker_processes import WAIT, WorkerProcess, environment, eventually
+from workers.relay import RELAY_EVERY
 from workers.worker import create_worker
 
 # Faults of Redis and of worker processes, which the database does not change: on the
@@ -141,11 +142,10 @@ async def test_a_cron_run_whose_enqueue_meets_a_hung_redis_is_enqueued_once_it_a
     worker = create_worker(replace(db, redis_timeout=0.5, job_timeout=2), handle_signals=False)
     try:
         assert await worker.pool.ping()
-        # (The relay runs at each whole minute: begin well before the next one, so that the
-        # last turn below does not find it due by the clock.)
-        second = datetime.now(tz=worker.timezone).second
-        if second >= 50:
-            await asyncio.sleep(61 - second)
+        # (The relay runs every RELAY_EVERY seconds by the clock: begin just after one of its
+        # times, so that the last turn below does not find it due again.)
+        now = datetime.now(tz=worker.timezone)
+        await asyncio.sleep(RELAY_EVERY - (now.second % RELAY_EVERY + now.microsecond / 1e6) + 0.1)
 
         # When its crons come due (at start-up) while Redis hangs
         due = datetime.now(tz=worker.timezone)

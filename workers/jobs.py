@@ -38,7 +38,7 @@ from workers.emails import compose, date_words, message_id_for, render, role_wor
 from workers.mailer import is_transient
 from workers.metrics import EMAILS, FAILED, SENT
 from workers.queue import JobSpec, enqueue_many
-from workers.relay import relay
+from workers.relay import RELAY_BUDGET, relay
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -351,7 +351,7 @@ async def deliver_due_webhooks(ctx: Ctx) -> str:
 
 
 async def relay_outbox(ctx: Ctx) -> str:
-    """Cron, every minute: hand arq again every outbox message not yet done whose job it no
-    longer holds (never enqueued, or lost with Redis's data); `workers/relay.py`."""
-    relayed = await relay(ctx["redis"], utcnow(), _budget(ctx))
+    """Cron, every 10 seconds: hand arq again every outbox message not yet done whose job it
+    no longer holds (never enqueued, or lost with Redis's data); `workers/relay.py`."""
+    relayed = await relay(ctx["redis"], utcnow(), _budget(ctx).capped(RELAY_BUDGET))
     return f"relayed {relayed} message(s)"

@@ -1,18 +1,20 @@
 """The outbox relay: every outbox message not yet done goes back to arq unless arq holds it.
 
 A change's messages are dispatched when it commits (`workers/dispatch.py`); the relay, a
-cron job every minute, catches what that missed: messages never handed over (Redis was
-down or slow), and messages whose job arq lost (Redis restarted empty, failed over to a
-replica that had not received them, or the job failed and its result has expired). It
-hands each undone message to arq again under its own job id; arq refuses an id it still
-holds (queued, deferred for a retry, running, or finished moments ago), so only lost jobs
-come back, within a minute of the loss, and none twice. For a notification it also hands
-back the jobs of its emails not sent yet: its own job may have finished (its result kept by
-arq) after planning them, while their jobs were lost.
+cron job every RELAY_EVERY seconds, catches what that missed: messages never handed over
+(Redis was down or slow), and messages whose job arq lost (Redis restarted empty, failed
+over to a replica that had not received them, or the job failed and its result has
+expired). It hands each undone message to arq again under its own job id; arq refuses an id
+it still holds (queued, deferred for a retry, running, or finished moments ago), so only
+lost jobs come back, within 20 seconds of the loss (or of Redis answering again), and none
+twice. For a notification it also hands back the jobs of its emails not sent yet: its own
+job may have finished (its result kept by arq) after planning them, while their jobs were
+lost.
 
 It reads the undone messages through the `(completed_at, created_at, id)` index, a batch at a
-time, and enqueues each batch in one round trip, a few batches at once, within a time budget:
-a backlog of a long outage drains in a few runs, and never holds a job slot past its time-out.
+time, and enqueues each batch in one round trip, a few batches at once, within a time budget
+shorter than the time between runs (RELAY_BUDGET): a backlog of a long outage drains over a
+few runs, one at a time, and never holds a job slot past its time-out.
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ from workers.dispatch import hand_over, hand_over_emails
 
 log = logging.getLogger(__name__)
 
-# A message this old is relayed: younger ones are still being dispatched by their request.
-RELAY_AFTER = timedelta(seconds=30)
+# A message this old is relayed: younger ones are still being dispatched by their request
+# (whose Redis commands give up after REDIS_TIMEOUT, 2 s unless configured).
+RELAY_AFTER = timedelta(seconds=10)
+RELAY_EVERY = 10  # seconds between the cron's runs: a lost job waits at most this much more
+RELAY_BUDGET = 5.0  # seconds a run starts new batches in, so that runs do not overlap
 BATCH = 500  # messages read, and enqueued in one round trip, at a time
 BATCHES_AT_ONCE = 4
 

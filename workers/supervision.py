@@ -19,7 +19,7 @@ Three things a hung Redis (one that accepts connections and answers nothing) sho
 - Dropping the connections jobs were using cut them mid-command (redis-py then raised an
   AttributeError, which ended the worker); only idle connections are dropped.
 - arq moves a cron job to its next run time before it enqueues the current one, so a tick
-  whose enqueue failed was skipped (a minute of the outbox relay); here it stays due, and is
+  whose enqueue failed was skipped (10 seconds of the outbox relay); here it stays due, and is
   enqueued at the first poll that reaches Redis.
 """
 

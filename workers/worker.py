@@ -23,6 +23,7 @@ from workers.mailer import Mailer
 from workers.metrics import measured, serve_metrics
 from workers.outages import rides_out_outages
 from workers.queue import queue_client, worker_command_retries
+from workers.relay import RELAY_EVERY
 from workers.runtime import Runtime
 from workers.supervision import SupervisedWorker
 
@@ -199,11 +200,19 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
 
 
 def cron_jobs(job_timeout: int = Settings.job_timeout) -> list[CronJob]:
-    """Every minute and once at start-up, every 5 seconds, or hourly. A CronJob keeps its
-    next run: one set a worker."""
+    """Every minute, 10 seconds or 5 seconds and once at start-up, or hourly or daily. A
+    CronJob keeps its next run: one set a worker."""
     return [
         measured(cron(jobs.sweep_lifecycle, minute=None, run_at_startup=True, timeout=job_timeout)),
-        measured(cron(jobs.relay_outbox, minute=None, run_at_startup=True, timeout=job_timeout)),
+        measured(
+            cron(
+                jobs.relay_outbox,
+                minute=None,
+                second=set(range(0, 60, RELAY_EVERY)),
+                run_at_startup=True,
+                timeout=job_timeout,
+            )
+        ),
         # Every 5 seconds: start the webhook lanes with a delivery due (their state is in the
         # database, so this also catches up on whatever a lost queue held).
         measured(

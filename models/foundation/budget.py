@@ -24,6 +24,10 @@ class Budget:
     def unlimited(cls) -> Budget:
         return cls(float("inf"))
 
+    def capped(self, seconds: float) -> Budget:
+        """This budget, ending within `seconds` from now at the latest."""
+        return Budget(min(self.ends_at, time.monotonic() + seconds))
+
     def left(self) -> float:
         return max(0.0, self.ends_at - time.monotonic())
 
