@@ -196,11 +196,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     from uvicorn.config import STARTUP_FAILURE
 
     from api.app import create_app
+    from api.heap import settle_after_start_up
     from api.serving import server_config
 
     settings = settings.serving_at(args.host, args.port)
     config = server_config(create_app(settings), settings, host=args.host, port=args.port)
     server = uvicorn.Server(config)
+    settle_after_start_up()
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     if not server.started:  # uvicorn has logged why (the port taken, say): exit as it does
@@ -248,12 +250,15 @@ def _mail(settings: Settings, args: argparse.Namespace) -> None:
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
     import uvloop
 
+    from api.heap import settle_after_start_up
     from workers.worker import create_worker
 
     # The event loop the web runs on too (uvicorn's): its socket writes and its polling cost
     # a worker about a fifth of its time per email on asyncio's own loop.
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    create_worker(settings).run()
+    worker = create_worker(settings)
+    settle_after_start_up()
+    worker.run()
 
 
 def _check(settings: Settings, command: str) -> None:
