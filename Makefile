@@ -68,6 +68,7 @@ bench: install postgres
 	$(BIN)/python -m benchmarks.outbox_and_people
 	$(BIN)/python -m benchmarks.at_size
 	$(BIN)/python -m benchmarks.web
+	$(BIN)/python -m benchmarks.heap
 	$(BIN)/python -m benchmarks.invitations
 	$(BIN)/python -m benchmarks.removal
 

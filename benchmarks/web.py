@@ -66,7 +66,7 @@ query Relationships($first: Int!) {
 ROLES = [AdminRole.USER_ADMINISTRATOR, AdminRole.HELPDESK_ADMINISTRATOR]
 
 
-async def _seed(url: str, partners: int) -> str:
+async def seed(url: str, partners: int) -> str:
     """A customer admin with `partners` relationships; the admin's bearer token."""
     await migrate(url)
     async with database(url):
@@ -156,7 +156,7 @@ def main() -> None:
     args = parser.parse_args()
     with PostgresServer() as server:
         url = server.create_database("bench_web")
-        token = asyncio.run(_seed(url, args.first))
+        token = asyncio.run(seed(url, args.first))
         print(
             f"PostgreSQL: {args.connections} connections, {args.rounds} rounds of "
             f"{args.seconds:g} s per server, in turns",

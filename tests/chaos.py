@@ -128,12 +128,12 @@ class Shape:
     @property
     def drain_limit(self) -> float:
         """Seconds the effects may take to land once a fault has passed: a killed job's
-        in-progress mark, the relay's 20 seconds when the test waits for its cron, retries;
+        in-progress mark, the relay's 40 seconds when the test waits for its cron, retries;
         or CHAOS_DRAIN_SECONDS (longer, to see whether a fault drains at all; short, to see
         the report of what is waiting)."""
         if self.drain_seconds is not None:
             return self.drain_seconds
-        return 60.0 + (40.0 if self.real_cron else 0.0) + 2 * self.fault_seconds
+        return 60.0 + (60.0 if self.real_cron else 0.0) + 2 * self.fault_seconds
 
 
 class WebProcess:
@@ -537,7 +537,7 @@ async def drain(
     shape's limit, the test fails with what is still waiting and why (`tests/backlog.py`).
 
     Unless the test waits for the workers' own cron (CHAOS_REAL_CRON), it runs the outbox
-    relay every few seconds, as that cron does every 10 seconds for messages 10 s old.
+    relay every few seconds, as that cron does every 10 seconds for messages 30 s old.
     """
     started = time.monotonic()
     redis = ArqRedis.from_url(settings.redis_url or "")

@@ -29,7 +29,7 @@ from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs
 from tests.servers import RedisServer, SmtpServer
 from workers.jobs import relay_outbox, send_notification
-from workers.relay import RELAY_AFTER, RELAY_BUDGET, RELAY_EVERY, relay
+from workers.relay import RELAY_AFTER, RELAY_BUDGET, RELAY_EVERY, RESUME_KEY, relay
 from workers.retention import purge_outbox
 from workers.runtime import Runtime
 from workers.worker import cron_jobs
@@ -154,7 +154,7 @@ async def test_the_email_jobs_of_a_notification_come_back_though_arq_holds_its_o
             await redis.zrem(default_queue_name, job_id)
     assert await _queued(db) == {notice.job_id}
 
-    # When the relay runs, half a minute later
+    # When the relay runs, RELAY_AFTER later
     clock.shift(RELAY_AFTER + timedelta(seconds=1))
     async with _arq(db) as redis:
         relayed = await relay_outbox({"redis": redis})
@@ -173,19 +173,28 @@ async def test_the_email_jobs_of_a_notification_come_back_though_arq_holds_its_o
 # --------------------------------------------------------------------------- batches
 
 
-def test_the_relay_runs_at_start_up_and_every_ten_seconds_each_run_within_its_budget() -> None:
-    # The worker's cron runs the relay at start-up and at every tenth second of the clock
+async def test_the_relay_runs_at_start_up_and_every_ten_seconds_each_run_within_its_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The worker's cron runs the relay at start-up and at :00, :10, :20... of each minute
     [job] = [job for job in cron_jobs() if job.name.endswith("relay_outbox")]
     assert job.run_at_startup
-    assert (job.hour, job.minute, job.second) == (None, None, set(range(0, 60, RELAY_EVERY)))
-    assert RELAY_EVERY == 10
+    assert (job.hour, job.minute, job.second) == (None, None, {0, 10, 20, 30, 40, 50})
 
-    # And a run starts no new batch past RELAY_BUDGET, half the time between runs, however
-    # long its job may take: runs do not overlap while they drain a backlog
-    assert RELAY_BUDGET < RELAY_EVERY
-    assert Budget.of(60).capped(RELAY_BUDGET).left() <= RELAY_BUDGET
-    assert Budget.of(1).capped(RELAY_BUDGET).left() <= 1
-    assert Budget.unlimited().capped(RELAY_BUDGET).left() > RELAY_BUDGET - 1
+    # And a run starts new batches for RELAY_BUDGET at most, half the time between runs,
+    # though its job may run for JOB_TIMEOUT (40 s)
+    given: list[Budget] = []
+
+    async def relay_spy(redis: ArqRedis | None, now: datetime, budget: Budget) -> int:
+        given.append(budget)
+        return 0
+
+    monkeypatch.setattr("workers.jobs.relay", relay_spy)
+    assert await relay_outbox({"redis": None, "runtime": Runtime(Settings())}) == (
+        "relayed 0 message(s)"
+    )
+    [budget] = given
+    assert RELAY_BUDGET - 1 < budget.left() <= RELAY_BUDGET == RELAY_EVERY / 2
 
 
 async def test_the_relay_drains_a_backlog_in_batches_and_goes_on_where_its_budget_ended(
@@ -198,26 +207,58 @@ async def test_the_relay_drains_a_backlog_in_batches_and_goes_on_where_its_budge
         # When the relay runs with its time already spent, four at a time
         first = await relay(redis, utcnow(), Budget.of(0), batch_size=4)
 
-        # Then it handed over one batch, the oldest
+        # Then it handed over one batch, the oldest, and kept its place
         assert first == 4
         assert await _queued(db) == {m.job_id for m in messages[:4]}
+        assert await redis.exists(RESUME_KEY)
 
         # When it runs again, with time enough
         await redis.config_resetstat()
         rest = await relay(redis, utcnow(), Budget.unlimited(), batch_size=4)
 
-        # Then it handed over the other seven: every undone message, the four Redis holds
-        # included, in three batches of one round trip each
+        # Then it went on from its place: the other seven, in two batches of one round trip
+        # each, and read to the end, it forgot its place
         assert rest == 7
-        assert (await redis.info("commandstats"))["cmdstat_evalsha"]["calls"] == 3
-    assert await _queued(db) == {m.job_id for m in messages}
-    enqueued = await OutboxMessage.filter(enqueued_at=None).count()
-    assert enqueued == 0
+        assert (await redis.info("commandstats"))["cmdstat_evalsha"]["calls"] == 2
+        assert not await redis.exists(RESUME_KEY)
+        assert await _queued(db) == {m.job_id for m in messages}
+        assert await OutboxMessage.filter(enqueued_at=None).count() == 0
 
-    # And a message recorded moments ago is left to the request that recorded it
-    await OutboxMessage.create(task=Task.REVOKE_ROLES, payload={})
-    async with _arq(db) as redis:
+        # And the run after that starts again from the oldest: every undone message, which
+        # Redis holds now, in three batches
+        await redis.config_resetstat()
+        assert await relay(redis, utcnow(), Budget.unlimited(), batch_size=4) == 0
+        assert (await redis.info("commandstats"))["cmdstat_evalsha"]["calls"] == 3
+
+        # And a message recorded moments ago is left to the request that recorded it
+        await OutboxMessage.create(task=Task.REVOKE_ROLES, payload={})
         assert await relay(redis, utcnow(), Budget.unlimited()) == 0
+
+
+async def test_a_relay_place_left_past_every_undone_message_starts_the_next_run_over(
+    db: Settings, redis_server: RedisServer, clock: time_machine.Traveller
+) -> None:
+    # Given five messages that never reached Redis, and a relay that stopped after the
+    # fourth, whose place is kept
+    messages = await _waiting_messages(5)
+    async with _arq(db) as redis:
+        assert await relay(redis, utcnow(), Budget.of(0), batch_size=4) == 4
+        assert await redis.exists(RESUME_KEY)
+
+        # When the fifth is done, and arq loses the jobs of the first three
+        await OutboxMessage.filter(id=messages[4].id).update(completed_at=utcnow())
+        for lost in messages[:3]:
+            await redis.delete(job_key_prefix + lost.job_id)
+            await redis.zrem(default_queue_name, lost.job_id)
+
+        # And the relay runs twice
+        second = await relay(redis, utcnow(), Budget.unlimited(), batch_size=4)
+        third = await relay(redis, utcnow(), Budget.unlimited(), batch_size=4)
+
+    # Then the second found nothing past its place and forgot it, and the third, from the
+    # oldest, handed the three lost jobs back
+    assert (second, third) == (0, 3)
+    assert await _queued(db) == {m.job_id for m in messages[:4]}
 
 
 async def test_the_relay_stops_at_the_first_batch_redis_does_not_take(

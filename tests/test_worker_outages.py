@@ -107,9 +107,9 @@ async def test_a_job_whose_record_meets_a_hung_redis_ends_there_and_runs_again_o
         # record how the job's try ended
         redis_server.pause()
         try:
-            await eventually(
-                lambda: "arq's bookkeeping" in worker.output, "the job's end meets Redis hung"
-            )
+            # (its own line: a cron run may meet the hung Redis too)
+            ended = f"job {message.job_id} met Redis away in arq's bookkeeping"
+            await eventually(lambda: ended in worker.output, "the job's end meets Redis hung")
             [invitation] = await Invitation.all()
             assert invitation.email_attempts == 1  # the failed try, recorded in the database
         finally:
@@ -143,7 +143,8 @@ async def test_a_cron_run_whose_enqueue_meets_a_hung_redis_is_enqueued_once_it_a
     try:
         assert await worker.pool.ping()
         # (The relay runs every RELAY_EVERY seconds by the clock: begin just after one of its
-        # times, so that the last turn below does not find it due again.)
+        # times, so that the last turn below, a second or two later, does not find it due
+        # again; its next time is reckoned from the first turn's end.)
         now = datetime.now(tz=worker.timezone)
         await asyncio.sleep(RELAY_EVERY - (now.second % RELAY_EVERY + now.microsecond / 1e6) + 0.1)
 
