@@ -1,5 +1,6 @@
-"""The outbox relay and purge: jobs Redis lost come back within 20 seconds, a backlog drains
-in batches, a hung Redis holds no request, and what is long done is purged."""
+"""The outbox relay and purge: jobs Redis lost come back at the relay's next run, a backlog
+drains in batches from run to run, a hung Redis holds no request, and what is long done is
+purged."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from arq.connections import ArqRedis
 from arq.constants import default_queue_name, job_key_prefix
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from api.app import create_app
 from models.foundation.budget import Budget
@@ -28,8 +30,16 @@ from tests import flows
 from tests.graphql import GraphQLClient
 from tests.jobs import run_jobs
 from tests.servers import RedisServer, SmtpServer
+from workers.dispatch import hand_over
 from workers.jobs import relay_outbox, send_notification
-from workers.relay import RELAY_AFTER, RELAY_BUDGET, RELAY_EVERY, RESUME_KEY, relay
+from workers.relay import (
+    RELAY_AFTER,
+    RELAY_BUDGET,
+    RELAY_EVERY,
+    RESUME_FOR,
+    RESUME_KEY,
+    relay,
+)
 from workers.retention import purge_outbox
 from workers.runtime import Runtime
 from workers.worker import cron_jobs
@@ -60,15 +70,16 @@ async def _queued(settings: Settings) -> set[str]:
         return {str(job.job_id) for job in await redis.queued_jobs()}
 
 
-async def _waiting_messages(count: int) -> list[OutboxMessage]:
-    """`count` messages never handed to Redis, recorded a minute before START, oldest first."""
+async def _waiting_messages(count: int, *, same_time: bool = False) -> list[OutboxMessage]:
+    """`count` messages never handed to Redis, recorded a minute before START (a millisecond
+    apart, or all at once), in the relay's order: oldest first, then by id."""
     messages = []
     for n in range(count):
         message = await OutboxMessage.create(task=Task.REVOKE_ROLES, payload={"n": n})
-        recorded = START - timedelta(minutes=1) + timedelta(milliseconds=n)
+        recorded = START - timedelta(minutes=1) + timedelta(milliseconds=0 if same_time else n)
         await OutboxMessage.filter(id=message.id).update(created_at=recorded)
         messages.append(message)
-    return messages
+    return sorted(messages, key=lambda m: str(m.id)) if same_time else messages
 
 
 def _recipients(smtp_server: SmtpServer) -> list[str]:
@@ -207,10 +218,10 @@ async def test_the_relay_drains_a_backlog_in_batches_and_goes_on_where_its_budge
         # When the relay runs with its time already spent, four at a time
         first = await relay(redis, utcnow(), Budget.of(0), batch_size=4)
 
-        # Then it handed over one batch, the oldest, and kept its place
+        # Then it handed over one batch, the oldest, and kept its place for ten minutes
         assert first == 4
         assert await _queued(db) == {m.job_id for m in messages[:4]}
-        assert await redis.exists(RESUME_KEY)
+        assert 0 < await redis.ttl(RESUME_KEY) <= RESUME_FOR.total_seconds()
 
         # When it runs again, with time enough
         await redis.config_resetstat()
@@ -261,7 +272,43 @@ async def test_a_relay_place_left_past_every_undone_message_starts_the_next_run_
     assert await _queued(db) == {m.job_id for m in messages[:4]}
 
 
-async def test_the_relay_stops_at_the_first_batch_redis_does_not_take(
+async def test_a_run_goes_on_from_its_place_among_messages_recorded_at_the_same_instant(
+    db: Settings, redis_server: RedisServer, clock: time_machine.Traveller
+) -> None:
+    # Given eleven messages that never reached Redis, all recorded at the same instant
+    messages = await _waiting_messages(11, same_time=True)
+
+    async with _arq(db) as redis:
+        # When the relay runs with its time spent, then with time enough, four at a time
+        first = await relay(redis, utcnow(), Budget.of(0), batch_size=4)
+        assert await _queued(db) == {m.job_id for m in messages[:4]}
+        await redis.config_resetstat()
+        rest = await relay(redis, utcnow(), Budget.unlimited(), batch_size=4)
+
+        # Then the second went on after the fourth, by id: the other seven, in two batches
+        assert (first, rest) == (4, 7)
+        assert (await redis.info("commandstats"))["cmdstat_evalsha"]["calls"] == 2
+    assert await _queued(db) == {m.job_id for m in messages}
+
+
+async def test_a_place_that_does_not_read_as_one_is_forgotten(
+    db: Settings, redis_server: RedisServer, clock: time_machine.Traveller
+) -> None:
+    # Given three messages that never reached Redis, and a place in Redis that is not one
+    messages = await _waiting_messages(3)
+    async with _arq(db) as redis:
+        await redis.set(RESUME_KEY, "not a place")
+
+        # When the relay runs
+        relayed = await relay(redis, utcnow(), Budget.unlimited())
+
+        # Then it started from the oldest, and forgot that place
+        assert relayed == 3
+        assert not await redis.exists(RESUME_KEY)
+    assert await _queued(db) == {m.job_id for m in messages}
+
+
+async def test_the_relay_relays_nothing_while_redis_is_down(
     db: Settings, redis_server: RedisServer, clock: time_machine.Traveller
 ) -> None:
     # Given nine messages that never reached Redis, and Redis down
@@ -277,6 +324,40 @@ async def test_the_relay_stops_at_the_first_batch_redis_does_not_take(
     # Then it handed over nothing, and every message still waits for a later run
     assert relayed == 0
     assert await OutboxMessage.filter(enqueued_at=None).count() == 9
+
+
+async def test_the_relay_stops_at_the_first_batch_redis_does_not_take_and_keeps_its_place(
+    db: Settings,
+    redis_server: RedisServer,
+    clock: time_machine.Traveller,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given nine messages that never reached Redis, and a relay that stopped after three
+    messages = await _waiting_messages(9)
+    async with _arq(db) as redis:
+        assert await relay(redis, utcnow(), Budget.of(0), batch_size=3) == 3
+        place = await redis.get(RESUME_KEY)
+        assert place
+
+        # When it runs again, three at a time, and Redis takes the first batch, not the next
+        handed: list[int] = []
+
+        async def failing_second(batch: list[OutboxMessage], to: ArqRedis) -> int:
+            handed.append(len(batch))
+            if len(handed) > 1:
+                raise RedisConnectionError("Redis went away")
+            return await hand_over(batch, to)
+
+        monkeypatch.setattr("workers.relay.hand_over", failing_second)
+        relayed = await relay(redis, utcnow(), Budget.unlimited(), batch_size=3)
+
+        # Then it relayed the batch Redis took, and kept the place it started from, for the
+        # next run to go on from there
+        assert relayed == 3
+        assert await redis.get(RESUME_KEY) == place
+    assert await _queued(db) == {m.job_id for m in messages[:6]}
+    waiting = await OutboxMessage.filter(enqueued_at=None)
+    assert {m.id for m in waiting} == {m.id for m in messages[6:]}
 
 
 # --------------------------------------------------------------------------- hung Redis

@@ -14,11 +14,12 @@ lost.
 It reads the undone messages through the `(completed_at, created_at, id)` index, a batch at a
 time, and enqueues each batch in one round trip, a few batches at once. A run starts new
 batches for RELAY_BUDGET at most, half the time between runs, so that runs seldom overlap
-(one that does only repeats enqueues arq refuses) and never hold a job slot past its
-time-out. A run that its budget stops leaves its place in Redis (RESUME_KEY) and the next
-run goes on from there, so that a backlog larger than one run can read (messages whose
-emails wait for their retries through an SMTP outage, say) is read through to its end, and
-the lost jobs behind it are reached, before the relay starts again from the oldest.
+(one that does repeats enqueues arq refuses, and may leave a place that delays part of the
+backlog to the next pass) and never hold a job slot past its time-out. A run that its budget
+stops leaves its place in Redis (RESUME_KEY) and the next run goes on from there, so that a
+backlog larger than one run can read (messages whose emails wait for their retries through
+an SMTP outage, say) is read through to its end, and the lost jobs behind it are reached,
+before the relay starts again from the oldest.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ RELAY_AFTER = timedelta(seconds=30)
 RELAY_EVERY = 10  # seconds between the cron's runs (a divisor of 60: they run at :00, :10...)
 RELAY_BUDGET = 5.0  # seconds a run starts new batches in
 RESUME_KEY = "partnerhub:relay:resume"  # where the last run stopped: "<created_at>|<id>"
-RESUME_FOR = timedelta(minutes=10)  # a place older than this is forgotten: start again
+RESUME_FOR = timedelta(minutes=10)  # a place no run has kept for this long is forgotten
 BATCH = 500  # messages read, and enqueued in one round trip, at a time
 BATCHES_AT_ONCE = 4
 
@@ -86,7 +87,10 @@ async def relay(
             if after is not None:
                 created_at, last_id = after
                 later = Q(created_at__gt=created_at)
-                page = page.filter(later | Q(created_at=created_at, id__gt=last_id))
+                # (the bound alone first: SQLite reads the index from there, not through the OR)
+                page = page.filter(created_at__gte=created_at).filter(
+                    later | Q(created_at=created_at, id__gt=last_id)
+                )
             batch = (
                 await page.order_by("created_at", "id")
                 .limit(batch_size)
@@ -107,13 +111,19 @@ async def relay(
 
 
 async def _resume_after(redis: ArqRedis) -> tuple[datetime, UUID] | None:
-    """Where the last run stopped, if its budget stopped it: (created_at, id)."""
+    """Where the last run stopped, if its budget stopped it: (created_at, id). A place that
+    does not read as one is forgotten, and the run starts from the oldest."""
     place = await redis.get(RESUME_KEY)
     if not place:
         return None
-    text = place if isinstance(place, str) else place.decode()
+    text = place if isinstance(place, str) else place.decode(errors="replace")
     created_at, _, last_id = text.partition("|")
-    return datetime.fromisoformat(created_at), UUID(last_id)
+    try:
+        return datetime.fromisoformat(created_at), UUID(last_id)
+    except ValueError:
+        log.warning("outbox relay: its kept place does not read as one; starting from the oldest")
+        await redis.delete(RESUME_KEY)
+        return None
 
 
 async def _leave_place(redis: ArqRedis, after: tuple[datetime, UUID] | None) -> None:
@@ -124,5 +134,5 @@ async def _leave_place(redis: ArqRedis, after: tuple[datetime, UUID] | None) -> 
         else:
             place = f"{after[0].isoformat()}|{after[1]}"
             await redis.set(RESUME_KEY, place, ex=RESUME_FOR)
-    except (RedisError, OSError) as exc:  # the next run starts from the oldest
+    except (RedisError, OSError) as exc:  # the next run starts from the place kept before
         log.warning("outbox relay: could not keep its place: %s", exc)
