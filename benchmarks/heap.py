@@ -18,15 +18,17 @@ import argparse
 import asyncio
 import gc
 import json
-import os
 import time
 from typing import Any
 
 import httpx
-from asgi_lifespan import LifespanManager
+from starlette.datastructures import Secret
 
+from api.app import create_app
+from api.heap import settle_after_start_up
 from benchmarks.load import PRODUCTION, machine_load
 from benchmarks.web import RELATIONSHIPS, seed
+from models.foundation.settings import Settings
 from tests.servers import PostgresServer
 
 
@@ -78,24 +80,30 @@ async def _turn(client: httpx.AsyncClient, body: str, token: str, pages: int, la
 
 
 async def _run(url: str, args: argparse.Namespace) -> None:
-    from api.app import create_app
-    from api.heap import settle_after_start_up
-
     token = await seed(url, args.first)
-    os.environ.update({**PRODUCTION, "DATABASE_URL": url})
-    app = create_app()
+    app = create_app(
+        Settings(
+            database_url=url,
+            environment="production",
+            secret_key=Secret(PRODUCTION["SECRET_KEY"]),
+            public_url=PRODUCTION["PUBLIC_URL"],
+            public_url_set=True,
+        )
+    )
     body = json.dumps({"query": RELATIONSHIPS, "variables": {"first": args.first}})
     as_started, settled = [], []
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=PRODUCTION["PUBLIC_URL"]) as c:
-            await _turn(c, body, token, 20, "warm-up")
-            for round_ in range(args.rounds):
-                print(f"  round {round_ + 1}", flush=True)
-                _as_python_starts()
-                as_started.append(await _turn(c, body, token, args.pages, "as Python starts"))
-                settle_after_start_up()
-                settled.append(await _turn(c, body, token, args.pages, "settled (api/heap.py)"))
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url=PRODUCTION["PUBLIC_URL"]) as c,
+    ):
+        await _turn(c, body, token, 20, "warm-up")
+        for round_ in range(args.rounds):
+            print(f"  round {round_ + 1}", flush=True)
+            _as_python_starts()
+            as_started.append(await _turn(c, body, token, args.pages, "as Python starts"))
+            settle_after_start_up()
+            settled.append(await _turn(c, body, token, args.pages, "settled (api/heap.py)"))
     _as_python_starts()
     print(f"  {machine_load()}")
     print(
